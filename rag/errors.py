@@ -1,0 +1,46 @@
+"""Domain errors, raised inside and translated only at the edges (HTTP, CLI)."""
+
+
+class ClinragError(Exception):
+    """Base of every error clinrag raises on purpose."""
+
+    status = 500
+    title = "Internal error"
+
+
+class IngestError(ClinragError):
+    status = 422
+    title = "Document could not be ingested"
+
+
+class UnsupportedFormat(IngestError):
+    status = 415
+    title = "Unsupported document format"
+
+
+class DocumentNotFound(ClinragError):
+    status = 404
+    title = "Document not found"
+
+
+class ConversationNotFound(ClinragError):
+    status = 404
+    title = "Conversation not found"
+
+
+class IndexNotReady(ClinragError):
+    status = 503
+    title = "Index not ready"
+
+
+class IndexMismatch(IndexNotReady):
+    title = "Index does not match the corpus or model"
+
+
+class RuleConfigError(ClinragError):
+    title = "Guardrail rule file invalid"
+
+
+class DocumentExists(ClinragError):
+    status = 409
+    title = "Document already exists"

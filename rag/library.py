@@ -1,0 +1,153 @@
+"""The editor's library: document versions (SQLite) and the index snapshot they produce, kept in step.
+
+Writes are serialised; each builds a new snapshot aside, records the version, then swaps. Readers take
+`library.snapshot` once per question and keep it, so they see the old or the new index, never a mix.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from rag.config import Settings
+from rag.docstore import DocStore, content_sha
+from rag.embed import Embedder
+from rag.errors import DocumentExists, DocumentNotFound, IndexMismatch, IndexNotReady
+from rag.index.store import FORMAT_VERSION, IndexStore, Snapshot, corpus_hash
+from rag.ingest.chunk import chunk_document
+from rag.ingest.readers import parse_document
+from rag.types import Document
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    document_id: str
+    version: int
+    action: str  # add | replace | delete | unchanged
+    chunks: int
+    seconds: float
+
+
+def shipped_documents(corpus_dir: Path) -> list[Document]:
+    """The corpus as shipped: each raw page cleaned by the same function an editor's upload goes through."""
+    spec = yaml.safe_load((corpus_dir / "sources.yaml").read_text())
+    docs = []
+    for entry in spec["documents"]:
+        raw = corpus_dir / entry["raw"]
+        docs.append(parse_document(raw.read_bytes(), raw.name, doc_id=entry["id"], source=entry.get("source", ""),
+                                   metadata=entry.get("metadata")))
+    return docs
+
+
+class Library:
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.docstore = DocStore(settings.db_path)
+        self.store = IndexStore(settings.index_dir)
+        self._snapshot: Snapshot | None = None
+        self._write_lock = threading.Lock()
+
+    @property
+    def snapshot(self) -> Snapshot:
+        snap = self._snapshot
+        if snap is None:
+            raise IndexNotReady("index not loaded")
+        return snap
+
+    def model_info(self) -> dict:
+        return {"model": self.settings.embedding_model, "weights_sha256": self.embedder.weights_sha256,
+                "dimension": self.embedder.dimension}
+
+    def problems(self, manifest: dict | None) -> list[str]:
+        """Why the index on disk cannot serve as it is (empty list: it can)."""
+        if manifest is None:
+            return ["no index built yet"]
+        out = []
+        if manifest.get("format_version") != FORMAT_VERSION:
+            out.append(f"index format {manifest.get('format_version')} != {FORMAT_VERSION}")
+        if manifest.get("model") != self.settings.embedding_model:
+            out.append(f"built with model {manifest.get('model')!r}, settings say {self.settings.embedding_model!r}")
+        elif manifest.get("weights_sha256") != self.embedder.weights_sha256:
+            out.append("model weights differ from the ones that built the index")
+        if manifest.get("corpus_hash") != corpus_hash(self.docstore.corpus_state()):
+            out.append("index is stale: the document store changed since it was built")
+        return out
+
+    def status(self) -> dict:
+        manifest = self.store.read_manifest()
+        problems = self.problems(manifest)
+        return {"state": "ready" if not problems else ("missing" if manifest is None else "stale"),
+                "problems": problems, "index_dir": str(self.store.root), "manifest": manifest}
+
+    def open(self, *, rebuild_if_needed: bool = True, progress: bool = False) -> Snapshot:
+        """Seed an empty store with the shipped corpus, rebuild a missing/stale index (or refuse), load."""
+        if self.docstore.is_empty():
+            for doc in shipped_documents(self.settings.corpus_dir):
+                with self.docstore.transaction() as conn:
+                    self.docstore.record(conn, doc, "add", "seed")
+        problems = self.problems(self.store.read_manifest())
+        if problems:
+            if not rebuild_if_needed:
+                raise IndexMismatch("; ".join(problems) + " - run `clinrag index rebuild`")
+            self.rebuild(progress=progress)
+        self._snapshot = self.store.load()
+        return self._snapshot
+
+    def _encode(self, progress: bool) -> Callable:
+        return lambda texts: self.embedder.encode(texts, progress=progress)
+
+    def rebuild(self, progress: bool = False) -> Snapshot:
+        with self._write_lock:
+            docs = self.docstore.active()
+            chunks = [c for d in docs for c in chunk_document(d, self.settings.chunk_max_chars)]
+            path = self.store.build(base=None, add=chunks, remove_documents=(), documents=self.docstore.corpus_state(),
+                                    encode=self._encode(progress), model=self.model_info())
+            self.store.activate(path)
+            self._snapshot = self.store.load()
+            return self._snapshot
+
+    def write(self, doc: Document | None, *, delete_id: str | None = None, mode: str = "upsert",
+              actor: str = "cli", fail_hook: Callable[[str], None] | None = None) -> WriteResult:
+        """Add, replace (new version) or delete one document: build aside, record, swap."""
+        started = time.perf_counter()
+        with self._write_lock:
+            base = self.snapshot
+            doc_id = doc.id if doc else delete_id
+            exists = self.docstore.exists(doc_id)
+            if mode == "add" and exists:
+                raise DocumentExists(f"document {doc_id!r} exists; use PUT /v1/documents/{doc_id} for a new version")
+            if mode in ("replace", "delete") and not exists:
+                raise DocumentNotFound(f"document {doc_id!r} not found")
+            if doc is not None and exists and content_sha(self.docstore.get(doc_id)) == content_sha(doc):
+                current = self.docstore.get(doc_id)
+                return WriteResult(doc_id, current.version, "unchanged", 0, time.perf_counter() - started)
+            version = self.docstore.next_version(doc_id)
+            state = dict(self.docstore.corpus_state())
+            if doc is None:
+                last = self.docstore.get(doc_id)
+                record, action, chunks = last.model_copy(update={"version": version}), "delete", []
+                state.pop(doc_id, None)
+            else:
+                record = doc.model_copy(update={"version": version})
+                action = "replace" if exists else "add"
+                chunks = chunk_document(record, self.settings.chunk_max_chars)
+                state[doc_id] = (version, content_sha(record))
+            path = self.store.build(base=base, add=chunks, remove_documents=[doc_id], documents=state,
+                                    encode=self._encode(False), model=self.model_info(), fail_hook=fail_hook)
+            try:
+                with self.docstore.transaction() as conn:
+                    self.docstore.record(conn, record, action, actor)
+                    if fail_hook:
+                        fail_hook("recorded")
+            except BaseException:
+                self.store.discard(path)
+                raise
+            self.store.activate(path)
+            self._snapshot = self.store.load()
+            return WriteResult(doc_id, version, action, len(chunks), time.perf_counter() - started)

@@ -1,0 +1,71 @@
+"""Tokens for BM25 and the clinical shorthand clinicians type, expanded before retrieval."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Shorthand and synonyms -> the article's own words. Applied to queries (not to documents), so a
+# clinician's "gad", "plain films" or "lump" reaches passages that say "contrast", "radiographs", "mass".
+QUERY_EXPANSIONS: list[tuple[str, str]] = [
+    (r"\bw/o\b", "without"),
+    (r"\bw/(?=\s|$)", "with"),
+    (r"\bmr\b(?!\s*(?:i|imaging))", "MRI"),
+    (r"\bmagnetic resonance( imaging)?\b", "MRI"),
+    (r"\bgad(?:olinium)?\b", "gadolinium contrast"),
+    (r"\b(?:un)?enhanced\b", "contrast"),
+    (r"\bplain films?\b|\bx-?rays?\b|\bxr\b", "radiographs"),
+    (r"\blumps?\b|\bswellings?\b|\bgrowths?\b|\bbumps?\b", "mass"),
+    (r"\bces\b", "cauda equina syndrome"),
+    (r"\bpt\b|\bphysio(?:therapy)?\b", "physical therapy"),
+    (r"\bchiropract\w*|\badjustments?\b", "manipulation physical therapy conservative"),
+    (r"\bct\b", "CT computed tomography"),
+    (r"\bcat scan\b", "CT"),
+    (r"\bus\b(?=\s+(?:scan|of|is|for))|\bsonograph\w*|\bultrasonograph\w*", "ultrasound"),
+    (r"\bspect\b", "SPECT bone scan"),
+    (r"\bmets\b|\bmetastas[ie]s\b", "metastatic disease malignancy"),
+    (r"\bca\b|\bcancer\b", "cancer malignancy"),
+    (r"\btumou?rs?\b", "tumor"),
+    (r"\bfebrile\b|\bpyrexi\w*", "fever"),
+    (r"\bhr\b|\bheart rate\b", "tachycardia"),
+    (r"\bincontinen\w+|\burinary retention\b|\bretention\b", "bladder bowel dysfunction cauda equina"),
+    (r"\bsaddle\b", "saddle anesthesia cauda equina"),
+    (r"\banaesthe", "anesthe"),
+    (r"\bneuro\b", "neurologic"),
+    (r"\bwork-?up\b", "evaluation"),
+    (r"\babx\b|\bantibiotics?\b", "antimicrobial therapy"),
+    (r"\bbx\b", "biopsy"),
+    (r"\bpacemaker\b|\bimplants?\b|\bclaustrophob\w*", "MRI contraindicated"),
+    (r"\bpost-?contrast\b|\bpre-?contrast\b|\bbefore the contrast\b", "precontrast enhancement"),
+]
+_EXPANSIONS = [(re.compile(p, re.IGNORECASE), r) for p, r in QUERY_EXPANSIONS]
+_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+
+STOPWORDS = frozenset("""
+a an and are as at be been being but by can could did do does for from had has have he her his how i if in
+into is it its itself me my of on or our she should so than that the their them then there these they this
+those to was we were what when where which who whom why will with would you your patient patients
+""".split())
+
+
+def expand_query(text: str) -> str:
+    """The query plus the article-vocabulary forms of any shorthand it contains."""
+    extra = [repl for pattern, repl in _EXPANSIONS if pattern.search(text)]
+    return text if not extra else f"{text} {' '.join(extra)}"
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(text: str) -> list[str]:
+    words = [w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS]
+    return _stemmer().stemWords(words)
+
+
+def content_words(text: str) -> set[str]:
+    """Stemmed content words, for coverage and support checks."""
+    return {w for w in tokenize(text) if len(w) > 2 or w.isdigit()}

