@@ -150,3 +150,30 @@ def main() -> None:  # pragma: no cover
     except ClinragError as exc:
         console.print(f"[red]error:[/red] {exc}")
         sys.exit(1)
+
+
+@app.command()
+def guard(
+    draft: Annotated[str, typer.Argument(help="The draft answer to check (any source).")],
+    question: Annotated[str, typer.Option("--question", "-q", help="The clinician's question.")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a draft answer against the red-flag rules and print the verdict and the safe answer.
+
+    Exit code 0 for pass, 2 when the draft was revised, blocked or escalated."""
+    from guardrails.engine import GuardrailEngine
+
+    verdict = GuardrailEngine().check(question, draft)
+    if as_json:
+        payload = verdict.model_dump(mode="json")
+        payload["safe_answer"] = verdict.safe_answer
+        out.print_json(json.dumps(payload))
+    else:
+        colour = {"pass": "green", "revise": "yellow", "block": "red", "escalate": "red"}[verdict.action]
+        out.print(f"[bold {colour}]{verdict.action.upper()}[/]  rules {verdict.rules_version}")
+        for v in verdict.violations:
+            out.print(f"  [{colour}]{v.rule_id}[/] ({v.pattern}): {v.message}\n    span: {v.span!r}")
+        if verdict.banner:
+            out.print(f"[bold red]{verdict.banner}[/]")
+        out.print(f"safe answer: {verdict.safe_answer}")
+    raise typer.Exit(0 if verdict.action == "pass" else 2)
