@@ -177,3 +177,56 @@ def guard(
             out.print(f"[bold red]{verdict.banner}[/]")
         out.print(f"safe answer: {verdict.safe_answer}")
     raise typer.Exit(0 if verdict.action == "pass" else 2)
+
+
+@app.command("eval")
+def eval_cmd(
+    sets: Annotated[list[Path] | None, typer.Argument(help="JSONL case files or folders (default: eval/cases).")] = None,
+    url: Annotated[str | None, typer.Option(help="Evaluate a running server instead of the in-process pipeline.")] = None,
+    api_key: Annotated[str | None, typer.Option(envvar="CLINRAG_EVAL_API_KEY", help="Bearer key for --url.")] = None,
+    baseline: Annotated[Path | None, typer.Option(help="A stored result JSON to diff against.")] = None,
+    gate: Annotated[bool, typer.Option(help="Exit non-zero when a gate in eval/gates.yaml is missed.")] = False,
+    out_dir: Annotated[Path, typer.Option(help="Where report.md and report.json are written.")] = Path("reports"),
+    update_baseline: Annotated[Path | None, typer.Option(help="Write this run as the new baseline file.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passing cases too.")] = False,
+) -> None:
+    """Run the regression set through the same pipeline the API serves; report, diff, gate.
+
+    Writes a Markdown report and a JSON file; with --gate, exits 1 when a quality gate is missed."""
+    from datetime import UTC, datetime
+
+    from rich.progress import Progress
+
+    from eval.report import check_gates, diff_baseline, markdown, print_summary
+    from eval.runner import CASES_DIR, HttpTarget, InProcessTarget, load_cases, metrics, run_cases, to_json
+
+    try:
+        cases = load_cases(sets or [CASES_DIR])
+    except (ValueError, OSError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if url:
+        target = HttpTarget(url, api_key)
+    else:
+        from rag.pipeline import Pipeline
+
+        pipeline = Pipeline()
+        pipeline.warm_up()
+        target = InProcessTarget(pipeline)
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("evaluating", total=len(cases))
+        results = run_cases(cases, target, progress=lambda _id: progress.advance(task))
+    current = to_json(results, metrics(results), {"started": started, "target": url or "in-process"})
+    diff = diff_baseline(current, json.loads(baseline.read_text())) if baseline else None
+    missed = check_gates(current, diff) if gate else []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "report.json").write_text(json.dumps({**current, "baseline_diff": diff, "gates_missed": missed}, indent=2))
+    (out_dir / "report.md").write_text(markdown(current, diff, missed))
+    print_summary(out, current, diff, missed, verbose)
+    out.print(f"reports: {out_dir / 'report.md'}, {out_dir / 'report.json'}")
+    if update_baseline:
+        update_baseline.write_text(json.dumps(current, indent=2))
+        out.print(f"baseline written: {update_baseline}")
+    if missed:
+        raise typer.Exit(1)

@@ -28,13 +28,16 @@ class Settings(BaseSettings):
     top_k: int = Field(6, ge=1, le=50, description="Passages handed to the synthesizer.")
     candidate_k: int = Field(20, ge=1, le=200, description="Candidates taken from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
-    abstain_min_dense: float = Field(
-        0.38, description="Best dense cosine below which the sources are taken not to cover the question."
-    )
     abstain_min_coverage: float = Field(
-        0.5, description="Share of the question's key terms that the retrieved passages must contain."
+        0.35, description="Share of the question's key terms that the retrieved passages must contain."
     )
-    max_answer_chars: int = Field(1100, description="Length cap of a composed answer, banner and disclaimer aside.")
+    abstain_min_dense: float = Field(
+        0.30, description="Best dense cosine below which a question needs abstain_weak_coverage to be answered."
+    )
+    abstain_weak_coverage: float = Field(
+        0.5, description="Key-term coverage that still answers a question whose dense similarity is low."
+    )
+    max_answer_chars: int = Field(900, description="Length cap of a composed answer, banner and disclaimer aside.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset = extractive composer.")
     llm_model: str = Field("local-model", description="Model name sent to the LLM endpoint.")
     llm_api_key: SecretStr = Field(SecretStr("none"), description="Key for the LLM endpoint.")

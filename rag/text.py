@@ -32,6 +32,8 @@ QUERY_EXPANSIONS: list[tuple[str, str]] = [
     (r"\bsaddle\b", "saddle anesthesia cauda equina"),
     (r"\banaesthe", "anesthe"),
     (r"\bneuro\b", "neurologic"),
+    (r"\bemergen\w*|\burgent\w*|\balarm\w*|\bwarning (?:signs?|symptoms?|features?)|\bred[- ]flag symptoms?",
+     "urgent emergent immediate intervention"),
     (r"\bwork-?up\b", "evaluation"),
     (r"\babx\b|\bantibiotics?\b", "antimicrobial therapy"),
     (r"\bbx\b", "biopsy"),

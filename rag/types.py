@@ -40,6 +40,7 @@ class Sentence(Frozen):
     start: int  # offsets into Document.text (marker-free sentence text spans this region)
     end: int
     refs: tuple[int, ...] = ()
+    bullet: bool = False  # a list item: a lead-in sentence ending in ':' frames the items after it
 
 
 class Chunk(Frozen):
@@ -114,6 +115,13 @@ class GuardrailResult(Frozen):
     rules_version: str
 
 
+class Retrieved(Frozen):
+    chunk_id: str
+    document_id: str
+    section: str
+    score: float
+
+
 class Answer(Frozen):
     conversation_id: str
     answer: str
@@ -125,3 +133,4 @@ class Answer(Frozen):
     synthesizer: str = "extractive"
     fallback_reason: str | None = None
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    retrieved: tuple[Retrieved, ...] = ()  # this turn's ranked passages, for evaluation and audit

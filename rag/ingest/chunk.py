@@ -75,7 +75,7 @@ def strip_markers(text: str, max_ref: int) -> tuple[str, list[int], list[tuple[i
     return "".join(clean_parts), keep, markers
 
 
-def block_sentences(text: str, offset: int, max_ref: int) -> list[Sentence]:
+def block_sentences(text: str, offset: int, max_ref: int, bullet: bool = False) -> list[Sentence]:
     """Sentences of one block, spans mapped back into the document, markers linked to their sentence."""
     clean, index_map, markers = strip_markers(text, max_ref)
     spans = split_sentences(clean)
@@ -86,7 +86,7 @@ def block_sentences(text: str, offset: int, max_ref: int) -> list[Sentence]:
                        for n in nums})
         start = offset + index_map[span.start]
         end = offset + index_map[span.end - 1] + 1
-        out.append(Sentence(text=clean[span.start:span.end], start=start, end=end, refs=tuple(refs)))
+        out.append(Sentence(text=clean[span.start:span.end], start=start, end=end, refs=tuple(refs), bullet=bullet))
     return out
 
 
@@ -130,7 +130,7 @@ def iter_blocks(doc: Document) -> Iterator[SectionBlock]:
             yield from flush()
             section = tuple(t for _, t in path) or (doc.title,)
             start = offset + len(bullet.group(1))
-            yield SectionBlock(section, block_sentences(bullet.group(2), start, max_ref), "bullet",
+            yield SectionBlock(section, block_sentences(bullet.group(2), start, max_ref, bullet=True), "bullet",
                                section_index)
         else:
             para.append((offset, body))

@@ -1,0 +1,143 @@
+"""Extractive composer: the retrieved passages' own sentences that answer the question, cited.
+
+No invented words: each answer sentence is a source sentence (a bullet fragment gets its full stop).
+Sentences are scored by meaning (cosine to the question, vectors cached per chunk) and by the
+question's key terms; the direct recommendation leads, then reasons and pitfalls, within a length cap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from collections.abc import Callable
+
+import numpy as np
+
+from rag.text import content_words, expand_query
+from rag.types import CitedSentence, DraftAnswer, ScoredChunk
+
+_DIRECTIVE = re.compile(r"^(?:order|obtain|perform|do not|don't|never|proceed|initiate|start|request|arrange|"
+                        r"consider|refer|use|avoid)\b", re.IGNORECASE)
+_NOT_A_CLAIM = re.compile(r":\s*$")  # lead-ins such as "This is the definitive study because:"
+
+
+class SentenceVectors:
+    """Embeddings of each chunk's sentences, computed once per chunk id (content-addressed, so safe
+    across index swaps) and kept in a bounded LRU."""
+
+    def __init__(self, encode: Callable[[list[str]], np.ndarray], capacity: int = 4096) -> None:
+        self.encode = encode
+        self.capacity = capacity
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def get(self, chunks: list[ScoredChunk]) -> dict[str, np.ndarray]:
+        missing = [sc.chunk for sc in chunks if sc.chunk.id not in self._cache]
+        if missing:
+            texts = [s.text for c in missing for s in c.sentences]
+            vectors = self.encode(texts)
+            row = 0
+            for c in missing:
+                self._cache[c.id] = vectors[row: row + len(c.sentences)]
+                row += len(c.sentences)
+        out = {}
+        for sc in chunks:
+            self._cache.move_to_end(sc.chunk.id)
+            out[sc.chunk.id] = self._cache[sc.chunk.id]
+        while len(self._cache) > self.capacity:
+            self._cache.popitem(last=False)
+        return out
+
+
+def as_sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text.rstrip(";:,") + "."
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(1, len(a | b))
+
+
+class ExtractiveComposer:
+    name = "extractive"
+
+    def __init__(self, vectors: SentenceVectors, max_chars: int = 900, max_sentences: int = 4,
+                 skip: Callable[[str], bool] | None = None) -> None:
+        self.vectors = vectors
+        self.max_chars = max_chars
+        self.max_sentences = max_sentences
+        self.skip = skip or (lambda _text: False)
+
+    def compose(self, question: str, query_vector: np.ndarray, passages: list[ScoredChunk],
+                idf: dict[str, float] | None = None, generic: frozenset[str] = frozenset()) -> DraftAnswer:
+        """question: the words to match (the current turn); query_vector: the resolved query's meaning."""
+        idf = idf or {}
+        default_idf = max(idf.values(), default=1.0)
+        terms = content_words(expand_query(question)) - generic
+        # Words of the documents' own titles name the topic every passage shares: they weigh little.
+        topic = set().union(*(content_words(p.chunk.title) for p in passages)) if passages else set()
+        weight = {w: idf.get(w, default_idf) * (0.15 if w in topic else 1.0) for w in terms}
+        total = sum(weight.values()) or 1.0
+        vectors = self.vectors.get(passages)
+        candidates = [c for i, sc in enumerate(passages)
+                      for c in self._candidates(i, sc, len(passages), vectors[sc.chunk.id], query_vector, terms,
+                                                weight, total)]
+        candidates.sort(key=lambda c: (-c.score, c.passage, c.first))
+        chosen: list[_Candidate] = []
+        best = candidates[0].score if candidates else 0.0
+        used = 0
+        for cand in candidates:
+            if len(chosen) >= self.max_sentences or (len(chosen) >= 2 and cand.score < best - 0.3):
+                break
+            if len(chosen) == 1 and cand.score < best - 0.6:
+                break
+            if any(_jaccard(cand.words, c.words) > 0.6 or cand.text.lower() in c.text.lower()
+                   or c.text.lower() in cand.text.lower() for c in chosen):
+                continue
+            if used + len(cand.text) + 6 > self.max_chars:
+                continue
+            chosen.append(cand)
+            used += len(cand.text) + 6
+        sentences = tuple(CitedSentence(text=as_sentence(c.text), cites=(c.passage + 1,)) for c in chosen)
+        return DraftAnswer(sentences=sentences, passages=tuple(passages), synthesizer=self.name)
+
+    def _candidates(self, p_index: int, sc: ScoredChunk, n: int, vectors: np.ndarray, query_vector: np.ndarray,
+                    terms: set[str], weight: dict[str, float], total: float) -> list[_Candidate]:
+        """Each sentence of a passage, and each lead-in with its list items joined ("X: a; b; c")."""
+        heading = content_words(sc.chunk.section[-1] if sc.chunk.section else "")
+        sentences = sc.chunk.sentences
+        out: list[_Candidate] = []
+        lead_in: set[str] = set()
+        for i, s in enumerate(sentences):
+            words = content_words(s.text)
+            cosine = float(vectors[i] @ query_vector)
+            own = sum(weight[w] for w in words & terms) / total
+            rank_bonus = 0.1 * (n - p_index) / n
+            if _NOT_A_CLAIM.search(s.text):
+                lead_in = words
+                items = [x.text for x in sentences[i + 1:] if x.bullet and not self.skip(x.text)]
+                items = items[: len(items) if all(x.bullet for x in sentences[i + 1: i + 1 + len(items)]) else 0]
+                if items:
+                    text = s.text.rstrip() + " " + "; ".join(_lower_first(t) for t in items)
+                    out.append(_Candidate(cosine + 0.9 * own + rank_bonus, p_index, i, text,
+                                          set().union(words, *(content_words(t) for t in items))))
+                continue
+            if self.skip(s.text) or len(s.text) < 25:
+                continue
+            framed = sum(weight[w] for w in (lead_in | heading) & terms - words) / total
+            score = cosine + 0.9 * own + 0.4 * framed + rank_bonus + (0.04 if _DIRECTIVE.match(s.text) else 0.0)
+            out.append(_Candidate(score, p_index, i, s.text, words))
+        return out
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    score: float
+    passage: int
+    first: int
+    text: str
+    words: set[str]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2].isupper() is False else text
