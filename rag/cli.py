@@ -230,3 +230,37 @@ def eval_cmd(
         out.print(f"baseline written: {update_baseline}")
     if missed:
         raise typer.Exit(1)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The clinical question.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer one question from the indexed sources: cited answer, sources, guardrail verdict, timings."""
+    from rag.pipeline import Pipeline
+
+    started = time.perf_counter()
+    pipeline = Pipeline()
+    try:
+        pipeline.library.open()
+        answer = pipeline.answer([{"role": "user", "content": question}])
+    except ClinragError as exc:
+        fail(exc)
+    if as_json:
+        out.print_json(answer.model_dump_json())
+        return
+    if answer.banner:
+        out.print(f"[bold red]{answer.banner}[/]\n")
+    out.print(answer.answer + "\n")
+    for c in answer.citations:
+        refs = ", ".join(f"[{r.n}] {r.title}" for r in c.references)
+        out.print(f"[bold][{c.n}][/] {c.title} > {c.section}  (score {c.score})\n    {c.text[:300]}"
+                  + (f"\n    article references: {refs}" if refs else ""))
+    g = answer.guardrail
+    out.print(f"\nguardrail: {g.action} (rules {g.rules_version})"
+              + "".join(f"\n  {v.rule_id}: {v.span[:120]!r}" for v in g.violations))
+    if answer.disclaimer:
+        out.print(f"\n[dim]{answer.disclaimer}[/]")
+    timings = ", ".join(f"{k} {v:.1f} ms" for k, v in answer.timings_ms.items())
+    out.print(f"[dim]timings: {timings}; process {time.perf_counter() - started:.2f} s[/]")

@@ -68,10 +68,10 @@ def split_turn(messages: Sequence[dict]) -> Turn:
 
 
 class Pipeline:
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
         self.settings = settings or Settings()
         s = self.settings
-        self.embedder = Embedder(s.embedding_model, s.threads)
+        self.embedder = embedder or Embedder(s.embedding_model, s.threads)
         self.library = Library(s, self.embedder)
         self.retriever = HybridRetriever(self.embedder, s.candidate_k, s.rrf_k)
         self.guardrails = GuardrailEngine()
@@ -167,6 +167,9 @@ class Pipeline:
         t2 = time.perf_counter()
         draft_sentences = [DraftSentence(text=s.text, cites=s.cites) for s in draft.sentences]
         verdict = self.guardrails.check(turn.question, draft_sentences, turn.history)
+        if draft.abstained and verdict.action == "escalate" and not verdict.emergency:
+            # a general question about warning signs, outside the sources: abstain, no banner
+            verdict = verdict.model_copy(update={"action": "pass", "banner": None})
         timings["guardrails"] = _ms(t2)
         answer = self._assemble(turn, draft, verdict, snapshot, qvec, docs, conversation_id, reason)
         timings["total"] = _ms(t0)

@@ -19,6 +19,7 @@ from rag.types import CitedSentence, DraftAnswer, ScoredChunk
 
 _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|do not|don't|never|proceed|initiate|start|request|arrange|"
                         r"consider|refer|use|avoid)\b", re.IGNORECASE)
+_CONDITION = re.compile(r"^(?:if|when|once|where)\s+([^,]{3,80}),", re.IGNORECASE)
 _NOT_A_CLAIM = re.compile(r":\s*$")  # lead-ins such as "This is the definitive study because:"
 
 
@@ -126,6 +127,9 @@ class ExtractiveComposer:
                 continue
             framed = sum(weight[w] for w in (lead_in | heading) & terms - words) / total
             score = cosine + 0.9 * own + 0.4 * framed + rank_bonus + (0.04 if _DIRECTIVE.match(s.text) else 0.0)
+            condition = _CONDITION.match(s.text)
+            if condition and content_words(condition.group(1)) & terms:
+                score += 0.15  # "If malignancy is identified, ..." answers "imaging suggests metastases"
             out.append(_Candidate(score, p_index, i, s.text, words))
         return out
 

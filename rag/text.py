@@ -23,7 +23,7 @@ QUERY_EXPANSIONS: list[tuple[str, str]] = [
     (r"\bcat scan\b", "CT"),
     (r"\bus\b(?=\s+(?:scan|of|is|for))|\bsonograph\w*|\bultrasonograph\w*", "ultrasound"),
     (r"\bspect\b", "SPECT bone scan"),
-    (r"\bmets\b|\bmetastas[ie]s\b", "metastatic disease malignancy"),
+    (r"\bmets\b|\bmetasta\w*", "metastatic disease malignancy"),
     (r"\bca\b|\bcancer\b", "cancer malignancy"),
     (r"\btumou?rs?\b", "tumor"),
     (r"\bfebrile\b|\bpyrexi\w*", "fever"),

@@ -47,3 +47,12 @@ def fresh_library(tmp_path, embedder) -> Library:
     lib = Library(make_settings(tmp_path / "data"), embedder)
     lib.open()
     return lib
+
+
+@pytest.fixture(scope="session")
+def pipeline(session_settings, embedder, library):
+    from rag.pipeline import Pipeline
+
+    p = Pipeline(session_settings, embedder=embedder)
+    p.warm_up()
+    return p
