@@ -243,7 +243,7 @@ def ask(
     started = time.perf_counter()
     pipeline = Pipeline()
     try:
-        pipeline.library.open()
+        pipeline.warm_up()
         answer = pipeline.answer([{"role": "user", "content": question}])
     except ClinragError as exc:
         fail(exc)
@@ -264,3 +264,19 @@ def ask(
         out.print(f"\n[dim]{answer.disclaimer}[/]")
     timings = ", ".join(f"{k} {v:.1f} ms" for k, v in answer.timings_ms.items())
     out.print(f"[dim]timings: {timings}; process {time.perf_counter() - started:.2f} s[/]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default CLINRAG_HOST, 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default CLINRAG_PORT, 8000).")] = None,
+) -> None:
+    """Start the HTTP service (builds the index first if it is missing or stale)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = Settings(**overrides)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
+                access_log=False)

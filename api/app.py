@@ -1,0 +1,56 @@
+"""The FastAPI app factory: no work at import time; the pipeline is built once in the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+
+from api import errors
+from api.audit import AuditLog
+from api.auth import KeyRing
+from api.deps import RateLimiter
+from api.observability import Metrics, RequestContext, configure_logging
+from api.routes import chat, documents, guard, health
+from guardrails.engine import GuardrailEngine
+from rag.config import Settings
+from rag.pipeline import Pipeline
+
+
+def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        log = structlog.get_logger("clinrag")
+        if pipeline is None:
+            try:
+                built = Pipeline(settings)
+                await asyncio.to_thread(built.warm_up)  # builds the index if missing or stale
+                app.state.pipeline = built
+            except Exception as exc:  # readyz reports it; the process stays up for diagnosis
+                app.state.startup_error = str(exc)
+                log.error("startup failed", error=str(exc))
+        log.info("ready", host=settings.host, port=settings.port, local_mode=settings.local_mode and not app.state.keyring)
+        yield
+
+    app = FastAPI(title="clinrag", version="0.1.0", lifespan=lifespan,
+                  description="Clinical answers from curated guidelines: every sentence cited, red-flag rules enforced.")
+    app.state.settings = settings
+    app.state.pipeline = pipeline
+    app.state.startup_error = None
+    app.state.metrics = metrics
+    app.state.keyring = KeyRing.from_settings(settings.api_keys, settings.api_keys_file)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.guardrails = pipeline.guardrails if pipeline else GuardrailEngine()
+    app.state.audit = AuditLog(settings.data_dir / "audit.sqlite3", settings.audit_question_text)
+    errors.install(app)
+    for module in (chat, guard, documents, health):
+        app.include_router(module.router)
+    app.add_middleware(RequestContext, metrics=metrics, max_body=settings.max_body_bytes,
+                       max_upload=settings.max_upload_bytes)
+    return app

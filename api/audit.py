@@ -1,0 +1,47 @@
+"""Append-only audit log of every answer and check (SQLite). Question text only when settings allow."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, ts TEXT NOT NULL, request_id TEXT, key_id TEXT, route TEXT NOT NULL,
+  question_sha256 TEXT NOT NULL, question TEXT, answer TEXT NOT NULL, citations_json TEXT NOT NULL,
+  action TEXT NOT NULL, rule_ids TEXT NOT NULL, rules_version TEXT, latency_ms REAL, index_version TEXT,
+  conversation_id TEXT
+);
+"""
+
+
+class AuditLog:
+    def __init__(self, path: Path, store_question_text: bool) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.executescript(SCHEMA)
+        self._lock = threading.Lock()
+        self.store_question_text = store_question_text
+
+    def record(self, *, route: str, request_id: str | None, key_id: str | None, question: str, answer: str,
+               citations: list[dict], action: str, rule_ids: list[str], rules_version: str | None,
+               latency_ms: float | None, index_version: str | None, conversation_id: str | None = None) -> None:
+        row = (datetime.now(UTC).isoformat(timespec="milliseconds"), request_id, key_id, route,
+               hashlib.sha256(question.encode()).hexdigest(), question if self.store_question_text else None,
+               answer, json.dumps([{"n": c.get("n"), "chunk_id": c.get("chunk_id")} for c in citations]), action,
+               ",".join(rule_ids), rules_version, latency_ms, index_version, conversation_id)
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO audit (ts, request_id, key_id, route, question_sha256, question, answer, citations_json,"
+                " action, rule_ids, rules_version, latency_ms, index_version, conversation_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+
+    def recent(self, limit: int = 50) -> list[dict]:
+        cur = self._conn.execute("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

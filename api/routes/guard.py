@@ -1,0 +1,27 @@
+"""Check any draft answer against the red-flag rules."""
+
+from fastapi import APIRouter, Request
+
+from api.deps import ClinicianAuth
+from api.schemas import GuardRequest, GuardResponse
+
+router = APIRouter(tags=["guardrails"])
+
+
+@router.post("/v1/guardrails/check", response_model=GuardResponse, summary="Check a draft against the rules")
+def check(body: GuardRequest, request: Request, principal: ClinicianAuth) -> GuardResponse:
+    """Verdict (pass, revise, block, escalate), violations with spans, and the safe answer."""
+    engine = request.app.state.guardrails
+    verdict = engine.check(body.question, body.answer)
+    state = request.app.state
+    state.metrics.actions.labels(verdict.action).inc()
+    for v in verdict.violations:
+        state.metrics.violations.labels(v.rule_id).inc()
+    state.audit.record(route="/v1/guardrails/check", request_id=request.state.request_id, key_id=principal.key_id,
+                       question=body.question, answer=verdict.safe_answer, citations=[], action=verdict.action,
+                       rule_ids=[v.rule_id for v in verdict.violations], rules_version=verdict.rules_version,
+                       latency_ms=None, index_version=None)
+    return GuardResponse(action=verdict.action, rules_version=verdict.rules_version, safe_answer=verdict.safe_answer,
+                         banner=verdict.banner,
+                         violations=[{"rule_id": v.rule_id, "message": v.message, "span": v.span}
+                                     for v in verdict.violations])

@@ -1,0 +1,107 @@
+"""Request and response bodies of the HTTP interface (stable: outside clients rely on them)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.types import Citation, GuardrailResult
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"message": "What imaging should I order for a palpable mid-lumbar mass?",
+                      "conversation_id": None}]})
+    message: str = Field(min_length=1, max_length=4000, description="The clinician's question or follow-up.")
+    conversation_id: str | None = Field(None, max_length=64, description="Continue this conversation.")
+
+
+class ChatResponse(BaseModel):
+    conversation_id: str
+    answer: str
+    citations: list[Citation]
+    guardrail: GuardrailResult
+    abstained: bool
+    disclaimer: str
+    banner: str | None = None
+    synthesizer: str
+    fallback_reason: str | None = None
+    timings_ms: dict[str, float]
+
+
+class GuardRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"question": "Palpable lumbar mass: next step?", "answer": "The MRI can wait a few weeks."}]})
+    question: str = Field(max_length=4000, description="The clinician's question (context for the rules).")
+    answer: str = Field(min_length=1, max_length=20000, description="A draft answer from any source.")
+
+
+class GuardViolation(BaseModel):
+    rule_id: str
+    message: str
+    span: str
+
+
+class GuardResponse(BaseModel):
+    action: Literal["pass", "revise", "block", "escalate"]
+    violations: list[GuardViolation]
+    rules_version: str
+    safe_answer: str
+    banner: str | None = None
+
+
+class DocumentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"title": "Acute gout", "text": "## Treatment\n\nColchicine or an NSAID is first-line.",
+                      "source": "local guideline", "metadata": {}}]})
+    id: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{0,79}$", description="Defaults to the title's slug.")
+    title: str = Field(min_length=1, max_length=300)
+    text: str = Field(min_length=1, max_length=2_000_000, description="Markdown or plain text.")
+    source: str = Field("", max_length=500)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class DocumentWrite(BaseModel):
+    id: str
+    version: int
+    action: str
+    chunks: int
+    seconds: float
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    version: int
+    title: str
+    source: str
+    updated_by: str
+    updated_at: str
+
+
+class DocumentDetail(BaseModel):
+    id: str
+    version: int
+    title: str
+    source: str
+    text: str
+    disclaimer: str
+    date_reviewed: str
+    references: list[dict]
+    metadata: dict[str, Any]
+    history: list[dict]
+
+
+class OpenAIMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: Literal["system", "user", "assistant", "tool", "developer", "function"]
+    content: str | list[dict[str, Any]] | None = None
+
+
+class OpenAIChatRequest(BaseModel):
+    model_config = ConfigDict(extra="allow", json_schema_extra={
+        "examples": [{"model": "clinrag", "messages": [{"role": "user", "content": "Imaging for a lumbar mass?"}]}]})
+    model: str = Field("clinrag", max_length=200)
+    messages: list[OpenAIMessage] = Field(min_length=1, max_length=100)
+    stream: bool = False
+    temperature: float | None = Field(None, ge=0, le=2)
