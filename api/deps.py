@@ -76,7 +76,7 @@ def require(*roles: str):
     return dependency
 
 
-ClinicianAuth = Annotated[Principal, Depends(require("clinician", "editor", "evaluator"))]
+ClinicianAuth = Annotated[Principal, Depends(require("clinician", "evaluator"))]
 EditorAuth = Annotated[Principal, Depends(require("editor"))]
 ReaderAuth = Annotated[Principal, Depends(require("editor", "evaluator"))]
 MetricsAuth = Annotated[Principal, Depends(require("evaluator"))]

@@ -85,6 +85,8 @@ def get_document(doc_id: str, pipeline: PipelineDep, principal: ReaderAuth) -> D
 async def replace_document(doc_id: str, request: Request, pipeline: PipelineDep,
                            principal: EditorAuth) -> DocumentWrite:
     """Index a new version; questions in flight finish on the old index, the next one sees the new."""
+    if not pipeline.library.docstore.exists(doc_id):
+        raise ApiError(404, f"document {doc_id!r} not found")
     doc = await _read_document(request, doc_id)
     return _write(await run_in_threadpool(pipeline.library.write, doc, mode="replace", actor=principal.key_id))
 
