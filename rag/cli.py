@@ -144,7 +144,7 @@ def corpus_clean(check: Annotated[bool, typer.Option(help="Only check the cleane
     out.print("up to date" if not stale else "wrote " + ", ".join(stale))
 
 
-def main() -> None:  # pragma: no cover
+def main() -> None:
     try:
         app()
     except ClinragError as exc:

@@ -1,0 +1,135 @@
+"""End to end against a real uvicorn process on 127.0.0.1, with the official openai client."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.pdfs import make_pdf
+
+pytestmark = pytest.mark.e2e
+KEY = "e2e-admin-key"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("e2e-data")
+    port = free_port()
+    env = {**os.environ, "CLINRAG_DATA_DIR": str(data), "CLINRAG_API_KEYS": f"admin:{KEY}",
+           "CLINRAG_PORT": str(port), "HF_HUB_OFFLINE": "1", "CLINRAG_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen([sys.executable, "-m", "rag", "serve"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2])
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(proc.stdout.read().decode()[-2000:])
+        time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("server did not become ready in 120 s")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def openai_client(base: str):
+    from openai import OpenAI
+
+    return OpenAI(base_url=f"{base}/v1", api_key=KEY, max_retries=0)
+
+
+def test_official_openai_client_non_streaming(server):
+    client = openai_client(server)
+    done = client.chat.completions.create(model="clinrag", temperature=0, messages=[
+        {"role": "user", "content": "Which MRI protocol for a palpable lumbar mass?"}])
+    content = done.choices[0].message.content
+    assert "without and with" in content and "[1]" in content and done.choices[0].finish_reason == "stop"
+    extra = done.model_extra
+    assert extra["citations"][0]["n"] == 1 and extra["guardrail"]["action"] == "pass"
+    assert [m.id for m in client.models.list().data] == ["clinrag-extractive"]
+
+
+def test_official_openai_client_streaming_multi_turn(server):
+    client = openai_client(server)
+    stream = client.chat.completions.create(model="clinrag", stream=True, messages=[
+        {"role": "user", "content": "What is the best imaging for a palpable mid-lumbar mass with back pain?"},
+        {"role": "assistant", "content": "A lumbar spine MRI without and with IV contrast [1]."},
+        {"role": "user", "content": "He has a pacemaker that isn't MRI-compatible. What should I order instead?"}])
+    parts, finish = [], None
+    for event in stream:
+        parts.append(event.choices[0].delta.content or "")
+        finish = event.choices[0].finish_reason or finish
+    text = "".join(parts)
+    assert "CT" in text and "contrast" in text and finish == "stop"
+
+
+def test_official_openai_client_sees_an_emergency_banner(server):
+    done = openai_client(server).chat.completions.create(model="clinrag", messages=[
+        {"role": "user", "content": "A patient with a lumbar mass now has urinary retention and saddle numbness."}])
+    content = done.choices[0].message.content
+    assert content.startswith("URGENT") and "surgical consultation" in content
+    assert done.model_extra["guardrail"]["action"] == "escalate"
+
+
+def test_native_conversation_over_http(server):
+    h = {"Authorization": f"Bearer {KEY}"}
+    first = httpx.post(f"{server}/v1/chat", headers=h, json={"message": "Imaging for a palpable lumbar mass?"}).json()
+    second = httpx.post(f"{server}/v1/chat", headers=h, json={
+        "message": "Why not just do the post-contrast sequences?", "conversation_id": first["conversation_id"]}).json()
+    assert "enhancement" in second["answer"]
+
+
+def test_upload_ask_delete_and_concurrent_questions_during_replace(server):
+    h = {"Authorization": f"Bearer {KEY}"}
+    pdf = make_pdf(["Spinal Schwannoma Note", "Schwannomas are nerve sheath tumors that enhance avidly after gadolinium."])
+    r = httpx.post(f"{server}/v1/documents", headers=h, files={"file": ("schwannoma.pdf", pdf, "application/pdf")})
+    assert r.status_code == 201
+    q = {"message": "Do schwannomas enhance after gadolinium?"}
+    assert any(c["document_id"] == "schwannoma"
+               for c in httpx.post(f"{server}/v1/chat", headers=h, json=q).json()["citations"])
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def ask() -> None:
+        with httpx.Client(base_url=server, headers=h, timeout=30) as c:
+            while not stop.is_set():
+                resp = c.post("/v1/chat", json=q)
+                if resp.status_code != 200 or not resp.json()["citations"]:
+                    failures.append(f"{resp.status_code} {resp.text[:200]}")
+
+    workers = [threading.Thread(target=ask) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for version in range(3):
+        text = f"Schwannomas enhance after gadolinium (revision {version}); they are nerve sheath tumors."
+        pdf = make_pdf(["Spinal Schwannoma Note", text])
+        put = httpx.put(f"{server}/v1/documents/schwannoma", headers=h, timeout=60,
+                        files={"file": ("schwannoma.pdf", pdf, "application/pdf")})
+        assert put.status_code == 200, put.text
+    stop.set()
+    for w in workers:
+        w.join()
+    assert failures == []
+    assert httpx.delete(f"{server}/v1/documents/schwannoma", headers=h).status_code == 200
+    after = httpx.post(f"{server}/v1/chat", headers=h, json=q).json()
+    assert all(c["document_id"] != "schwannoma" for c in after["citations"])
