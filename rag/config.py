@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     llm_model: str = Field("local-model", description="Model name sent to the LLM endpoint.")
     llm_api_key: SecretStr = Field(SecretStr("none"), description="Key for the LLM endpoint.")
     llm_timeout_s: float = Field(20.0, gt=0, description="LLM request timeout; on expiry the answer falls back.")
+    llm_stream: bool = Field(False, description="Read the LLM's answer as an SSE stream (it is checked whole).")
     host: str = Field("127.0.0.1", description="Address the HTTP service binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service binds.")
     local_mode: bool = Field(

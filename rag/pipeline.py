@@ -157,7 +157,7 @@ class Pipeline:
         if reason:
             draft = DraftAnswer(sentences=(), passages=(), abstained=True)
         elif self.llm is not None:
-            draft = self.llm.compose(turn.question, qvec, passages, turn.history)
+            draft = self.llm.compose(turn.question, qvec, passages, turn.history, self.idf(snapshot), QUESTION_WORDS)
         else:
             # a follow-up's own words pick the sentences; the resolved query only found the passages
             cvec = qvec if turn.retrieval_query == turn.question else self.embedder.encode(
