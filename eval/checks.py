@@ -13,7 +13,8 @@ _MARK = re.compile(r"\[(\d{1,3})\]")
 
 def sentences_with_marks(answer: str) -> list[tuple[str, list[int]]]:
     parts = re.split(r"(?<=[.!?])\s+(?=[A-Z\"(])", answer.strip())
-    return [(_MARK.sub("", p).strip(), [int(n) for n in _MARK.findall(p)]) for p in parts if p.strip()]
+    return [(re.sub(r"\s+([.!?])", r"\1", _MARK.sub("", p)).strip(), [int(n) for n in _MARK.findall(p)])
+            for p in parts if p.strip()]
 
 
 def citation_problems(answer: str, citations: list[dict]) -> list[str]:
