@@ -25,4 +25,5 @@ eval: $(STAMP)
 	$(VENV)/bin/clinrag eval --gate
 
 bench: $(STAMP)
+	$(VENV)/bin/python -m pip install -q -c constraints.txt -e '.[test,bench]'
 	$(VENV)/bin/python -m bench.run
