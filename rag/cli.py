@@ -84,9 +84,10 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files (txt, md, html, pdf) or folders of them.")],
     actor: Annotated[str, typer.Option(help="Recorded as who made the change.")] = "cli",
 ) -> None:
-    """Add or update documents: each file is cleaned, chunked, embedded and swapped in atomically.
+    """Add or update documents: clean, chunk, embed, then swap the new index in atomically.
 
-    A file that cannot be read is reported and skipped; the index keeps serving what it had."""
+    Every readable file goes into one new index version (one embedding pass, one swap); a file that
+    cannot be read is reported with its reason and skipped, and the index keeps serving meanwhile."""
     from rich.progress import Progress
 
     from rag.ingest.readers import SUPPORTED, parse_document
@@ -98,25 +99,29 @@ def ingest(
         library.open()
     except ClinragError as exc:
         fail(exc)
-    added = chunks = 0
-    errors: list[str] = []
-    with Progress(console=console, transient=False) as progress:
-        task = progress.add_task("ingesting", total=len(files))
+    docs, errors = [], []
+    started = time.perf_counter()
+    with Progress(console=console) as progress:
+        task = progress.add_task("reading", total=len(files))
         for f in files:
-            progress.update(task, description=f"ingesting {f.name}")
+            progress.update(task, description=f"reading {f.name}")
             try:
                 if not f.is_file():
                     raise ClinragError(f"{str(f)!r}: no such file")
-                result = library.write(parse_document(f.read_bytes(), f.name), actor=actor)
-                added += result.action != "unchanged"
-                chunks += result.chunks
-                console.print(f"  {result.action:9} {result.document_id} v{result.version} "
-                              f"({result.chunks} chunks, {result.seconds:.2f}s)")
+                docs.append(parse_document(f.read_bytes(), f.name))
             except ClinragError as exc:
                 errors.append(str(exc))
                 console.print(f"  [red]rejected[/red]  {exc}")
             progress.advance(task)
-    out.print(f"{added} documents added or updated, {chunks} chunks indexed, {len(errors)} rejected")
+    try:
+        results = library.write_many(docs, actor=actor, progress=True) if docs else []
+    except ClinragError as exc:
+        fail(exc)
+    for r in results:
+        console.print(f"  {r.action:9} {r.document_id} v{r.version} ({r.chunks} chunks)")
+    changed = [r for r in results if r.action != "unchanged"]
+    out.print(f"{len(changed)} documents added or updated, {sum(r.chunks for r in changed)} chunks indexed, "
+              f"{len(errors)} rejected, in {time.perf_counter() - started:.1f}s")
     if errors:
         raise typer.Exit(1)
 

@@ -115,34 +115,47 @@ class Library:
     def write(self, doc: Document | None, *, delete_id: str | None = None, mode: str = "upsert",
               actor: str = "cli", fail_hook: Callable[[str], None] | None = None) -> WriteResult:
         """Add, replace (new version) or delete one document: build aside, record, swap."""
+        return self.write_many([doc] if doc else [], delete_ids=[delete_id] if delete_id else [], mode=mode,
+                               actor=actor, fail_hook=fail_hook)[0]
+
+    def write_many(self, docs: list[Document], *, delete_ids: list[str] = (), mode: str = "upsert",
+                   actor: str = "cli", fail_hook: Callable[[str], None] | None = None,
+                   progress: bool = False) -> list[WriteResult]:
+        """Many documents in one snapshot: one embedding pass, one atomic swap, all recorded or none."""
         started = time.perf_counter()
         with self._write_lock:
             base = self.snapshot
-            doc_id = doc.id if doc else delete_id
-            exists = self.docstore.exists(doc_id)
-            if mode == "add" and exists:
-                raise DocumentExists(f"document {doc_id!r} exists; use PUT /v1/documents/{doc_id} for a new version")
-            if mode in ("replace", "delete") and not exists:
-                raise DocumentNotFound(f"document {doc_id!r} not found")
-            if doc is not None and exists and content_sha(self.docstore.get(doc_id)) == content_sha(doc):
-                current = self.docstore.get(doc_id)
-                return WriteResult(doc_id, current.version, "unchanged", 0, time.perf_counter() - started)
-            version = self.docstore.next_version(doc_id)
             state = dict(self.docstore.corpus_state())
-            if doc is None:
-                last = self.docstore.get(doc_id)
-                record, action, chunks = last.model_copy(update={"version": version}), "delete", []
-                state.pop(doc_id, None)
-            else:
-                record = doc.model_copy(update={"version": version})
-                action = "replace" if exists else "add"
+            planned: list[tuple[Document, str, list]] = []
+            results: list[WriteResult] = []
+            for doc in docs:
+                exists = self.docstore.exists(doc.id) or any(p[0].id == doc.id for p in planned)
+                if mode == "add" and exists:
+                    raise DocumentExists(f"document {doc.id!r} exists; use PUT /v1/documents/{doc.id} for a new version")
+                if mode == "replace" and not exists:
+                    raise DocumentNotFound(f"document {doc.id!r} not found")
+                if exists and doc.id in state and content_sha(self.docstore.get(doc.id)) == content_sha(doc):
+                    results.append(WriteResult(doc.id, state[doc.id][0], "unchanged", 0, 0.0))
+                    continue
+                record = doc.model_copy(update={"version": self.docstore.next_version(doc.id)})
                 chunks = chunk_document(record, self.settings.chunk_max_chars)
-                state[doc_id] = (version, content_sha(record))
-            path = self.store.build(base=base, add=chunks, remove_documents=[doc_id], documents=state,
-                                    encode=self._encode(False), model=self.model_info(), fail_hook=fail_hook)
+                state[doc.id] = (record.version, content_sha(record))
+                planned.append((record, "replace" if exists else "add", chunks))
+            for doc_id in delete_ids:
+                if not self.docstore.exists(doc_id):
+                    raise DocumentNotFound(f"document {doc_id!r} not found")
+                last = self.docstore.get(doc_id)
+                planned.append((last.model_copy(update={"version": self.docstore.next_version(doc_id)}), "delete", []))
+                state.pop(doc_id, None)
+            if not planned:
+                return results
+            path = self.store.build(base=base, add=[c for _, _, cs in planned for c in cs],
+                                    remove_documents=[d.id for d, _, _ in planned], documents=state,
+                                    encode=self._encode(progress), model=self.model_info(), fail_hook=fail_hook)
             try:
                 with self.docstore.transaction() as conn:
-                    self.docstore.record(conn, record, action, actor)
+                    for record, action, _ in planned:
+                        self.docstore.record(conn, record, action, actor)
                     if fail_hook:
                         fail_hook("recorded")
             except BaseException:
@@ -150,4 +163,5 @@ class Library:
                 raise
             self.store.activate(path)
             self._snapshot = self.store.load()
-            return WriteResult(doc_id, version, action, len(chunks), time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            return results + [WriteResult(d.id, d.version, a, len(cs), seconds) for d, a, cs in planned]
