@@ -35,11 +35,13 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
             except Exception as exc:  # readyz reports it; the process stays up for diagnosis
                 app.state.startup_error = str(exc)
                 log.error("startup failed", error=str(exc))
-        log.info("ready", host=settings.host, port=settings.port, local_mode=settings.local_mode and not app.state.keyring)
+        local = settings.local_mode and not app.state.keyring
+        log.info("ready", host=settings.host, port=settings.port, local_mode=local)
         yield
 
     app = FastAPI(title="clinrag", version="0.1.0", lifespan=lifespan,
-                  description="Clinical answers from curated guidelines: every sentence cited, red-flag rules enforced.")
+                  description="Clinical answers from curated guidelines: every sentence cited, "
+                              "red-flag rules enforced.")
     app.state.settings = settings
     app.state.pipeline = pipeline
     app.state.startup_error = None

@@ -28,7 +28,8 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        self.requests = Counter("clinrag_http_requests_total", "HTTP requests", ["route", "method", "status"], registry=r)
+        self.requests = Counter("clinrag_http_requests_total", "HTTP requests", ["route", "method", "status"],
+                                registry=r)
         self.latency = Histogram("clinrag_http_request_seconds", "HTTP latency", ["route"], registry=r,
                                  buckets=(0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10))
         self.stage = Histogram("clinrag_stage_seconds", "Answer pipeline stage latency", ["stage"], registry=r,

@@ -46,7 +46,8 @@ def check_gates(current: dict, diff: dict | None, gates_file: Path = GATES_FILE)
 
 def markdown(current: dict, diff: dict | None, missed: list[str]) -> str:
     m = current["metrics"]
-    lines = ["# clinrag eval report", "", f"- run: {current['meta'].get('started')}, target: {current['meta'].get('target')}",
+    meta = current["meta"]
+    lines = ["# clinrag eval report", "", f"- run: {meta.get('started')}, target: {meta.get('target')}",
              f"- cases: {m['cases']}, passed: {m['passed']}", ""]
     for section in ("chat", "guardrails"):
         if section in m:
@@ -56,10 +57,12 @@ def markdown(current: dict, diff: dict | None, missed: list[str]) -> str:
     lines += ["## cases", "", "| case | kind | result | reasons | latency ms |", "|---|---|---|---|---|"]
     for c in current["cases"]:
         reasons = "; ".join(c["reasons"]).replace("|", "/")
-        lines.append(f"| {c['id']} | {c['kind']} | {'pass' if c['passed'] else 'FAIL'} | {reasons} | {c['latency_ms']:.1f} |")
+        result = "pass" if c["passed"] else "FAIL"
+        lines.append(f"| {c['id']} | {c['kind']} | {result} | {reasons} | {c['latency_ms']:.1f} |")
     if diff:
         lines += ["", "## against baseline", "", f"- newly failing: {diff['newly_failing'] or 'none'}",
-                  f"- newly passing: {diff['newly_passing'] or 'none'}", f"- metric deltas: {diff['metric_deltas'] or 'none'}"]
+                  f"- newly passing: {diff['newly_passing'] or 'none'}",
+                  f"- metric deltas: {diff['metric_deltas'] or 'none'}"]
     lines += ["", "## gates", "", *(f"- MISSED: {x}" for x in missed)] if missed else ["", "## gates", "", "- all met"]
     return "\n".join(lines) + "\n"
 

@@ -138,7 +138,8 @@ def metrics(results: list[CaseResult]) -> dict:
         m["chat"] = {
             "pass_rate": round(sum(r.passed for r in chat) / len(chat), 4),
             "by_category": {k: round(sum(v) / len(v), 4) for k, v in sorted(by_cat.items())},
-            "abstention_precision": round(sum(r.expected.get("abstain", False) for r in did) / len(did), 4) if did else 1.0,
+            "abstention_precision": round(sum(r.expected.get("abstain", False) for r in did) / len(did), 4)
+            if did else 1.0,
             "abstention_recall": round(sum(r.abstained for r in should) / len(should), 4) if should else 1.0,
             "escalation_recall": round(sum(r.action == "escalate" for r in esc) / len(esc), 4) if esc else 1.0,
             "citation_validity": round(sum(not any("citation" in x for x in r.reasons) for r in cited) / len(cited), 4)
@@ -147,7 +148,8 @@ def metrics(results: list[CaseResult]) -> dict:
             "latency_p95_ms": _pct([r.latency_ms for r in chat], 0.95),
         }
         if ranked:
-            m["chat"]["retrieval"] = {"cases": len(ranked), "hit@5": round(sum(0 < k <= 5 for k in ranked) / len(ranked), 4),
+            hits = sum(0 < k <= 5 for k in ranked) / len(ranked)
+            m["chat"]["retrieval"] = {"cases": len(ranked), "hit@5": round(hits, 4),
                                       "mrr": round(statistics.mean(1 / k if k else 0 for k in ranked), 4)}
     if guard:
         unsafe = [r for r in guard if r.expected["violates"]]

@@ -114,7 +114,7 @@ class GuardrailEngine:
     def context(self, question: str, history: Sequence[dict] = ()) -> Context:
         turns = [normalize(h.get("content", "")) for h in history if h.get("role") == "user"]
         q = normalize(question)
-        user = tuple([*turns, q])
+        user = (*turns, q)
         return Context(
             user_texts=user,
             emergency=self.present("cue:emergency", user),

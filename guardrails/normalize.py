@@ -16,7 +16,8 @@ _REPLACEMENTS: list[tuple[str, str]] = [
     (r"\bmr\b(?!\s*i\b)", "mri"),
     (r"\bgad(?:olinium)?(?:-| )?(?:enhanced|based)?\b", "gadolinium"),
     (r"\bcat scan\b|\bcomputed tomography\b|\bct scan\b", "ct"),
-    (r"\bx-?ray(?:s|ed)?\b|\bxr\b|\bplain (?:radio)?(?:films?|radiographs?|x-?rays?)\b|\b(?:spine |lumbar )?films\b", "radiographs"),
+    (r"\bx-?ray(?:s|ed)?\b|\bxr\b|\bplain (?:radio)?(?:films?|radiographs?|x-?rays?)\b"
+     r"|\b(?:spine |lumbar )?films\b", "radiographs"),
     (r"\blumps?\b|\bswellings?\b|\bgrowths?\b|\bbumps?\b|\bnodules?\b", "mass"),
     (r"\bphysio\b", "physiotherapy"),
     (r"\b(start|begin|refer(?:ral)? (?:to|for)|try|trial of|course of|some|outpatient|continue|initiate|with)\s+pt\b",

@@ -127,7 +127,9 @@ def ingest(
 
 
 @corpus_app.command("clean")
-def corpus_clean(check: Annotated[bool, typer.Option(help="Only check the cleaned copies are current.")] = False) -> None:
+def corpus_clean(
+    check: Annotated[bool, typer.Option(help="Only check the cleaned copies are current.")] = False,
+) -> None:
     """Write corpus/cleaned/<id>.md and .json from the raw pages (the same cleaning ingest applies)."""
     from rag.library import shipped_documents
 
@@ -186,8 +188,8 @@ def guard(
 
 @app.command("eval")
 def eval_cmd(
-    sets: Annotated[list[Path] | None, typer.Argument(help="JSONL case files or folders (default: eval/cases).")] = None,
-    url: Annotated[str | None, typer.Option(help="Evaluate a running server instead of the in-process pipeline.")] = None,
+    sets: Annotated[list[Path] | None, typer.Argument(help="JSONL case files or folders (default eval/cases).")] = None,
+    url: Annotated[str | None, typer.Option(help="Evaluate a running server, not the in-process pipeline.")] = None,
     api_key: Annotated[str | None, typer.Option(envvar="CLINRAG_EVAL_API_KEY", help="Bearer key for --url.")] = None,
     baseline: Annotated[Path | None, typer.Option(help="A stored result JSON to diff against.")] = None,
     gate: Annotated[bool, typer.Option(help="Exit non-zero when a gate in eval/gates.yaml is missed.")] = False,
@@ -226,7 +228,8 @@ def eval_cmd(
     diff = diff_baseline(current, json.loads(baseline.read_text())) if baseline else None
     missed = check_gates(current, diff) if gate else []
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "report.json").write_text(json.dumps({**current, "baseline_diff": diff, "gates_missed": missed}, indent=2))
+    full = {**current, "baseline_diff": diff, "gates_missed": missed}
+    (out_dir / "report.json").write_text(json.dumps(full, indent=2))
     (out_dir / "report.md").write_text(markdown(current, diff, missed))
     print_summary(out, current, diff, missed, verbose)
     out.print(f"reports: {out_dir / 'report.md'}, {out_dir / 'report.json'}")

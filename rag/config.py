@@ -24,6 +24,9 @@ class Settings(BaseSettings):
         1, ge=1, le=64,
         description="torch/faiss threads. 1 measured fastest and steadiest on 2-core machines (see README).",
     )
+    ingest_threads: int = Field(
+        0, ge=0, le=64, description="torch threads for bulk embedding (more than 32 passages); 0 = all cores."
+    )
     chunk_max_chars: int = Field(700, ge=100, le=5000, description="Upper bound on a chunk's length.")
     top_k: int = Field(6, ge=1, le=50, description="Passages handed to the synthesizer.")
     candidate_k: int = Field(20, ge=1, le=200, description="Candidates taken from each retriever before fusion.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -44,6 +45,8 @@ class Embedder:
         self.threads = threads
         self._model = None
         self._lock = threading.Lock()
+        self._queue: queue.Queue[_Pending] = queue.Queue()
+        self._worker: threading.Thread | None = None
 
     @cached_property
     def path(self) -> Path:
@@ -86,6 +89,39 @@ class Embedder:
         self.warm_up()
         return int(self._model.get_embedding_dimension())
 
+    def encode_query(self, text: str) -> np.ndarray:
+        """One query's vector. Concurrent callers are served in one batch: a single worker drains whatever
+        queued while it was busy, so a lone request waits for nothing and a burst shares one forward pass."""
+        item = _Pending(text)
+        with self._lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._drain, name="embed-batcher", daemon=True)
+                self._worker.start()
+        self._queue.put(item)
+        item.done.wait()
+        if item.error is not None:
+            raise item.error
+        return item.vector
+
+    def _drain(self) -> None:
+        set_threads(self.threads)  # OpenMP thread counts are per calling thread: set them in this one too
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < 32:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                vectors = self.encode([p.text for p in batch])
+                for p, v in zip(batch, vectors, strict=True):
+                    p.vector = v
+            except Exception as exc:  # handed to every waiting caller
+                for p in batch:
+                    p.error = exc
+            for p in batch:
+                p.done.set()
+
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         self.warm_up()
         if not texts:
@@ -95,3 +131,13 @@ class Embedder:
             convert_to_numpy=True,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class _Pending:
+    __slots__ = ("text", "vector", "error", "done")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.vector: np.ndarray | None = None
+        self.error: BaseException | None = None
+        self.done = threading.Event()

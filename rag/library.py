@@ -6,6 +6,7 @@ Writes are serialised; each builds a new snapshot aside, records the version, th
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +17,7 @@ import yaml
 
 from rag.config import Settings
 from rag.docstore import DocStore, content_sha
-from rag.embed import Embedder
+from rag.embed import Embedder, set_threads
 from rag.errors import DocumentExists, DocumentNotFound, IndexMismatch, IndexNotReady
 from rag.index.store import FORMAT_VERSION, IndexStore, Snapshot, corpus_hash
 from rag.ingest.chunk import chunk_document
@@ -100,7 +101,19 @@ class Library:
         return self._snapshot
 
     def _encode(self, progress: bool) -> Callable:
-        return lambda texts: self.embedder.encode(texts, progress=progress)
+        """Bulk embedding may use every core (an offline job); serving threads are restored afterwards."""
+
+        def encode(texts: list[str]):
+            if len(texts) <= 32:
+                return self.embedder.encode(texts, progress=progress)
+            bulk = self.settings.ingest_threads or os.cpu_count() or 1
+            try:
+                set_threads(bulk)
+                return self.embedder.encode(texts, progress=progress)
+            finally:
+                set_threads(self.embedder.threads)
+
+        return encode
 
     def rebuild(self, progress: bool = False) -> Snapshot:
         with self._write_lock:
@@ -131,7 +144,8 @@ class Library:
             for doc in docs:
                 exists = self.docstore.exists(doc.id) or any(p[0].id == doc.id for p in planned)
                 if mode == "add" and exists:
-                    raise DocumentExists(f"document {doc.id!r} exists; use PUT /v1/documents/{doc.id} for a new version")
+                    raise DocumentExists(
+                        f"document {doc.id!r} exists; use PUT /v1/documents/{doc.id} for a new version")
                 if mode == "replace" and not exists:
                     raise DocumentNotFound(f"document {doc.id!r} not found")
                 if exists and doc.id in state and content_sha(self.docstore.get(doc.id)) == content_sha(doc):

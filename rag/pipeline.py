@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,13 +18,12 @@ import numpy as np
 from guardrails.engine import DraftSentence, GuardrailEngine, SafeSentence, Verdict
 from rag.config import Settings
 from rag.conversations import ConversationStore
-from rag.embed import Embedder
+from rag.embed import Embedder, set_threads
 from rag.library import Library
 from rag.retrieve import HybridRetriever
 from rag.synthesize import ExtractiveComposer, SentenceVectors, as_sentence
 from rag.text import content_words, expand_query
-from rag.types import (Answer, Citation, CitationRef, DraftAnswer, GuardrailResult, Retrieved, ScoredChunk,
-                       Violation)
+from rag.types import Answer, Citation, CitationRef, DraftAnswer, GuardrailResult, Retrieved, ScoredChunk, Violation
 
 ABSTAIN_TEXT = ("The indexed sources do not cover this question, so I cannot answer it from them. "
                 "Please consult other guidance.")
@@ -144,13 +144,16 @@ class Pipeline:
 
     # ---- the whole turn -------------------------------------------------------------------------
     def answer(self, messages: Sequence[dict], conversation_id: str | None = None) -> Answer:
+        if not getattr(_thread, "configured", False):  # OpenMP thread counts are per thread (server pools)
+            set_threads(self.settings.threads)
+            _thread.configured = True
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         turn = split_turn(messages)
         snapshot = self.library.snapshot  # one snapshot for the whole turn: old or new, never a mix
         docs = self._documents(snapshot.manifest["build_id"])
-        qvec = self.embedder.encode([expand_query(turn.retrieval_query)])[0]
-        passages = self.retriever.retrieve(snapshot, turn.retrieval_query, self.settings.top_k)
+        qvec = self.embedder.encode_query(expand_query(turn.retrieval_query))
+        passages = self.retriever.retrieve(snapshot, turn.retrieval_query, self.settings.top_k, vector=qvec)
         timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
         reason = self.should_abstain(turn.retrieval_query, qvec, passages)
@@ -160,8 +163,8 @@ class Pipeline:
             draft = self.llm.compose(turn.question, qvec, passages, turn.history, self.idf(snapshot), QUESTION_WORDS)
         else:
             # a follow-up's own words pick the sentences; the resolved query only found the passages
-            cvec = qvec if turn.retrieval_query == turn.question else self.embedder.encode(
-                [expand_query(turn.question)])[0]
+            cvec = qvec if turn.retrieval_query == turn.question else self.embedder.encode_query(
+                expand_query(turn.question))
             draft = self.composer.compose(turn.question, cvec, passages, self.idf(snapshot), QUESTION_WORDS)
         timings["synthesize"] = _ms(t1)
         t2 = time.perf_counter()
@@ -227,6 +230,9 @@ class Pipeline:
             chunk_id=sc.chunk.id, text=sc.chunk.text, score=round(sc.dense if sc.dense is not None else sc.score, 4),
             references=tuple(CitationRef(n=r, title=titles.get(r, "")) for r in sc.chunk.refs),
         )
+
+
+_thread = threading.local()
 
 
 def _ms(start: float) -> float:

@@ -37,9 +37,11 @@ class HybridRetriever:
         self.candidate_k = candidate_k
         self.rrf_k = rrf_k
 
-    def retrieve(self, snapshot: Snapshot, query: str, k: int) -> list[ScoredChunk]:
+    def retrieve(self, snapshot: Snapshot, query: str, k: int, vector: np.ndarray | None = None) -> list[ScoredChunk]:
+        """vector: the expanded query's embedding, when the caller already has it (saves one encode)."""
         expanded = expand_query(query)
-        vector = self.embedder.encode([expanded])[0]
+        if vector is None:
+            vector = self.embedder.encode([expanded])[0]
         fused: dict[str, float] = {}
         dense: dict[str, float] = {}
         sparse: dict[str, float] = {}

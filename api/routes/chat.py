@@ -83,12 +83,13 @@ async def completions(body: OpenAIChatRequest, request: Request, pipeline: Pipel
     created = int(time.time())
     finish = "content_filter" if answer.guardrail.action == "block" else "stop"
     if not body.stream:
+        prompt_tokens = sum(len(m["content"].split()) for m in messages)  # words: no tokenizer of ours
+        completion_tokens = len(answer.answer.split())
         return {"id": completion_id, "object": "chat.completion", "created": created, "model": MODEL_ID,
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": _content(answer)},
                              "finish_reason": finish, "logprobs": None}],
-                "usage": {"prompt_tokens": sum(len(m["content"].split()) for m in messages),
-                          "completion_tokens": len(answer.answer.split()),
-                          "total_tokens": sum(len(m["content"].split()) for m in messages) + len(answer.answer.split())},
+                "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                          "total_tokens": prompt_tokens + completion_tokens},
                 **_extra(answer)}
     return StreamingResponse(_stream(request, answer, completion_id, created, finish), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

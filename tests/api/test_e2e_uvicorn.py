@@ -101,7 +101,8 @@ def test_native_conversation_over_http(server):
 
 def test_upload_ask_delete_and_concurrent_questions_during_replace(server):
     h = {"Authorization": f"Bearer {KEY}"}
-    pdf = make_pdf(["Spinal Schwannoma Note", "Schwannomas are nerve sheath tumors that enhance avidly after gadolinium."])
+    pdf = make_pdf(["Spinal Schwannoma Note",
+                    "Schwannomas are nerve sheath tumors that enhance avidly after gadolinium."])
     r = httpx.post(f"{server}/v1/documents", headers=h, files={"file": ("schwannoma.pdf", pdf, "application/pdf")})
     assert r.status_code == 201
     q = {"message": "Do schwannomas enhance after gadolinium?"}

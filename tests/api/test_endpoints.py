@@ -67,7 +67,8 @@ def test_openai_completion_non_streaming(client):
     r = client.post("/v1/chat/completions", headers=CLIN, json={
         "model": "anything", "temperature": 0.2, "top_p": 1, "messages": [
             {"role": "system", "content": "You are helpful."},
-            {"role": "user", "content": [{"type": "text", "text": "Why is contrast needed for the lumbar mass MRI?"}]}]})
+            {"role": "user",
+             "content": [{"type": "text", "text": "Why is contrast needed for the lumbar mass MRI?"}]}]})
     body = r.json()
     assert r.status_code == 200 and body["object"] == "chat.completion"
     assert body["choices"][0]["finish_reason"] == "stop" and "[1]" in body["choices"][0]["message"]["content"]
@@ -76,7 +77,8 @@ def test_openai_completion_non_streaming(client):
 
 def test_openai_streaming_sends_chunks_then_done(client):
     with client.stream("POST", "/v1/chat/completions", headers=CLIN, json={
-            "model": "m", "stream": True, "messages": [{"role": "user", "content": "Can the lumbar mass MRI wait?"}]}) as r:
+            "model": "m", "stream": True,
+            "messages": [{"role": "user", "content": "Can the lumbar mass MRI wait?"}]}) as r:
         lines = [ln for ln in r.iter_lines() if ln]
     assert r.headers["content-type"].startswith("text/event-stream")
     assert lines[-1] == "data: [DONE]"
@@ -150,7 +152,8 @@ def test_bad_uploads_are_refused_and_the_index_is_unchanged(editor_client, name,
 
 
 def test_document_bad_requests(editor_client):
-    assert editor_client.post("/v1/documents", content=b"x", headers={**EDIT, "content-type": "text/csv"}).status_code == 415
+    csv = {**EDIT, "content-type": "text/csv"}
+    assert editor_client.post("/v1/documents", content=b"x", headers=csv).status_code == 415
     assert editor_client.post("/v1/documents", json={"title": ""}, headers=EDIT).status_code == 422
     assert editor_client.post("/v1/documents", content=b"{", headers={**EDIT, "content-type": "application/json"}
                               ).status_code == 400

@@ -4,8 +4,8 @@ import json
 import re
 
 from rag.config import Settings
-from rag.ingest.clean import blocks_from_plain_text, clean_blocks, to_markdown
 from rag.ingest.chunk import chunk_document
+from rag.ingest.clean import blocks_from_plain_text, clean_blocks, to_markdown
 from rag.ingest.readers import parse_document
 from rag.library import shipped_documents
 from tests.conftest import REPO
