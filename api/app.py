@@ -13,7 +13,7 @@ from api.audit import AuditLog
 from api.auth import KeyRing
 from api.deps import RateLimiter
 from api.observability import Metrics, RequestContext, configure_logging
-from api.routes import chat, documents, guard, health
+from api.routes import chat, documents, guard, health, web
 from guardrails.engine import GuardrailEngine
 from rag.config import Settings
 from rag.pipeline import Pipeline
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.state.guardrails = pipeline.guardrails if pipeline else GuardrailEngine()
     app.state.audit = AuditLog(settings.data_dir / "audit.sqlite3", settings.audit_question_text)
     errors.install(app)
-    for module in (chat, guard, documents, health):
+    for module in (chat, guard, documents, health, web):
         app.include_router(module.router)
     app.add_middleware(RequestContext, metrics=metrics, max_body=settings.max_body_bytes,
                        max_upload=settings.max_upload_bytes)

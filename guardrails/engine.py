@@ -94,7 +94,9 @@ class GuardrailEngine:
         segments = [m.end() for m in self._re["cue:segment_boundary"].finditer(masked, 0, start)]
         if self._re["cue:framing"].search(masked[segments[-1] if segments else 0:start]):
             return True
-        tail = masked[end:]
+        tail = re.sub(r",\s*(?:as|like|such as|including|as with|as for)\b[^,;.]*,", ",", masked[end:])
+        if self._re["cue:restriction"].search(tail):
+            return True
         stop = re.search(r"[;:]|\b(?:but|however|although|though|so|because|since|as|while|whereas)\b|"
                          r"\band then\b", tail)
         window = " ".join(tail[: stop.start() if stop else len(tail)].split()[:14])

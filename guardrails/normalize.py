@@ -14,7 +14,7 @@ _REPLACEMENTS: list[tuple[str, str]] = [
     (r"\bw/(?=\s|$)", "with"),
     (r"\bmagnetic resonance(?: imaging)?\b", "mri"),
     (r"\bmr\b(?!\s*i\b)", "mri"),
-    (r"\bgad(?:olinium)?(?:-| )?(?:enhanced|based)?\b", "gadolinium"),
+    (r"\bgad(?:olinium)?(?:[- ](?:enhanced|based))?\b", "gadolinium"),
     (r"\bcat scan\b|\bcomputed tomography\b|\bct scan\b", "ct"),
     (r"\bx-?ray(?:s|ed)?\b|\bxr\b|\bplain (?:radio)?(?:films?|radiographs?|x-?rays?)\b"
      r"|\b(?:spine |lumbar )?films\b", "radiographs"),

@@ -109,7 +109,7 @@ class RuleSet(Strict):
 
 REQUIRED_CUES = ("pre_negation", "post_negation", "pseudo_negation", "clause_boundary", "rejection",
                  "red_flag_denied", "emergency", "emergency_topic", "injection", "framing",
-                 "segment_boundary")
+                 "segment_boundary", "restriction")
 
 
 def _describe(err: ValidationError, source: str) -> str:

@@ -153,7 +153,8 @@ class Pipeline:
         snapshot = self.library.snapshot  # one snapshot for the whole turn: old or new, never a mix
         docs = self._documents(snapshot.manifest["build_id"])
         qvec = self.embedder.encode_query(expand_query(turn.retrieval_query))
-        passages = self.retriever.retrieve(snapshot, turn.retrieval_query, self.settings.top_k, vector=qvec)
+        passages = self.with_neighbours(snapshot, self.retriever.retrieve(
+            snapshot, turn.retrieval_query, self.settings.top_k, vector=qvec))
         timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
         reason = self.should_abstain(turn.retrieval_query, qvec, passages)
@@ -225,14 +226,33 @@ class Pipeline:
     def _citation(n: int, sc: ScoredChunk, docs: dict) -> Citation:
         doc = docs.get(sc.chunk.document_id)
         titles = {r.n: r.title for r in doc.references} if doc else {}
+        by_title = {_title_key(d.title): d.id for d in docs.values()}
         return Citation(
             n=n, document_id=sc.chunk.document_id, title=sc.chunk.title, section=sc.chunk.section_label,
             chunk_id=sc.chunk.id, text=sc.chunk.text, score=round(sc.dense if sc.dense is not None else sc.score, 4),
-            references=tuple(CitationRef(n=r, title=titles.get(r, "")) for r in sc.chunk.refs),
+            references=tuple(CitationRef(n=r, title=titles.get(r, ""), document_id=by_title.get(_title_key(
+                titles.get(r, "")))) for r in sc.chunk.refs),
         )
+
+    @staticmethod
+    def with_neighbours(snapshot, passages: list[ScoredChunk], top: int = 3) -> list[ScoredChunk]:
+        """A top passage brings the chunks beside it in the same section (a section cut in two stays whole)."""
+        have = {p.chunk.id for p in passages}
+        extra = []
+        for p in passages[:top]:
+            for ordinal in (p.chunk.ordinal - 1, p.chunk.ordinal + 1):
+                near = snapshot.at(p.chunk.document_id, ordinal)
+                if near and near.section == p.chunk.section and near.id not in have:
+                    have.add(near.id)
+                    extra.append(ScoredChunk(chunk=near, score=p.score * 0.5))
+        return passages + extra
 
 
 _thread = threading.local()
+
+
+def _title_key(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
 
 
 def _ms(start: float) -> float:

@@ -90,6 +90,7 @@ class DraftAnswer(Frozen):
 class CitationRef(Frozen):
     n: int
     title: str
+    document_id: str | None = None  # the reference's own full text, when an editor has indexed it
 
 
 class Citation(Frozen):

@@ -54,6 +54,11 @@ class Snapshot:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {faiss_id(c.id): c for c in self.chunks})
         object.__setattr__(self, "_pos", {c.id: i for i, c in enumerate(self.chunks)})
+        object.__setattr__(self, "_ordinal", {(c.document_id, c.ordinal): c for c in self.chunks})
+
+    def at(self, document_id: str, ordinal: int) -> Chunk | None:
+        """The chunk at a position in its document (for neighbours)."""
+        return self._ordinal.get((document_id, ordinal))  # type: ignore[attr-defined]
 
     def chunk_position(self, chunk_id: str) -> int | None:
         return self._pos.get(chunk_id)  # type: ignore[attr-defined]

@@ -134,3 +134,19 @@ def test_upload_ask_delete_and_concurrent_questions_during_replace(server):
     assert httpx.delete(f"{server}/v1/documents/schwannoma", headers=h).status_code == 200
     after = httpx.post(f"{server}/v1/chat", headers=h, json=q).json()
     assert all(c["document_id"] != "schwannoma" for c in after["citations"])
+
+
+def test_eval_runner_against_a_deployment_by_url(server):
+    from eval.runner import CASES_DIR, HttpTarget, load_cases, metrics, run_cases
+
+    cases = [c for c in load_cases([CASES_DIR / "chat_public.jsonl", CASES_DIR / "guard_public.jsonl"])
+             if c["id"].startswith(("pub-imaging", "pub-oos", "pub-esc", "gpub-unsafe-ct", "gpub-safe-ct"))]
+    results = run_cases(cases, HttpTarget(server, KEY))
+    assert [r.id for r in results if not r.passed] == []
+    m = metrics(results)
+    assert m["chat"]["escalation_recall"] == 1.0 and m["guardrails"]["recall"] == 1.0
+
+
+def test_the_web_page_is_served(server):
+    page = httpx.get(f"{server}/")
+    assert page.status_code == 200 and "/v1/chat" in page.text and "<form" in page.text

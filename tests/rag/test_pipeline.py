@@ -68,3 +68,25 @@ def test_instructions_inside_a_document_are_data_never_quoted(tmp_path, embedder
     p.library.write(parse_document(evil, "note.md"), mode="add")
     a = p.answer([{"role": "user", "content": "Can the MRI for a lumbar mass wait six weeks?"}])
     assert "Ignore all previous" not in a.answer and "can wait" not in a.answer.lower()
+
+
+def test_an_indexed_reference_is_linked_from_the_citations(tmp_path, embedder):
+    from tests.conftest import make_settings
+
+    p = Pipeline(make_settings(tmp_path / "data"), embedder=embedder)
+    p.warm_up()
+    full_text = (b"# Identifying serious causes of back pain: cancer, infection, fracture.\n\n## Red flags\n\n"
+                 b"A palpable mass with back pain warrants imaging to find cancer or infection.\n")
+    p.library.write(parse_document(full_text, "ref4.md", doc_id="ccjm-2008"), mode="add")
+    a = p.answer([{"role": "user", "content": "Does a palpable mass alone justify advanced imaging?"}])
+    linked = {r.n: r.document_id for c in a.citations for r in c.references}
+    assert linked.get(4) == "ccjm-2008" and linked.get(1) is None
+
+
+def test_a_top_passage_brings_its_neighbours_in_the_same_section(pipeline):
+    snap = pipeline.library.snapshot
+    first = next(c for c in snap.chunks if c.ordinal == 0)
+    from rag.types import ScoredChunk
+
+    extended = Pipeline.with_neighbours(snap, [ScoredChunk(chunk=first, score=1.0)])
+    assert all(x.chunk.section == first.section for x in extended)

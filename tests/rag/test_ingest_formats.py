@@ -1,0 +1,48 @@
+"""Every supported format goes through the same cleaning: html, md, txt, pdf."""
+
+from rag.ingest.chunk import chunk_document
+from rag.ingest.readers import parse_document
+from tests.pdfs import make_pdf
+
+HTML = b"""<html><head><title>x</title><script>track()</script></head><body>
+<nav><a href="/">Home</a> Menu</nav>
+<p>Personalize</p><p>Help us tailor your experience</p>
+<h1>Spinal Epidural Abscess</h1>
+<p>Last updated: March 3, 2026</p>
+<h2>Diagnosis</h2>
+<p>MRI with contrast is the study of choice. Blood cultures are drawn before antibiotics. 1, 2</p>
+<ul><li>Fever is absent in many patients 2</li><li>Back pain is the most common symptom</li></ul>
+<h2>References</h2><p>Guideline</p><p>Abscess imaging review</p><p>Journal A, 2020</p>
+<p>Research</p><p>Epidural abscess outcomes</p><p>Journal B, 2021</p>
+<h2>Related Questions</h2><ul><li>What is gout?</li></ul>
+<h2>Professional Medical Disclaimer</h2><p>For professionals only.</p>
+<footer>Copyright</footer></body></html>"""
+
+
+def test_html_page_is_cleaned_like_the_text_page():
+    doc = parse_document(HTML, "abscess.html")
+    assert doc.title == "Spinal Epidural Abscess" and doc.date_reviewed == "March 3, 2026"
+    assert "Personalize" not in doc.text and "Menu" not in doc.text and "track" not in doc.text
+    assert "gout" not in doc.text and doc.metadata["related_questions"] == ["What is gout?"]
+    assert doc.disclaimer == "For professionals only." and [r.title for r in doc.references] == [
+        "Abscess imaging review", "Epidural abscess outcomes"]
+    sentences = {s.text: s.refs for c in chunk_document(doc) for s in c.sentences}
+    assert sentences["Blood cultures are drawn before antibiotics."] == (1, 2)
+    assert sentences["Fever is absent in many patients"] == (2,)
+    assert all(c.section[-1] == "Diagnosis" for c in chunk_document(doc))
+
+
+def test_markdown_keeps_heading_levels_as_section_paths():
+    md = b"# Guide\n\n## Imaging\n\n### MRI\n\nUse contrast for masses.\nWrapped line continues.\n\n## Follow-up\n\nReview.\n"
+    chunks = chunk_document(parse_document(md, "guide.md"))
+    assert chunks[0].section == ("Guide", "Imaging", "MRI")
+    assert chunks[0].text == "Use contrast for masses. Wrapped line continues."
+    assert chunks[1].section == ("Guide", "Follow-up")
+
+
+def test_pdf_pages_become_paragraphs():
+    doc = parse_document(make_pdf(["Cauda Equina Note", "Urinary retention needs emergent MRI.",
+                                   "Saddle anaesthesia is a red flag."]), "ces.pdf")
+    assert doc.title == "Cauda Equina Note"
+    assert [s.text for c in chunk_document(doc) for s in c.sentences] == [
+        "Urinary retention needs emergent MRI.", "Saddle anaesthesia is a red flag."]
