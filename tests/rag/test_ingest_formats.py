@@ -33,7 +33,8 @@ def test_html_page_is_cleaned_like_the_text_page():
 
 
 def test_markdown_keeps_heading_levels_as_section_paths():
-    md = b"# Guide\n\n## Imaging\n\n### MRI\n\nUse contrast for masses.\nWrapped line continues.\n\n## Follow-up\n\nReview.\n"
+    md = (b"# Guide\n\n## Imaging\n\n### MRI\n\nUse contrast for masses.\nWrapped line continues.\n\n"
+          b"## Follow-up\n\nReview.\n")
     chunks = chunk_document(parse_document(md, "guide.md"))
     assert chunks[0].section == ("Guide", "Imaging", "MRI")
     assert chunks[0].text == "Use contrast for masses. Wrapped line continues."
