@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+
+from rag.sqlite import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -21,10 +22,7 @@ CREATE TABLE IF NOT EXISTS audit (
 
 class AuditLog:
     def __init__(self, path: Path, store_question_text: bool) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(SCHEMA)
+        self._conn = connect(path, SCHEMA)
         self._lock = threading.Lock()
         self.store_question_text = store_question_text
 

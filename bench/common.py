@@ -27,6 +27,19 @@ def summary(ms: list[float]) -> dict:
             "mean_ms": round(statistics.mean(ms), 2) if ms else 0.0}
 
 
+def timed(call, items: list, rounds: int) -> list[float]:
+    """Milliseconds of call(item) for every item, `rounds` times, after one warm-up pass."""
+    for item in items:
+        call(item)
+    times = []
+    for _ in range(rounds):
+        for item in items:
+            started = time.perf_counter()
+            call(item)
+            times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def peak_rss_mb(pid: int | None = None) -> float:
     """VmHWM (peak resident set) of a process, in MiB."""
     status = Path(f"/proc/{pid or os.getpid()}/status").read_text()

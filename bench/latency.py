@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from bench.common import REPO, summary
+from bench.common import REPO, summary, timed
 
 
 def questions() -> list[list[dict]]:
@@ -17,16 +17,7 @@ def questions() -> list[list[dict]]:
 
 
 def in_process(pipeline, rounds: int = 5) -> dict:
-    qs = questions()
-    for q in qs:
-        pipeline.answer(q)
-    times = []
-    for _ in range(rounds):
-        for q in qs:
-            t = time.perf_counter()
-            pipeline.answer(q)
-            times.append((time.perf_counter() - t) * 1000)
-    return summary(times)
+    return summary(timed(pipeline.answer, questions(), rounds))
 
 
 def floor(pipeline, rounds: int = 5) -> dict:

@@ -5,9 +5,7 @@ we report its latency beside ours. Needs the `bench` extra (llama-index-core).""
 
 from __future__ import annotations
 
-import time
-
-from bench.common import summary
+from bench.common import summary, timed
 from bench.latency import questions
 
 
@@ -44,13 +42,4 @@ def build(pipeline):
 
 def run(pipeline, rounds: int = 3) -> dict:
     engine = build(pipeline)
-    qs = [q[-1]["content"] for q in questions()]
-    for q in qs:
-        engine.query(q)
-    times = []
-    for _ in range(rounds):
-        for q in qs:
-            t = time.perf_counter()
-            engine.query(q)
-            times.append((time.perf_counter() - t) * 1000)
-    return summary(times)
+    return summary(timed(engine.query, [q[-1]["content"] for q in questions()], rounds))

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rag.errors import DocumentNotFound
+from rag.sqlite import connect
 from rag.types import Document, Reference
 
 SCHEMA = """
@@ -34,10 +35,7 @@ def content_sha(doc: Document) -> str:
 
 class DocStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(SCHEMA)
+        self._conn = connect(path, SCHEMA)
         self._lock = threading.RLock()
 
     @contextmanager

@@ -22,7 +22,7 @@ from rag.embed import Embedder, set_threads
 from rag.library import Library
 from rag.retrieve import HybridRetriever
 from rag.synthesize import ExtractiveComposer, SentenceVectors, as_sentence
-from rag.text import content_words, expand_query
+from rag.text import MRI_RULED_OUT, ORDERS_MRI, WHEN_MRI_RULED_OUT, content_words, expand_query
 from rag.types import Answer, Citation, CitationRef, DraftAnswer, GuardrailResult, Retrieved, ScoredChunk, Violation
 
 ABSTAIN_TEXT = ("The indexed sources do not cover this question, so I cannot answer it from them. "
@@ -166,7 +166,8 @@ class Pipeline:
             # a follow-up's own words pick the sentences; the resolved query only found the passages
             cvec = qvec if turn.retrieval_query == turn.question else self.embedder.encode_query(
                 expand_query(turn.question))
-            draft = self.composer.compose(turn.question, cvec, passages, self.idf(snapshot), QUESTION_WORDS)
+            adjust = ((ORDERS_MRI, -0.3), (WHEN_MRI_RULED_OUT, 0.3)) if MRI_RULED_OUT.search(turn.question) else ()
+            draft = self.composer.compose(turn.question, cvec, passages, self.idf(snapshot), QUESTION_WORDS, adjust)
         timings["synthesize"] = _ms(t1)
         t2 = time.perf_counter()
         draft_sentences = [DraftSentence(text=s.text, cites=s.cites) for s in draft.sentences]

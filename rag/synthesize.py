@@ -70,8 +70,11 @@ class ExtractiveComposer:
         self.skip = skip or (lambda _text: False)
 
     def compose(self, question: str, query_vector: np.ndarray, passages: list[ScoredChunk],
-                idf: dict[str, float] | None = None, generic: frozenset[str] = frozenset()) -> DraftAnswer:
-        """question: the words to match (the current turn); query_vector: the resolved query's meaning."""
+                idf: dict[str, float] | None = None, generic: frozenset[str] = frozenset(),
+                adjust: tuple[tuple[re.Pattern, float], ...] = ()) -> DraftAnswer:
+        """question: the words to match (the current turn); query_vector: the resolved query's meaning;
+        adjust: (pattern, delta) pairs for sentences that fit this patient better or worse (e.g. when the
+        question rules MRI out, 'Order MRI ...' drops and the contraindication alternative rises)."""
         idf = idf or {}
         default_idf = max(idf.values(), default=1.0)
         terms = content_words(expand_query(question)) - generic
@@ -83,6 +86,9 @@ class ExtractiveComposer:
         candidates = [c for i, sc in enumerate(passages)
                       for c in self._candidates(i, sc, len(passages), vectors[sc.chunk.id], query_vector, terms,
                                                 weight, total)]
+        for pattern, delta in adjust:
+            candidates = [_Candidate(c.score + delta, c.passage, c.first, c.text, c.words) if pattern.search(c.text)
+                          else c for c in candidates]
         candidates.sort(key=lambda c: (-c.score, c.passage, c.first))
         chosen: list[_Candidate] = []
         best = candidates[0].score if candidates else 0.0

@@ -71,3 +71,14 @@ def tokenize(text: str) -> list[str]:
 def content_words(text: str) -> set[str]:
     """Stemmed content words, for coverage and support checks."""
     return {w for w in tokenize(text) if len(w) > 2 or w.isdigit()}
+
+
+# A question that rules MRI out (implant, claustrophobia, unavailable): answers lead with the alternative.
+MRI_RULED_OUT = re.compile(
+    r"pacemaker|defibrillator|\bicd\b|implant|claustrophob|contraindicat|"
+    r"(?:not|isn't|non)[- ]?(?:mri[- ])?(?:compatible|conditional|safe)\b|"
+    r"(?:cannot|can't|unable to) (?:have|undergo|tolerate|get) (?:an? )?mr|mri (?:is )?(?:not available|unavailable)",
+    re.IGNORECASE)
+ORDERS_MRI = re.compile(r"^(?:order|obtain|request|arrange|book)\b[^.]*\bmri\b", re.IGNORECASE)
+WHEN_MRI_RULED_OUT = re.compile(r"\bmri is contraindicated|\bcontraindicated or unavailable|\bcannot have mri",
+                                re.IGNORECASE)
