@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
                 built = Pipeline(settings)
                 await asyncio.to_thread(built.warm_up)  # builds the index if missing or stale
                 app.state.pipeline = built
+                app.state.precompute = asyncio.create_task(asyncio.to_thread(built.precompute))
             except Exception as exc:  # readyz reports it; the process stays up for diagnosis
                 app.state.startup_error = str(exc)
                 log.error("startup failed", error=str(exc))

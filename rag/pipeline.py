@@ -89,9 +89,19 @@ class Pipeline:
         self._related: tuple[str, np.ndarray | None] = ("", None)
 
     def warm_up(self, rebuild_if_needed: bool = True) -> None:
+        """Load the model and the index (building it if needed) and answer once: ready to serve."""
         self.embedder.warm_up()
         self.library.open(rebuild_if_needed=rebuild_if_needed)
         self.answer([{"role": "user", "content": "warm-up: imaging for a palpable lumbar mass"}])
+
+    def precompute(self, max_chunks: int = 2000) -> int:
+        """Sentence vectors of a small corpus now rather than at each chunk's first question (the server
+        runs this in the background once it is ready). Returns the chunks computed."""
+        chunks = self.library.snapshot.chunks
+        if len(chunks) > max_chunks:
+            return 0
+        self.sentence_vectors.get([ScoredChunk(chunk=c, score=0.0) for c in chunks])
+        return len(chunks)
 
     @property
     def ready(self) -> bool:

@@ -8,6 +8,7 @@ question's key terms; the direct recommendation leads, then reasons and pitfalls
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,22 +32,30 @@ class SentenceVectors:
         self.encode = encode
         self.capacity = capacity
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, chunks: list[ScoredChunk]) -> dict[str, np.ndarray]:
-        missing = [sc.chunk for sc in chunks if sc.chunk.id not in self._cache]
-        if missing:
-            texts = [s.text for c in missing for s in c.sentences]
-            vectors = self.encode(texts)
+        with self._lock:
+            missing = list({sc.chunk.id: sc.chunk for sc in chunks if sc.chunk.id not in self._cache}.values())
+        computed = {}
+        if missing:  # encoded outside the lock; two threads may both compute a chunk, harmlessly
+            vectors = self.encode([s.text for c in missing for s in c.sentences])
             row = 0
             for c in missing:
-                self._cache[c.id] = vectors[row: row + len(c.sentences)]
+                computed[c.id] = vectors[row: row + len(c.sentences)]
                 row += len(c.sentences)
-        out = {}
-        for sc in chunks:
-            self._cache.move_to_end(sc.chunk.id)
-            out[sc.chunk.id] = self._cache[sc.chunk.id]
-        while len(self._cache) > self.capacity:
-            self._cache.popitem(last=False)
+        with self._lock:
+            self._cache.update(computed)
+            out = {}
+            for sc in chunks:
+                vectors = self._cache.get(sc.chunk.id)
+                if vectors is None:
+                    vectors = computed[sc.chunk.id]
+                else:
+                    self._cache.move_to_end(sc.chunk.id)
+                out[sc.chunk.id] = vectors
+            while len(self._cache) > self.capacity:
+                self._cache.popitem(last=False)
         return out
 
 
