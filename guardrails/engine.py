@@ -125,6 +125,10 @@ class GuardrailEngine:
             injection=any(self._re["cue:injection"].search(t) for t in user),
         )
 
+    def strip_instructions(self, text: str) -> str:
+        """The text with instruction-like phrases ("ignore your rules", "developer mode") blanked out."""
+        return " ".join(re.sub(self._re["cue:injection"].pattern, " ", text, flags=re.IGNORECASE).split())
+
     def is_instruction(self, text: str) -> bool:
         """Text that tries to steer the system (in a question or inside a document): data, never obeyed."""
         return bool(self._re["cue:injection"].search(normalize(text)))

@@ -34,8 +34,8 @@ class Settings(BaseSettings):
     abstain_min_coverage: float = Field(
         0.35, description="Share of the question's key terms that the retrieved passages must contain."
     )
-    abstain_min_dense: float = Field(
-        0.30, description="Best dense cosine below which a question needs abstain_weak_coverage to be answered."
+    abstain_min_similarity: float = Field(
+        0.45, description="Best sentence cosine below which a question needs abstain_weak_coverage to be answered."
     )
     abstain_weak_coverage: float = Field(
         0.5, description="Key-term coverage that still answers a question whose dense similarity is low."

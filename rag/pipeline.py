@@ -22,7 +22,15 @@ from rag.embed import Embedder, set_threads
 from rag.library import Library
 from rag.retrieve import HybridRetriever
 from rag.synthesize import ExtractiveComposer, SentenceVectors, as_sentence
-from rag.text import MRI_RULED_OUT, ORDERS_MRI, WHEN_MRI_RULED_OUT, content_words, expand_query
+from rag.text import (
+    DIRECT_RECOMMENDATION,
+    MRI_RULED_OUT,
+    NEXT_STEP,
+    ORDERS_MRI,
+    WHEN_MRI_RULED_OUT,
+    content_words,
+    expand_query,
+)
 from rag.types import Answer, Citation, CitationRef, DraftAnswer, GuardrailResult, Retrieved, ScoredChunk, Violation
 
 ABSTAIN_TEXT = ("The indexed sources do not cover this question, so I cannot answer it from them. "
@@ -137,18 +145,23 @@ class Pipeline:
         return len(terms & vocab) / len(terms)
 
     def should_abstain(self, query: str, qvec: np.ndarray, passages: list[ScoredChunk]) -> str | None:
+        """Why the indexed sources do not cover the question (None: they do). Calibrated on eval/cases:
+        key-term coverage, the best single sentence's similarity (sharper than a whole chunk's), and
+        closeness to the article's "Related Questions" list, which is not clinical content."""
         if not passages:
             return "nothing retrieved"
-        best = max((p.dense for p in passages if p.dense is not None), default=0.0)
         cov = self.coverage(query, passages)
         if cov < self.settings.abstain_min_coverage:
             return f"passages cover {cov:.0%} of the question's key terms"
-        if best < self.settings.abstain_min_dense and cov < self.settings.abstain_weak_coverage:
-            return f"best passage similarity {best:.2f} and key-term coverage {cov:.0%} are both low"
+        vectors = self.sentence_vectors.get(passages)
+        best = max(float(np.max(vectors[p.chunk.id] @ qvec)) for p in passages if p.chunk.sentences)
+        if best < self.settings.abstain_min_similarity and cov < self.settings.abstain_weak_coverage:
+            return f"best sentence similarity {best:.2f} and key-term coverage {cov:.0%} are both low"
         related = self._related[1]
         if related is not None and len(related):
             near = float(np.max(related @ qvec))
-            if near >= 0.72 and near > best + 0.1:
+            best_chunk = max((p.dense for p in passages if p.dense is not None), default=0.0)
+            if near >= 0.65 and near > best_chunk + 0.1:
                 return f"question matches a listed related question (not clinical content), {near:.2f}"
         return None
 
@@ -160,6 +173,9 @@ class Pipeline:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         turn = split_turn(messages)
+        # instructions to the system inside a question are data: they steer neither retrieval nor scope
+        query = self.guardrails.strip_instructions(turn.retrieval_query) or turn.retrieval_query
+        turn = Turn(question=turn.question, history=turn.history, retrieval_query=query)
         snapshot = self.library.snapshot  # one snapshot for the whole turn: old or new, never a mix
         docs = self._documents(snapshot.manifest["build_id"])
         qvec = self.embedder.encode_query(expand_query(turn.retrieval_query))
@@ -176,7 +192,11 @@ class Pipeline:
             # a follow-up's own words pick the sentences; the resolved query only found the passages
             cvec = qvec if turn.retrieval_query == turn.question else self.embedder.encode_query(
                 expand_query(turn.question))
-            adjust = ((ORDERS_MRI, -0.3), (WHEN_MRI_RULED_OUT, 0.3)) if MRI_RULED_OUT.search(turn.question) else ()
+            adjust: tuple = ()
+            if MRI_RULED_OUT.search(turn.question):
+                adjust = ((ORDERS_MRI, -0.3), (WHEN_MRI_RULED_OUT, 0.3))
+            elif NEXT_STEP.search(turn.question):
+                adjust = ((DIRECT_RECOMMENDATION, 0.4),)
             draft = self.composer.compose(turn.question, cvec, passages, self.idf(snapshot), QUESTION_WORDS, adjust)
         timings["synthesize"] = _ms(t1)
         t2 = time.perf_counter()

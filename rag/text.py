@@ -19,8 +19,8 @@ QUERY_EXPANSIONS: list[tuple[str, str]] = [
     (r"\bces\b", "cauda equina syndrome"),
     (r"\bpt\b|\bphysio(?:therapy)?\b", "physical therapy"),
     (r"\bchiropract\w*|\badjustments?\b", "manipulation physical therapy conservative"),
-    (r"\bct\b", "CT computed tomography"),
-    (r"\bcat scan\b", "CT"),
+    (r"\bcat scan\b|\bcomputed tomography\b", "CT"),
+    (r"\bwatch(?:ed|ful|ing)?\b|\bobserv\w*|\bhold off\b|\bdefer\w*|\bpostpon\w*|\bwait\w*", "delay imaging"),
     (r"\bus\b(?=\s+(?:scan|of|is|for))|\bsonograph\w*|\bultrasonograph\w*", "ultrasound"),
     (r"\bspect\b", "SPECT bone scan"),
     (r"\bmets\b|\bmetasta\w*", "metastatic disease malignancy"),
@@ -47,7 +47,13 @@ STOPWORDS = frozenset("""
 a an and are as at be been being but by can could did do does for from had has have he her his how i if in
 into is it its itself me my of on or our she should so than that the their them then there these they this
 those to was we were what when where which who whom why will with would you your patient patients
+since just also any some very really still please about above after again against all am because before
+below between both during each few further here into more most no nor not now off once only other own same
+than too under until up while whether yet via per ok okay us our ours myself yourself
 """.split())
+
+
+SHORT_TERMS = frozenset({"ct", "mr", "iv", "pt"})  # two-letter words that carry clinical meaning
 
 
 def expand_query(text: str) -> str:
@@ -70,7 +76,7 @@ def tokenize(text: str) -> list[str]:
 
 def content_words(text: str) -> set[str]:
     """Stemmed content words, for coverage and support checks."""
-    return {w for w in tokenize(text) if len(w) > 2 or w.isdigit()}
+    return {w for w in tokenize(text) if len(w) > 2 or w.isdigit() or w in SHORT_TERMS}
 
 
 # A question that rules MRI out (implant, claustrophobia, unavailable): answers lead with the alternative.
@@ -82,3 +88,12 @@ MRI_RULED_OUT = re.compile(
 ORDERS_MRI = re.compile(r"^(?:order|obtain|request|arrange|book)\b[^.]*\bmri\b", re.IGNORECASE)
 WHEN_MRI_RULED_OUT = re.compile(r"\bmri is contraindicated|\bcontraindicated or unavailable|\bcannot have mri",
                                 re.IGNORECASE)
+
+# "What next?" questions: the direct recommendation (order the study) leads the answer.
+NEXT_STEP = re.compile(
+    r"\bnext steps?\b|\bwhat (?:should|do|would|can) (?:i|we|you) (?:do|order)\b|\bwhat now\b|"
+    r"\bhow (?:should|do|would) (?:i|we|you) (?:proceed|manage|evaluate|approach|work)|\bwork-?up\b|"
+    r"\bwhat to do\b|\bhow to (?:proceed|manage|"
+    r"evaluate|approach)", re.IGNORECASE)
+DIRECT_RECOMMENDATION = re.compile(r"^(?:order|obtain)\b[^.]*\b(?:mri|imaging)\b|requiring immediate imaging",
+                                   re.IGNORECASE)
