@@ -65,11 +65,9 @@ def _empty_corpus(data_dir: Path) -> Path:
     return corpus
 
 
-def _doc_ranking(chunk_ids_scores, chunks_by_fid=None) -> list[str]:
-    seen: dict[str, None] = {}
-    for doc_id in chunk_ids_scores:
-        seen.setdefault(doc_id, None)
-    return list(seen)
+def _doc_ranking(doc_ids: list[str]) -> list[str]:
+    """Chunk hits -> documents, each at the rank of its best chunk."""
+    return list(dict.fromkeys(doc_ids))
 
 
 def ndcg_at_10(ranking: list[str], relevant: set[str]) -> float:
