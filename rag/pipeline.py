@@ -48,6 +48,9 @@ GENERIC = content_words(
 QUESTION_WORDS = frozenset(content_words("what which when how why should would could does do is are can may "
                                          "patient patients doctor clinician next step steps manage managed management "
                                          "handle handled approach"))
+# A question about a mass at the spine is this corpus' own topic, never one of its "Related Questions".
+SPINAL_MASS = re.compile(r"(?=.*\b(?:mass|lump|swelling|lesion|tumou?r|growth)s?\b)"
+                         r"(?=.*\b(?:lumbar|spine|spinal|paraspinal|back|l[1-5])\b)", re.IGNORECASE | re.DOTALL)
 _FOLLOW_UP = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|her|his|instead|also|then|"
                         r"what if|why not|same|such|the scan|the study|the mass|the lesion)\b", re.IGNORECASE)
 
@@ -158,10 +161,10 @@ class Pipeline:
         if best < self.settings.abstain_min_similarity and cov < self.settings.abstain_weak_coverage:
             return f"best sentence similarity {best:.2f} and key-term coverage {cov:.0%} are both low"
         related = self._related[1]
-        if related is not None and len(related):
+        if related is not None and len(related) and not SPINAL_MASS.search(query):
             near = float(np.max(related @ qvec))
             best_chunk = max((p.dense for p in passages if p.dense is not None), default=0.0)
-            if near >= 0.65 and near > best_chunk + 0.1:
+            if near >= 0.65 and near > best_chunk + 0.1 and near > best + 0.05:
                 return f"question matches a listed related question (not clinical content), {near:.2f}"
         return None
 
