@@ -108,9 +108,12 @@ class GuardrailEngine:
             return bool(self._re["cue:rejection"].search(outside))
         return False
 
-    def present(self, key: str, texts: Sequence[str]) -> bool:
-        """An un-negated mention of the pattern in any of the texts."""
-        return any(not self.negated(t, m.start(), m.end()) for t in texts for m in self._re[key].finditer(t))
+    def present(self, key: str, texts: Sequence[str], lists: bool = False) -> bool:
+        """An un-negated mention of the pattern in any of the texts. lists=True also reads a negated list
+        ("denies saddle numbness, incontinence or leg weakness"): only for symptoms in the question, never
+        for drafts, where "Do not delay MRI, start PT" must keep its second clause."""
+        return any(not self.negated(t, m.start(), m.end()) and not (lists and _negated_list(t, m.start(), m.end()))
+                   for t in texts for m in self._re[key].finditer(t))
 
     # ---- input rails -------------------------------------------------------------------------
     def context(self, question: str, history: Sequence[dict] = ()) -> Context:
@@ -119,7 +122,7 @@ class GuardrailEngine:
         user = (*turns, q)
         return Context(
             user_texts=user,
-            emergency=self.present("cue:emergency", user),
+            emergency=self.present("cue:emergency", user, lists=True),
             emergency_topic=bool(self._re["cue:emergency_topic"].search(q)),
             red_flag=not any(self._re["cue:red_flag_denied"].search(t) for t in user),
             injection=any(self._re["cue:injection"].search(t) for t in user),
@@ -222,6 +225,28 @@ class GuardrailEngine:
             action, banner = "escalate", URGENT_BANNER
         return Verdict(action=action, violations=tuple(violations), rules_version=self.version,
                        sentences=tuple(safe), banner=banner, emergency=ctx.emergency, injection=ctx.injection)
+
+
+_LIST_NEGATION = re.compile(r"\b(denies|denied|denying|negative for|absence of|free of|no|without)\s+(.*)$")
+_ASSERTED = re.compile(r"^\s*(?:new|newly|worsening|progressive|acute|sudden|now|increasing|recent)\b")
+
+
+def _negated_list(text: str, start: int, end: int) -> bool:
+    """The mention is an item of a list that a negation opened ("denies X, Y or Z"; "no X, Y or Z"), each item a
+    few words long. A plain "no" needs an "or" to join the list, and an item that says "new" is never negated:
+    a missed emergency is worse than a needless banner."""
+    before = re.split(r"[.;:]|\bbut\b", text[:start])[-1]
+    m = _LIST_NEGATION.search(before)
+    if not m:
+        return False
+    listed = m.group(2)
+    after = re.split(r"[.;:]|\bbut\b", text[end:])[0]
+    if m.group(1) in ("no", "without") and not re.search(r"\bor\b", f"{listed} {after}"):
+        return False
+    items = re.split(r",|\bor\b|\band\b", listed)
+    if _ASSERTED.search(items[-1] + text[start:end]):
+        return False
+    return all(len(x.split()) <= 4 for x in items if x.strip())
 
 
 def _as_sentences(draft: str | Sequence[DraftSentence]) -> list[DraftSentence]:

@@ -1,5 +1,7 @@
 """Engine behaviour: revision, block, escalation, input rails, streaming, determinism."""
 
+import pytest
+
 from guardrails.engine import URGENT_BANNER, DraftSentence, GuardrailEngine
 from guardrails.stream import StreamGuard
 
@@ -86,3 +88,27 @@ def test_stream_in_an_emergency_releases_nothing_before_the_end():
     assert guard.feed("Order an emergent MRI now. Call neurosurgery urgently. ") == []
     verdict, rest = guard.finish()
     assert verdict.action == "escalate" and rest
+
+
+EMERGENCY_QUESTIONS = [
+    ("Lumbar mass; he has been incontinent of urine since last night.", True),
+    ("Paraspinal mass and she now reports numbness around the anus and genitals.", True),
+    ("Patient with L3 mass can no longer walk, legs are getting weaker by the hour.", True),
+    ("New erectile dysfunction and bowel incontinence in a man with a lumbar mass.", True),
+    ("Lumbar lump, and she is now retaining urine with a bladder scan of 900 mL.", True),
+    ("The weakness in his legs is progressing quickly; he has a known spinal mass.", True),
+    ("Back mass, now has a foot drop that is getting worse.", True),
+    ("No fever, new urinary retention, lumbar mass.", True),
+    ("No fever, urinary retention since this morning, lumbar mass.", True),
+    ("Denies fever but has new urinary retention and a lumbar mass.", True),
+    ("Lumbar mass, no bladder or bowel symptoms and normal strength.", False),
+    ("He has a stable, longstanding mild L5 sensory deficit and a lumbar mass.", False),
+    ("Lumbar mass; she denies saddle numbness, incontinence or leg weakness.", False),
+    ("Lumbar mass; no saddle numbness, incontinence or leg weakness.", False),
+    ("Lumbar mass, urinary frequency from a known UTI treated last week.", False),
+]
+
+
+@pytest.mark.parametrize("question,emergency", EMERGENCY_QUESTIONS)
+def test_input_rail_reads_emergency_features_and_their_negation(question, emergency):
+    assert ENGINE.context(question).emergency is emergency
