@@ -60,7 +60,9 @@ class Verdict(Model):
 
     @property
     def safe_answer(self) -> str:
-        return " ".join(s.text for s in self.sentences)
+        """The answer to show: kept draft sentences keep their [n] markers; mandated statements carry their
+        grounding passage instead (the pipeline turns it into a citation of the indexed passage)."""
+        return " ".join(_with_marks(s.text, s.cites) for s in self.sentences)
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,13 @@ class GuardrailEngine:
             action, banner = "escalate", URGENT_BANNER
         return Verdict(action=action, violations=tuple(violations), rules_version=self.version,
                        sentences=tuple(safe), banner=banner, emergency=ctx.emergency, injection=ctx.injection)
+
+
+def _with_marks(text: str, cites: tuple[int, ...]) -> str:
+    if not cites:
+        return text
+    marks = "".join(f"[{c}]" for c in cites)
+    return f"{text[:-1]} {marks}{text[-1]}" if text[-1:] in ".!?" else f"{text} {marks}"
 
 
 _LIST_NEGATION = re.compile(r"\b(denies|denied|denying|negative for|absence of|free of|no|without)\s+(.*)$")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from guardrails.engine import GuardrailEngine, Verdict
+from guardrails.engine import GuardrailEngine, Verdict, _with_marks
 from guardrails.normalize import split_citations, split_sentences
 
 
@@ -46,5 +46,5 @@ class StreamGuard:
         full = " ".join([*self._seen, self._buffer.strip()]).strip()
         verdict = self.engine.check(self.question, full, self.history)
         released = {split_citations(s)[0] for s in self.released}
-        rest = [s.text for s in verdict.sentences if s.text not in released]
+        rest = [_with_marks(s.text, s.cites) for s in verdict.sentences if s.text not in released]
         return verdict, rest

@@ -112,3 +112,9 @@ EMERGENCY_QUESTIONS = [
 @pytest.mark.parametrize("question,emergency", EMERGENCY_QUESTIONS)
 def test_input_rail_reads_emergency_features_and_their_negation(question, emergency):
     assert ENGINE.context(question).emergency is emergency
+
+
+def test_check_only_safe_answer_keeps_the_drafts_citation_markers():
+    v = ENGINE.check(Q, "Check for fever [2]. The MRI can wait a few weeks [3].")
+    assert v.safe_answer.startswith("Check for fever [2].")
+    assert "[3]" not in v.safe_answer and "wait" not in v.safe_answer
