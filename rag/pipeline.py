@@ -97,6 +97,7 @@ class Pipeline:
             self.llm = LLMSynthesizer(s, fallback=self.composer)
         self._doc_cache: tuple[str, dict] = ("", {})
         self._idf: tuple[str, dict[str, float]] = ("", {})
+        self._by_title: dict[str, str] = {}  # normalised title -> document id, for reference links
         self._related: tuple[str, np.ndarray | None] = ("", None)
 
     def warm_up(self, rebuild_if_needed: bool = True) -> None:
@@ -122,6 +123,7 @@ class Pipeline:
     def _documents(self, build_id: str) -> dict:
         if self._doc_cache[0] != build_id:
             self._doc_cache = (build_id, {d.id: d for d in self.library.docstore.active()})
+            self._by_title = {_title_key(d.title): d.id for d in self._doc_cache[1].values()}
             questions = [q for d in self._doc_cache[1].values() for q in d.metadata.get("related_questions", [])]
             self._related = (build_id, self.embedder.encode(questions) if questions else None)
         return self._doc_cache[1]
@@ -229,7 +231,7 @@ class Pipeline:
             marks = "".join(f"[{numbering.setdefault(c, len(numbering) + 1)}]" for c in cites)
             body = as_sentence(text)
             parts.append(f"{body[:-1]} {marks}{body[-1]}" if marks else body)
-        citations = [self._citation(n, passages[old - 1], docs) for old, n in numbering.items()]
+        citations = [self._citation(n, passages[old - 1], docs, self._by_title) for old, n in numbering.items()]
         text = " ".join(parts) if parts else ABSTAIN_TEXT
         disclaimer = " ".join(sorted({docs[c.document_id].disclaimer for c in citations
                                       if c.document_id in docs and docs[c.document_id].disclaimer}))
@@ -257,10 +259,9 @@ class Pipeline:
         return ()
 
     @staticmethod
-    def _citation(n: int, sc: ScoredChunk, docs: dict) -> Citation:
+    def _citation(n: int, sc: ScoredChunk, docs: dict, by_title: dict[str, str]) -> Citation:
         doc = docs.get(sc.chunk.document_id)
         titles = {r.n: r.title for r in doc.references} if doc else {}
-        by_title = {_title_key(d.title): d.id for d in docs.values()}
         return Citation(
             n=n, document_id=sc.chunk.document_id, title=sc.chunk.title, section=sc.chunk.section_label,
             chunk_id=sc.chunk.id, text=sc.chunk.text, score=round(sc.dense if sc.dense is not None else sc.score, 4),

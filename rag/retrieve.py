@@ -53,7 +53,6 @@ class HybridRetriever:
             chunk = snapshot.chunks[pos]
             sparse[chunk.id] = score
             fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
-        by_id = {c.id: c for c in snapshot.chunks}
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-        return [ScoredChunk(chunk=by_id[cid], score=score, dense=dense.get(cid), sparse=sparse.get(cid))
+        return [ScoredChunk(chunk=snapshot.chunk(cid), score=score, dense=dense.get(cid), sparse=sparse.get(cid))
                 for cid, score in ranked]

@@ -63,6 +63,9 @@ class Snapshot:
     def chunk_position(self, chunk_id: str) -> int | None:
         return self._pos.get(chunk_id)  # type: ignore[attr-defined]
 
+    def chunk(self, chunk_id: str) -> Chunk:
+        return self.chunks[self._pos[chunk_id]]  # type: ignore[attr-defined]
+
 
 def bm25_text(chunk: Chunk) -> str:
     return f"{chunk.section[-1] if chunk.section else ''}\n{chunk.text}"

@@ -2,54 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
+from bench import common
 from tests.pdfs import make_pdf
 
 pytestmark = pytest.mark.e2e
 KEY = "e2e-admin-key"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("e2e-data")
-    port = free_port()
-    env = {**os.environ, "CLINRAG_DATA_DIR": str(data), "CLINRAG_API_KEYS": f"admin:{KEY}",
-           "CLINRAG_PORT": str(port), "HF_HUB_OFFLINE": "1", "CLINRAG_LOG_LEVEL": "WARNING"}
-    proc = subprocess.Popen([sys.executable, "-m", "rag", "serve"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2])
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError(proc.stdout.read().decode()[-2000:])
-        time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("server did not become ready in 120 s")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
+    """`python -m rag serve` on a free loopback port (the same helper the benchmarks use)."""
+    env = {"CLINRAG_API_KEYS": f"admin:{KEY}"}
+    with common.server(tmp_path_factory.mktemp("e2e-data"), env=env, timeout=120) as (base, _proc, _ready):
+        yield base
 
 
 def openai_client(base: str):
