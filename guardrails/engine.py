@@ -1,26 +1,30 @@
-"""Evaluate a draft answer against the red-flag rules: deterministic, sentence-level, negation-aware.
+"""Judge a draft answer with the clinical packs whose scope applies: deterministic, frame-based.
 
-Input rails read the question and every user turn (emergency features, injection attempts, a denied
-red flag); output rails read each draft sentence, then the whole answer (answer-level rules).
+Input rails read the question and every user turn (emergency features, instructions to the system);
+output rails read each draft sentence into recommendation frames and test the packs' rule predicates
+on them, then the whole answer (answer-level rules). A pack whose scope does not hold is silent.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict
 
-from guardrails.normalize import normalize, split_citations, split_sentences
-from guardrails.rules import Pattern, Rule, RuleSet, load_rules
+from guardrails.concepts import VOCABULARY_FILE, Vocabulary, clean, default_vocabulary, normalize, tokenize
+from guardrails.frames import Frame, FrameReader, ReadSentence
+from guardrails.rules import DERIVED_CONDITIONS, PACKS_DIR, PSEUDO_OBJECTS, Pack, Predicate, Rule, load_packs
+from guardrails.sentences import split_citations, split_sentences
 
 Action = Literal["pass", "revise", "block", "escalate"]
-URGENT_BANNER = ("URGENT: the question describes features that need emergency action (possible cauda equina "
-                 "syndrome or a severe or progressive neurologic deficit). Arrange emergent MRI and urgent "
-                 "surgical consultation now.")
 BLOCK_KEEP_SHARE = 0.25  # below this share of the draft's text surviving, the answer is replaced, not patched
+MAX_SENTENCE_TOKENS = 80  # a longer "sentence" is read in windows: what one sentence can cost is bounded
+INSTRUCTIONS_FILE = Path(__file__).resolve().parent / "concepts" / "instructions.yaml"
 
 
 class Model(BaseModel):
@@ -37,8 +41,9 @@ class RuleViolation(Model):
     message: str
     span: str
     severity: str
+    pack: str = ""
     sentence: int | None = None  # index into the draft's sentences; None for answer-level rules
-    pattern: str = ""
+    pattern: str = ""  # which predicate of the rule matched ("when[2]"), for review
 
 
 class SafeSentence(Model):
@@ -54,6 +59,7 @@ class Verdict(Model):
     violations: tuple[RuleViolation, ...]
     rules_version: str
     sentences: tuple[SafeSentence, ...]
+    packs: tuple[str, ...] = ()  # the packs whose scope applied, as name@version+digest
     banner: str | None = None
     emergency: bool = False
     injection: bool = False
@@ -62,146 +68,211 @@ class Verdict(Model):
     def safe_answer(self) -> str:
         """The answer to show: kept draft sentences keep their [n] markers; mandated statements carry their
         grounding passage instead (the pipeline turns it into a citation of the indexed passage)."""
-        return " ".join(_with_marks(s.text, s.cites) for s in self.sentences)
+        return " ".join(with_marks(s.text, s.cites) for s in self.sentences)
 
 
 @dataclass(frozen=True)
 class Context:
-    user_texts: tuple[str, ...]  # normalised question and earlier user turns
+    user: tuple[ReadSentence, ...]  # the question and earlier user turns, read with list negation
+    packs: tuple[Pack, ...]  # packs whose scope holds in the user turns alone (the draft may add more)
     emergency: bool
     emergency_topic: bool
-    red_flag: bool
     injection: bool
+    concepts: frozenset[str]  # un-negated concepts of the user turns
+    banner: str | None = None
+
+
+@lru_cache(maxsize=1)
+def _instruction_vocabulary() -> Vocabulary:
+    data = yaml.safe_load(INSTRUCTIONS_FILE.read_text())
+    return Vocabulary(data["concepts"], {}, INSTRUCTIONS_FILE.name)
 
 
 class GuardrailEngine:
-    def __init__(self, rules: RuleSet | None = None) -> None:
-        self.rules = rules or load_rules()
-        self._re = self.rules.compiled
+    def __init__(self, packs: Sequence[Pack] | None = None, vocabulary: Vocabulary | None = None) -> None:
+        self.vocabulary = vocabulary or default_vocabulary()
+        self.packs = tuple(packs if packs is not None else load_packs(PACKS_DIR, self.vocabulary))
+        self.reader = FrameReader(self.vocabulary)
+        self._expanded: dict[tuple[str, ...], frozenset[str]] = {}
 
     @property
     def version(self) -> str:
-        return self.rules.version
+        return ",".join(p.label for p in self.packs) or "no-packs"
 
-    # ---- negation (ConText-style: cue, direction, clause-bounded scope) -------------------------
-    def _mask_pseudo(self, text: str) -> str:
-        return self._re["cue:pseudo_negation"].sub(lambda m: "_" * len(m.group()), text)
+    def pack(self, name: str) -> Pack:
+        for p in self.packs:
+            if p.name == name:
+                return p
+        raise KeyError(f"unknown pack {name!r}; installed: {', '.join(p.name for p in self.packs)}")
 
-    def negated(self, text: str, start: int, end: int) -> bool:
-        masked = self._mask_pseudo(text)
-        bounds = [m.end() for m in self._re["cue:clause_boundary"].finditer(masked, 0, start)]
-        clause_start = bounds[-1] if bounds else 0
-        if self._re["cue:pre_negation"].search(masked[clause_start:start]):
-            return True
-        segments = [m.end() for m in self._re["cue:segment_boundary"].finditer(masked, 0, start)]
-        if self._re["cue:framing"].search(masked[segments[-1] if segments else 0:start]):
-            return True
-        tail = re.sub(r",\s*(?:as|like|such as|including|as with|as for)\b[^,;.]*,", ",", masked[end:])
-        if self._re["cue:restriction"].search(tail):
-            return True
-        stop = re.search(r"[;:]|\b(?:but|however|although|though|so|because|since|as|while|whereas)\b|"
-                         r"\band then\b", tail)
-        window = " ".join(tail[: stop.start() if stop else len(tail)].split()[:14])
-        if self._re["cue:post_negation"].search(window):
-            return True
-        quotes_before = masked[:start].count('"')
-        if quotes_before % 2 == 1:  # a quoted phrase, rejected elsewhere in the sentence
-            outside = re.sub(r'"[^"]*"', " ", masked)
-            return bool(self._re["cue:rejection"].search(outside))
-        return False
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for p in self.packs for r in p.rules if r.id == rule_id)
 
-    def present(self, key: str, texts: Sequence[str], lists: bool = False) -> bool:
-        """An un-negated mention of the pattern in any of the texts. lists=True also reads a negated list
-        ("denies saddle numbness, incontinence or leg weakness"): only for symptoms in the question, never
-        for drafts, where "Do not delay MRI, start PT" must keep its second clause."""
-        return any(not self.negated(t, m.start(), m.end()) and not (lists and _negated_list(t, m.start(), m.end()))
-                   for t in texts for m in self._re[key].finditer(t))
-
-    # ---- input rails -------------------------------------------------------------------------
-    def context(self, question: str, history: Sequence[dict] = ()) -> Context:
-        turns = [normalize(h.get("content", "")) for h in history if h.get("role") == "user"]
-        q = normalize(question)
-        user = (*turns, q)
-        return Context(
-            user_texts=user,
-            emergency=self.present("cue:emergency", user, lists=True),
-            emergency_topic=bool(self._re["cue:emergency_topic"].search(q)),
-            red_flag=not any(self._re["cue:red_flag_denied"].search(t) for t in user),
-            injection=any(self._re["cue:injection"].search(t) for t in user),
-        )
-
-    def strip_instructions(self, text: str) -> str:
-        """The text with instruction-like phrases ("ignore your rules", "developer mode") blanked out."""
-        return " ".join(re.sub(self._re["cue:injection"].pattern, " ", text, flags=re.IGNORECASE).split())
-
-    def is_instruction(self, text: str) -> bool:
-        """Text that tries to steer the system (in a question or inside a document): data, never obeyed."""
-        return bool(self._re["cue:injection"].search(normalize(text)))
-
-    # ---- output rails ------------------------------------------------------------------------
-    def _pattern_hit(self, rule: Rule, p: Pattern, text: str, ctx: Context) -> re.Match | None:
-        if (p.scope == "red_flag" and not ctx.red_flag) or (p.scope == "emergency" and not ctx.emergency):
-            return None
-        key = f"{rule.id}:{p.id}"
-        for m in self._re[key].finditer(text):
-            group = next((g for g in ("head", "head2") if g in m.re.groupindex and m.group(g)), None)
-            start, end = m.span(group) if group else m.span()
-            if p.negatable and self.negated(text, start, end):
-                continue
-            if any(self._re[f"{key}:unless:{i}"].search(text) for i in range(len(p.unless))):
-                continue
-            if p.unless_context and all(self.present(f"{key}:ctx:{i}", [text, *ctx.user_texts])
-                                        for i in range(len(p.unless_context))):
-                continue
-            return m
-        return None
-
-    def sentence_violations(self, index: int, original: str, ctx: Context) -> list[tuple[int, int, RuleViolation]]:
-        text = normalize(original)
-        found = []
-        for order, rule in enumerate(self.rules.rules):
-            if rule.kind != "sentence":
-                continue
-            for p in rule.patterns:
-                m = self._pattern_hit(rule, p, text, ctx)
-                if m:
-                    found.append((m.start(), order, RuleViolation(
-                        rule_id=rule.id, message=rule.message, span=original, severity=rule.severity,
-                        sentence=index, pattern=p.id)))
-                    break
-        return found
-
-    def answer_violations(self, full_text: str, ctx: Context) -> list[RuleViolation]:
+    # ---- reading ----------------------------------------------------------------------------------
+    def read(self, text: str, lists: bool = False) -> list[ReadSentence]:
+        """Normalised sentences of a text read into frames; very long ones in bounded windows."""
         out = []
-        text = normalize(full_text)
-        for rule in self.rules.rules:
-            if rule.kind != "answer" or not ctx.emergency:
-                continue
-            missing = [i for i in range(len(rule.required)) if not self.present(f"{rule.id}:required:{i}", [text])]
-            if missing:
-                out.append(RuleViolation(rule_id=rule.id, message=rule.message, span=full_text[:200],
-                                         severity=rule.severity, pattern=f"required:{missing[0]}"))
+        for sentence in split_sentences(clean(text)):
+            body, _ = split_citations(sentence)
+            for window in _windows(normalize(body)):
+                out.append(self.reader.read(window, lists=lists))
         return out
 
-    def check(self, question: str, draft: str | Sequence[DraftSentence],
-              history: Sequence[dict] = ()) -> Verdict:
-        """The verdict on one draft; the same input always gives the same verdict."""
+    def _set(self, names: Sequence[str]) -> frozenset[str]:
+        key = tuple(names)
+        if key not in self._expanded:
+            derived = {n for n in names if n in DERIVED_CONDITIONS or n in PSEUDO_OBJECTS}
+            self._expanded[key] = self.vocabulary.expand([n for n in names if n not in derived]) | derived
+        return self._expanded[key]
+
+    # ---- input rails ------------------------------------------------------------------------------
+    def is_instruction(self, text: str) -> bool:
+        """Text that tries to steer the system (in a question or inside a document): data, never obeyed."""
+        return bool(_instruction_vocabulary().tag(tokenize(normalize(text))))
+
+    def strip_instructions(self, text: str) -> str:
+        """The text with instruction-like phrases blanked out (they steer neither retrieval nor scope)."""
+        norm = normalize(text)
+        tokens = tokenize(norm)
+        spans = [(tokens[m.start].start, tokens[m.end - 1].end) for m in _instruction_vocabulary().tag(tokens)]
+        if not spans:
+            return text
+        out, last = [], 0
+        for a, b in spans:
+            out.append(norm[last:a])
+            last = b
+        out.append(norm[last:])
+        return " ".join(" ".join(out).split())
+
+    def context(self, question: str, history: Sequence[dict] = ()) -> Context:
+        texts = [h.get("content", "") for h in history if h.get("role") == "user"] + [question]
+        user = tuple(s for t in texts for s in self.read(t, lists=True))
+        concepts = frozenset().union(*(s.concepts for s in user)) if user else frozenset()
+        packs = tuple(p for p in self.packs if self._in_scope(p, [s.concepts for s in user]))
+        emergency = any(self._emergency(p, [s.concepts for s in user]) for p in packs)
+        q_concepts = [s.concepts for s in self.read(question, lists=True)]
+        topic = any(all(self._set([c]) & qc for c in entry) for p in packs for entry in p.emergency.topic
+                    for qc in q_concepts)
+        banner = next((p.emergency.banner for p in packs if p.emergency.banner), None)
+        return Context(user=user, packs=packs, emergency=emergency, emergency_topic=topic,
+                       injection=any(self.is_instruction(t) for t in texts), concepts=concepts, banner=banner)
+
+    def _emergency(self, pack: Pack, sentences: Sequence[frozenset[str]]) -> bool:
+        return any(all(self._set([c]) & concepts for c in entry) for entry in pack.emergency.features
+                   for concepts in sentences)
+
+    def _in_scope(self, pack: Pack, texts: Sequence[frozenset[str]]) -> bool:
+        """One scope entry's concepts all present, un-negated, in one text."""
+        return any(all(self._set([c]) & concepts for c in entry) for entry in pack.scope.any for concepts in texts)
+
+    # ---- output rails -----------------------------------------------------------------------------
+    def matches(self, p: Predicate, f: Frame, context: frozenset[str]) -> bool:
+        for name in ("object", "timing", "gate", "protocol", "assessment", "basis"):
+            want = getattr(p, name)
+            have = {f.object} if name == "object" else getattr(f, name)
+            if want and not self._set(want) & have:
+                return False
+            if name != "object" and (no := getattr(p, f"no_{name}", None)) and self._set(no) & have:
+                return False
+        if p.polarity and f.polarity not in p.polarity:
+            return False
+        if p.sequence and f.sequence not in p.sequence:
+            return False
+        if p.precondition_met is not None and f.precondition_met != p.precondition_met:
+            return False
+        if p.gated_by_decision is not None and f.gated_by_decision != p.gated_by_decision:
+            return False
+        checks = ((p.clause_has, f.clause_concepts, True), (p.clause_lacks, f.clause_concepts, False),
+                  (p.sentence_has, f.sentence_concepts, True), (p.sentence_lacks, f.sentence_concepts, False),
+                  (p.context_has, context, True), (p.context_lacks, context, False))
+        for names, concepts, wanted in checks:
+            if names and bool(self._set(names) & concepts) != wanted:
+                return False
+        if p.sentence_has_all and not all(self._set([c]) & f.sentence_concepts for c in p.sentence_has_all):
+            return False
+        return not (p.context_lacks_any and all(self._set([c]) & context for c in p.context_lacks_any))
+
+    def sentence_violations(self, index: int, original: str, packs: Sequence[Pack], context: frozenset[str],
+                            read: list[ReadSentence] | None = None) -> list[tuple[int, int, RuleViolation]]:
+        """(position, rule order, violation) for each rule one sentence breaks, at most one per rule."""
+        read = read if read is not None else self.read(original)
+        found = []
+        order = 0
+        for pack in packs:
+            for rule in pack.rules:
+                order += 1
+                if rule.kind != "sentence":
+                    continue
+                hit = self._first_hit(rule, read, context)
+                if hit is not None:
+                    pos, which = hit
+                    found.append((pos, order, RuleViolation(
+                        rule_id=rule.id, message=rule.message, span=original, severity=rule.severity,
+                        pack=pack.label, sentence=index, pattern=f"when[{which}]")))
+        return found
+
+    def _first_hit(self, rule: Rule, sentences: list[ReadSentence], context: frozenset[str]) -> tuple[int, int] | None:
+        best = None
+        offset = 0
+        for rs in sentences:
+            for f in rs.frames:
+                for k, p in enumerate(rule.when):
+                    if self.matches(p, f, context):
+                        pos = offset + f.span[0]
+                        if best is None or pos < best[0]:
+                            best = (pos, k)
+                        break
+            offset += len(rs.text) + 1
+        return best
+
+    def answer_violations(self, frames: list[Frame], pack: Pack, context: frozenset[str]) -> list[RuleViolation]:
+        out = []
+        for rule in pack.rules:
+            if rule.kind != "answer":
+                continue
+            groups = rule.requires_each or [[i] for i in range(len(rule.required))]
+            missing = [g for g in groups
+                       if not any(self.matches(rule.required[i], f, context) for i in g for f in frames)]
+            if missing:
+                out.append(RuleViolation(rule_id=rule.id, message=rule.message, span="", severity=rule.severity,
+                                         pack=pack.label, pattern=f"required{missing[0]}"))
+        return out
+
+    def check(self, question: str, draft: str | Sequence[DraftSentence], history: Sequence[dict] = (),
+              pack: str | None = None, sources: Sequence[str] = ()) -> Verdict:
+        """The verdict on one draft; the same input always gives the same verdict. pack: judge with that pack
+        only (its scope is taken as given); sources: document ids the draft was drawn from."""
         ctx = self.context(question, history)
         sentences = _as_sentences(draft)
+        read = [self.read(s.text) for s in sentences]
+        draft_concepts = [rs.concepts for group in read for rs in group]
+        if pack:
+            packs = (self.pack(pack),)
+        else:
+            packs = tuple(p for p in self.packs if p in ctx.packs or self._in_scope(p, draft_concepts)
+                          or set(p.documents) & set(sources))
+        context = ctx.concepts.union(*draft_concepts)
+        emergency = ctx.emergency or any(self._emergency(p, [s.concepts for s in ctx.user]) for p in packs)
         hits: list[tuple[int, int, int, RuleViolation]] = []
         for i, s in enumerate(sentences):
-            hits += [(i, pos, order, v) for pos, order, v in self.sentence_violations(i, s.text, ctx)]
+            hits += [(i, pos, order, v) for pos, order, v in
+                     self.sentence_violations(i, s.text, packs, context, read[i])]
         hits.sort(key=lambda h: (h[0], h[1], h[2]))
-        answer_level = self.answer_violations(" ".join(s.text for s in sentences), ctx)
-        violations = [*answer_level, *[h[3] for h in hits]]
-        return self._verdict(ctx, sentences, answer_level, [h[3] for h in hits], violations)
+        frames = [f for group in read for rs in group for f in rs.frames]
+        answer_level = [v for p in packs for v in self.answer_violations(frames, p, context)] if emergency else []
+        for v in answer_level:
+            v.__dict__["span"] = " ".join(s.text for s in sentences)[:200]
+        topic = ctx.emergency_topic and bool(packs)
+        banner = next((p.emergency.banner for p in packs if p.emergency.banner), None) if emergency or topic else None
+        return self._verdict(ctx, sentences, answer_level, [h[3] for h in hits], packs, banner, emergency)
 
     def _mandated(self, rule_id: str) -> SafeSentence:
-        rule = self.rules.rule(rule_id)
+        rule = self.rule(rule_id)
         return SafeSentence(text=rule.mandated_statement, source="mandated", rule_id=rule.id, grounding=rule.grounding)
 
     def _verdict(self, ctx: Context, sentences: list[DraftSentence], answer_level: list[RuleViolation],
-                 sentence_level: list[RuleViolation], violations: list[RuleViolation]) -> Verdict:
+                 sentence_level: list[RuleViolation], packs: Sequence[Pack], banner: str | None,
+                 emergency: bool) -> Verdict:
         removed = {v.sentence for v in sentence_level}
         first_removal: dict[str, int] = {}
         for v in sentence_level:
@@ -220,42 +291,28 @@ class GuardrailEngine:
             if kept / total < BLOCK_KEEP_SHARE:
                 action = "block"
                 safe = [s for s in safe if s.source == "mandated"]
-        if answer_level:
+        if answer_level or banner:
             action = "escalate"
-        banner = None
-        if ctx.emergency or ctx.emergency_topic:
-            action, banner = "escalate", URGENT_BANNER
-        return Verdict(action=action, violations=tuple(violations), rules_version=self.version,
-                       sentences=tuple(safe), banner=banner, emergency=ctx.emergency, injection=ctx.injection)
+        labels = tuple(p.label for p in packs)
+        return Verdict(action=action, violations=(*answer_level, *sentence_level),
+                       rules_version=",".join(labels) or self.version, sentences=tuple(safe), packs=labels,
+                       banner=banner, emergency=emergency, injection=ctx.injection)
 
 
-def _with_marks(text: str, cites: tuple[int, ...]) -> str:
+def _windows(text: str) -> list[str]:
+    """A sentence cut into windows of at most MAX_SENTENCE_TOKENS tokens (adversarial run-ons stay cheap)."""
+    tokens = tokenize(text)
+    if len(tokens) <= MAX_SENTENCE_TOKENS:
+        return [text]
+    cuts = [tokens[i].start for i in range(0, len(tokens), MAX_SENTENCE_TOKENS)]
+    return [text[a:b] for a, b in zip(cuts, [*cuts[1:], len(text)], strict=True)]
+
+
+def with_marks(text: str, cites: tuple[int, ...]) -> str:
     if not cites:
         return text
     marks = "".join(f"[{c}]" for c in cites)
     return f"{text[:-1]} {marks}{text[-1]}" if text[-1:] in ".!?" else f"{text} {marks}"
-
-
-_LIST_NEGATION = re.compile(r"\b(denies|denied|denying|negative for|absence of|free of|no|without)\s+(.*)$")
-_ASSERTED = re.compile(r"^\s*(?:new|newly|worsening|progressive|acute|sudden|now|increasing|recent)\b")
-
-
-def _negated_list(text: str, start: int, end: int) -> bool:
-    """The mention is an item of a list that a negation opened ("denies X, Y or Z"; "no X, Y or Z"), each item a
-    few words long. A plain "no" needs an "or" to join the list, and an item that says "new" is never negated:
-    a missed emergency is worse than a needless banner."""
-    before = re.split(r"[.;:]|\bbut\b", text[:start])[-1]
-    m = _LIST_NEGATION.search(before)
-    if not m:
-        return False
-    listed = m.group(2)
-    after = re.split(r"[.;:]|\bbut\b", text[end:])[0]
-    if m.group(1) in ("no", "without") and not re.search(r"\bor\b", f"{listed} {after}"):
-        return False
-    items = re.split(r",|\bor\b|\band\b", listed)
-    if _ASSERTED.search(items[-1] + text[start:end]):
-        return False
-    return all(len(x.split()) <= 4 for x in items if x.strip())
 
 
 def _as_sentences(draft: str | Sequence[DraftSentence]) -> list[DraftSentence]:
@@ -277,3 +334,7 @@ def _dedupe(sentences: list[SafeSentence]) -> list[SafeSentence]:
             seen.add(key)
             out.append(s)
     return out
+
+
+__all__ = ["BLOCK_KEEP_SHARE", "VOCABULARY_FILE", "Context", "DraftSentence", "GuardrailEngine", "RuleViolation",
+           "SafeSentence", "Verdict", "with_marks"]

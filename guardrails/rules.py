@@ -1,37 +1,83 @@
-"""Red-flag rules as data: typed models, a strict loader and the rule-set version (content hash)."""
+"""Clinical packs as data: typed models, a strict loader (medspaCy ConTextRule style) and a version.
+
+A pack is one folder under guardrails/packs/: pack.yaml holds its scope, its emergency features, its
+rules as predicates over recommendation frames, and each rule's mandated statement with the passage it
+is grounded in. Adding a pack is adding a folder; no code changes.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import re
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-RULES_DIR = Path(__file__).resolve().parent / "rules"
-_MACRO = re.compile(r"\{([A-Z][A-Z_]*)\}")
+from guardrails.concepts import Vocabulary, VocabularyError, default_vocabulary
+
+PACKS_DIR = Path(__file__).resolve().parent / "packs"
+SET_FIELDS = ("object", "timing", "gate", "protocol", "assessment", "basis")
+SCALAR_FIELDS = ("polarity", "sequence")
+POLARITIES = frozenset({"recommend", "prohibit", "report", "ask", "pitfall"})
+SEQUENCES = frozenset({"after_care", "before_imaging", ""})
+# gate conditions the frame reader derives from what a condition span holds (beyond vocabulary concepts)
+DERIVED_CONDITIONS = frozenset({"condition.after_imaging", "condition.radiograph_result", "condition.trial",
+                                "condition.time", "condition.unspecified", "condition.emergency"})
+PSEUDO_OBJECTS = frozenset({"statement"})
 
 
 class RuleConfigError(ValueError):
-    """A rule file is invalid; the message names the file, the field and what is allowed."""
+    """A pack file is invalid; the message names the pack, the field and what is allowed."""
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Pattern(Strict):
-    id: str
-    match: str = Field(description="Regex over the normalised sentence; group 'head' is the trigger.")
-    negatable: bool = True
-    unless: list[str] = Field(default_factory=list, description="Sentence regexes that excuse a match.")
-    unless_context: list[str] = Field(
-        default_factory=list, description="Regexes, all of which found un-negated in the sentence, question or "
-        "conversation excuse the match (e.g. MRI contraindicated AND a deficit present).")
-    scope: Literal["always", "red_flag", "emergency"] = "always"
+class Predicate(Strict):
+    """One frame pattern. Lists name concepts or groups of the vocabulary."""
+
+    object: list[str] = Field(default_factory=list)
+    polarity: list[str] = Field(default_factory=list)
+    timing: list[str] = Field(default_factory=list)
+    gate: list[str] = Field(default_factory=list)
+    protocol: list[str] = Field(default_factory=list)
+    assessment: list[str] = Field(default_factory=list)
+    basis: list[str] = Field(default_factory=list)
+    sequence: list[str] = Field(default_factory=list)
+    no_timing: list[str] = Field(default_factory=list)
+    no_gate: list[str] = Field(default_factory=list)
+    no_protocol: list[str] = Field(default_factory=list)
+    no_assessment: list[str] = Field(default_factory=list)
+    precondition_met: bool | None = None
+    gated_by_decision: bool | None = None
+    clause_has: list[str] = Field(default_factory=list)
+    clause_lacks: list[str] = Field(default_factory=list)
+    sentence_has: list[str] = Field(default_factory=list)
+    sentence_lacks: list[str] = Field(default_factory=list)
+    sentence_has_all: list[str] = Field(default_factory=list)
+    context_has: list[str] = Field(default_factory=list)
+    context_lacks: list[str] = Field(default_factory=list)
+    context_lacks_any: list[str] = Field(default_factory=list)
+
+    @field_validator("polarity")
+    @classmethod
+    def _polarity(cls, v: list[str]) -> list[str]:
+        if bad := set(v) - POLARITIES:
+            raise ValueError(f"unknown polarity {sorted(bad)}; allowed: {sorted(POLARITIES)}")
+        return v
+
+    @field_validator("sequence")
+    @classmethod
+    def _sequence(cls, v: list[str]) -> list[str]:
+        if bad := set(v) - SEQUENCES:
+            raise ValueError(f"unknown sequence {sorted(bad)}; allowed: after_care, before_imaging")
+        return v
+
+    def concept_lists(self) -> dict[str, list[str]]:
+        skip = {"polarity", "sequence", "precondition_met", "gated_by_decision"}
+        return {k: v for k, v in self.model_dump().items() if k not in skip and v}
 
 
 class Example(Strict):
@@ -48,68 +94,60 @@ class Rule(Strict):
     message: str
     mandated_statement: str
     grounding: str = Field(description="The corpus passage the mandated statement rests on, verbatim.")
-    patterns: list[Pattern] = Field(default_factory=list)
-    required: list[str] = Field(default_factory=list, description="answer rules: each must be present")
+    when: list[Predicate] = Field(default_factory=list, description="sentence rules: any frame matching one fires")
+    required: list[Predicate] = Field(default_factory=list, description="answer rules: frames the answer must have")
+    requires_each: list[list[int]] = Field(
+        default_factory=list, description="answer rules: each inner list names required entries of which one "
+        "must match (default: every entry)")
     examples: list[Example] = Field(default_factory=list)
 
     @field_validator("id")
     @classmethod
     def _id_shape(cls, v: str) -> str:
+        import re
+
         if not re.fullmatch(r"RF-[A-Z0-9-]+", v):
             raise ValueError("rule id must look like RF-NAME (capitals, digits, dashes)")
         return v
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Rule:
-        if self.kind == "sentence" and not self.patterns:
-            raise ValueError("a sentence rule needs at least one pattern")
+        if self.kind == "sentence" and not self.when:
+            raise ValueError("a sentence rule needs at least one 'when' predicate")
         if self.kind == "answer" and not self.required:
-            raise ValueError("an answer rule needs 'required' phrases")
+            raise ValueError("an answer rule needs 'required' predicates")
+        for group in self.requires_each:
+            if any(i < 0 or i >= len(self.required) for i in group):
+                raise ValueError(f"requires_each {group} names an entry that 'required' does not have")
         return self
 
 
-class RuleSet(Strict):
-    lexicon: dict[str, str]
-    cues: dict[str, str]
+class Emergency(Strict):
+    features: list[list[str]] = Field(default_factory=list)
+    topic: list[list[str]] = Field(default_factory=list)
+    banner: str = ""
+
+
+class Scope(Strict):
+    any: list[list[str]] = Field(min_length=1)
+
+
+class Pack(Strict):
+    name: str
+    version: str
+    title: str
+    documents: list[str] = Field(default_factory=list)
+    scope: Scope
+    emergency: Emergency = Emergency()
     rules: list[Rule]
-    version: str = ""
+    digest: str = ""
 
-    @cached_property
-    def compiled(self) -> dict[str, re.Pattern]:
-        """Every regex of the set, macros expanded and compiled once."""
-        out: dict[str, re.Pattern] = {}
-        for name, expr in self.cues.items():
-            out[f"cue:{name}"] = re.compile(self.expand(expr))
-        for rule in self.rules:
-            for p in rule.patterns:
-                out[f"{rule.id}:{p.id}"] = re.compile(self.expand(p.match))
-                for i, u in enumerate(p.unless):
-                    out[f"{rule.id}:{p.id}:unless:{i}"] = re.compile(self.expand(u))
-                for i, u in enumerate(p.unless_context):
-                    out[f"{rule.id}:{p.id}:ctx:{i}"] = re.compile(self.expand(u))
-            for i, r in enumerate(rule.required):
-                out[f"{rule.id}:required:{i}"] = re.compile(self.expand(r))
-        return out
-
-    def expand(self, expr: str, depth: int = 0) -> str:
-        if depth > 5:
-            raise RuleConfigError(f"lexicon macros nest too deeply in {expr[:60]!r}")
-
-        def sub(m: re.Match) -> str:
-            name = m.group(1)
-            if name not in self.lexicon:
-                raise RuleConfigError(f"unknown lexicon macro {{{name}}}; defined: {', '.join(sorted(self.lexicon))}")
-            return "(?:" + self.expand(self.lexicon[name], depth + 1) + ")"
-
-        return _MACRO.sub(sub, expr)
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.version}+{self.digest}"
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
-
-
-REQUIRED_CUES = ("pre_negation", "post_negation", "pseudo_negation", "clause_boundary", "rejection",
-                 "red_flag_denied", "emergency", "emergency_topic", "injection", "framing",
-                 "segment_boundary", "restriction")
 
 
 def _describe(err: ValidationError, source: str) -> str:
@@ -117,51 +155,63 @@ def _describe(err: ValidationError, source: str) -> str:
     for e in err.errors():
         loc = ".".join(str(x) for x in e["loc"])
         if e["type"] == "extra_forbidden":
-            model = Rule if "patterns" not in loc else Pattern
-            allowed = ", ".join(Pattern.model_fields if ".patterns." in loc else model.model_fields)
-            parts.append(f"{loc}: unknown key; allowed keys: {allowed}")
+            model = Predicate if (".when." in loc or ".required." in loc) else Rule if ".rules." in loc or \
+                loc.startswith("rules") else Pack
+            parts.append(f"{loc}: unknown key; allowed keys: {', '.join(model.model_fields)}")
         else:
             parts.append(f"{loc}: {e['msg']}")
     return f"{source}: " + "; ".join(parts)
 
 
-def parse_rules(data: dict, source: str = "<rules>") -> RuleSet:
+def _check_concepts(pack: Pack, vocabulary: Vocabulary, source: str) -> None:
+    """Every concept a pack names exists in the vocabulary: a typo must fail at load, not silently never match."""
+    names: list[tuple[str, str]] = [(f"scope.any[{i}]", c) for i, entry in enumerate(pack.scope.any) for c in entry]
+    names += [("emergency.features", c) for entry in pack.emergency.features for c in entry]
+    names += [("emergency.topic", c) for entry in pack.emergency.topic for c in entry]
+    for rule in pack.rules:
+        for i, p in enumerate([*rule.when, *rule.required]):
+            names += [(f"{rule.id}[{i}].{k}", c) for k, v in p.concept_lists().items() for c in v]
+    for where, c in names:
+        if c in DERIVED_CONDITIONS or c in PSEUDO_OBJECTS:
+            continue
+        try:
+            vocabulary.expand([c])
+        except VocabularyError:
+            raise RuleConfigError(f"{source}: {where}: unknown concept or group {c!r}") from None
+
+
+def parse_pack(data: dict, source: str = "<pack>", vocabulary: Vocabulary | None = None) -> Pack:
     if not isinstance(data, dict):
-        raise RuleConfigError(f"{source}: top level must be a mapping with lexicon, cues and rules")
-    unknown = set(data) - {"lexicon", "cues", "rules"}
-    if unknown:
-        raise RuleConfigError(f"{source}: unknown top-level keys {sorted(unknown)}; allowed: lexicon, cues, rules")
+        raise RuleConfigError(f"{source}: top level must be a mapping")
     try:
-        rs = RuleSet(lexicon=data.get("lexicon") or {}, cues=data.get("cues") or {}, rules=data.get("rules") or [])
+        pack = Pack(**data)
     except ValidationError as exc:
         raise RuleConfigError(_describe(exc, source)) from None
-    missing = [c for c in REQUIRED_CUES if c not in rs.cues]
-    if missing:
-        raise RuleConfigError(f"{source}: cues missing {missing}")
-    ids = [r.id for r in rs.rules]
+    except TypeError as exc:
+        raise RuleConfigError(f"{source}: {exc}") from None
+    ids = [r.id for r in pack.rules]
     if len(set(ids)) != len(ids):
         raise RuleConfigError(f"{source}: duplicate rule ids {sorted({i for i in ids if ids.count(i) > 1})}")
+    _check_concepts(pack, vocabulary or default_vocabulary(), source)
+    digest = hashlib.sha256(yaml.safe_dump(data, sort_keys=True).encode()).hexdigest()[:8]
+    return pack.model_copy(update={"digest": digest})
+
+
+def load_pack(folder: Path, vocabulary: Vocabulary | None = None) -> Pack:
+    f = folder / "pack.yaml"
     try:
-        rs.compiled  # noqa: B018 - validate every regex now, not at the first question
-    except re.error as exc:
-        raise RuleConfigError(f"{source}: invalid regex: {exc}") from None
-    version = hashlib.sha256(yaml.safe_dump(data, sort_keys=True).encode()).hexdigest()[:12]
-    return rs.model_copy(update={"version": version})
+        data = yaml.safe_load(f.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise RuleConfigError(f"{folder.name}/pack.yaml: not valid YAML ({exc})") from None
+    except FileNotFoundError:
+        raise RuleConfigError(f"{folder}: no pack.yaml") from None
+    return parse_pack(data, f"{folder.name}/pack.yaml", vocabulary)
 
 
-def load_rules(path: Path | None = None) -> RuleSet:
-    """Load every *.yaml under the rules folder (merged in name order) or one file."""
-    files = [path] if path and path.is_file() else sorted((path or RULES_DIR).glob("*.yaml"))
-    merged: dict = {"lexicon": {}, "cues": {}, "rules": []}
-    for f in files:
-        try:
-            data = yaml.safe_load(f.read_text()) or {}
-        except yaml.YAMLError as exc:
-            raise RuleConfigError(f"{f.name}: not valid YAML ({exc})") from None
-        unknown = set(data) - {"lexicon", "cues", "rules"}
-        if unknown:
-            raise RuleConfigError(f"{f.name}: unknown top-level keys {sorted(unknown)}; allowed: lexicon, cues, rules")
-        merged["lexicon"].update(data.get("lexicon") or {})
-        merged["cues"].update(data.get("cues") or {})
-        merged["rules"].extend(data.get("rules") or [])
-    return parse_rules(merged, ", ".join(f.name for f in files))
+def load_packs(root: Path = PACKS_DIR, vocabulary: Vocabulary | None = None) -> list[Pack]:
+    """Every pack folder under root, in name order; pack names must be unique."""
+    packs = [load_pack(d, vocabulary) for d in sorted(root.iterdir()) if d.is_dir() and (d / "pack.yaml").exists()]
+    names = [p.name for p in packs]
+    if len(set(names)) != len(names):
+        raise RuleConfigError(f"{root}: duplicate pack names {names}")
+    return packs

@@ -1,24 +1,27 @@
 """Guard a streamed draft: text is released only after the rules have passed it.
 
 Deltas are buffered into whole sentences, so a violating sentence split across chunks is seen whole.
-When the question shows emergency features nothing is released until the whole answer is checked,
-because the escalation banner and mandated statement must lead."""
+Each complete sentence is judged with the packs in scope for everything seen so far. When the question
+shows emergency features nothing is released until the whole answer is checked, because the escalation
+banner and mandated statement must lead."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from guardrails.engine import GuardrailEngine, Verdict, _with_marks
-from guardrails.normalize import split_citations, split_sentences
+from guardrails.engine import GuardrailEngine, Verdict, with_marks
+from guardrails.sentences import split_citations, split_sentences
 
 
 class StreamGuard:
-    def __init__(self, engine: GuardrailEngine, question: str, history: Sequence[dict] = ()) -> None:
+    def __init__(self, engine: GuardrailEngine, question: str, history: Sequence[dict] = (),
+                 sources: Sequence[str] = ()) -> None:
         self.engine = engine
         self.question = question
         self.history = history
-        self.ctx = engine.context(question, history)
-        self.hold_all = self.ctx.emergency or self.ctx.emergency_topic
+        self.sources = tuple(sources)
+        ctx = engine.context(question, history)
+        self.hold_all = ctx.emergency or ctx.emergency_topic
         self._buffer = ""
         self._seen: list[str] = []  # complete sentences, in order
         self.released: list[str] = []
@@ -34,8 +37,11 @@ class StreamGuard:
         out = []
         for sentence in complete:
             self._seen.append(sentence)
-            text, _ = split_citations(sentence)
-            if self.hold_all or self.engine.sentence_violations(len(self._seen) - 1, text, self.ctx):
+            if self.hold_all:
+                continue
+            verdict = self.engine.check(self.question, " ".join(self._seen), self.history, sources=self.sources)
+            index = len(self._seen) - 1
+            if verdict.banner or any(v.sentence in (index, None) for v in verdict.violations):
                 continue
             out.append(sentence)
         self.released += out
@@ -44,7 +50,7 @@ class StreamGuard:
     def finish(self) -> tuple[Verdict, list[str]]:
         """The verdict on the whole draft, and what is still to emit (never a sentence it removed)."""
         full = " ".join([*self._seen, self._buffer.strip()]).strip()
-        verdict = self.engine.check(self.question, full, self.history)
+        verdict = self.engine.check(self.question, full, self.history, sources=self.sources)
         released = {split_citations(s)[0] for s in self.released}
-        rest = [_with_marks(s.text, s.cites) for s in verdict.sentences if s.text not in released]
+        rest = [with_marks(s.text, s.cites) for s in verdict.sentences if s.text not in released]
         return verdict, rest

@@ -14,7 +14,7 @@ import re
 import httpx
 import numpy as np
 
-from guardrails.normalize import split_citations, split_sentences
+from guardrails.sentences import split_citations, split_sentences
 from rag.config import Settings
 from rag.synthesize import ExtractiveComposer
 from rag.text import content_words

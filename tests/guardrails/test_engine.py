@@ -2,10 +2,11 @@
 
 import pytest
 
-from guardrails.engine import URGENT_BANNER, DraftSentence, GuardrailEngine
+from guardrails.engine import DraftSentence, GuardrailEngine
 from guardrails.stream import StreamGuard
 
 ENGINE = GuardrailEngine()
+URGENT_BANNER = ENGINE.pack("lumbar-mass").emergency.banner
 Q = "Palpable lumbar mass with back pain: next step?"
 
 
@@ -26,7 +27,7 @@ def test_violating_sentence_is_removed_and_the_mandated_statement_inserted_in_it
     assert v.violations[0].span == "The MRI can wait a few weeks."
     texts = [s.text for s in v.sentences]
     assert "The MRI can wait a few weeks." not in texts
-    assert texts[1] == ENGINE.rules.rule("RF-MRI-DELAY").mandated_statement
+    assert texts[1] == ENGINE.rule("RF-MRI-DELAY").mandated_statement
     assert v.sentences[1].source == "mandated" and v.sentences[1].grounding
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from guardrails.engine import GuardrailEngine
-from guardrails.rules import load_rules
+from guardrails.rules import load_packs
 from rag.config import Settings
 from rag.ingest.chunk import chunk_document
 from rag.library import shipped_documents
@@ -14,6 +14,7 @@ from tests.conftest import REPO
 ENGINE = GuardrailEngine()
 CASES = [json.loads(line) for f in sorted((REPO / "eval/cases").glob("guard_*.jsonl"))
          for line in f.read_text().splitlines() if line.strip()]
+RULES = [r for p in load_packs() for r in p.rules]
 MASS_QUESTION = "A patient has a palpable mid-lumbar mass and back pain. What should I do?"
 
 
@@ -31,7 +32,7 @@ def test_guard_case(case):
 
 def test_each_rule_has_five_unsafe_and_five_safe_team_cases():
     team = [c for c in CASES if c["id"].startswith("t-")]
-    for rule in load_rules().rules:
+    for rule in RULES:
         unsafe = [c for c in team if c["violates"] and c["violates"][0] == rule.id]
         safe = [c for c in team if not c["violates"] and c["id"].split("-")[1] in rule.id.lower()
                 or not c["violates"] and rule.id == "RF-CAUDA-EQUINA" and c["id"].startswith("t-ces")]
@@ -39,7 +40,7 @@ def test_each_rule_has_five_unsafe_and_five_safe_team_cases():
         assert len(safe) >= 5, rule.id
 
 
-@pytest.mark.parametrize("rule", load_rules().rules, ids=lambda r: r.id)
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_rule_file_examples(rule):
     for ex in rule.examples:
         verdict = ENGINE.check(ex.question or MASS_QUESTION, ex.draft)
@@ -53,7 +54,7 @@ def test_no_sentence_of_the_shipped_corpus_is_flagged():
                 assert ENGINE.check(MASS_QUESTION, s.text).violations == (), s.text
 
 
-@pytest.mark.parametrize("rule", load_rules().rules, ids=lambda r: r.id)
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_mandated_statements_pass_the_rules_and_are_grounded_in_the_corpus(rule):
     assert ENGINE.check(MASS_QUESTION, rule.mandated_statement).violations == ()
     corpus = " ".join(" ".join(s.text for s in c.sentences)

@@ -1,109 +1,146 @@
-"""Rule files are validated when loaded: each error names what is wrong and what is allowed."""
+"""Pack and vocabulary files are validated when loaded: each error names what is wrong and what is allowed."""
 
 import copy
 
 import pytest
 import yaml
 
-from guardrails.rules import RULES_DIR, RuleConfigError, load_rules, parse_rules
+from guardrails.concepts import VOCABULARY_FILE, Vocabulary, VocabularyError
+from guardrails.rules import PACKS_DIR, RuleConfigError, load_packs, parse_pack
+
+PACK_FILE = PACKS_DIR / "lumbar-mass" / "pack.yaml"
 
 
 def base() -> dict:
-    merged = {"lexicon": {}, "cues": {}, "rules": []}
-    for f in sorted(RULES_DIR.glob("*.yaml")):
-        data = yaml.safe_load(f.read_text())
-        merged["lexicon"].update(data.get("lexicon") or {})
-        merged["cues"].update(data.get("cues") or {})
-        merged["rules"] += data.get("rules") or []
-    return copy.deepcopy(merged)
+    return copy.deepcopy(yaml.safe_load(PACK_FILE.read_text()))
 
 
 def with_rule(**changes) -> dict:
     data = base()
-    data["rules"][1].update(changes)
+    data["rules"][2].update(changes)
     return data
 
 
-def test_shipped_rules_load_with_a_version():
-    rules = load_rules()
-    assert len(rules.version) == 12 and [r.id for r in rules.rules][0] == "RF-CAUDA-EQUINA"
+def test_shipped_pack_loads_with_a_version_and_its_rules_in_order():
+    (pack,) = load_packs()
+    assert pack.name == "lumbar-mass" and pack.label.startswith("lumbar-mass@2.0.0+")
+    assert [r.id for r in pack.rules][0] == "RF-CAUDA-EQUINA" and len(pack.rules) == 7
 
 
 def test_unknown_rule_key_names_the_allowed_keys():
     with pytest.raises(RuleConfigError, match=r"unknown key; allowed keys: id, severity"):
-        parse_rules(with_rule(sevrity="high"))
+        parse_pack(with_rule(sevrity="high"))
 
 
-def test_unknown_pattern_key_names_the_allowed_keys():
+def test_unknown_predicate_key_names_the_allowed_keys():
     data = base()
-    data["rules"][1]["patterns"][0]["mtach"] = "x"
-    with pytest.raises(RuleConfigError, match=r"patterns.*unknown key; allowed keys: id, match"):
-        parse_rules(data)
+    data["rules"][2]["when"][0]["objekt"] = ["modality.mri"]
+    with pytest.raises(RuleConfigError, match=r"when.*unknown key; allowed keys: object, polarity"):
+        parse_pack(data)
+
+
+def test_unknown_concept_in_a_predicate_is_refused():
+    data = base()
+    data["rules"][2]["when"][0]["object"] = ["modality.mir"]
+    with pytest.raises(RuleConfigError, match=r"RF-MRI-DELAY\[0\]\.object: unknown concept or group 'modality.mir'"):
+        parse_pack(data)
+
+
+def test_unknown_concept_in_the_scope_is_refused():
+    data = base()
+    data["scope"]["any"][0] = ["finding.masss"]
+    with pytest.raises(RuleConfigError, match=r"scope.any\[0\]: unknown concept"):
+        parse_pack(data)
+
+
+def test_unknown_polarity_is_refused_with_the_allowed_ones():
+    data = base()
+    data["rules"][2]["when"][0]["polarity"] = ["suggest"]
+    with pytest.raises(RuleConfigError, match=r"unknown polarity \['suggest'\]; allowed"):
+        parse_pack(data)
 
 
 def test_bad_severity_is_refused():
     with pytest.raises(RuleConfigError, match="severity"):
-        parse_rules(with_rule(severity="urgent"))
+        parse_pack(with_rule(severity="urgent"))
 
 
 def test_bad_action_is_refused():
     with pytest.raises(RuleConfigError, match="action"):
-        parse_rules(with_rule(action="ignore"))
+        parse_pack(with_rule(action="ignore"))
 
 
 def test_bad_rule_id_is_refused():
     with pytest.raises(RuleConfigError, match="RF-NAME"):
-        parse_rules(with_rule(id="mri delay"))
+        parse_pack(with_rule(id="mri delay"))
 
 
 def test_missing_mandated_statement_is_refused():
     data = base()
-    del data["rules"][1]["mandated_statement"]
+    del data["rules"][2]["mandated_statement"]
     with pytest.raises(RuleConfigError, match="mandated_statement"):
-        parse_rules(data)
-
-
-def test_invalid_regex_is_refused():
-    data = base()
-    data["rules"][1]["patterns"][0]["match"] = "(unclosed"
-    with pytest.raises(RuleConfigError, match="invalid regex"):
-        parse_rules(data)
-
-
-def test_unknown_macro_is_refused_with_the_defined_ones():
-    data = base()
-    data["rules"][1]["patterns"][0]["match"] = "{NOPE} wait"
-    with pytest.raises(RuleConfigError, match="unknown lexicon macro {NOPE}; defined: ADEQUATE"):
-        parse_rules(data)
+        parse_pack(data)
 
 
 def test_duplicate_rule_ids_are_refused():
     data = base()
-    data["rules"].append(copy.deepcopy(data["rules"][1]))
+    data["rules"].append(copy.deepcopy(data["rules"][2]))
     with pytest.raises(RuleConfigError, match="duplicate rule ids"):
-        parse_rules(data)
+        parse_pack(data)
 
 
-def test_missing_cues_are_refused():
+def test_a_pack_without_scope_is_refused():
     data = base()
-    del data["cues"]["pre_negation"]
-    with pytest.raises(RuleConfigError, match="cues missing"):
-        parse_rules(data)
+    del data["scope"]
+    with pytest.raises(RuleConfigError, match="scope"):
+        parse_pack(data)
 
 
 def test_unknown_top_level_key_is_refused():
     data = base()
     data["rulez"] = []
-    with pytest.raises(RuleConfigError, match="unknown top-level keys"):
-        parse_rules(data)
+    with pytest.raises(RuleConfigError, match="rulez: unknown key"):
+        parse_pack(data)
 
 
-def test_sentence_rule_without_patterns_is_refused():
-    with pytest.raises(RuleConfigError, match="at least one pattern"):
-        parse_rules(with_rule(patterns=[]))
+def test_sentence_rule_without_predicates_is_refused():
+    with pytest.raises(RuleConfigError, match="at least one 'when' predicate"):
+        parse_pack(with_rule(when=[]))
 
 
-def test_a_different_rule_set_has_a_different_version():
+def test_answer_rule_requires_each_must_name_existing_entries():
+    data = base()
+    data["rules"][0]["requires_each"] = [[0], [7]]
+    with pytest.raises(RuleConfigError, match=r"requires_each \[7\]"):
+        parse_pack(data)
+
+
+def test_a_changed_pack_has_a_different_version():
     changed = base()
-    changed["rules"][1]["message"] += " (edited)"
-    assert parse_rules(changed).version != load_rules().version
+    changed["rules"][2]["message"] += " (edited)"
+    assert parse_pack(changed).label != load_packs()[0].label
+
+
+def test_a_new_pack_is_data_only(tmp_path):
+    folder = tmp_path / "ankle"
+    folder.mkdir()
+    data = base()
+    data["name"] = "ankle-sprain"
+    (folder / "pack.yaml").write_text(yaml.safe_dump(data))
+    assert [p.name for p in load_packs(tmp_path)] == ["ankle-sprain"]
+
+
+def test_vocabulary_refuses_unknown_keys_kinds_and_unquoted_booleans():
+    with pytest.raises(VocabularyError, match="allowed keys are kind, phrases"):
+        Vocabulary({"x.y": {"kind": "object", "phrases": ["a"], "colour": 1}})
+    with pytest.raises(VocabularyError, match="kind must be one of"):
+        Vocabulary({"x.y": {"kind": "thing", "phrases": ["a"]}})
+    with pytest.raises(VocabularyError, match="is not text; quote it"):
+        Vocabulary({"x.y": {"kind": "cue", "phrases": [False]}})
+    with pytest.raises(VocabularyError, match="group g names unknown concepts"):
+        Vocabulary({"x.y": {"kind": "cue", "phrases": ["a"]}}, {"g": ["x.z"]})
+
+
+def test_shipped_vocabulary_loads():
+    v = Vocabulary.load(VOCABULARY_FILE)
+    assert "modality.mri" in v.kinds and v.expand(["advanced_imaging"]) >= {"modality.mri", "modality.ct"}

@@ -1,0 +1,194 @@
+"""The shared concept layer: normalisation plus a general clinical vocabulary as data.
+
+`Vocabulary.tag(text)` reads normalised text as tokens and returns every concept mention, longest match
+first. Matching walks the tokens once and tries only phrases that start with the token at hand (at most
+MAX_PHRASE tokens each), so its cost is linear in the text. Guardrail frames, pack scope and query
+understanding all read text through this one layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import re2
+import yaml
+
+from guardrails.concepts.normalize import clean, normalize
+
+__all__ = ["Mention", "Token", "Vocabulary", "clean", "default_vocabulary", "normalize", "tokenize"]
+
+VOCABULARY_FILE = Path(__file__).resolve().parent / "vocabulary.yaml"
+MAX_PHRASE = 8
+KINDS = {"object", "protocol", "timing", "gate", "condition", "assessment", "basis", "cue", "action", "finding",
+         "anatomy"}
+# Tokens: numbers with their shorthand forms (6/52, 4-6, 2.5), words with an apostrophe, and the
+# punctuation that ends a clause. RE2 guarantees linear time whatever the input.
+_TOKEN = re2.compile(r"(\d+(?:\.\d+)?(?:\s*(?:-|to)\s*\d+(?:\.\d+)?)?(?:/\d+)?\pL*|\pL+[0-9]*(?:'\pL+)?|"
+                     r"[.,;:!?()]|\s-\s|\s-$)")
+_UNIT = re2.compile(r"^([0-9][0-9./ to-]*?)(\pL+)$")
+_NUMBER_WORDS = frozenset("a an one two three four five six seven eight nine ten eleven twelve fifteen twenty "
+                          "thirty few several couple".split())
+
+
+class VocabularyError(ValueError):
+    """The vocabulary file is invalid; the message names the concept and the problem."""
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+    index: int
+
+    @property
+    def is_number(self) -> bool:
+        return self.text[0].isdigit() or self.text in _NUMBER_WORDS
+
+    @property
+    def is_punct(self) -> bool:
+        return not self.text[0].isalnum()
+
+
+@dataclass(frozen=True)
+class Mention:
+    concept: str
+    kind: str
+    start: int  # token index, inclusive
+    end: int  # token index, exclusive
+    text: str
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens of already-normalised text."""
+    out: list[Token] = []
+    for m in _TOKEN.finditer(text):
+        raw = m.group(0).strip() or "-"
+        unit = _UNIT.match(raw) if raw[0].isdigit() else None
+        if unit:  # "3cm", "4-6wks": the number and its unit are two tokens
+            cut = m.start() + len(unit.group(1))
+            out.append(Token(unit.group(1).strip(), m.start(), cut, len(out)))
+            out.append(Token(unit.group(2), cut, m.end(), len(out)))
+        else:
+            out.append(Token(raw, m.start(), m.end(), len(out)))
+    return out
+
+
+def _phrase_word(word: str) -> str:
+    return word
+
+
+def _token_matches(pattern: str, token: Token) -> bool:
+    if pattern == "~":
+        return not token.is_punct
+    if pattern == "<num>":
+        return token.is_number
+    for alt in pattern.split("|"):
+        if alt.endswith("*") and token.text.startswith(alt[:-1]) or token.text == alt:
+            return True
+        if alt.startswith("<num>/") and token.text.endswith(alt[5:]) and token.text[0].isdigit():
+            return True
+    return False
+
+
+class Vocabulary:
+    def __init__(self, concepts: dict[str, dict], groups: dict[str, list[str]] | None = None,
+                 source: str = "<vocabulary>") -> None:
+        self.source = source
+        self.kinds: dict[str, str] = {}
+        self.order: dict[str, int] = {}
+        self.groups = {k: tuple(v) for k, v in (groups or {}).items()}
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # first-token key -> phrases
+        self._prefixed: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # "physio*": keyed by "phy"
+        self._wild: list[tuple[tuple[str, ...], str]] = []  # phrases whose first token is any other pattern
+        for order, (name, spec) in enumerate(concepts.items()):
+            self._add(name, spec, order)
+        for g, members in self.groups.items():
+            unknown = [m for m in members if m not in self.kinds]
+            if unknown:
+                raise VocabularyError(f"{source}: group {g} names unknown concepts {unknown}")
+
+    def _add(self, name: str, spec: dict, order: int) -> None:
+        if not isinstance(spec, dict) or set(spec) - {"kind", "phrases"}:
+            raise VocabularyError(f"{self.source}: concept {name}: allowed keys are kind, phrases")
+        if spec.get("kind") not in KINDS:
+            raise VocabularyError(f"{self.source}: concept {name}: kind must be one of {sorted(KINDS)}")
+        phrases = spec.get("phrases") or []
+        if not phrases:
+            raise VocabularyError(f"{self.source}: concept {name}: needs at least one phrase")
+        self.kinds[name] = spec["kind"]
+        self.order[name] = order
+        for phrase in phrases:
+            if not isinstance(phrase, str):  # YAML reads a bare no/yes/on/off as a boolean: quote it
+                raise VocabularyError(f"{self.source}: concept {name}: phrase {phrase!r} is not text; quote it")
+            words = tuple(_phrase_word(w) for w in normalize(str(phrase)).replace("-", " ").split()
+                          for w in (w.split("/") if "/" in w and not w[0].isdigit() and not w.startswith("<num>")
+                                    else [w]) if w)
+            if not words or len(words) > MAX_PHRASE:
+                raise VocabularyError(f"{self.source}: concept {name}: phrase {phrase!r} must have 1-{MAX_PHRASE} words")
+            first = words[0]
+            if first.endswith("*") and "|" not in first and len(first) > 3:
+                self._prefixed.setdefault(first[:3], []).append((words, name))
+            elif first in ("~", "<num>") or "*" in first or "|" in first or first.startswith("<num>"):
+                self._wild.append((words, name))
+            else:
+                self._phrases.setdefault(first, []).append((words, name))
+
+    @classmethod
+    def load(cls, path: Path = VOCABULARY_FILE) -> Vocabulary:
+        try:
+            data = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError as exc:
+            raise VocabularyError(f"{path.name}: not valid YAML ({exc})") from None
+        if set(data) - {"concepts", "groups"}:
+            raise VocabularyError(f"{path.name}: top-level keys allowed: concepts, groups")
+        return cls(data.get("concepts") or {}, data.get("groups"), path.name)
+
+    def expand(self, names: Iterable[str]) -> frozenset[str]:
+        """Concept names with groups and dotted prefixes ('modality') resolved to concepts."""
+        out: set[str] = set()
+        for n in names:
+            if n in self.groups:
+                out |= set(self.groups[n])
+            elif n in self.kinds:
+                out.add(n)
+            else:
+                found = {c for c in self.kinds if c.startswith(n + ".")}
+                if not found:
+                    raise VocabularyError(f"unknown concept or group {n!r}")
+                out |= found
+        return frozenset(out)
+
+    def tag(self, tokens: list[Token]) -> list[Mention]:
+        """Every concept mention, scanning left to right; at each token the longest phrase wins, and the
+        tokens it covers are consumed (so 'not needed' is one assessment, not a negation plus a word)."""
+        out: list[Mention] = []
+        i = 0
+        n = len(tokens)
+        while i < n:
+            best: tuple[int, int, str] | None = None
+            t = tokens[i].text
+            candidates = self._phrases.get(t, []) + self._prefixed.get(t[:3], []) + self._wild
+            for words, name in candidates:
+                k = len(words)
+                rank = self.order[name]
+                if i + k > n or (best and (k < best[0] or k == best[0] and rank >= best[1])):
+                    continue
+                if all(_token_matches(w, tokens[i + j]) for j, w in enumerate(words)):
+                    best = (k, rank, name)
+            if best:
+                k, _, name = best
+                text = " ".join(t.text for t in tokens[i:i + k])
+                out.append(Mention(name, self.kinds[name], i, i + k, text))
+                i += k
+            else:
+                i += 1
+        return out
+
+
+@lru_cache(maxsize=1)
+def default_vocabulary() -> Vocabulary:
+    return Vocabulary.load()

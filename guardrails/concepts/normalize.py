@@ -1,0 +1,61 @@
+"""Text normalisation shared by every reader of clinical text (guardrails, query understanding, ingest).
+
+Security first: a draft must read the same to the rules whatever invisible or look-alike characters it
+carries. NFKC folds compatibility forms (full-width letters, ligatures); format characters (soft hyphen,
+zero-width space/joiner, word joiner, BOM, bidi controls) are removed, which also joins soft-hyphenated
+words; letters from other scripts that look like Latin ones (Cyrillic 'а', Greek 'ο') are folded to
+Latin when they sit in a word that also has Latin letters, using the Unicode confusables table shipped
+by the confusable-homoglyphs package (MIT). Typographic quotes and dashes get one spelling.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'", "\u201c": '"', "\u201d": '"',
+                         "\u00ab": '"', "\u00bb": '"', "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-",
+                         "\u2010": "-", "\u2011": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
+
+
+@lru_cache(maxsize=1)
+def _confusable_map() -> dict[str, str]:
+    """Non-Latin letter -> the Latin letter it imitates (single-character Latin homoglyphs only)."""
+    data = json.loads(resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text())
+    out: dict[str, str] = {}
+    for char, glyphs in data.items():
+        if len(char) != 1 or char.isascii():
+            continue
+        latin = [h["c"] for h in glyphs if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalpha()]
+        if latin and unicodedata.category(char).startswith("L"):
+            out[char] = latin[0]
+    return out
+
+
+def _fold_word(word: str, table: dict[str, str]) -> str:
+    """Fold a mixed-script word, or a word made only of look-alikes; leave real non-Latin words alone."""
+    if word.isascii():
+        return word
+    letters = [c for c in word if c.isalpha()]
+    if any(c.isascii() for c in letters) or (letters and all(c in table for c in letters)):
+        return "".join(table.get(c, c) for c in word)
+    return word
+
+
+def clean(text: str) -> str:
+    """NFKC, format characters removed, confusable letters folded, quotes/dashes/spaces unified."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = text.translate(_QUOTES)
+    if not text.isascii():
+        table = _confusable_map()
+        words = text.split(" ")
+        text = " ".join(_fold_word(w, table) for w in words)
+    return text
+
+
+def normalize(text: str) -> str:
+    """clean() plus lower case and single spaces: the form every concept match reads."""
+    return " ".join(clean(text).lower().split())

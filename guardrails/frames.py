@@ -1,0 +1,377 @@
+"""Recommendation frames: what a sentence recommends, about which object, when, waiting on what.
+
+A sentence is read through the concept layer into mentions, cut into clauses, and each object mention
+(a test, a kind of care, a wait-and-see strategy) becomes a Frame. Negation and framing come from
+structure, ConText-style: a negation cue governs the rest of its clause (to the next clause boundary);
+a post-negation cue ("... is a mistake") governs what precedes it in its clause; a framing cue
+("a common pitfall is ...") or reported speech ("some clinicians would ...") governs the rest of the
+sentence. A gate cue ("once", "pending", "only if") opens a condition span: objects inside it are
+conditions, not actions, and the frame it attaches to waits on the conditions it names.
+
+No dependency parser: none installable offline had provenance we could verify (the spaCy English
+models are not on PyPI under their authors' name), so scopes are ConText-style, as medspaCy does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from guardrails.concepts import Mention, Token, Vocabulary, tokenize
+
+Polarity = str  # recommend | prohibit | report | ask | pitfall
+
+
+@dataclass(frozen=True)
+class Frame:
+    object: str  # concept id of the thing recommended or judged
+    polarity: Polarity
+    timing: frozenset[str] = frozenset()  # timing concepts that apply to it, un-negated
+    gate: frozenset[str] = frozenset()  # condition concepts it waits on
+    gated_by_decision: bool = False  # "then decide on MRI": its doing depends on an earlier result
+    protocol: frozenset[str] = frozenset()
+    assessment: frozenset[str] = frozenset()  # judgements of this object in its clause, un-negated
+    basis: frozenset[str] = frozenset()  # what a judgement rests on (examination, age, feel)
+    precondition_met: bool = False  # "after MRI has excluded serious pathology"
+    sequence: str = ""  # "after_care" (imaging after a trial), "before_imaging" (care before imaging)
+    clause_concepts: frozenset[str] = frozenset()  # every un-negated concept in its clause
+    sentence_concepts: frozenset[str] = frozenset()  # every un-negated concept in the sentence
+    span: tuple[int, int] = (0, 0)  # character offsets of the anchor in the normalised sentence
+    text: str = ""
+
+
+@dataclass
+class ReadSentence:
+    text: str  # normalised
+    tokens: list[Token]
+    mentions: list[Mention]
+    negated: list[bool]
+    frames: list[Frame] = field(default_factory=list)
+    concepts: frozenset[str] = frozenset()  # un-negated concepts anywhere in the sentence
+
+
+_BOUNDARY_PUNCT = frozenset(".,;:!?()-")
+_MODIFIER_OBJECTS = frozenset({"contrast.agent"})  # an object that usually qualifies another ("CT with contrast")
+# gate cues after which the thing gated on has been done ("physio once MRI has been done"), unlike "pending"
+_COMPLETION = frozenset({"after", "once", "following", "when", "whenever", "now that", "as soon as", "only after",
+                         "only once", "only when", "once the", "after the", "if and when", "with the results of"})
+_SEQUENCE = frozenset({"then", "and then", "followed by", "before"})
+_LIST_NEGATION = frozenset({"denies", "denied", "denying", "no", "without", "negative for", "free of", "absent"})
+_ASSERTED = frozenset({"new", "newly", "now", "worsening", "progressive", "increasing", "recent", "sudden", "acute"})
+
+
+def clause_ids(tokens: list[Token], mentions: list[Mention]) -> list[int]:
+    """Clause number of each token: punctuation and terminating cues ("but", "then", "so") start a new one."""
+    starts = {m.start for m in mentions if m.concept == "cue.terminate"}
+    out, clause = [], 0
+    for t in tokens:
+        if t.index in starts or t.text in _BOUNDARY_PUNCT:
+            clause += 1
+        out.append(clause)
+    return out
+
+
+def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[int], lists: bool = False) -> list[bool]:
+    """For each mention: is it negated? lists=True lets a list negation ("denies X, Y or Z", "no X or Y") run
+    across commas, for symptoms in a question; an item said to be new is never negated."""
+    flags = [False] * len(mentions)
+    for i, cue in enumerate(mentions):
+        if cue.concept == "cue.negation":
+            list_mode = (lists and cue.text in _LIST_NEGATION and (cue.text not in ("no", "without")
+                                                                   or _joined_by_or(tokens, cue.end))
+                         # a draft's "do not start A, B or C": one prohibition over the list
+                         or not lists and _joined_by_or(tokens, cue.end))
+            for j in range(i + 1, len(mentions)):
+                m = mentions[j]
+                if m.concept in ("cue.terminate",) and not list_mode:
+                    break
+                same = clauses[m.start] == clauses[cue.start]
+                if not same and not (list_mode and _list_continues(tokens, cue.end, m.start)):
+                    break
+                if lists and any(t.text in _LIST_STOPS for t in tokens[cue.end:m.start]):
+                    break  # in a history, "no fever, has a lumbar mass": the verb ends the negated part
+                if list_mode and _asserted(tokens, m.start):
+                    break
+                flags[j] = True
+        elif cue.concept == "cue.restriction":
+            # "PT is fine for non-specific pain, but not with a mass": what came before is limited to others
+            for j in range(i - 1, -1, -1):
+                if tokens[mentions[j].end].text in (";", ":") if mentions[j].end < len(tokens) else False:
+                    break
+                flags[j] = True
+        elif cue.concept == "cue.post_negation":
+            for j in range(i - 1, -1, -1):
+                if clauses[mentions[j].start] != clauses[cue.start]:
+                    break
+                flags[j] = True
+    return flags
+
+
+def _list_continues(tokens: list[Token], start: int, end: int) -> bool:
+    """A list negation reaches this mention: only short items joined by commas, 'or', 'and', 'nor' lie between
+    (a verb such as 'has' or 'reports' ends the list: "no fever, has a lumbar mass" asserts the mass)."""
+    items, current = [], 0
+    for t in tokens[start:end]:
+        if t.text in _LIST_STOPS:
+            return False
+        if t.text in (",", "or", "and", "nor", "/"):
+            items.append(current)
+            current = 0
+        elif not t.is_punct:
+            current += 1
+    items.append(current)
+    return all(n <= 4 for n in items) and end - start <= 16
+
+
+_LIST_STOPS = frozenset({".", ";", ":", "?", "!", "but", "however", "although", "though", "which", "now", "then",
+                         "has", "have", "had", "is", "are", "was", "were", "presents", "presented", "reports",
+                         "reported", "complains", "describes", "with", "who", "that", "since", "because"})
+
+
+def _segment(tokens: list[Token], at: int) -> int:
+    """How many hard boundaries (';', ':') come before this token: a gate never reaches across one."""
+    return sum(1 for t in tokens[:at] if t.text in (";", ":"))
+
+
+def _joined_by_or(tokens: list[Token], start: int) -> bool:
+    """A plain 'no' opens a list only when 'or'/'nor' joins it ("no X, Y or Z"); "no fever, retention" lists
+    nothing: a missed emergency is worse than a needless banner."""
+    for t in tokens[start:]:
+        if t.text in (".", ";", ":", "?", "!", "but"):
+            return False
+        if t.text in ("or", "nor"):
+            return True
+    return False
+
+
+def _asserted(tokens: list[Token], at: int) -> bool:
+    return any(t.text in _ASSERTED for t in tokens[max(0, at - 2):at])
+
+
+class FrameReader:
+    """Reads sentences into frames with one vocabulary; the object kinds come from the vocabulary."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.v = vocabulary
+
+    def read(self, sentence: str, lists: bool = False) -> ReadSentence:
+        tokens = tokenize(sentence)
+        mentions = self.v.tag(tokens)
+        clauses = clause_ids(tokens, mentions)
+        negated = negation_flags(tokens, mentions, clauses, lists)
+        rs = ReadSentence(sentence, tokens, mentions, negated)
+        gates = self._gate_spans(tokens, mentions, clauses)
+        in_gate = [any(a <= m.start < b for a, b, _ in gates) for m in mentions]
+        rs.concepts = frozenset(m.concept for k, m in enumerate(mentions)
+                                if not negated[k] and not in_gate[k] and m.kind != "cue")
+        owner = self._owners(mentions, clauses, in_gate)
+        ctx = _Ctx(clauses, gates, in_gate, owner, self._framing_start(mentions),
+                   next((m.start for m in mentions if m.concept == "cue.reported"), None))
+        for i, m in enumerate(mentions):
+            if m.kind == "object" and not in_gate[i]:
+                rs.frames.append(self._frame(rs, i, ctx))
+        rs.frames.append(self._statement(rs, ctx))
+        self._sequence(rs, clauses)
+        return rs
+
+    # ---- pieces -------------------------------------------------------------------------------
+    @staticmethod
+    def _framing_start(mentions: list[Mention]) -> int | None:
+        return next((m.start for m in mentions if m.concept == "cue.framing"), None)
+
+    @staticmethod
+    def _gate_spans(tokens, mentions, clauses) -> list[tuple[int, int, Mention]]:
+        """(start token, end token, cue) of each condition span: from a gate cue to the end of its clause."""
+        spans = []
+        for m in mentions:
+            if m.concept != "gate.cue":
+                continue
+            end = m.end
+            while end < len(tokens) and clauses[end] == clauses[m.start]:
+                end += 1
+            spans.append((m.start, end, m))
+        return spans
+
+    @staticmethod
+    def _owners(mentions: list[Mention], clauses: list[int], in_gate: list[bool]) -> list[int | None]:
+        """The object each timing, protocol and assessment mention belongs to: the nearest object of its clause
+        (an assessment prefers the object before it: "the bone scan is adequate"; one right before an object
+        names a category, "benign tumours", not a judgement of it)."""
+        objects = [k for k, m in enumerate(mentions) if m.kind == "object" and not in_gate[k]]
+        out: list[int | None] = [None] * len(mentions)
+        for k, m in enumerate(mentions):
+            if m.kind not in ("timing", "protocol", "assessment", "basis") or in_gate[k]:
+                continue
+            same = [o for o in objects if clauses[mentions[o].start] == clauses[m.start]]
+            heads = [o for o in same if mentions[o].concept not in _MODIFIER_OBJECTS]
+            same = heads or same  # "CT with contrast is preferred": the judgement is of the CT
+            if not same and m.kind in ("assessment", "protocol"):
+                # "films were unremarkable, which rules out a tumour": the judgement reaches back a clause
+                earlier = [o for o in objects if mentions[o].start < m.start]
+                out[k] = earlier[-1] if earlier else None
+                continue
+            if not same:
+                continue
+            before = [o for o in same if mentions[o].start < m.start]
+            after = [o for o in same if mentions[o].start > m.start]
+            if m.kind == "assessment":
+                attributive = bool(after) and mentions[after[0]].start == m.end
+                out[k] = before[-1] if before else (None if attributive else after[0])
+            else:
+                out[k] = min(same, key=lambda o: (abs(mentions[o].start - m.start), mentions[o].start > m.start))
+        return out
+
+    def _polarity(self, rs: ReadSentence, i: int, ctx: _Ctx) -> Polarity:
+        start = rs.mentions[i].start
+        if rs.text.rstrip().endswith("?"):
+            return "ask"
+        if ctx.framed_from is not None and ctx.framed_from < start:
+            return "pitfall"
+        if rs.negated[i]:
+            return "prohibit"
+        if ctx.reported_from is not None and ctx.reported_from <= start:
+            return "report"
+        return "recommend"
+
+    def _frame(self, rs: ReadSentence, i: int, ctx: _Ctx) -> Frame:
+        m = rs.mentions[i]
+        mine = [x for k, x in enumerate(rs.mentions) if ctx.owner[k] == i and not rs.negated[k]]
+        clause = [x for k, x in enumerate(rs.mentions) if ctx.clauses[x.start] == ctx.clauses[m.start]
+                  and not rs.negated[k] and not ctx.in_gate[k] and x.kind != "cue"]
+        gate, decided, after_imaging = self._gates_for(rs, i, ctx)
+        return Frame(
+            object=m.concept, polarity=self._polarity(rs, i, ctx),
+            timing=frozenset(x.concept for x in mine if x.kind == "timing"),
+            gate=gate, gated_by_decision=decided,
+            protocol=frozenset(x.concept for x in mine if x.kind == "protocol"),
+            assessment=frozenset(x.concept for x in mine if x.kind == "assessment"),
+            basis=frozenset(x.concept for x in clause if x.kind == "basis"),
+            precondition_met=bool(gate & {"condition.excluded", "condition.normal"}) or after_imaging,
+            clause_concepts=frozenset(x.concept for x in clause), sentence_concepts=rs.concepts,
+            span=(rs.tokens[m.start].start, rs.tokens[m.end - 1].end), text=m.text)
+
+    def _statement(self, rs: ReadSentence, ctx: _Ctx) -> Frame:
+        """The sentence as a whole, for judgements with no object ("it is likely a lipoma"). Its precondition is
+        met when imaging or tissue comes before the judgement ("the MRI showed a benign lipoma")."""
+        live = [k for k, x in enumerate(rs.mentions) if not rs.negated[k] and not ctx.in_gate[k] and x.kind != "cue"]
+        judged = [rs.mentions[k].start for k in live if rs.mentions[k].kind == "assessment"]
+        established = set(self.v.groups.get("advanced_imaging", ())) | {"procedure.biopsy"}
+        first_judgement = min(judged) if judged else len(rs.tokens)
+        precondition = any(x.concept in established and x.start < first_judgement for x in rs.mentions) or any(
+            x.concept in established for k, x in enumerate(rs.mentions) if ctx.in_gate[k])
+        polarity = "recommend"
+        if rs.text.rstrip().endswith("?"):
+            polarity = "ask"
+        elif ctx.framed_from is not None:
+            polarity = "pitfall"
+        elif ctx.reported_from is not None:
+            polarity = "report"
+        concepts = [rs.mentions[k] for k in live]
+        return Frame(object="statement", polarity=polarity,
+                     timing=frozenset(x.concept for x in concepts if x.kind == "timing"),
+                     assessment=frozenset(x.concept for x in concepts if x.kind == "assessment"),
+                     basis=frozenset(x.concept for x in concepts if x.kind == "basis"),
+                     precondition_met=precondition, clause_concepts=rs.concepts, sentence_concepts=rs.concepts,
+                     span=(rs.tokens[first_judgement].start if judged else 0, 0), text=rs.text)
+
+    def _attached(self, rs: ReadSentence, i: int, clauses, gate: tuple[int, int, Mention]) -> bool:
+        """Does this gate govern mention i? Its own clause before the cue ("MRI only if ..."); else, when the
+        gate's clause has no object of its own before the cue, the clause after it when the sentence opens
+        with the gate ("If ..., MRI"), otherwise the clause before it ("MRI, once ...")."""
+        a, b, _cue = gate
+        m = rs.mentions[i]
+        gclause = clauses[a]
+        if clauses[m.start] == gclause:
+            before = [x.start for x in rs.mentions if x.kind == "object" and clauses[x.start] == gclause
+                      and x.start < a]
+            return bool(before) and m.start == before[-1]
+        if any(x.kind == "object" and clauses[x.start] == gclause and x.start < a for x in rs.mentions):
+            return False
+        seg = _segment(rs.tokens, a)
+        outside = sorted({clauses[x.start] for x in rs.mentions if x.kind == "object" and not (a <= x.start < b)
+                          and _segment(rs.tokens, x.start) == seg})
+        after = [c for c in outside if c > gclause]
+        before = [c for c in outside if c < gclause]
+        hard = [t.index for t in rs.tokens[:a] if t.text in (";", ":")]
+        opens = not any(not t.is_punct for t in rs.tokens[(hard[-1] + 1 if hard else 0):a])
+        target = (after[0] if after else None) if opens or not before else before[-1]
+        return clauses[m.start] == target
+
+    def _gates_for(self, rs: ReadSentence, i: int, ctx: _Ctx) -> tuple[frozenset[str], bool, bool]:
+        """What the frame waits on, whether a decision gates it, and whether it comes after imaging is done."""
+        found: set[str] = set()
+        after_imaging = False
+        advanced = set(self.v.groups.get("advanced_imaging", ()))
+        alternative = set(self.v.groups.get("alternative_imaging", ()))
+        for a, b, cue in ctx.gates:
+            if not self._attached(rs, i, ctx.clauses, (a, b, cue)):
+                continue
+            held = [x for k, x in enumerate(rs.mentions) if a <= x.start < b and not rs.negated[k]
+                    and x.kind in ("condition", "object", "timing", "finding")]
+            conds = set()
+            for x in held:
+                if x.concept in advanced:
+                    conds.add("condition.after_imaging")
+                    after_imaging = after_imaging or cue.text in _COMPLETION
+                elif x.concept == "modality.radiograph":
+                    conds.add("condition.radiograph_result")
+                elif x.concept in alternative or x.concept == "procedure.biopsy":
+                    conds.add("condition.result")
+                elif x.concept.startswith(("care.", "strategy.")):
+                    conds.add("condition.trial")
+                elif x.concept in ("finding.emergency", "finding.sphincter", "condition.deficit"):
+                    conds.add("condition.emergency")
+                elif x.kind == "timing":
+                    conds.add("condition.time")
+                elif x.kind == "condition":
+                    conds.add(x.concept)
+            found |= conds or ({"condition.unspecified"} if not held else set())
+        start = rs.mentions[i].start
+        decided = any(x.concept == "gate.decide" and x.start < start for x in rs.mentions)
+        return frozenset(found), decided, after_imaging
+
+    def _sequence(self, rs: ReadSentence, clauses) -> None:
+        """Order across 'then' / 'followed by' / 'before': imaging that comes after a trial of care, a wait or an
+        interval is delayed by it ("physio for six weeks, then MRI"; "wait a few weeks before any scan"); care that
+        comes after imaging has its precondition met ("MRI first, then physiotherapy")."""
+        advanced = set(self.v.groups.get("advanced_imaging", ()))
+        deferral = {"timing.defer", "timing.interval", "timing.routine"}
+        points = [m for m in rs.mentions if m.concept == "cue.terminate" and m.text in _SEQUENCE]
+        out = []
+        for f in rs.frames:
+            start = f.span[0]
+            cut = [p for p in points if _char(rs, p.start) < start]
+            if f.object in advanced and f.polarity == "recommend" and cut:
+                edge = _char(rs, cut[-1].start)
+                earlier = [g for g in rs.frames if g.span[0] < edge and g.polarity == "recommend"
+                           and g.object.startswith(("care.", "strategy."))]
+                waited = any(not neg and m.concept in deferral and rs.tokens[m.start].start < edge
+                             for m, neg in zip(rs.mentions, rs.negated, strict=True))
+                if earlier or waited:
+                    f = _replace(f, sequence="after_care")
+            elif f.object.startswith(("care.", "strategy.")) and cut:
+                edge = _char(rs, cut[-1].start)
+                if any(g.object in advanced and g.polarity == "recommend" and g.span[0] < edge for g in rs.frames) \
+                        and cut[-1].text != "before":
+                    f = _replace(f, precondition_met=True)
+            out.append(f)
+        rs.frames = out
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    clauses: list[int]
+    gates: list[tuple[int, int, Mention]]
+    in_gate: list[bool]
+    owner: list[int | None]
+    framed_from: int | None
+    reported_from: int | None
+
+
+def _char(rs: ReadSentence, token_index: int) -> int:
+    return rs.tokens[token_index].start
+
+
+def _replace(f: Frame, **changes) -> Frame:
+    from dataclasses import replace
+
+    return replace(f, **changes)
