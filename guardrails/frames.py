@@ -46,7 +46,8 @@ class ReadSentence:
     mentions: list[Mention]
     negated: list[bool]
     frames: list[Frame] = field(default_factory=list)
-    concepts: frozenset[str] = frozenset()  # un-negated concepts anywhere in the sentence
+    concepts: frozenset[str] = frozenset()  # un-negated concepts the sentence asserts (conditions aside)
+    mentioned: frozenset[str] = frozenset()  # un-negated concepts anywhere, conditions included
 
 
 _BOUNDARY_PUNCT = frozenset(".,;:!?()-")
@@ -75,7 +76,7 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
     across commas, for symptoms in a question; an item said to be new is never negated."""
     flags = [False] * len(mentions)
     for i, cue in enumerate(mentions):
-        if cue.concept == "cue.negation":
+        if cue.concept in ("cue.negation", "cue.substitution"):
             list_mode = (lists and cue.text in _LIST_NEGATION and (cue.text not in ("no", "without")
                                                                    or _joined_by_or(tokens, cue.end))
                          # a draft's "do not start A, B or C": one prohibition over the list
@@ -127,6 +128,23 @@ _LIST_STOPS = frozenset({".", ";", ":", "?", "!", "but", "however", "although", 
                          "reported", "complains", "describes", "with", "who", "that", "since", "because"})
 
 
+_SUBJECT_OPENERS = frozenset({"it's", "that's", "there's", "we", "you", "i", "we'll", "you'll", "i'll", "we'd",
+                              "you'd", "i'd", "then", "so"})
+_PRONOUNS = frozenset({"it", "this", "that", "there"})
+_MODALS = frozenset({"is", "will", "would", "can", "should", "may", "must", "could"})
+
+
+def _new_subject(tokens: list[Token], at: int, gate_end: int) -> bool:
+    """'If it has been there for years it's almost certainly benign': the condition ends where a new subject
+    and verb begin, even without a comma."""
+    if at <= gate_end + 1:
+        return False
+    t = tokens[at].text
+    if t in _SUBJECT_OPENERS:
+        return True
+    return t in _PRONOUNS and at + 1 < len(tokens) and tokens[at + 1].text in _MODALS
+
+
 def _segment(tokens: list[Token], at: int) -> int:
     """How many hard boundaries (';', ':') come before this token: a gate never reaches across one."""
     return sum(1 for t in tokens[:at] if t.text in (";", ":"))
@@ -159,10 +177,12 @@ class FrameReader:
         clauses = clause_ids(tokens, mentions)
         negated = negation_flags(tokens, mentions, clauses, lists)
         rs = ReadSentence(sentence, tokens, mentions, negated)
-        gates = self._gate_spans(tokens, mentions, clauses)
+        gates = self._gate_spans(tokens, mentions, clauses, negated)
         in_gate = [any(a <= m.start < b for a, b, _ in gates) for m in mentions]
         rs.concepts = frozenset(m.concept for k, m in enumerate(mentions)
                                 if not negated[k] and not in_gate[k] and m.kind != "cue")
+        # what the sentence mentions anywhere, conditions included ("if a surgeon says it feels benign, ...")
+        rs.mentioned = frozenset(m.concept for k, m in enumerate(mentions) if not negated[k] and m.kind != "cue")
         owner = self._owners(mentions, clauses, in_gate)
         ctx = _Ctx(clauses, gates, in_gate, owner, self._framing_start(mentions),
                    next((m.start for m in mentions if m.concept == "cue.reported"), None))
@@ -179,14 +199,14 @@ class FrameReader:
         return next((m.start for m in mentions if m.concept == "cue.framing"), None)
 
     @staticmethod
-    def _gate_spans(tokens, mentions, clauses) -> list[tuple[int, int, Mention]]:
+    def _gate_spans(tokens, mentions, clauses, negated) -> list[tuple[int, int, Mention]]:
         """(start token, end token, cue) of each condition span: from a gate cue to the end of its clause."""
         spans = []
         for m in mentions:
-            if m.concept != "gate.cue":
-                continue
+            if m.concept != "gate.cue" or negated[mentions.index(m)]:
+                continue  # "rather than waiting for it to resolve" waits on nothing
             end = m.end
-            while end < len(tokens) and clauses[end] == clauses[m.start]:
+            while end < len(tokens) and clauses[end] == clauses[m.start] and not _new_subject(tokens, end, m.end):
                 end += 1
             spans.append((m.start, end, m))
         return spans
@@ -238,15 +258,18 @@ class FrameReader:
         clause = [x for k, x in enumerate(rs.mentions) if ctx.clauses[x.start] == ctx.clauses[m.start]
                   and not rs.negated[k] and not ctx.in_gate[k] and x.kind != "cue"]
         gate, decided, after_imaging = self._gates_for(rs, i, ctx)
+        chosen = {"assess.adequate"} if any(
+            x.concept == "cue.substitution" and x.start > m.start and ctx.clauses[x.start] == ctx.clauses[m.start]
+            for x in rs.mentions) else set()  # "CT instead of MRI": the CT is offered as enough
         return Frame(
             object=m.concept, polarity=self._polarity(rs, i, ctx),
             timing=frozenset(x.concept for x in mine if x.kind == "timing"),
             gate=gate, gated_by_decision=decided,
             protocol=frozenset(x.concept for x in mine if x.kind == "protocol"),
-            assessment=frozenset(x.concept for x in mine if x.kind == "assessment"),
+            assessment=frozenset(x.concept for x in mine if x.kind == "assessment") | chosen,
             basis=frozenset(x.concept for x in clause if x.kind == "basis"),
             precondition_met=bool(gate & {"condition.excluded", "condition.normal"}) or after_imaging,
-            clause_concepts=frozenset(x.concept for x in clause), sentence_concepts=rs.concepts,
+            clause_concepts=frozenset(x.concept for x in clause), sentence_concepts=rs.mentioned,
             span=(rs.tokens[m.start].start, rs.tokens[m.end - 1].end), text=m.text)
 
     def _statement(self, rs: ReadSentence, ctx: _Ctx) -> Frame:
@@ -268,9 +291,10 @@ class FrameReader:
         concepts = [rs.mentions[k] for k in live]
         return Frame(object="statement", polarity=polarity,
                      timing=frozenset(x.concept for x in concepts if x.kind == "timing"),
+                     protocol=frozenset(x.concept for x in concepts if x.kind == "protocol"),
                      assessment=frozenset(x.concept for x in concepts if x.kind == "assessment"),
                      basis=frozenset(x.concept for x in concepts if x.kind == "basis"),
-                     precondition_met=precondition, clause_concepts=rs.concepts, sentence_concepts=rs.concepts,
+                     precondition_met=precondition, clause_concepts=rs.concepts, sentence_concepts=rs.mentioned,
                      span=(rs.tokens[first_judgement].start if judged else 0, 0), text=rs.text)
 
     def _attached(self, rs: ReadSentence, i: int, clauses, gate: tuple[int, int, Mention]) -> bool:
@@ -316,8 +340,10 @@ class FrameReader:
                     conds.add("condition.radiograph_result")
                 elif x.concept in alternative or x.concept == "procedure.biopsy":
                     conds.add("condition.result")
-                elif x.concept.startswith(("care.", "strategy.")):
+                elif x.concept.startswith(("care.conservative", "care.medication", "strategy.")):
                     conds.add("condition.trial")
+                elif x.concept.startswith("care."):
+                    continue  # an opinion or a referral is not a wait
                 elif x.concept in ("finding.emergency", "finding.sphincter", "condition.deficit"):
                     conds.add("condition.emergency")
                 elif x.kind == "timing":
@@ -348,6 +374,9 @@ class FrameReader:
                              for m, neg in zip(rs.mentions, rs.negated, strict=True))
                 if earlier or waited:
                     f = _replace(f, sequence="after_care")
+            elif f.object.startswith(("care.", "strategy.")) and f.polarity == "recommend" and any(
+                    g.object in advanced and g.polarity == "recommend" and g.span[0] > start for g in rs.frames):
+                f = _replace(f, sequence="before_imaging")
             elif f.object.startswith(("care.", "strategy.")) and cut:
                 edge = _char(rs, cut[-1].start)
                 if any(g.object in advanced and g.polarity == "recommend" and g.span[0] < edge for g in rs.frames) \

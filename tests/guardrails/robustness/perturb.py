@@ -35,8 +35,8 @@ def article(phrase: str) -> str:
         return "an" if letters[0] in LETTER_AN else "a"
     if first[:1].isdigit():
         return "an" if first.startswith("8") or first in ("11", "18") else "a"
-    low = first.lower()
-    if low.startswith(("a", "e", "i", "o", "x-", "hour")) or low.startswith(("un", "ul", "ur")):
+    low = phrase.lower()
+    if low.startswith(("a", "e", "i", "o", "x-", "hour", "un", "ul", "ur")):
         return "an"
     return "a"
 
