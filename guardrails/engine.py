@@ -162,8 +162,9 @@ class GuardrailEngine:
                    for concepts in sentences)
 
     def _in_scope(self, pack: Pack, texts: Sequence[frozenset[str]]) -> bool:
-        """One scope entry's concepts all present, un-negated, in one text."""
-        return any(all(self._set([c]) & concepts for c in entry) for entry in pack.scope.any for concepts in texts)
+        """One scope entry's (or emergency feature's) concepts all present, un-negated, in one text."""
+        entries = [*pack.scope.any, *pack.emergency.features]
+        return any(all(self._set([c]) & concepts for c in entry) for entry in entries for concepts in texts)
 
     # ---- output rails -----------------------------------------------------------------------------
     def matches(self, p: Predicate, f: Frame, context: frozenset[str]) -> bool:
@@ -189,6 +190,8 @@ class GuardrailEngine:
             if names and bool(self._set(names) & concepts) != wanted:
                 return False
         if p.sentence_has_all and not all(self._set([c]) & f.sentence_concepts for c in p.sentence_has_all):
+            return False
+        if p.clause_has_all and not all(self._set([c]) & f.clause_concepts for c in p.clause_has_all):
             return False
         return not (p.context_lacks_any and all(self._set([c]) & context for c in p.context_lacks_any))
 

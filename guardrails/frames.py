@@ -52,6 +52,7 @@ class ReadSentence:
 
 _BOUNDARY_PUNCT = frozenset(".,;:!?()-")
 _MODIFIER_OBJECTS = frozenset({"contrast.agent"})  # an object that usually qualifies another ("CT with contrast")
+_PLACEHOLDER_OBJECTS = frozenset({"imaging.generic"})  # "the best test", "the definitive investigation"
 # gate cues after which the thing gated on has been done ("physio once MRI has been done"), unlike "pending"
 _COMPLETION = frozenset({"after", "once", "following", "when", "whenever", "now that", "as soon as", "only after",
                          "only once", "only when", "once the", "after the", "if and when", "with the results of"})
@@ -211,11 +212,12 @@ class FrameReader:
             spans.append((m.start, end, m))
         return spans
 
-    @staticmethod
-    def _owners(mentions: list[Mention], clauses: list[int], in_gate: list[bool]) -> list[int | None]:
-        """The object each timing, protocol and assessment mention belongs to: the nearest object of its clause
-        (an assessment prefers the object before it: "the bone scan is adequate"; one right before an object
-        names a category, "benign tumours", not a judgement of it)."""
+    def _owners(self, mentions: list[Mention], clauses: list[int], in_gate: list[bool]) -> list[int | None]:
+        """The object each timing, protocol, basis and judgement belongs to: an object of its clause, on the side its
+        concept attaches to first ("the bone scan is adequate" / "skip the contrast"), else the nearest. An object
+        that usually qualifies another ("CT with contrast") yields to it; a judgement right before a placeholder
+        ("the definitive investigation is SPECT") belongs to the specific test named later; with no object in
+        its clause, a judgement reaches back ("films were unremarkable, which rules out a tumour")."""
         objects = [k for k, m in enumerate(mentions) if m.kind == "object" and not in_gate[k]]
         out: list[int | None] = [None] * len(mentions)
         for k, m in enumerate(mentions):
@@ -223,19 +225,29 @@ class FrameReader:
                 continue
             same = [o for o in objects if clauses[mentions[o].start] == clauses[m.start]]
             heads = [o for o in same if mentions[o].concept not in _MODIFIER_OBJECTS]
-            same = heads or same  # "CT with contrast is preferred": the judgement is of the CT
-            if not same and m.kind in ("assessment", "protocol"):
-                # "films were unremarkable, which rules out a tumour": the judgement reaches back a clause
-                earlier = [o for o in objects if mentions[o].start < m.start]
-                out[k] = earlier[-1] if earlier else None
-                continue
+            side = self.v.attaches.get(m.concept, "nearest")
+            if side == "after":
+                near = [o for o in same if 0 <= mentions[o].start - m.end <= 2]
+                if near:
+                    out[k] = near[0]
+                    continue
+            same = heads or same
             if not same:
+                if m.kind in ("assessment", "protocol"):
+                    earlier = [o for o in objects if mentions[o].start < m.start]
+                    out[k] = earlier[-1] if earlier else None
                 continue
             before = [o for o in same if mentions[o].start < m.start]
             after = [o for o in same if mentions[o].start > m.start]
-            if m.kind == "assessment":
+            if m.kind == "assessment" and side != "nearest":
                 attributive = bool(after) and mentions[after[0]].start == m.end
-                out[k] = before[-1] if before else (None if attributive else after[0])
+                placeholder = attributive and mentions[after[0]].concept in _PLACEHOLDER_OBJECTS
+                if placeholder and len(after) > 1:
+                    out[k] = after[1]
+                elif side == "before":
+                    out[k] = before[-1] if before else (None if attributive else after[0])
+                else:
+                    out[k] = after[0] if after and not attributive else (before[-1] if before else None)
             else:
                 out[k] = min(same, key=lambda o: (abs(mentions[o].start - m.start), mentions[o].start > m.start))
         return out
@@ -305,9 +317,7 @@ class FrameReader:
         m = rs.mentions[i]
         gclause = clauses[a]
         if clauses[m.start] == gclause:
-            before = [x.start for x in rs.mentions if x.kind == "object" and clauses[x.start] == gclause
-                      and x.start < a]
-            return bool(before) and m.start == before[-1]
+            return m.start < a
         if any(x.kind == "object" and clauses[x.start] == gclause and x.start < a for x in rs.mentions):
             return False
         seg = _segment(rs.tokens, a)
@@ -362,6 +372,9 @@ class FrameReader:
         advanced = set(self.v.groups.get("advanced_imaging", ()))
         deferral = {"timing.defer", "timing.interval", "timing.routine"}
         points = [m for m in rs.mentions if m.concept == "cue.terminate" and m.text in _SEQUENCE]
+        if points and points[0].start == 0 and points[0].text == "before":
+            self._sequence_reversed(rs, clauses, advanced, deferral)
+            return
         out = []
         for f in rs.frames:
             start = f.span[0]
@@ -384,6 +397,29 @@ class FrameReader:
                     f = _replace(f, precondition_met=True)
             out.append(f)
         rs.frames = out
+
+
+    @staticmethod
+    def _sequence_reversed(rs: ReadSentence, clauses, advanced, deferral) -> None:
+        """'Before any imaging, reassess in a month': the opening clause happens after the rest."""
+        first = clauses[1] if len(clauses) > 1 else 0
+        later = [f for f in rs.frames if f.object in advanced and f.polarity == "recommend"
+                 and clauses[_token_at(rs, f.span[0])] <= first + 1 and _token_at(rs, f.span[0]) < _first_comma(rs)]
+        rest_start = _first_comma(rs)
+        waited = any(not neg and m.concept in deferral and m.start > rest_start
+                     for m, neg in zip(rs.mentions, rs.negated, strict=True)) or any(
+            g.object.startswith(("care.", "strategy.")) and g.polarity == "recommend"
+            and _token_at(rs, g.span[0]) > rest_start for g in rs.frames)
+        if waited:
+            rs.frames = [_replace(f, sequence="after_care") if f in later else f for f in rs.frames]
+
+
+def _token_at(rs: ReadSentence, char: int) -> int:
+    return next((t.index for t in rs.tokens if t.start >= char), len(rs.tokens))
+
+
+def _first_comma(rs: ReadSentence) -> int:
+    return next((t.index for t in rs.tokens if t.text in (",", ";", ":")), len(rs.tokens))
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ class Predicate(Strict):
     sentence_has: list[str] = Field(default_factory=list)
     sentence_lacks: list[str] = Field(default_factory=list)
     sentence_has_all: list[str] = Field(default_factory=list)
+    clause_has_all: list[str] = Field(default_factory=list)
     context_has: list[str] = Field(default_factory=list)
     context_lacks: list[str] = Field(default_factory=list)
     context_lacks_any: list[str] = Field(default_factory=list)

@@ -100,6 +100,7 @@ class Vocabulary:
         self.source = source
         self.kinds: dict[str, str] = {}
         self.order: dict[str, int] = {}
+        self.attaches: dict[str, str] = {}
         self.groups = {k: tuple(v) for k, v in (groups or {}).items()}
         self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # first-token key -> phrases
         self._prefixed: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # "physio*": keyed by "phy"
@@ -112,8 +113,11 @@ class Vocabulary:
                 raise VocabularyError(f"{source}: group {g} names unknown concepts {unknown}")
 
     def _add(self, name: str, spec: dict, order: int) -> None:
-        if not isinstance(spec, dict) or set(spec) - {"kind", "phrases"}:
-            raise VocabularyError(f"{self.source}: concept {name}: allowed keys are kind, phrases")
+        if not isinstance(spec, dict) or set(spec) - {"kind", "phrases", "attaches"}:
+            raise VocabularyError(f"{self.source}: concept {name}: allowed keys are kind, phrases, attaches")
+        if spec.get("attaches", "nearest") not in ("before", "after", "nearest"):
+            raise VocabularyError(f"{self.source}: concept {name}: attaches must be before, after or nearest")
+        self.attaches[name] = spec.get("attaches", "nearest")
         if spec.get("kind") not in KINDS:
             raise VocabularyError(f"{self.source}: concept {name}: kind must be one of {sorted(KINDS)}")
         phrases = spec.get("phrases") or []
