@@ -35,18 +35,22 @@ class GuardRequest(BaseModel):
         "examples": [{"question": "Palpable lumbar mass: next step?", "answer": "The MRI can wait a few weeks."}]})
     question: str = Field(max_length=4000, description="The clinician's question (context for the rules).")
     answer: str = Field(min_length=1, max_length=20000, description="A draft answer from any source.")
+    pack: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$",
+                             description="Judge with this clinical pack only; by default each pack decides its scope.")
 
 
 class GuardViolation(BaseModel):
     rule_id: str
     message: str
     span: str
+    pack: str = ""
 
 
 class GuardResponse(BaseModel):
     action: Literal["pass", "revise", "block", "escalate"]
     violations: list[GuardViolation]
     rules_version: str
+    packs: list[str] = Field(default_factory=list, description="The packs whose scope applied (name@version+digest).")
     safe_answer: str
     banner: str | None = None
 

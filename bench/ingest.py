@@ -12,7 +12,6 @@ from rag.config import Settings
 from rag.ingest.readers import parse_document
 from rag.library import Library
 from rag.retrieve import dense_search, sparse_search
-from rag.text import expand_query
 
 
 def dir_size_mb(path: Path) -> float:
@@ -81,7 +80,7 @@ def retrieval_quality(library: Library, root: Path, candidates: int = 300, rrf_k
     snap = library.snapshot
     out: dict[str, dict[str, list[float]]] = {m: {"ndcg@10": [], "recall@100": []} for m in ("dense", "bm25", "hybrid")}
     for qid, relevant in qrels.items():
-        query = expand_query(queries[qid])
+        query = queries[qid]
         vec = library.embedder.encode([query])[0]
         dense = [snap.by_faiss_id[f].document_id[3:] for f, _ in dense_search(snap, vec, candidates)]
         sparse = [snap.chunks[p].document_id[3:] for p, _ in sparse_search(snap, query, candidates)]

@@ -163,6 +163,8 @@ def main() -> None:
 def guard(
     draft: Annotated[str, typer.Argument(help="The draft answer to check (any source).")],
     question: Annotated[str, typer.Option("--question", "-q", help="The clinician's question.")] = "",
+    pack: Annotated[str | None, typer.Option(help="Judge with this clinical pack only (default: every pack "
+                                             "whose scope applies).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check a draft answer against the red-flag rules and print the verdict and the safe answer.
@@ -170,14 +172,19 @@ def guard(
     Exit code 0 for pass, 2 when the draft was revised, blocked or escalated."""
     from guardrails.engine import GuardrailEngine
 
-    verdict = GuardrailEngine().check(question, draft)
+    engine = GuardrailEngine()
+    try:
+        verdict = engine.check(question, draft, pack=pack)
+    except KeyError as exc:
+        raise ClinragError(str(exc.args[0])) from None
     if as_json:
         payload = verdict.model_dump(mode="json")
         payload["safe_answer"] = verdict.safe_answer
         out.print_json(json.dumps(payload))
     else:
         colour = {"pass": "green", "revise": "yellow", "block": "red", "escalate": "red"}[verdict.action]
-        out.print(f"[bold {colour}]{verdict.action.upper()}[/]  rules {verdict.rules_version}")
+        packs = ", ".join(verdict.packs) or "no pack in scope"
+        out.print(f"[bold {colour}]{verdict.action.upper()}[/]  packs: {packs}")
         for v in verdict.violations:
             out.print(f"  [{colour}]{v.rule_id}[/] ({v.pattern}): {v.message}\n    span: {v.span!r}")
         if verdict.banner:

@@ -31,15 +31,12 @@ class Settings(BaseSettings):
     top_k: int = Field(6, ge=1, le=50, description="Passages handed to the synthesizer.")
     candidate_k: int = Field(20, ge=1, le=200, description="Candidates taken from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
-    abstain_min_coverage: float = Field(
-        0.35, description="Share of the question's key terms that the retrieved passages must contain."
-    )
-    abstain_min_similarity: float = Field(
-        0.45, description="Best sentence cosine below which a question needs abstain_weak_coverage to be answered."
-    )
-    abstain_weak_coverage: float = Field(
-        0.5, description="Key-term coverage that still answers a question whose dense similarity is low."
-    )
+    topic_min_similarity: float = Field(
+        0.52, ge=0, le=1, description="Scope, topic stage: best passage sentence cosine at or above which a question "
+        "is on an indexed topic (calibrated by bench.calibrate_scope on off-topic negatives).")
+    topic_min_similarity_with_concept: float = Field(
+        0.37, ge=0, le=1, description="Scope, topic stage: the lower cosine that suffices when the question shares two "
+        "clinical concepts (a test, a finding, a body part) with the passages.")
     max_answer_chars: int = Field(900, description="Length cap of a composed answer, banner and disclaimer aside.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset = extractive composer.")
     llm_model: str = Field("local-model", description="Model name sent to the LLM endpoint.")

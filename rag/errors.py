@@ -41,6 +41,11 @@ class RuleConfigError(ClinragError):
     title = "Guardrail rule file invalid"
 
 
+class PackNotFound(ClinragError):
+    status = 404
+    title = "Clinical pack not found"
+
+
 class DocumentExists(ClinragError):
     status = 409
     title = "Document already exists"

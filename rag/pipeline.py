@@ -15,67 +15,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from guardrails.concepts import normalize, tokenize
 from guardrails.engine import DraftSentence, GuardrailEngine, SafeSentence, Verdict
 from rag.config import Settings
 from rag.conversations import ConversationStore
 from rag.embed import Embedder, set_threads
 from rag.library import Library
+from rag.query import QUESTION_WORDS, Query, QueryReader
 from rag.retrieve import HybridRetriever
+from rag.scope import ScopeDecision, ScopePolicy
 from rag.synthesize import ExtractiveComposer, SentenceVectors, as_sentence
-from rag.text import (
-    DIRECT_RECOMMENDATION,
-    MRI_RULED_OUT,
-    NEXT_STEP,
-    ORDERS_MRI,
-    WHEN_MRI_RULED_OUT,
-    content_words,
-    expand_query,
-)
+from rag.text import content_words
 from rag.types import Answer, Citation, CitationRef, DraftAnswer, GuardrailResult, Retrieved, ScoredChunk, Violation
 
 ABSTAIN_TEXT = ("The indexed sources do not cover this question, so I cannot answer it from them. "
                 "Please consult other guidance.")
-# Words that carry no topic: a question made only of them is judged on its other words.
-GENERIC = content_words(
-    "what which when how why best first line first-line recommended recommend recommendation treatment treat "
-    "management manage appropriate approach next step steps patient patients doctor clinician should would could "
-    "need needs needed evaluate evaluation option options initial right good use used using order ordering year "
-    "old man woman male female adult child does do is are can may help useful important likely most explain "
-    "forget moment just quick quicker tell now mode developer safety safe rules rule guideline guidelines "
-    "please okay yes know think want new trigger triggers action happen going wrong thing things take get sure "
-    "really instead able allowed fine shall must still anything something else other")
-# Only the asking words: everything else in a question can point at the sentence that answers it.
-QUESTION_WORDS = frozenset(content_words("what which when how why should would could does do is are can may "
-                                         "patient patients doctor clinician next step steps manage managed management "
-                                         "handle handled approach"))
-# A question about a mass at the spine is this corpus' own topic, never one of its "Related Questions".
-SPINAL_MASS = re.compile(r"(?=.*\b(?:mass|lump|swelling|lesion|tumou?r|growth)s?\b)"
-                         r"(?=.*\b(?:lumbar|spine|spinal|paraspinal|back|l[1-5])\b)", re.IGNORECASE | re.DOTALL)
-_FOLLOW_UP = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|her|his|instead|also|then|"
-                        r"what if|why not|same|such|the scan|the study|the mass|the lesion)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Turn:
-    question: str
-    history: tuple[dict, ...]
-    retrieval_query: str
-
-
-def split_turn(messages: Sequence[dict]) -> Turn:
-    """The last user message is the question; earlier turns are the conversation it continues."""
-    users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
-    if not users:
-        raise ValueError("no user message")
-    last = users[-1]
-    question = str(messages[last].get("content") or "")
-    history = tuple({"role": m.get("role"), "content": str(m.get("content") or "")} for m in messages[:last]
-                    if m.get("role") in ("user", "assistant"))
-    previous = [m["content"] for m in history if m["role"] == "user"]
-    query = question
-    if previous and (_FOLLOW_UP.search(question) or len(question.split()) < 12):
-        query = f"{previous[-1]} {question}"
-    return Turn(question=question, history=history, retrieval_query=query)
 
 
 class Pipeline:
@@ -86,6 +40,8 @@ class Pipeline:
         self.library = Library(s, self.embedder)
         self.retriever = HybridRetriever(self.embedder, s.candidate_k, s.rrf_k)
         self.guardrails = GuardrailEngine()
+        self.queries = QueryReader(strip_instructions=self.guardrails.strip_instructions)
+        self.scope = ScopePolicy(s.topic_min_similarity, s.topic_min_similarity_with_concept)
         self.sentence_vectors = SentenceVectors(self.embedder.encode)
         self.composer = ExtractiveComposer(self.sentence_vectors, max_chars=s.max_answer_chars,
                                            skip=self.guardrails.is_instruction)
@@ -141,35 +97,6 @@ class Pipeline:
             self._idf = (build_id, {w: math.log(n / (d + 0.5)) for w, d in df.items()})
         return self._idf[1]
 
-    # ---- abstention -----------------------------------------------------------------------------
-    def coverage(self, query: str, passages: list[ScoredChunk]) -> float:
-        terms = content_words(expand_query(query)) - GENERIC
-        if not terms:
-            return 1.0
-        vocab = set().union(*(content_words(p.chunk.text + " " + p.chunk.section_label) for p in passages))
-        return len(terms & vocab) / len(terms)
-
-    def should_abstain(self, query: str, qvec: np.ndarray, passages: list[ScoredChunk]) -> str | None:
-        """Why the indexed sources do not cover the question (None: they do). Calibrated on eval/cases:
-        key-term coverage, the best single sentence's similarity (sharper than a whole chunk's), and
-        closeness to the article's "Related Questions" list, which is not clinical content."""
-        if not passages:
-            return "nothing retrieved"
-        cov = self.coverage(query, passages)
-        if cov < self.settings.abstain_min_coverage:
-            return f"passages cover {cov:.0%} of the question's key terms"
-        vectors = self.sentence_vectors.get(passages)
-        best = max(float(np.max(vectors[p.chunk.id] @ qvec)) for p in passages if p.chunk.sentences)
-        if best < self.settings.abstain_min_similarity and cov < self.settings.abstain_weak_coverage:
-            return f"best sentence similarity {best:.2f} and key-term coverage {cov:.0%} are both low"
-        related = self._related[1]
-        if related is not None and len(related) and not SPINAL_MASS.search(query):
-            near = float(np.max(related @ qvec))
-            best_chunk = max((p.dense for p in passages if p.dense is not None), default=0.0)
-            if near >= 0.65 and near > best_chunk + 0.1 and near > best + 0.05:
-                return f"question matches a listed related question (not clinical content), {near:.2f}"
-        return None
-
     # ---- the whole turn -------------------------------------------------------------------------
     def answer(self, messages: Sequence[dict], conversation_id: str | None = None) -> Answer:
         if not getattr(_thread, "configured", False):  # OpenMP thread counts are per thread (server pools)
@@ -177,48 +104,77 @@ class Pipeline:
             _thread.configured = True
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        turn = split_turn(messages)
-        # instructions to the system inside a question are data: they steer neither retrieval nor scope
-        query = self.guardrails.strip_instructions(turn.retrieval_query) or turn.retrieval_query
-        turn = Turn(question=turn.question, history=turn.history, retrieval_query=query)
+        query = self.queries.read(messages)
         snapshot = self.library.snapshot  # one snapshot for the whole turn: old or new, never a mix
         docs = self._documents(snapshot.manifest["build_id"])
-        qvec = self.embedder.encode_query(expand_query(turn.retrieval_query))
+        qvec = self.embedder.encode_query(query.search)
         passages = self.with_neighbours(snapshot, self.retriever.retrieve(
-            snapshot, turn.retrieval_query, self.settings.top_k, vector=qvec))
+            snapshot, query.search, self.settings.top_k, vector=qvec))
         timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
-        reason = self.should_abstain(turn.retrieval_query, qvec, passages)
-        if reason:
-            draft = DraftAnswer(sentences=(), passages=(), abstained=True)
-        elif self.llm is not None:
-            draft = self.llm.compose(turn.question, qvec, passages, turn.history, self.idf(snapshot), QUESTION_WORDS)
-        else:
-            # a follow-up's own words pick the sentences; the resolved query only found the passages
-            cvec = qvec if turn.retrieval_query == turn.question else self.embedder.encode_query(
-                expand_query(turn.question))
-            adjust: tuple = ()
-            if MRI_RULED_OUT.search(turn.question):
-                adjust = ((ORDERS_MRI, -0.3), (WHEN_MRI_RULED_OUT, 0.3))
-            elif NEXT_STEP.search(turn.question):
-                adjust = ((DIRECT_RECOMMENDATION, 0.4),)
-            draft = self.composer.compose(turn.question, cvec, passages, self.idf(snapshot), QUESTION_WORDS, adjust)
+        vectors = self.sentence_vectors.get(passages)
+        decision = self.scope.decide(query, passages, vectors, qvec, self._related[1])
+        draft = self._draft(query, decision, passages, qvec, snapshot)
         timings["synthesize"] = _ms(t1)
         t2 = time.perf_counter()
         draft_sentences = [DraftSentence(text=s.text, cites=s.cites) for s in draft.sentences]
-        verdict = self.guardrails.check(turn.question, draft_sentences, turn.history)
+        sources = sorted({p.chunk.document_id for p in draft.passages})
+        verdict = self.guardrails.check(query.question, draft_sentences, query.history, sources=sources)
         if draft.abstained and verdict.action == "escalate" and not verdict.emergency:
             # a general question about warning signs, outside the sources: abstain, no banner
             verdict = verdict.model_copy(update={"action": "pass", "banner": None})
         timings["guardrails"] = _ms(t2)
-        answer = self._assemble(turn, draft, verdict, snapshot, qvec, docs, conversation_id, reason)
+        answer = self._assemble(query, draft, verdict, snapshot, qvec, docs, conversation_id, decision)
         timings["total"] = _ms(t0)
         retrieved = tuple(Retrieved(chunk_id=p.chunk.id, document_id=p.chunk.document_id,
                                     section=p.chunk.section_label, score=round(p.score, 5)) for p in passages)
         return answer.model_copy(update={"timings_ms": timings, "retrieved": retrieved})
 
-    def _assemble(self, turn: Turn, draft: DraftAnswer, verdict: Verdict, snapshot, qvec: np.ndarray,
-                  docs: dict, conversation_id: str | None, reason: str | None) -> Answer:
+    def _draft(self, query: Query, decision: ScopeDecision, passages: list[ScoredChunk], qvec: np.ndarray,
+               snapshot) -> DraftAnswer:
+        """The synthesizer's draft from the passages of the answer's one topic document."""
+        if decision.outcome == "abstain":
+            return DraftAnswer(sentences=(), passages=(), abstained=True)
+        topical = [p for p in passages if p.chunk.document_id == decision.document_id]
+        idf = self.idf(snapshot)
+        if self.llm is not None:
+            draft = self.llm.compose(query.question, qvec, topical, query.history, idf, QUESTION_WORDS)
+        else:
+            # a follow-up's own words pick the sentences; the resolved query only found the passages
+            words = f"{query.focus} {query.search[len(query.resolved):]}"
+            cvec = qvec if not query.follow_up else self.embedder.encode_query(words)
+            draft = self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS,
+                                          boost=self._boost(query))
+        if decision.outcome == "partial":
+            return draft.model_copy(update={"abstained": True, "partial": decision.missing})
+        return draft
+
+    def _boost(self, query: Query):
+        """Sentences that name the question's own condition (an implant, a deficit, a failed trial) fit this
+        patient better; for a request for the next step, a sentence that says what to do leads."""
+        vocabulary = self.guardrails.vocabulary
+        conditions = {c for c in query.concepts if vocabulary.kinds.get(c) == "condition"}
+        reports_result = "condition.result" in query.concepts
+        conditions.discard("condition.result")
+        reader = self.scope
+        stated = reader.concepts(query.focus) - {"condition.result"}
+        stated_words = content_words(query.focus) - content_words(" ".join(QUESTION_WORDS))
+
+        def boost(text: str) -> float:
+            found = reader.concepts(text)
+            score = 0.3 if conditions & found else 0.0
+            if reports_result and _opens_with_condition(text, vocabulary) and (found & stated or
+                                                                               content_words(text) & stated_words):
+                score += 0.25  # "the MRI shows an abscess": "If infection is confirmed, ..." says what next
+            if query.answer_type == "recommendation" and _DIRECTIVE.match(text):
+                score += 0.1
+            if query.answer_type == "list" and _LIST_ITEMS.search(text):
+                score += 0.2  # "what else could it be?": a list answers it better than a summary
+            return score
+        return boost
+
+    def _assemble(self, query: Query, draft: DraftAnswer, verdict: Verdict, snapshot, qvec: np.ndarray,
+                  docs: dict, conversation_id: str | None, decision: ScopeDecision) -> Answer:
         passages = list(draft.passages)
         sentences: list[tuple[str, tuple[int, ...]]] = []
         for s in verdict.sentences:
@@ -233,6 +189,8 @@ class Pipeline:
             parts.append(f"{body[:-1]} {marks}{body[-1]}" if marks else body)
         citations = [self._citation(n, passages[old - 1], docs, self._by_title) for old, n in numbering.items()]
         text = " ".join(parts) if parts else ABSTAIN_TEXT
+        if draft.partial and parts:
+            text = f"The indexed sources do not give {draft.partial} for this question. What they do say: {text}"
         disclaimer = " ".join(sorted({docs[c.document_id].disclaimer for c in citations
                                       if c.document_id in docs and docs[c.document_id].disclaimer}))
         return Answer(
@@ -241,7 +199,9 @@ class Pipeline:
                                       violations=tuple(Violation(rule_id=v.rule_id, message=v.message, span=v.span)
                                                        for v in verdict.violations)),
             abstained=abstained, disclaimer=disclaimer, banner=verdict.banner, synthesizer=draft.synthesizer,
-            fallback_reason=draft.fallback_reason or (f"abstained: {reason}" if reason else None),
+            fallback_reason=draft.fallback_reason or (f"{decision.outcome}: {'; '.join(decision.reasons)}"
+                                                      if decision.outcome != "answer" else None),
+            scope=decision.outcome,
         )
 
     def _ground(self, s: SafeSentence, passages: list[ScoredChunk], snapshot, qvec: np.ndarray) -> tuple[int, ...]:
@@ -284,6 +244,14 @@ class Pipeline:
 
 
 _thread = threading.local()
+_LIST_ITEMS = re.compile(r":\s+[^;]+;\s+\S")
+_DIRECTIVE = re.compile(r"^(?:order|obtain|perform|request|arrange|refer|initiate|start|use|consider|proceed)\b",
+                        re.IGNORECASE)
+
+
+def _opens_with_condition(text: str, vocabulary) -> bool:
+    mentions = vocabulary.tag(tokenize(normalize(text)))
+    return bool(mentions) and mentions[0].start == 0 and mentions[0].concept == "gate.cue"
 
 
 def _title_key(title: str) -> str:

@@ -6,7 +6,7 @@ import numpy as np
 
 from rag.embed import Embedder
 from rag.index.store import Snapshot
-from rag.text import expand_query, tokenize
+from rag.text import tokenize
 from rag.types import ScoredChunk
 
 
@@ -38,8 +38,8 @@ class HybridRetriever:
         self.rrf_k = rrf_k
 
     def retrieve(self, snapshot: Snapshot, query: str, k: int, vector: np.ndarray | None = None) -> list[ScoredChunk]:
-        """vector: the expanded query's embedding, when the caller already has it (saves one encode)."""
-        expanded = expand_query(query)
+        """query: the search text the query step made; vector: its embedding, when the caller has it."""
+        expanded = query
         if vector is None:
             vector = self.embedder.encode([expanded])[0]
         fused: dict[str, float] = {}

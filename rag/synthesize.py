@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.text import content_words, expand_query
+from rag.text import content_words
 from rag.types import CitedSentence, DraftAnswer, ScoredChunk
 
 _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|do not|don't|never|proceed|initiate|start|request|arrange|"
                         r"consider|refer|use|avoid)\b", re.IGNORECASE)
 _CONDITION = re.compile(r"^(?:if|when|once|where)\s+([^,]{3,80}),", re.IGNORECASE)
+TITLE_PENALTY = 0.5  # per unit of a sentence's cosine to its document's title above 0.5
 _NOT_A_CLAIM = re.compile(r":\s*$")  # lead-ins such as "This is the definitive study because:"
 
 
@@ -77,27 +78,29 @@ class ExtractiveComposer:
         self.max_chars = max_chars
         self.max_sentences = max_sentences
         self.skip = skip or (lambda _text: False)
+        self._titles: dict[str, np.ndarray] = {}
 
     def compose(self, question: str, query_vector: np.ndarray, passages: list[ScoredChunk],
                 idf: dict[str, float] | None = None, generic: frozenset[str] = frozenset(),
-                adjust: tuple[tuple[re.Pattern, float], ...] = ()) -> DraftAnswer:
+                boost: Callable[[str], float] | None = None) -> DraftAnswer:
         """question: the words to match (the current turn); query_vector: the resolved query's meaning;
-        adjust: (pattern, delta) pairs for sentences that fit this patient better or worse (e.g. when the
-        question rules MRI out, 'Order MRI ...' drops and the contraindication alternative rises)."""
+        boost: a score added to sentences that fit this patient better (the query step decides which)."""
         idf = idf or {}
         default_idf = max(idf.values(), default=1.0)
-        terms = content_words(expand_query(question)) - generic
+        terms = content_words(question) - content_words(" ".join(generic))
         # Words of the documents' own titles name the topic every passage shares: they weigh little.
         topic = set().union(*(content_words(p.chunk.title) for p in passages)) if passages else set()
         weight = {w: idf.get(w, default_idf) * (0.15 if w in topic else 1.0) for w in terms}
         total = sum(weight.values()) or 1.0
         vectors = self.vectors.get(passages)
+        # a sentence that restates the document's whole subject (close to its title) answers "what is this about",
+        # not the specific question: it yields to sentences about the question's own point
+        titles = self._title_vectors(passages)
         candidates = [c for i, sc in enumerate(passages)
                       for c in self._candidates(i, sc, len(passages), vectors[sc.chunk.id], query_vector, terms,
-                                                weight, total)]
-        for pattern, delta in adjust:
-            candidates = [_Candidate(c.score + delta, c.passage, c.first, c.text, c.words) if pattern.search(c.text)
-                          else c for c in candidates]
+                                                weight, total, titles[sc.chunk.title])]
+        if boost is not None:
+            candidates = [_Candidate(c.score + boost(c.text), c.passage, c.first, c.text, c.words) for c in candidates]
         candidates.sort(key=lambda c: (-c.score, c.passage, c.first))
         chosen: list[_Candidate] = []
         best = candidates[0].score if candidates else 0.0
@@ -117,8 +120,15 @@ class ExtractiveComposer:
         sentences = tuple(CitedSentence(text=as_sentence(c.text), cites=(c.passage + 1,)) for c in chosen)
         return DraftAnswer(sentences=sentences, passages=tuple(passages), synthesizer=self.name)
 
+    def _title_vectors(self, passages: list[ScoredChunk]) -> dict[str, np.ndarray]:
+        missing = sorted({p.chunk.title for p in passages} - set(self._titles))
+        if missing:
+            self._titles.update(zip(missing, self.vectors.encode(missing), strict=True))
+        return self._titles
+
     def _candidates(self, p_index: int, sc: ScoredChunk, n: int, vectors: np.ndarray, query_vector: np.ndarray,
-                    terms: set[str], weight: dict[str, float], total: float) -> list[_Candidate]:
+                    terms: set[str], weight: dict[str, float], total: float,
+                    title: np.ndarray) -> list[_Candidate]:
         """Each sentence of a passage, and each lead-in with its list items joined ("X: a; b; c")."""
         heading = content_words(sc.chunk.section[-1] if sc.chunk.section else "")
         sentences = sc.chunk.sentences
@@ -126,7 +136,7 @@ class ExtractiveComposer:
         lead_in: set[str] = set()
         for i, s in enumerate(sentences):
             words = content_words(s.text)
-            cosine = float(vectors[i] @ query_vector)
+            cosine = float(vectors[i] @ query_vector) - TITLE_PENALTY * max(0.0, float(vectors[i] @ title) - 0.5)
             own = sum(weight[w] for w in words & terms) / total
             rank_bonus = 0.1 * (n - p_index) / n
             if _NOT_A_CLAIM.search(s.text):

@@ -79,6 +79,7 @@ class DraftAnswer(Frozen):
     sentences: tuple[CitedSentence, ...]
     passages: tuple[ScoredChunk, ...]
     abstained: bool = False
+    partial: str | None = None  # what the sources do not give, when they cover the rest of the question
     synthesizer: str = "extractive"
     fallback_reason: str | None = None
 
@@ -133,5 +134,6 @@ class Answer(Frozen):
     banner: str | None = None
     synthesizer: str = "extractive"
     fallback_reason: str | None = None
+    scope: Literal["answer", "partial", "abstain"] = "answer"  # the scope decision's outcome
     timings_ms: dict[str, float] = Field(default_factory=dict)
     retrieved: tuple[Retrieved, ...] = ()  # this turn's ranked passages, for evaluation and audit

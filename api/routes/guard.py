@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 
 from api.deps import ClinicianAuth
 from api.schemas import GuardRequest, GuardResponse
+from rag.errors import PackNotFound
 
 router = APIRouter(tags=["guardrails"])
 
@@ -12,7 +13,10 @@ router = APIRouter(tags=["guardrails"])
 def check(body: GuardRequest, request: Request, principal: ClinicianAuth) -> GuardResponse:
     """Verdict (pass, revise, block, escalate), violations with spans, and the safe answer."""
     engine = request.app.state.guardrails
-    verdict = engine.check(body.question, body.answer)
+    try:
+        verdict = engine.check(body.question, body.answer, pack=body.pack)
+    except KeyError as exc:
+        raise PackNotFound(str(exc.args[0])) from None
     state = request.app.state
     state.metrics.actions.labels(verdict.action).inc()
     for v in verdict.violations:
@@ -22,6 +26,6 @@ def check(body: GuardRequest, request: Request, principal: ClinicianAuth) -> Gua
                        rule_ids=[v.rule_id for v in verdict.violations], rules_version=verdict.rules_version,
                        latency_ms=None, index_version=None)
     return GuardResponse(action=verdict.action, rules_version=verdict.rules_version, safe_answer=verdict.safe_answer,
-                         banner=verdict.banner,
-                         violations=[{"rule_id": v.rule_id, "message": v.message, "span": v.span}
+                         banner=verdict.banner, packs=list(verdict.packs),
+                         violations=[{"rule_id": v.rule_id, "message": v.message, "span": v.span, "pack": v.pack}
                                      for v in verdict.violations])

@@ -101,6 +101,7 @@ class Vocabulary:
         self.kinds: dict[str, str] = {}
         self.order: dict[str, int] = {}
         self.attaches: dict[str, str] = {}
+        self.labels: dict[str, str] = {}
         self.groups = {k: tuple(v) for k, v in (groups or {}).items()}
         self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # first-token key -> phrases
         self._prefixed: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # "physio*": keyed by "phy"
@@ -113,8 +114,10 @@ class Vocabulary:
                 raise VocabularyError(f"{source}: group {g} names unknown concepts {unknown}")
 
     def _add(self, name: str, spec: dict, order: int) -> None:
-        if not isinstance(spec, dict) or set(spec) - {"kind", "phrases", "attaches"}:
-            raise VocabularyError(f"{self.source}: concept {name}: allowed keys are kind, phrases, attaches")
+        if not isinstance(spec, dict) or set(spec) - {"kind", "phrases", "attaches", "label"}:
+            raise VocabularyError(f"{self.source}: concept {name}: allowed keys are kind, phrases, attaches, label")
+        if "label" in spec:
+            self.labels[name] = str(spec["label"])
         if spec.get("attaches", "nearest") not in ("before", "after", "nearest"):
             raise VocabularyError(f"{self.source}: concept {name}: attaches must be before, after or nearest")
         self.attaches[name] = spec.get("attaches", "nearest")

@@ -131,7 +131,7 @@ def test_a_new_pack_is_data_only(tmp_path):
 
 
 def test_vocabulary_refuses_unknown_keys_kinds_and_unquoted_booleans():
-    with pytest.raises(VocabularyError, match="allowed keys are kind, phrases"):
+    with pytest.raises(VocabularyError, match="allowed keys are kind, phrases, attaches, label"):
         Vocabulary({"x.y": {"kind": "object", "phrases": ["a"], "colour": 1}})
     with pytest.raises(VocabularyError, match="kind must be one of"):
         Vocabulary({"x.y": {"kind": "thing", "phrases": ["a"]}})

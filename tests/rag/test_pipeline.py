@@ -7,7 +7,8 @@ import pytest
 
 from eval.checks import chat_problems, citation_problems
 from rag.ingest.readers import parse_document
-from rag.pipeline import ABSTAIN_TEXT, Pipeline, split_turn
+from rag.pipeline import ABSTAIN_TEXT, Pipeline
+from rag.query import QueryReader
 from tests.conftest import REPO
 
 CHAT = [json.loads(line) for f in sorted((REPO / "eval/cases").glob("chat_*.jsonl"))
@@ -41,11 +42,12 @@ def test_emergency_answer_escalates_and_the_mandated_statement_is_cited(pipeline
 
 
 def test_follow_up_is_resolved_against_the_conversation():
-    turn = split_turn([{"role": "user", "content": "Best imaging for a palpable lumbar mass?"},
-                       {"role": "assistant", "content": "MRI without and with contrast [1]."},
-                       {"role": "user", "content": "What if she has a pacemaker?"}])
-    assert turn.question == "What if she has a pacemaker?"
-    assert "palpable lumbar mass" in turn.retrieval_query and turn.history[0]["role"] == "user"
+    query = QueryReader().read([{"role": "user", "content": "Best imaging for a palpable lumbar mass?"},
+                                {"role": "assistant", "content": "MRI without and with contrast [1]."},
+                                {"role": "user", "content": "What if she has a pacemaker?"}])
+    assert query.question == "What if she has a pacemaker?" and query.follow_up
+    assert "palpable lumbar mass" in query.resolved and query.history[0]["role"] == "user"
+    assert "condition.contraindication" in query.concepts
 
 
 def test_conversation_turns_persist_with_answer_and_verdict(pipeline):

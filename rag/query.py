@@ -1,0 +1,132 @@
+"""Query understanding, once per turn: Question -> Query.
+
+The last user message is normalised through the shared concept layer (invisible characters, look-alike
+letters, shorthand and lay words recognised as concepts, each concept's plain label added to the search
+terms), instructions to the system are removed, a follow-up is resolved against the conversation, the
+clinical focus of a long vignette is picked out, and the expected answer type is named. Knowledge about
+any one document lives in that document and in the concept vocabulary, not here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from guardrails.concepts import Vocabulary, clean, default_vocabulary, normalize, tokenize
+from guardrails.sentences import split_sentences
+from rag.types import Frozen
+
+ANSWER_TYPES_FILE = Path(__file__).resolve().parent / "answer_types.yaml"
+# Words that ask rather than inform: a question made only of them is judged on its other words.
+QUESTION_WORDS = frozenset("""what which when how why should would could does do is are can may patient patients
+doctor clinician next step steps manage managed management handle handled approach best first line first-line
+recommended recommend recommendation treatment treat appropriate need needs needed evaluate evaluation option options
+initial right good use used using order ordering year old man woman male female adult child help useful important
+likely most explain forget moment just quick quicker tell now please okay yes know think want new take get sure
+really instead able allowed fine shall must still anything something else other apart besides except since
+faster slower cheaper easier better worse""".split())
+_PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|her|his|instead|also|then|same|such|"
+                      r"the (?:scan|study|test|mass|lesion|lump|one|invasive one|other one))\b|\bwhat (?:about|if)\b|"
+                      r"\bwhy not\b|^(?:and|but|or|so)\b", re.IGNORECASE)
+
+
+class AnswerTypes:
+    """Answer types as data: each type has question cues (concept-layer phrases) and, for the types whose
+    answer is a specific value, the evidence a passage must hold (regular expressions over its sentences)."""
+
+    def __init__(self, path: Path = ANSWER_TYPES_FILE) -> None:
+        data = yaml.safe_load(path.read_text())
+        unknown = set(data) - {"types"}
+        if unknown:
+            raise ValueError(f"{path.name}: unknown top-level keys {sorted(unknown)}; allowed: types")
+        concepts, self.evidence, self.describe = {}, {}, {}
+        for name, spec in data["types"].items():
+            if set(spec) - {"cues", "evidence", "describe"}:
+                raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe")
+            concepts[f"answer.{name}"] = {"kind": "cue", "phrases": spec["cues"]}
+            self.evidence[name] = [re.compile(e, re.IGNORECASE) for e in spec.get("evidence", [])]
+            self.describe[name] = spec.get("describe", name)
+        self.order = list(data["types"])
+        self.vocabulary = Vocabulary(concepts, {}, path.name)
+
+    def classify(self, text: str) -> str:
+        """The first-listed type whose cue the question contains; 'explanation' when none does."""
+        found = {m.concept.removeprefix("answer.") for m in self.vocabulary.tag(tokenize(normalize(text)))}
+        return next((t for t in self.order if t in found), "explanation")
+
+
+@lru_cache(maxsize=1)
+def default_answer_types() -> AnswerTypes:
+    return AnswerTypes()
+
+
+class Query(Frozen):
+    question: str  # the last user message as typed
+    text: str  # normalised, instructions removed: the words the clinician asked with
+    resolved: str  # text, preceded by the earlier turn it continues when it is a follow-up
+    search: str  # resolved plus the plain labels of the concepts it names: what retrieval reads
+    focus: str  # the sentences of a vignette that carry the question
+    answer_type: str
+    concepts: frozenset[str]  # concepts the question names, un-negated
+    history: tuple[dict, ...]
+    follow_up: bool = False
+    had_instructions: bool = False
+
+
+class QueryReader:
+    def __init__(self, vocabulary: Vocabulary | None = None, answer_types: AnswerTypes | None = None,
+                 strip_instructions=None) -> None:
+        self.vocabulary = vocabulary or default_vocabulary()
+        self.answer_types = answer_types or default_answer_types()
+        self.strip_instructions = strip_instructions or (lambda text: text)
+
+    def read(self, messages: Sequence[dict]) -> Query:
+        users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
+        if not users:
+            raise ValueError("no user message")
+        last = users[-1]
+        question = str(messages[last].get("content") or "")
+        history = tuple({"role": m.get("role"), "content": str(m.get("content") or "")} for m in messages[:last]
+                        if m.get("role") in ("user", "assistant"))
+        stripped = self.strip_instructions(clean(question))
+        text = " ".join(stripped.split()) or clean(question)
+        focus = self._focus(text)
+        previous = [m["content"] for m in history if m["role"] == "user"]
+        follow_up = bool(previous) and (bool(_PRONOUN.search(focus)) or len(focus.split()) < 12)
+        resolved = f"{self.strip_instructions(clean(previous[-1]))} {focus}" if follow_up else focus
+        concepts = self._concepts(resolved)
+        labels = self._labels(resolved, concepts)
+        return Query(question=question, text=text, resolved=resolved, search=f"{resolved} {labels}".strip(),
+                     focus=focus, answer_type=self.answer_types.classify(focus), concepts=concepts,
+                     history=history, follow_up=follow_up, had_instructions=text != " ".join(clean(question).split()))
+
+    def _labels(self, text: str, concepts: frozenset[str]) -> str:
+        """Plain names of the concepts the question names in other words ("XR" -> radiographs); a concept it
+        already names plainly adds nothing, so common words do not drown the question's own."""
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        out = []
+        for c in sorted(concepts):
+            label = self.vocabulary.labels.get(c)
+            if label and len(set(label.lower().split()) & words) * 2 < len(label.split()):
+                out.append(label)
+        return " ".join(out)
+
+    def _concepts(self, text: str) -> frozenset[str]:
+        return frozenset(m.concept for m in self.vocabulary.tag(tokenize(normalize(text))) if m.kind != "cue")
+
+    def _focus(self, text: str) -> str:
+        """A long vignette's focus: its questions and the sentences that name a clinical concept; social
+        history and other asides drop out ("He is a keen cyclist.")."""
+        sentences = split_sentences(text)
+        if len(sentences) <= 2:
+            return text
+        keep = [s for s in sentences if s.rstrip().endswith("?") or self._clinical(s)]
+        return " ".join(keep) if keep else text
+
+    def _clinical(self, sentence: str) -> bool:
+        kinds = {m.kind for m in self.vocabulary.tag(tokenize(normalize(sentence)))}
+        return bool(kinds & {"object", "finding", "anatomy", "condition", "protocol", "assessment"})

@@ -1,0 +1,89 @@
+"""The scope decision, in two stages, as a typed result with its reasons.
+
+(a) Topic: is the question about something an indexed document covers? Measured against the corpus:
+the best passage sentence's cosine to the question and the clinical concepts the question shares with
+the passages. Thresholds are calibrated by `python -m bench.calibrate_scope` on negatives (SciFact
+claims, other specialties' questions) and generated variants of answerable questions, never on the
+wording of known cases; the figures are in the README.
+(b) Answerability: when the question asks for a specific value (a dose, a regimen, a figure, a duration,
+a size), does a passage about the question's focus hold one? If the topic is covered but the value is
+not, the answer is partial: it says what the sources do not give, then what they do say.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from guardrails.concepts import default_vocabulary, normalize, tokenize
+from rag.query import AnswerTypes, Query, default_answer_types
+from rag.text import content_words
+from rag.types import Frozen, ScoredChunk
+
+Outcome = Literal["answer", "partial", "abstain"]
+# Concept kinds that carry a topic (a test, a finding, a body part), not the grammar of a request.
+TOPICAL_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "condition"})
+
+
+class ScopeDecision(Frozen):
+    outcome: Outcome
+    reasons: tuple[str, ...] = ()
+    similarity: float = 0.0  # best passage sentence's cosine to the question
+    shared_concepts: tuple[str, ...] = ()
+    document_id: str | None = None  # the document the answer is drawn from
+    missing: str | None = None  # what a partial answer says the sources do not give
+
+
+class ScopePolicy:
+    def __init__(self, topic_min: float, topic_min_with_concept: float, related_margin: float = 0.1,
+                 answer_types: AnswerTypes | None = None, min_shared: int = 2) -> None:
+        self.topic_min = topic_min
+        self.min_shared = min_shared
+        self.topic_min_with_concept = topic_min_with_concept
+        self.related_margin = related_margin
+        self.answer_types = answer_types or default_answer_types()
+        self.vocabulary = default_vocabulary()
+
+    def concepts(self, text: str) -> frozenset[str]:
+        return frozenset(m.concept for m in self.vocabulary.tag(tokenize(normalize(text))) if m.kind in TOPICAL_KINDS)
+
+    def decide(self, query: Query, passages: list[ScoredChunk], sentence_vectors: dict[str, np.ndarray],
+               qvec: np.ndarray, related: np.ndarray | None = None) -> ScopeDecision:
+        if not passages:
+            return ScopeDecision(outcome="abstain", reasons=("nothing retrieved",))
+        scored = [(float(np.max(sentence_vectors[p.chunk.id] @ qvec)), p) for p in passages if p.chunk.sentences]
+        best, top = max(scored, key=lambda x: x[0]) if scored else (0.0, passages[0])
+        document = passages[0].chunk.document_id
+        topical = {c for c in query.concepts if self.vocabulary.kinds.get(c) in TOPICAL_KINDS}
+        shared = tuple(sorted(topical & self.concepts(" ".join(p.chunk.text for p in passages[:3]))))
+        base = {"similarity": round(best, 4), "shared_concepts": shared, "document_id": document}
+        weight = sum(2 if self.vocabulary.kinds.get(c) == "object" else 1 for c in shared)  # a named test or treatment counts double
+        if best < self.topic_min and not (weight >= self.min_shared and best >= self.topic_min_with_concept):
+            return ScopeDecision(outcome="abstain", reasons=(
+                f"topic: best passage similarity {best:.2f} with {len(shared)} shared clinical concepts",), **base)
+        # a question about the document's own subject (its title's concepts) is never one of its "related questions"
+        title = self.concepts(top.chunk.title)
+        own_subject = len(title) >= 2 and title <= topical
+        if related is not None and len(related) and not own_subject:
+            near = float(np.max(related @ qvec))
+            if near >= 0.65 and near > best + self.related_margin:
+                return ScopeDecision(outcome="abstain", reasons=(
+                    f"topic: matches a listed related question ({near:.2f}), not clinical content",), **base)
+        missing = self._missing(query, passages)
+        if missing:
+            return ScopeDecision(outcome="partial", reasons=(f"answerability: no passage gives {missing}",),
+                                 missing=missing, **base)
+        return ScopeDecision(outcome="answer", reasons=(f"topic: similarity {best:.2f}",), **base)
+
+    def _missing(self, query: Query, passages: list[ScoredChunk]) -> str | None:
+        """What the question asks for that no passage about its focus holds, or None."""
+        patterns = self.answer_types.evidence.get(query.answer_type) or []
+        if not patterns:
+            return None
+        focus = content_words(query.focus)
+        for p in passages[:4]:
+            for s in p.chunk.sentences:
+                if content_words(s.text) & focus and any(rx.search(s.text) for rx in patterns):
+                    return None
+        return self.answer_types.describe[query.answer_type]
