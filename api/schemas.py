@@ -23,6 +23,8 @@ class ChatResponse(BaseModel):
     citations: list[Citation]
     guardrail: GuardrailResult
     abstained: bool
+    scope: Literal["answer", "partial", "abstain"] = Field(
+        "answer", description="The scope decision: answered, partial (says what the sources do not give), or abstained.")
     disclaimer: str
     banner: str | None = None
     synthesizer: str

@@ -51,6 +51,11 @@ def chat_problems(case: dict, result: dict) -> list[str]:
     if not expect.get("escalate", False) and escalated:
         problems.append("escalated without emergency features")
     if expect.get("abstain"):
+        if result.get("scope") == "partial" and abstained:
+            # a partial answer says first what the sources do not give, then cites what they do say
+            covered = answer.split(". ", 1)[1] if ". " in answer else ""
+            return problems + citation_problems(covered.removeprefix("What they do say: "),
+                                                result.get("citations", []))
         if result.get("citations"):
             problems.append("an abstention carries citations")
         return problems

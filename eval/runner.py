@@ -79,7 +79,8 @@ class HttpTarget:
         if banner and content.startswith(banner):
             content = content[len(banner):].strip()
         return {"answer": content, "citations": body.get("citations", []), "guardrail": body.get("guardrail", {}),
-                "abstained": body.get("abstained", False), "retrieved": body.get("retrieved", [])}
+                "abstained": body.get("abstained", False), "retrieved": body.get("retrieved", []),
+                "scope": body.get("scope", "answer")}
 
     def guard(self, question: str, draft: str) -> dict:
         r = self.client.post("/v1/guardrails/check", json={"question": question, "answer": draft})

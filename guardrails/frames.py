@@ -95,9 +95,14 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                     break
                 flags[j] = True
         elif cue.concept == "cue.restriction":
-            # "PT is fine for non-specific pain, but not with a mass": what came before is limited to others
+            # "PT is fine for non-specific pain, but not with a mass": what came before is limited to others;
+            # "the mass cannot be assumed to be benign": what follows in its clause is rejected too
             for j in range(i - 1, -1, -1):
                 if tokens[mentions[j].end].text in (";", ":") if mentions[j].end < len(tokens) else False:
+                    break
+                flags[j] = True
+            for j in range(i + 1, len(mentions)):
+                if clauses[mentions[j].start] != clauses[cue.start]:
                     break
                 flags[j] = True
         elif cue.concept == "cue.post_negation":
@@ -340,7 +345,7 @@ class FrameReader:
             if not self._attached(rs, i, ctx.clauses, (a, b, cue)):
                 continue
             held = [x for k, x in enumerate(rs.mentions) if a <= x.start < b and not rs.negated[k]
-                    and x.kind in ("condition", "object", "timing", "finding")]
+                    and x.kind in ("condition", "object", "timing", "finding", "protocol")]
             conds = set()
             for x in held:
                 if x.concept in advanced:

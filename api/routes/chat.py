@@ -65,6 +65,7 @@ def _content(answer: Answer) -> str:
 def _extra(answer: Answer) -> dict:
     return {"citations": [c.model_dump(mode="json") for c in answer.citations],
             "guardrail": answer.guardrail.model_dump(mode="json"), "abstained": answer.abstained,
+            "scope": answer.scope,
             "banner": answer.banner, "disclaimer": answer.disclaimer, "timings_ms": answer.timings_ms,
             "retrieved": [r.model_dump(mode="json") for r in answer.retrieved]}
 
