@@ -1,0 +1,71 @@
+"""Several guidelines indexed at once: each answer keeps to its own document, abstains on what that document
+lacks, the lumbar-mass pack stays silent outside its scope, and the lumbar-mass cases still pass."""
+
+import json
+
+import pytest
+
+from eval.checks import chat_problems
+from rag.ingest.readers import parse_document
+from rag.pipeline import Pipeline
+from tests.conftest import REPO, make_settings
+
+TOPICS = REPO / "tests/fixtures/topics"
+TOPIC_CASES = [json.loads(x) for x in (TOPICS / "chat_topics.jsonl").read_text().splitlines() if x.strip()]
+LUMBAR_CASES = [json.loads(x) for x in (REPO / "eval/cases/chat_public.jsonl").read_text().splitlines() if x.strip()]
+
+
+@pytest.fixture(scope="module")
+def multi(tmp_path_factory, embedder) -> Pipeline:
+    p = Pipeline(make_settings(tmp_path_factory.mktemp("multi")), embedder=embedder)
+    p.warm_up()
+    docs = [parse_document(f.read_bytes(), f.name, doc_id=f.stem) for f in sorted(TOPICS.glob("*.md"))]
+    p.library.write_many(docs, mode="add")
+    return p
+
+
+# Answer quality on the other topics is held by a ratchet (issue 10's bar is 0.95): measured 15/21 and 33/34
+# on 2026-11-25; raise these when answers improve, never lower them.
+TOPIC_PASS_FLOOR = 0.71
+LUMBAR_PASS_FLOOR = 0.97
+# With a gout guideline indexed, the public "gout is out of scope" case is answerable: it is not run here.
+COVERED_HERE = {"pub-oos-gout"}
+
+
+@pytest.fixture(scope="module")
+def topic_answers(multi) -> list[tuple[dict, dict]]:
+    return [(c, multi.answer(c["turns"]).model_dump(mode="json")) for c in TOPIC_CASES]
+
+
+def test_every_topic_answer_cites_only_its_own_document_and_no_pack_fires(topic_answers):
+    for case, answer in topic_answers:
+        assert {c["document_id"] for c in answer["citations"]} <= {case["document"]}, (case["id"], answer["answer"])
+        assert answer["guardrail"]["violations"] == [], (case["id"], answer["guardrail"])
+        assert not answer["banner"], case["id"]
+
+
+def test_topic_cases_hold_their_pass_rate(topic_answers):
+    failing = {c["id"]: chat_problems(c, a) for c, a in topic_answers if chat_problems(c, a)}
+    rate = 1 - len(failing) / len(topic_answers)
+    assert rate >= TOPIC_PASS_FLOOR, f"pass rate {rate:.2f} < {TOPIC_PASS_FLOOR}: {failing}"
+
+
+def test_lumbar_cases_hold_their_pass_rate_with_other_topics_indexed(multi):
+    cases = [c for c in LUMBAR_CASES if c["id"] not in COVERED_HERE]
+    failing = {}
+    for case in cases:
+        answer = multi.answer(case["turns"]).model_dump(mode="json")
+        problems = chat_problems(case, answer)
+        if {c["document_id"] for c in answer["citations"]} - {"palpable-mid-lumbar-mass"}:
+            problems.append("cites another topic's document")
+        if problems:
+            failing[case["id"]] = problems
+    rate = 1 - len(failing) / len(cases)
+    assert rate >= LUMBAR_PASS_FLOOR, f"pass rate {rate:.2f} < {LUMBAR_PASS_FLOOR}: {failing}"
+
+
+def test_a_correct_answer_on_another_topic_is_never_revised_into_spine_advice(multi):
+    v = multi.guardrails.check("Acute gout in the big toe: first-line treatment?",
+                               "Colchicine or an NSAID is first-line. No imaging is needed to diagnose typical gout.",
+                               sources=["acute-gout"])
+    assert v.action == "pass" and v.packs == ()
