@@ -141,13 +141,32 @@ class Pipeline:
             draft = self.llm.compose(query.question, qvec, topical, query.history, idf, QUESTION_WORDS)
         else:
             # a follow-up's own words pick the sentences; the resolved query only found the passages
-            words = f"{query.focus} {query.search[len(query.resolved):]}"
-            cvec = qvec if not query.follow_up else self.embedder.encode_query(words)
-            draft = self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS,
-                                          boost=self._boost(query))
+            # the words that pick sentences are the question's own (a follow-up's, not the earlier turn's) and the
+            # plain labels of what it asks about, less what it says the asker already knows
+            words = f"{query.asked} {query.search[len(query.resolved):]}"
+            narrowed = query.follow_up or query.asked != normalize(query.focus)
+            cvec = self.embedder.encode_query(words) if narrowed else qvec
+            draft = self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS, boost=self._boost(query),
+                                          section_bonus=self._section_bonus(query))
         if decision.outcome == "partial":
             return draft.model_copy(update={"abstained": True, "partial": decision.missing})
         return draft
+
+    def _section_bonus(self, query: Query):
+        """A section whose own heading names what the question asks about ("Other Pathology" for "what else could
+        it be?", "Role of Plain Radiographs" for "do x-rays help?") frames its sentences as the answer."""
+        kinds = self.guardrails.vocabulary.kinds
+        # what the question is about (a differential, a deficit), not the tests it names: many headings name tests
+        asked = {c for c in self.scope.concepts(query.asked) if kinds.get(c) in ("finding", "condition")}
+        cache: dict[tuple[str, ...], float] = {}
+
+        def bonus(section: tuple[str, ...]) -> float:
+            if len(section) < 2:
+                return 0.0
+            if section not in cache:
+                cache[section] = 0.2 if self.scope.concepts(section[-1]) & asked else 0.0
+            return cache[section]
+        return bonus
 
     def _boost(self, query: Query):
         """Sentences that name the question's own condition (an implant, a deficit, a failed trial) fit this
@@ -160,7 +179,7 @@ class Pipeline:
         stated = reader.concepts(query.focus) - {"condition.result"}
         stated_words = content_words(query.focus) - content_words(" ".join(QUESTION_WORDS))
 
-        def boost(text: str) -> float:
+        def boost(text: str, listed: bool = False) -> float:
             found = reader.concepts(text)
             score = 0.3 if conditions & found else 0.0
             if reports_result and _opens_with_condition(text, vocabulary) and (found & stated or
@@ -168,8 +187,8 @@ class Pipeline:
                 score += 0.25  # "the MRI shows an abscess": "If infection is confirmed, ..." says what next
             if query.answer_type == "recommendation" and _DIRECTIVE.match(text):
                 score += 0.1
-            if query.answer_type == "list" and _LIST_ITEMS.search(text):
-                score += 0.2  # "what else could it be?": a list answers it better than a summary
+            if query.answer_type == "list" and listed:
+                score += 0.1  # "what else could it be?": a list answers it better than a summary
             return score
         return boost
 
@@ -244,7 +263,6 @@ class Pipeline:
 
 
 _thread = threading.local()
-_LIST_ITEMS = re.compile(r":\s+[^;]+;\s+\S")
 _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|request|arrange|refer|initiate|start|use|consider|proceed)\b",
                         re.IGNORECASE)
 

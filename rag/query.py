@@ -27,7 +27,7 @@ doctor clinician next step steps manage managed management handle handled approa
 recommended recommend recommendation treatment treat appropriate need needs needed evaluate evaluation option options
 initial right good use used using order ordering year old man woman male female adult child help useful important
 likely most explain forget moment just quick quicker tell now please okay yes know think want new take get sure
-really instead able allowed fine shall must still anything something else other apart besides except since
+really instead able allowed fine shall must still anything something else apart besides except since
 faster slower cheaper easier better worse""".split())
 _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|her|his|instead|also|then|same|such|"
                       r"the (?:scan|study|test|mass|lesion|lump|one|invasive one|other one))\b|\bwhat (?:about|if)\b|"
@@ -40,10 +40,11 @@ class AnswerTypes:
 
     def __init__(self, path: Path = ANSWER_TYPES_FILE) -> None:
         data = yaml.safe_load(path.read_text())
-        unknown = set(data) - {"types"}
+        unknown = set(data) - {"types", "exclusions"}
         if unknown:
-            raise ValueError(f"{path.name}: unknown top-level keys {sorted(unknown)}; allowed: types")
+            raise ValueError(f"{path.name}: unknown top-level keys {sorted(unknown)}; allowed: types, exclusions")
         concepts, self.evidence, self.describe = {}, {}, {}
+        concepts["exclusion"] = {"kind": "cue", "phrases": data.get("exclusions") or ["apart from"]}
         for name, spec in data["types"].items():
             if set(spec) - {"cues", "evidence", "describe"}:
                 raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe")
@@ -58,6 +59,22 @@ class AnswerTypes:
         found = {m.concept.removeprefix("answer.") for m in self.vocabulary.tag(tokenize(normalize(text)))}
         return next((t for t in self.order if t in found), "explanation")
 
+    def without_exclusions(self, text: str) -> str:
+        """The text less what an exclusion phrase governs ("apart from tumour and infection, what else")."""
+        norm = normalize(text)
+        tokens = tokenize(norm)
+        cut: list[tuple[int, int]] = []
+        for m in self.vocabulary.tag(tokens):
+            if m.concept != "exclusion":
+                continue
+            end = m.end
+            while end < len(tokens) and not tokens[end].is_punct:
+                end += 1
+            cut.append((tokens[m.start].start, tokens[end - 1].end))
+        for a, b in reversed(cut):
+            norm = norm[:a] + norm[b:]
+        return " ".join(norm.split())
+
 
 @lru_cache(maxsize=1)
 def default_answer_types() -> AnswerTypes:
@@ -70,6 +87,7 @@ class Query(Frozen):
     resolved: str  # text, preceded by the earlier turn it continues when it is a follow-up
     search: str  # resolved plus the plain labels of the concepts it names: what retrieval reads
     focus: str  # the sentences of a vignette that carry the question
+    asked: str  # the focus less what it says the asker already knows ("apart from X, what else")
     answer_type: str
     concepts: frozenset[str]  # concepts the question names, un-negated
     history: tuple[dict, ...]
@@ -99,9 +117,12 @@ class QueryReader:
         follow_up = bool(previous) and (bool(_PRONOUN.search(focus)) or len(focus.split()) < 12)
         resolved = f"{self.strip_instructions(clean(previous[-1]))} {focus}" if follow_up else focus
         concepts = self._concepts(resolved)
-        labels = self._labels(resolved, concepts)
+        asked = self.answer_types.without_exclusions(focus)
+        # plain labels of the concepts it asks about; what it says it already knows adds none
+        labels = self._labels(resolved, self._concepts(asked) | (concepts - self._concepts(focus)))
         return Query(question=question, text=text, resolved=resolved, search=f"{resolved} {labels}".strip(),
-                     focus=focus, answer_type=self.answer_types.classify(focus), concepts=concepts,
+                     focus=focus, asked=asked,
+                     answer_type=self.answer_types.classify(focus), concepts=concepts,
                      history=history, follow_up=follow_up, had_instructions=text != " ".join(clean(question).split()))
 
     def _labels(self, text: str, concepts: frozenset[str]) -> str:

@@ -82,31 +82,37 @@ class ExtractiveComposer:
 
     def compose(self, question: str, query_vector: np.ndarray, passages: list[ScoredChunk],
                 idf: dict[str, float] | None = None, generic: frozenset[str] = frozenset(),
-                boost: Callable[[str], float] | None = None) -> DraftAnswer:
+                boost: Callable[[str, bool], float] | None = None, spread: float = 0.3,
+                max_sentences: int | None = None,
+                section_bonus: Callable[[tuple[str, ...]], float] | None = None) -> DraftAnswer:
         """question: the words to match (the current turn); query_vector: the resolved query's meaning;
-        boost: a score added to sentences that fit this patient better (the query step decides which)."""
+        boost: a score added to sentences that fit this patient better (the query step decides which);
+        spread: how far below the best sentence a third or fourth one may score and still be included."""
         idf = idf or {}
         default_idf = max(idf.values(), default=1.0)
         terms = content_words(question) - content_words(" ".join(generic))
         # Words of the documents' own titles name the topic every passage shares: they weigh little.
         topic = set().union(*(content_words(p.chunk.title) for p in passages)) if passages else set()
         weight = {w: idf.get(w, default_idf) * (0.15 if w in topic else 1.0) for w in terms}
-        total = sum(weight.values()) or 1.0
+        # normalised by the undiscounted weights: a question made only of the topic's own words matches little
+        total = sum(idf.get(w, default_idf) for w in terms) or 1.0
         vectors = self.vectors.get(passages)
         # a sentence that restates the document's whole subject (close to its title) answers "what is this about",
         # not the specific question: it yields to sentences about the question's own point
         titles = self._title_vectors(passages)
         candidates = [c for i, sc in enumerate(passages)
                       for c in self._candidates(i, sc, len(passages), vectors[sc.chunk.id], query_vector, terms,
-                                                weight, total, titles[sc.chunk.title])]
+                                                weight, total, titles[sc.chunk.title],
+                                                section_bonus(sc.chunk.section) if section_bonus else 0.0)]
         if boost is not None:
-            candidates = [_Candidate(c.score + boost(c.text), c.passage, c.first, c.text, c.words) for c in candidates]
+            candidates = [_Candidate(c.score + boost(c.text, c.listed), c.passage, c.first, c.text, c.words, c.listed)
+                          for c in candidates]
         candidates.sort(key=lambda c: (-c.score, c.passage, c.first))
         chosen: list[_Candidate] = []
         best = candidates[0].score if candidates else 0.0
         used = 0
         for cand in candidates:
-            if len(chosen) >= self.max_sentences or (len(chosen) >= 2 and cand.score < best - 0.3):
+            if len(chosen) >= (max_sentences or self.max_sentences) or (len(chosen) >= 2 and cand.score < best - spread):
                 break
             if len(chosen) == 1 and cand.score < best - 0.6:
                 break
@@ -128,7 +134,7 @@ class ExtractiveComposer:
 
     def _candidates(self, p_index: int, sc: ScoredChunk, n: int, vectors: np.ndarray, query_vector: np.ndarray,
                     terms: set[str], weight: dict[str, float], total: float,
-                    title: np.ndarray) -> list[_Candidate]:
+                    title: np.ndarray, framed_by_section: float = 0.0) -> list[_Candidate]:
         """Each sentence of a passage, and each lead-in with its list items joined ("X: a; b; c")."""
         heading = content_words(sc.chunk.section[-1] if sc.chunk.section else "")
         sentences = sc.chunk.sentences
@@ -138,7 +144,7 @@ class ExtractiveComposer:
             words = content_words(s.text)
             cosine = float(vectors[i] @ query_vector) - TITLE_PENALTY * max(0.0, float(vectors[i] @ title) - 0.5)
             own = sum(weight[w] for w in words & terms) / total
-            rank_bonus = 0.1 * (n - p_index) / n
+            rank_bonus = 0.1 * (n - p_index) / n + framed_by_section
             if _NOT_A_CLAIM.search(s.text):
                 lead_in = words
                 items = [x.text for x in sentences[i + 1:] if x.bullet and not self.skip(x.text)]
@@ -146,7 +152,7 @@ class ExtractiveComposer:
                 if items:
                     text = s.text.rstrip() + " " + "; ".join(_lower_first(t) for t in items)
                     out.append(_Candidate(cosine + 0.9 * own + rank_bonus, p_index, i, text,
-                                          set().union(words, *(content_words(t) for t in items))))
+                                          set().union(words, *(content_words(t) for t in items)), True))
                 continue
             if self.skip(s.text) or len(s.text) < 25:
                 continue
@@ -155,7 +161,7 @@ class ExtractiveComposer:
             condition = _CONDITION.match(s.text)
             if condition and content_words(condition.group(1)) & terms:
                 score += 0.15  # "If malignancy is identified, ..." answers "imaging suggests metastases"
-            out.append(_Candidate(score, p_index, i, s.text, words))
+            out.append(_Candidate(score, p_index, i, s.text, words, s.bullet))
         return out
 
 
@@ -166,6 +172,7 @@ class _Candidate:
     first: int
     text: str
     words: set[str]
+    listed: bool = False  # a list item, or a lead-in with its items
 
 
 def _lower_first(text: str) -> str:

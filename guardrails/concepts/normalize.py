@@ -30,7 +30,12 @@ def _confusable_map() -> dict[str, str]:
             continue
         latin = [h["c"] for h in glyphs if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalpha()]
         if latin and unicodedata.category(char).startswith("L"):
-            out[char] = latin[0]
+            # a capital look-alike reads as a capital: Cyrillic "І" is "I", not "l"
+            same_case = [c for c in latin if c.isupper() == char.isupper()]
+            out[char] = (same_case or latin)[0]
+    # the table maps I, l and their look-alikes to one skeleton "l"; a capital that imitates "I" reads as "I"
+    out.update({"\u0406": "I", "\u04c0": "I", "\u0399": "I", "\u2160": "I", "\u0456": "i", "\u0458": "j",
+                "\u0408": "J", "\u0405": "S", "\u0455": "s"})
     return out
 
 
