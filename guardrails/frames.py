@@ -57,6 +57,8 @@ _PLACEHOLDER_OBJECTS = frozenset({"imaging.generic"})  # "the best test", "the d
 _COMPLETION = frozenset({"after", "once", "following", "when", "whenever", "now that", "as soon as", "only after",
                          "only once", "only when", "once the", "after the", "if and when", "with the results of"})
 _SEQUENCE = frozenset({"then", "and then", "followed by", "before"})
+_SELF_NEGATING = frozenset({"no", "not", "never", "nothing", "none"})
+_INABILITY = frozenset({"cannot", "can't", "can not", "couldn't", "could not", "unable"})
 _LIST_NEGATION = frozenset({"denies", "denied", "denying", "no", "without", "negative for", "free of", "absent"})
 _ASSERTED = frozenset({"new", "newly", "now", "worsening", "progressive", "increasing", "recent", "sudden", "acute"})
 
@@ -78,6 +80,8 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
     flags = [False] * len(mentions)
     for i, cue in enumerate(mentions):
         if cue.concept in ("cue.negation", "cue.substitution"):
+            if lists and cue.text in _INABILITY:
+                continue  # in a history, "can't get an erection", "cannot feel": a symptom, not a denial
             list_mode = (lists and cue.text in _LIST_NEGATION and (cue.text not in ("no", "without")
                                                                    or _joined_by_or(tokens, cue.end))
                          # a draft's "do not start A, B or C": one prohibition over the list
@@ -91,10 +95,12 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                     break
                 if lists and any(t.text in _LIST_STOPS for t in tokens[cue.end:m.start]):
                     break  # in a history, "no fever, has a lumbar mass": the verb ends the negated part
+                if m.kind != "cue" and tokens[m.start].text in _SELF_NEGATING:
+                    break  # "it is not serious and no other test is needed": a phrase that carries its own "no"
                 if list_mode and _asserted(tokens, m.start):
                     break
                 flags[j] = True
-        elif cue.concept == "cue.restriction":
+        elif cue.concept == "cue.restriction" and not lists:
             # "PT is fine for non-specific pain, but not with a mass": what came before is limited to others;
             # "the mass cannot be assumed to be benign": what follows in its clause is rejected too
             for j in range(i - 1, -1, -1):
@@ -212,8 +218,10 @@ class FrameReader:
             if m.concept != "gate.cue" or negated[mentions.index(m)]:
                 continue  # "rather than waiting for it to resolve" waits on nothing
             end = m.end
-            while end < len(tokens) and clauses[end] == clauses[m.start] and not _new_subject(tokens, end, m.end):
-                end += 1
+            actions = {x.start for x in mentions if x.concept == "action.do"}
+            while end < len(tokens) and clauses[end] == clauses[m.start] and not _new_subject(tokens, end, m.end) \
+                    and not (end in actions and end > m.end + 1):
+                end += 1  # "if lump still there req MRI": the consequent begins at its verb
             spans.append((m.start, end, m))
         return spans
 
@@ -249,8 +257,12 @@ class FrameReader:
                 placeholder = attributive and mentions[after[0]].concept in _PLACEHOLDER_OBJECTS
                 if placeholder and len(after) > 1:
                     out[k] = after[1]
+                elif placeholder and not before:
+                    earlier = [o for o in objects if mentions[o].start < m.start]
+                    out[k] = earlier[-1] if earlier else after[0]
                 elif side == "before":
-                    out[k] = before[-1] if before else (None if attributive else after[0])
+                    earlier = [o for o in objects if mentions[o].start < m.start]
+                    out[k] = before[-1] if before else (earlier[-1] if earlier else None if attributive else after[0])
                 else:
                     out[k] = after[0] if after and not attributive else (before[-1] if before else None)
             else:
@@ -259,14 +271,14 @@ class FrameReader:
 
     def _polarity(self, rs: ReadSentence, i: int, ctx: _Ctx) -> Polarity:
         start = rs.mentions[i].start
-        if rs.text.rstrip().endswith("?"):
+        if rs.text.rstrip().endswith("?") and not _suggests(rs):
             return "ask"
         if ctx.framed_from is not None and ctx.framed_from < start:
             return "pitfall"
         if rs.negated[i]:
             return "prohibit"
-        if ctx.reported_from is not None and ctx.reported_from <= start:
-            return "report"
+        if ctx.reported_from is not None and ctx.reported_from <= rs.mentions[i].end:
+            return "report"  # what others say, and "the physio suggested ...": the speaker is not advice
         return "recommend"
 
     def _frame(self, rs: ReadSentence, i: int, ctx: _Ctx) -> Frame:
@@ -322,7 +334,8 @@ class FrameReader:
         m = rs.mentions[i]
         gclause = clauses[a]
         if clauses[m.start] == gclause:
-            return m.start < a
+            # "If it comes back raised we'll proceed to MRI": a condition closed by a new subject governs what follows
+            return m.start < a or (m.start >= b and (b >= len(rs.tokens) or clauses[b] == gclause))
         if any(x.kind == "object" and clauses[x.start] == gclause and x.start < a for x in rs.mentions):
             return False
         seg = _segment(rs.tokens, a)
@@ -350,7 +363,8 @@ class FrameReader:
             for x in held:
                 if x.concept in advanced:
                     conds.add("condition.after_imaging")
-                    after_imaging = after_imaging or cue.text in _COMPLETION
+                    decided_only = any(y.concept == "gate.decide" and a <= y.start < b for y in rs.mentions)
+                    after_imaging = after_imaging or (cue.text in _COMPLETION and not decided_only)
                 elif x.concept == "modality.radiograph":
                     conds.add("condition.radiograph_result")
                 elif x.concept in alternative or x.concept == "procedure.biopsy":
@@ -365,6 +379,10 @@ class FrameReader:
                     conds.add("condition.time")
                 elif x.kind == "condition":
                     conds.add(x.concept)
+            if not held and cue.text in _COMPLETION and rs.mentions[i].start > a and any(
+                    x.concept in advanced and x.start < a for x in rs.mentions):
+                after_imaging = True  # "first the MRI ..., after we can start the exercises": afterwards
+                continue
             found |= conds or ({"condition.unspecified"} if not held else set())
         start = rs.mentions[i].start
         decided = any(x.concept == "gate.decide" and x.start < start for x in rs.mentions)
@@ -392,6 +410,10 @@ class FrameReader:
                              for m, neg in zip(rs.mentions, rs.negated, strict=True))
                 if earlier or waited:
                     f = _replace(f, sequence="after_care")
+            elif f.object.startswith("strategy.") and f.polarity == "recommend" and cut and any(
+                    g.object.startswith("care.") and g.polarity == "recommend"
+                    and g.span[0] < _char(rs, cut[-1].start) for g in rs.frames):
+                f = _replace(f, sequence="after_care")  # "massage for a month, then reassess": a trial, then a look
             elif f.object.startswith(("care.", "strategy.")) and f.polarity == "recommend" and any(
                     g.object in advanced and g.polarity == "recommend" and g.span[0] > start for g in rs.frames):
                 f = _replace(f, sequence="before_imaging")
@@ -435,6 +457,11 @@ class _Ctx:
     owner: list[int | None]
     framed_from: int | None
     reported_from: int | None
+
+
+def _suggests(rs: ReadSentence) -> bool:
+    """'Why not see how it looks in three months?': a question that proposes a plan."""
+    return any(m.concept == "cue.suggestion" and m.start <= 1 for m in rs.mentions)
 
 
 def _char(rs: ReadSentence, token_index: int) -> int:
