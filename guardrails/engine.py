@@ -146,9 +146,12 @@ class GuardrailEngine:
 
     def context(self, question: str, history: Sequence[dict] = ()) -> Context:
         texts = [h.get("content", "") for h in history if h.get("role") == "user"] + [question]
-        user = tuple(s for t in texts for s in self.read(t, lists=True))
+        per_text = [self.read(t, lists=True) for t in texts]
+        user = tuple(s for group in per_text for s in group)
         concepts = frozenset().union(*(s.concepts for s in user)) if user else frozenset()
-        packs = tuple(p for p in self.packs if self._in_scope(p, [s.concepts for s in user]))
+        # scope reads each turn whole ("The x-ray is normal. He has a mass there."); emergencies read sentences
+        turns = [frozenset().union(*(s.concepts for s in group)) for group in per_text if group]
+        packs = tuple(p for p in self.packs if self._in_scope(p, turns))
         emergency = any(self._emergency(p, [s.concepts for s in user]) for p in packs)
         q_concepts = [s.concepts for s in self.read(question, lists=True)]
         topic = any(all(self._set([c]) & qc for c in entry) for p in packs for entry in p.emergency.topic
@@ -248,7 +251,7 @@ class GuardrailEngine:
         ctx = self.context(question, history)
         sentences = _as_sentences(draft)
         read = [self.read(s.text) for s in sentences]
-        draft_concepts = [rs.concepts for group in read for rs in group]
+        draft_concepts = [frozenset().union(*(rs.concepts for group in read for rs in group))] if read else []
         if pack:
             packs = (self.pack(pack),)
         else:

@@ -95,7 +95,8 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                     break
                 if lists and any(t.text in _LIST_STOPS for t in tokens[cue.end:m.start]):
                     break  # in a history, "no fever, has a lumbar mass": the verb ends the negated part
-                if m.kind != "cue" and tokens[m.start].text in _SELF_NEGATING:
+                if m.kind != "cue" and tokens[m.start].text in _SELF_NEGATING and m.start > 0 \
+                        and tokens[m.start - 1].text in ("and", "or", ","):
                     break  # "it is not serious and no other test is needed": a phrase that carries its own "no"
                 if list_mode and _asserted(tokens, m.start):
                     break
@@ -219,9 +220,11 @@ class FrameReader:
                 continue  # "rather than waiting for it to resolve" waits on nothing
             end = m.end
             actions = {x.start for x in mentions if x.concept == "action.do"}
+            conditions = {x.start for x in mentions if x.kind == "condition"}
             while end < len(tokens) and clauses[end] == clauses[m.start] and not _new_subject(tokens, end, m.end) \
-                    and not (end in actions and end > m.end + 1):
-                end += 1  # "if lump still there req MRI": the consequent begins at its verb
+                    and not (end in actions and end > m.end + 1) \
+                    and not (tokens[end].text == "no" and any(m.end <= c < end for c in conditions)):
+                end += 1  # "if lump still there req MRI" / "if they are negative no MRI is needed": the consequent
             spans.append((m.start, end, m))
         return spans
 
@@ -277,7 +280,8 @@ class FrameReader:
             return "pitfall"
         if rs.negated[i]:
             return "prohibit"
-        if ctx.reported_from is not None and ctx.reported_from <= rs.mentions[i].end:
+        if ctx.reported_from is not None and ctx.reported_from <= rs.mentions[i].end \
+                and _segment(rs.tokens, ctx.reported_from) == _segment(rs.tokens, start):
             return "report"  # what others say, and "the physio suggested ...": the speaker is not advice
         return "recommend"
 
@@ -288,10 +292,16 @@ class FrameReader:
                   and not rs.negated[k] and not ctx.in_gate[k] and x.kind != "cue"]
         gate, decided, after_imaging = self._gates_for(rs, i, ctx)
         chosen = {"assess.adequate"} if any(
-            x.concept == "cue.substitution" and x.start > m.start and ctx.clauses[x.start] == ctx.clauses[m.start]
-            for x in rs.mentions) else set()  # "CT instead of MRI": the CT is offered as enough
+            x.concept == "cue.substitution" and (x.start > m.start and ctx.clauses[x.start] == ctx.clauses[m.start]
+                                                 or x.start <= 1 < m.start and not rs.negated[i])
+            for x in rs.mentions) else set()  # "CT instead of MRI" / "Instead of MRI, CT": the CT is offered as enough
+        polarity = self._polarity(rs, i, ctx)
+        if polarity == "prohibit" and any(
+                x.concept == "assess.needed" and rs.negated[k] and ctx.clauses[x.start] == ctx.clauses[m.start]
+                and x.start > m.start for k, x in enumerate(rs.mentions)):
+            polarity, chosen = "recommend", {"assess.unnecessary"}  # "no MRI is needed" judges the MRI unnecessary
         return Frame(
-            object=m.concept, polarity=self._polarity(rs, i, ctx),
+            object=m.concept, polarity=polarity,
             timing=frozenset(x.concept for x in mine if x.kind == "timing"),
             gate=gate, gated_by_decision=decided,
             protocol=frozenset(x.concept for x in mine if x.kind == "protocol"),
@@ -333,6 +343,9 @@ class FrameReader:
         a, b, _cue = gate
         m = rs.mentions[i]
         gclause = clauses[a]
+        if any(x.kind == "object" and clauses[x.start] == gclause and x.start >= b for x in rs.mentions):
+            # "if it comes back raised we'll proceed to MRI": the condition governs its own consequent only
+            return clauses[m.start] == gclause and (m.start < a or m.start >= b)
         if clauses[m.start] == gclause:
             # "If it comes back raised we'll proceed to MRI": a condition closed by a new subject governs what follows
             return m.start < a or (m.start >= b and (b >= len(rs.tokens) or clauses[b] == gclause))

@@ -12,7 +12,7 @@ from tests.conftest import REPO
 FRESH = REPO / "eval/fresh"
 GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_1.jsonl": (1.0, 1.0, 1.0),
-    "guard_fresh_2.jsonl": (0.83, 0.86, 0.77),
+    "guard_fresh_2.jsonl": (1.0, 1.0, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 0.82, "chat_fresh_2.jsonl": 0.84}  # pass rate; bar 0.95
 
