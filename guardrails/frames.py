@@ -101,6 +101,8 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                 if list_mode and _asserted(tokens, m.start):
                     break
                 flags[j] = True
+                if m.kind == "gate":
+                    break  # "CT instead of MRI only if MRI is contraindicated": the condition is not negated
         elif cue.concept == "cue.restriction" and not lists:
             # "PT is fine for non-specific pain, but not with a mass": what came before is limited to others;
             # "the mass cannot be assumed to be benign": what follows in its clause is rejected too
@@ -117,6 +119,8 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                 if clauses[mentions[j].start] != clauses[cue.start]:
                     break
                 flags[j] = True
+                if mentions[j].kind == "gate":
+                    break  # "indicated only if MRI is unsuitable": a condition's own verdict stays in the condition
     return flags
 
 
@@ -217,7 +221,7 @@ class FrameReader:
         spans = []
         for m in mentions:
             if m.concept != "gate.cue" or negated[mentions.index(m)]:
-                continue  # "rather than waiting for it to resolve" waits on nothing
+                continue  # "rather than waiting for it to resolve", "don't wait for the bloods": waits on nothing
             end = m.end
             actions = {x.start for x in mentions if x.concept == "action.do"}
             conditions = {x.start for x in mentions if x.kind == "condition"}
@@ -278,8 +282,11 @@ class FrameReader:
             return "ask"
         if ctx.framed_from is not None and ctx.framed_from < start:
             return "pitfall"
-        if rs.negated[i]:
-            return "prohibit"
+        if rs.negated[i] or any(
+                x.concept == "condition.contraindication" and x.start > start and not ctx.in_gate[k]
+                and not rs.negated[k] and ctx.clauses[x.start] == ctx.clauses[start]
+                for k, x in enumerate(rs.mentions)):
+            return "prohibit"  # "manipulation is contraindicated before imaging": not to be done
         if ctx.reported_from is not None and ctx.reported_from <= rs.mentions[i].end \
                 and _segment(rs.tokens, ctx.reported_from) == _segment(rs.tokens, start):
             return "report"  # what others say, and "the physio suggested ...": the speaker is not advice
