@@ -94,6 +94,7 @@ class GuardrailEngine:
         self.packs = tuple(packs if packs is not None else load_packs(PACKS_DIR, self.vocabulary))
         self.reader = FrameReader(self.vocabulary)
         self._expanded: dict[tuple[str, ...], frozenset[str]] = {}
+        self._read_cache: dict[tuple[str, bool], list[ReadSentence]] = {}
 
     @property
     def version(self) -> str:
@@ -110,7 +111,19 @@ class GuardrailEngine:
 
     # ---- reading ----------------------------------------------------------------------------------
     def read(self, text: str, lists: bool = False) -> list[ReadSentence]:
-        """Normalised sentences of a text read into frames; very long ones in bounded windows."""
+        """Normalised sentences of a text read into frames; very long ones in bounded windows. Cached: the same
+        passage sentences come back in many drafts (a read sentence is never changed after reading)."""
+        key = (text, lists)
+        cached = self._read_cache.get(key)
+        if cached is not None:
+            return cached
+        out = self._read(text, lists)
+        if len(self._read_cache) > 20000:
+            self._read_cache.clear()
+        self._read_cache[key] = out
+        return out
+
+    def _read(self, text: str, lists: bool) -> list[ReadSentence]:
         out = []
         for sentence in split_sentences(clean(text)):
             body, _ = split_citations(sentence)
@@ -128,7 +141,7 @@ class GuardrailEngine:
     # ---- input rails ------------------------------------------------------------------------------
     def is_instruction(self, text: str) -> bool:
         """Text that tries to steer the system (in a question or inside a document): data, never obeyed."""
-        return bool(_instruction_vocabulary().tag(tokenize(normalize(text))))
+        return bool(_instruction_vocabulary().concepts(text))
 
     def strip_instructions(self, text: str) -> str:
         """The text with instruction-like phrases blanked out (they steer neither retrieval nor scope)."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from guardrails.concepts import normalize, tokenize
+from guardrails.concepts import normalize
 from guardrails.engine import DraftSentence, GuardrailEngine, SafeSentence, Verdict
 from rag.config import Settings
 from rag.conversations import ConversationStore
@@ -268,8 +268,8 @@ _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|request|arrange|refer|initiat
 
 
 def _opens_with_condition(text: str, vocabulary) -> bool:
-    mentions = vocabulary.tag(tokenize(normalize(text)))
-    return bool(mentions) and mentions[0].start == 0 and mentions[0].concept == "gate.cue"
+    """'If infection is confirmed, ...': the sentence starts with a condition (its first word is a gate cue)."""
+    return vocabulary.first_concept(text) == "gate.cue" and normalize(text).split(" ", 1)[0] in ("if", "once", "when")
 
 
 def _title_key(title: str) -> str:

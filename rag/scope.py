@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-from guardrails.concepts import default_vocabulary, normalize, tokenize
+from guardrails.concepts import default_vocabulary
 from rag.query import AnswerTypes, Query, default_answer_types
 from rag.text import content_words
 from rag.types import Frozen, ScoredChunk
@@ -46,7 +46,7 @@ class ScopePolicy:
         self.vocabulary = default_vocabulary()
 
     def concepts(self, text: str) -> frozenset[str]:
-        return frozenset(m.concept for m in self.vocabulary.tag(tokenize(normalize(text))) if m.kind in TOPICAL_KINDS)
+        return self.vocabulary.concepts(text, TOPICAL_KINDS)
 
     def decide(self, query: Query, passages: list[ScoredChunk], sentence_vectors: dict[str, np.ndarray],
                qvec: np.ndarray, related: np.ndarray | None = None) -> ScopeDecision:

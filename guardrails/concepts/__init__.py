@@ -102,6 +102,7 @@ class Vocabulary:
         self.order: dict[str, int] = {}
         self.attaches: dict[str, str] = {}
         self.labels: dict[str, str] = {}
+        self._concept_cache: dict[str, tuple[tuple[str, str], ...]] = {}
         self.groups = {k: tuple(v) for k, v in (groups or {}).items()}
         self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # first-token key -> phrases
         self._prefixed: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # "physio*": keyed by "phy"
@@ -136,13 +137,14 @@ class Vocabulary:
                                     else [w]) if w)
             if not words or len(words) > MAX_PHRASE:
                 raise VocabularyError(f"{self.source}: concept {name}: phrase {phrase!r} must have 1-{MAX_PHRASE} words")
-            first = words[0]
-            if first.endswith("*") and "|" not in first and len(first) > 3:
-                self._prefixed.setdefault(first[:3], []).append((words, name))
-            elif first in ("~", "<num>") or "*" in first or "|" in first or first.startswith("<num>"):
-                self._wild.append((words, name))
-            else:
-                self._phrases.setdefault(first, []).append((words, name))
+            # index each phrase by what its first token can be, so a token tries only the phrases it can start
+            for first in words[0].split("|"):
+                if first.endswith("*") and len(first) > 3:
+                    self._prefixed.setdefault(first[:3], []).append((words, name))
+                elif first in ("~", "<num>") or "*" in first or first.startswith("<num>"):
+                    self._wild.append((words, name))
+                else:
+                    self._phrases.setdefault(first, []).append((words, name))
 
     @classmethod
     def load(cls, path: Path = VOCABULARY_FILE) -> Vocabulary:
@@ -168,6 +170,24 @@ class Vocabulary:
                     raise VocabularyError(f"unknown concept or group {n!r}")
                 out |= found
         return frozenset(out)
+
+    def concepts(self, text: str, kinds: frozenset[str] | None = None) -> frozenset[str]:
+        """The concepts a text names (any negation aside), cached: the same passage sentences come back often."""
+        found = self._concept_cache.get(text)
+        if found is None:
+            found = tuple((m.concept, m.kind) for m in self.tag(tokenize(normalize(text))))
+            if len(self._concept_cache) > 20000:
+                self._concept_cache.clear()
+            self._concept_cache[text] = found
+        return frozenset(c for c, k in found if kinds is None or k in kinds)
+
+    def first_concept(self, text: str) -> str | None:
+        found = self.concepts_in_order(text)
+        return found[0] if found else None
+
+    def concepts_in_order(self, text: str) -> tuple[str, ...]:
+        self.concepts(text)
+        return tuple(c for c, _ in self._concept_cache[text])
 
     def tag(self, tokens: list[Token]) -> list[Mention]:
         """Every concept mention, scanning left to right; at each token the longest phrase wins, and the
