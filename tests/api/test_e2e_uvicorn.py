@@ -120,3 +120,36 @@ def test_eval_runner_against_a_deployment_by_url(server):
 def test_the_web_page_is_served(server):
     page = httpx.get(f"{server}/")
     assert page.status_code == 200 and "/v1/chat" in page.text and "<form" in page.text
+
+
+def test_adversarial_drafts_return_promptly_and_the_server_stays_responsive(server):
+    """20,000 digits, a long repeated token and deep nesting: each check is quick, and /healthz answers meanwhile."""
+    headers = {"Authorization": f"Bearer {KEY}"}
+    drafts = ["1" * 20000, "wait " * 3999, "(" * 9000 + "MRI" + ")" * 9000]
+    slow: list[float] = []
+
+    def hammer():
+        with httpx.Client(base_url=server, headers=headers, timeout=30) as c:
+            for draft in drafts:
+                r = c.post("/v1/guardrails/check", json={"question": "Palpable lumbar mass", "answer": draft})
+                assert r.status_code == 200
+                slow.append(r.elapsed.total_seconds())
+
+    worker = threading.Thread(target=hammer)
+    worker.start()
+    with httpx.Client(base_url=server, timeout=5) as c:
+        while worker.is_alive():
+            assert c.get("/healthz").elapsed.total_seconds() < 1.0
+    worker.join()
+    assert len(slow) == len(drafts) and max(slow) < 3.0, slow
+
+
+def test_a_check_names_the_pack_and_an_unknown_pack_is_a_404(server):
+    headers = {"Authorization": f"Bearer {KEY}"}
+    with httpx.Client(base_url=server, headers=headers, timeout=30) as c:
+        r = c.post("/v1/guardrails/check", json={"question": "Palpable lumbar mass", "answer": "The MRI can wait."})
+        assert r.json()["packs"][0].startswith("lumbar-mass@") and r.json()["violations"][0]["pack"]
+        gout = c.post("/v1/guardrails/check", json={"question": "Gout flare", "answer": "Colchicine is first-line."})
+        assert gout.json()["action"] == "pass" and gout.json()["packs"] == []
+        missing = c.post("/v1/guardrails/check", json={"question": "q", "answer": "a", "pack": "no-such-pack"})
+        assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
