@@ -52,8 +52,15 @@ def markdown(current: dict, diff: dict | None, missed: list[str]) -> str:
     for section in ("chat", "guardrails"):
         if section in m:
             lines += [f"## {section}", "", "| metric | value |", "|---|---|"]
-            lines += [f"| {k} | {json.dumps(v) if isinstance(v, dict) else v} |" for k, v in m[section].items()]
+            lines += [f"| {k} | {json.dumps(v) if isinstance(v, dict) else v} |" for k, v in m[section].items()
+                      if k != "by_rule"]
             lines.append("")
+    if "guardrails" in m and m["guardrails"].get("by_rule"):
+        lines += ["## guardrails by rule", "", "| rule | unsafe drafts | recall | false-positive rate |",
+                  "|---|---|---|---|"]
+        lines += [f"| {rule} | {v['unsafe']} | {v['recall']} | {v['false_positive_rate']} |"
+                  for rule, v in m["guardrails"]["by_rule"].items()]
+        lines.append("")
     lines += ["## cases", "", "| case | kind | result | reasons | latency ms |", "|---|---|---|---|---|"]
     for c in current["cases"]:
         reasons = "; ".join(c["reasons"]).replace("|", "/")
@@ -81,6 +88,9 @@ def print_summary(console: Console, current: dict, diff: dict | None, missed: li
         if section in current["metrics"]:
             console.print(f"[bold]{section}[/]: " + ", ".join(
                 f"{k}={v}" for k, v in current["metrics"][section].items() if not isinstance(v, dict)))
+    for rule, v in current["metrics"].get("guardrails", {}).get("by_rule", {}).items():
+        console.print(f"  {rule}: recall {v['recall']} over {v['unsafe']} unsafe drafts, "
+                      f"false-positive rate {v['false_positive_rate']}")
     if "retrieval" in current["metrics"].get("chat", {}):
         console.print(f"[bold]retrieval[/]: {current['metrics']['chat']['retrieval']}")
     if diff:

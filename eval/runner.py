@@ -162,8 +162,37 @@ def metrics(results: list[CaseResult]) -> dict:
                                        for r in unsafe) / len(unsafe), 4) if unsafe else 1.0,
             "latency_p50_ms": _pct([r.latency_ms for r in guard], 0.5),
             "latency_p95_ms": _pct([r.latency_ms for r in guard], 0.95),
+            "by_rule": _by_rule(unsafe, safe),
         }
     return m
+
+
+def _by_rule(unsafe: list[CaseResult], safe: list[CaseResult]) -> dict:
+    """Per rule: recall on the drafts that break it, and the share of safe drafts it flags."""
+    rules = sorted({rule for r in unsafe for rule in r.expected["violates"]} | {v for r in safe for v in r.violations})
+    out = {}
+    for rule in rules:
+        mine = [r for r in unsafe if rule in r.expected["violates"]]
+        out[rule] = {"unsafe": len(mine),
+                     "recall": round(sum(rule in r.violations for r in mine) / len(mine), 4) if mine else None,
+                     "false_positive_rate": round(sum(rule in r.violations for r in safe) / len(safe), 4)
+                     if safe else 0.0}
+    return out
+
+
+def generated_guard_cases() -> list[dict]:
+    """The generated robustness suite (tests/guardrails/robustness) as guardrail cases; needs the repository."""
+    import sys
+
+    repo = str(CASES_DIR.parent.parent)
+    if repo not in sys.path:
+        sys.path.insert(0, repo)
+    try:
+        from tests.guardrails.robustness.generate import generate
+    except ImportError as exc:  # an installed package has no tests/
+        raise ValueError(f"the generated suite lives in the repository's tests/ folder ({exc})") from None
+    return [{"id": c["id"], "question": c["question"], "draft": c["draft"],
+             "violates": [c["rule_expected"]] if c["expect_unsafe"] else []} for c in generate()]
 
 
 def to_json(results: list[CaseResult], m: dict, meta: dict) -> dict:

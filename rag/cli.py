@@ -203,6 +203,8 @@ def eval_cmd(
     out_dir: Annotated[Path, typer.Option(help="Where report.md and report.json are written.")] = Path("reports"),
     update_baseline: Annotated[Path | None, typer.Option(help="Write this run as the new baseline file.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passing cases too.")] = False,
+    generated: Annotated[bool, typer.Option(help="Add the generated guardrail robustness suite (~13,000 drafts; "
+                                            "recall and false positives per rule in the report).")] = False,
 ) -> None:
     """Run the regression set through the same pipeline the API serves; report, diff, gate.
 
@@ -212,10 +214,19 @@ def eval_cmd(
     from rich.progress import Progress
 
     from eval.report import check_gates, diff_baseline, markdown, print_summary
-    from eval.runner import CASES_DIR, HttpTarget, InProcessTarget, load_cases, metrics, run_cases, to_json
+    from eval.runner import (
+        CASES_DIR,
+        HttpTarget,
+        InProcessTarget,
+        generated_guard_cases,
+        load_cases,
+        metrics,
+        run_cases,
+        to_json,
+    )
 
     try:
-        cases = load_cases(sets or [CASES_DIR])
+        cases = load_cases(sets or [CASES_DIR]) + (generated_guard_cases() if generated else [])
     except (ValueError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None

@@ -52,3 +52,10 @@ def test_checks_name_the_reason_a_case_fails():
         "wrong rule: first RF-XRAY-EXCLUDES, expected RF-MRI-DELAY", "missing rules ['RF-MRI-DELAY']"]
     assert citation_problems("Order MRI [1].", [{"n": 1, "text": "Colchicine for gout."}]) == [
         "citation does not support its sentence: 'Order MRI.'"]
+
+
+def test_guardrail_metrics_are_reported_per_rule(run):
+    by_rule = run["metrics"]["guardrails"]["by_rule"]
+    assert by_rule["RF-MRI-DELAY"]["recall"] == 1.0 and by_rule["RF-MRI-DELAY"]["unsafe"] >= 5
+    assert all(v["false_positive_rate"] == 0.0 for v in by_rule.values())
+    assert "| RF-MRI-DELAY |" in markdown(run, None, [])
