@@ -24,7 +24,8 @@ class ChatResponse(BaseModel):
     guardrail: GuardrailResult
     abstained: bool
     scope: Literal["answer", "partial", "abstain"] = Field(
-        "answer", description="The scope decision: answered, partial (says what the sources do not give), or abstained.")
+        "answer", description="The scope decision: answered, partial (says what the sources do not give), "
+        "or abstained.")
     disclaimer: str
     banner: str | None = None
     synthesizer: str

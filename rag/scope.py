@@ -58,7 +58,8 @@ class ScopePolicy:
         topical = {c for c in query.concepts if self.vocabulary.kinds.get(c) in TOPICAL_KINDS}
         shared = tuple(sorted(topical & self.concepts(" ".join(p.chunk.text for p in passages[:3]))))
         base = {"similarity": round(best, 4), "shared_concepts": shared, "document_id": document}
-        weight = sum(2 if self.vocabulary.kinds.get(c) == "object" else 1 for c in shared)  # a named test or treatment counts double
+        # a named test or treatment counts double
+        weight = sum(2 if self.vocabulary.kinds.get(c) == "object" else 1 for c in shared)
         if best < self.topic_min and not (weight >= self.min_shared and best >= self.topic_min_with_concept):
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: best passage similarity {best:.2f} with {len(shared)} shared clinical concepts",), **base)

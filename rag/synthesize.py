@@ -82,12 +82,11 @@ class ExtractiveComposer:
 
     def compose(self, question: str, query_vector: np.ndarray, passages: list[ScoredChunk],
                 idf: dict[str, float] | None = None, generic: frozenset[str] = frozenset(),
-                boost: Callable[[str, bool], float] | None = None, spread: float = 0.3,
-                max_sentences: int | None = None,
+                boost: Callable[[str, bool], float] | None = None,
                 section_bonus: Callable[[tuple[str, ...]], float] | None = None) -> DraftAnswer:
         """question: the words to match (the current turn); query_vector: the resolved query's meaning;
         boost: a score added to sentences that fit this patient better (the query step decides which);
-        spread: how far below the best sentence a third or fourth one may score and still be included."""
+        section_bonus: a score for the sentences of a section whose heading names what the question asks about."""
         idf = idf or {}
         default_idf = max(idf.values(), default=1.0)
         terms = content_words(question) - content_words(" ".join(generic))
@@ -112,7 +111,7 @@ class ExtractiveComposer:
         best = candidates[0].score if candidates else 0.0
         used = 0
         for cand in candidates:
-            if len(chosen) >= (max_sentences or self.max_sentences) or (len(chosen) >= 2 and cand.score < best - spread):
+            if len(chosen) >= self.max_sentences or (len(chosen) >= 2 and cand.score < best - 0.3):
                 break
             if len(chosen) == 1 and cand.score < best - 0.6:
                 break

@@ -77,10 +77,6 @@ def tokenize(text: str) -> list[Token]:
     return out
 
 
-def _phrase_word(word: str) -> str:
-    return word
-
-
 def _token_matches(pattern: str, token: Token) -> bool:
     if pattern == "~":
         return not token.is_punct
@@ -132,11 +128,13 @@ class Vocabulary:
         for phrase in phrases:
             if not isinstance(phrase, str):  # YAML reads a bare no/yes/on/off as a boolean: quote it
                 raise VocabularyError(f"{self.source}: concept {name}: phrase {phrase!r} is not text; quote it")
-            words = tuple(_phrase_word(w) for w in normalize(str(phrase)).replace("-", " ").split()
-                          for w in (w.split("/") if "/" in w and not w[0].isdigit() and not w.startswith("<num>")
-                                    else [w]) if w)
+            # "spect/ct" is two words; "6/52" and "<num>/52" stay one (the tokenizer keeps a number's slash)
+            words = tuple(part for w in normalize(str(phrase)).replace("-", " ").split()
+                          for part in (w.split("/") if "/" in w and not w[0].isdigit() and not w.startswith("<num>")
+                                       else [w]) if part)
             if not words or len(words) > MAX_PHRASE:
-                raise VocabularyError(f"{self.source}: concept {name}: phrase {phrase!r} must have 1-{MAX_PHRASE} words")
+                raise VocabularyError(
+                    f"{self.source}: concept {name}: phrase {phrase!r} must have 1-{MAX_PHRASE} words")
             # index each phrase by what its first token can be, so a token tries only the phrases it can start
             for first in words[0].split("|"):
                 if first.endswith("*") and len(first) > 3:
