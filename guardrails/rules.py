@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from guardrails.concepts import Vocabulary, VocabularyError, default_vocabulary
 
@@ -62,18 +62,12 @@ class Predicate(Strict):
     context_lacks: list[str] = Field(default_factory=list)
     context_lacks_any: list[str] = Field(default_factory=list)
 
-    @field_validator("polarity")
+    @field_validator("polarity", "sequence")
     @classmethod
-    def _polarity(cls, v: list[str]) -> list[str]:
-        if bad := set(v) - POLARITIES:
-            raise ValueError(f"unknown polarity {sorted(bad)}; allowed: {sorted(POLARITIES)}")
-        return v
-
-    @field_validator("sequence")
-    @classmethod
-    def _sequence(cls, v: list[str]) -> list[str]:
-        if bad := set(v) - SEQUENCES:
-            raise ValueError(f"unknown sequence {sorted(bad)}; allowed: after_care, before_imaging")
+    def _known_values(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        allowed = POLARITIES if info.field_name == "polarity" else SEQUENCES - {""}
+        if bad := set(v) - allowed:
+            raise ValueError(f"unknown {info.field_name} {sorted(bad)}; allowed: {sorted(allowed)}")
         return v
 
     def concept_lists(self) -> dict[str, list[str]]:
