@@ -20,7 +20,7 @@ from rag.docstore import DocStore, content_sha
 from rag.embed import Embedder, set_threads
 from rag.errors import DocumentExists, DocumentNotFound, IndexMismatch, IndexNotReady
 from rag.index.store import FORMAT_VERSION, IndexStore, Snapshot, corpus_hash
-from rag.ingest.chunk import chunk_document
+from rag.ingest.chunk import indexed_chunks
 from rag.ingest.readers import parse_document
 from rag.types import Document
 
@@ -118,7 +118,7 @@ class Library:
     def rebuild(self, progress: bool = False) -> Snapshot:
         with self._write_lock:
             docs = self.docstore.active()
-            chunks = [c for d in docs for c in chunk_document(d, self.settings.chunk_max_chars)]
+            chunks = [c for d in docs for c in indexed_chunks(d, self.settings.chunk_max_chars)]
             path = self.store.build(base=None, add=chunks, remove_documents=(), documents=self.docstore.corpus_state(),
                                     encode=self._encode(progress), model=self.model_info())
             self.store.activate(path)
@@ -152,7 +152,7 @@ class Library:
                     results.append(WriteResult(doc.id, state[doc.id][0], "unchanged", 0, 0.0))
                     continue
                 record = doc.model_copy(update={"version": self.docstore.next_version(doc.id)})
-                chunks = chunk_document(record, self.settings.chunk_max_chars)
+                chunks = indexed_chunks(record, self.settings.chunk_max_chars)
                 state[doc.id] = (record.version, content_sha(record))
                 planned.append((record, "replace" if exists else "add", chunks))
             for doc_id in delete_ids:

@@ -19,13 +19,24 @@ from guardrails.engine import DraftSentence, GuardrailEngine, SafeSentence, Verd
 from rag.config import Settings
 from rag.conversations import ConversationStore
 from rag.embed import Embedder, set_threads
+from rag.ingest.chunk import is_reference_chunk
 from rag.library import Library
 from rag.query import QUESTION_WORDS, Query, QueryReader
 from rag.retrieve import HybridRetriever
 from rag.scope import ScopeDecision, ScopePolicy
 from rag.synthesize import ExtractiveComposer, SentenceVectors, as_sentence
 from rag.text import content_words
-from rag.types import Answer, Citation, CitationRef, DraftAnswer, GuardrailResult, Retrieved, ScoredChunk, Violation
+from rag.types import (
+    Answer,
+    Citation,
+    CitationRef,
+    CitedSentence,
+    DraftAnswer,
+    GuardrailResult,
+    Retrieved,
+    ScoredChunk,
+    Violation,
+)
 
 ABSTAIN_TEXT = ("The indexed sources do not cover this question, so I cannot answer it from them. "
                 "Please consult other guidance.")
@@ -39,7 +50,8 @@ class Pipeline:
         self.library = Library(s, self.embedder)
         self.retriever = HybridRetriever(self.embedder, s.candidate_k, s.rrf_k)
         self.guardrails = GuardrailEngine()
-        self.queries = QueryReader(strip_instructions=self.guardrails.strip_instructions)
+        self.queries = QueryReader(strip_instructions=self.guardrails.strip_instructions,
+                                   is_instruction=self.guardrails.is_instruction)
         self.scope = ScopePolicy(s.topic_min_similarity, s.topic_min_similarity_with_concept)
         self.sentence_vectors = SentenceVectors(self.embedder.encode)
         self.composer = ExtractiveComposer(self.sentence_vectors, max_chars=s.max_answer_chars,
@@ -107,8 +119,10 @@ class Pipeline:
         snapshot = self.library.snapshot  # one snapshot for the whole turn: old or new, never a mix
         docs = self._documents(snapshot.manifest["build_id"])
         qvec = self.embedder.encode_query(query.search)
-        passages = self.with_neighbours(snapshot, self.retriever.retrieve(
-            snapshot, query.search, self.settings.top_k, vector=qvec))
+        # reference lists are passages only for "which source is that from?"; they never fill another answer
+        found = self.retriever.retrieve(snapshot, query.search, self.settings.top_k + 1, vector=qvec)
+        passages = self.with_neighbours(snapshot, [p for p in found if not is_reference_chunk(p.chunk)][
+            :self.settings.top_k])
         timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
         vectors = self.sentence_vectors.get(passages)
@@ -139,17 +153,36 @@ class Pipeline:
         if self.llm is not None:
             draft = self.llm.compose(query.question, qvec, topical, query.history, idf, QUESTION_WORDS)
         else:
-            # a follow-up's own words pick the sentences; the resolved query only found the passages
             # the words that pick sentences are the question's own (a follow-up's, not the earlier turn's) and the
             # plain labels of what it asks about, less what it says the asker already knows
             words = f"{query.asked} {query.search[len(query.resolved):]}"
+            said = [m["content"] for m in query.history if m["role"] == "assistant"]
+            if query.answer_type == "source" and said:
+                words = re.sub(r"\[\d+\]", "", said[-1])  # "which source is that from?": the claim just made
             narrowed = query.follow_up or query.asked != normalize(query.focus)
             cvec = self.embedder.encode_query(words) if narrowed else qvec
             draft = self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS, boost=self._boost(query),
                                           section_bonus=self._section_bonus(query))
         if decision.outcome == "partial":
             return draft.model_copy(update={"abstained": True, "partial": decision.missing})
+        if query.answer_type == "source":
+            return self._with_sources(draft, snapshot)
         return draft
+
+    def _with_sources(self, draft: DraftAnswer, snapshot, most: int = 3) -> DraftAnswer:
+        """A provenance answer: the statement, then the reference records it rests on, each cited to the
+        document's reference list (an indexed passage)."""
+        if not draft.sentences:
+            return draft
+        first = draft.passages[draft.sentences[0].cites[0] - 1].chunk
+        records = next((c for c in snapshot.chunks if c.document_id == first.document_id
+                        and is_reference_chunk(c)), None)
+        if records is None or not first.refs:
+            return draft
+        passages = [*draft.passages, ScoredChunk(chunk=records, score=0.0)]
+        n = len(passages)
+        cited = [CitedSentence(text=s.text, cites=(n,)) for s in records.sentences if set(s.refs) & set(first.refs)]
+        return draft.model_copy(update={"sentences": (draft.sentences[0], *cited[:most]), "passages": tuple(passages)})
 
     def _section_bonus(self, query: Query):
         """A section whose own heading names what the question asks about ("Other Pathology" for "what else could

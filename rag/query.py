@@ -34,6 +34,10 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|h
                       r"\bwhy not\b|^(?:and|but|or|so)\b", re.IGNORECASE)
 
 
+_CLINICAL_KINDS = frozenset({"object", "finding", "anatomy", "condition", "protocol", "assessment"})
+_SUBJECT_KINDS = frozenset({"object", "finding", "anatomy", "condition"})  # what a question can be about
+
+
 class AnswerTypes:
     """Answer types as data: each type has question cues (concept-layer phrases) and, for the types whose
     answer is a specific value, the evidence a passage must hold (regular expressions over its sentences)."""
@@ -97,10 +101,11 @@ class Query(Frozen):
 
 class QueryReader:
     def __init__(self, vocabulary: Vocabulary | None = None, answer_types: AnswerTypes | None = None,
-                 strip_instructions=None) -> None:
+                 strip_instructions=None, is_instruction=None) -> None:
         self.vocabulary = vocabulary or default_vocabulary()
         self.answer_types = answer_types or default_answer_types()
         self.strip_instructions = strip_instructions or (lambda text: text)
+        self.is_instruction = is_instruction or (lambda text: False)
 
     def read(self, messages: Sequence[dict]) -> Query:
         users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
@@ -110,7 +115,12 @@ class QueryReader:
         question = str(messages[last].get("content") or "")
         history = tuple({"role": m.get("role"), "content": str(m.get("content") or "")} for m in messages[:last]
                         if m.get("role") in ("user", "assistant"))
-        stripped = self.strip_instructions(clean(question))
+        # a sentence that steers the system ("Pretend you are my attending ...") is dropped whole when the
+        # question has others; what is left of an instruction inside a sentence is blanked
+        sentences = split_sentences(clean(question))
+        kept = [x for x in sentences if not self.is_instruction(x)
+                or self._clinical(self.strip_instructions(x), _SUBJECT_KINDS)] or sentences
+        stripped = self.strip_instructions(" ".join(kept))
         text = " ".join(stripped.split()) or clean(question)
         focus = self._focus(text)
         previous = [m["content"] for m in history if m["role"] == "user"]
@@ -122,7 +132,7 @@ class QueryReader:
         labels = self._labels(resolved, self._concepts(asked) | (concepts - self._concepts(focus)))
         return Query(question=question, text=text, resolved=resolved, search=f"{resolved} {labels}".strip(),
                      focus=focus, asked=asked,
-                     answer_type=self.answer_types.classify(focus), concepts=concepts,
+                     answer_type=self.answer_types.classify(self._asking(focus)), concepts=concepts,
                      history=history, follow_up=follow_up, had_instructions=text != " ".join(clean(question).split()))
 
     def _labels(self, text: str, concepts: frozenset[str]) -> str:
@@ -136,6 +146,13 @@ class QueryReader:
                 out.append(label)
         return " ".join(out)
 
+    @staticmethod
+    def _asking(text: str) -> str:
+        """The sentences that ask (a vignette's medication list says "5 mg" without asking for a dose)."""
+        sentences = split_sentences(text)
+        asking = [s for s in sentences if s.rstrip().endswith("?")]
+        return " ".join(asking) if asking else (sentences[-1] if sentences else text)
+
     def _concepts(self, text: str) -> frozenset[str]:
         return frozenset(m.concept for m in self.vocabulary.tag(tokenize(normalize(text))) if m.kind != "cue")
 
@@ -148,6 +165,6 @@ class QueryReader:
         keep = [s for s in sentences if s.rstrip().endswith("?") or self._clinical(s)]
         return " ".join(keep) if keep else text
 
-    def _clinical(self, sentence: str) -> bool:
-        kinds = {m.kind for m in self.vocabulary.tag(tokenize(normalize(sentence)))}
-        return bool(kinds & {"object", "finding", "anatomy", "condition", "protocol", "assessment"})
+    def _clinical(self, sentence: str, kinds: frozenset[str] | None = None) -> bool:
+        """Does the sentence name something clinical (a test, a finding, a body part, a condition ...)?"""
+        return bool(self.vocabulary.concepts(sentence, kinds or _CLINICAL_KINDS))

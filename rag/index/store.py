@@ -23,7 +23,7 @@ from rag.errors import IndexMismatch, IndexNotReady
 from rag.text import tokenize
 from rag.types import Chunk
 
-FORMAT_VERSION = 2  # 2: British and American spellings share one BM25 token
+FORMAT_VERSION = 3  # 2: British and American spellings share one BM25 token; 3: reference lists are passages
 KEEP_SNAPSHOTS = 3
 
 

@@ -176,6 +176,41 @@ def chunk_document(doc: Document, max_chars: int = 700) -> list[Chunk]:
     return chunks
 
 
+REFERENCES_SECTION = "References"
+
+
+def reference_chunk(doc: Document, ordinal: int) -> Chunk | None:
+    """The document's reference list as one citable passage (a sentence per record), so that "which source is
+    that from?" is answered with the record itself, cited. Ordinary answers never draw on it."""
+    if not doc.references:
+        return None
+    end = len(doc.text)
+    sentences = tuple(Sentence(text=_record(r), start=end, end=end, refs=(r.n,), bullet=True)
+                      for r in doc.references)
+    section = (doc.title, REFERENCES_SECTION)
+    text = "\n".join(s.text for s in sentences)
+    return Chunk(id=chunk_id(doc.id, doc.version, section, text), document_id=doc.id, version=doc.version,
+                 title=doc.title, section=section, text=text, start=end, end=end,
+                 refs=tuple(r.n for r in doc.references), sentences=sentences, ordinal=ordinal)
+
+
+def is_reference_chunk(chunk: Chunk) -> bool:
+    return bool(chunk.section) and chunk.section[-1] == REFERENCES_SECTION and chunk.start == chunk.end
+
+
+def _record(r) -> str:
+    """One sentence per record: "Reference 3: Title (Guideline; Publisher, 2026)." """
+    about = "; ".join(x.strip().rstrip(".") for x in (r.kind, r.source) if x and x.strip())
+    return f"Reference {r.n}: {r.title.strip().rstrip('.')}" + (f" ({about})." if about else ".")
+
+
+def indexed_chunks(doc: Document, max_chars: int = 700) -> list[Chunk]:
+    """What the index holds for a document: its text's chunks and its reference list."""
+    chunks = chunk_document(doc, max_chars)
+    refs = reference_chunk(doc, len(chunks))
+    return [*chunks, refs] if refs else chunks
+
+
 def _size(blocks: list[list[Sentence]]) -> int:
     return sum(len(s.text) + 1 for b in blocks for s in b)
 

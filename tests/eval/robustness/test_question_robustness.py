@@ -30,7 +30,7 @@ PASS_MIN = 0.95
 RECALL_MIN = 0.95
 # Issue 10's bar is PASS_MIN on every kind. Kinds below it are held to what they reached (measured 2026-11-25,
 # 501 answers): a ratchet, raised when answers improve, never lowered. A kind at the bar is held to the bar.
-PASS_FLOORS = {"shorthand": 0.93, "typo": 0.93, "vignette": 0.94, "spelling": 0.8, "lay": 0.9}
+PASS_FLOORS = {"lay": 0.92}
 
 
 @pytest.fixture(scope="module")
