@@ -126,7 +126,7 @@ class Pipeline:
         timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
         vectors = self.sentence_vectors.get(passages)
-        decision = self.scope.decide(query, passages, vectors, qvec, self._related[1])
+        decision = self.scope.decide(query, passages, vectors, qvec, self._related[1], self.idf(snapshot))
         draft = self._draft(query, decision, passages, qvec, snapshot)
         timings["synthesize"] = _ms(t1)
         t2 = time.perf_counter()

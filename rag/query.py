@@ -44,9 +44,11 @@ class AnswerTypes:
 
     def __init__(self, path: Path = ANSWER_TYPES_FILE) -> None:
         data = yaml.safe_load(path.read_text())
-        unknown = set(data) - {"types", "exclusions"}
+        unknown = set(data) - {"types", "exclusions", "name_stems"}
         if unknown:
-            raise ValueError(f"{path.name}: unknown top-level keys {sorted(unknown)}; allowed: types, exclusions")
+            raise ValueError(f"{path.name}: unknown top-level keys {sorted(unknown)}; allowed: types, exclusions, "
+                             "name_stems")
+        self.name_stems = tuple(str(x).lower() for x in data.get("name_stems") or [])
         concepts, self.evidence, self.describe = {}, {}, {}
         concepts["exclusion"] = {"kind": "cue", "phrases": data.get("exclusions") or ["apart from"]}
         for name, spec in data["types"].items():
@@ -132,7 +134,7 @@ class QueryReader:
         labels = self._labels(resolved, self._concepts(asked) | (concepts - self._concepts(focus)))
         return Query(question=question, text=text, resolved=resolved, search=f"{resolved} {labels}".strip(),
                      focus=focus, asked=asked,
-                     answer_type=self.answer_types.classify(self._asking(focus)), concepts=concepts,
+                     answer_type=self.answer_types.classify(self.asking(focus)), concepts=concepts,
                      history=history, follow_up=follow_up, had_instructions=text != " ".join(clean(question).split()))
 
     def _labels(self, text: str, concepts: frozenset[str]) -> str:
@@ -147,7 +149,7 @@ class QueryReader:
         return " ".join(out)
 
     @staticmethod
-    def _asking(text: str) -> str:
+    def asking(text: str) -> str:
         """The sentences that ask (a vignette's medication list says "5 mg" without asking for a dose)."""
         sentences = split_sentences(text)
         asking = [s for s in sentences if s.rstrip().endswith("?")]

@@ -12,18 +12,20 @@ not, the answer is partial: it says what the sources do not give, then what they
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import numpy as np
 
 from guardrails.concepts import default_vocabulary
-from rag.query import AnswerTypes, Query, default_answer_types
+from rag.query import AnswerTypes, Query, QueryReader, default_answer_types
 from rag.text import content_words
 from rag.types import Frozen, ScoredChunk
 
 Outcome = Literal["answer", "partial", "abstain"]
 # Concept kinds that carry a topic (a test, a finding, a body part), not the grammar of a request.
 TOPICAL_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "condition"})
+VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "gauge", "score"})
 
 
 class ScopeDecision(Frozen):
@@ -49,7 +51,8 @@ class ScopePolicy:
         return self.vocabulary.concepts(text, TOPICAL_KINDS)
 
     def decide(self, query: Query, passages: list[ScoredChunk], sentence_vectors: dict[str, np.ndarray],
-               qvec: np.ndarray, related: np.ndarray | None = None) -> ScopeDecision:
+               qvec: np.ndarray, related: np.ndarray | None = None,
+               corpus_idf: dict[str, float] | None = None) -> ScopeDecision:
         if not passages:
             return ScopeDecision(outcome="abstain", reasons=("nothing retrieved",))
         scored = [(float(np.max(sentence_vectors[p.chunk.id] @ qvec)), p) for p in passages if p.chunk.sentences]
@@ -71,11 +74,24 @@ class ScopePolicy:
             if near >= 0.65 and near > best + self.related_margin:
                 return ScopeDecision(outcome="abstain", reasons=(
                     f"topic: matches a listed related question ({near:.2f}), not clinical content",), **base)
-        missing = self._missing(query, passages)
+        missing = self._missing(query, passages) or self._unknown_entity(query, corpus_idf or {})
         if missing:
             return ScopeDecision(outcome="partial", reasons=(f"answerability: no passage gives {missing}",),
                                  missing=missing, **base)
         return ScopeDecision(outcome="answer", reasons=(f"topic: similarity {best:.2f}",), **base)
+
+    def _unknown_entity(self, query: Query, idf: dict[str, float]) -> str | None:
+        """A question for a specific value about something the corpus never names (a drug, a score, a lab
+        value: "anakinra dose", "SINS score", "eGFR 28") cannot be answered from it, whatever else matches.
+        A name is an acronym, a mixed-case word, or a word with a drug-name stem (answer_types.yaml)."""
+        if not idf or query.answer_type not in VALUE_TYPES:
+            return None
+        stems = self.answer_types.name_stems
+        named = [w for w in re.findall(r"[A-Za-z][A-Za-z-]+", QueryReader.asking(query.asked))
+                 if w.isupper() and len(w) >= 3 or (not w.islower() and not w.istitle())
+                 or w.lower().endswith(stems)]
+        unknown = [w for w in named if not (content_words(w) & idf.keys())]
+        return self.answer_types.describe[query.answer_type] if unknown else None
 
     def _missing(self, query: Query, passages: list[ScoredChunk]) -> str | None:
         """What the question asks for that no passage about its focus holds, or None."""

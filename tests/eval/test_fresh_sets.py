@@ -14,7 +14,7 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_1.jsonl": (1.0, 1.0, 1.0),
     "guard_fresh_2.jsonl": (1.0, 1.0, 1.0),
 }
-CHAT_FLOORS = {"chat_fresh_1.jsonl": 0.91, "chat_fresh_2.jsonl": 0.86}  # pass rate; bar 0.95
+CHAT_FLOORS = {"chat_fresh_1.jsonl": 0.93, "chat_fresh_2.jsonl": 0.88}  # pass rate; bar 0.95
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))
