@@ -270,7 +270,7 @@ class GuardrailEngine:
         else:
             packs = tuple(p for p in self.packs if p in ctx.packs or self._in_scope(p, draft_concepts)
                           or set(p.documents) & set(sources))
-        # the draft's own conditions count as context too ("CT myelography only if MRI is contraindicated and ...")
+        # the draft's own conditions count as context too ("<test> only if <other test> is contraindicated ...")
         context = ctx.concepts.union(*draft_concepts, *(rs.mentioned for group in read for rs in group))
         emergency = ctx.emergency or any(self._emergency(p, [s.concepts for s in ctx.user]) for p in packs)
         hits: list[tuple[int, int, int, RuleViolation]] = []

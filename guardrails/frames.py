@@ -27,11 +27,11 @@ class Frame:
     polarity: Polarity
     timing: frozenset[str] = frozenset()  # timing concepts that apply to it, un-negated
     gate: frozenset[str] = frozenset()  # condition concepts it waits on
-    gated_by_decision: bool = False  # "then decide on MRI": its doing depends on an earlier result
+    gated_by_decision: bool = False  # "then decide on <test>": its doing depends on an earlier result
     protocol: frozenset[str] = frozenset()
     assessment: frozenset[str] = frozenset()  # judgements of this object in its clause, un-negated
     basis: frozenset[str] = frozenset()  # what a judgement rests on (examination, age, feel)
-    precondition_met: bool = False  # "after MRI has excluded serious pathology"
+    precondition_met: bool = False  # "after <test> has excluded <condition>"
     sequence: str = ""  # "after_care" (imaging after a trial), "before_imaging" (care before imaging)
     clause_concepts: frozenset[str] = frozenset()  # every un-negated concept in its clause
     sentence_concepts: frozenset[str] = frozenset()  # every un-negated concept in the sentence
@@ -51,9 +51,8 @@ class ReadSentence:
 
 
 _BOUNDARY_PUNCT = frozenset(".,;:!?()-")
-_MODIFIER_OBJECTS = frozenset({"contrast.agent"})  # an object that usually qualifies another ("CT with contrast")
-_PLACEHOLDER_OBJECTS = frozenset({"imaging.generic"})  # "the best test", "the definitive investigation"
-# gate cues after which the thing gated on has been done ("physio once MRI has been done"), unlike "pending"
+
+# gate cues after which the thing gated on has been done ("<care> once <test> has been done"), unlike "pending"
 _COMPLETION = frozenset({"after", "once", "following", "when", "whenever", "now that", "as soon as", "only after",
                          "only once", "only when", "once the", "after the", "if and when", "with the results of"})
 _SEQUENCE = frozenset({"then", "and then", "followed by", "before"})
@@ -94,7 +93,7 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                 if not same and not (list_mode and _list_continues(tokens, cue.end, m.start)):
                     break
                 if lists and any(t.text in _LIST_STOPS for t in tokens[cue.end:m.start]):
-                    break  # in a history, "no fever, has a lumbar mass": the verb ends the negated part
+                    break  # in a history, "no <symptom>, has a <finding>": the verb ends the negated part
                 if m.kind != "cue" and tokens[m.start].text in _SELF_NEGATING and m.start > 0 \
                         and tokens[m.start - 1].text in ("and", "or", ","):
                     break  # "it is not serious and no other test is needed": a phrase that carries its own "no"
@@ -244,7 +243,7 @@ class FrameReader:
             if m.kind not in ("timing", "protocol", "assessment", "basis") or in_gate[k]:
                 continue
             same = [o for o in objects if clauses[mentions[o].start] == clauses[m.start]]
-            heads = [o for o in same if mentions[o].concept not in _MODIFIER_OBJECTS]
+            heads = [o for o in same if mentions[o].concept not in self.v.role("modifier")]
             side = self.v.attaches.get(m.concept, "nearest")
             if side == "after":
                 near = [o for o in same if 0 <= mentions[o].start - m.end <= 2]
@@ -261,7 +260,7 @@ class FrameReader:
             after = [o for o in same if mentions[o].start > m.start]
             if m.kind == "assessment" and side != "nearest":
                 attributive = bool(after) and mentions[after[0]].start == m.end
-                placeholder = attributive and mentions[after[0]].concept in _PLACEHOLDER_OBJECTS
+                placeholder = attributive and mentions[after[0]].concept in self.v.role("placeholder")
                 if placeholder and len(after) > 1:
                     out[k] = after[1]
                 elif placeholder and not before:
@@ -283,7 +282,7 @@ class FrameReader:
         if ctx.framed_from is not None and ctx.framed_from < start:
             return "pitfall"
         if rs.negated[i] or any(
-                x.concept == "condition.contraindication" and x.start > start and not ctx.in_gate[k]
+                x.concept in self.v.role("contraindication") and x.start > start and not ctx.in_gate[k]
                 and not rs.negated[k] and ctx.clauses[x.start] == ctx.clauses[start]
                 for k, x in enumerate(rs.mentions)):
             return "prohibit"  # "manipulation is contraindicated before imaging": not to be done
@@ -314,7 +313,7 @@ class FrameReader:
             protocol=frozenset(x.concept for x in mine if x.kind == "protocol"),
             assessment=frozenset(x.concept for x in mine if x.kind == "assessment") | chosen,
             basis=frozenset(x.concept for x in clause if x.kind == "basis"),
-            precondition_met=bool(gate & {"condition.excluded", "condition.normal"}) or after_imaging,
+            precondition_met=bool(gate & self.v.role("established")) or after_imaging,
             clause_concepts=frozenset(x.concept for x in clause), sentence_concepts=rs.mentioned,
             span=(rs.tokens[m.start].start, rs.tokens[m.end - 1].end), text=m.text)
 
@@ -323,7 +322,7 @@ class FrameReader:
         met when imaging or tissue comes before the judgement ("the MRI showed a benign lipoma")."""
         live = [k for k, x in enumerate(rs.mentions) if not rs.negated[k] and not ctx.in_gate[k] and x.kind != "cue"]
         judged = [rs.mentions[k].start for k in live if rs.mentions[k].kind == "assessment"]
-        established = set(self.v.groups.get("advanced_imaging", ())) | {"procedure.biopsy"}
+        established = self.v.role("definitive_test") | self.v.role("tissue_diagnosis")
         first_judgement = min(judged) if judged else len(rs.tokens)
         precondition = any(x.concept in established and x.start < first_judgement for x in rs.mentions) or any(
             x.concept in established for k, x in enumerate(rs.mentions) if ctx.in_gate[k])
@@ -372,8 +371,7 @@ class FrameReader:
         """What the frame waits on, whether a decision gates it, and whether it comes after imaging is done."""
         found: set[str] = set()
         after_imaging = False
-        advanced = set(self.v.groups.get("advanced_imaging", ()))
-        alternative = set(self.v.groups.get("alternative_imaging", ()))
+        advanced = self.v.role("definitive_test")
         for a, b, cue in ctx.gates:
             if not self._attached(rs, i, ctx.clauses, (a, b, cue)):
                 continue
@@ -381,20 +379,13 @@ class FrameReader:
                     and x.kind in ("condition", "object", "timing", "finding", "protocol")]
             conds = set()
             for x in held:
+                has_role, condition = self.v.as_condition(x.concept)
                 if x.concept in advanced:
-                    conds.add("condition.after_imaging")
                     decided_only = any(y.concept == "gate.decide" and a <= y.start < b for y in rs.mentions)
                     after_imaging = after_imaging or (cue.text in _COMPLETION and not decided_only)
-                elif x.concept == "modality.radiograph":
-                    conds.add("condition.radiograph_result")
-                elif x.concept in alternative or x.concept == "procedure.biopsy":
-                    conds.add("condition.result")
-                elif x.concept.startswith(("care.conservative", "care.medication", "strategy.")):
-                    conds.add("condition.trial")
-                elif x.concept.startswith("care."):
-                    continue  # an opinion or a referral is not a wait
-                elif x.concept in ("finding.emergency", "finding.sphincter", "condition.deficit"):
-                    conds.add("condition.emergency")
+                if has_role:
+                    if condition:  # an opinion or a referral (no condition meaning) is not a wait
+                        conds.add(condition)
                 elif x.kind == "timing":
                     conds.add("condition.time")
                 elif x.kind == "condition":
@@ -412,11 +403,12 @@ class FrameReader:
         """Order across 'then' / 'followed by' / 'before': imaging that comes after a trial of care, a wait or an
         interval is delayed by it ("physio for six weeks, then MRI"; "wait a few weeks before any scan"); care that
         comes after imaging has its precondition met ("MRI first, then physiotherapy")."""
-        advanced = set(self.v.groups.get("advanced_imaging", ()))
-        deferral = {"timing.defer", "timing.interval", "timing.routine"}
+        advanced = self.v.role("definitive_test")
+        plan, care, watching = self.v.role("care_plan"), self.v.role("care"), self.v.role("watching")
+        deferral = self.v.expand(["deferral"])
         points = [m for m in rs.mentions if m.concept == "cue.terminate" and m.text in _SEQUENCE]
         if points and points[0].start == 0 and points[0].text == "before":
-            self._sequence_reversed(rs, clauses, advanced, deferral)
+            self._sequence_reversed(rs, clauses, advanced, deferral, plan)
             return
         out = []
         for f in rs.frames:
@@ -425,19 +417,19 @@ class FrameReader:
             if f.object in advanced and f.polarity == "recommend" and cut:
                 edge = _char(rs, cut[-1].start)
                 earlier = [g for g in rs.frames if g.span[0] < edge and g.polarity == "recommend"
-                           and g.object.startswith(("care.", "strategy."))]
+                           and g.object in plan]
                 waited = any(not neg and m.concept in deferral and rs.tokens[m.start].start < edge
                              for m, neg in zip(rs.mentions, rs.negated, strict=True))
                 if earlier or waited:
                     f = _replace(f, sequence="after_care")
-            elif f.object.startswith("strategy.") and f.polarity == "recommend" and cut and any(
-                    g.object.startswith("care.") and g.polarity == "recommend"
+            elif f.object in watching and f.polarity == "recommend" and cut and any(
+                    g.object in care and g.polarity == "recommend"
                     and g.span[0] < _char(rs, cut[-1].start) for g in rs.frames):
                 f = _replace(f, sequence="after_care")  # "massage for a month, then reassess": a trial, then a look
-            elif f.object.startswith(("care.", "strategy.")) and f.polarity == "recommend" and any(
+            elif f.object in plan and f.polarity == "recommend" and any(
                     g.object in advanced and g.polarity == "recommend" and g.span[0] > start for g in rs.frames):
                 f = _replace(f, sequence="before_imaging")
-            elif f.object.startswith(("care.", "strategy.")) and cut:
+            elif f.object in plan and cut:
                 edge = _char(rs, cut[-1].start)
                 if any(g.object in advanced and g.polarity == "recommend" and g.span[0] < edge for g in rs.frames) \
                         and cut[-1].text != "before":
@@ -447,7 +439,7 @@ class FrameReader:
 
 
     @staticmethod
-    def _sequence_reversed(rs: ReadSentence, clauses, advanced, deferral) -> None:
+    def _sequence_reversed(rs: ReadSentence, clauses, advanced, deferral, plan) -> None:
         """'Before any imaging, reassess in a month': the opening clause happens after the rest."""
         first = clauses[1] if len(clauses) > 1 else 0
         later = [f for f in rs.frames if f.object in advanced and f.polarity == "recommend"
@@ -455,7 +447,7 @@ class FrameReader:
         rest_start = _first_comma(rs)
         waited = any(not neg and m.concept in deferral and m.start > rest_start
                      for m, neg in zip(rs.mentions, rs.negated, strict=True)) or any(
-            g.object.startswith(("care.", "strategy.")) and g.polarity == "recommend"
+            g.object in plan and g.polarity == "recommend"
             and _token_at(rs, g.span[0]) > rest_start for g in rs.frames)
         if waited:
             rs.frames = [_replace(f, sequence="after_care") if f in later else f for f in rs.frames]

@@ -205,10 +205,11 @@ class Pipeline:
         patient better; for a request for the next step, a sentence that says what to do leads."""
         vocabulary = self.guardrails.vocabulary
         conditions = {c for c in query.concepts if vocabulary.kinds.get(c) == "condition"}
-        reports_result = "condition.result" in query.concepts
-        conditions.discard("condition.result")
+        reported = vocabulary.role("reported_result")
+        reports_result = bool(reported & query.concepts)
+        conditions -= reported
         reader = self.scope
-        stated = reader.concepts(query.focus) - {"condition.result"}
+        stated = reader.concepts(query.focus) - reported
         stated_words = content_words(query.focus) - content_words(" ".join(QUESTION_WORDS))
 
         def boost(text: str, listed: bool = False) -> float:

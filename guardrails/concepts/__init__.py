@@ -150,9 +150,41 @@ class Vocabulary:
             data = yaml.safe_load(path.read_text()) or {}
         except yaml.YAMLError as exc:
             raise VocabularyError(f"{path.name}: not valid YAML ({exc})") from None
-        if set(data) - {"concepts", "groups"}:
-            raise VocabularyError(f"{path.name}: top-level keys allowed: concepts, groups")
-        return cls(data.get("concepts") or {}, data.get("groups"), path.name)
+        if set(data) - {"concepts", "groups", "roles"}:
+            raise VocabularyError(f"{path.name}: top-level keys allowed: concepts, groups, roles")
+        vocabulary = cls(data.get("concepts") or {}, data.get("groups"), path.name)
+        vocabulary.set_roles(data.get("roles") or {})
+        return vocabulary
+
+    def set_roles(self, roles: dict[str, dict]) -> None:
+        """Roles the frame reader needs (see the vocabulary file); each names concepts or groups that exist."""
+        self.roles: dict[str, frozenset[str]] = {}
+        self.role_conditions: list[tuple[frozenset[str], str | None]] = []
+        for name, spec in roles.items():
+            if not isinstance(spec, dict) or set(spec) - {"concepts", "as_condition"} or "concepts" not in spec:
+                raise VocabularyError(f"{self.source}: role {name}: allowed keys are concepts, as_condition")
+            try:
+                members = self.expand(spec["concepts"])
+            except VocabularyError as exc:
+                raise VocabularyError(f"{self.source}: role {name}: {exc}") from None
+            self.roles[name] = members
+            if "as_condition" in spec:
+                condition = spec["as_condition"]
+                self.role_conditions.append((members, None if condition == "none" else str(condition)))
+
+    def role(self, name: str) -> frozenset[str]:
+        """The concepts of a role; an unknown role is an error in the vocabulary, not an empty set."""
+        try:
+            return self.roles[name]
+        except (AttributeError, KeyError):
+            raise VocabularyError(f"{self.source}: no role {name!r}") from None
+
+    def as_condition(self, concept: str) -> tuple[bool, str | None]:
+        """(has a role with a condition meaning, that meaning) for a concept met inside a condition span."""
+        for members, condition in getattr(self, "role_conditions", []):
+            if concept in members:
+                return True, condition
+        return False, None
 
     def expand(self, names: Iterable[str]) -> frozenset[str]:
         """Concept names with groups and dotted prefixes ('modality') resolved to concepts."""

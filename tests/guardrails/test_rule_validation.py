@@ -144,3 +144,15 @@ def test_vocabulary_refuses_unknown_keys_kinds_and_unquoted_booleans():
 def test_shipped_vocabulary_loads():
     v = Vocabulary.load(VOCABULARY_FILE)
     assert "modality.mri" in v.kinds and v.expand(["advanced_imaging"]) >= {"modality.mri", "modality.ct"}
+
+
+def test_vocabulary_roles_must_name_known_concepts_and_allowed_keys():
+    v = Vocabulary({"x.y": {"kind": "object", "phrases": ["a"]}})
+    with pytest.raises(VocabularyError, match="role trial: unknown concept or group 'x.z'"):
+        v.set_roles({"trial": {"concepts": ["x.z"]}})
+    with pytest.raises(VocabularyError, match="role trial: allowed keys are concepts, as_condition"):
+        v.set_roles({"trial": {"concepts": ["x.y"], "colour": "red"}})
+    v.set_roles({"trial": {"concepts": ["x.y"], "as_condition": "condition.trial"}})
+    assert v.role("trial") == {"x.y"} and v.as_condition("x.y") == (True, "condition.trial")
+    with pytest.raises(VocabularyError, match="no role 'other'"):
+        v.role("other")
