@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     topic_min_similarity_with_concept: float = Field(
         0.37, ge=0, le=1, description="Scope, topic stage: the lower cosine that suffices when the question shares two "
         "clinical concepts (a test, a finding, a body part) with the passages.")
+    disclaimer: str = Field(
+        "clinrag is decision support for healthcare professionals: it answers only from the indexed guideline "
+        "documents and does not replace clinical judgement. Check the cited sources before acting.",
+        min_length=1, max_length=2000,
+        description="The service's own disclaimer, shown with every answer. A cited source's own disclaimer is "
+        "shown separately, attributed to that source.")
     max_answer_chars: int = Field(900, description="Length cap of a composed answer, banner and disclaimer aside.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset = extractive composer.")
     llm_model: str = Field("local-model", description="Model name sent to the LLM endpoint.")
@@ -54,7 +60,9 @@ class Settings(BaseSettings):
     )
     api_keys_file: Path | None = Field(None, description="File with one 'role:key' or 'role:sha256:HEX' per line.")
     max_body_bytes: int = Field(1_000_000, description="Largest JSON request body accepted.")
-    max_upload_bytes: int = Field(10_000_000, description="Largest document upload accepted.")
+    max_upload_bytes: int = Field(10_000_000, description="Largest document upload accepted (API and CLI alike).")
+    write_lock_timeout_s: float = Field(
+        300.0, gt=0, description="How long a document write waits for another writer (API or CLI) to finish.")
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per API key.")
     audit_question_text: bool = Field(False, description="Store question text in the audit log (else a hash).")
     log_level: str = Field("INFO", description="Log level.")

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rag.docids import normalize_document_id
 from rag.errors import DocumentNotFound
 from rag.sqlite import connect
 from rag.types import Document, Reference
@@ -50,15 +51,19 @@ class DocStore:
             self._conn.execute("COMMIT")
 
     def next_version(self, doc_id: str) -> int:
+        doc_id = normalize_document_id(doc_id)
         row = self._conn.execute("SELECT MAX(version) FROM versions WHERE document_id=?", (doc_id,)).fetchone()
         return (row[0] or 0) + 1
 
     def exists(self, doc_id: str) -> bool:
+        doc_id = normalize_document_id(doc_id)
         row = self._conn.execute("SELECT deleted FROM documents WHERE id=?", (doc_id,)).fetchone()
         return bool(row) and not row[0]
 
     def record(self, conn: sqlite3.Connection, doc: Document, action: str, actor: str) -> None:
         """Append a version inside the caller's transaction (action: add, replace or delete)."""
+        if normalize_document_id(doc.id) != doc.id:
+            raise ValueError(f"document id {doc.id!r} is not in canonical form")  # the library normalises first
         conn.execute(
             "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc.id, doc.version, action, doc.title, doc.source, doc.text, doc.disclaimer, doc.date_reviewed,
@@ -80,6 +85,7 @@ class DocStore:
         )
 
     def get(self, doc_id: str, version: int | None = None) -> Document:
+        doc_id = normalize_document_id(doc_id)
         if version is None:
             row = self._conn.execute(
                 "SELECT v.* FROM versions v JOIN documents d ON d.id=v.document_id AND d.current_version=v.version "
@@ -99,6 +105,7 @@ class DocStore:
         return [self._row_to_document(r) for r in rows]
 
     def history(self, doc_id: str) -> list[dict]:
+        doc_id = normalize_document_id(doc_id)
         rows = self._conn.execute(
             "SELECT version, action, title, content_sha, actor, created_at FROM versions "
             "WHERE document_id=? ORDER BY version", (doc_id,)).fetchall()

@@ -49,3 +49,18 @@ class PackNotFound(ClinragError):
 class DocumentExists(ClinragError):
     status = 409
     title = "Document already exists"
+
+
+class InvalidDocumentId(ClinragError):
+    status = 422
+    title = "Invalid document id"
+
+
+class PayloadTooLarge(ClinragError):
+    status = 413
+    title = "Payload too large"
+
+
+class WriteInProgress(ClinragError):
+    status = 503
+    title = "Another write holds the index"

@@ -198,11 +198,32 @@ class IndexStore:
     def discard(self, path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
+    def _snapshot_dirs(self) -> list[Path]:
+        return sorted((p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                      key=lambda p: p.name)
+
     def _prune(self, keep: str) -> None:
-        snapshots = sorted((p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                           key=lambda p: p.name)
-        for old in [p for p in snapshots if p.name != keep][:-(KEEP_SNAPSHOTS - 1) or None]:
+        """Keep the serving snapshot and the newest older ones; callers hold the write lock."""
+        older = [p for p in self._snapshot_dirs() if p.name != keep]
+        for old in older[:-(KEEP_SNAPSHOTS - 1) or None]:
             shutil.rmtree(old, ignore_errors=True)
-        for stale in self.root.glob(".tmp-*"):
-            if time.time() - stale.stat().st_mtime > 3600:
-                shutil.rmtree(stale, ignore_errors=True)
+
+    def remove_leftovers(self) -> list[Path]:
+        """What a killed writer leaves (build folders, pointer files, a complete snapshot never swapped
+        in): removed at start, under the write lock, so no live writer can own them. Returns what went."""
+        if not self.root.exists():
+            return []
+        removed: list[Path] = []
+        current = self.current_path()
+        for path in sorted(self.root.iterdir()):
+            if path.name.startswith(".tmp-") or path.name.startswith(".CURRENT-"):
+                removed.append(path)
+            elif path.is_dir() and not path.name.startswith(".") and path != current and (
+                    current is None or path.name > current.name or not (path / "manifest.json").exists()):
+                removed.append(path)  # built after the serving one but never activated, or incomplete
+        for path in removed:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        return removed

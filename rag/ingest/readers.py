@@ -18,7 +18,7 @@ SUPPORTED = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html"
 
 def slugify(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "document"
+    return re.sub(r"[^a-z0-9]+", "-", text.lower())[:80].strip("-") or "document"
 
 
 def detect_format(filename: str, content_type: str | None = None) -> str:
