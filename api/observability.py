@@ -7,6 +7,7 @@ import time
 import uuid
 
 import structlog
+from fastapi import HTTPException
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -72,11 +73,12 @@ class RequestContext:
         upload = scope["path"].startswith("/v1/documents") and "multipart" in headers.get("content-type", "")
         limit = self.max_upload if upload else self.max_body
         started = time.perf_counter()
-        status = {"code": 500}
+        status = {"code": 500, "started": False}
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
+                status["started"] = True
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
@@ -91,13 +93,22 @@ class RequestContext:
                 if message["type"] == "http.request":
                     received["n"] += len(message.get("body", b""))
                     if received["n"] > limit:
-                        raise _BodyTooLarge()
+                        raise _BodyTooLarge(limit)
                 return message
 
             try:
                 await self.app(scope, limited_receive, send_wrapper)
             except _BodyTooLarge:
-                await _too_large(scope, send_wrapper, limit, request_id)
+                if not status["started"]:
+                    await _too_large(scope, send_wrapper, limit, request_id)
+            except Exception:
+                # Handled here, inside the logging and metrics, so a 5xx carries X-Request-ID, a log line
+                # and a series like any response; not re-raised, so the keep-alive connection survives.
+                log.exception("unhandled error", request_id=request_id, method=scope["method"],
+                              path=scope["path"])
+                if not status["started"]:
+                    await _problem(scope, send_wrapper, 500, "Internal error",
+                                   "internal error; see the server log with this request id", request_id)
         route = scope.get("route").path if scope.get("route") else "unmatched"
         elapsed = time.perf_counter() - started
         self.metrics.requests.labels(route, scope["method"], str(status["code"])).inc()
@@ -106,23 +117,32 @@ class RequestContext:
                  latency_ms=round(elapsed * 1000, 2), key_id=scope["state"].get("key_id"))
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    """Raised while the body streams in (chunked bodies have no Content-Length to refuse up front).
+
+    An HTTPException, so FastAPI's body parsing passes it through as a 413 instead of a generic 400."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413, detail=f"request body larger than {limit} bytes")
 
 
 async def _too_large(scope: Scope, send: Send, limit: int, request_id: str) -> None:
+    await _problem(scope, send, 413, "Payload too large", f"request body larger than {limit} bytes", request_id)
+
+
+async def _problem(scope: Scope, send: Send, status: int, title: str, detail: str, request_id: str) -> None:
     import json
 
-    openai = scope["path"].startswith("/v1/chat/completions")
-    detail = f"request body larger than {limit} bytes"
+    openai = scope["path"].startswith(("/v1/chat/completions", "/v1/models"))
     if openai:
-        body = {"error": {"message": detail, "type": "invalid_request_error", "param": None, "code": 413}}
+        kind = "invalid_request_error" if status < 500 else "server_error"
+        body = {"error": {"message": detail, "type": kind, "param": None, "code": status}}
         ctype = b"application/json"
     else:
-        body = {"type": "about:blank", "title": "Payload too large", "status": 413, "detail": detail,
+        body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
                 "instance": scope["path"], "request_id": request_id}
         ctype = b"application/problem+json"
     payload = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": 413,
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", ctype), (b"content-length", str(len(payload)).encode())]})
     await send({"type": "http.response.body", "body": payload})

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rag.types import Citation, GuardrailResult
+from rag.types import Citation, GuardrailResult, SourceDisclaimer
 
 
 class ChatRequest(BaseModel):
@@ -26,7 +26,9 @@ class ChatResponse(BaseModel):
     scope: Literal["answer", "partial", "abstain"] = Field(
         "answer", description="The scope decision: answered, partial (says what the sources do not give), "
         "or abstained.")
-    disclaimer: str
+    disclaimer: str = Field(description="The service's own disclaimer, with every answer.")
+    source_disclaimers: list[SourceDisclaimer] = Field(
+        default_factory=list, description="Each cited source's own disclaimer, attributed to that source.")
     banner: str | None = None
     synthesizer: str
     fallback_reason: str | None = None
@@ -62,7 +64,9 @@ class DocumentIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"title": "Acute gout", "text": "## Treatment\n\nColchicine or an NSAID is first-line.",
                       "source": "local guideline", "metadata": {}}]})
-    id: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{0,79}$", description="Defaults to the title's slug.")
+    id: str | None = Field(None, min_length=1, max_length=200, description=(
+        "Defaults to the title's slug. Case, surrounding space, inner spaces and underscores are normalised "
+        "(`Acute Gout` is `acute-gout`); the result must be 1-80 lower-case letters, digits and single hyphens."))
     title: str = Field(min_length=1, max_length=300)
     text: str = Field(min_length=1, max_length=2_000_000, description="Markdown or plain text.")
     source: str = Field("", max_length=500)

@@ -35,8 +35,11 @@ class ConversationStore:
     def exists(self, cid: str) -> bool:
         return self._conn.execute("SELECT 1 FROM conversations WHERE id=?", (cid,)).fetchone() is not None
 
-    def history(self, cid: str) -> list[dict]:
-        if not self.exists(cid):
+    def history(self, cid: str, owner: str | None = None) -> list[dict]:
+        """The turns so far. With `owner`, a conversation another key created is reported as not found,
+        exactly like an unknown one, so its existence is not disclosed either."""
+        row = self._conn.execute("SELECT owner FROM conversations WHERE id=?", (cid,)).fetchone()
+        if row is None or (owner is not None and row[0] != owner):
             raise ConversationNotFound(f"conversation {cid!r} not found")
         rows = self._conn.execute("SELECT role, content FROM turns WHERE conversation_id=? ORDER BY idx",
                                   (cid,)).fetchall()

@@ -35,6 +35,7 @@ from rag.types import (
     GuardrailResult,
     Retrieved,
     ScoredChunk,
+    SourceDisclaimer,
     Violation,
 )
 
@@ -243,14 +244,16 @@ class Pipeline:
         text = " ".join(parts) if parts else ABSTAIN_TEXT
         if draft.partial and parts:
             text = f"The indexed sources do not give {draft.partial} for this question. What they do say: {text}"
-        disclaimer = " ".join(sorted({docs[c.document_id].disclaimer for c in citations
-                                      if c.document_id in docs and docs[c.document_id].disclaimer}))
+        cited = dict.fromkeys(c.document_id for c in citations)
+        source_disclaimers = tuple(SourceDisclaimer(document_id=d, title=docs[d].title, text=docs[d].disclaimer)
+                                   for d in cited if d in docs and docs[d].disclaimer)
         return Answer(
             conversation_id=conversation_id or "", answer=text, citations=tuple(citations),
             guardrail=GuardrailResult(action=verdict.action, rules_version=verdict.rules_version,
                                       violations=tuple(Violation(rule_id=v.rule_id, message=v.message, span=v.span)
                                                        for v in verdict.violations)),
-            abstained=abstained, disclaimer=disclaimer, banner=verdict.banner, synthesizer=draft.synthesizer,
+            abstained=abstained, disclaimer=self.settings.disclaimer, source_disclaimers=source_disclaimers,
+            index_version=snapshot.manifest["build_id"], banner=verdict.banner, synthesizer=draft.synthesizer,
             fallback_reason=draft.fallback_reason or (f"{decision.outcome}: {'; '.join(decision.reasons)}"
                                                       if decision.outcome != "answer" else None),
             scope=decision.outcome,

@@ -124,13 +124,23 @@ class Retrieved(Frozen):
     score: float
 
 
+class SourceDisclaimer(Frozen):
+    """A cited source's own disclaimer, attributed to it (it speaks for its publisher, not for clinrag)."""
+
+    document_id: str
+    title: str
+    text: str
+
+
 class Answer(Frozen):
     conversation_id: str
     answer: str
     citations: tuple[Citation, ...]
     guardrail: GuardrailResult
     abstained: bool
-    disclaimer: str
+    disclaimer: str  # the service's own (settings.disclaimer), with every answer
+    source_disclaimers: tuple[SourceDisclaimer, ...] = ()  # only of the documents this answer cites
+    index_version: str = ""  # build id of the snapshot this answer was composed from (audit)
     banner: str | None = None
     synthesizer: str = "extractive"
     fallback_reason: str | None = None

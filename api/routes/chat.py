@@ -28,7 +28,7 @@ def _record(request: Request, answer: Answer, question: str, route: str, key_id:
         route=route, request_id=request.state.request_id, key_id=key_id, question=question, answer=answer.answer,
         citations=[c.model_dump() for c in answer.citations], action=answer.guardrail.action,
         rule_ids=[v.rule_id for v in answer.guardrail.violations], rules_version=answer.guardrail.rules_version,
-        latency_ms=answer.timings_ms.get("total"), index_version=state.pipeline.library.snapshot.manifest["build_id"],
+        latency_ms=answer.timings_ms.get("total"), index_version=answer.index_version,
         conversation_id=answer.conversation_id or None)
 
 
@@ -37,7 +37,7 @@ def chat(body: ChatRequest, request: Request, pipeline: PipelineDep, principal: 
     """Answer from the indexed sources, every sentence cited; pass `conversation_id` to follow up."""
     store = pipeline.conversations
     cid = body.conversation_id or store.create(owner=principal.key_id)
-    history = store.history(cid)  # 404 for an unknown conversation
+    history = store.history(cid, owner=principal.key_id)  # 404 for an unknown one or another key's
     answer = pipeline.answer([*history, {"role": "user", "content": body.message}], conversation_id=cid)
     store.append(cid, body.message, answer.answer, answer.model_dump(mode="json"))
     _record(request, answer, body.message, "/v1/chat", principal.key_id)
@@ -66,7 +66,9 @@ def _extra(answer: Answer) -> dict:
     return {"citations": [c.model_dump(mode="json") for c in answer.citations],
             "guardrail": answer.guardrail.model_dump(mode="json"), "abstained": answer.abstained,
             "scope": answer.scope,
-            "banner": answer.banner, "disclaimer": answer.disclaimer, "timings_ms": answer.timings_ms,
+            "banner": answer.banner, "disclaimer": answer.disclaimer,
+            "source_disclaimers": [d.model_dump(mode="json") for d in answer.source_disclaimers],
+            "timings_ms": answer.timings_ms,
             "retrieved": [r.model_dump(mode="json") for r in answer.retrieved]}
 
 

@@ -27,7 +27,10 @@ def test_every_marker_resolves_and_every_citation_is_cited(pipeline):
     assert marks == {c.n for c in a.citations} and marks
     assert citation_problems(a.answer, [c.model_dump() for c in a.citations]) == []
     assert all(c.references and c.references[0].title for c in a.citations)
-    assert a.disclaimer.startswith("This information is intended for healthcare professionals")
+    # the source's own disclaimer speaks for its publisher: attributed to it, never as the product's
+    assert a.disclaimer == pipeline.settings.disclaimer
+    assert [d.document_id for d in a.source_disclaimers] == ["palpable-mid-lumbar-mass"]
+    assert a.source_disclaimers[0].text.startswith("This information is intended for healthcare professionals")
 
 
 def test_abstention_has_no_citations_and_says_so(pipeline):
