@@ -13,14 +13,17 @@ from rich.console import Console
 from rich.table import Table
 
 from rag.config import Settings
-from rag.errors import ClinragError
+from rag.errors import ClinragError, PayloadTooLarge
 
 app = typer.Typer(help="clinrag: clinical answers from curated guidelines, cited and guard-railed.",
                   no_args_is_help=True, add_completion=False)
 index_app = typer.Typer(help="Inspect or rebuild the on-disk index.", no_args_is_help=True)
 corpus_app = typer.Typer(help="Maintain the shipped corpus.", no_args_is_help=True)
+documents_app = typer.Typer(help="List, read and delete the indexed documents (what the API's /v1/documents does).",
+                            no_args_is_help=True)
 app.add_typer(index_app, name="index")
 app.add_typer(corpus_app, name="corpus")
+app.add_typer(documents_app, name="documents")
 console = Console(stderr=True)
 out = Console()
 
@@ -94,7 +97,8 @@ def ingest(
 
     files = [f for p in paths for f in (sorted(x for x in p.rglob("*") if x.suffix.lower() in SUPPORTED)
                                         if p.is_dir() else [p])]
-    library = make_library()
+    settings = Settings()
+    library = make_library(settings)
     try:
         library.open()
     except ClinragError as exc:
@@ -108,6 +112,10 @@ def ingest(
             try:
                 if not f.is_file():
                     raise ClinragError(f"{str(f)!r}: no such file")
+                size = f.stat().st_size
+                if size > settings.max_upload_bytes:  # the API's limit: a huge file is a mistake, not a job
+                    raise PayloadTooLarge(f"{str(f)!r}: {size:,} bytes is over the upload limit of "
+                                          f"{settings.max_upload_bytes:,} (CLINRAG_MAX_UPLOAD_BYTES)")
                 docs.append(parse_document(f.read_bytes(), f.name))
             except ClinragError as exc:
                 errors.append(str(exc))
@@ -124,6 +132,64 @@ def ingest(
               f"{len(errors)} rejected, in {time.perf_counter() - started:.1f}s")
     if errors:
         raise typer.Exit(1)
+
+
+@documents_app.command("list")
+def documents_list(as_json: JsonOpt = False) -> None:
+    """Every live document: id, version, title, source, who changed it last and when."""
+    library = make_library()
+    rows = library.docstore.listing()
+    if as_json:
+        out.print_json(json.dumps(rows))
+        return
+    table = Table(title=f"{len(rows)} documents")
+    for key in ("id", "version", "title", "source", "updated_by", "updated_at"):
+        table.add_column(key)
+    for row in rows:
+        table.add_row(*(str(row[k]) for k in ("id", "version", "title", "source", "updated_by", "updated_at")))
+    out.print(table)
+
+
+@documents_app.command("show")
+def documents_show(
+    doc_id: Annotated[str, typer.Argument(metavar="ID", help="The document id (as `documents list` shows it).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """One document's current text and metadata, and every version with who and when."""
+    library = make_library()
+    try:
+        doc = library.docstore.get(doc_id)
+        history = library.docstore.history(doc_id)
+    except ClinragError as exc:
+        fail(exc)
+    if as_json:
+        out.print_json(json.dumps({**doc.model_dump(mode="json"), "history": history}))
+        return
+    out.print(f"[bold]{doc.title}[/]  ({doc.id} v{doc.version}, source: {doc.source or '-'})")
+    for h in history:
+        out.print(f"  v{h['version']} {h['action']:8} {h['created_at']} by {h['actor']}")
+    if doc.disclaimer:
+        out.print(f"[dim]source's disclaimer: {doc.disclaimer}[/]")
+    out.print("\n" + doc.text, markup=False, highlight=False)
+
+
+@documents_app.command("delete")
+def documents_delete(
+    doc_id: Annotated[str, typer.Argument(metavar="ID", help="The document id to remove from the index.")],
+    actor: Annotated[str, typer.Option(metavar="NAME", help="Recorded as who made the change.")] = "cli",
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove a document from the index (its versions stay in the history), as DELETE /v1/documents/ID does."""
+    library = make_library()
+    try:
+        library.open()
+        doc = library.docstore.get(doc_id)
+        if not yes and not typer.confirm(f"delete {doc.id!r} ({doc.title}) from the index?"):
+            raise typer.Exit(1)
+        result = library.write(None, delete_id=doc.id, mode="delete", actor=actor)
+    except ClinragError as exc:
+        fail(exc)
+    out.print(f"deleted {result.document_id} (v{result.version} records the deletion)")
 
 
 @corpus_app.command("clean")
