@@ -197,6 +197,8 @@ class GuardrailEngine:
             return False
         if p.precondition_met is not None and f.precondition_met != p.precondition_met:
             return False
+        if p.negation_alone is not None and f.negation_alone != p.negation_alone:
+            return False
         if p.gated_by_decision is not None and f.gated_by_decision != p.gated_by_decision:
             return False
         checks = ((p.clause_has, f.clause_concepts, True), (p.clause_lacks, f.clause_concepts, False),

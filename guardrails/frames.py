@@ -33,6 +33,9 @@ class Frame:
     basis: frozenset[str] = frozenset()  # what a judgement rests on (examination, age, feel)
     precondition_met: bool = False  # "after <test> has excluded <condition>"
     sequence: str = ""  # "after_care" (imaging after a trial), "before_imaging" (care before imaging)
+    # prohibited, and the only thing its sentence negates besides its own modifiers ("do not order an MRI for
+    # now"), unlike "do not arrange the MRI after the bloods" or "neither physio nor manipulation before imaging"
+    negation_alone: bool = False
     clause_concepts: frozenset[str] = frozenset()  # every un-negated concept in its clause
     sentence_concepts: frozenset[str] = frozenset()  # every un-negated concept in the sentence
     span: tuple[int, int] = (0, 0)  # character offsets of the anchor in the normalised sentence
@@ -302,12 +305,29 @@ class FrameReader:
                                                  or x.start <= 1 < m.start and not rs.negated[i])
             for x in rs.mentions) else set()  # "CT instead of MRI" / "Instead of MRI, CT": the CT is offered as enough
         polarity = self._polarity(rs, i, ctx)
+        flipped = False
         if polarity == "prohibit" and any(
                 x.concept == "assess.needed" and rs.negated[k] and ctx.clauses[x.start] == ctx.clauses[m.start]
-                and x.start > m.start for k, x in enumerate(rs.mentions)):
-            polarity, chosen = "recommend", {"assess.unnecessary"}  # "no MRI is needed" judges the MRI unnecessary
+                for k, x in enumerate(rs.mentions)):
+            # "no MRI is needed", "there's no need for an MRI": the MRI judged unnecessary
+            polarity, chosen = "recommend", {"assess.unnecessary"}
+        elif polarity == "prohibit" and rs.negated[i] and m.concept not in self.v.role("care_plan") and any(
+                rs.negated[k] and ctx.clauses[x.start] == ctx.clauses[m.start] and _adjacent(rs, x, m) and (
+                    x.kind == "timing" and x.start < m.start and x.concept in self.v.role("deferral")
+                    or x.kind == "timing" and x.start > m.start and x.concept in self.v.role("later_slot")
+                    or x.kind in ("assessment", "protocol"))  # "CT should not replace MRI", "no unenhanced MRI"
+                for k, x in enumerate(rs.mentions)):
+            # what is negated is the delay ("do not delay the MRI"), a judgement ("CT should not replace MRI") or
+            # the protocol ("do not order MRI without contrast alone"), not the test, which stays recommended.
+            # Care is left alone: in "do not wait to reassess in 6 weeks" the reassessing itself is denied.
+            polarity, flipped = "recommend", True
+        if flipped:  # "don't let them hold up the MRI": whatever gate the sentence holds, the MRI is not to wait
+            gate, decided = frozenset(), False
+        alone = polarity == "prohibit" and rs.negated[i] and not ctx.in_gate[i] and not any(
+            rs.negated[k] and k != i and x.kind not in ("cue", "timing", "protocol", "action")
+            for k, x in enumerate(rs.mentions))  # its own modifiers ("for now") may share the negation
         return Frame(
-            object=m.concept, polarity=polarity,
+            object=m.concept, polarity=polarity, negation_alone=alone,
             timing=frozenset(x.concept for x in mine if x.kind == "timing"),
             gate=gate, gated_by_decision=decided,
             protocol=frozenset(x.concept for x in mine if x.kind == "protocol"),
@@ -469,6 +489,13 @@ class _Ctx:
     owner: list[int | None]
     framed_from: int | None
     reported_from: int | None
+
+
+def _adjacent(rs: ReadSentence, a: Mention, b: Mention) -> bool:
+    """No other object between two mentions: "do not delay the MRI" ties the delay to the MRI, while in
+    "do not delay imaging for a trial of therapy" the therapy is not what is (not) delayed."""
+    lo, hi = sorted((a.start, b.start))
+    return not any(x.kind == "object" and lo < x.start < hi for x in rs.mentions)
 
 
 def _suggests(rs: ReadSentence) -> bool:

@@ -52,6 +52,7 @@ class Predicate(Strict):
     no_assessment: list[str] = Field(default_factory=list)
     precondition_met: bool | None = None
     gated_by_decision: bool | None = None
+    negation_alone: bool | None = None
     clause_has: list[str] = Field(default_factory=list)
     clause_lacks: list[str] = Field(default_factory=list)
     sentence_has: list[str] = Field(default_factory=list)
@@ -71,7 +72,7 @@ class Predicate(Strict):
         return v
 
     def concept_lists(self) -> dict[str, list[str]]:
-        skip = {"polarity", "sequence", "precondition_met", "gated_by_decision"}
+        skip = {"polarity", "sequence", "precondition_met", "gated_by_decision", "negation_alone"}
         return {k: v for k, v in self.model_dump().items() if k not in skip and v}
 
 

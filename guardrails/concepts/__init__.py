@@ -9,7 +9,7 @@ understanding all read text through this one layer.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -150,11 +150,21 @@ class Vocabulary:
             data = yaml.safe_load(path.read_text()) or {}
         except yaml.YAMLError as exc:
             raise VocabularyError(f"{path.name}: not valid YAML ({exc})") from None
-        if set(data) - {"concepts", "groups", "roles"}:
-            raise VocabularyError(f"{path.name}: top-level keys allowed: concepts, groups, roles")
+        if set(data) - {"concepts", "groups", "roles", "spellings"}:
+            raise VocabularyError(f"{path.name}: top-level keys allowed: concepts, groups, roles, spellings")
         vocabulary = cls(data.get("concepts") or {}, data.get("groups"), path.name)
         vocabulary.set_roles(data.get("roles") or {})
+        vocabulary.set_spellings(data.get("spellings") or {})
         return vocabulary
+
+    def set_spellings(self, spellings: dict[str, str]) -> None:
+        """Single-token variants read as their usual form before matching ("cant" as "can't")."""
+        self.spellings: dict[str, str] = {}
+        for variant, usual in spellings.items():
+            if not isinstance(variant, str) or not isinstance(usual, str) or len(tokenize(normalize(variant))) != 1 \
+                    or len(tokenize(normalize(usual))) != 1:
+                raise VocabularyError(f"{self.source}: spelling {variant!r}: {usual!r} must map one word to one word")
+            self.spellings[normalize(variant)] = normalize(usual)
 
     def set_roles(self, roles: dict[str, dict]) -> None:
         """Roles the frame reader needs (see the vocabulary file); each names concepts or groups that exist."""
@@ -222,6 +232,9 @@ class Vocabulary:
     def tag(self, tokens: list[Token]) -> list[Mention]:
         """Every concept mention, scanning left to right; at each token the longest phrase wins, and the
         tokens it covers are consumed (so 'not needed' is one assessment, not a negation plus a word)."""
+        spellings = getattr(self, "spellings", {})
+        if spellings:
+            tokens = [replace(t, text=spellings[t.text]) if t.text in spellings else t for t in tokens]
         out: list[Mention] = []
         i = 0
         n = len(tokens)
