@@ -65,6 +65,7 @@ class Pipeline:
             self.llm = LLMSynthesizer(s, fallback=self.composer)
         self._doc_cache: tuple[str, dict] = ("", {})
         self._idf: tuple[str, dict[str, float]] = ("", {})
+        self._doc_concepts: tuple[str, dict[str, frozenset[str]]] = ("", {})
         self._by_title: dict[str, str] = {}  # normalised title -> document id, for reference links
         self._related: tuple[str, np.ndarray | None] = ("", None)
 
@@ -95,6 +96,19 @@ class Pipeline:
             questions = [q for d in self._doc_cache[1].values() for q in d.metadata.get("related_questions", [])]
             self._related = (build_id, self.embedder.encode(questions) if questions else None)
         return self._doc_cache[1]
+
+    def document_concepts(self, snapshot, document_id: str) -> frozenset[str]:
+        """Every clinical concept a document's indexed text names (cached per snapshot), for the scope's
+        body-region check."""
+        build_id = snapshot.manifest["build_id"]
+        if self._doc_concepts[0] != build_id:
+            self._doc_concepts = (build_id, {})
+        cache = self._doc_concepts[1]
+        if document_id not in cache:
+            text = "\n".join(c.text for c in snapshot.chunks if c.document_id == document_id)
+            title = next((c.title for c in snapshot.chunks if c.document_id == document_id), "")
+            cache[document_id] = self.scope.concepts(f"{title}\n{text}")
+        return cache[document_id]
 
     def idf(self, snapshot) -> dict[str, float]:
         """Inverse sentence frequency of each word in the indexed corpus (rare words weigh more)."""
@@ -127,7 +141,8 @@ class Pipeline:
         timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
         vectors = self.sentence_vectors.get(passages)
-        decision = self.scope.decide(query, passages, vectors, qvec, self._related[1], self.idf(snapshot))
+        decision = self.scope.decide(query, passages, vectors, qvec, self._related[1], self.idf(snapshot),
+                                     document_concepts=lambda d: self.document_concepts(snapshot, d))
         draft = self._draft(query, decision, passages, qvec, snapshot)
         timings["synthesize"] = _ms(t1)
         t2 = time.perf_counter()

@@ -13,6 +13,7 @@ not, the answer is partial: it says what the sources do not give, then what they
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -25,7 +26,7 @@ from rag.types import Frozen, ScoredChunk
 Outcome = Literal["answer", "partial", "abstain"]
 # Concept kinds that carry a topic (a test, a finding, a body part), not the grammar of a request.
 TOPICAL_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "condition"})
-VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "gauge", "score"})
+VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "gauge", "score", "threshold"})
 
 
 class ScopeDecision(Frozen):
@@ -52,7 +53,8 @@ class ScopePolicy:
 
     def decide(self, query: Query, passages: list[ScoredChunk], sentence_vectors: dict[str, np.ndarray],
                qvec: np.ndarray, related: np.ndarray | None = None,
-               corpus_idf: dict[str, float] | None = None) -> ScopeDecision:
+               corpus_idf: dict[str, float] | None = None,
+               document_concepts: Callable[[str], frozenset[str]] | None = None) -> ScopeDecision:
         if not passages:
             return ScopeDecision(outcome="abstain", reasons=("nothing retrieved",))
         scored = [(float(np.max(sentence_vectors[p.chunk.id] @ qvec)), p) for p in passages if p.chunk.sentences]
@@ -66,6 +68,10 @@ class ScopePolicy:
         if best < self.topic_min and not (weight >= self.min_shared and best >= self.topic_min_with_concept):
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: best passage similarity {best:.2f} with {len(shared)} shared clinical concepts",), **base)
+        elsewhere = self._other_body_region(query, passages, document_concepts)
+        if elsewhere:
+            return ScopeDecision(outcome="abstain", reasons=(
+                f"topic: the question is about the {elsewhere}, which no retrieved document concerns",), **base)
         # a question about the document's own subject (its title's concepts) is never one of its "related questions"
         title = self.concepts(top.chunk.title)
         own_subject = len(title) >= 2 and title <= topical
@@ -79,6 +85,21 @@ class ScopePolicy:
             return ScopeDecision(outcome="partial", reasons=(f"answerability: no passage gives {missing}",),
                                  missing=missing, **base)
         return ScopeDecision(outcome="answer", reasons=(f"topic: similarity {best:.2f}",), **base)
+
+    def _other_body_region(self, query: Query, passages: list[ScoredChunk],
+                           document_concepts: Callable[[str], frozenset[str]] | None) -> str | None:
+        """The body regions the question names, when none of them is one any retrieved document names anywhere
+        (a thyroid nodule, an ankle injury asked of a spinal guideline), else None. Shared words ("palpable",
+        "lump", "first imaging") make such a question look close; the region says what it is about."""
+        if document_concepts is None:
+            return None
+        regions = {c for c in query.concepts if self.vocabulary.kinds.get(c) == "anatomy"}
+        if not regions:
+            return None
+        covered = frozenset().union(*(document_concepts(d) for d in {p.chunk.document_id for p in passages}))
+        if regions & covered:
+            return None
+        return " and ".join(sorted(self.vocabulary.labels.get(c, c.split(".", 1)[-1]) for c in regions))
 
     def _unknown_entity(self, query: Query, idf: dict[str, float]) -> str | None:
         """A question for a specific value about something the corpus never names (a drug, a score, a lab
