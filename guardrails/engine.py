@@ -34,6 +34,9 @@ class Model(BaseModel):
 class DraftSentence(Model):
     text: str
     cites: tuple[int, ...] = ()
+    # a bibliographic record quoted verbatim ("Reference 8: ... Journal of the Canadian Chiropractic
+    # Association"): shown as it is, never read as advice
+    record: bool = False
 
 
 class RuleViolation(Model):
@@ -265,7 +268,7 @@ class GuardrailEngine:
         only (its scope is taken as given); sources: document ids the draft was drawn from."""
         ctx = self.context(question, history)
         sentences = _as_sentences(draft)
-        read = [self.read(s.text) for s in sentences]
+        read = [[] if s.record else self.read(s.text) for s in sentences]
         draft_concepts = [frozenset().union(*(rs.concepts for group in read for rs in group))] if read else []
         if pack:
             packs = (self.pack(pack),)

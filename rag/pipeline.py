@@ -146,7 +146,7 @@ class Pipeline:
         draft = self._draft(query, decision, passages, qvec, snapshot)
         timings["synthesize"] = _ms(t1)
         t2 = time.perf_counter()
-        draft_sentences = [DraftSentence(text=s.text, cites=s.cites) for s in draft.sentences]
+        draft_sentences = [DraftSentence(text=s.text, cites=s.cites, record=s.record) for s in draft.sentences]
         sources = sorted({p.chunk.document_id for p in draft.passages})
         verdict = self.guardrails.check(query.question, draft_sentences, query.history, sources=sources)
         if draft.abstained and verdict.action == "escalate" and not verdict.emergency:
@@ -175,7 +175,9 @@ class Pipeline:
             said = [m["content"] for m in query.history if m["role"] == "assistant"]
             if query.answer_type == "source" and said:
                 words = re.sub(r"\[\d+\]", "", said[-1])  # "which source is that from?": the claim just made
-            narrowed = query.follow_up or query.asked != normalize(query.focus)
+            elif query.answer_type == "source":  # "which papers are cited for <claim>?": the claim picks
+                words = self.queries.answer_types.without_cues(words, "source")
+            narrowed = query.follow_up or query.asked != normalize(query.focus) or query.answer_type == "source"
             cvec = self.embedder.encode_query(words) if narrowed else qvec
             draft = self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS, boost=self._boost(query),
                                           section_bonus=self._section_bonus(query))
@@ -193,11 +195,18 @@ class Pipeline:
         first = draft.passages[draft.sentences[0].cites[0] - 1].chunk
         records = next((c for c in snapshot.chunks if c.document_id == first.document_id
                         and is_reference_chunk(c)), None)
-        if records is None or not first.refs:
+        # the statement's own reference marks when it has them ("... untreated 7, 8"), else its passage's
+        def plain(text: str) -> str:
+            return " ".join(text.split()).rstrip(" .;:").lower()
+
+        stated = plain(draft.sentences[0].text)
+        refs = next((s.refs for s in first.sentences if s.refs and plain(s.text) == stated), None) or first.refs
+        if records is None or not refs:
             return draft
         passages = [*draft.passages, ScoredChunk(chunk=records, score=0.0)]
         n = len(passages)
-        cited = [CitedSentence(text=s.text, cites=(n,)) for s in records.sentences if set(s.refs) & set(first.refs)]
+        cited = [CitedSentence(text=s.text, cites=(n,), record=True) for s in records.sentences
+                 if set(s.refs) & set(refs)]
         return draft.model_copy(update={"sentences": (draft.sentences[0], *cited[:most]), "passages": tuple(passages)})
 
     def _section_bonus(self, query: Query):
@@ -238,6 +247,8 @@ class Pipeline:
                 score += 0.1
             if query.answer_type == "list" and listed:
                 score += 0.1  # "what else could it be?": a list answers it better than a summary
+            if query.answer_type == "source" and listed:
+                score -= 0.3  # "where does the claim that ... come from?": one claim, not a lead-in and its list
             return score
         return boost
 

@@ -60,6 +60,17 @@ class AnswerTypes:
         self.order = list(data["types"])
         self.vocabulary = Vocabulary(concepts, {}, path.name)
 
+    def without_cues(self, text: str, answer_type: str) -> str:
+        """The text less the phrases that asked for this answer type ("which papers are cited for", "where
+        does the claim come from"): what is left names the claim, not the asking."""
+        norm = normalize(text)
+        tokens = tokenize(norm)
+        cut = [(tokens[m.start].start, tokens[m.end - 1].end) for m in self.vocabulary.tag(tokens)
+               if m.concept == f"answer.{answer_type}"]
+        for start, end in reversed(cut):
+            norm = norm[:start] + " " + norm[end:]
+        return " ".join(norm.split())
+
     def classify(self, text: str) -> str:
         """The first-listed type whose cue the question contains; 'explanation' when none does."""
         found = {m.concept.removeprefix("answer.") for m in self.vocabulary.tag(tokenize(normalize(text)))}

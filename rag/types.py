@@ -73,6 +73,7 @@ class ScoredChunk(Frozen):
 class CitedSentence(Frozen):
     text: str
     cites: tuple[int, ...]  # 1-based positions into DraftAnswer.passages
+    record: bool = False  # a bibliographic record quoted from a reference list, not a clinical statement
 
 
 class DraftAnswer(Frozen):

@@ -16,7 +16,7 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # one draft trips two rules and the benign-call rule is named first ("xr NAD so prob nothing, MRI not needed")
     "guard_fresh_3.jsonl": (1.0, 1.0, 0.96),
 }
-CHAT_FLOORS = {"chat_fresh_1.jsonl": 0.93, "chat_fresh_2.jsonl": 0.88}  # pass rate; bar 0.95
+CHAT_FLOORS = {"chat_fresh_1.jsonl": 0.93, "chat_fresh_2.jsonl": 0.88, "chat_fresh_3.jsonl": 0.82}  # bar 0.95
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))
