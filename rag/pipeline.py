@@ -247,6 +247,10 @@ class Pipeline:
                 score += 0.1
             if query.answer_type == "list" and listed:
                 score += 0.1  # "what else could it be?": a list answers it better than a summary
+            if query.excluded:
+                words = content_words(text)
+                if len(words & query.excluded) * 3 >= len(words):
+                    score -= 0.3  # "anything besides those two?": mostly what the asker already has
             if query.answer_type == "source" and listed:
                 score -= 0.3  # "where does the claim that ... come from?": one claim, not a lead-in and its list
             return score

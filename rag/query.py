@@ -18,6 +18,7 @@ import yaml
 
 from guardrails.concepts import Vocabulary, clean, default_vocabulary, normalize, tokenize
 from guardrails.sentences import split_sentences
+from rag.text import content_words
 from rag.types import Frozen
 
 ANSWER_TYPES_FILE = Path(__file__).resolve().parent / "answer_types.yaml"
@@ -29,6 +30,7 @@ initial right good use used using order ordering year old man woman male female 
 likely most explain forget moment just quick quicker tell now please okay yes know think want new take get sure
 really instead able allowed fine shall must still anything something else apart besides except since
 faster slower cheaper easier better worse""".split())
+_ANAPHORA = frozenset("those these them that this they the two three both all ones one".split())
 _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|her|his|instead|also|then|same|such|"
                       r"the (?:scan|study|test|mass|lesion|lump|one|invasive one|other one))\b|\bwhat (?:about|if)\b|"
                       r"\bwhy not\b|^(?:and|but|or|so)\b", re.IGNORECASE)
@@ -76,6 +78,21 @@ class AnswerTypes:
         found = {m.concept.removeprefix("answer.") for m in self.vocabulary.tag(tokenize(normalize(text)))}
         return next((t for t in self.order if t in found), "explanation")
 
+    def excluded(self, text: str) -> str:
+        """What the exclusion phrases govern ("apart from tumour and infection" -> "tumour and infection")."""
+        norm = normalize(text)
+        tokens = tokenize(norm)
+        spans = []
+        for m in self.vocabulary.tag(tokens):
+            if m.concept != "exclusion":
+                continue
+            end = m.end
+            while end < len(tokens) and not tokens[end].is_punct:
+                end += 1
+            if end > m.end:
+                spans.append(norm[tokens[m.end].start:tokens[end - 1].end])
+        return " ".join(spans)
+
     def without_exclusions(self, text: str) -> str:
         """The text less what an exclusion phrase governs ("apart from tumour and infection, what else")."""
         norm = normalize(text)
@@ -110,6 +127,9 @@ class Query(Frozen):
     history: tuple[dict, ...]
     follow_up: bool = False
     had_instructions: bool = False
+    # content words of what the asker already has ("apart from tumour and infection"; "besides those two"
+    # after an answer: that answer's words): sentences mostly about them yield to new ones
+    excluded: frozenset[str] = frozenset()
 
 
 class QueryReader:
@@ -143,8 +163,12 @@ class QueryReader:
         asked = self.answer_types.without_exclusions(focus)
         # plain labels of the concepts it asks about; what it says it already knows adds none
         labels = self._labels(resolved, self._concepts(asked) | (concepts - self._concepts(focus)))
+        excluded = content_words(self.answer_types.excluded(focus)) - content_words(" ".join(_ANAPHORA))
+        said = [m["content"] for m in history if m["role"] == "assistant"]
+        if self.answer_types.excluded(focus) and not excluded and said:  # "besides those two": the last answer
+            excluded = content_words(re.sub(r"\[\d+\]", "", said[-1]))
         return Query(question=question, text=text, resolved=resolved, search=f"{resolved} {labels}".strip(),
-                     focus=focus, asked=asked,
+                     focus=focus, asked=asked, excluded=frozenset(excluded),
                      answer_type=self.answer_types.classify(self.asking(focus)), concepts=concepts,
                      history=history, follow_up=follow_up, had_instructions=text != " ".join(clean(question).split()))
 
