@@ -26,6 +26,9 @@ from rag.types import Frozen, ScoredChunk
 Outcome = Literal["answer", "partial", "abstain"]
 # Concept kinds that carry a topic (a test, a finding, a body part), not the grammar of a request.
 TOPICAL_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "condition"})
+# idf = log(n / (df + 0.5)): within this margin of the largest, a word is in at most ~3 sentences
+RARE_IDF_MARGIN = 0.85
+NAMED_TOPIC_MIN_SIMILARITY = 0.2
 VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "gauge", "score", "threshold"})
 
 
@@ -65,7 +68,11 @@ class ScopePolicy:
         base = {"similarity": round(best, 4), "shared_concepts": shared, "document_id": document}
         # a named test or treatment counts double
         weight = sum(2 if self.vocabulary.kinds.get(c) == "object" else 1 for c in shared)
-        if best < self.topic_min and not (weight >= self.min_shared and best >= self.topic_min_with_concept):
+        # "components of CURB-65?": a rare name the corpus uses says what the question is about, though a
+        # sentence encoder reads the acronym poorly
+        named = self._known_rare_name(query, corpus_idf or {}) and best >= NAMED_TOPIC_MIN_SIMILARITY
+        if best < self.topic_min and not named and not (
+                weight >= self.min_shared and best >= self.topic_min_with_concept):
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: best passage similarity {best:.2f} with {len(shared)} shared clinical concepts",), **base)
         elsewhere = self._other_body_region(query, passages, document_concepts)
@@ -101,16 +108,29 @@ class ScopePolicy:
             return None
         return " and ".join(sorted(self.vocabulary.labels.get(c, c.split(".", 1)[-1]) for c in regions))
 
+    def _names(self, query: Query) -> list[str]:
+        """Names in the asking sentences: acronyms, mixed-case words, drug-name stems ("CURB-65", "eGFR")."""
+        stems = self.answer_types.name_stems
+        # the focus keeps the asker's letter case (asked is normalised to lower case)
+        return [w for w in re.findall(r"[A-Za-z][A-Za-z0-9-]+", QueryReader.asking(query.focus))
+                if w.isupper() and len(w) >= 3 or any(c.isupper() for c in w[1:])  # "SPECT", "eGFR", "CURB-65"
+                or w.lower().endswith(stems)]  # not "Non-invasive": a capital first letter is the sentence's
+
+    def _known_rare_name(self, query: Query, idf: dict[str, float]) -> bool:
+        """Does the question name something only a few indexed sentences use (so it is what they are about)?"""
+        if not idf:
+            return False
+        rare = max(idf.values()) - RARE_IDF_MARGIN
+        return any(idf.get(w, 0.0) >= rare for name in self._names(query) for w in content_words(name)
+                   if not w.isdigit())
+
     def _unknown_entity(self, query: Query, idf: dict[str, float]) -> str | None:
         """A question for a specific value about something the corpus never names (a drug, a score, a lab
         value: "anakinra dose", "SINS score", "eGFR 28") cannot be answered from it, whatever else matches.
         A name is an acronym, a mixed-case word, or a word with a drug-name stem (answer_types.yaml)."""
         if not idf or query.answer_type not in VALUE_TYPES:
             return None
-        stems = self.answer_types.name_stems
-        named = [w for w in re.findall(r"[A-Za-z][A-Za-z-]+", QueryReader.asking(query.asked))
-                 if w.isupper() and len(w) >= 3 or (not w.islower() and not w.istitle())
-                 or w.lower().endswith(stems)]
+        named = self._names(query)
         unknown = [w for w in named if not (content_words(w) & idf.keys())]
         return self.answer_types.describe[query.answer_type] if unknown else None
 

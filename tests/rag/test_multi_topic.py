@@ -25,8 +25,8 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 
 
 # Answer quality on the other topics is held by a ratchet (issue 10's bar is 0.95): measured 15/21 and 33/34
-# on 2026-11-25; raise these when answers improve, never lower them.
-TOPIC_PASS_FLOOR = 0.71
+# on 2026-11-25, 16/21 on 2026-12-02; raise these when answers improve, never lower them.
+TOPIC_PASS_FLOOR = 0.76
 LUMBAR_PASS_FLOOR = 0.97
 # With a gout guideline indexed, the public "gout is out of scope" case is answerable: it is not run here.
 COVERED_HERE = {"pub-oos-gout"}
