@@ -22,7 +22,8 @@ class _Argument(TyperArgument):
         return None  # the name column already shows the metavar
 
     def _rich_display_name(self) -> str:
-        return self._usage_display_name().strip("[]").replace("]", "")
+        name = (self.metavar or self.name or "ARG").upper()
+        return f"{name}..." if self.nargs != 1 else name
 
     def _usage_display_name(self) -> str:
         name = (self.metavar or self.name or "ARG").upper()
@@ -83,7 +84,7 @@ class App(typer.Typer):
 
 def examples(*commands: str) -> str:
     """A help epilog with one example per line (blank lines keep rich from joining them)."""
-    return "[bold]Examples[/]\n\n" + "\n\n".join(f"  $ {c}" for c in commands)
+    return "Examples:\n\n" + "\n\n".join(f"  $ {c}" for c in commands)
 
 
 def quiet_libraries() -> None:
