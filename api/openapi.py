@@ -27,7 +27,7 @@ WHY = {
     503: "The index or embedder is not ready yet; see Retry-After.",
 }
 AUTH = (401, 403, 429)
-BODY = (400, 413, 422)
+BAD_BODY = (400, 413, 422)  # malformed JSON, too large, schema mismatch
 
 
 def _ref(model: type[BaseModel]) -> dict:

@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import ClinicianAuth, PipelineDep
 from api.errors import ApiError
-from api.openapi import AUTH, BODY, COMPLETION_OK, openai_errors, problems
+from api.openapi import AUTH, BAD_BODY, COMPLETION_OK, openai_errors, problems
 from api.schemas import ChatRequest, ChatResponse, OpenAIChatRequest, OpenAIModelList
 from rag.types import Answer
 
@@ -34,7 +34,7 @@ def _record(request: Request, answer: Answer, question: str, route: str, key_id:
 
 
 @router.post("/v1/chat", response_model=ChatResponse, summary="Ask a question or a follow-up",
-             responses=problems(*AUTH, *BODY, 404, 503))
+             responses=problems(*AUTH, *BAD_BODY, 404, 503))
 def chat(body: ChatRequest, request: Request, pipeline: PipelineDep, principal: ClinicianAuth) -> ChatResponse:
     """Answer from the indexed sources, every sentence cited; pass `conversation_id` to follow up."""
     store = pipeline.conversations
@@ -76,7 +76,7 @@ def _extra(answer: Answer) -> dict:
 
 
 @router.post("/v1/chat/completions", summary="OpenAI-compatible chat completions",
-             responses={**COMPLETION_OK, **openai_errors(*AUTH, *BODY, 503)})
+             responses={**COMPLETION_OK, **openai_errors(*AUTH, *BAD_BODY, 503)})
 async def completions(body: OpenAIChatRequest, request: Request, pipeline: PipelineDep, principal: ClinicianAuth):
     """OpenAI Chat Completions: `choices[0].message.content` carries the cited answer; `stream` sends SSE."""
     messages = [{"role": m.role, "content": _text(m.content)} for m in body.messages]

@@ -8,13 +8,13 @@ from pydantic import ValidationError
 
 from api.deps import EditorAuth, PipelineDep, ReaderAuth
 from api.errors import ApiError
-from api.openapi import AUTH, BODY, problems
+from api.openapi import AUTH, BAD_BODY, problems
 from api.schemas import DocumentDetail, DocumentIn, DocumentSummary, DocumentWrite
 from rag.ingest.readers import detect_format, parse_document, slugify
 from rag.types import Document
 
 router = APIRouter(tags=["documents"])
-WRITE_ERRORS = (*BODY, 415)
+WRITE_ERRORS = (*BAD_BODY, 415)
 BODY = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
         "file": {"type": "string", "format": "binary", "description": "txt, md, html or pdf"},
