@@ -24,7 +24,8 @@ WHY = {
     415: "Neither multipart/form-data nor application/json.",
     422: "The body does not match the schema, or the file cannot be read as a document.",
     429: "Rate limit for this key; see Retry-After.",
-    503: "The index or embedder is not ready yet; see Retry-After.",
+    503: "The index or embedder is not ready yet (see Retry-After), or a document write waited too long for "
+         "another writer.",
 }
 AUTH = (401, 403, 429)
 BAD_BODY = (400, 413, 422)  # malformed JSON, too large, schema mismatch

@@ -188,6 +188,7 @@ class ChatCompletion(BaseModel):
     scope: Literal["answer", "partial", "abstain"]
     banner: str | None = None
     disclaimer: str
+    source_disclaimers: list[SourceDisclaimer] = Field(default_factory=list)
 
 
 class Health(BaseModel):

@@ -162,6 +162,8 @@ def print_answer(out: Console, payload: dict, elapsed_s: float) -> None:
               + "".join(f"\n  {v['rule_id']}: {escape(v['span'][:120])!r}" for v in g["violations"]), soft_wrap=True)
     if payload.get("disclaimer"):
         out.print(f"\n[dim]{escape(payload['disclaimer'])}[/]", soft_wrap=True)
+    for d in payload.get("source_disclaimers", []):  # the publisher's words, attributed to it, never clinrag's
+        out.print(f"[dim]{escape(d['title'])} (source's own disclaimer): {escape(d['text'])}[/]", soft_wrap=True)
     timings = ", ".join(f"{k} {v:.1f} ms" for k, v in payload.get("timings_ms", {}).items())
     out.print(f"[dim]timings: {timings}; this command {elapsed_s:.2f} s[/]", soft_wrap=True)
 

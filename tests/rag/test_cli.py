@@ -17,7 +17,8 @@ from rag.cli_support import print_answer
 from tests.pdfs import make_pdf
 
 COMMANDS = [[], ["ask"], ["ingest"], ["eval"], ["guard"], ["serve"], ["index"], ["index", "status"],
-            ["index", "rebuild"], ["corpus"], ["corpus", "clean"]]
+            ["index", "rebuild"], ["corpus"], ["corpus", "clean"], ["documents"], ["documents", "list"],
+            ["documents", "show"], ["documents", "delete"]]
 PYTHON_TYPES = re.compile(r"<(bool|str|int|float|path|Path|list\[[^\]]*\])>")
 QUESTION = "What imaging should I order for a palpable mid-lumbar mass?"
 
