@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, openapi
 from api.audit import AuditLog
 from api.auth import KeyRing
 from api.deps import RateLimiter
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.state.guardrails = pipeline.guardrails if pipeline else GuardrailEngine()
     app.state.audit = AuditLog(settings.data_dir / "audit.sqlite3", settings.audit_question_text)
     errors.install(app)
+    openapi.install(app)
     for module in (chat, guard, documents, health, web):
         app.include_router(module.router)
     app.add_middleware(RequestContext, metrics=metrics, max_body=settings.max_body_bytes,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from typing import Annotated
@@ -14,7 +15,6 @@ from api.errors import ApiError
 from rag.pipeline import Pipeline
 
 bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer <key>`")
-LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
 
 
 class RateLimiter:
@@ -49,22 +49,34 @@ def get_pipeline(request: Request) -> Pipeline:
 PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
 
 
+def _loopback(request: Request) -> bool:
+    if request.client is None or request.client.host == "testclient":  # in-process ASGI: no network peer
+        return True
+    try:
+        address = ipaddress.ip_address(request.client.host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1 from a dual-stack socket
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
+
+
 def require(*roles: str):
     """A dependency that admits callers whose role is one of `roles` (admin always)."""
 
     def dependency(request: Request,
                    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
         state = request.app.state
-        principal: Principal | None = None
-        if credentials is not None:
+        if not state.keyring and state.settings.local_mode and _loopback(request):
+            # No keys configured: the single local user. OpenAI clients and chat UIs always send some
+            # bearer ("sk-anything", "local"); with nothing to check it against, it is ignored, as
+            # Ollama, llama.cpp and vLLM do. Off loopback nothing is admitted without a real key.
+            principal = Principal(key_id="local", role="admin")
+        elif credentials is None:
+            raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'", {"WWW-Authenticate": "Bearer"})
+        else:
             principal = state.keyring.lookup(credentials.credentials)
             if principal is None:
                 raise ApiError(401, "invalid API key", {"WWW-Authenticate": "Bearer"})
-        elif not state.keyring and state.settings.local_mode and (request.client is None
-                                                                     or request.client.host in LOOPBACK):
-            principal = Principal(key_id="local", role="admin")
-        if principal is None:
-            raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'", {"WWW-Authenticate": "Bearer"})
         if principal.role != "admin" and principal.role not in roles:
             raise ApiError(403, f"role {principal.role!r} may not do this; needs one of {', '.join(roles)}")
         wait = state.rate_limiter.allow(principal.key_id)

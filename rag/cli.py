@@ -12,15 +12,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from rag.cli_support import App, ask_service, examples, print_answer, quiet_libraries, service_ready, service_url
 from rag.config import Settings
 from rag.errors import ClinragError, PayloadTooLarge
 
-app = typer.Typer(help="clinrag: clinical answers from curated guidelines, cited and guard-railed.",
-                  no_args_is_help=True, add_completion=False)
-index_app = typer.Typer(help="Inspect or rebuild the on-disk index.", no_args_is_help=True)
-corpus_app = typer.Typer(help="Maintain the shipped corpus.", no_args_is_help=True)
-documents_app = typer.Typer(help="List, read and delete the indexed documents (what the API's /v1/documents does).",
-                            no_args_is_help=True)
+app = App(help="clinrag: clinical answers from curated guidelines, cited and guard-railed.",
+          epilog=examples("clinrag serve", "clinrag ask \"Imaging for a palpable lumbar mass?\"",
+                          "clinrag COMMAND --help"), no_args_is_help=True, add_completion=False)
+index_app = App(help="Inspect or rebuild the on-disk index.", no_args_is_help=True)
+corpus_app = App(help="Maintain the shipped corpus.", no_args_is_help=True)
+documents_app = App(help="List, read and delete the indexed documents (what the API's /v1/documents does).",
+                    no_args_is_help=True)
 app.add_typer(index_app, name="index")
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(documents_app, name="documents")
@@ -28,6 +30,11 @@ console = Console(stderr=True)
 out = Console()
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of text.")]
+
+
+@app.callback()
+def _quiet() -> None:
+    quiet_libraries()
 
 
 def fail(exc: ClinragError, code: int = 1) -> None:
@@ -43,7 +50,7 @@ def make_library(settings: Settings | None = None):
     return Library(settings, Embedder(settings.embedding_model, settings.threads))
 
 
-@index_app.command("status")
+@index_app.command("status", epilog=examples("clinrag index status --json"))
 def index_status(as_json: JsonOpt = False) -> None:
     """Show the index manifest (model, dimension, corpus hash, chunks) and whether it is current."""
     started = time.perf_counter()
@@ -75,17 +82,17 @@ def index_rebuild() -> None:
     library = make_library()
     started = time.perf_counter()
     try:
-        snap = library.open(progress=True) if library.docstore.is_empty() else library.rebuild(progress=True)
+        snap = library.open() if library.docstore.is_empty() else library.rebuild()
     except ClinragError as exc:
         fail(exc)
     out.print(f"rebuilt {snap.manifest['chunk_count']} chunks from {snap.manifest['document_count']} documents "
               f"in {time.perf_counter() - started:.2f}s -> {snap.path}")
 
 
-@app.command()
+@app.command(epilog=examples("clinrag ingest notes/ new-guideline.pdf --actor dr.smith"))
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files (txt, md, html, pdf) or folders of them.")],
-    actor: Annotated[str, typer.Option(help="Recorded as who made the change.")] = "cli",
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Files (txt, md, html, pdf) or folders of them.")],
+    actor: Annotated[str, typer.Option(metavar="NAME", help="Recorded as who made the change.")] = "cli",
 ) -> None:
     """Add or update documents: clean, chunk, embed, then swap the new index in atomically.
 
@@ -122,7 +129,7 @@ def ingest(
                 console.print(f"  [red]rejected[/red]  {exc}")
             progress.advance(task)
     try:
-        results = library.write_many(docs, actor=actor, progress=True) if docs else []
+        results = library.write_many(docs, actor=actor) if docs else []
     except ClinragError as exc:
         fail(exc)
     for r in results:
@@ -194,7 +201,8 @@ def documents_delete(
 
 @corpus_app.command("clean")
 def corpus_clean(
-    check: Annotated[bool, typer.Option(help="Only check the cleaned copies are current.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Only check the cleaned copies are current; exit 1 "
+                                        "when one is stale.")] = False,
 ) -> None:
     """Write corpus/cleaned/<id>.md and .json from the raw pages (the same cleaning ingest applies)."""
     from rag.library import shipped_documents
@@ -225,12 +233,13 @@ def main() -> None:
         sys.exit(1)
 
 
-@app.command()
+@app.command(epilog=examples(
+    "clinrag guard -q \"Palpable lumbar mass: next step?\" \"The MRI can wait a few weeks.\""))
 def guard(
-    draft: Annotated[str, typer.Argument(help="The draft answer to check (any source).")],
-    question: Annotated[str, typer.Option("--question", "-q", help="The clinician's question.")] = "",
-    pack: Annotated[str | None, typer.Option(help="Judge with this clinical pack only (default: every pack "
-                                             "whose scope applies).")] = None,
+    draft: Annotated[str, typer.Argument(metavar="DRAFT", help="The draft answer to check (any source).")],
+    question: Annotated[str, typer.Option("--question", "-q", metavar="TEXT", help="The clinician's question.")] = "",
+    pack: Annotated[str | None, typer.Option(metavar="NAME", help="Judge with this clinical pack only "
+                                             "(default: every pack whose scope applies).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check a draft answer against the red-flag rules and print the verdict and the safe answer.
@@ -259,15 +268,21 @@ def guard(
     raise typer.Exit(0 if verdict.action == "pass" else 2)
 
 
-@app.command("eval")
+@app.command("eval", epilog=examples(
+    "clinrag eval --gate --baseline eval/baseline.json", "clinrag eval eval/fresh/ --url http://127.0.0.1:8000"))
 def eval_cmd(
-    sets: Annotated[list[Path] | None, typer.Argument(help="JSONL case files or folders (default eval/cases).")] = None,
-    url: Annotated[str | None, typer.Option(help="Evaluate a running server, not the in-process pipeline.")] = None,
-    api_key: Annotated[str | None, typer.Option(envvar="CLINRAG_EVAL_API_KEY", help="Bearer key for --url.")] = None,
-    baseline: Annotated[Path | None, typer.Option(help="A stored result JSON to diff against.")] = None,
+    sets: Annotated[list[Path] | None, typer.Argument(metavar="SET", help="JSONL case files or folders "
+                                                      "(default eval/cases).")] = None,
+    url: Annotated[str | None, typer.Option(metavar="URL", help="Evaluate a running server, not the in-process "
+                                            "pipeline.")] = None,
+    api_key: Annotated[str | None, typer.Option(envvar="CLINRAG_EVAL_API_KEY", metavar="KEY",
+                                                help="Bearer key for --url.")] = None,
+    baseline: Annotated[Path | None, typer.Option(metavar="FILE", help="A stored result JSON to diff against.")] = None,
     gate: Annotated[bool, typer.Option(help="Exit non-zero when a gate in eval/gates.yaml is missed.")] = False,
-    out_dir: Annotated[Path, typer.Option(help="Where report.md and report.json are written.")] = Path("reports"),
-    update_baseline: Annotated[Path | None, typer.Option(help="Write this run as the new baseline file.")] = None,
+    out_dir: Annotated[Path, typer.Option(metavar="DIR", help="Where report.md and report.json are written.")] = Path(
+        "reports"),
+    update_baseline: Annotated[Path | None, typer.Option(metavar="FILE", help="Write this run as the new baseline "
+                                                         "file.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passing cases too.")] = False,
     generated: Annotated[bool, typer.Option(help="Add the generated guardrail robustness suite (~13,000 drafts; "
                                             "recall and false positives per rule in the report).")] = False,
@@ -324,44 +339,57 @@ def eval_cmd(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(epilog=examples(
+    "clinrag ask \"Would an MRI without contrast be enough to evaluate the mass?\"",
+    "clinrag ask --json \"Imaging for a lumbar mass?\" > answer.json",
+    "clinrag ask --local \"Imaging for a lumbar mass?\""))
 def ask(
-    question: Annotated[str, typer.Argument(help="The clinical question.")],
+    question: Annotated[str, typer.Argument(metavar="QUESTION", help="The clinical question.")],
     as_json: JsonOpt = False,
+    local: Annotated[bool, typer.Option("--local", help="Answer in this process even when a service is "
+                                        "running (loads the model and index: seconds).")] = False,
+    api_key: Annotated[str | None, typer.Option(envvar="CLINRAG_API_KEY", metavar="KEY",
+                                                help="Bearer key for the running service, when it has keys "
+                                                "configured.")] = None,
 ) -> None:
-    """Answer one question from the indexed sources: cited answer, sources, guardrail verdict, timings."""
-    from rag.pipeline import Pipeline
+    """Answer one question from the indexed sources: cited answer, sources, guardrail verdict, timings.
 
+    When a clinrag service answers on the configured address (CLINRAG_HOST, CLINRAG_PORT) the question goes
+    to it and the answer comes back in well under a second; otherwise the model and index load here first."""
     started = time.perf_counter()
-    pipeline = Pipeline()
+    settings = Settings()
+    base = service_url(settings.host, settings.port)
     try:
-        pipeline.warm_up()
-        answer = pipeline.answer([{"role": "user", "content": question}])
+        if not local and service_ready(base):
+            console.print(f"[dim]asking the clinrag service running at {base}[/]", soft_wrap=True)
+            payload = ask_service(base, question, api_key)
+        else:
+            console.print(f"[dim]no clinrag service answers at {base}: loading the model and index in this "
+                          "process (several seconds; `clinrag serve` in another terminal avoids the wait)[/]",
+                          soft_wrap=True)
+            payload = _ask_in_process(settings, question)
     except ClinragError as exc:
         fail(exc)
     if as_json:
-        out.print_json(answer.model_dump_json())
+        out.print_json(json.dumps(payload))
         return
-    if answer.banner:
-        out.print(f"[bold red]{answer.banner}[/]\n")
-    out.print(answer.answer + "\n")
-    for c in answer.citations:
-        refs = ", ".join(f"[{r.n}] {r.title}" for r in c.references)
-        out.print(f"[bold][{c.n}][/] {c.title} > {c.section}  (score {c.score})\n    {c.text[:300]}"
-                  + (f"\n    article references: {refs}" if refs else ""))
-    g = answer.guardrail
-    out.print(f"\nguardrail: {g.action} (rules {g.rules_version})"
-              + "".join(f"\n  {v.rule_id}: {v.span[:120]!r}" for v in g.violations))
-    if answer.disclaimer:
-        out.print(f"\n[dim]{answer.disclaimer}[/]")
-    timings = ", ".join(f"{k} {v:.1f} ms" for k, v in answer.timings_ms.items())
-    out.print(f"[dim]timings: {timings}; process {time.perf_counter() - started:.2f} s[/]")
+    print_answer(out, payload, time.perf_counter() - started)
 
 
-@app.command()
+def _ask_in_process(settings: Settings, question: str) -> dict:
+    from rag.pipeline import Pipeline
+
+    pipeline = Pipeline(settings)
+    pipeline.warm_up()
+    return pipeline.answer([{"role": "user", "content": question}]).model_dump(mode="json")
+
+
+@app.command(epilog=examples(
+    "clinrag serve", "CLINRAG_API_KEYS=clinician:KEY1,editor:KEY2 clinrag serve --port 8080"))
 def serve(
-    host: Annotated[str | None, typer.Option(help="Bind address (default CLINRAG_HOST, 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default CLINRAG_PORT, 8000).")] = None,
+    host: Annotated[str | None, typer.Option(metavar="ADDRESS", help="Bind address (default CLINRAG_HOST, "
+                                             "127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(metavar="PORT", help="Port (default CLINRAG_PORT, 8000).")] = None,
 ) -> None:
     """Start the HTTP service (builds the index first if it is missing or stale)."""
     import uvicorn

@@ -25,7 +25,8 @@ class Settings(BaseSettings):
         description="torch/faiss threads. 1 measured fastest and steadiest on 2-core machines (see README).",
     )
     ingest_threads: int = Field(
-        0, ge=0, le=64, description="torch threads for bulk embedding (more than 32 passages); 0 = all cores."
+        0, ge=0, le=64, description="torch threads while embedding more than 32 passages at once (ingest, index "
+        "rebuild); 0 = all cores. Serving keeps CLINRAG_THREADS."
     )
     chunk_max_chars: int = Field(700, ge=100, le=5000, description="Upper bound on a chunk's length.")
     top_k: int = Field(6, ge=1, le=50, description="Passages handed to the synthesizer.")
@@ -52,7 +53,8 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the HTTP service binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service binds.")
     local_mode: bool = Field(
-        True, description="Single user on loopback: requests without a key get the admin role. "
+        True, description="Single user on loopback: while no API keys are configured, loopback requests are "
+        "admitted as admin with any bearer or none (OpenAI clients always send one); other peers get 401. "
         "Refused when host is not a loopback address."
     )
     api_keys: str = Field(
@@ -65,7 +67,8 @@ class Settings(BaseSettings):
         300.0, gt=0, description="How long a document write waits for another writer (API or CLI) to finish.")
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per API key.")
     audit_question_text: bool = Field(False, description="Store question text in the audit log (else a hash).")
-    log_level: str = Field("INFO", description="Log level.")
+    log_level: str = Field("INFO", description="Log level of the service; DEBUG also lets the CLI show library "
+                           "warnings and progress bars.")
 
     @model_validator(mode="after")
     def _refuse_unsafe_local_mode(self) -> Settings:
@@ -80,3 +83,25 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.data_dir / "clinrag.sqlite3"
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, SecretStr):
+        return "(secret)"
+    if isinstance(value, Path):
+        return f"./{value.relative_to(REPO_ROOT)}" if value.is_relative_to(REPO_ROOT) else str(value)
+    if value is None or value == "":
+        return "(unset)"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def settings_table() -> str:
+    """The README's settings table, generated from the fields above so the two cannot drift apart."""
+    rows = ["| variable | default | what it does |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        rows.append(f"| `CLINRAG_{name.upper()}` | `{_shown(field.default)}` | {field.description} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # python -m rag.config > table.md
+    print(settings_table(), end="")

@@ -14,7 +14,8 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import ClinicianAuth, PipelineDep
 from api.errors import ApiError
-from api.schemas import ChatRequest, ChatResponse, OpenAIChatRequest
+from api.openapi import AUTH, BAD_BODY, COMPLETION_OK, openai_errors, problems
+from api.schemas import ChatRequest, ChatResponse, OpenAIChatRequest, OpenAIModelList
 from rag.types import Answer
 
 router = APIRouter(tags=["chat"])
@@ -32,7 +33,8 @@ def _record(request: Request, answer: Answer, question: str, route: str, key_id:
         conversation_id=answer.conversation_id or None)
 
 
-@router.post("/v1/chat", response_model=ChatResponse, summary="Ask a question or a follow-up")
+@router.post("/v1/chat", response_model=ChatResponse, summary="Ask a question or a follow-up",
+             responses=problems(*AUTH, *BAD_BODY, 404, 503))
 def chat(body: ChatRequest, request: Request, pipeline: PipelineDep, principal: ClinicianAuth) -> ChatResponse:
     """Answer from the indexed sources, every sentence cited; pass `conversation_id` to follow up."""
     store = pipeline.conversations
@@ -44,7 +46,8 @@ def chat(body: ChatRequest, request: Request, pipeline: PipelineDep, principal: 
     return ChatResponse(**answer.model_dump(exclude={"retrieved"}))
 
 
-@router.get("/v1/models", summary="List the model (OpenAI-compatible)")
+@router.get("/v1/models", response_model=OpenAIModelList, summary="List the model (OpenAI-compatible)",
+            responses=openai_errors(*AUTH))
 def models(request: Request, principal: ClinicianAuth) -> dict:
     """The one model this service answers as."""
     return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "clinrag"}]}
@@ -72,7 +75,8 @@ def _extra(answer: Answer) -> dict:
             "retrieved": [r.model_dump(mode="json") for r in answer.retrieved]}
 
 
-@router.post("/v1/chat/completions", summary="OpenAI-compatible chat completions")
+@router.post("/v1/chat/completions", summary="OpenAI-compatible chat completions",
+             responses={**COMPLETION_OK, **openai_errors(*AUTH, *BAD_BODY, 503)})
 async def completions(body: OpenAIChatRequest, request: Request, pipeline: PipelineDep, principal: ClinicianAuth):
     """OpenAI Chat Completions: `choices[0].message.content` carries the cited answer; `stream` sends SSE."""
     messages = [{"role": m.role, "content": _text(m.content)} for m in body.messages]

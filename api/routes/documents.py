@@ -8,15 +8,18 @@ from pydantic import ValidationError
 
 from api.deps import EditorAuth, PipelineDep, ReaderAuth
 from api.errors import ApiError
+from api.openapi import AUTH, BAD_BODY, problems
 from api.schemas import DocumentDetail, DocumentIn, DocumentSummary, DocumentWrite
 from rag.ingest.readers import detect_format, parse_document, slugify
 from rag.types import Document
 
 router = APIRouter(tags=["documents"])
+WRITE_ERRORS = (*BAD_BODY, 415)
 BODY = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
         "file": {"type": "string", "format": "binary", "description": "txt, md, html or pdf"},
-        "title": {"type": "string"}, "source": {"type": "string"}, "id": {"type": "string"}}}},
+        "title": {"type": "string", "minLength": 1, "maxLength": 300},
+        "source": {"type": "string", "maxLength": 500}, "id": {"type": "string", "minLength": 1, "maxLength": 200}}}},
     "application/json": {"schema": {"$ref": "#/components/schemas/DocumentIn"}}}}}
 
 
@@ -55,7 +58,7 @@ def _write(result) -> DocumentWrite:
 
 
 @router.post("/v1/documents", status_code=201, response_model=DocumentWrite, openapi_extra=BODY,
-             summary="Add a document")
+             summary="Add a document", responses=problems(*AUTH, *WRITE_ERRORS, 409, 503))
 async def add_document(request: Request, pipeline: PipelineDep, principal: EditorAuth) -> DocumentWrite:
     """Clean, chunk, embed and index a new document; live for the next question. 409 if the id exists."""
     doc = await _read_document(request, None)
@@ -64,13 +67,15 @@ async def add_document(request: Request, pipeline: PipelineDep, principal: Edito
     return _write(result)
 
 
-@router.get("/v1/documents", response_model=list[DocumentSummary], summary="List documents")
+@router.get("/v1/documents", response_model=list[DocumentSummary], summary="List documents",
+            responses=problems(*AUTH, 503))
 def list_documents(pipeline: PipelineDep, principal: ReaderAuth) -> list[DocumentSummary]:
     """Current version of every live document."""
     return [DocumentSummary(**d) for d in pipeline.library.docstore.listing()]
 
 
-@router.get("/v1/documents/{doc_id}", response_model=DocumentDetail, summary="Read a document")
+@router.get("/v1/documents/{doc_id}", response_model=DocumentDetail, summary="Read a document",
+            responses=problems(*AUTH, 404, 422, 503))
 def get_document(doc_id: str, pipeline: PipelineDep, principal: ReaderAuth) -> DocumentDetail:
     """The current version's cleaned text and metadata, and every version with who and when."""
     doc = pipeline.library.docstore.get(doc_id)
@@ -81,7 +86,7 @@ def get_document(doc_id: str, pipeline: PipelineDep, principal: ReaderAuth) -> D
 
 
 @router.put("/v1/documents/{doc_id}", response_model=DocumentWrite, openapi_extra=BODY,
-            summary="Replace a document (new version)")
+            summary="Replace a document (new version)", responses=problems(*AUTH, *WRITE_ERRORS, 404, 503))
 async def replace_document(doc_id: str, request: Request, pipeline: PipelineDep,
                            principal: EditorAuth) -> DocumentWrite:
     """Index a new version; questions in flight finish on the old index, the next one sees the new."""
@@ -91,7 +96,8 @@ async def replace_document(doc_id: str, request: Request, pipeline: PipelineDep,
     return _write(await run_in_threadpool(pipeline.library.write, doc, mode="replace", actor=principal.key_id))
 
 
-@router.delete("/v1/documents/{doc_id}", response_model=DocumentWrite, summary="Delete a document")
+@router.delete("/v1/documents/{doc_id}", response_model=DocumentWrite, summary="Delete a document",
+               responses=problems(*AUTH, 404, 422, 503))
 async def delete_document(doc_id: str, pipeline: PipelineDep, principal: EditorAuth) -> DocumentWrite:
     """Remove from the index; its versions stay in the history."""
     return _write(await run_in_threadpool(pipeline.library.write, None, delete_id=doc_id, mode="delete",

@@ -3,13 +3,15 @@
 from fastapi import APIRouter, Request
 
 from api.deps import ClinicianAuth
+from api.openapi import AUTH, BAD_BODY, problems
 from api.schemas import GuardRequest, GuardResponse
 from rag.errors import PackNotFound
 
 router = APIRouter(tags=["guardrails"])
 
 
-@router.post("/v1/guardrails/check", response_model=GuardResponse, summary="Check a draft against the rules")
+@router.post("/v1/guardrails/check", response_model=GuardResponse, summary="Check a draft against the rules",
+             responses=problems(*AUTH, *BAD_BODY, 404))
 def check(body: GuardRequest, request: Request, principal: ClinicianAuth) -> GuardResponse:
     """Verdict (pass, revise, block, escalate), violations with spans, and the safe answer."""
     engine = request.app.state.guardrails

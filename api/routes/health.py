@@ -6,17 +6,19 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.deps import MetricsAuth
 from api.errors import ApiError
+from api.openapi import AUTH, problems
+from api.schemas import Health, Ready
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", summary="Liveness")
+@router.get("/healthz", response_model=Health, summary="Liveness")
 def healthz() -> dict:
     """The process is up (says nothing about the index)."""
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness")
+@router.get("/readyz", response_model=Ready, summary="Readiness", responses=problems(503))
 def readyz(request: Request) -> dict:
     """Index loaded, embedder warm, rules valid: ready to answer."""
     pipeline = getattr(request.app.state, "pipeline", None)
@@ -30,7 +32,9 @@ def readyz(request: Request) -> dict:
             "model": manifest["model"], "rules_version": pipeline.guardrails.version}
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response, responses={
+    200: {"description": "Prometheus text exposition format.", "content": {CONTENT_TYPE_LATEST.split(";")[0]: {
+        "schema": {"type": "string"}}}}, **problems(*AUTH)})
 def metrics(request: Request, principal: MetricsAuth) -> Response:
     """Requests, latency per stage, guardrail actions by rule, abstentions, index size."""
     state = request.app.state

@@ -41,9 +41,45 @@ def test_health_endpoints_need_no_key(client):
     assert ready["status"] == "ready" and ready["chunks"] > 0
 
 
-def test_local_mode_serves_loopback_without_keys(pipeline, tmp_path):
-    with TestClient(create_app(make_settings(tmp_path), pipeline=pipeline)) as c:
-        assert c.post("/v1/guardrails/check", json={"question": "q", "answer": "Order MRI now."}).status_code == 200
+LOCAL_BEARERS = [None, "sk-anything", "local", "", "not a key at all"]
+
+
+@pytest.mark.parametrize("bearer", LOCAL_BEARERS, ids=[repr(b) for b in LOCAL_BEARERS])
+@pytest.mark.parametrize("peer", ["testclient", "127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"])
+def test_local_mode_admits_loopback_with_any_bearer_or_none(pipeline, tmp_path, bearer, peer):
+    headers = {} if bearer is None else {"Authorization": f"Bearer {bearer}"}
+    with TestClient(create_app(make_settings(tmp_path), pipeline=pipeline), client=(peer, 5000)) as c:
+        r = c.post("/v1/guardrails/check", json={"question": "q", "answer": "Order MRI now."}, headers=headers)
+        assert r.status_code == 200, r.text
+        assert c.get("/v1/models", headers=headers).status_code == 200
+        assert c.get("/v1/documents", headers=headers).status_code == 200  # the local user is admin
+
+
+@pytest.mark.parametrize("bearer", [None, "sk-anything"])
+@pytest.mark.parametrize("peer", ["10.0.0.7", "192.168.1.2", "2001:db8::1", "::ffff:10.0.0.7", "proxy.example"])
+def test_local_mode_refuses_a_peer_off_loopback_with_any_bearer(pipeline, tmp_path, bearer, peer):
+    headers = {} if bearer is None else {"Authorization": f"Bearer {bearer}"}
+    with TestClient(create_app(make_settings(tmp_path), pipeline=pipeline), client=(peer, 5000)) as c:
+        r = c.post("/v1/guardrails/check", json={"question": "q", "answer": "Order MRI now."}, headers=headers)
+        assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+        assert c.get("/v1/models", headers=headers).json()["error"]["type"] == "authentication_error"
+
+
+def test_local_mode_switched_off_needs_keys_even_on_loopback(pipeline, tmp_path):
+    with TestClient(create_app(make_settings(tmp_path, local_mode=False), pipeline=pipeline)) as c:
+        body = {"question": "q", "answer": "Order MRI now."}
+        assert c.post("/v1/guardrails/check", json=body).status_code == 401
+        assert c.post("/v1/guardrails/check", json=body, headers={"Authorization": "Bearer sk-x"}).status_code == 401
+
+
+def test_configured_keys_are_required_on_loopback_too(pipeline, tmp_path):
+    settings = make_settings(tmp_path, api_keys="clinician:real-key")
+    with TestClient(create_app(settings, pipeline=pipeline), client=("127.0.0.1", 5000)) as c:
+        body = {"question": "q", "answer": "Order MRI now."}
+        assert c.post("/v1/guardrails/check", json=body).status_code == 401
+        assert c.post("/v1/guardrails/check", json=body, headers={"Authorization": "Bearer sk-x"}).status_code == 401
+        ok = c.post("/v1/guardrails/check", json=body, headers={"Authorization": "Bearer real-key"})
+        assert ok.status_code == 200
 
 
 def test_local_mode_is_refused_off_loopback():

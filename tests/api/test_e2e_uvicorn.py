@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import httpx
@@ -153,3 +154,22 @@ def test_a_check_names_the_pack_and_an_unknown_pack_is_a_404(server):
         assert gout.json()["action"] == "pass" and gout.json()["packs"] == []
         missing = c.post("/v1/guardrails/check", json={"question": "q", "answer": "a", "pack": "no-such-pack"})
         assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+
+
+def _ask_cli(server: str, *args: str, **env: str):
+    import subprocess
+    import sys
+
+    port = server.rsplit(":", 1)[1]
+    full = {k: v for k, v in os.environ.items() if k != "CLINRAG_API_KEY"} | {"CLINRAG_PORT": port, **env}
+    return subprocess.run([sys.executable, "-m", "rag", "ask", *args], env=full, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_cli_ask_uses_the_running_service_with_its_key(server):
+    refused = _ask_cli(server, "Imaging for a palpable lumbar mass?")
+    assert refused.returncode == 1 and "answered 401" in refused.stderr and "--api-key" in refused.stderr
+    done = _ask_cli(server, "Imaging for a palpable lumbar mass?", CLINRAG_API_KEY=KEY)
+    assert done.returncode == 0, done.stderr
+    assert f"asking the clinrag service running at {server}" in done.stderr and "loading the model" not in done.stderr
+    assert "[1]" in done.stdout and "guardrail: pass" in done.stdout
