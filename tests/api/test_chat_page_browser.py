@@ -92,6 +92,8 @@ def test_ask_shows_cited_answer_working_state_and_plain_guardrail_words(page):
     assert turn.locator("p.answer a.cite").count() >= 1
     assert turn.locator("ol.sources li").count() == turn.locator("p.answer a.cite").evaluate_all(
         "links => new Set(links.map(a => a.textContent)).size")
+    for source in turn.locator("ol.sources li").all_inner_texts():  # the document's title once, then the section
+        assert source.count("Evaluation and Management of Mid-Lumbar Mass") == 1, source
     assert page.evaluate("window.__seen.working") > 0 and page.evaluate("window.__seen.disabled") > 0
     assert page.locator(".working").count() == 0 and not page.locator("#send").is_disabled()
     guard = turn.locator("p.guard").inner_text()
@@ -126,7 +128,8 @@ def test_a_citation_opens_its_passage_with_document_section_and_references(page)
     dialog = page.locator("dialog#passage")
     assert dialog.is_visible()
     assert dialog.locator("#passage-title").inner_text() == first["title"]
-    assert dialog.locator("#passage-section").inner_text() == first["section"]
+    part = first["section"].removeprefix(first["title"]).removeprefix(" > ")
+    assert dialog.locator("#passage-section").inner_text() == (f"Section: {part}" if part else "Opening section")
     shown = dialog.locator("#passage-text").inner_text()
     assert shown.split() == first["text"].split()
     # bulleted passages keep their line breaks: every line of the passage is a line on screen
