@@ -239,29 +239,67 @@ def test_network_and_server_failures_are_styled_as_service_problems(page, fault,
     assert page.locator("#message").input_value() == IMAGING  # kept, to ask again
 
 
-def test_each_cited_source_disclaimer_shows_once_when_the_service_sends_them(page):
-    """The service may attribute each cited source's own disclaimer; the page shows each source once."""
+def test_the_service_and_each_cited_source_disclaimer_show_once(page):
+    use_key(page, CLINICIAN)
+    responses = []
+    page.on("response", lambda r: r.url.endswith("/v1/chat/completions") and responses.append(r))
+    ask(page, IMAGING)
+    ask(page, FOLLOW_UP)
+    finals = [_final_chunk(r.text()) for r in responses]
+    sources = {s["document_id"]: s for f in finals for s in f["source_disclaimers"]}
+    assert sources, "the shipped article has its own disclaimer"
+    items = page.locator("#source-disclaimers li").all_inner_texts()
+    assert len(items) == len(sources)  # each source once, however often it is cited
+    for s in sources.values():
+        assert [i for i in items if i.startswith(s["title"])] == [f"{s['title']}: {s['text']}"]
+    service = finals[0]["disclaimer"]
+    assert page.locator("#service-disclaimer").inner_text() == service
+    body = page.evaluate("document.body.innerText")
+    assert body.count(service) == 1
+    assert all(body.count(s["text"]) == 1 for s in sources.values())
 
-    def with_source_disclaimers(route):
+
+def test_a_response_without_source_disclaimers_still_renders(page):
+    """An older or generic server sends no `source_disclaimers`: the answer and the service disclaimer remain."""
+
+    def without(route):
         response = route.fetch()
         events = response.text().split("\n\n")
         for i, event in enumerate(events):
             if event.startswith("data: {") and '"citations"' in event:
                 chunk = json.loads(event[len("data: "):])
-                docs = {c["document_id"]: c["title"] for c in chunk["citations"]}
-                chunk.setdefault("source_disclaimers", [
-                    {"document_id": d, "title": t, "text": f"{t}: consult the source's own terms."}
-                    for d, t in docs.items()])
+                chunk.pop("source_disclaimers", None)
                 events[i] = "data: " + json.dumps(chunk)
         route.fulfill(response=response, body="\n\n".join(events))
 
     use_key(page, CLINICIAN)
-    page.route("**/v1/chat/completions", with_source_disclaimers)
-    ask(page, IMAGING)
-    ask(page, FOLLOW_UP)
-    items = page.locator("#source-disclaimers li").all_inner_texts()
-    assert items and len(items) == len(set(items))
-    assert all(text.count("consult the source's own terms") == 1 for text in items)
+    page.route("**/v1/chat/completions", without)
+    turn = ask(page, IMAGING)
+    assert turn.locator("p.answer a.cite").count() >= 1 and turn.locator(".problem").count() == 0
+    assert page.locator("#source-disclaimers li").count() == 0
+    assert page.locator("#service-disclaimer").inner_text() and page.locator("#about").is_visible()
+
+
+def test_a_revision_is_told_in_plain_words(page):
+    """An LLM-drafted answer may be revised; the page says what the rule did, not its code."""
+    violation = {"rule_id": "RF-MRI-DELAY", "span": "The MRI can wait six weeks.",
+                 "message": "Advanced imaging must not be delayed when a palpable mass is present."}
+
+    def revised(route):
+        response = route.fetch()
+        events = response.text().split("\n\n")
+        for i, event in enumerate(events):
+            if event.startswith("data: {") and '"guardrail"' in event:
+                chunk = json.loads(event[len("data: "):])
+                chunk["guardrail"] = {**chunk["guardrail"], "action": "revise", "violations": [violation]}
+                events[i] = "data: " + json.dumps(chunk)
+        route.fulfill(response=response, body="\n\n".join(events))
+
+    use_key(page, CLINICIAN)
+    page.route("**/v1/chat/completions", revised)
+    guard = ask(page, IMAGING).locator("p.guard")
+    assert guard.inner_text() == "One sentence was replaced by a safety rule: " + violation["message"]
+    assert guard.get_attribute("title") == "RF-MRI-DELAY"
 
 
 def test_the_page_fits_a_phone(browser, server):
