@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(10_000_000, description="Largest document upload accepted (API and CLI alike).")
     write_lock_timeout_s: float = Field(
         300.0, gt=0, description="How long a document write waits for another writer (API or CLI) to finish.")
+    pdf_max_pages: int = Field(1000, ge=1, description="Most pages a PDF may have; more is refused (413).")
+    pdf_max_stream_bytes: int = Field(
+        20_000_000, ge=100_000, description="Most bytes one PDF stream may decode to (a deflate bomb is refused, 413).")
+    pdf_max_text_chars: int = Field(
+        5_000_000, ge=10_000, description="Most characters of text a PDF may yield; more is refused (413).")
+    pdf_max_seconds: float = Field(
+        30.0, gt=0, description="Longest a PDF may take to read; a crafted file that parses slowly is refused (413).")
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per API key.")
     audit_question_text: bool = Field(False, description="Store question text in the audit log (else a hash).")
     log_level: str = Field("INFO", description="Log level of the service; DEBUG also lets the CLI show library "

@@ -64,3 +64,16 @@ class PayloadTooLarge(ClinragError):
 class WriteInProgress(ClinragError):
     status = 503
     title = "Another write holds the index"
+
+
+class DocumentTooLarge(IngestError):
+    """Over a configured limit (pages, decoded stream bytes, extracted text, reading time)."""
+
+    status = 413
+    title = "Document over a size limit"
+
+
+class UnreadablePdf(IngestError):
+    """Damaged, truncated, encrypted or crafted past what the PDF parser accepts."""
+
+    title = "PDF could not be read"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from pathlib import Path
 from typing import Any
 
-from rag.errors import IngestError, UnsupportedFormat
-from rag.ingest.clean import Block, blocks_from_markdown, blocks_from_plain_text, clean_blocks, to_markdown
+from rag.errors import IngestError, UnreadablePdf, UnsupportedFormat
+from rag.ingest.clean import Block, blocks_from_markdown, clean_blocks, to_markdown
+from rag.ingest.pdf import PdfLimits, blocks_from_pdf
+from rag.ingest.reflow import blocks_from_text
 from rag.types import Document
 
 SUPPORTED = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
@@ -62,40 +63,29 @@ def blocks_from_html(html: str) -> list[Block]:
     return blocks
 
 
-def blocks_from_pdf(data: bytes, name: str) -> list[Block]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise IngestError(f"{name!r}: not a readable PDF ({exc})") from None
-    return blocks_from_plain_text("\n".join(pages))
-
-
-def read_blocks(data: bytes, name: str, fmt: str) -> list[Block]:
+def read_blocks(data: bytes, name: str, fmt: str, pdf_limits: PdfLimits | None = None) -> list[Block]:
     if fmt == "pdf":
         if not data.startswith(b"%PDF"):
-            raise IngestError(f"{name!r}: not a PDF file (no %PDF header)")
-        return blocks_from_pdf(data, name)
+            raise UnreadablePdf(f"{name!r}: not a PDF file (no %PDF header)")
+        return blocks_from_pdf(data, name, pdf_limits)
     text = _decode(data, name)
     if fmt == "html":
         return blocks_from_html(text)
     if fmt == "markdown":
         return blocks_from_markdown(text)
-    return blocks_from_plain_text(text)
+    return blocks_from_text(text)
 
 
 def parse_document(
     data: bytes, name: str, *, doc_id: str | None = None, fmt: str | None = None,
     title: str | None = None, source: str = "", metadata: dict[str, Any] | None = None, version: int = 1,
+    pdf_limits: PdfLimits | None = None,
 ) -> Document:
     """Bytes of one file -> cleaned Document; raises IngestError with a reason a person can act on."""
     if not data.strip():
         raise IngestError(f"{name!r}: the file is empty")
     fmt = fmt or detect_format(name)
-    page = clean_blocks(read_blocks(data, name, fmt))
+    page = clean_blocks(read_blocks(data, name, fmt, pdf_limits))
     if title:
         page.title = title
     text = to_markdown(page)

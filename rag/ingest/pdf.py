@@ -1,0 +1,356 @@
+"""PDF pages -> Blocks, read with their layout: where each text run sits, its font size and weight.
+
+pypdf (BSD-3, pure Python, already a dependency) reads the file under tightened limits and hands every
+text run to a visitor with its text matrix and font. From those runs this module rebuilds lines, drops
+running headers, footers and page numbers, reads two-column pages column by column, keeps table rows as
+units, finds headings by font size or weight, and hands the lines to `reflow.rebuild`, which joins
+wrapped lines into paragraphs. Every parser failure or limit becomes a domain error, never a raw exception.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from rag.config import Settings
+from rag.errors import ClinragError, DocumentTooLarge, UnreadablePdf
+from rag.ingest.clean import Block
+from rag.ingest.reflow import PAGE_NUMBER, Line, rebuild
+
+_DEFAULTS = Settings.model_fields
+
+
+@dataclass(frozen=True)
+class PdfLimits:
+    max_pages: int = _DEFAULTS["pdf_max_pages"].default
+    max_stream_bytes: int = _DEFAULTS["pdf_max_stream_bytes"].default
+    max_text_chars: int = _DEFAULTS["pdf_max_text_chars"].default
+    max_seconds: float = _DEFAULTS["pdf_max_seconds"].default
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PdfLimits:
+        return cls(settings.pdf_max_pages, settings.pdf_max_stream_bytes, settings.pdf_max_text_chars,
+                   settings.pdf_max_seconds)
+
+
+@dataclass
+class Cell:
+    x: float
+    end: float
+    text: str
+    size: float
+    bold: bool
+
+
+@dataclass
+class PdfLine:
+    y: float
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def size(self) -> float:
+        return max(c.size for c in self.cells)
+
+    @property
+    def bold(self) -> bool:
+        return all(c.bold for c in self.cells)
+
+    @property
+    def text(self) -> str:
+        return " ".join(c.text for c in self.cells)
+
+    @property
+    def x(self) -> float:
+        return self.cells[0].x
+
+    @property
+    def end(self) -> float:
+        return self.cells[-1].end
+
+
+# Average advance widths (em) of Helvetica/Times-like faces: the fallback when a font has no metrics.
+_NARROW, _WIDE = set("ijlt.,;:'|!()[]/ -"), set("mwMW@%")
+
+
+def text_width(text: str, size: float) -> float:
+    em = sum(0.27 if ch in _NARROW else 0.85 if ch in _WIDE else 0.68 if ch.isupper() else 0.53 for ch in text)
+    return em * size
+
+
+class _Budget:
+    """Text and time a PDF may take; checked on every text run, so a crafted page stops early."""
+
+    def __init__(self, limits: PdfLimits, name: str) -> None:
+        self.limits, self.name, self.chars = limits, name, 0
+        self.deadline = time.monotonic() + limits.max_seconds
+
+    def spend(self, chars: int) -> None:
+        self.chars += chars
+        if self.chars > self.limits.max_text_chars:
+            raise DocumentTooLarge(f"{self.name!r}: more than {self.limits.max_text_chars:,} characters of text")
+        if time.monotonic() > self.deadline:
+            raise DocumentTooLarge(f"{self.name!r}: reading took longer than {self.limits.max_seconds:g} s")
+
+
+class _Widths:
+    """Advance widths from the font's own metrics (its /Widths, or the core-14 AFM tables pypdf ships);
+    the estimate above when a font gives none."""
+
+    def __init__(self) -> None:
+        self.fonts: dict[int, object] = {}
+
+    def measure(self, font, text: str, size: float) -> float:
+        key = id(font)
+        if key not in self.fonts:
+            try:
+                from pypdf.generic._font import Font  # not re-exported; pinned in constraints.txt
+
+                self.fonts[key] = Font.from_font_resource(font)
+            except Exception:  # noqa: BLE001 - a font pypdf cannot describe is measured by estimate
+                self.fonts[key] = None
+        metrics = self.fonts[key]
+        if metrics is None:
+            return text_width(text, size)
+        return metrics.get_text_width(text) / 1000 * size  # type: ignore[attr-defined]
+
+
+Run = tuple[float, float, float, float, bool, str]  # x, end, y, size, bold, text
+
+
+def _page_runs(page, budget: _Budget, widths: _Widths) -> list[Run]:
+    """Every text run on a page, positioned in device space."""
+    runs: list[Run] = []
+
+    def visit(text, cm, tm, font, size) -> None:
+        budget.spend(len(text))
+        if not text.strip():
+            return
+        a, b, c, d, e, f = (float(v) for v in tm)
+        ca, cb, cc, cd, ce, cf = (float(v) for v in cm)
+        x, y = e * ca + f * cc + ce, e * cb + f * cd + cf
+        scale = math.sqrt(abs(a * d - b * c) * abs(ca * cd - cb * cc)) or 1.0
+        font = font if isinstance(font, dict) else {}
+        bold = bool(re.search(r"bold|black|heavy", str(font.get("/BaseFont", "")), re.IGNORECASE))
+        eff = size * scale
+        for i, part in enumerate(text.split("\n")):
+            if part.strip():
+                end = x + widths.measure(font, part.strip(), eff) if font else x + text_width(part.strip(), eff)
+                runs.append((x, end, y - i * 1.2 * eff, eff, bold, part.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+def read_pages(data: bytes, name: str, limits: PdfLimits) -> list[tuple[float, list[PdfLine]]]:
+    """(page height, lines top to bottom) per page. pypdf's own limits are tightened to ours."""
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import LimitReachedError
+
+    budget = _Budget(limits, name)
+    cap = limits.max_stream_bytes
+    try:
+        with apply_configuration(zlib_maximum_output_length=cap, lzw_maximum_output_length=cap,
+                                 run_length_maximum_output_length=cap, maximum_declared_stream_length=cap,
+                                 array_based_stream_maximum_output_length=cap, stream_decoding_work_maximum_length=cap,
+                                 brotli_maximum_output_length=cap, zlib_maximum_recovery_input_length=cap):
+            reader = PdfReader(io.BytesIO(data))
+            _decrypt(reader, name)
+            if len(reader.pages) > limits.max_pages:
+                raise DocumentTooLarge(f"{name!r}: {len(reader.pages):,} pages; at most {limits.max_pages:,} are read")
+            pages = []
+            widths = _Widths()
+            for page in reader.pages:
+                height = float(page.mediabox.height)
+                pages.append((height, _lines(_page_runs(page, budget, widths))))
+            return pages
+    except ClinragError:
+        raise
+    except (LimitReachedError, MemoryError) as exc:
+        raise DocumentTooLarge(f"{name!r}: over a PDF safety limit ({_short(exc)})") from None
+    except RecursionError:
+        raise UnreadablePdf(f"{name!r}: PDF objects nested too deeply to read") from None
+    except Exception as exc:  # noqa: BLE001 - any parser failure on client bytes is the client's file, not a 500
+        raise UnreadablePdf(f"{name!r}: not a readable PDF ({type(exc).__name__}: {_short(exc)})") from None
+
+
+def _short(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+def _decrypt(reader, name: str) -> None:
+    """An owner-password-only PDF opens with the empty password, as every viewer does; others are refused."""
+    if not reader.is_encrypted:
+        return
+    try:
+        ok = reader.decrypt("")
+    except Exception:  # noqa: BLE001 - unsupported cipher or broken encryption dictionary
+        ok = 0
+    if not ok:
+        raise UnreadablePdf(f"{name!r}: the PDF is encrypted with a password; upload an unencrypted copy")
+
+
+def _lines(runs: list[Run]) -> list[PdfLine]:
+    """Runs on one baseline form a line, each run a cell until columns are split and cells merged."""
+    lines: list[PdfLine] = []
+    for x, end, y, size, bold, text in sorted(runs, key=lambda r: (-r[2], r[0])):
+        if not (lines and abs(lines[-1].y - y) <= 0.35 * max(size, lines[-1].size)):
+            lines.append(PdfLine(y=y))
+        lines[-1].cells.append(Cell(x, end, text, size, bold))
+    for line in lines:
+        line.cells.sort(key=lambda c: c.x)
+    return lines
+
+
+def merge_cells(line: PdfLine) -> PdfLine:
+    """Runs close together are one cell; a gap wider than a few spaces separates table cells."""
+    merged = [line.cells[0]]
+    for cell in line.cells[1:]:
+        if cell.x - merged[-1].end <= 1.5 * line.size:
+            last = merged[-1]
+            merged[-1] = Cell(last.x, max(last.end, cell.end), f"{last.text} {cell.text}", max(last.size, cell.size),
+                              last.bold and cell.bold)
+        else:
+            merged.append(cell)
+    return PdfLine(line.y, merged)
+
+
+def drop_running_lines(pages: list[tuple[float, list[PdfLine]]]) -> list[list[PdfLine]]:
+    """Remove page numbers and headers/footers: lines in the top or bottom tenth of a page that are a page
+    number, or whose text (digits aside) recurs there on at least half the pages."""
+    def key(line: PdfLine) -> str:
+        return re.sub(r"\d+", "#", line.text.lower())
+
+    def in_band(line: PdfLine, height: float) -> bool:
+        return line.y > 0.9 * height or line.y < 0.1 * height
+
+    seen = Counter(k for height, lines in pages for k in {key(x) for x in lines if in_band(x, height)})
+    repeats = {k for k, n in seen.items() if n >= max(2, math.ceil(len(pages) / 2))}
+    return [[x for x in lines if not (in_band(x, h) and (PAGE_NUMBER.match(x.text.strip()) or key(x) in repeats))]
+            for h, lines in pages]
+
+
+def reading_order(lines: list[PdfLine]) -> list[list[PdfLine]]:
+    """Segments in reading order: one for a single-column page; for two columns, full-width lines break the
+    page into bands, each read left column then right column."""
+    gutter = _gutter(lines)
+    if gutter is None:
+        return [[merge_cells(x) for x in lines]]
+    segments: list[list[PdfLine]] = []
+    left: list[PdfLine] = []
+    right: list[PdfLine] = []
+    for line in lines:
+        lcells = [c for c in line.cells if c.x < gutter - 2]
+        rcells = [c for c in line.cells if c.x >= gutter - 2]
+        spanning = not rcells and line.end > gutter + 0.3 * (line.end - line.x)
+        if spanning:
+            segments += [s for s in (left, right) if s]
+            segments.append([merge_cells(line)])
+            left, right = [], []
+            continue
+        if lcells:
+            left.append(merge_cells(PdfLine(line.y, lcells)))
+        if rcells:
+            right.append(merge_cells(PdfLine(line.y, rcells)))
+    return segments + [s for s in (left, right) if s]
+
+
+def _gutter(lines: list[PdfLine]) -> float | None:
+    """x where a right text column starts, if the page has two: on many lines a run starts there, beside
+    left-column text that fills its width (table cells are short, and are not columns)."""
+    if len(lines) < 6:
+        return None
+    margin = min(x.x for x in lines)
+    right_edge = max(x.end for x in lines)
+    starts = Counter(round(c.x) for x in lines for c in x.cells[1:] if c.x - margin > 0.3 * (right_edge - margin))
+    if not starts:
+        return None
+    gutter, n = starts.most_common(1)[0]
+    pairs = [x for x in lines if x.cells[0].x < gutter - 2 and any(abs(c.x - gutter) <= 2 for c in x.cells[1:])]
+    if n < 4 or len(pairs) < 4:
+        return None
+    left_fill = statistics.median(
+        (max(c.end for c in p.cells if c.x < gutter - 2) - margin) / (gutter - margin) for p in pairs)
+    right_fill = statistics.median(
+        (max(c.end for c in p.cells) - gutter) / max(right_edge - gutter, 1.0) for p in pairs)
+    return float(gutter) if left_fill > 0.6 and right_fill > 0.6 else None
+
+
+def heading_levels(lines: list[PdfLine]) -> tuple[float, dict[float, int]]:
+    """Body size (the size most text is set in) and a level for each larger size, largest first."""
+    weight: Counter[float] = Counter()
+    for line in lines:
+        weight[round(line.size * 2) / 2] += len(line.text)
+    body = weight.most_common(1)[0][0] if weight else 10.0
+    larger = sorted({s for s in weight if s >= 1.15 * body}, reverse=True)
+    return body, {s: i + 1 for i, s in enumerate(larger)}
+
+
+def to_lines(segments: list[list[PdfLine]]) -> list[Line]:
+    """PdfLines in reading order -> reflow Lines: heading levels from fonts, gaps from spacing, table rows
+    labelled with their header, and whether each line ran out of room."""
+    flat = [x for seg in segments for x in seg]
+    body, levels = heading_levels(flat)
+    bold_level = len(levels) + 1
+    steps = [a.y - b.y for seg in segments for a, b in zip(seg, seg[1:], strict=False)
+             if len(a.cells) == len(b.cells) == 1 and abs(a.size - body) < 0.5 and a.y > b.y]
+    pitch = statistics.median(steps) if steps else 1.2 * body
+    # A column's right edge is its longest line on any page: a page with one short line is not full.
+    rights: dict[int, float] = {}
+    for seg in segments:
+        key = round(min(x.x for x in seg) / 12)
+        rights[key] = max(rights.get(key, 0.0), *(x.end for x in seg))
+    out: list[Line] = []
+    for seg in segments:
+        right = rights[round(min(x.x for x in seg) / 12)]
+        for i, line in enumerate(seg):
+            nxt = seg[i + 1] if i + 1 < len(seg) else None
+            gap = i > 0 and seg[i - 1].y - line.y > 1.45 * pitch
+            out.extend(_to_line(seg, i, line, nxt, gap, right, levels, bold_level, body))
+    return out
+
+
+def _to_line(seg, i, line, nxt, gap, right, levels, bold_level, body) -> Iterator[Line]:
+    if len(line.cells) > 1:
+        yield from _table_row(seg, i, gap)
+        return
+    size = round(line.size * 2) / 2
+    words = line.text.split()
+    level = levels.get(size, 0)
+    if not level and line.bold and abs(size - body) < 0.5 and len(words) <= 12 and not line.text.endswith("."):
+        level = bold_level
+    follow = nxt.text.split()[0] if nxt is not None and nxt.text.split() else ""
+    full = bool(follow) and line.end + text_width(" " + follow, line.size) > right - 0.3 * line.size
+    yield Line(text=line.text, full=full, gap_before=gap, heading=level)
+
+
+def _table_row(seg: list[PdfLine], i: int, gap: bool) -> Iterator[Line]:
+    """A row of a table (consecutive multi-cell lines) as one unit, each cell named by its header."""
+    start = i
+    while start > 0 and len(seg[start - 1].cells) > 1:
+        start -= 1
+    header = [c.text for c in seg[start].cells]
+    cells = [c.text for c in seg[i].cells]
+    has_rows = start + 1 < len(seg) and len(seg[start + 1].cells) > 1
+    if i == start and has_rows:
+        return  # the header lives on in every row
+    if i > start and len(cells) == len(header):
+        text = "; ".join(f"{h}: {c}" for h, c in zip(header, cells, strict=True)) + "."
+    else:
+        text = "; ".join(cells) + "."
+    yield Line(text=text, row=True, gap_before=gap)
+
+
+def blocks_from_pdf(data: bytes, name: str, limits: PdfLimits | None = None) -> list[Block]:
+    pages = read_pages(data, name, limits or PdfLimits())
+    segments = [seg for lines in drop_running_lines(pages) for seg in reading_order(lines) if seg]
+    if not segments:
+        return []
+    lines = to_lines(segments)
+    # A PDF set in one font and weight throughout shows its headings only by their shape, as text does.
+    return rebuild(lines, headings_by_shape=not any(x.heading for x in lines))
