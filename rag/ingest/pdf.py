@@ -306,10 +306,11 @@ def to_lines(segments: list[list[PdfLine]]) -> list[Line]:
         key = round(min(x.x for x in seg) / 12)
         rights[key] = max(rights.get(key, 0.0), *(x.end for x in seg))
     out: list[Line] = []
-    for seg in segments:
+    for k, seg in enumerate(segments):
         right = rights[round(min(x.x for x in seg) / 12)]
         for i, line in enumerate(seg):
-            nxt = seg[i + 1] if i + 1 < len(seg) else None
+            # The last line of a column or page is followed by the first of the next one.
+            nxt = seg[i + 1] if i + 1 < len(seg) else segments[k + 1][0] if k + 1 < len(segments) else None
             gap = i > 0 and seg[i - 1].y - line.y > 1.45 * pitch
             out.extend(_to_line(seg, i, line, nxt, gap, right, levels, bold_level, body))
     return out

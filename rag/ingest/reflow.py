@@ -71,6 +71,8 @@ def join_wrapped(head: str, tail: str, vocab: Vocabulary) -> str:
         if lead and not vocab.keeps_hyphen(hyphen.group(1), lead.group(1)):
             return head[:-1] + tail
         return head + tail
+    if re.search(r"\w-$", head):
+        return head + tail  # "4-" + "6 weeks", "COVID-" + "19": the hyphen joins, never a space
     return f"{head} {tail}"
 
 
@@ -86,6 +88,7 @@ def rebuild(lines: list[Line], *, headings_by_shape: bool) -> list[Block]:
     vocab = Vocabulary(lines)
     blocks: list[Block] = []
     kind, parts, level, prev = "", "", 0, None
+    last_number = 0  # of the current numbered list: "24." after a full line is text, "3." after item 2 is not
 
     def flush() -> None:
         if parts:
@@ -96,6 +99,11 @@ def rebuild(lines: list[Line], *, headings_by_shape: bool) -> list[Block]:
         if not text:
             continue
         bullet = BULLET.match(text)
+        number = re.match(r"\d+", text) if bullet else None
+        if number and prev is not None and prev.full and int(number.group()) != last_number + 1:
+            bullet = None
+        if bullet:
+            last_number = int(number.group()) if number else 0
         if line.heading and kind == "heading" and level == line.heading and not line.gap_before:
             parts = join_wrapped(parts, text, vocab)  # a heading wrapped over two lines
         elif line.heading:
@@ -113,7 +121,7 @@ def rebuild(lines: list[Line], *, headings_by_shape: bool) -> list[Block]:
             parts = join_wrapped(parts, text, vocab)
         else:
             flush()
-            shaped = headings_by_shape and looks_like_heading(text) and (prev is None or not prev.full)
+            shaped = headings_by_shape and not line.full and looks_like_heading(text) and (prev is None or not prev.full)
             kind, parts, level = ("heading" if shaped else "para"), text, 0
         prev = line
     flush()
@@ -140,13 +148,15 @@ PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[-\u
 
 def wrap_width(lines: list[str]) -> int | None:
     """The width a text was hard-wrapped at, or None when its lines are paragraphs (a web page copied out).
-    Wrapped text has most lines close to one width; the 95th percentile ignores a stray long URL."""
+    In wrapped text the lines that run on into the next one come close to one width; the 95th percentile
+    ignores a stray long URL."""
     lengths = sorted(len(x.rstrip()) for x in lines if x.strip())
-    if len(lengths) < 4:
+    if not lengths:
         return None
     width = lengths[int(0.95 * (len(lengths) - 1))]
-    near = sum(1 for n in lengths if n >= 0.7 * width)
-    return width if width <= 120 and near >= 0.4 * len(lengths) else None
+    inner = [len(a.rstrip()) for a, b in zip(lines, lines[1:], strict=False) if a.strip() and b.strip()]
+    near = sum(1 for n in inner if n >= 0.6 * width)
+    return width if inner and width <= 120 and near >= 0.6 * len(inner) else None
 
 
 def blocks_from_text(raw: str) -> list[Block]:
@@ -167,7 +177,7 @@ def blocks_from_text(raw: str) -> list[Block]:
         nxt = next((x for x in raw_lines[i + 1:] if x.strip()), "")
         first = nxt.split()[0] if nxt.split() else ""
         # Greedy wrapping broke here only if the next word would not have fitted within the width.
-        full = bool(first) and len(text) + 1 + len(first) > width and not BULLET.match(nxt.strip())
+        full = bool(first) and len(text) + 1 + len(first) > width
         lines.append(Line(text=text, full=full, gap_before=gap))
         gap = False
     return rebuild(lines, headings_by_shape=True)
