@@ -51,8 +51,9 @@ def page_stream(items: list[tuple[float, float, str, str, float]]) -> bytes:
 
 
 def assemble_pdf(streams: list[bytes], *, compress: bool = True, extra_objects: list[bytes] | None = None,
-                 pages_dict: str | None = None, width: int = 612, height: int = 792) -> bytes:
-    """Objects: 1 catalog, 2 page tree, 3-4 fonts, then (page, content) pairs, then extra_objects."""
+                 pages_dict: str | None = None, width: int = 612, height: int = 792, deflated: bool = False) -> bytes:
+    """Objects: 1 catalog, 2 page tree, 3-4 fonts, then (page, content) pairs, then extra_objects.
+    deflated: the streams are already FlateDecode data (a crafted bomb)."""
     import zlib
 
     objects: dict[int, bytes] = {
@@ -66,6 +67,8 @@ def assemble_pdf(streams: list[bytes], *, compress: bool = True, extra_objects: 
         objects[page_id] = (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Contents {content_id} 0 R"
                             " /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> >>").encode()
         data, filt = (zlib.compress(stream), b" /Filter /FlateDecode") if compress else (stream, b"")
+        if deflated:
+            data, filt = stream, b" /Filter /FlateDecode"
         objects[content_id] = f"<< /Length {len(data)}".encode() + filt + b" >>\nstream\n" + data + b"\nendstream"
     next_id = 5 + 2 * len(streams)
     for extra in extra_objects or []:

@@ -10,6 +10,7 @@ from api.deps import EditorAuth, PipelineDep, ReaderAuth
 from api.errors import ApiError
 from api.openapi import AUTH, BAD_BODY, problems
 from api.schemas import DocumentDetail, DocumentIn, DocumentSummary, DocumentWrite
+from rag.ingest.pdf import PdfLimits
 from rag.ingest.readers import detect_format, parse_document, slugify
 from rag.types import Document
 
@@ -36,7 +37,8 @@ async def _read_document(request: Request, doc_id: str | None) -> Document:
         title = str(form.get("title") or "") or None
         given = doc_id or (str(form.get("id") or "") or None)
         return parse_document(data, name, doc_id=given or slugify(title or name.rsplit(".", 1)[0]), fmt=fmt,
-                              title=title, source=str(form.get("source") or name))
+                              title=title, source=str(form.get("source") or name),
+                              pdf_limits=PdfLimits.from_settings(request.app.state.settings))
     if ctype == "application/json":
         try:
             body = DocumentIn.model_validate_json(await request.body())
