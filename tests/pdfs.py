@@ -173,8 +173,9 @@ def typeset(blocks: list[tuple[str, object]], *, width: float = 468, columns: in
             assert (len(content[0]) - 1) * TABLE_CELL_PT + 90 <= col_w, "table would not fit its column"  # type: ignore[index]
             for r, row in enumerate(content):  # type: ignore[arg-type]
                 place(row[0], "F2" if r == 0 else "F1")
+                x0 = pages[-1][-1][0]
                 for c, cell in enumerate(row[1:], start=1):
-                    pages[-1].append((pages[-1][-1][0] + c * TABLE_CELL_PT, state["y"], cell,
+                    pages[-1].append((x0 + c * TABLE_CELL_PT, state["y"], cell,
                                       "F2" if r == 0 else "F1", 10))
             state["y"] -= 6
     total = len(pages)

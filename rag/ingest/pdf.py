@@ -46,6 +46,7 @@ class Cell:
     text: str
     size: float
     bold: bool
+    y: float
 
 
 @dataclass
@@ -103,18 +104,20 @@ class _Widths:
     the estimate above when a font gives none."""
 
     def __init__(self) -> None:
-        self.fonts: dict[int, object] = {}
+        self.fonts: dict[object, tuple[object, object]] = {}
 
     def measure(self, font, text: str, size: float) -> float:
-        key = id(font)
+        ref = getattr(font, "indirect_reference", None)
+        key = (ref.idnum, ref.generation) if ref is not None else id(font)
         if key not in self.fonts:
             try:
                 from pypdf.generic._font import Font  # not re-exported; pinned in constraints.txt
 
-                self.fonts[key] = Font.from_font_resource(font)
+                metrics = Font.from_font_resource(font)
             except Exception:  # noqa: BLE001 - a font pypdf cannot describe is measured by estimate
-                self.fonts[key] = None
-        metrics = self.fonts[key]
+                metrics = None
+            self.fonts[key] = (font, metrics)  # holding the font keeps an id() key from being reused
+        metrics = self.fonts[key][1]
         if metrics is None:
             return text_width(text, size)
         return metrics.get_text_width(text) / 1000 * size  # type: ignore[attr-defined]
@@ -147,8 +150,8 @@ def _page_runs(page, budget: _Budget, widths: _Widths) -> list[Run]:
     return runs
 
 
-def read_pages(data: bytes, name: str, limits: PdfLimits) -> list[tuple[float, list[PdfLine]]]:
-    """(page height, lines top to bottom) per page. pypdf's own limits are tightened to ours."""
+def read_pages(data: bytes, name: str, limits: PdfLimits) -> list[tuple[float, float, list[PdfLine]]]:
+    """(page width, page height, lines top to bottom) per page. pypdf's own limits are tightened to ours."""
     from pypdf import PdfReader, apply_configuration
     from pypdf.errors import LimitReachedError
 
@@ -166,8 +169,8 @@ def read_pages(data: bytes, name: str, limits: PdfLimits) -> list[tuple[float, l
             pages = []
             widths = _Widths()
             for page in reader.pages:
-                height = float(page.mediabox.height)
-                pages.append((height, _lines(_page_runs(page, budget, widths))))
+                box = page.mediabox
+                pages.append((float(box.width), float(box.height), _lines(_page_runs(page, budget, widths))))
             return pages
     except ClinragError:
         raise
@@ -201,7 +204,7 @@ def _lines(runs: list[Run]) -> list[PdfLine]:
     for x, end, y, size, bold, text in sorted(runs, key=lambda r: (-r[2], r[0])):
         if not (lines and abs(lines[-1].y - y) <= 0.35 * max(size, lines[-1].size)):
             lines.append(PdfLine(y=y))
-        lines[-1].cells.append(Cell(x, end, text, size, bold))
+        lines[-1].cells.append(Cell(x, end, text, size, bold, y))
     for line in lines:
         line.cells.sort(key=lambda c: c.x)
     return lines
@@ -214,13 +217,14 @@ def merge_cells(line: PdfLine) -> PdfLine:
         if cell.x - merged[-1].end <= 1.5 * line.size:
             last = merged[-1]
             merged[-1] = Cell(last.x, max(last.end, cell.end), f"{last.text} {cell.text}", max(last.size, cell.size),
-                              last.bold and cell.bold)
+                              last.bold and cell.bold, last.y)
         else:
             merged.append(cell)
-    return PdfLine(line.y, merged)
+    # A column's line sits at its own runs' baseline, not at a taller neighbour's across the gutter.
+    return PdfLine(merged[0].y, merged)
 
 
-def drop_running_lines(pages: list[tuple[float, list[PdfLine]]]) -> list[list[PdfLine]]:
+def drop_running_lines(pages: list[tuple[float, float, list[PdfLine]]]) -> list[list[PdfLine]]:
     """Remove page numbers and headers/footers: lines in the top or bottom tenth of a page that are a page
     number, or whose text (digits aside) recurs there on at least half the pages."""
     def key(line: PdfLine) -> str:
@@ -229,24 +233,24 @@ def drop_running_lines(pages: list[tuple[float, list[PdfLine]]]) -> list[list[Pd
     def in_band(line: PdfLine, height: float) -> bool:
         return line.y > 0.9 * height or line.y < 0.1 * height
 
-    seen = Counter(k for height, lines in pages for k in {key(x) for x in lines if in_band(x, height)})
+    seen = Counter(k for _, height, lines in pages for k in {key(x) for x in lines if in_band(x, height)})
     repeats = {k for k, n in seen.items() if n >= max(2, math.ceil(len(pages) / 2))}
     return [[x for x in lines if not (in_band(x, h) and (PAGE_NUMBER.match(x.text.strip()) or key(x) in repeats))]
-            for h, lines in pages]
+            for _, h, lines in pages]
 
 
-def reading_order(lines: list[PdfLine]) -> list[list[PdfLine]]:
+def reading_order(lines: list[PdfLine], page_width: float) -> list[list[PdfLine]]:
     """Segments in reading order: one for a single-column page; for two columns, full-width lines break the
     page into bands, each read left column then right column."""
-    gutter = _gutter(lines)
+    gutter = _gutter(lines, page_width)
     if gutter is None:
         return [[merge_cells(x) for x in lines]]
     segments: list[list[PdfLine]] = []
     left: list[PdfLine] = []
     right: list[PdfLine] = []
     for line in lines:
-        lcells = [c for c in line.cells if c.x < gutter - 2]
-        rcells = [c for c in line.cells if c.x >= gutter - 2]
+        lcells = [c for c in line.cells if c.x < gutter]
+        rcells = [c for c in line.cells if c.x >= gutter]
         spanning = not rcells and line.end > gutter + 0.3 * (line.end - line.x)
         if spanning:
             segments += [s for s in (left, right) if s]
@@ -260,25 +264,43 @@ def reading_order(lines: list[PdfLine]) -> list[list[PdfLine]]:
     return segments + [s for s in (left, right) if s]
 
 
-def _gutter(lines: list[PdfLine]) -> float | None:
-    """x where a right text column starts, if the page has two: on many lines a run starts there, beside
-    left-column text that fills its width (table cells are short, and are not columns)."""
+def _gutter(lines: list[PdfLine], page_width: float) -> float | None:
+    """x that splits a two-column page: an empty vertical strip in the middle of the text that few lines
+    cross (a full-width title may), with text on both sides filling its column (table cells are short and
+    leave empty strips too, but do not fill). Baselines of the two columns need not line up."""
     if len(lines) < 6:
         return None
-    margin = min(x.x for x in lines)
-    right_edge = max(x.end for x in lines)
-    starts = Counter(round(c.x) for x in lines for c in x.cells[1:] if c.x - margin > 0.3 * (right_edge - margin))
-    if not starts:
+    margin, right_edge = min(x.x for x in lines), max(x.end for x in lines)
+    # Text area as wide as the page's margins allow: a right column holding one short line is still a column.
+    width = max(right_edge, page_width - margin) - margin
+    best: tuple[int, float] | None = None
+    for step in range(30, 71):
+        x = margin + width * step / 100
+        crossing = sum(1 for line in lines for c in line.cells if c.x < x < c.end)
+        if crossing <= 0.15 * len(lines) and (best is None or crossing < best[0]):
+            best = (crossing, x)
+    if best is None:
         return None
-    gutter, n = starts.most_common(1)[0]
-    pairs = [x for x in lines if x.cells[0].x < gutter - 2 and any(abs(c.x - gutter) <= 2 for c in x.cells[1:])]
-    if n < 4 or len(pairs) < 4:
+    x = best[1]
+    left = [max(c.end for c in line.cells if c.end <= x) for line in lines if any(c.end <= x for c in line.cells)]
+    right = [max(c.end for c in line.cells) for line in lines if any(c.x >= x for c in line.cells)]
+    if len(left) < 3 or not right:
         return None
-    left_fill = statistics.median(
-        (max(c.end for c in p.cells if c.x < gutter - 2) - margin) / (gutter - margin) for p in pairs)
-    right_fill = statistics.median(
-        (max(c.end for c in p.cells) - gutter) / max(right_edge - gutter, 1.0) for p in pairs)
-    return float(gutter) if left_fill > 0.6 and right_fill > 0.6 else None
+    if all(_is_table_row(line, x) for line in lines if any(c.x >= x for c in line.cells)):
+        return None  # everything right of the strip is the last cell of table rows
+    left_col, right_start = max(left), min(c.x for line in lines for c in line.cells if c.x >= x)
+    left_fill = statistics.median((e - margin) / (left_col - margin) for e in left)
+    right_fill = statistics.median((e - right_start) / max(right_edge - right_start, 1.0) for e in right)
+    # A right column of a line or two (the end of the text) is too short to judge how it fills.
+    if left_fill <= 0.6 or (len(right) >= 5 and right_fill <= 0.6):
+        return None
+    return (left_col + right_start) / 2
+
+
+def _is_table_row(line: PdfLine, x: float) -> bool:
+    """Cells left of x that stay apart after merging: a table row, where a column's line is one cell."""
+    left = [c for c in line.cells if c.x < x]
+    return len(left) > 1 and len(merge_cells(PdfLine(line.y, left)).cells) > 1
 
 
 def heading_levels(lines: list[PdfLine]) -> tuple[float, dict[float, int]]:
@@ -349,7 +371,9 @@ def _table_row(seg: list[PdfLine], i: int, gap: bool) -> Iterator[Line]:
 
 def blocks_from_pdf(data: bytes, name: str, limits: PdfLimits | None = None) -> list[Block]:
     pages = read_pages(data, name, limits or PdfLimits())
-    segments = [seg for lines in drop_running_lines(pages) for seg in reading_order(lines) if seg]
+    kept = drop_running_lines(pages)
+    segments = [seg for (width, _, _), lines in zip(pages, kept, strict=True) for seg in reading_order(lines, width)
+                if seg]
     if not segments:
         return []
     lines = to_lines(segments)

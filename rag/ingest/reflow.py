@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from rag.ingest.clean import Block, blocks_from_plain_text, looks_like_heading
 
-BULLET = re.compile(r"^(?:[•\u2022\u25cf\u25aa\u2013\-*]|\d{1,2}[.)])\s+(.*)$")
+BULLET = re.compile(r"^(?:[•\u2022\u25cf\u25aa\u2013\-*]|(\d{1,2})[.)])\s+(.*)$")
 SENTENCE_END = re.compile(r"[.!?:][\"')\]]*$")
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _HYPHEN_END = re.compile(r"([A-Za-z]+)-$")
@@ -98,12 +98,9 @@ def rebuild(lines: list[Line], *, headings_by_shape: bool) -> list[Block]:
         text = normalise(line.text)
         if not text:
             continue
-        bullet = BULLET.match(text)
-        number = re.match(r"\d+", text) if bullet else None
-        if number and prev is not None and prev.full and int(number.group()) != last_number + 1:
-            bullet = None
+        bullet = _item(text, prev, kind, parts, last_number)
         if bullet:
-            last_number = int(number.group()) if number else 0
+            last_number = int(bullet.group(1)) if bullet.group(1) else 0
         if line.heading and kind == "heading" and level == line.heading and not line.gap_before:
             parts = join_wrapped(parts, text, vocab)  # a heading wrapped over two lines
         elif line.heading:
@@ -115,17 +112,31 @@ def rebuild(lines: list[Line], *, headings_by_shape: bool) -> list[Block]:
             kind, parts, level = "", "", 0
         elif bullet:
             flush()
-            kind, parts, level = "bullet", bullet.group(1), 0
+            kind, parts, level = "bullet", bullet.group(2), 0
         elif kind in ("para", "bullet") and prev is not None and _continues(prev, line, text, parts,
                                                                              headings_by_shape):
             parts = join_wrapped(parts, text, vocab)
         else:
             flush()
-            shaped = headings_by_shape and not line.full and looks_like_heading(text) and (prev is None or not prev.full)
+            shaped = (headings_by_shape and not line.full and looks_like_heading(text)
+                      and (prev is None or not prev.full))
             kind, parts, level = ("heading" if shaped else "para"), text, 0
         prev = line
     flush()
     return blocks
+
+
+def _item(text: str, prev: Line | None, kind: str, parts: str, last_number: int) -> re.Match[str] | None:
+    """A list marker that opens an item, or None where the "marker" is wrapped text: "24." after a line that
+    ran out of room (unless it is the next number), or a dash carrying on an unfinished prose sentence."""
+    marker = BULLET.match(text)
+    if not marker or prev is None or not prev.full or prev.row:
+        return marker
+    if marker.group(1):
+        return marker if int(marker.group(1)) == last_number + 1 else None
+    if text[0] in "-\u2013" and kind == "para" and not SENTENCE_END.search(parts):
+        return None
+    return marker
 
 
 def _continues(prev: Line, line: Line, text: str, parts: str, headings_by_shape: bool) -> bool:
