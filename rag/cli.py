@@ -100,6 +100,7 @@ def ingest(
     cannot be read is reported with its reason and skipped, and the index keeps serving meanwhile."""
     from rich.progress import Progress
 
+    from rag.ingest.pdf import PdfLimits
     from rag.ingest.readers import SUPPORTED, parse_document
 
     files = [f for p in paths for f in (sorted(x for x in p.rglob("*") if x.suffix.lower() in SUPPORTED)
@@ -123,7 +124,7 @@ def ingest(
                 if size > settings.max_upload_bytes:  # the API's limit: a huge file is a mistake, not a job
                     raise PayloadTooLarge(f"{str(f)!r}: {size:,} bytes is over the upload limit of "
                                           f"{settings.max_upload_bytes:,} (CLINRAG_MAX_UPLOAD_BYTES)")
-                docs.append(parse_document(f.read_bytes(), f.name))
+                docs.append(parse_document(f.read_bytes(), f.name, pdf_limits=PdfLimits.from_settings(settings)))
             except ClinragError as exc:
                 errors.append(str(exc))
                 console.print(f"  [red]rejected[/red]  {exc}")

@@ -28,6 +28,7 @@ from rag.embed import Embedder, set_threads
 from rag.errors import DocumentExists, DocumentNotFound, IndexMismatch, IndexNotReady, WriteInProgress
 from rag.index.store import FORMAT_VERSION, IndexStore, Snapshot, corpus_hash
 from rag.ingest.chunk import indexed_chunks
+from rag.ingest.pdf import PdfLimits
 from rag.ingest.readers import parse_document
 from rag.types import Document
 
@@ -43,14 +44,14 @@ class WriteResult:
     seconds: float
 
 
-def shipped_documents(corpus_dir: Path) -> list[Document]:
+def shipped_documents(corpus_dir: Path, pdf_limits: PdfLimits | None = None) -> list[Document]:
     """The corpus as shipped: each raw page cleaned by the same function an editor's upload goes through."""
     spec = yaml.safe_load((corpus_dir / "sources.yaml").read_text())
     docs = []
     for entry in spec["documents"]:
         raw = corpus_dir / entry["raw"]
         docs.append(parse_document(raw.read_bytes(), raw.name, doc_id=entry["id"], source=entry.get("source", ""),
-                                   metadata=entry.get("metadata")))
+                                   metadata=entry.get("metadata"), pdf_limits=pdf_limits))
     return docs
 
 
@@ -180,7 +181,7 @@ class Library:
             for removed in self.store.remove_leftovers():
                 log.warning("removed crash leftover", path=str(removed))
             if self.docstore.is_empty():
-                for doc in shipped_documents(self.settings.corpus_dir):
+                for doc in shipped_documents(self.settings.corpus_dir, PdfLimits.from_settings(self.settings)):
                     with self.docstore.transaction() as conn:
                         self.docstore.record(conn, doc, "add", "seed")
             problems = self.problems(self.store.read_manifest())
