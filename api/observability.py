@@ -32,13 +32,19 @@ class Metrics:
         self.requests = Counter("clinrag_http_requests_total", "HTTP requests", ["route", "method", "status"],
                                 registry=r)
         self.latency = Histogram("clinrag_http_request_seconds", "HTTP latency", ["route"], registry=r,
-                                 buckets=(0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10))
+                                 buckets=(0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60))
         self.stage = Histogram("clinrag_stage_seconds", "Answer pipeline stage latency", ["stage"], registry=r,
-                               buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1))
+                               buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+                                        20, 30, 60))  # up to the longest LLM deadline anyone sets
         self.actions = Counter("clinrag_guardrail_actions_total", "Guardrail verdicts", ["action"], registry=r)
         self.violations = Counter("clinrag_guardrail_violations_total", "Rule violations", ["rule_id"], registry=r)
         self.abstentions = Counter("clinrag_abstentions_total", "Answers that abstained", registry=r)
-        self.fallbacks = Counter("clinrag_llm_fallbacks_total", "LLM answers that fell back", registry=r)
+        self.fallbacks = Counter("clinrag_llm_fallbacks_total", "Answers the LLM was to write that fell back to the "
+                                 "extractive default, by reason", ["reason"], registry=r)
+        self.llm_outcomes = Counter("clinrag_llm_outcomes_total", "LLM answers by outcome (accepted or the fallback "
+                                    "reason)", ["outcome"], registry=r)
+        self.llm_dropped = Counter("clinrag_llm_dropped_sentences_total", "Model sentences dropped by verification",
+                                   registry=r)
         self.chunks = Gauge("clinrag_index_chunks", "Chunks in the serving index", registry=r)
         self.documents = Gauge("clinrag_index_documents", "Documents in the serving index", registry=r)
 
@@ -50,8 +56,11 @@ class Metrics:
             self.violations.labels(v.rule_id).inc()
         if answer.abstained:
             self.abstentions.inc()
-        if answer.synthesizer == "llm" and answer.fallback_reason:
-            self.fallbacks.inc()
+        if answer.llm_outcome:
+            self.llm_outcomes.labels(answer.llm_outcome).inc()
+            if answer.llm_outcome != "accepted":
+                self.fallbacks.labels(answer.llm_outcome).inc()
+            self.llm_dropped.inc(len(answer.llm_dropped))
 
 
 class RequestContext:

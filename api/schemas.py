@@ -60,8 +60,10 @@ class ChatResponse(BaseModel):
     source_disclaimers: list[SourceDisclaimer] = Field(
         default_factory=list, description="Each cited source's own disclaimer, attributed to that source.")
     banner: str | None = None
-    synthesizer: str
-    fallback_reason: str | None = None
+    synthesizer: str = Field(description="What wrote the answer: 'extractive' or 'llm'.")
+    fallback_reason: str | None = Field(None, description="Why the LLM's answer was not used, or why the answer "
+                                        "is partial or abstains.")
+    llm_outcome: str | None = Field(None, description="With an LLM configured: 'accepted', or the fallback's label.")
     timings_ms: dict[str, float]
 
 
@@ -201,3 +203,6 @@ class Ready(BaseModel):
     chunks: int
     model: str
     rules_version: str
+    llm: dict[str, Any] | None = Field(None, description="With an LLM configured: its model, circuit state "
+                                       "(closed, open, half_open), whether structured output is in use, and the "
+                                       "last error, as last seen (readiness never calls the model).")

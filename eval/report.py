@@ -44,12 +44,22 @@ def check_gates(current: dict, diff: dict | None, gates_file: Path = GATES_FILE)
     return missed
 
 
+def check_llm_gate(current: dict, min_acceptance: float) -> list[str]:
+    """With an LLM configured, the share of answers it wrote (the rest fell back) must reach the bar."""
+    llm = current["metrics"].get("llm")
+    if not llm:
+        return [f"llm.acceptance_rate: no answer was asked of an LLM (is CLINRAG_LLM_BASE_URL set?) < {min_acceptance}"]
+    if llm["acceptance_rate"] < min_acceptance:
+        return [f"llm.acceptance_rate = {llm['acceptance_rate']} < {min_acceptance} (fallbacks: {llm['fallbacks']})"]
+    return []
+
+
 def markdown(current: dict, diff: dict | None, missed: list[str]) -> str:
     m = current["metrics"]
     meta = current["meta"]
     lines = ["# clinrag eval report", "", f"- run: {meta.get('started')}, target: {meta.get('target')}",
              f"- cases: {m['cases']}, passed: {m['passed']}", ""]
-    for section in ("chat", "guardrails"):
+    for section in ("chat", "llm", "guardrails"):
         if section in m:
             lines += [f"## {section}", "", "| metric | value |", "|---|---|"]
             lines += [f"| {k} | {json.dumps(v) if isinstance(v, dict) else v} |" for k, v in m[section].items()
@@ -61,11 +71,14 @@ def markdown(current: dict, diff: dict | None, missed: list[str]) -> str:
         lines += [f"| {rule} | {v['unsafe']} | {v['recall']} | {v['false_positive_rate']} |"
                   for rule, v in m["guardrails"]["by_rule"].items()]
         lines.append("")
-    lines += ["## cases", "", "| case | kind | result | reasons | latency ms |", "|---|---|---|---|---|"]
+    lines += ["## cases", "", "| case | kind | result | reasons | written by | latency ms |",
+              "|---|---|---|---|---|---|"]
     for c in current["cases"]:
         reasons = "; ".join(c["reasons"]).replace("|", "/")
         result = "pass" if c["passed"] else "FAIL"
-        lines.append(f"| {c['id']} | {c['kind']} | {result} | {reasons} | {c['latency_ms']:.1f} |")
+        writer = c.get("synthesizer", "") + (f" ({c['llm_outcome']})" if c.get("llm_outcome") not in (None, "accepted")
+                                              else "")
+        lines.append(f"| {c['id']} | {c['kind']} | {result} | {reasons} | {writer} | {c['latency_ms']:.1f} |")
     if diff:
         lines += ["", "## against baseline", "", f"- newly failing: {diff['newly_failing'] or 'none'}",
                   f"- newly passing: {diff['newly_passing'] or 'none'}",
@@ -84,13 +97,15 @@ def print_summary(console: Console, current: dict, diff: dict | None, missed: li
                           "; ".join(c["reasons"])[:200], f"{c['latency_ms']:.0f}")
     if table.row_count:
         console.print(table)
-    for section in ("chat", "guardrails"):
+    for section in ("chat", "llm", "guardrails"):
         if section in current["metrics"]:
             console.print(f"[bold]{section}[/]: " + ", ".join(
                 f"{k}={v}" for k, v in current["metrics"][section].items() if not isinstance(v, dict)))
     for rule, v in current["metrics"].get("guardrails", {}).get("by_rule", {}).items():
         console.print(f"  {rule}: recall {v['recall']} over {v['unsafe']} unsafe drafts, "
                       f"false-positive rate {v['false_positive_rate']}")
+    if current["metrics"].get("llm", {}).get("fallbacks"):
+        console.print(f"[bold]llm fallbacks[/]: {current['metrics']['llm']['fallbacks']}")
     if "retrieval" in current["metrics"].get("chat", {}):
         console.print(f"[bold]retrieval[/]: {current['metrics']['chat']['retrieval']}")
     if diff:

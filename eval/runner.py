@@ -29,6 +29,8 @@ class CaseResult:
     rank: int | None = None
     expected: dict = field(default_factory=dict)
     abstained: bool = False
+    synthesizer: str = ""
+    llm_outcome: str | None = None  # with an LLM configured: "accepted" or why the answer fell back
 
 
 def load_cases(paths: list[Path]) -> list[dict]:
@@ -80,7 +82,8 @@ class HttpTarget:
             content = content[len(banner):].strip()
         return {"answer": content, "citations": body.get("citations", []), "guardrail": body.get("guardrail", {}),
                 "abstained": body.get("abstained", False), "retrieved": body.get("retrieved", []),
-                "scope": body.get("scope", "answer")}
+                "scope": body.get("scope", "answer"), "synthesizer": body.get("synthesizer", ""),
+                "llm_outcome": body.get("llm_outcome")}
 
     def guard(self, question: str, draft: str) -> dict:
         r = self.client.post("/v1/guardrails/check", json={"question": question, "answer": draft})
@@ -101,7 +104,8 @@ def run_cases(cases: list[dict], target, progress: Callable[[str], None] | None 
                 latency_ms=ms, answer=out["answer"], action=out.get("guardrail", {}).get("action", ""),
                 violations=[v["rule_id"] for v in out.get("guardrail", {}).get("violations", [])],
                 citations=len(out.get("citations", [])), rank=retrieval_rank(case, out), expected=case["expect"],
-                abstained=bool(out.get("abstained"))))
+                abstained=bool(out.get("abstained")), synthesizer=out.get("synthesizer", ""),
+                llm_outcome=out.get("llm_outcome")))
         else:
             out = target.guard(case["question"], case["draft"])
             ms = (time.perf_counter() - started) * 1000
@@ -148,6 +152,17 @@ def metrics(results: list[CaseResult]) -> dict:
             "latency_p50_ms": _pct([r.latency_ms for r in chat], 0.5),
             "latency_p95_ms": _pct([r.latency_ms for r in chat], 0.95),
         }
+        asked = [r for r in chat if r.llm_outcome]
+        if asked:  # an LLM is configured: how many answers it wrote, and why the others fell back
+            accepted = sum(r.llm_outcome == "accepted" for r in asked)
+            reasons: dict[str, int] = {}
+            for r in asked:
+                if r.llm_outcome != "accepted":
+                    reasons[r.llm_outcome or ""] = reasons.get(r.llm_outcome or "", 0) + 1
+            m["llm"] = {"asked": len(asked), "accepted": accepted, "acceptance_rate": round(accepted / len(asked), 4),
+                        "fallbacks": dict(sorted(reasons.items())),
+                        "pass_rate_accepted": round(sum(r.passed for r in asked if r.llm_outcome == "accepted")
+                                                    / accepted, 4) if accepted else None}
         if ranked:
             hits = sum(0 < k <= 5 for k in ranked) / len(ranked)
             m["chat"]["retrieval"] = {"cases": len(ranked), "hit@5": round(hits, 4),

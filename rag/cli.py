@@ -287,6 +287,9 @@ def eval_cmd(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passing cases too.")] = False,
     generated: Annotated[bool, typer.Option(help="Add the generated guardrail robustness suite (~13,000 drafts; "
                                             "recall and false positives per rule in the report).")] = False,
+    min_llm_acceptance: Annotated[float | None, typer.Option(
+        help="With an LLM configured: exit 1 unless at least this share of chat answers came from it "
+        "(the rest fell back to the extractive default).")] = None,
 ) -> None:
     """Run the regression set through the same pipeline the API serves; report, diff, gate.
 
@@ -295,7 +298,7 @@ def eval_cmd(
 
     from rich.progress import Progress
 
-    from eval.report import check_gates, diff_baseline, markdown, print_summary
+    from eval.report import check_gates, check_llm_gate, diff_baseline, markdown, print_summary
     from eval.runner import (
         CASES_DIR,
         HttpTarget,
@@ -327,6 +330,8 @@ def eval_cmd(
     current = to_json(results, metrics(results), {"started": started, "target": url or "in-process"})
     diff = diff_baseline(current, json.loads(baseline.read_text())) if baseline else None
     missed = check_gates(current, diff) if gate else []
+    if min_llm_acceptance is not None:
+        missed += check_llm_gate(current, min_llm_acceptance)
     out_dir.mkdir(parents=True, exist_ok=True)
     full = {**current, "baseline_diff": diff, "gates_missed": missed}
     (out_dir / "report.json").write_text(json.dumps(full, indent=2))

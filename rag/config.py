@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,8 +49,27 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset = extractive composer.")
     llm_model: str = Field("local-model", description="Model name sent to the LLM endpoint.")
     llm_api_key: SecretStr = Field(SecretStr("none"), description="Key for the LLM endpoint.")
-    llm_timeout_s: float = Field(20.0, gt=0, description="LLM request timeout; on expiry the answer falls back.")
-    llm_stream: bool = Field(False, description="Read the LLM's answer as an SSE stream (it is checked whole).")
+    llm_timeout_s: float = Field(
+        20.0, gt=0, description="One deadline per answer for the LLM: waiting for a slot, connecting, retries and "
+        "generation. When it passes the request is closed (the server stops generating) and the answer falls back.")
+    llm_connect_timeout_s: float = Field(3.0, gt=0, description="Connecting to the LLM endpoint, within the deadline.")
+    llm_stream: bool = Field(True, description="Read the LLM's answer as an SSE stream, so closing it at the deadline "
+                             "stops the server generating (non-streaming servers may keep going).")
+    llm_structured_output: bool = Field(
+        True, description="Ask for a JSON answer through response_format json_schema (vLLM guided decoding, "
+        "llama.cpp grammars, Ollama format); turned off by itself when the server refuses it.")
+    llm_max_tokens: int = Field(512, ge=16, le=32768, description="max_tokens sent to the LLM.")
+    llm_stop: list[str] = Field([], description="Stop sequences sent to the LLM (JSON list).")
+    llm_extra_body: dict[str, Any] = Field(
+        {}, description="Extra request fields for this model, as a JSON object, e.g. "
+        '{"chat_template_kwargs": {"enable_thinking": false}} or {"options": {"num_ctx": 8192}}.')
+    llm_max_concurrent: int = Field(8, ge=1, le=256, description="LLM requests in flight at once; others wait "
+                                    "(within their deadline).")
+    llm_retries: int = Field(3, ge=0, le=10, description="Retries of a 429/503 reply, within the deadline.")
+    llm_breaker_failures: int = Field(3, ge=1, description="Consecutive endpoint failures that open the circuit "
+                                      "breaker (answers then fall back at once).")
+    llm_breaker_cooldown_s: float = Field(30.0, gt=0, description="How long the breaker stays open before one "
+                                          "request probes the endpoint again.")
     host: str = Field("127.0.0.1", description="Address the HTTP service binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service binds.")
     local_mode: bool = Field(

@@ -77,3 +77,16 @@ class UnreadablePdf(IngestError):
     """Damaged, truncated, encrypted or crafted past what the PDF parser accepts."""
 
     title = "PDF could not be read"
+
+
+class LLMUnavailable(ClinragError):
+    """The LLM gave no usable answer in time; the answer falls back to the extractive composer, never an error."""
+
+    status = 503
+    title = "LLM unavailable"
+
+    def __init__(self, reason: str, detail: str = "", endpoint_fault: bool = True) -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason  # a short label for metrics: timeout, unreachable, rate_limited, circuit_open, ...
+        self.detail = detail
+        self.endpoint_fault = endpoint_fault  # counts toward opening the circuit breaker

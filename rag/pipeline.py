@@ -6,11 +6,15 @@ clinician gets. `answer(messages)` is the whole path for one turn.
 
 from __future__ import annotations
 
+import asyncio
 import math
+import os
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,11 +23,15 @@ from guardrails.engine import DraftSentence, GuardrailEngine, SafeSentence, Verd
 from rag.config import Settings
 from rag.conversations import ConversationStore
 from rag.embed import Embedder, set_threads
+from rag.errors import LLMUnavailable
 from rag.ingest.chunk import is_reference_chunk
 from rag.library import Library
+from rag.llm import LLMClient, Reply
+from rag.llm_answer import LLMSynthesizer, Prompt, build_prompt
 from rag.query import QUESTION_WORDS, Query, QueryReader
 from rag.retrieve import HybridRetriever
 from rag.scope import ScopeDecision, ScopePolicy
+from rag.stream_answer import SentenceRelease
 from rag.synthesize import ExtractiveComposer, SentenceVectors, as_sentence
 from rag.text import content_words
 from rag.types import (
@@ -58,11 +66,12 @@ class Pipeline:
         self.composer = ExtractiveComposer(self.sentence_vectors, max_chars=s.max_answer_chars,
                                            skip=self.guardrails.is_instruction)
         self.conversations = ConversationStore(s.data_dir / "conversations.sqlite3")
-        self.llm = None
-        if s.llm_base_url:
-            from rag.llm import LLMSynthesizer
-
-            self.llm = LLMSynthesizer(s, fallback=self.composer)
+        # with an endpoint configured, the LLM drafts and the extractive composer is its fallback
+        self.llm_client = LLMClient(s) if s.llm_base_url else None
+        self.llm = LLMSynthesizer() if s.llm_base_url else None
+        # CPU-bound stages of async answers: one thread per core; more threads only fight over the GIL and
+        # make the event loop (health checks included) wait its turn
+        self._workers = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="clinrag-answer")
         self._doc_cache: tuple[str, dict] = ("", {})
         self._idf: tuple[str, dict[str, float]] = ("", {})
         self._doc_concepts: tuple[str, dict[str, frozenset[str]]] = ("", {})
@@ -73,7 +82,10 @@ class Pipeline:
         """Load the model and the index (building it if needed) and answer once: ready to serve."""
         self.embedder.warm_up()
         self.library.open(rebuild_if_needed=rebuild_if_needed)
-        self.answer([{"role": "user", "content": "warm-up: imaging for a palpable lumbar mass"}])
+        # without the LLM: readiness never waits on the model
+        turn = self._begin([{"role": "user", "content": "warm-up: imaging for a palpable lumbar mass"}], 0.0,
+                           use_llm=False)
+        self._finish(turn, None, None)
 
     def precompute(self, max_chunks: int = 2000) -> int:
         """Sentence vectors of a small corpus now rather than at each chunk's first question (the server
@@ -125,10 +137,134 @@ class Pipeline:
 
     # ---- the whole turn -------------------------------------------------------------------------
     def answer(self, messages: Sequence[dict], conversation_id: str | None = None) -> Answer:
-        if not getattr(_thread, "configured", False):  # OpenMP thread counts are per thread (server pools)
-            set_threads(self.settings.threads)
-            _thread.configured = True
-        timings: dict[str, float] = {}
+        """One turn, blocking the calling thread (CLI, eval, tests)."""
+        turn = self._begin(messages, time.monotonic() + self.settings.llm_timeout_s)
+        reply = None
+        if turn.prompt is not None and self.llm_client is not None:
+            try:
+                reply = self.llm_client.complete(turn.prompt.messages, turn.deadline)
+            except LLMUnavailable as exc:
+                reply = exc
+        return self._finish(turn, reply, conversation_id)
+
+    async def answer_async(self, messages: Sequence[dict], conversation_id: str | None = None) -> Answer:
+        """The same turn for the API: the CPU-bound stages run in worker threads, and the wait on the LLM holds
+        no thread at all, so slow model answers never starve health checks or extractive answers. The deadline
+        runs from the request's arrival, and the extractive fallback is composed while the model writes, so a
+        fallback at the deadline costs only the guardrails."""
+        deadline = time.monotonic() + self.settings.llm_timeout_s
+        loop = asyncio.get_running_loop()
+        turn = await loop.run_in_executor(self._workers, self._begin, messages, deadline)
+        reply = None
+        if turn.prompt is not None and self.llm_client is not None:
+            fallback = loop.run_in_executor(self._workers, self._fallback_ready, turn)
+            try:
+                reply = await self.llm_client.acomplete(turn.prompt.messages, turn.deadline)
+            except LLMUnavailable as exc:
+                reply = exc
+            finally:
+                await fallback
+        return await loop.run_in_executor(self._workers, self._finish, turn, reply, conversation_id)
+
+    def _fallback_ready(self, turn: _Turn) -> None:
+        _configure_thread(self.settings.threads)
+        turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot)
+
+    async def answer_stream(self, messages: Sequence[dict]) -> AsyncIterator[str | Answer]:
+        """The turn as the text pieces a clinician may see now, then the Answer (its text is their sum). With an
+        LLM, each sentence goes out as soon as it is complete, verified and passed by the sentence-level rules;
+        if the model fails before any sentence went out, the answer is exactly the extractive default."""
+        loop = asyncio.get_running_loop()
+        deadline = time.monotonic() + self.settings.llm_timeout_s
+        turn = await loop.run_in_executor(self._workers, self._begin, messages, deadline)
+        context = self.guardrails.context(turn.query.question, turn.query.history)
+        if (turn.prompt is None or self.llm is None or self.llm_client is None or turn.decision.outcome != "answer"
+                or turn.query.answer_type == "source" or context.emergency or context.emergency_topic):
+            yield await self._rest_of_turn(turn, loop)  # nothing is released before the whole answer is checked
+            return
+        release = SentenceRelease(self.llm, self.guardrails, turn.query.question, turn.query.history,
+                                  turn.prompt, turn.topical)
+        pieces: asyncio.Queue[str] = asyncio.Queue()
+        request = asyncio.ensure_future(self.llm_client.acomplete(
+            turn.prompt.messages, turn.deadline, lambda text: loop.call_soon_threadsafe(pieces.put_nowait, text)))
+        fallback = loop.run_in_executor(self._workers, self._fallback_ready, turn)
+        content, numbering, sent = "", {}, []
+        try:
+            while not (request.done() and pieces.empty()):
+                waiter = asyncio.ensure_future(pieces.get())
+                await asyncio.wait({waiter, request}, return_when=asyncio.FIRST_COMPLETED)
+                if not waiter.done():
+                    waiter.cancel()
+                    continue
+                content += waiter.result()
+                for sentence in await loop.run_in_executor(self._workers, release.feed, content):
+                    sent.append(_render(sentence.text, sentence.cites, numbering))
+                    yield sent[-1] if len(sent) == 1 else " " + sent[-1]
+            await fallback
+            try:
+                reply: Reply | LLMUnavailable = request.result()
+            except LLMUnavailable as exc:
+                reply = exc
+            if not release.released:
+                yield await loop.run_in_executor(self._workers, self._finish, turn, reply, None)
+                return
+            answer = await loop.run_in_executor(self._workers, self._finish_released, turn, release, reply, content,
+                                                numbering, sent)
+            if answer.answer != " ".join(sent):
+                yield answer.answer[len(" ".join(sent)):]
+            yield answer
+        finally:
+            request.cancel()  # the clinician left: the model stops writing
+
+    async def _rest_of_turn(self, turn: _Turn, loop) -> Answer:
+        reply = None
+        if turn.prompt is not None and self.llm_client is not None:
+            fallback = loop.run_in_executor(self._workers, self._fallback_ready, turn)
+            try:
+                reply = await self.llm_client.acomplete(turn.prompt.messages, turn.deadline)
+            except LLMUnavailable as exc:
+                reply = exc
+            finally:
+                await fallback
+        return await loop.run_in_executor(self._workers, self._finish, turn, reply, None)
+
+    def _finish_released(self, turn: _Turn, release: SentenceRelease, reply, content: str,
+                         numbering: dict[int, int], sent: list[str]) -> Answer:
+        """Some sentences are out: the rest of the model's answer is decided on the whole draft; what was sent
+        stays, and only sentences not yet sent are added (a failed model adds nothing more)."""
+        _configure_thread(self.settings.threads)
+        if isinstance(reply, Reply):
+            release.feed(content, done=True)
+        turn.timings["llm"] = _ms(turn.llm_started)
+        t2 = time.perf_counter()
+        draft = DraftAnswer(sentences=tuple(release.accepted), passages=tuple(turn.topical), synthesizer="llm",
+                            llm_outcome="accepted" if isinstance(reply, Reply) else "cut_short",
+                            llm_dropped=tuple(release.dropped),
+                            fallback_reason=None if isinstance(reply, Reply) else f"llm {reply.reason} after "
+                            f"{len(release.released)} sentences were sent: the answer ends there")
+        verdict = self.guardrails.check(turn.query.question, [DraftSentence(text=x.text, cites=x.cites)
+                                                              for x in draft.sentences], turn.query.history,
+                                        sources=sorted({p.chunk.document_id for p in turn.topical}))
+        passages = list(draft.passages)
+        released = {(x.text, x.cites) for x in release.released}
+        parts = list(sent)
+        if isinstance(reply, Reply):
+            for s in verdict.sentences:
+                if s.source == "draft" and (s.text, s.cites) in released:
+                    continue
+                cites = s.cites if s.source == "draft" else self._ground(s, passages, turn.snapshot, turn.qvec)
+                parts.append(_render(s.text, cites, numbering))
+        turn.timings["guardrails"] = _ms(t2)
+        answer = self._assemble(turn.query, draft, verdict, turn.snapshot, turn.qvec, turn.docs, None, turn.decision)
+        citations = tuple(self._citation(n, passages[old - 1], turn.docs, self._by_title)
+                          for old, n in numbering.items())
+        turn.timings["total"] = _ms(turn.t0)
+        return answer.model_copy(update={"answer": " ".join(parts), "citations": citations,
+                                         "timings_ms": turn.timings, "banner": None})
+
+    def _begin(self, messages: Sequence[dict], deadline: float, use_llm: bool = True) -> _Turn:
+        """Query understanding, retrieval and the scope decision; the LLM's prompt when it will be asked."""
+        _configure_thread(self.settings.threads)
         t0 = time.perf_counter()
         query = self.queries.read(messages)
         snapshot = self.library.snapshot  # one snapshot for the whole turn: old or new, never a mix
@@ -138,12 +274,29 @@ class Pipeline:
         found = self.retriever.retrieve(snapshot, query.search, self.settings.top_k + 1, vector=qvec)
         passages = self.with_neighbours(snapshot, [p for p in found if not is_reference_chunk(p.chunk)][
             :self.settings.top_k])
-        timings["retrieve"] = _ms(t0)
+        turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline)
+        turn.timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
         vectors = self.sentence_vectors.get(passages)
-        decision = self.scope.decide(query, passages, vectors, qvec, self._related[1], self.idf(snapshot),
-                                     document_concepts=lambda d: self.document_concepts(snapshot, d))
-        draft = self._draft(query, decision, passages, qvec, snapshot)
+        turn.decision = self.scope.decide(query, passages, vectors, qvec, self._related[1], self.idf(snapshot),
+                                          document_concepts=lambda d: self.document_concepts(snapshot, d))
+        if use_llm and self.llm is not None and self.llm_client is not None and turn.decision.outcome != "abstain":
+            prompt = build_prompt(query.question, turn.topical, query.history, self.guardrails.is_instruction)
+            turn.prompt = prompt if prompt.shown else None
+        turn.timings["scope"] = _ms(t1)
+        turn.llm_started = time.perf_counter()
+        return turn
+
+    def _finish(self, turn: _Turn, reply: Reply | LLMUnavailable | None, conversation_id: str | None) -> Answer:
+        """The draft (the LLM's verified answer, or exactly the extractive default), guardrails, the answer."""
+        _configure_thread(self.settings.threads)
+        query, timings = turn.query, turn.timings
+        if turn.prompt is not None:
+            timings["llm"] = _ms(turn.llm_started)
+            if isinstance(reply, Reply) and reply.first_token_ms is not None:
+                timings["llm_first_token"] = round(reply.first_token_ms, 2)
+        t1 = time.perf_counter()
+        draft = self._draft(turn, reply)
         timings["synthesize"] = _ms(t1)
         t2 = time.perf_counter()
         draft_sentences = [DraftSentence(text=s.text, cites=s.cites, record=s.record) for s in draft.sentences]
@@ -153,39 +306,59 @@ class Pipeline:
             # a general question about warning signs, outside the sources: abstain, no banner
             verdict = verdict.model_copy(update={"action": "pass", "banner": None})
         timings["guardrails"] = _ms(t2)
-        answer = self._assemble(query, draft, verdict, snapshot, qvec, docs, conversation_id, decision)
-        timings["total"] = _ms(t0)
+        answer = self._assemble(query, draft, verdict, turn.snapshot, turn.qvec, turn.docs, conversation_id,
+                                turn.decision)
+        timings["total"] = _ms(turn.t0)
         retrieved = tuple(Retrieved(chunk_id=p.chunk.id, document_id=p.chunk.document_id,
-                                    section=p.chunk.section_label, score=round(p.score, 5)) for p in passages)
+                                    section=p.chunk.section_label, score=round(p.score, 5)) for p in turn.passages)
         return answer.model_copy(update={"timings_ms": timings, "retrieved": retrieved})
 
-    def _draft(self, query: Query, decision: ScopeDecision, passages: list[ScoredChunk], qvec: np.ndarray,
-               snapshot) -> DraftAnswer:
+    def _draft(self, turn: _Turn, reply: Reply | LLMUnavailable | None) -> DraftAnswer:
         """The synthesizer's draft from the passages of the answer's one topic document."""
+        query, decision = turn.query, turn.decision
         if decision.outcome == "abstain":
             return DraftAnswer(sentences=(), passages=(), abstained=True)
-        topical = [p for p in passages if p.chunk.document_id == decision.document_id]
-        idf = self.idf(snapshot)
-        if self.llm is not None:
-            draft = self.llm.compose(query.question, qvec, topical, query.history, idf, QUESTION_WORDS)
-        else:
-            # the words that pick sentences are the question's own (a follow-up's, not the earlier turn's) and the
-            # plain labels of what it asks about, less what it says the asker already knows
-            words = f"{query.asked} {query.search[len(query.resolved):]}"
-            said = [m["content"] for m in query.history if m["role"] == "assistant"]
-            if query.answer_type == "source" and said:
-                words = re.sub(r"\[\d+\]", "", said[-1])  # "which source is that from?": the claim just made
-            elif query.answer_type == "source":  # "which papers are cited for <claim>?": the claim picks
-                words = self.queries.answer_types.without_cues(words, "source")
-            narrowed = query.follow_up or query.asked != normalize(query.focus) or query.answer_type == "source"
-            cvec = self.embedder.encode_query(words) if narrowed else qvec
-            draft = self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS, boost=self._boost(query),
-                                          section_bonus=self._section_bonus(query))
+        topical = turn.topical
+        draft = None
+        if self.llm is not None and turn.prompt is not None and reply is not None:
+            outcome = self.llm.outcome(reply, turn.prompt, topical)
+            if outcome.accepted:
+                draft = DraftAnswer(sentences=outcome.sentences, passages=tuple(topical), synthesizer=self.llm.name,
+                                    llm_outcome=outcome.label, llm_dropped=outcome.dropped)
+            else:
+                draft = self._extractive_for(turn).model_copy(update={
+                    "fallback_reason": f"llm {outcome.label}: {outcome.detail}".rstrip(": "),
+                    "llm_outcome": outcome.label, "llm_dropped": outcome.dropped})
+        elif self.llm is not None:
+            draft = self._extractive_for(turn).model_copy(update={
+                "fallback_reason": "llm not_asked: no passage to show the model", "llm_outcome": "not_asked"})
+        if draft is None:
+            draft = self._extractive_for(turn)
         if decision.outcome == "partial":
             return draft.model_copy(update={"abstained": True, "partial": decision.missing})
         if query.answer_type == "source":
-            return self._with_sources(draft, snapshot)
+            return self._with_sources(draft, turn.snapshot)
         return draft
+
+    def _extractive_for(self, turn: _Turn) -> DraftAnswer:
+        if turn.extractive is None:
+            turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot)
+        return turn.extractive
+
+    def _extractive(self, query: Query, topical: list[ScoredChunk], qvec: np.ndarray, snapshot) -> DraftAnswer:
+        """The extractive default: the one code path both a plain deployment and every LLM fallback take."""
+        # the words that pick sentences are the question's own (a follow-up's, not the earlier turn's) and the
+        # plain labels of what it asks about, less what it says the asker already knows
+        words = f"{query.asked} {query.search[len(query.resolved):]}"
+        said = [m["content"] for m in query.history if m["role"] == "assistant"]
+        if query.answer_type == "source" and said:
+            words = re.sub(r"\[\d+\]", "", said[-1])  # "which source is that from?": the claim just made
+        elif query.answer_type == "source":  # "which papers are cited for <claim>?": the claim picks
+            words = self.queries.answer_types.without_cues(words, "source")
+        narrowed = query.follow_up or query.asked != normalize(query.focus) or query.answer_type == "source"
+        cvec = self.embedder.encode_query(words) if narrowed else qvec
+        return self.composer.compose(words, cvec, topical, self.idf(snapshot), QUESTION_WORDS,
+                                     boost=self._boost(query), section_bonus=self._section_bonus(query))
 
     def _with_sources(self, draft: DraftAnswer, snapshot, most: int = 3) -> DraftAnswer:
         """A provenance answer: the statement, then the reference records it rests on, each cited to the
@@ -286,7 +459,7 @@ class Pipeline:
             index_version=snapshot.manifest["build_id"], banner=verdict.banner, synthesizer=draft.synthesizer,
             fallback_reason=draft.fallback_reason or (f"{decision.outcome}: {'; '.join(decision.reasons)}"
                                                       if decision.outcome != "answer" else None),
-            scope=decision.outcome,
+            scope=decision.outcome, llm_outcome=draft.llm_outcome, llm_dropped=draft.llm_dropped,
         )
 
     def _ground(self, s: SafeSentence, passages: list[ScoredChunk], snapshot, qvec: np.ndarray) -> tuple[int, ...]:
@@ -329,6 +502,34 @@ class Pipeline:
 
 
 _thread = threading.local()
+
+
+def _configure_thread(threads: int) -> None:
+    if not getattr(_thread, "configured", False):  # OpenMP thread counts are per thread (server pools)
+        set_threads(threads)
+        _thread.configured = True
+
+
+@dataclass
+class _Turn:
+    """What the first half of a turn hands the second: everything but the draft."""
+
+    query: Query
+    snapshot: object
+    docs: dict
+    qvec: np.ndarray
+    passages: list[ScoredChunk]
+    t0: float
+    deadline: float  # time.monotonic() by which the LLM must have answered
+    decision: ScopeDecision | None = None
+    prompt: Prompt | None = None
+    llm_started: float = 0.0
+    extractive: DraftAnswer | None = None  # the default's draft, composed while the model writes
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def topical(self) -> list[ScoredChunk]:
+        return [p for p in self.passages if self.decision and p.chunk.document_id == self.decision.document_id]
 _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|request|arrange|refer|initiate|start|use|consider|proceed)\b",
                         re.IGNORECASE)
 
@@ -336,6 +537,13 @@ _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|request|arrange|refer|initiat
 def _opens_with_condition(text: str, vocabulary) -> bool:
     """'If infection is confirmed, ...': the sentence starts with a condition (its first word is a gate cue)."""
     return vocabulary.first_concept(text) == "gate.cue" and normalize(text).split(" ", 1)[0] in ("if", "once", "when")
+
+
+def _render(text: str, cites: tuple[int, ...], numbering: dict[int, int]) -> str:
+    """A sentence with its markers, passages numbered by first appearance (as _assemble numbers them)."""
+    marks = "".join(f"[{numbering.setdefault(c, len(numbering) + 1)}]" for c in cites)
+    body = as_sentence(text)
+    return f"{body[:-1]} {marks}{body[-1]}" if marks else body
 
 
 def _title_key(title: str) -> str:

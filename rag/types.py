@@ -83,6 +83,8 @@ class DraftAnswer(Frozen):
     partial: str | None = None  # what the sources do not give, when they cover the rest of the question
     synthesizer: str = "extractive"
     fallback_reason: str | None = None
+    llm_outcome: str | None = None  # with an LLM configured: "accepted" or why the answer fell back
+    llm_dropped: tuple[str, ...] = ()  # why each of the model's dropped sentences was dropped
 
     @property
     def text(self) -> str:
@@ -146,5 +148,7 @@ class Answer(Frozen):
     synthesizer: str = "extractive"
     fallback_reason: str | None = None
     scope: Literal["answer", "partial", "abstain"] = "answer"  # the scope decision's outcome
+    llm_outcome: str | None = None  # with an LLM configured: "accepted" or why the answer fell back
+    llm_dropped: tuple[str, ...] = ()  # why each of the model's dropped sentences was dropped
     timings_ms: dict[str, float] = Field(default_factory=dict)
     retrieved: tuple[Retrieved, ...] = ()  # this turn's ranked passages, for evaluation and audit

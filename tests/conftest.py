@@ -49,6 +49,12 @@ def fresh_library(tmp_path, embedder) -> Library:
     return lib
 
 
+def sharing_vectors(p, pipeline):
+    """A second pipeline over the session index reuses the session pipeline's cached sentence vectors."""
+    p.sentence_vectors = p.composer.vectors = pipeline.sentence_vectors
+    return p
+
+
 @pytest.fixture(scope="session")
 def pipeline(session_settings, embedder, library):
     from rag.pipeline import Pipeline

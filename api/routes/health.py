@@ -13,7 +13,7 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz", response_model=Health, summary="Liveness")
-def healthz() -> dict:
+async def healthz() -> dict:
     """The process is up (says nothing about the index)."""
     return {"status": "ok"}
 
@@ -29,7 +29,9 @@ def readyz(request: Request) -> dict:
         raise ApiError(503, "starting: index or embedder not ready yet", {"Retry-After": "2"})
     manifest = pipeline.library.snapshot.manifest
     return {"status": "ready", "index": manifest["build_id"], "chunks": manifest["chunk_count"],
-            "model": manifest["model"], "rules_version": pipeline.guardrails.version}
+            "model": manifest["model"], "rules_version": pipeline.guardrails.version,
+            # the LLM's state as last seen (never a call to it: readiness does not wait on the model)
+            "llm": pipeline.llm_client.status() if pipeline.llm_client else None}
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response, responses={
