@@ -68,10 +68,10 @@ def test_an_unexpected_error_is_a_500_with_request_id_log_and_metric(tmp_path, p
     settings = make_settings(tmp_path / "d", api_keys=KEY_SETTING)
     app = create_app(settings, pipeline=pipeline)
     with TestClient(app, raise_server_exceptions=False) as client:
-        def boom(*_a, **_k):
+        async def boom(*_a, **_k):
             raise RuntimeError("secret internals")
 
-        monkeypatch.setattr(pipeline, "answer", boom)
+        monkeypatch.setattr(pipeline, "answer_async", boom)  # the routes' entry point
         r = client.post("/v1/chat", headers={**auth("clinician"), "X-Request-ID": "req-500-test"},
                         json={"message": "Imaging for a lumbar mass?"})
         assert r.status_code == 500 and r.headers["content-type"].startswith(PROBLEM)
@@ -103,16 +103,16 @@ def test_the_audit_row_names_the_snapshot_the_answer_used(tmp_path, embedder, mo
     p = Pipeline(settings, embedder=embedder)
     p.warm_up()
     used: list[str] = []
-    original = p.answer
+    original = p.answer_async  # the routes' entry point
 
-    def answer_then_swap(*args, **kwargs):
-        answer = original(*args, **kwargs)
+    async def answer_then_swap(*args, **kwargs):
+        answer = await original(*args, **kwargs)
         used.append(answer.index_version)
         # an edit lands after the answer was composed and before the route records it
         p.library.write(_gout_doc(len(used)), actor="editor")
         return answer
 
-    monkeypatch.setattr(p, "answer", answer_then_swap)
+    monkeypatch.setattr(p, "answer_async", answer_then_swap)
     app = create_app(settings, pipeline=p)
     with TestClient(app) as client:
         r = client.post("/v1/chat", headers=auth("clinician"), json={"message": "Imaging for a lumbar mass?"})
