@@ -72,12 +72,13 @@ def main() -> None:
 
 async def _streamed(p, q) -> dict:
     started = time.perf_counter()
-    first = None
+    first, last = None, None
     async for item in p.answer_stream(q):
+        last = item
         if first is None:
             first = time.perf_counter() - started
     return {"stream_first_piece_s": round(first or 0.0, 2), "stream_whole_s": round(time.perf_counter() - started, 2),
-            "stream_outcome": item.llm_outcome}
+            "stream_outcome": getattr(last, "llm_outcome", None)}
 
 
 if __name__ == "__main__":
