@@ -31,7 +31,7 @@ from rag.llm_answer import LLMSynthesizer, Prompt, build_prompt
 from rag.query import QUESTION_WORDS, Query, QueryReader
 from rag.retrieve import HybridRetriever
 from rag.scope import ScopeDecision, ScopePolicy
-from rag.stream_answer import SentenceRelease
+from rag.stream_answer import stream_turn
 from rag.synthesize import ExtractiveComposer, SentenceVectors, as_sentence
 from rag.text import content_words
 from rag.types import (
@@ -171,50 +171,9 @@ class Pipeline:
         turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot)
 
     async def answer_stream(self, messages: Sequence[dict]) -> AsyncIterator[str | Answer]:
-        """The turn as the text pieces a clinician may see now, then the Answer (its text is their sum). With an
-        LLM, each sentence goes out as soon as it is complete, verified and passed by the sentence-level rules;
-        if the model fails before any sentence went out, the answer is exactly the extractive default."""
-        loop = asyncio.get_running_loop()
-        deadline = time.monotonic() + self.settings.llm_timeout_s
-        turn = await loop.run_in_executor(self._workers, self._begin, messages, deadline)
-        context = self.guardrails.context(turn.query.question, turn.query.history)
-        if (turn.prompt is None or self.llm is None or self.llm_client is None or turn.decision.outcome != "answer"
-                or turn.query.answer_type == "source" or context.emergency or context.emergency_topic):
-            yield await self._rest_of_turn(turn, loop)  # nothing is released before the whole answer is checked
-            return
-        release = SentenceRelease(self.llm, self.guardrails, turn.query.question, turn.query.history,
-                                  turn.prompt, turn.topical)
-        pieces: asyncio.Queue[str] = asyncio.Queue()
-        request = asyncio.ensure_future(self.llm_client.acomplete(
-            turn.prompt.messages, turn.deadline, lambda text: loop.call_soon_threadsafe(pieces.put_nowait, text)))
-        fallback = loop.run_in_executor(self._workers, self._fallback_ready, turn)
-        content, numbering, sent = "", {}, []
-        try:
-            while not (request.done() and pieces.empty()):
-                waiter = asyncio.ensure_future(pieces.get())
-                await asyncio.wait({waiter, request}, return_when=asyncio.FIRST_COMPLETED)
-                if not waiter.done():
-                    waiter.cancel()
-                    continue
-                content += waiter.result()
-                for sentence in await loop.run_in_executor(self._workers, release.feed, content):
-                    sent.append(_render(sentence.text, sentence.cites, numbering))
-                    yield sent[-1] if len(sent) == 1 else " " + sent[-1]
-            await fallback
-            try:
-                reply: Reply | LLMUnavailable = request.result()
-            except LLMUnavailable as exc:
-                reply = exc
-            if not release.released:
-                yield await loop.run_in_executor(self._workers, self._finish, turn, reply, None)
-                return
-            answer = await loop.run_in_executor(self._workers, self._finish_released, turn, release, reply, content,
-                                                numbering, sent)
-            if answer.answer != " ".join(sent):
-                yield answer.answer[len(" ".join(sent)):]
-            yield answer
-        finally:
-            request.cancel()  # the clinician left: the model stops writing
+        """The turn as the text pieces a clinician may see now, then the Answer (its text is their sum)."""
+        async for item in stream_turn(self, messages):
+            yield item
 
     async def _rest_of_turn(self, turn: _Turn, loop) -> Answer:
         reply = None
@@ -227,40 +186,6 @@ class Pipeline:
             finally:
                 await fallback
         return await loop.run_in_executor(self._workers, self._finish, turn, reply, None)
-
-    def _finish_released(self, turn: _Turn, release: SentenceRelease, reply, content: str,
-                         numbering: dict[int, int], sent: list[str]) -> Answer:
-        """Some sentences are out: the rest of the model's answer is decided on the whole draft; what was sent
-        stays, and only sentences not yet sent are added (a failed model adds nothing more)."""
-        _configure_thread(self.settings.threads)
-        if isinstance(reply, Reply):
-            release.feed(content, done=True)
-        turn.timings["llm"] = _ms(turn.llm_started)
-        t2 = time.perf_counter()
-        draft = DraftAnswer(sentences=tuple(release.accepted), passages=tuple(turn.topical), synthesizer="llm",
-                            llm_outcome="accepted" if isinstance(reply, Reply) else "cut_short",
-                            llm_dropped=tuple(release.dropped),
-                            fallback_reason=None if isinstance(reply, Reply) else f"llm {reply.reason} after "
-                            f"{len(release.released)} sentences were sent: the answer ends there")
-        verdict = self.guardrails.check(turn.query.question, [DraftSentence(text=x.text, cites=x.cites)
-                                                              for x in draft.sentences], turn.query.history,
-                                        sources=sorted({p.chunk.document_id for p in turn.topical}))
-        passages = list(draft.passages)
-        released = {(x.text, x.cites) for x in release.released}
-        parts = list(sent)
-        if isinstance(reply, Reply):
-            for s in verdict.sentences:
-                if s.source == "draft" and (s.text, s.cites) in released:
-                    continue
-                cites = s.cites if s.source == "draft" else self._ground(s, passages, turn.snapshot, turn.qvec)
-                parts.append(_render(s.text, cites, numbering))
-        turn.timings["guardrails"] = _ms(t2)
-        answer = self._assemble(turn.query, draft, verdict, turn.snapshot, turn.qvec, turn.docs, None, turn.decision)
-        citations = tuple(self._citation(n, passages[old - 1], turn.docs, self._by_title)
-                          for old, n in numbering.items())
-        turn.timings["total"] = _ms(turn.t0)
-        return answer.model_copy(update={"answer": " ".join(parts), "citations": citations,
-                                         "timings_ms": turn.timings, "banner": None})
 
     def _begin(self, messages: Sequence[dict], deadline: float, use_llm: bool = True) -> _Turn:
         """Query understanding, retrieval and the scope decision; the LLM's prompt when it will be asked."""
@@ -537,13 +462,6 @@ _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|request|arrange|refer|initiat
 def _opens_with_condition(text: str, vocabulary) -> bool:
     """'If infection is confirmed, ...': the sentence starts with a condition (its first word is a gate cue)."""
     return vocabulary.first_concept(text) == "gate.cue" and normalize(text).split(" ", 1)[0] in ("if", "once", "when")
-
-
-def _render(text: str, cites: tuple[int, ...], numbering: dict[int, int]) -> str:
-    """A sentence with its markers, passages numbered by first appearance (as _assemble numbers them)."""
-    marks = "".join(f"[{numbering.setdefault(c, len(numbering) + 1)}]" for c in cites)
-    body = as_sentence(text)
-    return f"{body[:-1]} {marks}{body[-1]}" if marks else body
 
 
 def _title_key(title: str) -> str:
