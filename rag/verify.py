@@ -95,10 +95,11 @@ class Verifier:
         for c in sorted(affirmed - negated):
             if c in src.denied and c not in src.asserted:
                 return f"affirms {self._label(c)}, which its passage negates"
-        for f in rs.frames:
-            reason = self._frame(f, src)
-            if reason:
-                return reason
+        for check in (self._frame, self._frame_detail):  # contradictions first: the clearer reason
+            for f in rs.frames:
+                reason = check(f, src)
+                if reason:
+                    return reason
         return None
 
     def _frame(self, f: Frame, src: _Sources) -> str | None:
@@ -113,10 +114,20 @@ class Verifier:
                 return f"names {self._label(f.object)}, which its passage does not"
             return None
         stance = _stance(f)
-        same = [g for g in theirs if _stance(g) == stance]
-        if not same:
+        if not any(_stance(g) == stance for g in theirs):
             advice = "advises against" if stance == "for" else "recommends"
             return f"contradicts its passage, which {advice} {self._label(f.object)}"
+        return None
+
+    def _frame_detail(self, f: Frame, src: _Sources) -> str | None:
+        """What a recommendation keeps from its passage: the condition it waits on, its timing, its order."""
+        if f.object == "statement" or f.polarity in ("ask", "report"):
+            return None
+        stance = _stance(f)
+        same = [g for g in src.frames if g.object == f.object and g.polarity not in ("ask", "report")
+                and _stance(g) == stance]
+        if not same:
+            return None
         if stance == "for" and not f.gate and all(g.gate for g in same):
             return f"drops the condition its passage puts on {self._label(f.object)}"
         timing = f.timing - set().union(*(g.timing for g in same)) - src.asserted

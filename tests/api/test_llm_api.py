@@ -194,3 +194,10 @@ def test_a_stream_whose_model_fails_first_is_the_extractive_default(live, llm_se
     content = "".join(e["choices"][0]["delta"].get("content") or "" for _, e in events)
     assert events[-1][1]["llm_outcome"] == "server_error" and content == pipeline.answer(
         [{"role": "user", "content": Q}]).answer
+
+
+def test_an_emergency_is_not_streamed_early_the_banner_leads(live, llm_server):
+    llm_server.script.reset(reply=lambda req: Act(content=as_json((first_sentence(req, 1), [1])), piece_delay=0.01))
+    events, _ = _stream(live, "A patient with a lumbar mass now has urinary retention and saddle numbness.")
+    pieces = [e["choices"][0]["delta"].get("content") for _, e in events if e["choices"][0]["delta"].get("content")]
+    assert pieces[0].startswith("URGENT") and events[-1][1]["guardrail"]["action"] == "escalate"
