@@ -137,10 +137,13 @@ async def _live(request: Request, first, pieces, question: str, key_id: str):
 
     yield chunk({"role": "assistant", "content": ""})
     item, streamed = first, False
-    while not isinstance(item, Answer):
-        streamed = True
-        yield chunk({"content": item})
-        item = await anext(pieces)
+    try:
+        while not isinstance(item, Answer):
+            streamed = True
+            yield chunk({"content": item})
+            item = await anext(pieces)
+    finally:
+        await pieces.aclose()  # a client that hangs up cancels the model's request
     answer = item
     _record(request, answer, question, "/v1/chat/completions", key_id)
     if not streamed:

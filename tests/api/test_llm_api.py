@@ -201,3 +201,17 @@ def test_an_emergency_is_not_streamed_early_the_banner_leads(live, llm_server):
     events, _ = _stream(live, "A patient with a lumbar mass now has urinary retention and saddle numbness.")
     pieces = [e["choices"][0]["delta"].get("content") for _, e in events if e["choices"][0]["delta"].get("content")]
     assert pieces[0].startswith("URGENT") and events[-1][1]["guardrail"]["action"] == "escalate"
+
+
+def test_a_clinician_who_hangs_up_mid_stream_stops_the_model(live, llm_server):
+    llm_server.script.reset(reply=lambda req: Act(content=as_json((first_sentence(req, 1), [1])) + " more" * 300,
+                                                  piece_delay=0.01))
+    with httpx.stream("POST", f"{live}/v1/chat/completions", timeout=30, json={
+            "model": "x", "stream": True, "messages": [{"role": "user", "content": Q}]}) as r:
+        for line in r.iter_lines():
+            if '"content": "' in line and '"content": ""' not in line:
+                break  # the first sentence arrived; the model is still writing
+    deadline = time.monotonic() + 2.0
+    while not llm_server.script.closed_early and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert llm_server.script.closed_early
