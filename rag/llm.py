@@ -29,6 +29,7 @@ from rag.errors import LLMUnavailable
 from rag.llm_reply import ANSWER_SCHEMA
 
 _RETRIED = (429, 503)
+_FORMATS = ("json_schema", "json_object")  # how a schema is asked for, most widely supported first
 Messages = dict[bool, list[dict]]  # the prompt with structured output (True) and with citation markers (False)
 
 
@@ -83,13 +84,22 @@ class CircuitBreaker:
 class LLMClient:
     def __init__(self, settings: Settings) -> None:
         s = self.settings = settings
-        self.structured = s.llm_structured_output  # turned off for good when the server refuses the schema
+        self._format: str | None = _FORMATS[0] if s.llm_structured_output else None  # narrowed when refused
         self.breaker = CircuitBreaker(s.llm_breaker_failures, s.llm_breaker_cooldown_s)
         self.last_error: str | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: openai.AsyncOpenAI | None = None
         self._slots: asyncio.Semaphore | None = None
         self._start_lock = threading.Lock()
+
+    @property
+    def structured(self) -> bool:
+        """Whether answers are asked for as JSON (False once the server has refused every schema form)."""
+        return self._format is not None
+
+    @structured.setter
+    def structured(self, on: bool) -> None:
+        self._format = _FORMATS[0] if on else None
 
     # ---- public: blocking and async entry points onto the client's own loop ------------------------
     def complete(self, messages: Messages, deadline: float) -> Reply:
@@ -109,7 +119,7 @@ class LLMClient:
         return await asyncio.wrap_future(future)
 
     def status(self) -> dict:
-        return {"model": self.settings.llm_model, "circuit": self.breaker.state, "structured": self.structured,
+        return {"model": self.settings.llm_model, "circuit": self.breaker.state, "structured": self._format,
                 "last_error": self.last_error}
 
     def close(self) -> None:
@@ -170,16 +180,7 @@ class LLMClient:
         attempt = 0
         while True:
             try:
-                try:
-                    return await self._attempt(messages[self.structured], self.structured, on_text)
-                except openai.BadRequestError:
-                    if not self.structured:
-                        raise
-                    # servers word their refusal of response_format differently: if the same question asked
-                    # for markers succeeds, this server has no structured outputs, and markers are used from now on
-                    reply = await self._attempt(messages[False], False, on_text)
-                    self.structured = False
-                    return reply
+                return await self._ladder(messages, on_text)
             except openai.APIStatusError as exc:
                 if exc.status_code not in _RETRIED:
                     raise
@@ -190,7 +191,23 @@ class LLMClient:
                 attempt += 1
                 await asyncio.sleep(wait)
 
-    async def _attempt(self, messages: list[dict], structured: bool, on_text=None) -> Reply:
+    async def _ladder(self, messages: Messages, on_text=None) -> Reply:
+        """Servers differ in how they take a schema (vLLM, Ollama and llama.cpp's server: json_schema;
+        llama-cpp-python: json_object with a schema) and in how they refuse one (400, 422, or a 500 naming
+        response_format). A refused form is dropped for good and the next tried, down to plain [n] markers."""
+        forms = list(_FORMATS[_FORMATS.index(self._format):]) + [None] if self._format else [None]
+        for i, form in enumerate(forms):
+            try:
+                reply = await self._attempt(messages[form is not None], form, on_text)
+            except openai.APIStatusError as exc:
+                if form is None or i == len(forms) - 1 or not _refuses_format(exc):
+                    raise
+                continue
+            self._format = form
+            return reply
+        raise AssertionError("unreachable: the last form raises or returns")
+
+    async def _attempt(self, messages: list[dict], form: str | None, on_text=None) -> Reply:
         s = self.settings
         assert self._client is not None
         request: dict = {"model": s.llm_model, "messages": messages, "temperature": 0, "max_tokens": s.llm_max_tokens}
@@ -198,9 +215,12 @@ class LLMClient:
             request["stop"] = s.llm_stop
         if s.llm_extra_body:
             request["extra_body"] = s.llm_extra_body
-        if structured:
+        structured = form is not None
+        if form == "json_schema":
             request["response_format"] = {"type": "json_schema", "json_schema": {
                 "name": "cited_answer", "schema": ANSWER_SCHEMA, "strict": True}}
+        elif form == "json_object":
+            request["response_format"] = {"type": "json_object", "schema": ANSWER_SCHEMA}
         started = time.perf_counter()
         if not s.llm_stream:
             r = await self._client.chat.completions.create(**request)
@@ -233,6 +253,10 @@ class LLMClient:
             await stream.close()  # on the deadline too: the server sees the stream closed and stops generating
         content = "".join(parts)
         return Reply(content, finish, structured, reasoning and not content.strip(), first)
+
+
+def _refuses_format(exc: openai.APIStatusError) -> bool:
+    return exc.status_code in (400, 422) or (exc.status_code == 500 and "response_format" in str(exc).lower())
 
 
 def _retry_after(headers) -> float | None:

@@ -28,6 +28,7 @@ class Act:
     piece_delay: float = 0.0  # between streamed pieces (a trickle)
     empty_choices: bool = False  # a stream chunk with "choices": [] first (usage / keep-alive)
     no_choices: bool = False  # a non-streaming reply with "choices": []
+    error: str = "scripted failure"  # the error message of a non-200 reply
 
 
 @dataclass
@@ -94,7 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
         act = self.script.next(body)
         time.sleep(act.delay)
         if act.status != 200:
-            self._json(act.status, {"error": {"message": "scripted failure", "type": "server_error"}}, act.headers)
+            self._json(act.status, {"error": {"message": act.error, "type": "server_error"}}, act.headers)
             return
         if body.get("stream"):
             self._stream(act)

@@ -85,7 +85,25 @@ def test_a_server_without_structured_output_is_asked_for_markers_instead(llm, sc
         assert a.synthesizer == "llm" and "response_format" not in script.requests[-1]
         assert "[n] markers" in script.requests[-1]["messages"][-1]["content"]
         ask(llm)
-        assert "response_format" not in script.requests[-1] and len(script.requests) == 3  # remembered
+        forms = [r.get("response_format", {}).get("type") for r in script.requests]
+        assert forms == ["json_schema", "json_object", None, None]  # each form tried once, the refusal remembered
+    finally:
+        llm[0].llm_client.structured = True
+
+
+def test_a_server_that_takes_a_schema_only_as_json_object_gets_it_that_way(llm, script):
+    """llama-cpp-python's server answers json_schema with a 500 naming response_format; json_object works."""
+    def reply(req):
+        if req.get("response_format", {}).get("type") == "json_schema":
+            return Act(status=500, error="1 validation error: ('body', 'response_format', 'type'): Input should be "
+                                         "'text' or 'json_object'")
+        assert req["response_format"] == {"type": "json_object", "schema": req["response_format"]["schema"]}
+        return as_json((first_sentence(req, 1), [1]))
+    script.reset(reply=reply)
+    try:
+        assert ask(llm).synthesizer == "llm"
+        ask(llm)
+        assert [r["response_format"]["type"] for r in script.requests] == ["json_schema", "json_object", "json_object"]
     finally:
         llm[0].llm_client.structured = True
 
