@@ -155,16 +155,7 @@ class Pipeline:
         deadline = time.monotonic() + self.settings.llm_timeout_s
         loop = asyncio.get_running_loop()
         turn = await loop.run_in_executor(self._workers, self._begin, messages, deadline)
-        reply = None
-        if turn.prompt is not None and self.llm_client is not None:
-            fallback = loop.run_in_executor(self._workers, self._fallback_ready, turn)
-            try:
-                reply = await self.llm_client.acomplete(turn.prompt.messages, turn.deadline)
-            except LLMUnavailable as exc:
-                reply = exc
-            finally:
-                await fallback
-        return await loop.run_in_executor(self._workers, self._finish, turn, reply, conversation_id)
+        return await self._rest_of_turn(turn, loop, conversation_id)
 
     def _fallback_ready(self, turn: _Turn) -> None:
         _configure_thread(self.settings.threads)
@@ -175,7 +166,7 @@ class Pipeline:
         async for item in stream_turn(self, messages):
             yield item
 
-    async def _rest_of_turn(self, turn: _Turn, loop) -> Answer:
+    async def _rest_of_turn(self, turn: _Turn, loop, conversation_id: str | None = None) -> Answer:
         reply = None
         if turn.prompt is not None and self.llm_client is not None:
             fallback = loop.run_in_executor(self._workers, self._fallback_ready, turn)
@@ -185,7 +176,7 @@ class Pipeline:
                 reply = exc
             finally:
                 await fallback
-        return await loop.run_in_executor(self._workers, self._finish, turn, reply, None)
+        return await loop.run_in_executor(self._workers, self._finish, turn, reply, conversation_id)
 
     def _begin(self, messages: Sequence[dict], deadline: float, use_llm: bool = True) -> _Turn:
         """Query understanding, retrieval and the scope decision; the LLM's prompt when it will be asked."""

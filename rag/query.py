@@ -78,10 +78,9 @@ class AnswerTypes:
         found = {m.concept.removeprefix("answer.") for m in self.vocabulary.tag(tokenize(normalize(text)))}
         return next((t for t in self.order if t in found), "explanation")
 
-    def excluded(self, text: str) -> str:
-        """What the exclusion phrases govern ("apart from tumour and infection" -> "tumour and infection")."""
-        norm = normalize(text)
-        tokens = tokenize(norm)
+    def _exclusion_spans(self, tokens) -> list[tuple[int, int, int]]:
+        """(phrase start, phrase end, clause end) token positions of each exclusion phrase ("apart from") and
+        the words it governs, up to the end of its clause."""
         spans = []
         for m in self.vocabulary.tag(tokens):
             if m.concept != "exclusion":
@@ -89,22 +88,20 @@ class AnswerTypes:
             end = m.end
             while end < len(tokens) and not tokens[end].is_punct:
                 end += 1
-            if end > m.end:
-                spans.append(norm[tokens[m.end].start:tokens[end - 1].end])
-        return " ".join(spans)
+            spans.append((m.start, m.end, end))
+        return spans
+
+    def excluded(self, text: str) -> str:
+        """What the exclusion phrases govern ("apart from tumour and infection" -> "tumour and infection")."""
+        norm = normalize(text)
+        tokens = tokenize(norm)
+        return " ".join(norm[tokens[a].start:tokens[b - 1].end] for _, a, b in self._exclusion_spans(tokens) if b > a)
 
     def without_exclusions(self, text: str) -> str:
         """The text less what an exclusion phrase governs ("apart from tumour and infection, what else")."""
         norm = normalize(text)
         tokens = tokenize(norm)
-        cut: list[tuple[int, int]] = []
-        for m in self.vocabulary.tag(tokens):
-            if m.concept != "exclusion":
-                continue
-            end = m.end
-            while end < len(tokens) and not tokens[end].is_punct:
-                end += 1
-            cut.append((tokens[m.start].start, tokens[end - 1].end))
+        cut = [(tokens[a].start, tokens[b - 1].end) for a, _, b in self._exclusion_spans(tokens)]
         for a, b in reversed(cut):
             norm = norm[:a] + norm[b:]
         return " ".join(norm.split())
