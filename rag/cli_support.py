@@ -49,7 +49,9 @@ def _readable(params: list) -> None:
             p.__class__ = _Option
 
 
-class ReadableCommand(TyperCommand):
+class _Readable:
+    """Mixed into a click command or group: its parameters, --help included, print conventional metavars."""
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _readable(self.params)
@@ -60,15 +62,12 @@ class ReadableCommand(TyperCommand):
         return option
 
 
-class ReadableGroup(TyperGroup):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _readable(self.params)
+class ReadableCommand(_Readable, TyperCommand):
+    pass
 
-    def get_help_option(self, ctx):
-        option = super().get_help_option(ctx)
-        _readable([option] if option else [])
-        return option
+
+class ReadableGroup(_Readable, TyperGroup):
+    pass
 
 
 class App(typer.Typer):
