@@ -433,7 +433,11 @@ class FrameReader:
         out = []
         for f in rs.frames:
             start = f.span[0]
-            cut = [p for p in points if _char(rs, p.start) < start]
+            # a point before the object, or a "then" right after it in its phrase ("advanced imaging may then
+            # be reconsidered"; "MRI before any treatment" puts the MRI first)
+            cut = [p for p in points if _char(rs, p.start) < start
+                   or f.object in advanced and p.text in ("then", "and then")
+                   and _follows_closely(rs, _token_at(rs, start), p.start)]
             if f.object in advanced and f.polarity == "recommend" and cut:
                 edge = _char(rs, cut[-1].start)
                 earlier = [g for g in rs.frames if g.span[0] < edge and g.polarity == "recommend"
@@ -489,6 +493,12 @@ class _Ctx:
     owner: list[int | None]
     framed_from: int | None
     reported_from: int | None
+
+
+def _follows_closely(rs: ReadSentence, at: int, point: int) -> bool:
+    """Does the token at `point` come after `at` with no punctuation and no other object in between?"""
+    return point > at and not any(t.is_punct for t in rs.tokens[at:point]) and not any(
+        x.kind == "object" and at < x.start < point for x in rs.mentions)
 
 
 def _adjacent(rs: ReadSentence, a: Mention, b: Mention) -> bool:
