@@ -205,9 +205,9 @@ class FrameReader:
         owner = self._owners(mentions, clauses, in_gate)
         ctx = _Ctx(clauses, gates, in_gate, owner, self._framing_start(mentions),
                    next((m.start for m in mentions if m.concept == "cue.reported"), None))
-        for i, m in enumerate(mentions):
-            if m.kind == "object" and not in_gate[i]:
-                rs.frames.append(self._frame(rs, i, ctx))
+        objects = [i for i, m in enumerate(mentions) if m.kind == "object" and not in_gate[i]]
+        rs.frames.extend(self._frame(rs, i, ctx) for i in objects)
+        _share_across_coordination(rs, objects)
         rs.frames.append(self._statement(rs, ctx))
         self._sequence(rs, clauses)
         return rs
@@ -493,6 +493,22 @@ class _Ctx:
     owner: list[int | None]
     framed_from: int | None
     reported_from: int | None
+
+
+_COORDINATION = frozenset({"and", "or", ",", "&", "/", "the", "a", "an", "any", "his", "her", "your", "their",
+                           "all"})
+
+
+def _share_across_coordination(rs: ReadSentence, objects: list[int]) -> None:
+    """"Pause the massage and yoga stretches": a timing said of the first of coordinated objects is said of
+    each (their frames are in mention order, one per object index)."""
+    for k in range(1, len(objects)):
+        a, b = rs.mentions[objects[k - 1]], rs.mentions[objects[k]]
+        between = rs.tokens[a.end:b.start]
+        earlier, later = rs.frames[k - 1], rs.frames[k]
+        if all(t.text in _COORDINATION for t in between) and earlier.polarity == later.polarity \
+                and earlier.timing - later.timing:
+            rs.frames[k] = _replace(later, timing=later.timing | earlier.timing)
 
 
 def _follows_closely(rs: ReadSentence, at: int, point: int) -> bool:

@@ -15,7 +15,7 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_2.jsonl": (1.0, 1.0, 1.0),
     # one draft trips two rules and the benign-call rule is named first ("xr NAD so prob nothing, MRI not needed")
     "guard_fresh_3.jsonl": (1.0, 1.0, 0.96),
-    "guard_fresh_4.jsonl": (0.96, 0.88, 0.88),  # measured 2026-12-02; the misses are in FIRST_CONTACT.md
+    "guard_fresh_4.jsonl": (0.96, 0.91, 0.88),  # measured 2026-12-02; the misses are in FIRST_CONTACT.md
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 0.95, "chat_fresh_2.jsonl": 0.88, "chat_fresh_3.jsonl": 0.82,
                "chat_fresh_4.jsonl": 0.80}  # bar 0.95
