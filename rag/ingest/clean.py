@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from rag.types import Reference
@@ -98,14 +99,37 @@ def blocks_from_plain_text(raw: str) -> list[Block]:
     return blocks
 
 
+@lru_cache(maxsize=1)
+def _inline_parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
+
+
+def plain_inline(text: str) -> str:
+    """Inline Markdown as the words a clinician reads: emphasis markers, code ticks and link targets gone
+    ("**Colchicine**: ..." is "Colchicine: ..."), parsed by markdown-it rather than guessed by regex."""
+    if not any(c in text for c in "*_`[<\\"):
+        return text
+    out: list[str] = []
+    for token in _inline_parser().parseInline(text)[0].children or ():
+        if token.type in ("text", "code_inline"):
+            out.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif token.type in ("html_inline", "image"):
+            out.append(token.content if token.type == "image" else "")
+    return " ".join("".join(out).split())
+
+
 def blocks_from_markdown(raw: str) -> list[Block]:
-    """Markdown: '#' headings keep their level; wrapped paragraph lines are joined."""
+    """Markdown: '#' headings keep their level; wrapped paragraph lines are joined; inline markup is removed."""
     blocks: list[Block] = []
     para: list[str] = []
 
     def flush() -> None:
         if para:
-            blocks.append(Block("para", " ".join(para)))
+            blocks.append(Block("para", plain_inline(" ".join(para))))
             para.clear()
 
     for line in raw.splitlines():
@@ -116,10 +140,10 @@ def blocks_from_markdown(raw: str) -> list[Block]:
             flush()
         elif heading:
             flush()
-            blocks.append(Block("heading", heading.group(2), level=len(heading.group(1))))
+            blocks.append(Block("heading", plain_inline(heading.group(2)), level=len(heading.group(1))))
         elif bullet:
             flush()
-            blocks.append(Block("bullet", bullet.group(1)))
+            blocks.append(Block("bullet", plain_inline(bullet.group(1))))
         else:
             para.append(text)
     flush()

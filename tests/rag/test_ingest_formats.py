@@ -47,3 +47,15 @@ def test_pdf_pages_become_paragraphs():
     assert doc.title == "Cauda Equina Note"
     assert [s.text for c in chunk_document(doc) for s in c.sentences] == [
         "Urinary retention needs emergent MRI.", "Saddle anaesthesia is a red flag."]
+
+
+def test_inline_markdown_is_read_as_words_not_markup():
+    from rag.ingest.readers import parse_document
+
+    doc = parse_document(
+        b"# Acute gout\n\n## Treatment\n\n- **Colchicine**: use the *low-dose* regimen, 1 mg then 0.5 mg.\n"
+        b"- See [the national guideline](https://example.org/gout) and `CRP`.\n\nDose 3*4=12 stays as written.\n",
+        "gout.md")
+    assert "Colchicine: use the low-dose regimen, 1 mg then 0.5 mg." in doc.text
+    assert "See the national guideline and CRP." in doc.text
+    assert "**" not in doc.text and "](" not in doc.text and "3*4=12" in doc.text
