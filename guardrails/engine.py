@@ -34,8 +34,8 @@ class Model(BaseModel):
 class DraftSentence(Model):
     text: str
     cites: tuple[int, ...] = ()
-    # a bibliographic record quoted verbatim ("Reference 8: ... Journal of the Canadian Chiropractic
-    # Association"): shown as it is, never read as advice
+    # a bibliographic record quoted verbatim ("Reference 8: <title> (<journal>, <year>)"): shown as it is, never
+    # read as advice, whatever its title or journal names
     record: bool = False
 
 

@@ -33,8 +33,8 @@ class Frame:
     basis: frozenset[str] = frozenset()  # what a judgement rests on (examination, age, feel)
     precondition_met: bool = False  # "after <test> has excluded <condition>"
     sequence: str = ""  # "after_care" (imaging after a trial), "before_imaging" (care before imaging)
-    # prohibited, and the only thing its sentence negates besides its own modifiers ("do not order an MRI for
-    # now"), unlike "do not arrange the MRI after the bloods" or "neither physio nor manipulation before imaging"
+    # prohibited, and the only thing its sentence negates besides its own modifiers ("do not order <test> for
+    # now"), unlike "do not arrange <test> after <other test>" or "neither <care> nor <care> before <test>"
     negation_alone: bool = False
     clause_concepts: frozenset[str] = frozenset()  # every un-negated concept in its clause
     sentence_concepts: frozenset[str] = frozenset()  # every un-negated concept in the sentence
@@ -309,19 +309,19 @@ class FrameReader:
         if polarity == "prohibit" and any(
                 x.concept == "assess.needed" and rs.negated[k] and ctx.clauses[x.start] == ctx.clauses[m.start]
                 for k, x in enumerate(rs.mentions)):
-            # "no MRI is needed", "there's no need for an MRI": the MRI judged unnecessary
+            # "no <test> is needed", "there's no need for <test>": the test judged unnecessary
             polarity, chosen = "recommend", {"assess.unnecessary"}
         elif polarity == "prohibit" and rs.negated[i] and m.concept not in self.v.role("care_plan") and any(
                 rs.negated[k] and ctx.clauses[x.start] == ctx.clauses[m.start] and _adjacent(rs, x, m) and (
                     x.kind == "timing" and x.start < m.start and x.concept in self.v.role("deferral")
                     or x.kind == "timing" and x.start > m.start and x.concept in self.v.role("later_slot")
-                    or x.kind in ("assessment", "protocol"))  # "CT should not replace MRI", "no unenhanced MRI"
+                    or x.kind in ("assessment", "protocol"))  # "<a> should not replace <b>", "no <protocol> <b>"
                 for k, x in enumerate(rs.mentions)):
-            # what is negated is the delay ("do not delay the MRI"), a judgement ("CT should not replace MRI") or
-            # the protocol ("do not order MRI without contrast alone"), not the test, which stays recommended.
-            # Care is left alone: in "do not wait to reassess in 6 weeks" the reassessing itself is denied.
+            # what is negated is the delay ("do not delay <test>"), a judgement ("<a> should not replace <test>")
+            # or the protocol ("do not order <test> <protocol> alone"), not the test, which stays recommended.
+            # Care is left alone: in "do not wait to reassess in <interval>" the reassessing itself is denied.
             polarity, flipped = "recommend", True
-        if flipped:  # "don't let them hold up the MRI": whatever gate the sentence holds, the MRI is not to wait
+        if flipped:  # "don't let them hold up <test>": whatever gate the sentence holds, the test is not to wait
             gate, decided = frozenset(), False
         alone = polarity == "prohibit" and rs.negated[i] and not ctx.in_gate[i] and not any(
             rs.negated[k] and k != i and x.kind not in ("cue", "timing", "protocol", "action")
@@ -433,8 +433,8 @@ class FrameReader:
         out = []
         for f in rs.frames:
             start = f.span[0]
-            # a point before the object, or a "then" right after it in its phrase ("advanced imaging may then
-            # be reconsidered"; "MRI before any treatment" puts the MRI first)
+            # a point before the object, or a "then" right after it in its phrase ("<test> may then be
+            # reconsidered"; "<test> before any treatment" puts the test first)
             cut = [p for p in points if _char(rs, p.start) < start
                    or f.object in advanced and p.text in ("then", "and then")
                    and _follows_closely(rs, _token_at(rs, start), p.start)]
@@ -500,8 +500,8 @@ _COORDINATION = frozenset({"and", "or", ",", "&", "/", "the", "a", "an", "any", 
 
 
 def _share_across_coordination(rs: ReadSentence, objects: list[int]) -> None:
-    """"Pause the massage and yoga stretches": a timing said of the first of coordinated objects is said of
-    each (their frames are in mention order, one per object index)."""
+    """"Pause <care> and <care> <care>": a timing said of the first of coordinated objects is said of each
+    (their frames are in mention order, one per object index)."""
     for k in range(1, len(objects)):
         a, b = rs.mentions[objects[k - 1]], rs.mentions[objects[k]]
         between = rs.tokens[a.end:b.start]
@@ -518,8 +518,8 @@ def _follows_closely(rs: ReadSentence, at: int, point: int) -> bool:
 
 
 def _adjacent(rs: ReadSentence, a: Mention, b: Mention) -> bool:
-    """No other object between two mentions: "do not delay the MRI" ties the delay to the MRI, while in
-    "do not delay imaging for a trial of therapy" the therapy is not what is (not) delayed."""
+    """No other object between two mentions: "do not delay <test>" ties the delay to the test, while in
+    "do not delay <test> for a trial of <care>" the care is not what is (not) delayed."""
     lo, hi = sorted((a.start, b.start))
     return not any(x.kind == "object" and lo < x.start < hi for x in rs.mentions)
 

@@ -83,8 +83,10 @@ class Pipeline:
         self.embedder.warm_up()
         self.library.open(rebuild_if_needed=rebuild_if_needed)
         # without the LLM: readiness never waits on the model
-        turn = self._begin([{"role": "user", "content": "warm-up: imaging for a palpable lumbar mass"}], 0.0,
-                           use_llm=False)
+        chunks = self.library.snapshot.chunks
+        # a question about the first indexed document's own subject exercises every stage, whatever the corpus
+        question = f"What does {chunks[0].title} recommend?" if chunks else "warm-up"
+        turn = self._begin([{"role": "user", "content": question}], 0.0, use_llm=False)
         self._finish(turn, None, None)
 
     def precompute(self, max_chunks: int = 2000) -> int:

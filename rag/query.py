@@ -92,13 +92,13 @@ class AnswerTypes:
         return spans
 
     def excluded(self, text: str) -> str:
-        """What the exclusion phrases govern ("apart from tumour and infection" -> "tumour and infection")."""
+        """What the exclusion phrases govern ("apart from <a> and <b>" -> "<a> and <b>")."""
         norm = normalize(text)
         tokens = tokenize(norm)
         return " ".join(norm[tokens[a].start:tokens[b - 1].end] for _, a, b in self._exclusion_spans(tokens) if b > a)
 
     def without_exclusions(self, text: str) -> str:
-        """The text less what an exclusion phrase governs ("apart from tumour and infection, what else")."""
+        """The text less what an exclusion phrase governs ("apart from <a> and <b>, what else")."""
         norm = normalize(text)
         tokens = tokenize(norm)
         cut = [(tokens[a].start, tokens[b - 1].end) for a, _, b in self._exclusion_spans(tokens)]
@@ -124,7 +124,7 @@ class Query(Frozen):
     history: tuple[dict, ...]
     follow_up: bool = False
     had_instructions: bool = False
-    # content words of what the asker already has ("apart from tumour and infection"; "besides those two"
+    # content words of what the asker already has ("apart from <a> and <b>"; "besides those two"
     # after an answer: that answer's words): sentences mostly about them yield to new ones
     excluded: frozenset[str] = frozenset()
 

@@ -68,7 +68,7 @@ class ScopePolicy:
         base = {"similarity": round(best, 4), "shared_concepts": shared, "document_id": document}
         # a named test or treatment counts double
         weight = sum(2 if self.vocabulary.kinds.get(c) == "object" else 1 for c in shared)
-        # "components of CURB-65?": a rare name the corpus uses says what the question is about, though a
+        # "components of <SCORE-NAME>?": a rare name the corpus uses says what the question is about, though a
         # sentence encoder reads the acronym poorly
         named = self._known_rare_name(query, corpus_idf or {}) and best >= NAMED_TOPIC_MIN_SIMILARITY
         if best < self.topic_min and not named and not (
@@ -96,7 +96,7 @@ class ScopePolicy:
     def _other_body_region(self, query: Query, passages: list[ScoredChunk],
                            document_concepts: Callable[[str], frozenset[str]] | None) -> str | None:
         """The body regions the question names, when none of them is one any retrieved document names anywhere
-        (a thyroid nodule, an ankle injury asked of a spinal guideline), else None. Shared words ("palpable",
+        (a question about one region asked of a guideline about another), else None. Shared words ("palpable",
         "lump", "first imaging") make such a question look close; the region says what it is about."""
         if document_concepts is None:
             return None
@@ -109,11 +109,11 @@ class ScopePolicy:
         return " and ".join(sorted(self.vocabulary.labels.get(c, c.split(".", 1)[-1]) for c in regions))
 
     def _names(self, query: Query) -> list[str]:
-        """Names in the asking sentences: acronyms, mixed-case words, drug-name stems ("CURB-65", "eGFR")."""
+        """Names in the asking sentences: acronyms, words with inner capitals, drug-name stems (answer_types.yaml)."""
         stems = self.answer_types.name_stems
         # the focus keeps the asker's letter case (asked is normalised to lower case)
         return [w for w in re.findall(r"[A-Za-z][A-Za-z0-9-]+", QueryReader.asking(query.focus))
-                if w.isupper() and len(w) >= 3 or any(c.isupper() for c in w[1:])  # "SPECT", "eGFR", "CURB-65"
+                if w.isupper() and len(w) >= 3 or any(c.isupper() for c in w[1:])  # "ABC", "aBC", "ABC-65"
                 or w.lower().endswith(stems)]  # not "Non-invasive": a capital first letter is the sentence's
 
     def _known_rare_name(self, query: Query, idf: dict[str, float]) -> bool:

@@ -3,10 +3,10 @@
 Each sentence is judged against the passages it cites and nothing else, so citing every passage buys a
 stitched-together sentence nothing: a cited passage that contributes little of the sentence is dropped from
 its citations first. The sentence and its sources are read through the guardrails' concept layer and frame
-reader (the same negation scopes and recommendation frames the red-flag rules use), so "do not start
-antibiotics" against "initiate antimicrobial therapy", or "biopsy is not needed" against "proceed with
-biopsy", is a contradiction, not a match on shared words. Numbers must occur in the sources in the same
-order and with the same direction ("increases from 0.7% to 9%" is not "decreases from 9% to 0.7%").
+reader (the same negation scopes and recommendation frames the red-flag rules use), so "do not start <care>"
+against "initiate <care, in other words>", or "<test> is not needed" against "proceed with <test>", is a
+contradiction, not a match on shared words. Numbers must occur in the sources in the same order and with the
+same direction ("increases from 1% to 9%" is not "decreases from 9% to 1%").
 """
 
 from __future__ import annotations

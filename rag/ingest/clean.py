@@ -108,7 +108,7 @@ def _inline_parser():
 
 def plain_inline(text: str) -> str:
     """Inline Markdown as the words a clinician reads: emphasis markers, code ticks and link targets gone
-    ("**Colchicine**: ..." is "Colchicine: ..."), parsed by markdown-it rather than guessed by regex."""
+    ("**Term**: ..." is "Term: ..."), parsed by markdown-it rather than guessed by regex."""
     if not any(c in text for c in "*_`[<\\"):
         return text
     out: list[str] = []
