@@ -511,17 +511,19 @@ def _share_across_coordination(rs: ReadSentence, objects: list[int]) -> None:
             rs.frames[k] = _replace(later, timing=later.timing | earlier.timing)
 
 
+def _object_between(rs: ReadSentence, lo: int, hi: int) -> bool:
+    return any(x.kind == "object" and lo < x.start < hi for x in rs.mentions)
+
+
 def _follows_closely(rs: ReadSentence, at: int, point: int) -> bool:
     """Does the token at `point` come after `at` with no punctuation and no other object in between?"""
-    return point > at and not any(t.is_punct for t in rs.tokens[at:point]) and not any(
-        x.kind == "object" and at < x.start < point for x in rs.mentions)
+    return point > at and not any(t.is_punct for t in rs.tokens[at:point]) and not _object_between(rs, at, point)
 
 
 def _adjacent(rs: ReadSentence, a: Mention, b: Mention) -> bool:
     """No other object between two mentions: "do not delay <test>" ties the delay to the test, while in
     "do not delay <test> for a trial of <care>" the care is not what is (not) delayed."""
-    lo, hi = sorted((a.start, b.start))
-    return not any(x.kind == "object" and lo < x.start < hi for x in rs.mentions)
+    return not _object_between(rs, *sorted((a.start, b.start)))
 
 
 def _suggests(rs: ReadSentence) -> bool:

@@ -119,9 +119,9 @@ class Pipeline:
             self._doc_concepts = (build_id, {})
         cache = self._doc_concepts[1]
         if document_id not in cache:
-            text = "\n".join(c.text for c in snapshot.chunks if c.document_id == document_id)
-            title = next((c.title for c in snapshot.chunks if c.document_id == document_id), "")
-            cache[document_id] = self.scope.concepts(f"{title}\n{text}")
+            chunks = [c for c in snapshot.chunks if c.document_id == document_id]
+            text = "\n".join([chunks[0].title, *(c.text for c in chunks)]) if chunks else ""
+            cache[document_id] = self.scope.concepts(text)
         return cache[document_id]
 
     def idf(self, snapshot) -> dict[str, float]:

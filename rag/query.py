@@ -30,7 +30,8 @@ initial right good use used using order ordering year old man woman male female 
 likely most explain forget moment just quick quicker tell now please okay yes know think want new take get sure
 really instead able allowed fine shall must still anything something else apart besides except since
 faster slower cheaper easier better worse""".split())
-_ANAPHORA = frozenset("those these them that this they the two three both all ones one".split())
+# words that point back rather than name ("besides those two"), as the stems content_words yields
+_ANAPHORA = content_words("those these them that this they the two three both all ones one")
 _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|her|his|instead|also|then|same|such|"
                       r"the (?:scan|study|test|mass|lesion|lump|one|invasive one|other one))\b|\bwhat (?:about|if)\b|"
                       r"\bwhy not\b|^(?:and|but|or|so)\b", re.IGNORECASE)
@@ -160,7 +161,7 @@ class QueryReader:
         asked = self.answer_types.without_exclusions(focus)
         # plain labels of the concepts it asks about; what it says it already knows adds none
         labels = self._labels(resolved, self._concepts(asked) | (concepts - self._concepts(focus)))
-        excluded = content_words(self.answer_types.excluded(focus)) - content_words(" ".join(_ANAPHORA))
+        excluded = content_words(self.answer_types.excluded(focus)) - _ANAPHORA
         said = [m["content"] for m in history if m["role"] == "assistant"]
         if self.answer_types.excluded(focus) and not excluded and said:  # "besides those two": the last answer
             excluded = content_words(re.sub(r"\[\d+\]", "", said[-1]))

@@ -259,18 +259,23 @@ def test_the_service_and_each_cited_source_disclaimer_show_once(page):
     assert all(body.count(s["text"]) == 1 for s in sources.values())
 
 
+def rewrite_final_chunk(route, key: str, change) -> None:
+    """Fetch the real streamed answer and change, in place, each SSE chunk that carries `key`."""
+    response = route.fetch()
+    events = response.text().split("\n\n")
+    for i, event in enumerate(events):
+        if event.startswith("data: {") and f'"{key}"' in event:
+            chunk = json.loads(event[len("data: "):])
+            change(chunk)
+            events[i] = "data: " + json.dumps(chunk)
+    route.fulfill(response=response, body="\n\n".join(events))
+
+
 def test_a_response_without_source_disclaimers_still_renders(page):
     """An older or generic server sends no `source_disclaimers`: the answer and the service disclaimer remain."""
 
     def without(route):
-        response = route.fetch()
-        events = response.text().split("\n\n")
-        for i, event in enumerate(events):
-            if event.startswith("data: {") and '"citations"' in event:
-                chunk = json.loads(event[len("data: "):])
-                chunk.pop("source_disclaimers", None)
-                events[i] = "data: " + json.dumps(chunk)
-        route.fulfill(response=response, body="\n\n".join(events))
+        rewrite_final_chunk(route, "citations", lambda chunk: chunk.pop("source_disclaimers", None))
 
     use_key(page, CLINICIAN)
     page.route("**/v1/chat/completions", without)
@@ -286,14 +291,8 @@ def test_a_revision_is_told_in_plain_words(page):
                  "message": "Advanced imaging must not be delayed when a palpable mass is present."}
 
     def revised(route):
-        response = route.fetch()
-        events = response.text().split("\n\n")
-        for i, event in enumerate(events):
-            if event.startswith("data: {") and '"guardrail"' in event:
-                chunk = json.loads(event[len("data: "):])
-                chunk["guardrail"] = {**chunk["guardrail"], "action": "revise", "violations": [violation]}
-                events[i] = "data: " + json.dumps(chunk)
-        route.fulfill(response=response, body="\n\n".join(events))
+        rewrite_final_chunk(route, "guardrail", lambda chunk: chunk.update(
+            guardrail={**chunk["guardrail"], "action": "revise", "violations": [violation]}))
 
     use_key(page, CLINICIAN)
     page.route("**/v1/chat/completions", revised)

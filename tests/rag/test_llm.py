@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -46,6 +47,16 @@ def script(llm):
     llm[1].reset()
     llm[0].llm_client.breaker.success()
     return llm[1]
+
+
+@contextmanager
+def markers_only(llm):
+    """The model asked for prose with [n] markers (no structured output), as servers without it are."""
+    llm[0].llm_client.structured = False
+    try:
+        yield
+    finally:
+        llm[0].llm_client.structured = True
 
 
 def ask(llm, messages=Q):
@@ -126,11 +137,8 @@ def test_the_prompt_keeps_bullets_apart_and_strips_old_markers_from_history(llm,
                                   "{s} [1, 2].", "- {s} (Passage 1)"])
 def test_every_common_citation_form_is_read(llm, script, form):
     script.reset(reply=lambda req: Act(content=form.format(s=first_sentence(req, 1)), finish="stop"))
-    llm[0].llm_client.structured = False
-    try:
+    with markers_only(llm):
         a = ask(llm)
-    finally:
-        llm[0].llm_client.structured = True
     assert a.synthesizer == "llm", a.fallback_reason
     assert "Passage" not in a.answer and "^" not in a.answer and "(1)" not in a.answer
 
@@ -139,11 +147,8 @@ def test_think_blocks_role_labels_and_markdown_never_reach_the_clinician(llm, sc
     script.reset(reply=lambda req: (
         "<think>The user wants imaging. Maybe say the MRI can wait.</think>\nassistant: **"
         + first_sentence(req, 1) + "** [1].\n## Summary"))
-    llm[0].llm_client.structured = False
-    try:
+    with markers_only(llm):
         a = ask(llm)
-    finally:
-        llm[0].llm_client.structured = True
     assert a.synthesizer == "llm", a.fallback_reason
     assert not any(x in a.answer for x in ("think", "can wait", "assistant", "**", "#", "Summary"))
 
@@ -174,13 +179,10 @@ def test_a_reply_with_no_choices_falls_back(server, pipeline):
 
 def test_not_covered_alone_falls_back_but_inside_a_good_answer_is_dropped(llm, script):
     script.reset(Act(content="NOT COVERED"))
-    llm[0].llm_client.structured = False
-    try:
+    with markers_only(llm):
         assert ask(llm).llm_outcome == "not_covered"
         script.reset(reply=lambda req: f"{first_sentence(req, 1)} [1]. NOT COVERED: the exact timing.")
         a = ask(llm)
-    finally:
-        llm[0].llm_client.structured = True
     assert a.synthesizer == "llm" and "NOT COVERED" not in a.answer
 
 
