@@ -180,6 +180,25 @@ class GuardrailEngine:
         return any(all(self._set([c]) & concepts for c in entry) for entry in pack.emergency.features
                    for concepts in sentences)
 
+    def _regions(self, text: str) -> frozenset[str]:
+        kinds = self.vocabulary.kinds
+        return frozenset(c for rs in self.read(text) for c in rs.concepts if kinds.get(c) == "anatomy")
+
+    def _scope_concepts(self, pack: Pack) -> frozenset[str]:
+        entries = [*pack.scope.any, *pack.emergency.features]
+        return frozenset().union(*(self._set([c]) for entry in entries for c in entry))
+
+    def _about_elsewhere(self, pack: Pack, read: Sequence[ReadSentence], asked_regions: frozenset[str]) -> bool:
+        """A sentence about another body region that the question itself asks about ("my other patient rolled
+        her ankle ...": "for her ankle sprain, early physiotherapy is appropriate") and naming nothing of the
+        pack's scope is not judged by the pack. Both must name the region: a sentence that only names another
+        region, for a question that does not, may still be advice about the pack's patient."""
+        own = self._scope_concepts(pack)
+        kinds = self.vocabulary.kinds
+        concepts = frozenset().union(*(rs.concepts for rs in read)) if read else frozenset()
+        elsewhere = {c for c in concepts if kinds.get(c) == "anatomy"} - own
+        return bool(elsewhere & asked_regions) and not concepts & own
+
     def _in_scope(self, pack: Pack, texts: Sequence[frozenset[str]]) -> bool:
         """One scope entry's (or emergency feature's) concepts all present, un-negated, in one text."""
         entries = [*pack.scope.any, *pack.emergency.features]
@@ -279,9 +298,11 @@ class GuardrailEngine:
         context = ctx.concepts.union(*draft_concepts, *(rs.mentioned for group in read for rs in group))
         emergency = ctx.emergency or any(self._emergency(p, [s.concepts for s in ctx.user]) for p in packs)
         hits: list[tuple[int, int, int, RuleViolation]] = []
+        asked_regions = self._regions(question)
         for i, s in enumerate(sentences):
+            judged = [p for p in packs if not self._about_elsewhere(p, read[i], asked_regions)]
             hits += [(i, pos, order, v) for pos, order, v in
-                     self.sentence_violations(i, s.text, packs, context, read[i])]
+                     self.sentence_violations(i, s.text, judged, context, read[i])]
         hits.sort(key=lambda h: (h[0], h[1], h[2]))
         frames = [f for group in read for rs in group for f in rs.frames]
         answer_level = [v for p in packs for v in self.answer_violations(frames, p, context)] if emergency else []

@@ -144,7 +144,9 @@ def _list_continues(tokens: list[Token], start: int, end: int) -> bool:
 
 _LIST_STOPS = frozenset({".", ";", ":", "?", "!", "but", "however", "although", "though", "which", "now", "then",
                          "has", "have", "had", "is", "are", "was", "were", "presents", "presented", "reports",
-                         "reported", "complains", "describes", "with", "who", "that", "since", "because"})
+                         "reported", "complains", "describes", "with", "who", "that", "since", "because",
+                         # a modal starts a new statement: "no lytic lesion, an MRI would add little"
+                         "would", "should", "will", "can", "could", "may", "might", "must", "shall"})
 
 
 _SUBJECT_OPENERS = frozenset({"it's", "that's", "there's", "we", "you", "i", "we'll", "you'll", "i'll", "we'd",
@@ -203,8 +205,10 @@ class FrameReader:
         # what the sentence mentions anywhere, conditions included ("if a surgeon says it feels benign, ...")
         rs.mentioned = frozenset(m.concept for k, m in enumerate(mentions) if not negated[k] and m.kind != "cue")
         owner = self._owners(mentions, clauses, in_gate)
-        ctx = _Ctx(clauses, gates, in_gate, owner, self._framing_start(mentions),
-                   next((m.start for m in mentions if m.concept == "cue.reported"), None))
+        reported = next((m.start for m in mentions if m.concept == "cue.reported"), None)
+        if reported is not None and any(m.concept == "cue.endorse" and m.start > reported for m in mentions):
+            reported = None  # "the registrar suggested X, and I agree": the speaker makes it their own advice
+        ctx = _Ctx(clauses, gates, in_gate, owner, self._framing_start(mentions), reported)
         objects = [i for i, m in enumerate(mentions) if m.kind == "object" and not in_gate[i]]
         rs.frames.extend(self._frame(rs, i, ctx) for i in objects)
         _share_across_coordination(rs, objects)
@@ -500,15 +504,16 @@ _COORDINATION = frozenset({"and", "or", ",", "&", "/", "the", "a", "an", "any", 
 
 
 def _share_across_coordination(rs: ReadSentence, objects: list[int]) -> None:
-    """"Pause <care> and <care> <care>": a timing said of the first of coordinated objects is said of each
-    (their frames are in mention order, one per object index)."""
-    for k in range(1, len(objects)):
-        a, b = rs.mentions[objects[k - 1]], rs.mentions[objects[k]]
-        between = rs.tokens[a.end:b.start]
-        earlier, later = rs.frames[k - 1], rs.frames[k]
-        if all(t.text in _COORDINATION for t in between) and earlier.polarity == later.polarity \
-                and earlier.timing - later.timing:
-            rs.frames[k] = _replace(later, timing=later.timing | earlier.timing)
+    """"Pause <care> and <care> <care>": a timing said of one of coordinated objects is said of each, both
+    ways ("<care> and <care> on hold" holds the first too). Frames are in mention order, one per object index."""
+    pairs = [k for k in range(1, len(objects))
+             if all(t.text in _COORDINATION for t in rs.tokens[rs.mentions[objects[k - 1]].end:
+                                                               rs.mentions[objects[k]].start])
+             and rs.frames[k - 1].polarity == rs.frames[k].polarity]
+    for k in pairs:  # forward, then back, so a timing reaches every object of the run
+        rs.frames[k] = _replace(rs.frames[k], timing=rs.frames[k].timing | rs.frames[k - 1].timing)
+    for k in reversed(pairs):
+        rs.frames[k - 1] = _replace(rs.frames[k - 1], timing=rs.frames[k - 1].timing | rs.frames[k].timing)
 
 
 def _object_between(rs: ReadSentence, lo: int, hi: int) -> bool:

@@ -144,6 +144,15 @@ class Vocabulary:
                 else:
                     self._phrases.setdefault(first, []).append((words, name))
 
+    def words(self) -> frozenset[str]:
+        """Every plain word the phrases use ("abscess*" gives "abscess"): words a question may spell wrongly."""
+        out = set()
+        for entries in (*self._phrases.values(), *self._prefixed.values(), self._wild):
+            for words, _ in entries:
+                for w in words:
+                    out.update(t.rstrip("*") for t in w.split("|") if t.rstrip("*").isalpha())
+        return frozenset(out)
+
     @classmethod
     def load(cls, path: Path = VOCABULARY_FILE) -> Vocabulary:
         try:
@@ -181,6 +190,11 @@ class Vocabulary:
             if "as_condition" in spec:
                 condition = spec["as_condition"]
                 self.role_conditions.append((members, None if condition == "none" else str(condition)))
+
+    def matched_text(self, text: str, concepts: frozenset[str] | set[str]) -> str:
+        """The words of the text that name any of these concepts."""
+        tokens = tokenize(normalize(text))
+        return " ".join(t.text for m in self.tag(tokens) if m.concept in concepts for t in tokens[m.start:m.end])
 
     def role(self, name: str) -> frozenset[str]:
         """The concepts of a role; an unknown role is an error in the vocabulary, not an empty set."""

@@ -119,3 +119,47 @@ def test_check_only_safe_answer_keeps_the_drafts_citation_markers():
     v = ENGINE.check(Q, "Check for fever [2]. The MRI can wait a few weeks [3].")
     assert v.safe_answer.startswith("Check for fever [2].")
     assert "[3]" not in v.safe_answer and "wait" not in v.safe_answer
+
+
+def test_reported_advice_the_speaker_endorses_is_the_speakers_own():
+    q = "Second opinion please: lump in the lumbar region with back pain, x-rays normal."
+    endorsed = ENGINE.check(q, "The registrar suggested that normal radiographs are enough to exclude a tumour "
+                               "here, and I agree with that assessment.")
+    rejected = ENGINE.check(q, "The registrar suggested that normal radiographs are enough to exclude a tumour "
+                               "here, but that is wrong.")
+    assert "RF-XRAY-EXCLUDES" in {v.rule_id for v in endorsed.violations}
+    assert rejected.violations == ()
+
+
+def test_a_hold_said_after_coordinated_care_holds_each_of_them():
+    held = ENGINE.check(Q, "MRI lumbar spine without and with IV contrast requested today; physiotherapy referral "
+                           "on hold pending results.")
+    started = ENGINE.check(Q, "MRI lumbar spine without and with IV contrast requested today; physiotherapy "
+                              "referral sent today.")
+    assert held.violations == ()
+    assert "RF-CONSERVATIVE-FIRST" in {v.rule_id for v in started.violations}
+
+
+def test_a_list_negation_ends_where_a_modal_starts_a_new_statement():
+    v = ENGINE.check("Palpable lumbar mass with back pain; AP and lateral films show no lytic or sclerotic lesion.",
+                     "As the lumbar series shows no lytic or sclerotic lesion, an MRI would add little at this point.")
+    assert "RF-XRAY-EXCLUDES" in {x.rule_id for x in v.violations}
+
+
+def test_a_sentence_about_another_region_the_question_asks_about_is_not_judged_by_the_pack():
+    sentence = "For her ankle sprain, early physiotherapy is appropriate and no X-ray is needed."
+    other = ENGINE.check("Separate question from the lumbar mass case: my other patient rolled her ankle and the "
+                         "Ottawa rules are negative. Physio?", sentence)
+    assert other.violations == ()
+    # the same sentence for a question only about the lumbar mass is still advice about that patient
+    same = ENGINE.check(Q, sentence)
+    assert same.violations != ()
+    # and a sentence naming another region, when the question does not, is judged too
+    chest = ENGINE.check(Q, "A chest X-ray is adequate and no MRI is needed.")
+    assert chest.violations != ()
+
+
+def test_deferring_the_decision_about_a_scan_to_a_later_review_is_a_delay():
+    for draft in ("It would not be unreasonable to let things settle for a month or so and revisit whether a scan "
+                  "is needed at that point.", "Let things settle for a month and revisit whether a scan is needed."):
+        assert "RF-MRI-DELAY" in {v.rule_id for v in ENGINE.check(Q, draft).violations}, draft
