@@ -2,10 +2,11 @@
 
 Negatives: the SciFact claims (biomedical statements from every specialty; research use only, read from
 ../shared/benchmarks, never shipped) and the out-of-scope questions of the case sets. Positives: the
-answerable questions of the case sets and the generated question variants (tests/eval/robustness). For
-each question it records the best passage sentence's cosine and the clinical concepts shared with the
-passages, then prints how each threshold pair would decide: false acceptance on SciFact and wrong
-abstention on answerable questions.
+answerable questions of the case sets and the generated question variants (tests/eval/robustness). The
+other guidelines in --topics are indexed beside the seed (with their chat cases), so the figures hold with
+several subjects indexed. For each question it records the best passage sentence's cosine, the clinical
+concepts and the document's rare terms shared with the passages, then prints how each threshold would decide:
+false acceptance on SciFact and wrong abstention on answerable questions.
 
     .venv/bin/python -m bench.calibrate_scope [--scifact ../shared/benchmarks/beir-scifact]
 """
@@ -23,21 +24,25 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _signal(pipeline, turns: list[dict]) -> tuple[float, int]:
-    q = pipeline.queries.read(turns)
+def _signal(pipeline, turns: list[dict]) -> tuple[float, int, int]:
+    """(best sentence cosine, shared-concept weight, the document's rare terms the question uses)."""
     snap = pipeline.library.snapshot
+    q = pipeline.queries.read(turns, spell=pipeline.typos(snap).fix)
     vec = pipeline.embedder.encode_query(q.search)
     passages = pipeline.with_neighbours(snap, pipeline.retriever.retrieve(snap, q.search, pipeline.settings.top_k,
                                                                         vector=vec))
-    decision = pipeline.scope.decide(q, passages, pipeline.sentence_vectors.get(passages), vec, None)
+    decision = pipeline.scope.decide(q, passages, pipeline.sentence_vectors.get(passages), vec, None,
+                                     pipeline.idf(snap))
     kinds = pipeline.scope.vocabulary.kinds
     weight = sum(2 if kinds.get(c) == "object" else 1 for c in decision.shared_concepts)
-    return decision.similarity, weight
+    return decision.similarity, weight, len(decision.shared_terms)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scifact", type=Path, default=REPO.parent / "shared/benchmarks/beir-scifact")
+    parser.add_argument("--topics", type=Path, default=REPO / "tests/fixtures/topics", nargs="?", const=None,
+                        help="other guidelines indexed beside the seed, with their chat cases (chat_*.jsonl)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from rag.config import Settings
@@ -46,15 +51,22 @@ def main() -> None:
 
     pipeline = Pipeline(Settings(data_dir=Path(tempfile.mkdtemp()) / "data"))
     pipeline.warm_up()
+    from rag.ingest.readers import parse_document
+    from rag.scope import RARE_TERMS_MIN, RARE_TERMS_MIN_SIMILARITY
+
+    if args.topics and args.topics.is_dir():
+        pipeline.library.write_many([parse_document(f.read_bytes(), f.name, doc_id=f.stem)
+                                     for f in sorted(args.topics.glob("*.md"))], mode="add")
     positives, negatives = [], []
-    cases = [json.loads(x) for f in sorted((REPO / "eval").glob("*/chat_*.jsonl")) for x in f.read_text().splitlines()
-             if x.strip()]
+    files = [*sorted((REPO / "eval").glob("*/chat_*.jsonl")),
+             *(sorted(args.topics.glob("chat_*.jsonl")) if args.topics and args.topics.is_dir() else [])]
+    cases = [json.loads(x) for f in files for x in f.read_text().splitlines() if x.strip()]
     cases += [c for c in generate(seeds=load_seed_cases()) if c["perturbation"] != "in-topic-absent"]
     for c in cases:
         (negatives if c["expect"].get("abstain") else positives).append(_signal(pipeline, c["turns"]))
     claims = [json.loads(x)["text"] for x in (args.scifact / "queries.jsonl").read_text().splitlines() if x.strip()]
     scifact = [_signal(pipeline, [{"role": "user", "content": t}]) for t in claims]
-    sims = np.array([s for s, _ in scifact])
+    sims = np.array([s for s, _, _ in scifact])
     print(f"SciFact claims: {len(scifact)}; best-sentence cosine p50/p90/p99/max "
           f"{np.percentile(sims, [50, 90, 99]).round(3).tolist()} {sims.max():.3f}")
     print(f"answerable questions: {len(positives)}; out-of-scope questions: {len(negatives)}")
@@ -62,12 +74,18 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for hi in (0.48, 0.5, 0.52, 0.55):
         for lo in (0.33, 0.35, 0.37, 0.4):
-            def accept(s: float, w: int, hi=hi, lo=lo) -> bool:
-                return s >= hi or (w >= 2 and s >= lo)
+            def accept(s: float, w: int, terms: int, hi=hi, lo=lo) -> bool:
+                return s >= hi or (w >= 2 and s >= lo) or (terms >= RARE_TERMS_MIN and s >= RARE_TERMS_MIN_SIMILARITY)
             fa = sum(accept(*x) for x in scifact) / len(scifact)
             wa = sum(not accept(*x) for x in positives) / len(positives)
             oa = sum(accept(*x) for x in negatives) / max(1, len(negatives))
             print(f"| {hi} | {lo} | {fa:.3f} | {wa:.3f} | {oa:.3f} |")
+    for need in (RARE_TERMS_MIN - 1, RARE_TERMS_MIN, RARE_TERMS_MIN + 1, 99):
+        def rule(s: float, w: int, terms: int, need=need) -> bool:
+            return s >= 0.52 or (w >= 2 and s >= 0.37) or (terms >= need and s >= RARE_TERMS_MIN_SIMILARITY)
+        print(f"rare terms >= {need} (99: rule off), cosine >= {RARE_TERMS_MIN_SIMILARITY}: SciFact accepted "
+              f"{sum(rule(*x) for x in scifact)}/{len(scifact)}, answerable abstained "
+              f"{sum(not rule(*x) for x in positives)}/{len(positives)}")
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ from rag.types import (
     SourceDisclaimer,
     Violation,
 )
+from rag.typos import TypoFixer
 
 ABSTAIN_TEXT = ("The indexed sources do not cover this question, so I cannot answer it from them. "
                 "Please consult other guidance.")
@@ -74,6 +75,7 @@ class Pipeline:
         self._workers = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="clinrag-answer")
         self._doc_cache: tuple[str, dict] = ("", {})
         self._idf: tuple[str, dict[str, float]] = ("", {})
+        self._typos: tuple[str, TypoFixer | None] = ("", None)
         self._doc_concepts: tuple[str, dict[str, frozenset[str]]] = ("", {})
         self._by_title: dict[str, str] = {}  # normalised title -> document id, for reference links
         self._related: tuple[str, np.ndarray | None] = ("", None)
@@ -137,6 +139,14 @@ class Pipeline:
             self._idf = (build_id, {w: math.log(n / (d + 0.5)) for w, d in df.items()})
         return self._idf[1]
 
+    def typos(self, snapshot) -> TypoFixer:
+        """The misspelling reader for this snapshot's words (built once per snapshot)."""
+        build_id = snapshot.manifest["build_id"]
+        if self._typos[0] != build_id or self._typos[1] is None:
+            texts = [t for c in snapshot.chunks for t in (c.title, c.text)]
+            self._typos = (build_id, TypoFixer.from_texts(texts, self.guardrails.vocabulary.words()))
+        return self._typos[1]
+
     # ---- the whole turn -------------------------------------------------------------------------
     def answer(self, messages: Sequence[dict], conversation_id: str | None = None) -> Answer:
         """One turn, blocking the calling thread (CLI, eval, tests)."""
@@ -184,8 +194,8 @@ class Pipeline:
         """Query understanding, retrieval and the scope decision; the LLM's prompt when it will be asked."""
         _configure_thread(self.settings.threads)
         t0 = time.perf_counter()
-        query = self.queries.read(messages)
         snapshot = self.library.snapshot  # one snapshot for the whole turn: old or new, never a mix
+        query = self.queries.read(messages, spell=self.typos(snapshot).fix)
         docs = self._documents(snapshot.manifest["build_id"])
         qvec = self.embedder.encode_query(query.search)
         # reference lists are passages only for "which source is that from?"; they never fill another answer
@@ -276,7 +286,7 @@ class Pipeline:
         narrowed = query.follow_up or query.asked != normalize(query.focus) or query.answer_type == "source"
         cvec = self.embedder.encode_query(words) if narrowed else qvec
         return self.composer.compose(words, cvec, topical, self.idf(snapshot), QUESTION_WORDS,
-                                     boost=self._boost(query), section_bonus=self._section_bonus(query))
+                                     boost=self._boost(query, topical), section_bonus=self._section_bonus(query))
 
     def _with_sources(self, draft: DraftAnswer, snapshot, most: int = 3) -> DraftAnswer:
         """A provenance answer: the statement, then the reference records it rests on, each cited to the
@@ -316,17 +326,28 @@ class Pipeline:
             return cache[section]
         return bonus
 
-    def _boost(self, query: Query):
+    def _boost(self, query: Query, passages: Sequence[ScoredChunk] = ()):
         """Sentences that name the question's own condition (an implant, a deficit, a failed trial) fit this
         patient better; for a request for the next step, a sentence that says what to do leads."""
         vocabulary = self.guardrails.vocabulary
+        answer_types = self.queries.answer_types
         conditions = {c for c in query.concepts if vocabulary.kinds.get(c) == "condition"}
         reported = vocabulary.role("reported_result")
-        reports_result = bool(reported & query.concepts)
+        # "the MRI showed nothing serious" reports a result as much as "the MRI shows an abscess" does
+        results = reported | vocabulary.role("established")
+        reports_result = bool(query.reported)
         conditions -= reported
         reader = self.scope
-        stated = reader.concepts(query.focus) - reported
-        stated_words = content_words(query.focus) - content_words(" ".join(QUESTION_WORDS))
+        # the documents' own subject (their titles' concepts) is in every sentence: it says nothing about a result
+        subject = reader.concepts(" ".join({p.chunk.title for p in passages}))
+        stated = reader.concepts(query.focus) - results - subject
+        # the words that report ("found", "shows") are not what was found
+        stated_words = (content_words(query.focus) - content_words(" ".join(QUESTION_WORDS))
+                        - content_words(vocabulary.matched_text(query.focus, results)))
+        # a test whose result the question reports is done: a sentence telling one to order it is not the next step
+        tests = vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
+        done = stated & tests if reports_result else set()
+        placeholder = vocabulary.role("placeholder")  # "if imaging is negative": whichever test was done
 
         def boost(text: str, listed: bool = False) -> float:
             found = reader.concepts(text)
@@ -336,6 +357,14 @@ class Pipeline:
                 score += 0.25  # "the MRI shows an abscess": "If infection is confirmed, ..." says what next
             if query.answer_type == "recommendation" and _DIRECTIVE.match(text):
                 score += 0.1
+            if done & found and _DIRECTIVE.match(text):
+                score -= 0.3
+            if done and _opens_with_condition(text, vocabulary):
+                supposed = reader.concepts(text.split(",", 1)[0]) & (tests | placeholder)
+                if supposed and not supposed & (done | placeholder):
+                    score -= 0.25  # "If radiographs are negative, ..." does not fit a patient whose MRI is negative
+            if answer_types.states(query.answer_type, text):
+                score += 0.15  # "what harms could come from ...": a sentence that says what it leads to
             if query.answer_type == "list" and listed:
                 score += 0.1  # "what else could it be?": a list answers it better than a summary
             if query.excluded:

@@ -37,6 +37,7 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|h
                       r"\bwhy not\b|^(?:and|but|or|so)\b", re.IGNORECASE)
 
 
+_SUPPOSITION = re.compile(r"\b(?:if|unless|in case|should it|assuming|supposing|when)\b[^,;.?!]*", re.IGNORECASE)
 _CLINICAL_KINDS = frozenset({"object", "finding", "anatomy", "condition", "protocol", "assessment"})
 _SUBJECT_KINDS = frozenset({"object", "finding", "anatomy", "condition"})  # what a question can be about
 
@@ -52,16 +53,22 @@ class AnswerTypes:
             raise ValueError(f"{path.name}: unknown top-level keys {sorted(unknown)}; allowed: types, exclusions, "
                              "name_stems")
         self.name_stems = tuple(str(x).lower() for x in data.get("name_stems") or [])
-        concepts, self.evidence, self.describe = {}, {}, {}
+        concepts, self.evidence, self.describe, self.prefer = {}, {}, {}, {}
         concepts["exclusion"] = {"kind": "cue", "phrases": data.get("exclusions") or ["apart from"]}
         for name, spec in data["types"].items():
-            if set(spec) - {"cues", "evidence", "describe"}:
-                raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe")
+            if set(spec) - {"cues", "evidence", "describe", "prefer"}:
+                raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe, prefer")
             concepts[f"answer.{name}"] = {"kind": "cue", "phrases": spec["cues"]}
             self.evidence[name] = [re.compile(e, re.IGNORECASE) for e in spec.get("evidence", [])]
+            self.prefer[name] = [re.compile(e, re.IGNORECASE) for e in spec.get("prefer", [])]
             self.describe[name] = spec.get("describe", name)
         self.order = list(data["types"])
         self.vocabulary = Vocabulary(concepts, {}, path.name)
+
+    def states(self, answer_type: str, sentence: str) -> bool:
+        """Does the sentence say what this type of question asks for (a consequence, a reason), by the type's
+        `prefer` patterns?"""
+        return any(rx.search(sentence) for rx in self.prefer.get(answer_type, ()))
 
     def without_cues(self, text: str, answer_type: str) -> str:
         """The text less the phrases that asked for this answer type ("which papers are cited for", "where
@@ -128,6 +135,9 @@ class Query(Frozen):
     # content words of what the asker already has ("apart from <a> and <b>"; "besides those two"
     # after an answer: that answer's words): sentences mostly about them yield to new ones
     excluded: frozenset[str] = frozenset()
+    # results the question reports as known ("the MRI showed nothing serious"), not ones it asks about ("what can
+    # films show?") or supposes ("if they're clear ..."): what was done is context, what next is the question
+    reported: frozenset[str] = frozenset()
 
 
 class QueryReader:
@@ -137,8 +147,13 @@ class QueryReader:
         self.answer_types = answer_types or default_answer_types()
         self.strip_instructions = strip_instructions or (lambda text: text)
         self.is_instruction = is_instruction or (lambda text: False)
+        roles = self.vocabulary.role
+        self._results = roles("reported_result") | roles("established")
+        self._tests = roles("definitive_test") | roles("plain_film") | roles("other_test")
 
-    def read(self, messages: Sequence[dict]) -> Query:
+    def read(self, messages: Sequence[dict], spell=None) -> Query:
+        """spell: reads a misspelt word as the indexed documents' word (rag.typos), when given."""
+        spell = spell or (lambda text: text)
         users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
         if not users:
             raise ValueError("no user message")
@@ -148,27 +163,34 @@ class QueryReader:
                         if m.get("role") in ("user", "assistant"))
         # a sentence that steers the system ("Pretend you are my attending ...") is dropped whole when the
         # question has others; what is left of an instruction inside a sentence is blanked
-        sentences = split_sentences(clean(question))
+        sentences = split_sentences(spell(clean(question)))
         kept = [x for x in sentences if not self.is_instruction(x)
                 or self._clinical(self.strip_instructions(x), _SUBJECT_KINDS)] or sentences
         stripped = self.strip_instructions(" ".join(kept))
-        text = " ".join(stripped.split()) or clean(question)
+        text = " ".join(stripped.split()) or spell(clean(question))
         focus = self._focus(text)
         previous = [m["content"] for m in history if m["role"] == "user"]
         follow_up = bool(previous) and (bool(_PRONOUN.search(focus)) or len(focus.split()) < 12)
-        resolved = f"{self.strip_instructions(clean(previous[-1]))} {focus}" if follow_up else focus
+        resolved = f"{self.strip_instructions(spell(clean(previous[-1])))} {focus}" if follow_up else focus
         concepts = self._concepts(resolved)
         asked = self.answer_types.without_exclusions(focus)
         # plain labels of the concepts it asks about; what it says it already knows adds none
-        labels = self._labels(resolved, self._concepts(asked) | (concepts - self._concepts(focus)))
+        reported = self._reported(focus)
+        named = self._concepts(asked) | (concepts - self._concepts(focus))
+        if reported:  # "the MRI showed nothing": the test is done, what it found is the question
+            named = {c for c in named if self.vocabulary.kinds.get(c) not in ("object", "protocol")}
+        else:  # "his neurological exam is normal": not a test's result, so no result words to search for
+            named -= self._results
+        labels = self._labels(resolved, frozenset(named))
         excluded = content_words(self.answer_types.excluded(focus)) - _ANAPHORA
         said = [m["content"] for m in history if m["role"] == "assistant"]
         if self.answer_types.excluded(focus) and not excluded and said:  # "besides those two": the last answer
             excluded = content_words(re.sub(r"\[\d+\]", "", said[-1]))
         return Query(question=question, text=text, resolved=resolved, search=f"{resolved} {labels}".strip(),
-                     focus=focus, asked=asked, excluded=frozenset(excluded),
+                     focus=focus, asked=asked, excluded=frozenset(excluded), reported=reported,
                      answer_type=self.answer_types.classify(self.asking(focus)), concepts=concepts,
-                     history=history, follow_up=follow_up, had_instructions=text != " ".join(clean(question).split()))
+                     history=history, follow_up=follow_up,
+                     had_instructions=len(kept) < len(sentences) or text != " ".join(" ".join(kept).split()))
 
     def _labels(self, text: str, concepts: frozenset[str]) -> str:
         """Plain names of the concepts the question names in other words ("XR" -> radiographs); a concept it
@@ -180,6 +202,19 @@ class QueryReader:
             if label and len(set(label.lower().split()) & words) * 2 < len(label.split()):
                 out.append(label)
         return " ".join(out)
+
+    def _reported(self, text: str) -> frozenset[str]:
+        """Results the text reports: in sentences that tell rather than ask, less their suppositions ("if they're
+        clear, ..."), said of a test ("the films show ..."); "I found enlarged nodes" and "his neurological exam
+        is normal" are examination findings, not a test's result."""
+        out: set[str] = set()
+        for sentence in split_sentences(text):
+            if sentence.rstrip().endswith("?"):
+                continue
+            concepts = self._concepts(_SUPPOSITION.sub(" ", sentence))
+            if concepts & self._tests:
+                out |= concepts & self._results
+        return frozenset(out)
 
     @staticmethod
     def asking(text: str) -> str:

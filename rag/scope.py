@@ -12,6 +12,7 @@ not, the answer is partial: it says what the sources do not give, then what they
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Literal
@@ -19,7 +20,7 @@ from typing import Literal
 import numpy as np
 
 from guardrails.concepts import default_vocabulary
-from rag.query import AnswerTypes, Query, QueryReader, default_answer_types
+from rag.query import QUESTION_WORDS, AnswerTypes, Query, QueryReader, default_answer_types
 from rag.text import content_words
 from rag.types import Frozen, ScoredChunk
 
@@ -29,7 +30,19 @@ TOPICAL_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "conditio
 # idf = log(n / (df + 0.5)): within this margin of the largest, a word is in at most ~3 sentences
 RARE_IDF_MARGIN = 0.85
 NAMED_TOPIC_MIN_SIMILARITY = 0.2
-VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "gauge", "score", "threshold"})
+# A document's own rare terms, shared with the question, say what it is about for any subject (the concept layer
+# knows some subjects far better than others): at least this many words that occur in at most RARE_SHARE of the
+# corpus's sentences, with the best sentence at least this close. Calibrated by `python -m bench.calibrate_scope`
+# with six guidelines indexed: no SciFact claim more accepted, two more answerable questions on the
+# guidelines the concept layer does not know.
+RARE_TERMS_MIN = 3
+RARE_SHARE = 0.01
+RARE_TERMS_MIN_SIMILARITY = 0.45
+VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "gauge", "score", "threshold", "cost", "codes",
+                         "field_strength"})
+
+
+_ASKING = content_words(" ".join(QUESTION_WORDS))
 
 
 class ScopeDecision(Frozen):
@@ -37,6 +50,7 @@ class ScopeDecision(Frozen):
     reasons: tuple[str, ...] = ()
     similarity: float = 0.0  # best passage sentence's cosine to the question
     shared_concepts: tuple[str, ...] = ()
+    shared_terms: tuple[str, ...] = ()  # the document's rare words the question uses
     document_id: str | None = None  # the document the answer is drawn from
     missing: str | None = None  # what a partial answer says the sources do not give
 
@@ -71,8 +85,13 @@ class ScopePolicy:
         # "components of <SCORE-NAME>?": a rare name the corpus uses says what the question is about, though a
         # sentence encoder reads the acronym poorly
         named = self._known_rare_name(query, corpus_idf or {}) and best >= NAMED_TOPIC_MIN_SIMILARITY
+        terms = self.rare_shared_terms(query, [p for p in passages if p.chunk.document_id == document][:3],
+                                       corpus_idf or {})
+        if terms:
+            base["shared_terms"] = terms
         if best < self.topic_min and not named and not (
-                weight >= self.min_shared and best >= self.topic_min_with_concept):
+                weight >= self.min_shared and best >= self.topic_min_with_concept) and not (
+                len(terms) >= RARE_TERMS_MIN and best >= RARE_TERMS_MIN_SIMILARITY):
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: best passage similarity {best:.2f} with {len(shared)} shared clinical concepts",), **base)
         elsewhere = self._other_body_region(query, passages, document_concepts)
@@ -92,6 +111,18 @@ class ScopePolicy:
             return ScopeDecision(outcome="partial", reasons=(f"answerability: no passage gives {missing}",),
                                  missing=missing, **base)
         return ScopeDecision(outcome="answer", reasons=(f"topic: similarity {best:.2f}",), **base)
+
+    @staticmethod
+    def rare_shared_terms(query: Query, passages: list[ScoredChunk], idf: dict[str, float]) -> tuple[str, ...]:
+        """The question's words (less the asking words) that the document's top passages use and that occur in at
+        most RARE_SHARE of the corpus's sentences; numbers do not count."""
+        if not idf or not passages:
+            return ()
+        sentences = 1.5 * math.exp(max(idf.values()))  # idf = log(n / (df + 0.5)); the rarest word has df 1
+        level = math.log(sentences / (max(1.0, RARE_SHARE * sentences) + 0.5))  # a small corpus: used once
+        words = content_words(query.focus) - _ASKING
+        used = content_words(" ".join(p.chunk.text for p in passages))
+        return tuple(sorted(w for w in words & used if not w.isdigit() and idf.get(w, 0.0) >= level))
 
     def _other_body_region(self, query: Query, passages: list[ScoredChunk],
                            document_concepts: Callable[[str], frozenset[str]] | None) -> str | None:
@@ -130,7 +161,8 @@ class ScopePolicy:
         A name is an acronym, a mixed-case word, or a word with a drug-name stem (answer_types.yaml)."""
         if not idf or query.answer_type not in VALUE_TYPES:
             return None
-        named = self._names(query)
+        # shorthand the concept layer reads ("LBP", "PMHx", "L-spine") names no new entity
+        named = [w for w in self._names(query) if not self.vocabulary.concepts(w)]
         unknown = [w for w in named if not (content_words(w) & idf.keys())]
         return self.answer_types.describe[query.answer_type] if unknown else None
 
@@ -139,7 +171,8 @@ class ScopePolicy:
         patterns = self.answer_types.evidence.get(query.answer_type) or []
         if not patterns:
             return None
-        focus = content_words(query.focus)
+        # the focus's own words and the plain names of what it says in shorthand ("prev ca": history of cancer)
+        focus = content_words(f"{query.focus} {query.search[len(query.resolved):]}")
         for p in passages[:4]:
             for s in p.chunk.sentences:
                 if content_words(s.text) & focus and any(rx.search(s.text) for rx in patterns):

@@ -1,0 +1,77 @@
+"""Misspelt words of a question read as the indexed documents' own words ("paraspinl abcess" -> "paraspinal
+abscess"), so retrieval, concept tagging and sentence choice see what the clinician meant.
+
+A word is corrected only when it is neither English (pyspellchecker's frequency list) nor a word of the corpus or
+of the concept vocabulary, and exactly one kind of near miss explains it: the nearest corpus or vocabulary word by
+optimal-string-alignment distance (a swapped pair of letters costs one), at most one edit for words of up to seven
+letters and two for longer ones, starting with the same letter (typing slips rarely hit the first letter). Real
+words the corpus lacks ("scanner", "fetus") stay as typed, so the scope decision still sees what it does not cover.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from rag.text import STOPWORDS, american
+
+_WORD = re.compile(r"[A-Za-z]+")
+MIN_LENGTH = 5
+
+
+@lru_cache(maxsize=1)
+def _english():
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1)
+
+
+def known_english(word: str) -> bool:
+    return word in _english()
+
+
+class TypoFixer:
+    def __init__(self, corpus_words: Counter[str], vocabulary_words: Iterable[str] = ()) -> None:
+        """corpus_words: lower-case word forms of the indexed text with their counts; vocabulary_words: the
+        concept vocabulary's words (a question may use a term the corpus words differently)."""
+        self.frequency = Counter(corpus_words)
+        for w in vocabulary_words:
+            self.frequency[w] += 1
+        self.by_initial: dict[str, list[str]] = {}
+        for w in self.frequency:
+            if len(w) >= MIN_LENGTH - 1:
+                self.by_initial.setdefault(w[0], []).append(w)
+        self._cache: dict[str, str | None] = {}
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str], vocabulary_words: Iterable[str] = ()) -> TypoFixer:
+        return cls(Counter(w.lower() for t in texts for w in _WORD.findall(t)), vocabulary_words)
+
+    def correction(self, word: str) -> str | None:
+        """The corpus word a misspelling stands for, or None when the word is known or nothing explains it."""
+        w = word.lower()
+        if w in self._cache:
+            return self._cache[w]
+        self._cache[w] = out = self._correction(w)
+        return out
+
+    def _correction(self, w: str) -> str | None:
+        if (len(w) < MIN_LENGTH or w in STOPWORDS or w in self.frequency or american(w) in self.frequency
+                or known_english(w)):
+            return None
+        limit = 1 if len(w) <= 7 else 2
+        found = process.extract(w, self.by_initial.get(w[0], ()), scorer=OSA.distance, score_cutoff=limit,
+                                limit=None)
+        if not found:
+            return None
+        best = min(d for _, d, _ in found)
+        nearest = [c for c, d, _ in found if d == best]
+        return max(nearest, key=lambda c: (self.frequency[c], c))
+
+    def fix(self, text: str) -> str:
+        return _WORD.sub(lambda m: self.correction(m.group(0)) or m.group(0), text)

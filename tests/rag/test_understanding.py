@@ -1,0 +1,108 @@
+"""Query understanding that does not depend on one article's wording: misspellings read against the indexed
+words, results a question reports (and ones it only asks about or supposes), answer types as data, and the
+document's own rare terms as topic evidence."""
+
+import pytest
+
+from rag.query import QueryReader, default_answer_types
+from rag.scope import RARE_TERMS_MIN, ScopePolicy
+from rag.typos import TypoFixer
+
+CORPUS = ["Paraspinal abscesses are drained when an abscess is present.", "Radiographs may show lytic lesions.",
+          "Schwannomas enhance after gadolinium.", "Paraspinal masses need contrast."]
+
+
+def _user(text: str) -> list[dict]:
+    return [{"role": "user", "content": text}]
+
+
+def test_a_misspelt_word_reads_as_the_nearest_indexed_word():
+    fix = TypoFixer.from_texts(CORPUS).fix
+    assert fix("paraspinl abcess, wat next?") == "paraspinal abscess, wat next?"
+    assert fix("radiograhps first?") == "radiographs first?"
+    assert fix("Schwanomas and gadolinum") == "schwannomas and gadolinium"
+
+
+def test_real_words_the_corpus_lacks_and_other_first_letters_stay_as_typed():
+    fix = TypoFixer.from_texts(CORPUS).fix
+    # English words the documents never use keep their meaning (the scope decision must see them)
+    assert fix("a 3 T scanner for the fetus of a pregnant woman") == "a 3 T scanner for the fetus of a pregnant woman"
+    assert fix("masses") == "masses"  # already an indexed word
+    assert fix("bbscess") == "bbscess"  # typing slips rarely hit the first letter: no guess
+    assert fix("lump") == "lump"  # too short to guess from
+
+
+def test_vocabulary_words_count_as_known_words():
+    fix = TypoFixer.from_texts(CORPUS, vocabulary_words=["claustrophobia"]).fix
+    assert fix("claustrophobiaa") == "claustrophobia"
+
+
+def test_the_service_answers_a_misspelt_question_as_the_spelt_one(pipeline):
+    right = pipeline.answer(_user("MRI done: paraspinal collection, looks like an abscess. What next?"))
+    wrong = pipeline.answer(_user("MRI done: paraspinl collection, looks like an abcess. What next?"))
+    assert wrong.answer == right.answer and "antimicrobial" in wrong.answer
+
+
+@pytest.mark.parametrize("text, reported", [
+    ("The MRI showed nothing serious but the lump is still there. What now?", True),
+    ("Films look like a lytic lesion. Next step?", True),
+    ("What can lumbar spine radiographs show in a patient with a mass?", False),  # asks, does not report
+    ("If the films are clear, can I skip the MRI and discharge him?", False),  # supposes
+    ("I found enlarged firm nodes in both groins. What is the significance?", False),  # an examination finding
+    ("His neurological exam is normal and he is afebrile. Still image?", False),  # no test's result
+])
+def test_a_reported_result_is_one_a_test_gave_and_the_question_states(text, reported):
+    assert bool(QueryReader().read(_user(text)).reported) == reported
+
+
+def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline):
+    a = pipeline.answer(_user("MRI L-spine with and without contrast showed nothing serious, but the lump is still "
+                              "there and she is still sore. What now?"))
+    first = a.answer.split(". ")[0].lower()
+    assert "reassess" in a.answer and not first.startswith("order mri")
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How much does a lumbar MRI with contrast cost compared with CT?", "cost"),
+    ("Which CPT and ICD-10 codes go on the authorisation form?", "codes"),
+    ("Should the scan be done on a 1.5 T or a 3 T scanner?", "field_strength"),
+    ("What is the national target, in days, from referral to MRI?", "duration"),
+    ("What harms could come from letting the physio sessions carry on?", "consequence"),
+    ("What is the rationale for keeping the precontrast images?", "rationale"),
+])
+def test_answer_types_are_read_from_data(question, kind):
+    assert default_answer_types().classify(question) == kind
+
+
+@pytest.mark.parametrize("question, missing", [
+    ("How much does a lumbar MRI without and with contrast cost compared with a contrast CT of the lumbar spine?",
+     "a cost"),
+    ("Which CPT and ICD-10-CM codes should go on the prior authorization form for a lumbar MRI for a palpable "
+     "mid-lumbar mass?", "billing or diagnosis codes"),
+    ("Should the MRI for a palpable lumbar mass be done on a 1.5 T or a 3 T scanner?", "a scanner field strength"),
+])
+def test_a_value_the_guideline_never_gives_is_said_to_be_missing(pipeline, question, missing):
+    a = pipeline.answer(_user(question))
+    assert a.scope == "partial" and a.abstained
+    assert a.answer.startswith(f"The indexed sources do not give {missing}")
+
+
+def test_a_figure_asked_in_shorthand_is_found_where_the_guideline_states_it(pipeline):
+    a = pipeline.answer(_user("63F, PMHx ca breast, now palp lump L-spine + LBP. how much does the prev ca shift "
+                              "the odds of malig? any figures?"))
+    assert a.scope == "answer" and "0.7%" in a.answer and "9%" in a.answer
+
+
+def test_rare_terms_a_question_shares_with_a_document_are_counted(pipeline):
+    snapshot = pipeline.library.snapshot
+    idf = pipeline.idf(snapshot)
+    query = QueryReader().read(_user("What should I do, 6 weeks on: could it be an osteoblastoma, an ependymoma or "
+                                     "an osteoid osteoma?"))
+    vector = pipeline.embedder.encode_query(query.search)
+    passages = pipeline.retriever.retrieve(snapshot, query.search, 6, vector=vector)
+    terms = ScopePolicy.rare_shared_terms(query, passages, idf)
+    assert len(terms) >= RARE_TERMS_MIN and {"osteoblastoma", "osteoid"} <= set(terms)
+    # asking words and numbers never count, nor words many sentences use
+    assert not {"what", "could", "week", "6"} & set(terms)
+    common = ScopePolicy.rare_shared_terms(QueryReader().read(_user("MRI with contrast for the mass?")), passages, idf)
+    assert common == ()
