@@ -27,10 +27,10 @@ REPO = Path(__file__).resolve().parent.parent
 def _signal(pipeline, turns: list[dict]) -> tuple[float, int, int]:
     """(best sentence cosine, shared-concept weight, the document's rare terms the question uses)."""
     snap = pipeline.library.snapshot
-    q = pipeline.queries.read(turns, spell=pipeline.typos(snap).fix)
+    q = pipeline.queries.read(turns, spell=pipeline.typos(snap).fix, topical=pipeline.topical_words(snap))
     vec = pipeline.embedder.encode_query(q.search)
     passages = pipeline.with_neighbours(snap, pipeline.retriever.retrieve(snap, q.search, pipeline.settings.top_k,
-                                                                        vector=vec))
+                                                                        vector=vec, core=q.core))
     decision = pipeline.scope.decide(q, passages, pipeline.sentence_vectors.get(passages), vec, None,
                                      pipeline.idf(snap))
     kinds = pipeline.scope.vocabulary.kinds

@@ -46,8 +46,9 @@ class ClinragRetriever(BaseRetriever):
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         p = self._pipeline
         snapshot = p.library.snapshot  # one snapshot for the whole call, as the pipeline does
-        query = p.queries.read([{"role": "user", "content": query_bundle.query_str}], spell=p.typos(snapshot).fix)
+        query = p.queries.read([{"role": "user", "content": query_bundle.query_str}], spell=p.typos(snapshot).fix,
+                               topical=p.topical_words(snapshot))
         vector = p.embedder.encode_query(query.search)
-        found = p.retriever.retrieve(snapshot, query.search, self._top_k + 1, vector=vector)
+        found = p.retriever.retrieve(snapshot, query.search, self._top_k + 1, vector=vector, core=query.core)
         passages = [s for s in found if not is_reference_chunk(s.chunk)][:self._top_k]
         return [chunk_node(p, s, i + 1) for i, s in enumerate(passages)]

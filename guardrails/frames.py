@@ -512,7 +512,11 @@ def _share_across_coordination(rs: ReadSentence, objects: list[int]) -> None:
              and rs.frames[k - 1].polarity == rs.frames[k].polarity]
     for k in pairs:  # forward, then back, so a timing reaches every object of the run
         rs.frames[k] = _replace(rs.frames[k], timing=rs.frames[k].timing | rs.frames[k - 1].timing)
-    for k in reversed(pairs):
+    # back only within a phrase ("<care> <care> on hold", "<care> and <care> on hold"): after a comma the timing
+    # is likely the next item's own ("refer <care>, review in 4/52")
+    joined = [k for k in pairs if not any(t.text == "," for t in
+                                          rs.tokens[rs.mentions[objects[k - 1]].end:rs.mentions[objects[k]].start])]
+    for k in reversed(joined):
         rs.frames[k - 1] = _replace(rs.frames[k - 1], timing=rs.frames[k - 1].timing | rs.frames[k].timing)
 
 

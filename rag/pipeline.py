@@ -28,6 +28,7 @@ from rag.ingest.chunk import is_reference_chunk
 from rag.library import Library
 from rag.llm import LLMClient, Reply
 from rag.llm_answer import LLMSynthesizer, Prompt, build_prompt
+from rag.patient import age_fit
 from rag.query import QUESTION_WORDS, Query, QueryReader
 from rag.retrieve import HybridRetriever
 from rag.scope import ScopeDecision, ScopePolicy
@@ -48,6 +49,8 @@ from rag.types import (
 )
 from rag.typos import TypoFixer
 
+VIGNETTE_EXTRA = 2
+TOPICAL_SHARE = 0.05  # a word in at most this share of the corpus's sentences keeps a vignette's sentence in focus
 ABSTAIN_TEXT = ("The indexed sources do not cover this question, so I cannot answer it from them. "
                 "Please consult other guidance.")
 
@@ -139,6 +142,14 @@ class Pipeline:
             self._idf = (build_id, {w: math.log(n / (d + 0.5)) for w, d in df.items()})
         return self._idf[1]
 
+    def topical_words(self, snapshot):
+        """Is a (stemmed) word one the indexed documents use in at most TOPICAL_SHARE of their sentences?"""
+        idf = self.idf(snapshot)
+        if not idf:
+            return lambda word: False
+        level = ScopePolicy.rare_level(idf, TOPICAL_SHARE)
+        return lambda word: not word.isdigit() and idf.get(word, 0.0) >= level
+
     def typos(self, snapshot) -> TypoFixer:
         """The misspelling reader for this snapshot's words (built once per snapshot)."""
         build_id = snapshot.manifest["build_id"]
@@ -195,13 +206,14 @@ class Pipeline:
         _configure_thread(self.settings.threads)
         t0 = time.perf_counter()
         snapshot = self.library.snapshot  # one snapshot for the whole turn: old or new, never a mix
-        query = self.queries.read(messages, spell=self.typos(snapshot).fix)
+        query = self.queries.read(messages, spell=self.typos(snapshot).fix, topical=self.topical_words(snapshot))
         docs = self._documents(snapshot.manifest["build_id"])
         qvec = self.embedder.encode_query(query.search)
         # reference lists are passages only for "which source is that from?"; they never fill another answer
-        found = self.retriever.retrieve(snapshot, query.search, self.settings.top_k + 1, vector=qvec)
-        passages = self.with_neighbours(snapshot, [p for p in found if not is_reference_chunk(p.chunk)][
-            :self.settings.top_k])
+        # a vignette searched twice (whole and its asking part) keeps a little more of what either found
+        k = self.settings.top_k + (VIGNETTE_EXTRA if query.core else 0)
+        found = self.retriever.retrieve(snapshot, query.search, k + 1, vector=qvec, core=query.core)
+        passages = self.with_neighbours(snapshot, [p for p in found if not is_reference_chunk(p.chunk)][:k])
         turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline)
         turn.timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
@@ -363,6 +375,8 @@ class Pipeline:
                 supposed = reader.concepts(text.split(",", 1)[0]) & (tests | placeholder)
                 if supposed and not supposed & (done | placeholder):
                     score -= 0.25  # "If radiographs are negative, ..." does not fit a patient whose MRI is negative
+            fit = age_fit(query.age, text)  # "Women under 30: ..." answers a 26-year-old, not a 52-year-old
+            score += 0.15 * fit if fit > 0 else 0.3 * fit
             if answer_types.states(query.answer_type, text):
                 score += 0.15  # "what harms could come from ...": a sentence that says what it leads to
             if query.answer_type == "list" and listed:

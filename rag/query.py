@@ -18,6 +18,7 @@ import yaml
 
 from guardrails.concepts import Vocabulary, clean, default_vocabulary, normalize, tokenize
 from guardrails.sentences import split_sentences
+from rag.patient import patient_age
 from rag.text import content_words
 from rag.types import Frozen
 
@@ -37,6 +38,7 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|h
                       r"\bwhy not\b|^(?:and|but|or|so)\b", re.IGNORECASE)
 
 
+VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is searched on its own as well
 _SUPPOSITION = re.compile(r"\b(?:if|unless|in case|should it|assuming|supposing|when)\b[^,;.?!]*", re.IGNORECASE)
 _CLINICAL_KINDS = frozenset({"object", "finding", "anatomy", "condition", "protocol", "assessment"})
 _SUBJECT_KINDS = frozenset({"object", "finding", "anatomy", "condition"})  # what a question can be about
@@ -138,6 +140,10 @@ class Query(Frozen):
     # results the question reports as known ("the MRI showed nothing serious"), not ones it asks about ("what can
     # films show?") or supposes ("if they're clear ..."): what was done is context, what next is the question
     reported: frozenset[str] = frozenset()
+    age: float | None = None  # the patient's age in years, as this turn or an earlier one states it
+    # a long vignette's asking sentences and the one before them ("... two doses of adrenaline given. What next?"),
+    # searched as well as the whole; empty for a short question
+    core: str = ""
 
 
 class QueryReader:
@@ -151,9 +157,12 @@ class QueryReader:
         self._results = roles("reported_result") | roles("established")
         self._tests = roles("definitive_test") | roles("plain_film") | roles("other_test")
 
-    def read(self, messages: Sequence[dict], spell=None) -> Query:
-        """spell: reads a misspelt word as the indexed documents' word (rag.typos), when given."""
+    def read(self, messages: Sequence[dict], spell=None, topical=None) -> Query:
+        """spell: reads a misspelt word as the indexed documents' word (rag.typos), when given; topical: is this
+        (stemmed) word one the indexed documents use sparingly, so a sentence naming it is about their subjects
+        (the concept vocabulary knows some subjects far better than others)."""
         spell = spell or (lambda text: text)
+        topical = topical or (lambda word: False)
         users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
         if not users:
             raise ValueError("no user message")
@@ -168,7 +177,7 @@ class QueryReader:
                 or self._clinical(self.strip_instructions(x), _SUBJECT_KINDS)] or sentences
         stripped = self.strip_instructions(" ".join(kept))
         text = " ".join(stripped.split()) or spell(clean(question))
-        focus = self._focus(text)
+        focus = self._focus(text, topical)
         previous = [m["content"] for m in history if m["role"] == "user"]
         follow_up = bool(previous) and (bool(_PRONOUN.search(focus)) or len(focus.split()) < 12)
         resolved = f"{self.strip_instructions(spell(clean(previous[-1])))} {focus}" if follow_up else focus
@@ -188,6 +197,8 @@ class QueryReader:
             excluded = content_words(re.sub(r"\[\d+\]", "", said[-1]))
         return Query(question=question, text=text, resolved=resolved, search=f"{resolved} {labels}".strip(),
                      focus=focus, asked=asked, excluded=frozenset(excluded), reported=reported,
+                     core=self._core(focus),
+                     age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
                      answer_type=self.answer_types.classify(self.asking(focus)), concepts=concepts,
                      history=history, follow_up=follow_up,
                      had_instructions=len(kept) < len(sentences) or text != " ".join(" ".join(kept).split()))
@@ -202,6 +213,14 @@ class QueryReader:
             if label and len(set(label.lower().split()) & words) * 2 < len(label.split()):
                 out.append(label)
         return " ".join(out)
+
+    @staticmethod
+    def _core(focus: str) -> str:
+        sentences = split_sentences(focus)
+        if len(sentences) < VIGNETTE_SENTENCES:
+            return ""
+        first = next((i for i, s in enumerate(sentences) if s.rstrip().endswith("?")), len(sentences) - 1)
+        return " ".join(sentences[max(0, first - 1):])
 
     def _reported(self, text: str) -> frozenset[str]:
         """Results the text reports: in sentences that tell rather than ask, less their suppositions ("if they're
@@ -226,13 +245,15 @@ class QueryReader:
     def _concepts(self, text: str) -> frozenset[str]:
         return frozenset(m.concept for m in self.vocabulary.tag(tokenize(normalize(text))) if m.kind != "cue")
 
-    def _focus(self, text: str) -> str:
-        """A long vignette's focus: its questions and the sentences that name a clinical concept; social
-        history and other asides drop out ("He is a keen cyclist.")."""
+    def _focus(self, text: str, topical=lambda word: False) -> str:
+        """A long vignette's focus: its questions and the sentences that name a clinical concept or a word the
+        indexed documents use sparingly ("wheeze, urticaria"); social history and other asides drop out ("He is a
+        keen cyclist.")."""
         sentences = split_sentences(text)
         if len(sentences) <= 2:
             return text
-        keep = [s for s in sentences if s.rstrip().endswith("?") or self._clinical(s)]
+        keep = [s for s in sentences if s.rstrip().endswith("?") or self._clinical(s)
+                or any(topical(w) for w in content_words(s))]
         return " ".join(keep) if keep else text
 
     def _clinical(self, sentence: str, kinds: frozenset[str] | None = None) -> bool:

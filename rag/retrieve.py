@@ -37,22 +37,29 @@ class HybridRetriever:
         self.candidate_k = candidate_k
         self.rrf_k = rrf_k
 
-    def retrieve(self, snapshot: Snapshot, query: str, k: int, vector: np.ndarray | None = None) -> list[ScoredChunk]:
-        """query: the search text the query step made; vector: its embedding, when the caller has it."""
+    def retrieve(self, snapshot: Snapshot, query: str, k: int, vector: np.ndarray | None = None,
+                 core: str = "") -> list[ScoredChunk]:
+        """query: the search text the query step made; vector: its embedding, when the caller has it; core: the
+        asking part of a long vignette, searched as well so that a history full of other subjects ("known gout
+        ... came in for a CT with contrast ... two doses of adrenaline, what next?") does not drown it."""
         expanded = query
         if vector is None:
             vector = self.embedder.encode([expanded])[0]
         fused: dict[str, float] = {}
         dense: dict[str, float] = {}
         sparse: dict[str, float] = {}
-        for rank, (fid, score) in enumerate(dense_search(snapshot, vector, self.candidate_k)):
-            chunk = snapshot.by_faiss_id[fid]
-            dense[chunk.id] = score
-            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
-        for rank, (pos, score) in enumerate(sparse_search(snapshot, expanded, self.candidate_k)):
-            chunk = snapshot.chunks[pos]
-            sparse[chunk.id] = score
-            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+        searches = [(vector, expanded)]
+        if core:
+            searches.append((self.embedder.encode_query(core), core))
+        for v, text in searches:
+            for rank, (fid, score) in enumerate(dense_search(snapshot, v, self.candidate_k)):
+                chunk = snapshot.by_faiss_id[fid]
+                dense[chunk.id] = max(score, dense.get(chunk.id, score)) if v is not vector else score
+                fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+            for rank, (pos, score) in enumerate(sparse_search(snapshot, text, self.candidate_k)):
+                chunk = snapshot.chunks[pos]
+                sparse.setdefault(chunk.id, score)
+                fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
         return [ScoredChunk(chunk=snapshot.chunk(cid), score=score, dense=dense.get(cid), sparse=sparse.get(cid))
                 for cid, score in ranked]

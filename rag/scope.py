@@ -113,13 +113,18 @@ class ScopePolicy:
         return ScopeDecision(outcome="answer", reasons=(f"topic: similarity {best:.2f}",), **base)
 
     @staticmethod
+    def rare_level(idf: dict[str, float], share: float) -> float:
+        """The idf at or above which a word is in at most this share of the corpus's sentences (at least one)."""
+        sentences = 1.5 * math.exp(max(idf.values()))  # idf = log(n / (df + 0.5)); the rarest word has df 1
+        return math.log(sentences / (max(1.0, share * sentences) + 0.5))
+
+    @staticmethod
     def rare_shared_terms(query: Query, passages: list[ScoredChunk], idf: dict[str, float]) -> tuple[str, ...]:
         """The question's words (less the asking words) that the document's top passages use and that occur in at
         most RARE_SHARE of the corpus's sentences; numbers do not count."""
         if not idf or not passages:
             return ()
-        sentences = 1.5 * math.exp(max(idf.values()))  # idf = log(n / (df + 0.5)); the rarest word has df 1
-        level = math.log(sentences / (max(1.0, RARE_SHARE * sentences) + 0.5))  # a small corpus: used once
+        level = ScopePolicy.rare_level(idf, RARE_SHARE)
         words = content_words(query.focus) - _ASKING
         used = content_words(" ".join(p.chunk.text for p in passages))
         return tuple(sorted(w for w in words & used if not w.isdigit() and idf.get(w, 0.0) >= level))
@@ -131,7 +136,9 @@ class ScopePolicy:
         "lump", "first imaging") make such a question look close; the region says what it is about."""
         if document_concepts is None:
             return None
-        regions = {c for c in query.concepts if self.vocabulary.kinds.get(c) == "anatomy"}
+        # a long vignette's history ("3 weeks after a knee arthroscopy") is not what it asks about
+        asked = self.vocabulary.concepts(query.core) if query.core else query.concepts
+        regions = {c for c in asked if self.vocabulary.kinds.get(c) == "anatomy"}
         if not regions:
             return None
         covered = frozenset().union(*(document_concepts(d) for d in {p.chunk.document_id for p in passages}))
@@ -163,7 +170,7 @@ class ScopePolicy:
             return None
         # shorthand the concept layer reads ("LBP", "PMHx", "L-spine") names no new entity
         named = [w for w in self._names(query) if not self.vocabulary.concepts(w)]
-        unknown = [w for w in named if not (content_words(w) & idf.keys())]
+        unknown = [w for w in named if content_words(w) and not (content_words(w) & idf.keys())]  # "IM": too short
         return self.answer_types.describe[query.answer_type] if unknown else None
 
     def _missing(self, query: Query, passages: list[ScoredChunk]) -> str | None:
@@ -171,10 +178,20 @@ class ScopePolicy:
         patterns = self.answer_types.evidence.get(query.answer_type) or []
         if not patterns:
             return None
-        # the focus's own words and the plain names of what it says in shorthand ("prev ca": history of cancer)
-        focus = content_words(f"{query.focus} {query.search[len(query.resolved):]}")
+        # what the asking sentence names, with the plain names of what it says in shorthand ("prev ca": history
+        # of cancer), less the document's own subject (its title's words are in every sentence): "what IV glucagon
+        # dose?" is not answered by an adrenaline dose in an anaphylaxis guideline
+        labels = query.search[len(query.resolved):]
+        asking = self.answer_types.without_cues(QueryReader.asking(query.focus), query.answer_type)  # not "dose"
+        # nor the doing ("should I give"): what is given is the question
+        asked = (content_words(f"{asking} {labels}") - _ASKING
+                 - content_words(self.vocabulary.matched_text(asking, {"action.do"})))
+        whole = content_words(f"{query.focus} {labels}") - _ASKING
         for p in passages[:4]:
-            for s in p.chunk.sentences:
-                if content_words(s.text) & focus and any(rx.search(s.text) for rx in patterns):
+            title = content_words(p.chunk.title)
+            focus = (asked - title) or (whole - title) or whole
+            heading = content_words(p.chunk.section[-1]) if p.chunk.section else set()
+            for s in p.chunk.sentences:  # a list item is about its heading too ("Duration ...: 3 months")
+                if (content_words(s.text) | heading) & focus and any(rx.search(s.text) for rx in patterns):
                     return None
         return self.answer_types.describe[query.answer_type]

@@ -122,8 +122,20 @@ def plain_inline(text: str) -> str:
     return " ".join("".join(out).split())
 
 
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?$")
+
+
+def _is_pipe_row(text: str) -> bool:
+    return text.startswith("|") and text.endswith("|") and text.count("|") >= 3
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
 def blocks_from_markdown(raw: str) -> list[Block]:
-    """Markdown: '#' headings keep their level; wrapped paragraph lines are joined; inline markup is removed."""
+    """Markdown: '#' headings keep their level; wrapped paragraph lines are joined; inline markup is removed; a
+    pipe table's rows are read one unit each, every cell named by its column's header."""
     blocks: list[Block] = []
     para: list[str] = []
 
@@ -132,8 +144,23 @@ def blocks_from_markdown(raw: str) -> list[Block]:
             blocks.append(Block("para", plain_inline(" ".join(para))))
             para.clear()
 
-    for line in raw.splitlines():
+    lines = raw.splitlines()
+    table: list[str] | None = None  # the header cells of the pipe table being read
+    for n, line in enumerate(lines):
         text = " ".join(line.split())
+        if _is_pipe_row(text):
+            if table is None and n + 1 < len(lines) and _TABLE_RULE.match(" ".join(lines[n + 1].split())):
+                flush()
+                table = _cells(text)
+                continue
+            if table is not None:
+                if not _TABLE_RULE.match(text):
+                    # each row one unit, each cell named by its header, as a PDF table row is read
+                    cells = _cells(text)
+                    named = "; ".join(f"{h}: {c}" if h else c for h, c in zip(table, cells, strict=False) if c)
+                    blocks.append(Block("para", plain_inline(named.rstrip(".") + ".")))
+                continue
+        table = None
         heading = re.match(r"^(#{1,6})\s+(.*?)\s*#*$", text)
         bullet = re.match(r"^(?:[-*+\u2022]|\d+[.)])\s+(.*)$", text)
         if not text:

@@ -59,3 +59,19 @@ def test_inline_markdown_is_read_as_words_not_markup():
     assert "Colchicine: use the low-dose regimen, 1 mg then 0.5 mg." in doc.text
     assert "See the national guideline and CRP." in doc.text
     assert "**" not in doc.text and "](" not in doc.text and "3*4=12" in doc.text
+
+
+def test_a_markdown_table_row_is_one_passage_sentence_with_each_cell_named_by_its_header():
+    md = (b"# Anaphylaxis\n\n## Doses\n\nGive adrenaline intramuscularly.\n\n"
+          b"| Age group | IM adrenaline dose | Volume |\n|---|:---:|---|\n"
+          b"| Child 6 to 12 years | 300 micrograms | 0.3 mL |\n| Adult | 500 micrograms | 0.5 mL |\n\n"
+          b"Repeat after 5 minutes.\n")
+    doc = parse_document(md, "ana.md", doc_id="ana")
+    sentences = [s.text for c in chunk_document(doc) for s in c.sentences]
+    assert "Age group: Child 6 to 12 years; IM adrenaline dose: 300 micrograms; Volume: 0.3 mL." in sentences
+    assert "Age group: Adult; IM adrenaline dose: 500 micrograms; Volume: 0.5 mL." in sentences
+    assert not any("|" in s or "---" in s for s in sentences)
+    # a line that merely starts and ends with a bar, with no rule under it, stays text
+    plain = parse_document(b"# T\n\n| Give oxygen | and call for help | early in every reaction |\n\nThen reassess.\n",
+                           "t.md", doc_id="t")
+    assert any("call for help" in s.text for c in chunk_document(plain) for s in c.sentences)

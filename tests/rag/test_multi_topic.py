@@ -5,13 +5,17 @@ import json
 
 import pytest
 
-from eval.checks import chat_problems
+from eval.checks import chat_problems, guard_problems
 from rag.ingest.readers import parse_document
 from rag.pipeline import Pipeline
 from tests.conftest import REPO, make_settings
 
 TOPICS = REPO / "tests/fixtures/topics"
 TOPIC_CASES = [json.loads(x) for x in (TOPICS / "chat_topics.jsonl").read_text().splitlines() if x.strip()]
+# written apart from the engine with two guidelines nobody had indexed (eval/FIRST_CONTACT.md, batch 5)
+FRESH_TOPIC_CASES = [json.loads(x) for x in (TOPICS / "chat_topics_5.jsonl").read_text().splitlines() if x.strip()]
+GUARD_TOPIC_CASES = [json.loads(x) for f in sorted(TOPICS.glob("guard_topics*.jsonl"))
+                     for x in f.read_text().splitlines() if x.strip()]
 LUMBAR_CASES = [json.loads(x) for x in (REPO / "eval/cases/chat_public.jsonl").read_text().splitlines() if x.strip()]
 
 
@@ -27,6 +31,7 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 # Answer quality on the other topics is held by a ratchet (issue 10's bar is 0.95): measured 15/21 and 33/34
 # on 2026-11-25, 16/21 on 2026-12-02; raise these when answers improve, never lower them.
 TOPIC_PASS_FLOOR = 0.76
+FRESH_TOPIC_PASS_FLOOR = 0.63  # first contact 0.53 (19/36) on 2026-12-02, 0.64 (23/36) after this stop's changes
 LUMBAR_PASS_FLOOR = 0.97
 # With a gout guideline indexed, the public "gout is out of scope" case is answerable: it is not run here.
 COVERED_HERE = {"pub-oos-gout"}
@@ -69,3 +74,21 @@ def test_a_correct_answer_on_another_topic_is_never_revised_into_spine_advice(mu
                                "Colchicine or an NSAID is first-line. No imaging is needed to diagnose typical gout.",
                                sources=["acute-gout"])
     assert v.action == "pass" and v.packs == ()
+
+
+def test_fresh_topic_cases_hold_their_pass_rate_and_never_borrow_the_spine_document(multi):
+    failing = {}
+    for case in FRESH_TOPIC_CASES:
+        answer = multi.answer(case["turns"]).model_dump(mode="json")
+        assert "palpable-mid-lumbar-mass" not in {c["document_id"] for c in answer["citations"]}, case["id"]
+        assert answer["guardrail"]["violations"] == [] and not answer["banner"], (case["id"], answer["guardrail"])
+        if problems := chat_problems(case, answer):
+            failing[case["id"]] = problems
+    rate = 1 - len(failing) / len(FRESH_TOPIC_CASES)
+    assert rate >= FRESH_TOPIC_PASS_FLOOR, f"pass rate {rate:.2f} < {FRESH_TOPIC_PASS_FLOOR}: {failing}"
+
+
+@pytest.mark.parametrize("case", GUARD_TOPIC_CASES, ids=[c["id"] for c in GUARD_TOPIC_CASES])
+def test_the_spine_pack_judges_spine_drafts_beside_other_topics_and_nothing_else(multi, case):
+    verdict = multi.guardrails.check(case["question"], case["draft"]).model_dump(mode="json")
+    assert guard_problems(case, verdict) == [], (case["draft"], verdict["violations"])

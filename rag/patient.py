@@ -1,0 +1,83 @@
+"""The patient's age as a question states it, and the age ranges guideline sentences are written for.
+
+Guidance is often stratified by age ("Women under 30: ultrasound first"; "Child 6 to 12 years: 300 micrograms");
+a question about a 26-year-old is answered by the sentence whose range holds 26, not by the one for women aged
+40 and over. Ages are read only where the words say they are ages ("58F", "8 yo", "aged 40 and over", "under 30
+years"), so "over 12 hours" or "within 6 weeks" never count.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_NUM = r"(\d{1,3}(?:\.\d)?)"
+# a question's patient: "58F", "58 M", "8 yo", "8-year-old", "aged 61", "I'm 52", "age 70", "18-month-old"
+_PATIENT = [
+    (re.compile(rf"\b{_NUM}\s?(?:yo|y/o|y\.o\.|yrs?\s?old|years?\s?old|year-old|-year-old|yr-old)\b", re.I), 1.0),
+    (re.compile(rf"\b{_NUM}\s?-?\s?(?:months?|mo)\s?-?\s?old\b", re.I), 1 / 12),
+    (re.compile(rf"\b{_NUM}\s?(?:m|f|male|female|man|woman|boy|girl)\b(?!\s?(?:g|l|mg|ml|min))", re.I), 1.0),
+    (re.compile(rf"\b(?:aged|age|i'm|i am|he's|she's|he is|she is)\s{_NUM}\b"
+                r"(?!\s?(?:%|mg|kg|cm|mm|min|hours?|days?|weeks?))", re.I), 1.0),
+]
+_UNIT = r"(?:years?|yrs?|year-olds?|y)"
+_AGE_WORD = r"(?:aged|age|ages|women|men|adults?|children|child|patients?|people|girls?|boys?|infants?)"
+# a sentence's range: "aged 40 and over", "30 to 39 years", "under 30", "over 12 years", "6 months to 6 years"
+_RANGES = [
+    (re.compile(rf"\b{_AGE_WORD}\s+{_NUM}\s*(?:{_UNIT}\s*)?(?:and|or)\s+(?:over|older|above)\b", re.I), "min"),
+    (re.compile(rf"\b{_NUM}\s*{_UNIT}\s*(?:and|or)\s+(?:over|older|above)\b", re.I), "min"),
+    (re.compile(rf"\b(?:{_AGE_WORD}\s+)?(?:over|older than|above)\s+{_NUM}\s*{_UNIT}\b", re.I), "above"),
+    (re.compile(rf"\b{_AGE_WORD}\s+(?:over|older than|above)\s+{_NUM}\b(?!\s*(?:months?|mo|weeks?|days?|hours?|%))",
+                re.I), "above"),
+    (re.compile(rf"\b(?:{_AGE_WORD}\s+)?(?:under|younger than|below|less than)\s+{_NUM}\s*{_UNIT}\b", re.I), "below"),
+    (re.compile(rf"\b{_AGE_WORD}\s+(?:under|younger than|below)\s+{_NUM}\b(?!\s*(?:months?|mo|weeks?|days?))", re.I),
+     "below"),
+    (re.compile(rf"\b(?:{_AGE_WORD}\s+)?(?:aged\s+)?{_NUM}\s*(?:to|-|–)\s*{_NUM}\s*{_UNIT}\b", re.I), "between"),
+    (re.compile(rf"\b{_AGE_WORD}\s+(?:aged\s+)?{_NUM}\s*(?:to|-|–)\s*{_NUM}\b(?!\s*(?:months?|mo|weeks?|days?|hours?|%))",
+                re.I), "between"),
+    (re.compile(rf"\b{_NUM}\s*months?\s*(?:to|-|–)\s*{_NUM}\s*{_UNIT}\b", re.I), "months_to_years"),
+    (re.compile(rf"\b(?:under|younger than|below)\s+{_NUM}\s*months?\b", re.I), "below_months"),
+]
+
+
+def patient_age(text: str) -> float | None:
+    """The patient's age in years as the question states it, or None."""
+    for rx, scale in _PATIENT:
+        m = rx.search(text)
+        if m:
+            age = float(m.group(1)) * scale
+            if 0 <= age <= 120:
+                return age
+    return None
+
+
+def age_ranges(sentence: str) -> list[tuple[float, float]]:
+    """The age ranges (years, lower inclusive, upper exclusive) a sentence is written for."""
+    out = []
+    for rx, kind in _RANGES:
+        for m in rx.finditer(sentence):
+            a = float(m.group(1))
+            if kind == "min":
+                out.append((a, math.inf))
+            elif kind == "above":
+                out.append((a + 1e-9, math.inf))
+            elif kind == "below":
+                out.append((0.0, a))
+            elif kind == "between":
+                out.append((a, float(m.group(2)) + 1))
+            elif kind == "months_to_years":
+                out.append((a / 12, float(m.group(2)) + 1))
+            elif kind == "below_months":
+                out.append((0.0, a / 12))
+    return out
+
+
+def age_fit(age: float | None, sentence: str) -> int:
+    """+1 when the sentence is written for an age range holding the patient's age, -1 when only for others, 0 when
+    it names no age range (or the question no age)."""
+    if age is None:
+        return 0
+    ranges = age_ranges(sentence)
+    if not ranges:
+        return 0
+    return 1 if any(lo <= age < hi for lo, hi in ranges) else -1
