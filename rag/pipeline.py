@@ -64,7 +64,7 @@ class Pipeline:
         self.retriever = HybridRetriever(self.embedder, s.candidate_k, s.rrf_k)
         self.guardrails = GuardrailEngine()
         self.queries = QueryReader(strip_instructions=self.guardrails.strip_instructions,
-                                   is_instruction=self.guardrails.is_instruction)
+                                   is_instruction=self.guardrails.is_instruction, denied=self._denied)
         self.scope = ScopePolicy(s.topic_min_similarity, s.topic_min_similarity_with_concept)
         self.sentence_vectors = SentenceVectors(self.embedder.encode)
         self.composer = ExtractiveComposer(self.sentence_vectors, max_chars=s.max_answer_chars,
@@ -141,6 +141,13 @@ class Pipeline:
             n = len(sentences) + 1
             self._idf = (build_id, {w: math.log(n / (d + 0.5)) for w, d in df.items()})
         return self._idf[1]
+
+    def _denied(self, text: str) -> frozenset[str]:
+        """Findings a question denies ("no saddle anaesthesia, no fever"), read as the guardrails read a history."""
+        read = self.guardrails.read(text, lists=True)
+        kinds = self.guardrails.vocabulary.kinds
+        negated = {m.concept for rs in read for k, m in enumerate(rs.mentions) if rs.negated[k]}
+        return frozenset(c for c in negated - {c for rs in read for c in rs.mentioned} if kinds.get(c) == "finding")
 
     def topical_words(self, snapshot):
         """Is a (stemmed) word one the indexed documents use in at most TOPICAL_SHARE of their sentences?"""
@@ -359,6 +366,7 @@ class Pipeline:
         # a test whose result the question reports is done: a sentence telling one to order it is not the next step
         tests = vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
         done = stated & tests if reports_result else set()
+        denied = query.denied
         placeholder = vocabulary.role("placeholder")  # "if imaging is negative": whichever test was done
 
         def boost(text: str, listed: bool = False) -> float:
@@ -375,6 +383,8 @@ class Pipeline:
                 supposed = reader.concepts(text.split(",", 1)[0]) & (tests | placeholder)
                 if supposed and not supposed & (done | placeholder):
                     score -= 0.25  # "If radiographs are negative, ..." does not fit a patient whose MRI is negative
+            if denied & found:
+                score -= 0.3  # "no saddle anaesthesia ...": a sentence about what the patient does not have
             fit = age_fit(query.age, text)  # "Women under 30: ..." answers a 26-year-old, not a 52-year-old
             score += 0.15 * fit if fit > 0 else 0.3 * fit
             if answer_types.states(query.answer_type, text):

@@ -144,15 +144,17 @@ class Query(Frozen):
     # a long vignette's asking sentences and the one before them ("... two doses of adrenaline given. What next?"),
     # searched as well as the whole; empty for a short question
     core: str = ""
+    denied: frozenset[str] = frozenset()  # findings the question says the patient does not have
 
 
 class QueryReader:
     def __init__(self, vocabulary: Vocabulary | None = None, answer_types: AnswerTypes | None = None,
-                 strip_instructions=None, is_instruction=None) -> None:
+                 strip_instructions=None, is_instruction=None, denied=None) -> None:
         self.vocabulary = vocabulary or default_vocabulary()
         self.answer_types = answer_types or default_answer_types()
         self.strip_instructions = strip_instructions or (lambda text: text)
         self.is_instruction = is_instruction or (lambda text: False)
+        self.denied = denied or (lambda text: frozenset())  # findings a text denies (negation-aware reader)
         roles = self.vocabulary.role
         self._results = roles("reported_result") | roles("established")
         self._tests = roles("definitive_test") | roles("plain_film") | roles("other_test")
@@ -185,7 +187,9 @@ class QueryReader:
         asked = self.answer_types.without_exclusions(focus)
         # plain labels of the concepts it asks about; what it says it already knows adds none
         reported = self._reported(focus)
-        named = self._concepts(asked) | (concepts - self._concepts(focus))
+        denied = self.denied(focus)
+        # what the question denies ("no saddle anaesthesia") is not searched for
+        named = (self._concepts(asked) | (concepts - self._concepts(focus))) - denied
         if reported:  # "the MRI showed nothing": the test is done, what it found is the question
             named = {c for c in named if self.vocabulary.kinds.get(c) not in ("object", "protocol")}
         else:  # "his neurological exam is normal": not a test's result, so no result words to search for
@@ -197,7 +201,7 @@ class QueryReader:
             excluded = content_words(re.sub(r"\[\d+\]", "", said[-1]))
         return Query(question=question, text=text, resolved=resolved, search=f"{resolved} {labels}".strip(),
                      focus=focus, asked=asked, excluded=frozenset(excluded), reported=reported,
-                     core=self._core(focus),
+                     core=self._core(focus), denied=denied,
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
                      answer_type=self.answer_types.classify(self.asking(focus)), concepts=concepts,
                      history=history, follow_up=follow_up,
