@@ -7,6 +7,7 @@ on them, then the whole answer (answer-level rules). A pack whose scope does not
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from guardrails.concepts import VOCABULARY_FILE, Vocabulary, clean, default_vocabulary, normalize, tokenize
-from guardrails.frames import Frame, FrameReader, ReadSentence
+from guardrails.frames import Frame, FrameReader, ReadSentence, opens_with_rejection
 from guardrails.rules import DERIVED_CONDITIONS, PACKS_DIR, PSEUDO_OBJECTS, Pack, Predicate, Rule, load_packs
 from guardrails.sentences import split_citations, split_sentences
 
@@ -288,6 +289,10 @@ class GuardrailEngine:
         ctx = self.context(question, history)
         sentences = _as_sentences(draft)
         read = [[] if s.record else self.read(s.text) for s in sentences]
+        for i in range(len(read) - 1):  # "You may hear 'X'. That advice is wrong: ..." — the quotation is rejected
+            if read[i] and read[i + 1] and opens_with_rejection(read[i + 1][0]) and _QUOTE_MARK.search(
+                    normalize(sentences[i].text)):
+                read[i] = [self.reader.read(rs.text, rejected_next=True) for rs in read[i]]
         draft_concepts = [frozenset().union(*(rs.concepts for group in read for rs in group))] if read else []
         if pack:
             packs = (self.pack(pack),)
@@ -343,6 +348,9 @@ class GuardrailEngine:
         return Verdict(action=action, violations=(*answer_level, *sentence_level),
                        rules_version=",".join(labels) or self.version, sentences=tuple(safe), packs=labels,
                        banner=banner, emergency=emergency, injection=ctx.injection)
+
+
+_QUOTE_MARK = re.compile(r"""["']""")
 
 
 def _windows(text: str) -> list[str]:

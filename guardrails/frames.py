@@ -14,6 +14,7 @@ models are not on PyPI under their authors' name), so scopes are ConText-style, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from guardrails.concepts import Mention, Token, Vocabulary, tokenize
@@ -182,6 +183,30 @@ def _joined_by_or(tokens: list[Token], start: int) -> bool:
     return False
 
 
+_OPEN_QUOTE = re.compile(r"""(?:^|(?<=[\s(\[:,]))(["'])(\w.*)$""")
+_QUOTED = re.compile(r"""(?:^|(?<=[\s(\[:,]))(["'])(.+?)\1(?=[\s.,;:!?)\]]|$)""")
+
+
+def opens_with_rejection(rs: ReadSentence) -> bool:
+    """'That advice is wrong: ...', 'This is not correct.': the sentence begins by rejecting the one before."""
+    return any(m.concept == "cue.reject" and m.start <= 3 for m in rs.mentions)
+
+
+def _outside_rejected_quotes(text: str, tokens: list[Token], mentions: list[Mention],
+                             rejected_next: bool = False) -> list[Mention]:
+    """The mentions less those inside a quotation the sentence (or the next one) then rejects ("the letter says
+    'x-ray normal, so nothing sinister', but that is not correct: ..."): quoted advice is the speaker's only when
+    not rejected, and a quotation nobody rejects is read like any other words."""
+    rejects = [tokens[m.start].start for m in mentions if m.concept == "cue.reject"]
+    if not rejects and not rejected_next:
+        return mentions
+    spans = [(q.start(2), q.end(2)) for q in _QUOTED.finditer(text)
+             if rejected_next or any(r >= q.end() for r in rejects)]
+    if rejected_next and not spans and (open_quote := _OPEN_QUOTE.search(text)):
+        spans = [(open_quote.start(2), len(text))]  # the sentence split took the closing mark with the full stop
+    return [m for m in mentions if not any(a <= tokens[m.start].start < b for a, b in spans)]
+
+
 def _asserted(tokens: list[Token], at: int) -> bool:
     return any(t.text in _ASSERTED for t in tokens[max(0, at - 2):at])
 
@@ -192,9 +217,10 @@ class FrameReader:
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.v = vocabulary
 
-    def read(self, sentence: str, lists: bool = False) -> ReadSentence:
+    def read(self, sentence: str, lists: bool = False, rejected_next: bool = False) -> ReadSentence:
+        """rejected_next: the next sentence opens by rejecting what this one quotes ("That advice is wrong: ...")."""
         tokens = tokenize(sentence)
-        mentions = self.v.tag(tokens)
+        mentions = _outside_rejected_quotes(sentence, tokens, self.v.tag(tokens), rejected_next)
         clauses = clause_ids(tokens, mentions)
         negated = negation_flags(tokens, mentions, clauses, lists)
         rs = ReadSentence(sentence, tokens, mentions, negated)

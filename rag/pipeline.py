@@ -354,7 +354,7 @@ class Pipeline:
         reported = vocabulary.role("reported_result")
         # "the MRI showed nothing serious" reports a result as much as "the MRI shows an abscess" does
         results = reported | vocabulary.role("established")
-        reports_result = bool(query.reported)
+        reports_result = bool(query.reported or query.supposed)
         conditions -= reported
         reader = self.scope
         # the documents' own subject (their titles' concepts) is in every sentence: it says nothing about a result
@@ -365,7 +365,7 @@ class Pipeline:
                         - content_words(vocabulary.matched_text(query.focus, results)))
         # a test whose result the question reports is done: a sentence telling one to order it is not the next step
         tests = vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
-        done = stated & tests if reports_result else set()
+        done = stated & tests if query.reported else set()
         denied = query.denied
         placeholder = vocabulary.role("placeholder")  # "if imaging is negative": whichever test was done
 

@@ -145,6 +145,7 @@ class Query(Frozen):
     # searched as well as the whole; empty for a short question
     core: str = ""
     denied: frozenset[str] = frozenset()  # findings the question says the patient does not have
+    supposed: frozenset[str] = frozenset()  # results an asking sentence supposes ("and if it shows ...?")
 
 
 class QueryReader:
@@ -201,7 +202,7 @@ class QueryReader:
             excluded = content_words(re.sub(r"\[\d+\]", "", said[-1]))
         return Query(question=question, text=text, resolved=resolved, search=f"{resolved} {labels}".strip(),
                      focus=focus, asked=asked, excluded=frozenset(excluded), reported=reported,
-                     core=self._core(focus), denied=denied,
+                     core=self._core(focus), denied=denied, supposed=self._supposed(focus),
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
                      answer_type=self.answer_types.classify(self.asking(focus)), concepts=concepts,
                      history=history, follow_up=follow_up,
@@ -225,6 +226,19 @@ class QueryReader:
             return ""
         first = next((i for i, s in enumerate(sentences) if s.rstrip().endswith("?")), len(sentences) - 1)
         return " ".join(sentences[max(0, first - 1):])
+
+    def _supposed(self, text: str) -> frozenset[str]:
+        """Results an asking sentence supposes ("and if that shows a collection?", "what if the MRI shows an
+        abscess?"): what the sources say to do then is the answer, though nothing is done yet."""
+        out: set[str] = set()
+        for sentence in split_sentences(text):
+            if sentence.rstrip().endswith("?"):
+                # the question is the supposition ("And if ...?", "What if ...?", "If it shows X, then what?"), not a
+                # clause inside another question ("what is the point of X, if the post-gad images show it anyway?")
+                clause = _SUPPOSITION.search(sentence)
+                if clause and len(sentence[:clause.start()].split()) <= 1:
+                    out |= self._concepts(clause.group(0)) & self._results
+        return frozenset(out)
 
     def _reported(self, text: str) -> frozenset[str]:
         """Results the text reports: in sentences that tell rather than ask, less their suppositions ("if they're

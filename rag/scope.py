@@ -21,8 +21,9 @@ import numpy as np
 
 from guardrails.concepts import default_vocabulary
 from rag.query import QUESTION_WORDS, AnswerTypes, Query, QueryReader, default_answer_types
-from rag.text import content_words
+from rag.text import american, content_words
 from rag.types import Frozen, ScoredChunk
+from rag.typos import known_english
 
 Outcome = Literal["answer", "partial", "abstain"]
 # Concept kinds that carry a topic (a test, a finding, a body part), not the grammar of a request.
@@ -94,13 +95,23 @@ class ScopePolicy:
                 len(terms) >= RARE_TERMS_MIN and best >= RARE_TERMS_MIN_SIMILARITY):
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: best passage similarity {best:.2f} with {len(shared)} shared clinical concepts",), **base)
+        subject = self.concepts(top.chunk.title)
+        about_subject = len(subject & topical) >= min(2, len(subject)) > 0
+        if best < self.topic_min and not about_subject and (unknown := self._unknown_terms(query, corpus_idf or {})):
+            # accepted only on the weaker evidence (shared concepts, a rare name, rare terms), not about the document's
+            # own subject, while naming a specialist term no indexed document, concept or English dictionary knows
+            return ScopeDecision(outcome="abstain", reasons=(
+                f"topic: the question is about {', '.join(unknown)}, which no indexed document mentions",), **base)
         elsewhere = self._other_body_region(query, passages, document_concepts)
         if elsewhere:
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: the question is about the {elsewhere}, which no retrieved document concerns",), **base)
         # a question about the document's own subject (its title's concepts) is never one of its "related questions"
         title = self.concepts(top.chunk.title)
-        own_subject = len(title) >= 2 and title <= topical
+        # ... or names the title's head finding with another of its concepts ("a lump beside the lower spine")
+        head = next((c for c in self.vocabulary.concepts_in_order(top.chunk.title)
+                     if self.vocabulary.kinds.get(c) == "finding"), None)
+        own_subject = len(title) >= 2 and (title <= topical or (head in topical and len(title & topical) >= 2))
         if related is not None and len(related) and not own_subject:
             near = float(np.max(related @ qvec))
             if near >= 0.65 and near > best + self.related_margin:
@@ -128,6 +139,20 @@ class ScopePolicy:
         words = content_words(query.focus) - _ASKING
         used = content_words(" ".join(p.chunk.text for p in passages))
         return tuple(sorted(w for w in words & used if not w.isdigit() and idf.get(w, 0.0) >= level))
+
+    def _unknown_terms(self, query: Query, idf: dict[str, float]) -> list[str]:
+        """Specialist words of the asking sentence that neither the corpus, the concept vocabulary nor an English
+        dictionary knows ("hyperkalaemia", "isotretinoin"): long plain words, not shorthand or codes."""
+        if not idf:
+            return []
+        out = []
+        for w in re.findall(r"\b[A-Za-z][a-z]{5,}\b", QueryReader.asking(query.focus)):
+            low = w.lower()
+            if (content_words(low) & idf.keys() or self.vocabulary.concepts(low) or known_english(low)
+                    or known_english(american(low))):
+                continue
+            out.append(low)
+        return out
 
     def _other_body_region(self, query: Query, passages: list[ScoredChunk],
                            document_concepts: Callable[[str], frozenset[str]] | None) -> str | None:

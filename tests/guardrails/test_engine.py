@@ -163,3 +163,27 @@ def test_deferring_the_decision_about_a_scan_to_a_later_review_is_a_delay():
     for draft in ("It would not be unreasonable to let things settle for a month or so and revisit whether a scan "
                   "is needed at that point.", "Let things settle for a month and revisit whether a scan is needed."):
         assert "RF-MRI-DELAY" in {v.rule_id for v in ENGINE.check(Q, draft).violations}, draft
+
+
+def test_quoted_advice_the_draft_rejects_is_not_advice_but_unrejected_quotes_are_judged():
+    q = "Palpable lumbar mass, back pain, radiographs negative. Next step?"
+    same = ("The letter says 'x-ray normal, so nothing sinister', but that is not correct: normal radiographs do not "
+            "exclude serious pathology, and the MRI without and with contrast should go ahead now.")
+    nxt = ("You may hear that 'negative plain films are reassuring enough here; an MRI would add little.' That advice "
+           "is wrong: negative radiographs do not exclude serious pathology, and MRI without and with contrast "
+           "remains mandatory.")
+    assert ENGINE.check(q, same).violations == ()
+    assert ENGINE.check(q, nxt).violations == ()
+    kept = ENGINE.check(q, "The plan is 'watch and wait for six weeks, then an MRI if it persists'.")
+    assert "RF-MRI-DELAY" in {v.rule_id for v in kept.violations}
+    unrejected = ENGINE.check(q, "You may hear that 'an MRI would add little.' Radiographs were normal.")
+    assert unrejected.violations != ()
+
+
+def test_waiting_for_the_scanner_to_be_back_is_availability_not_a_result():
+    q = "The only MRI scanner is out of service for a month. Palpable mid-lumbar mass and back pain. Imaging?"
+    ok = ENGINE.check(q, "Because MRI is unavailable, CT of the lumbar spine with contrast is the second-line study; "
+                         "MRI should follow once the scanner is back.")
+    waits = ENGINE.check(q, "Get the MRI once the bloods are back.")
+    assert ok.violations == ()
+    assert "RF-MRI-DELAY" in {v.rule_id for v in waits.violations}

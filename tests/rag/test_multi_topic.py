@@ -13,7 +13,8 @@ from tests.conftest import REPO, make_settings
 TOPICS = REPO / "tests/fixtures/topics"
 TOPIC_CASES = [json.loads(x) for x in (TOPICS / "chat_topics.jsonl").read_text().splitlines() if x.strip()]
 # written apart from the engine with two guidelines nobody had indexed (eval/FIRST_CONTACT.md, batch 5)
-FRESH_TOPIC_CASES = [json.loads(x) for x in (TOPICS / "chat_topics_5.jsonl").read_text().splitlines() if x.strip()]
+FRESH_TOPIC_CASES = [json.loads(x) for f in ("chat_topics_5.jsonl", "chat_topics_6.jsonl")
+                     for x in (TOPICS / f).read_text().splitlines() if x.strip()]
 GUARD_TOPIC_CASES = [json.loads(x) for f in sorted(TOPICS.glob("guard_topics*.jsonl"))
                      for x in f.read_text().splitlines() if x.strip()]
 LUMBAR_CASES = [json.loads(x) for x in (REPO / "eval/cases/chat_public.jsonl").read_text().splitlines() if x.strip()]
@@ -31,7 +32,8 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 # Answer quality on the other topics is held by a ratchet (issue 10's bar is 0.95): measured 15/21 and 33/34
 # on 2026-11-25, 16/21 on 2026-12-02; raise these when answers improve, never lower them.
 TOPIC_PASS_FLOOR = 0.76
-FRESH_TOPIC_PASS_FLOOR = 0.63  # first contact 0.53 (19/36) on 2026-12-02, 0.64 (23/36) after this stop's changes
+# first contact: batch 5 0.53 (19/36), batch 6 0.75 (18/24); after this stop's changes 0.67 and 0.79: 43/60
+FRESH_TOPIC_PASS_FLOOR = 0.71
 LUMBAR_PASS_FLOOR = 0.97
 # With a gout guideline indexed, the public "gout is out of scope" case is answerable: it is not run here.
 COVERED_HERE = {"pub-oos-gout"}

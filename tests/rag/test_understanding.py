@@ -106,3 +106,41 @@ def test_rare_terms_a_question_shares_with_a_document_are_counted(pipeline):
     assert not {"what", "could", "week", "6"} & set(terms)
     common = ScopePolicy.rare_shared_terms(QueryReader().read(_user("MRI with contrast for the mass?")), passages, idf)
     assert common == ()
+
+
+def test_a_result_a_follow_up_supposes_puts_what_to_do_then_first(pipeline):
+    turns = [{"role": "user", "content": "Pt with a soft tissue mass over L4 and back pain: which scan?"},
+             {"role": "assistant", "content": "Order MRI lumbar spine without and with IV contrast immediately [1]."},
+             {"role": "user", "content": "And if that shows a rim-enhancing collection?"}]
+    assert QueryReader().read(turns).supposed and not QueryReader().read(turns).reported
+    answer = pipeline.answer(turns).answer
+    assert answer.startswith("If infection is confirmed") and "drainage" in answer
+
+
+def test_which_of_the_references_supports_a_statement_is_a_provenance_question(pipeline):
+    a = pipeline.answer(_user("Which of the article's references supports the statement that ultrasound can confirm a "
+                              "superficial mass but cannot assess deep or spinal structures?"))
+    assert "Sonographic evaluation of palpable superficial masses" in a.answer
+
+
+def test_a_question_about_the_documents_own_subject_is_not_one_of_its_related_questions(pipeline):
+    a = pipeline.answer(_user("Emergency nurse practitioner here, it's 3am. 61-year-old with an ache in his lower "
+                              "back and a lump I can feel beside the spine at about L3. The on-call radiographer wants "
+                              "the exact study written on the request form. What do I put?"))
+    assert not a.abstained and "without and with" in a.answer
+
+
+def test_weak_topic_evidence_and_a_specialist_term_nobody_knows_is_another_subject(tmp_path, embedder):
+    from rag.config import Settings
+    from rag.ingest.readers import parse_document
+    from rag.pipeline import Pipeline
+    from tests.conftest import REPO
+
+    p = Pipeline(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+    p.warm_up()
+    p.library.write_many([parse_document((REPO / "tests/fixtures/topics/acute-anaphylaxis.md").read_bytes(),
+                                         "acute-anaphylaxis.md", doc_id="acute-anaphylaxis")], mode="add")
+    off = p.answer(_user("What is the immediate management of hyperkalaemia with ECG changes?"))
+    assert off.abstained and off.scope == "abstain" and "hyperkalaemia" in off.fallback_reason
+    on = p.answer(_user("ECG and oxygen saturation monitoring in anaphylaxis: what does the guideline say?"))
+    assert not on.abstained
