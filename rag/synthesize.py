@@ -22,6 +22,7 @@ _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|do not|don't|never|proceed|in
                         r"consider|refer|use|avoid)\b", re.IGNORECASE)
 _CONDITION = re.compile(r"^(?:if|when|once|where)\s+([^,]{3,80}),", re.IGNORECASE)
 TITLE_PENALTY = 0.5  # per unit of a sentence's cosine to its document's title above 0.5
+LIST_ITEM_MARGIN = 0.03  # a whole list yields to its best item when the two would tie
 _NOT_A_CLAIM = re.compile(r":\s*$")  # lead-ins such as "This is the definitive study because:"
 
 
@@ -111,7 +112,7 @@ class ExtractiveComposer:
         best = candidates[0].score if candidates else 0.0
         used = 0
         for cand in candidates:
-            if len(chosen) >= self.max_sentences or (len(chosen) >= 2 and cand.score < best - 0.3):
+            if len(chosen) >= self.max_sentences or (len(chosen) >= 2 and cand.score < best - 0.45):
                 break
             if len(chosen) == 1 and cand.score < best - 0.6:
                 break
@@ -146,12 +147,21 @@ class ExtractiveComposer:
             rank_bonus = 0.1 * (n - p_index) / n + framed_by_section
             if _NOT_A_CLAIM.search(s.text):
                 lead_in = words
-                items = [x.text for x in sentences[i + 1:] if x.bullet and not self.skip(x.text)]
-                items = items[: len(items) if all(x.bullet for x in sentences[i + 1: i + 1 + len(items)]) else 0]
+                run = 0  # the list items right after the lead-in
+                while i + 1 + run < len(sentences) and sentences[i + 1 + run].bullet:
+                    run += 1
+                items = [x.text for x in sentences[i + 1: i + 1 + run] if not self.skip(x.text)]
                 if items:
                     text = s.text.rstrip() + " " + "; ".join(_lower_first(t) for t in items)
-                    out.append(_Candidate(cosine + 0.9 * own + rank_bonus, p_index, i, text,
-                                          set().union(words, *(content_words(t) for t in items)), True))
+                    joined = set().union(words, *(content_words(t) for t in items))
+                    # a lead-in says little itself ("One point is given for each:"): the list is judged by its
+                    # best item with the lead-in (never by its length) and by the heading it sits under
+                    best_item = max(float(vectors[k] @ query_vector) for k in range(i + 1, i + 1 + run))
+                    listed_own = max(sum(weight[w] for w in (words | content_words(t)) & terms) for t in items) / total
+                    framed = sum(weight[w] for w in heading & terms - joined) / total
+                    # one item answers a question about that item better than its whole list does
+                    out.append(_Candidate(max(cosine, best_item - LIST_ITEM_MARGIN) + 0.9 * listed_own + 0.4 * framed
+                                          + rank_bonus, p_index, i, text, joined, True))
                 continue
             if self.skip(s.text) or len(s.text) < 25:
                 continue
