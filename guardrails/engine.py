@@ -186,12 +186,15 @@ class GuardrailEngine:
         return frozenset(c for rs in self.read(text) for c in rs.concepts if kinds.get(c) == "anatomy")
 
     def _scope_concepts(self, pack: Pack) -> frozenset[str]:
-        entries = [*pack.scope.any, *pack.emergency.features]
-        return frozenset().union(*(self._set([c]) for entry in entries for c in entry))
+        key = ("scope-of", pack.label)  # once per pack, not once per sentence
+        if key not in self._expanded:
+            entries = [*pack.scope.any, *pack.emergency.features]
+            self._expanded[key] = frozenset().union(*(self._set([c]) for entry in entries for c in entry))
+        return self._expanded[key]
 
     def _about_elsewhere(self, pack: Pack, read: Sequence[ReadSentence], asked_regions: frozenset[str]) -> bool:
-        """A sentence about another body region that the question itself asks about ("my other patient rolled
-        her ankle ...": "for her ankle sprain, early physiotherapy is appropriate") and naming nothing of the
+        """A sentence about another body region that the question itself asks about ("my other patient hurt
+        her <region> ...": "for her <region> injury, <care> is appropriate") and naming nothing of the
         pack's scope is not judged by the pack. Both must name the region: a sentence that only names another
         region, for a question that does not, may still be advice about the pack's patient."""
         own = self._scope_concepts(pack)

@@ -146,7 +146,7 @@ def _list_continues(tokens: list[Token], start: int, end: int) -> bool:
 _LIST_STOPS = frozenset({".", ";", ":", "?", "!", "but", "however", "although", "though", "which", "now", "then",
                          "has", "have", "had", "is", "are", "was", "were", "presents", "presented", "reports",
                          "reported", "complains", "describes", "with", "who", "that", "since", "because",
-                         # a modal starts a new statement: "no lytic lesion, an MRI would add little"
+                         # a modal starts a new statement: "no <finding>, a <test> would add little"
                          "would", "should", "will", "can", "could", "may", "might", "must", "shall"})
 
 
@@ -195,7 +195,7 @@ def opens_with_rejection(rs: ReadSentence) -> bool:
 def _outside_rejected_quotes(text: str, tokens: list[Token], mentions: list[Mention],
                              rejected_next: bool = False) -> list[Mention]:
     """The mentions less those inside a quotation the sentence (or the next one) then rejects ("the letter says
-    'x-ray normal, so nothing sinister', but that is not correct: ..."): quoted advice is the speaker's only when
+    '<test> normal, so nothing serious', but that is not correct: ..."): quoted advice is the speaker's only when
     not rejected, and a quotation nobody rejects is read like any other words."""
     rejects = [tokens[m.start].start for m in mentions if m.concept == "cue.reject"]
     if not rejects and not rejected_next:
@@ -233,7 +233,7 @@ class FrameReader:
         owner = self._owners(mentions, clauses, in_gate)
         reported = next((m.start for m in mentions if m.concept == "cue.reported"), None)
         if reported is not None and any(m.concept == "cue.endorse" and m.start > reported for m in mentions):
-            reported = None  # "the registrar suggested X, and I agree": the speaker makes it their own advice
+            reported = None  # "<a colleague> suggested X, and I agree": the speaker makes it their own advice
         ctx = _Ctx(clauses, gates, in_gate, owner, self._framing_start(mentions), reported)
         objects = [i for i, m in enumerate(mentions) if m.kind == "object" and not in_gate[i]]
         rs.frames.extend(self._frame(rs, i, ctx) for i in objects)

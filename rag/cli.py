@@ -17,7 +17,7 @@ from rag.config import Settings
 from rag.errors import ClinragError, PayloadTooLarge
 
 app = App(help="clinrag: clinical answers from curated guidelines, cited and guard-railed.",
-          epilog=examples("clinrag serve", "clinrag ask \"Imaging for a palpable lumbar mass?\"",
+          epilog=examples("clinrag serve", "clinrag ask \"<your question>\"",
                           "clinrag COMMAND --help"), no_args_is_help=True, add_completion=False)
 index_app = App(help="Inspect or rebuild the on-disk index.", no_args_is_help=True)
 corpus_app = App(help="Maintain the shipped corpus.", no_args_is_help=True)
@@ -235,7 +235,7 @@ def main() -> None:
 
 
 @app.command(epilog=examples(
-    "clinrag guard -q \"Palpable lumbar mass: next step?\" \"The MRI can wait a few weeks.\""))
+    "clinrag guard -q \"<the question>\" \"<a draft answer to check>\""))
 def guard(
     draft: Annotated[str, typer.Argument(metavar="DRAFT", help="The draft answer to check (any source).")],
     question: Annotated[str, typer.Option("--question", "-q", metavar="TEXT", help="The clinician's question.")] = "",
@@ -346,9 +346,9 @@ def eval_cmd(
 
 
 @app.command(epilog=examples(
-    "clinrag ask \"Would an MRI without contrast be enough to evaluate the mass?\"",
-    "clinrag ask --json \"Imaging for a lumbar mass?\" > answer.json",
-    "clinrag ask --local \"Imaging for a lumbar mass?\""))
+    "clinrag ask \"<your question>\"",
+    "clinrag ask --json \"<your question>\" > answer.json",
+    "clinrag ask --local \"<your question>\""))
 def ask(
     question: Annotated[str, typer.Argument(metavar="QUESTION", help="The clinical question.")],
     as_json: JsonOpt = False,

@@ -1,8 +1,8 @@
 """The patient's age as a question states it, and the age ranges guideline sentences are written for.
 
-Guidance is often stratified by age ("Women under 30: ultrasound first"; "Child 6 to 12 years: 300 micrograms");
-a question about a 26-year-old is answered by the sentence whose range holds 26, not by the one for women aged
-40 and over. Ages are read only where the words say they are ages ("58F", "8 yo", "aged 40 and over", "under 30
+Guidance is often stratified by age ("<group> under 30: <test> first"; "Child 6 to 12 years: <dose>"); a
+question about a 26-year-old is answered by the sentence whose range holds 26, not by the one for those aged 40
+and over. Ages are read only where the words say they are ages ("58F", "8 yo", "aged 40 and over", "under 30
 years"), so "over 12 hours" or "within 6 weeks" never count.
 """
 

@@ -143,7 +143,7 @@ class Pipeline:
         return self._idf[1]
 
     def _denied(self, text: str) -> frozenset[str]:
-        """Findings a question denies ("no saddle anaesthesia, no fever"), read as the guardrails read a history."""
+        """Findings a question denies ("no <finding>, no <finding>"), read as the guardrails read a history."""
         read = self.guardrails.read(text, lists=True)
         kinds = self.guardrails.vocabulary.kinds
         negated = {m.concept for rs in read for k, m in enumerate(rs.mentions) if rs.negated[k]}
@@ -352,7 +352,7 @@ class Pipeline:
         answer_types = self.queries.answer_types
         conditions = {c for c in query.concepts if vocabulary.kinds.get(c) == "condition"}
         reported = vocabulary.role("reported_result")
-        # "the MRI showed nothing serious" reports a result as much as "the MRI shows an abscess" does
+        # "the <test> showed nothing serious" reports a result as much as "the <test> shows <a finding>" does
         results = reported | vocabulary.role("established")
         reports_result = bool(query.reported or query.supposed)
         conditions -= reported
@@ -382,10 +382,10 @@ class Pipeline:
             if done and _opens_with_condition(text, vocabulary):
                 supposed = reader.concepts(text.split(",", 1)[0]) & (tests | placeholder)
                 if supposed and not supposed & (done | placeholder):
-                    score -= 0.25  # "If radiographs are negative, ..." does not fit a patient whose MRI is negative
+                    score -= 0.25  # "If <test A> is negative, ..." does not fit a patient whose <test B> is negative
             if denied & found:
-                score -= 0.3  # "no saddle anaesthesia ...": a sentence about what the patient does not have
-            fit = age_fit(query.age, text)  # "Women under 30: ..." answers a 26-year-old, not a 52-year-old
+                score -= 0.3  # "no <finding> ...": a sentence about what the patient does not have
+            fit = age_fit(query.age, text)  # "<group> under 30: ..." answers a 26-year-old, not a 52-year-old
             score += 0.15 * fit if fit > 0 else 0.3 * fit
             if answer_types.states(query.answer_type, text):
                 score += 0.15  # "what harms could come from ...": a sentence that says what it leads to

@@ -137,11 +137,11 @@ class Query(Frozen):
     # content words of what the asker already has ("apart from <a> and <b>"; "besides those two"
     # after an answer: that answer's words): sentences mostly about them yield to new ones
     excluded: frozenset[str] = frozenset()
-    # results the question reports as known ("the MRI showed nothing serious"), not ones it asks about ("what can
-    # films show?") or supposes ("if they're clear ..."): what was done is context, what next is the question
+    # results the question reports as known ("the <test> showed nothing serious"), not ones it asks about ("what can
+    # <test> show?") or supposes ("if they're clear ..."): what was done is context, what next is the question
     reported: frozenset[str] = frozenset()
     age: float | None = None  # the patient's age in years, as this turn or an earlier one states it
-    # a long vignette's asking sentences and the one before them ("... two doses of adrenaline given. What next?"),
+    # a long vignette's asking sentences and the one before them ("... two doses of <drug> given. What next?"),
     # searched as well as the whole; empty for a short question
     core: str = ""
     denied: frozenset[str] = frozenset()  # findings the question says the patient does not have
@@ -189,9 +189,9 @@ class QueryReader:
         # plain labels of the concepts it asks about; what it says it already knows adds none
         reported = self._reported(focus)
         denied = self.denied(focus)
-        # what the question denies ("no saddle anaesthesia") is not searched for
+        # what the question denies ("no <finding>") is not searched for
         named = (self._concepts(asked) | (concepts - self._concepts(focus))) - denied
-        if reported:  # "the MRI showed nothing": the test is done, what it found is the question
+        if reported:  # "the <test> showed nothing": the test is done, what it found is the question
             named = {c for c in named if self.vocabulary.kinds.get(c) not in ("object", "protocol")}
         else:  # "his neurological exam is normal": not a test's result, so no result words to search for
             named -= self._results
@@ -228,8 +228,8 @@ class QueryReader:
         return " ".join(sentences[max(0, first - 1):])
 
     def _supposed(self, text: str) -> frozenset[str]:
-        """Results an asking sentence supposes ("and if that shows a collection?", "what if the MRI shows an
-        abscess?"): what the sources say to do then is the answer, though nothing is done yet."""
+        """Results an asking sentence supposes ("and if that shows <a finding>?", "what if the <test> shows
+        <a finding>?"): what the sources say to do then is the answer, though nothing is done yet."""
         out: set[str] = set()
         for sentence in split_sentences(text):
             if sentence.rstrip().endswith("?"):
@@ -242,7 +242,7 @@ class QueryReader:
 
     def _reported(self, text: str) -> frozenset[str]:
         """Results the text reports: in sentences that tell rather than ask, less their suppositions ("if they're
-        clear, ..."), said of a test ("the films show ..."); "I found enlarged nodes" and "his neurological exam
+        clear, ..."), said of a test ("the <test> shows ..."); "I found <a sign>" and "his examination
         is normal" are examination findings, not a test's result."""
         out: set[str] = set()
         for sentence in split_sentences(text):

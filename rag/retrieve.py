@@ -40,8 +40,8 @@ class HybridRetriever:
     def retrieve(self, snapshot: Snapshot, query: str, k: int, vector: np.ndarray | None = None,
                  core: str = "") -> list[ScoredChunk]:
         """query: the search text the query step made; vector: its embedding, when the caller has it; core: the
-        asking part of a long vignette, searched as well so that a history full of other subjects ("known gout
-        ... came in for a CT with contrast ... two doses of adrenaline, what next?") does not drown it."""
+        asking part of a long vignette, searched as well so that a history full of other subjects ("known
+        <condition> ... came in for <a test> ... two doses of <drug>, what next?") does not drown it."""
         expanded = query
         if vector is None:
             vector = self.embedder.encode([expanded])[0]

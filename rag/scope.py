@@ -95,8 +95,8 @@ class ScopePolicy:
                 len(terms) >= RARE_TERMS_MIN and best >= RARE_TERMS_MIN_SIMILARITY):
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: best passage similarity {best:.2f} with {len(shared)} shared clinical concepts",), **base)
-        subject = self.concepts(top.chunk.title)
-        about_subject = len(subject & topical) >= min(2, len(subject)) > 0
+        title = self.concepts(top.chunk.title)
+        about_subject = len(title & topical) >= min(2, len(title)) > 0
         if best < self.topic_min and not about_subject and (unknown := self._unknown_terms(query, corpus_idf or {})):
             # accepted only on the weaker evidence (shared concepts, a rare name, rare terms), not about the document's
             # own subject, while naming a specialist term no indexed document, concept or English dictionary knows
@@ -107,8 +107,7 @@ class ScopePolicy:
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: the question is about the {elsewhere}, which no retrieved document concerns",), **base)
         # a question about the document's own subject (its title's concepts) is never one of its "related questions"
-        title = self.concepts(top.chunk.title)
-        # ... or names the title's head finding with another of its concepts ("a lump beside the lower spine")
+        # ... or names the title's head finding with another of its concepts ("a <finding> beside the <region>")
         head = next((c for c in self.vocabulary.concepts_in_order(top.chunk.title)
                      if self.vocabulary.kinds.get(c) == "finding"), None)
         own_subject = len(title) >= 2 and (title <= topical or (head in topical and len(title & topical) >= 2))
@@ -142,7 +141,7 @@ class ScopePolicy:
 
     def _unknown_terms(self, query: Query, idf: dict[str, float]) -> list[str]:
         """Specialist words of the asking sentence that neither the corpus, the concept vocabulary nor an English
-        dictionary knows ("hyperkalaemia", "isotretinoin"): long plain words, not shorthand or codes."""
+        dictionary knows (a disorder or a drug the corpus never names): long plain words, not shorthand or codes."""
         if not idf:
             return []
         out = []
@@ -193,7 +192,7 @@ class ScopePolicy:
         A name is an acronym, a mixed-case word, or a word with a drug-name stem (answer_types.yaml)."""
         if not idf or query.answer_type not in VALUE_TYPES:
             return None
-        # shorthand the concept layer reads ("LBP", "PMHx", "L-spine") names no new entity
+        # shorthand the concept layer reads (an abbreviation the vocabulary lists) names no new entity
         named = [w for w in self._names(query) if not self.vocabulary.concepts(w)]
         unknown = [w for w in named if content_words(w) and not (content_words(w) & idf.keys())]  # "IM": too short
         return self.answer_types.describe[query.answer_type] if unknown else None
@@ -203,9 +202,9 @@ class ScopePolicy:
         patterns = self.answer_types.evidence.get(query.answer_type) or []
         if not patterns:
             return None
-        # what the asking sentence names, with the plain names of what it says in shorthand ("prev ca": history
-        # of cancer), less the document's own subject (its title's words are in every sentence): "what IV glucagon
-        # dose?" is not answered by an adrenaline dose in an anaphylaxis guideline
+        # what the asking sentence names, with the plain names of what it says in shorthand (shorthand read
+        # as a concept), less the document's own subject (its title's words are in every sentence): "what dose of
+        # <drug B>?" is not answered by a dose of <drug A> in a guideline about <drug A>
         labels = query.search[len(query.resolved):]
         asking = self.answer_types.without_cues(QueryReader.asking(query.focus), query.answer_type)  # not "dose"
         # nor the doing ("should I give"): what is given is the question

@@ -1,11 +1,11 @@
-"""Misspelt words of a question read as the indexed documents' own words ("paraspinl abcess" -> "paraspinal
-abscess"), so retrieval, concept tagging and sentence choice see what the clinician meant.
+"""Misspelt words of a question read as the indexed documents' own words (a letter dropped or
+swapped in a word the documents use), so retrieval, concept tagging and sentence choice see what the clinician meant.
 
 A word is corrected only when it is neither English (pyspellchecker's frequency list) nor a word of the corpus or
 of the concept vocabulary, and exactly one kind of near miss explains it: the nearest corpus or vocabulary word by
 optimal-string-alignment distance (a swapped pair of letters costs one), at most one edit for words of up to seven
 letters and two for longer ones, starting with the same letter (typing slips rarely hit the first letter). Real
-words the corpus lacks ("scanner", "fetus") stay as typed, so the scope decision still sees what it does not cover.
+words the corpus lacks (everyday English words) stay as typed, so the scope decision still sees what it does not cover.
 """
 
 from __future__ import annotations

@@ -145,7 +145,7 @@ class Vocabulary:
                     self._phrases.setdefault(first, []).append((words, name))
 
     def words(self) -> frozenset[str]:
-        """Every plain word the phrases use ("abscess*" gives "abscess"): words a question may spell wrongly."""
+        """Every plain word the phrases use ("<word>*" gives "<word>"): words a question may spell wrongly."""
         out = set()
         for entries in (*self._phrases.values(), *self._prefixed.values(), self._wild):
             for words, _ in entries:
