@@ -28,8 +28,8 @@ from rag.ingest.chunk import is_reference_chunk
 from rag.library import Library
 from rag.llm import LLMClient, Reply
 from rag.llm_answer import LLMSynthesizer, Prompt, build_prompt
-from rag.patient import age_fit
 from rag.query import QUESTION_WORDS, Query, QueryReader
+from rag.ranking import SentenceFit
 from rag.retrieve import HybridRetriever
 from rag.scope import ScopeDecision, ScopePolicy
 from rag.stream_answer import stream_turn
@@ -66,6 +66,7 @@ class Pipeline:
         self.queries = QueryReader(strip_instructions=self.guardrails.strip_instructions,
                                    is_instruction=self.guardrails.is_instruction, denied=self._denied)
         self.scope = ScopePolicy(s.topic_min_similarity, s.topic_min_similarity_with_concept)
+        self.fit = SentenceFit(self.guardrails.vocabulary, self.queries.answer_types, self.scope.concepts)
         self.sentence_vectors = SentenceVectors(self.embedder.encode)
         self.composer = ExtractiveComposer(self.sentence_vectors, max_chars=s.max_answer_chars,
                                            skip=self.guardrails.is_instruction)
@@ -305,7 +306,7 @@ class Pipeline:
         narrowed = query.follow_up or query.asked != normalize(query.focus) or query.answer_type == "source"
         cvec = self.embedder.encode_query(words) if narrowed else qvec
         return self.composer.compose(words, cvec, topical, self.idf(snapshot), QUESTION_WORDS,
-                                     boost=self._boost(query, topical), section_bonus=self._section_bonus(query))
+                                     boost=self.fit.boost(query, topical), section_bonus=self.fit.section_bonus(query))
 
     def _with_sources(self, draft: DraftAnswer, snapshot, most: int = 3) -> DraftAnswer:
         """A provenance answer: the statement, then the reference records it rests on, each cited to the
@@ -328,77 +329,6 @@ class Pipeline:
         cited = [CitedSentence(text=s.text, cites=(n,), record=True) for s in records.sentences
                  if set(s.refs) & set(refs)]
         return draft.model_copy(update={"sentences": (draft.sentences[0], *cited[:most]), "passages": tuple(passages)})
-
-    def _section_bonus(self, query: Query):
-        """A section whose own heading names what the question asks about ("Other Pathology" for "what else could
-        it be?", "Role of Plain Radiographs" for "do x-rays help?") frames its sentences as the answer."""
-        kinds = self.guardrails.vocabulary.kinds
-        # what the question is about (a differential, a deficit), not the tests it names: many headings name tests
-        asked = {c for c in self.scope.concepts(query.asked) if kinds.get(c) in ("finding", "condition")}
-        cache: dict[tuple[str, ...], float] = {}
-
-        def bonus(section: tuple[str, ...]) -> float:
-            if len(section) < 2:
-                return 0.0
-            if section not in cache:
-                cache[section] = 0.2 if self.scope.concepts(section[-1]) & asked else 0.0
-            return cache[section]
-        return bonus
-
-    def _boost(self, query: Query, passages: Sequence[ScoredChunk] = ()):
-        """Sentences that name the question's own condition (an implant, a deficit, a failed trial) fit this
-        patient better; for a request for the next step, a sentence that says what to do leads."""
-        vocabulary = self.guardrails.vocabulary
-        answer_types = self.queries.answer_types
-        conditions = {c for c in query.concepts if vocabulary.kinds.get(c) == "condition"}
-        reported = vocabulary.role("reported_result")
-        # "the <test> showed nothing serious" reports a result as much as "the <test> shows <a finding>" does
-        results = reported | vocabulary.role("established")
-        reports_result = bool(query.reported or query.supposed)
-        conditions -= reported
-        reader = self.scope
-        # the documents' own subject (their titles' concepts) is in every sentence: it says nothing about a result
-        subject = reader.concepts(" ".join({p.chunk.title for p in passages}))
-        stated = reader.concepts(query.focus) - results - subject
-        # the words that report ("found", "shows") are not what was found
-        stated_words = (content_words(query.focus) - content_words(" ".join(QUESTION_WORDS))
-                        - content_words(vocabulary.matched_text(query.focus, results)))
-        # a test whose result the question reports is done: a sentence telling one to order it is not the next step
-        tests = vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
-        done = stated & tests if query.reported else set()
-        denied = query.denied
-        placeholder = vocabulary.role("placeholder")  # "if imaging is negative": whichever test was done
-
-        def boost(text: str, listed: bool = False) -> float:
-            found = reader.concepts(text)
-            score = 0.3 if conditions & found else 0.0
-            if reports_result and _opens_with_condition(text, vocabulary) and (found & stated or
-                                                                               content_words(text) & stated_words):
-                score += 0.25  # "the MRI shows an abscess": "If infection is confirmed, ..." says what next
-            if query.answer_type == "recommendation" and _DIRECTIVE.match(text):
-                score += 0.1
-            if done & found and _DIRECTIVE.match(text):
-                score -= 0.3
-            if done and _opens_with_condition(text, vocabulary):
-                supposed = reader.concepts(text.split(",", 1)[0]) & (tests | placeholder)
-                if supposed and not supposed & (done | placeholder):
-                    score -= 0.25  # "If <test A> is negative, ..." does not fit a patient whose <test B> is negative
-            if denied & found:
-                score -= 0.3  # "no <finding> ...": a sentence about what the patient does not have
-            fit = age_fit(query.age, text)  # "<group> under 30: ..." answers a 26-year-old, not a 52-year-old
-            score += 0.15 * fit if fit > 0 else 0.3 * fit
-            if answer_types.states(query.answer_type, text):
-                score += 0.15  # "what harms could come from ...": a sentence that says what it leads to
-            if query.answer_type == "list" and listed:
-                score += 0.1  # "what else could it be?": a list answers it better than a summary
-            if query.excluded:
-                words = content_words(text)
-                if len(words & query.excluded) * 3 >= len(words):
-                    score -= 0.3  # "anything besides those two?": mostly what the asker already has
-            if query.answer_type == "source" and listed:
-                score -= 0.3  # "where does the claim that ... come from?": one claim, not a lead-in and its list
-            return score
-        return boost
 
     def _assemble(self, query: Query, draft: DraftAnswer, verdict: Verdict, snapshot, qvec: np.ndarray,
                   docs: dict, conversation_id: str | None, decision: ScopeDecision) -> Answer:
@@ -501,15 +431,6 @@ class _Turn:
     @property
     def topical(self) -> list[ScoredChunk]:
         return [p for p in self.passages if self.decision and p.chunk.document_id == self.decision.document_id]
-_DIRECTIVE = re.compile(r"^(?:order|obtain|perform|request|arrange|refer|initiate|start|use|consider|proceed)\b",
-                        re.IGNORECASE)
-
-
-def _opens_with_condition(text: str, vocabulary) -> bool:
-    """'If infection is confirmed, ...': the sentence starts with a condition (its first word is a gate cue)."""
-    return vocabulary.first_concept(text) == "gate.cue" and normalize(text).split(" ", 1)[0] in ("if", "once", "when")
-
-
 def _title_key(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
 

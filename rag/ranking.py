@@ -1,0 +1,117 @@
+"""How well a candidate sentence fits this turn, beyond its similarity to the question.
+
+The composer ranks sentences by meaning; this module adds what the question's reading knows and the
+similarity cannot: the patient's own condition, a result the asker already has, findings they deny,
+their age, the answer type asked for, and a section whose heading names what is asked. Policy, kept
+out of the composition root so it can be read and tested on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from guardrails.concepts import normalize
+from rag.patient import age_fit
+from rag.query import QUESTION_WORDS, Query
+from rag.text import content_words
+from rag.types import ScoredChunk
+
+CONDITION_FIT = 0.3  # the sentence names the question's own condition (an implant, a deficit, a failed trial)
+WHAT_NEXT = 0.25  # a result is reported and the sentence says what to do once it is
+DIRECTIVE = 0.1  # a request for the next step, answered by a sentence that says what to do
+DONE_TEST = 0.3  # the sentence orders a test the question says was done
+OTHER_TEST = 0.25  # "if <test A> is negative" for a patient whose <test B> is
+DENIED = 0.3  # the sentence is about a finding the patient does not have
+AGE_FIT, AGE_MISFIT = 0.15, 0.3
+STATES_TYPE = 0.15  # the sentence states the answer type asked for ("what follows", "costs")
+LISTED = 0.1  # a list answers "what else could it be?" better than a summary
+ALREADY_HAVE = 0.3  # mostly what the asker says they already have
+SOURCE_LIST = 0.3  # a provenance question is about one claim, not a lead-in and its list
+SECTION = 0.2  # the section's own heading names what the question is about
+
+_DIRECTIVE = re.compile(r"^(?:order|obtain|perform|request|arrange|refer|initiate|start|use|consider|proceed)\b",
+                        re.IGNORECASE)
+
+
+def opens_with_condition(text: str, vocabulary) -> bool:
+    """'If <finding> is confirmed, ...': the sentence starts with a condition (its first word is a gate cue)."""
+    return vocabulary.first_concept(text) == "gate.cue" and normalize(text).split(" ", 1)[0] in ("if", "once", "when")
+
+
+class SentenceFit:
+    """Builds, once per turn, the composer's `boost` (per sentence) and `section_bonus` (per heading)."""
+
+    def __init__(self, vocabulary, answer_types, concepts: Callable[[str], frozenset[str]]) -> None:
+        self.vocabulary = vocabulary
+        self.answer_types = answer_types
+        self.concepts = concepts  # the scope's topical concept reader
+
+    def section_bonus(self, query: Query) -> Callable[[tuple[str, ...]], float]:
+        """A section whose own heading names what the question asks about (a heading on other causes for "what
+        else could it be?") frames its sentences as the answer."""
+        kinds = self.vocabulary.kinds
+        # what the question is about (a differential, a deficit), not the tests it names: many headings name tests
+        asked = {c for c in self.concepts(query.asked) if kinds.get(c) in ("finding", "condition")}
+        cache: dict[tuple[str, ...], float] = {}
+
+        def bonus(section: tuple[str, ...]) -> float:
+            if len(section) < 2:
+                return 0.0
+            if section not in cache:
+                cache[section] = SECTION if self.concepts(section[-1]) & asked else 0.0
+            return cache[section]
+        return bonus
+
+    def boost(self, query: Query, passages: Sequence[ScoredChunk] = ()) -> Callable[..., float]:
+        vocabulary = self.vocabulary
+        answer_types = self.answer_types
+        concepts = self.concepts
+        conditions = {c for c in query.concepts if vocabulary.kinds.get(c) == "condition"}
+        reported = vocabulary.role("reported_result")
+        # "the <test> showed nothing serious" reports a result as much as "the <test> shows <a finding>" does
+        results = reported | vocabulary.role("established")
+        reports_result = bool(query.reported or query.supposed)
+        conditions -= reported
+        # the documents' own subject (their titles' concepts) is in every sentence: it says nothing about a result
+        subject = concepts(" ".join({p.chunk.title for p in passages}))
+        stated = concepts(query.focus) - results - subject
+        # the words that report ("found", "shows") are not what was found
+        stated_words = (content_words(query.focus) - content_words(" ".join(QUESTION_WORDS))
+                        - content_words(vocabulary.matched_text(query.focus, results)))
+        # a test whose result the question reports is done: a sentence telling one to order it is not the next step
+        tests = vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
+        done = stated & tests if query.reported else set()
+        denied = query.denied
+        placeholder = vocabulary.role("placeholder")  # "if imaging is negative": whichever test was done
+
+        def boost(text: str, listed: bool = False) -> float:
+            found = concepts(text)
+            score = CONDITION_FIT if conditions & found else 0.0
+            if reports_result and opens_with_condition(text, vocabulary) and (found & stated or
+                                                                              content_words(text) & stated_words):
+                score += WHAT_NEXT  # "the <test> shows <finding>": "If <finding> is confirmed, ..." says what next
+            if query.answer_type == "recommendation" and _DIRECTIVE.match(text):
+                score += DIRECTIVE
+            if done & found and _DIRECTIVE.match(text):
+                score -= DONE_TEST
+            if done and opens_with_condition(text, vocabulary):
+                supposed = concepts(text.split(",", 1)[0]) & (tests | placeholder)
+                if supposed and not supposed & (done | placeholder):
+                    score -= OTHER_TEST
+            if denied & found:
+                score -= DENIED
+            fit = age_fit(query.age, text)  # "<group> under 30: ..." answers a 26-year-old, not a 52-year-old
+            score += AGE_FIT * fit if fit > 0 else AGE_MISFIT * fit
+            if answer_types.states(query.answer_type, text):
+                score += STATES_TYPE
+            if query.answer_type == "list" and listed:
+                score += LISTED
+            if query.excluded:
+                words = content_words(text)
+                if len(words & query.excluded) * 3 >= len(words):
+                    score -= ALREADY_HAVE  # "anything besides those two?"
+            if query.answer_type == "source" and listed:
+                score -= SOURCE_LIST
+            return score
+        return boost
