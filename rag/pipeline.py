@@ -29,7 +29,7 @@ from rag.library import Library
 from rag.llm import LLMClient, Reply
 from rag.llm_answer import LLMSynthesizer, Prompt, build_prompt
 from rag.query import QUESTION_WORDS, Query, QueryReader
-from rag.ranking import SentenceFit
+from rag.ranking import FIT_KINDS, SentenceFit
 from rag.retrieve import HybridRetriever
 from rag.scope import ScopeDecision, ScopePolicy
 from rag.stream_answer import stream_turn
@@ -79,6 +79,8 @@ class Pipeline:
         self._workers = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="clinrag-answer")
         self._doc_cache: tuple[str, dict] = ("", {})
         self._idf: tuple[str, dict[str, float]] = ("", {})
+        self._concept_rarity: tuple[str, dict[str, float]] = ("", {})
+        self._hubness: tuple[str, dict[str, dict[str, np.ndarray]]] = ("", {})
         self._typos: tuple[str, TypoFixer | None] = ("", None)
         self._doc_concepts: tuple[str, dict[str, frozenset[str]]] = ("", {})
         self._by_title: dict[str, str] = {}  # normalised title -> document id, for reference links
@@ -142,6 +144,32 @@ class Pipeline:
             n = len(sentences) + 1
             self._idf = (build_id, {w: math.log(n / (d + 0.5)) for w, d in df.items()})
         return self._idf[1]
+
+    def hubness(self, snapshot, document_id: str) -> dict[str, np.ndarray]:
+        """Each indexed sentence's hubness within its document (rag.synthesize), computed once per document and
+        snapshot."""
+        build_id = snapshot.manifest["build_id"]
+        if self._hubness[0] != build_id:
+            self._hubness = (build_id, {})
+        cache = self._hubness[1]
+        if document_id not in cache:
+            chunks = [ScoredChunk(chunk=c, score=0.0) for c in snapshot.chunks
+                      if c.document_id == document_id and not is_reference_chunk(c)]
+            cache[document_id] = self.composer.hubness(chunks)
+        return cache[document_id]
+
+    def concept_rarity(self, snapshot) -> dict[str, float]:
+        """Inverse sentence frequency of each concept the indexed corpus names (per snapshot)."""
+        build_id = snapshot.manifest["build_id"]
+        if self._concept_rarity[0] != build_id:
+            df: dict[str, int] = {}
+            sentences = [s.text for c in snapshot.chunks for s in c.sentences]
+            for text in sentences:
+                for c in self.guardrails.vocabulary.concepts(text, FIT_KINDS):
+                    df[c] = df.get(c, 0) + 1
+            n = len(sentences) + 1
+            self._concept_rarity = (build_id, {c: math.log(n / (d + 0.5)) for c, d in df.items()})
+        return self._concept_rarity[1]
 
     def _denied(self, text: str) -> frozenset[str]:
         """Findings a question denies ("no <finding>, no <finding>"), read as the guardrails read a history."""
@@ -305,8 +333,16 @@ class Pipeline:
             words = self.queries.answer_types.without_cues(words, "source")
         narrowed = query.follow_up or query.asked != normalize(query.focus) or query.answer_type == "source"
         cvec = self.embedder.encode_query(words) if narrowed else qvec
+        asking = QueryReader.asking_part(query.focus)
+        if query.answer_type != "source" and asking != query.focus:
+            # background and its question, read apart: a sentence answering the question itself ranks as well as
+            # one echoing the background (both meanings weigh equally)
+            cvec = cvec + self.embedder.encode_query(asking)
+            cvec = cvec / np.linalg.norm(cvec)
+        boost = self.fit.boost(query, topical, self.concept_rarity(snapshot))
         return self.composer.compose(words, cvec, topical, self.idf(snapshot), QUESTION_WORDS,
-                                     boost=self.fit.boost(query, topical), section_bonus=self.fit.section_bonus(query))
+                                     boost=boost, section_bonus=self.fit.section_bonus(query),
+                                     hubness=lambda d: self.hubness(snapshot, d))
 
     def _with_sources(self, draft: DraftAnswer, snapshot, most: int = 3) -> DraftAnswer:
         """A provenance answer: the statement, then the reference records it rests on, each cited to the

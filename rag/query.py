@@ -44,6 +44,20 @@ _CLINICAL_KINDS = frozenset({"object", "finding", "anatomy", "condition", "proto
 _SUBJECT_KINDS = frozenset({"object", "finding", "anatomy", "condition"})  # what a question can be about
 
 
+_WH = frozenset({"what", "which", "how", "when", "where", "who", "whom", "whose", "why"})
+
+
+def _wh_before(tokens, start: int) -> bool:
+    """Does a wh-word open the clause before this position ("what findings should I look for": a wh-question,
+    though "should I" would ask yes or no at the clause's start)?"""
+    for token in reversed(tokens[:start]):
+        if token.is_punct:
+            return False
+        if token.text in _WH:
+            return True
+    return False
+
+
 class AnswerTypes:
     """Answer types as data: each type has question cues (concept-layer phrases) and, for the types whose
     answer is a specific value, the evidence a passage must hold (regular expressions over its sentences)."""
@@ -56,10 +70,13 @@ class AnswerTypes:
                              "name_stems")
         self.name_stems = tuple(str(x).lower() for x in data.get("name_stems") or [])
         concepts, self.evidence, self.describe, self.prefer = {}, {}, {}, {}
+        self.polar: set[str] = set()
         concepts["exclusion"] = {"kind": "cue", "phrases": data.get("exclusions") or ["apart from"]}
         for name, spec in data["types"].items():
-            if set(spec) - {"cues", "evidence", "describe", "prefer"}:
-                raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe, prefer")
+            if set(spec) - {"cues", "evidence", "describe", "prefer", "polar"}:
+                raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe, prefer, polar")
+            if spec.get("polar") is True:
+                self.polar.add(name)
             concepts[f"answer.{name}"] = {"kind": "cue", "phrases": spec["cues"]}
             self.evidence[name] = [re.compile(e, re.IGNORECASE) for e in spec.get("evidence", [])]
             self.prefer[name] = [re.compile(e, re.IGNORECASE) for e in spec.get("prefer", [])]
@@ -85,7 +102,9 @@ class AnswerTypes:
 
     def classify(self, text: str) -> str:
         """The first-listed type whose cue the question contains; 'explanation' when none does."""
-        found = {m.concept.removeprefix("answer.") for m in self.vocabulary.tag(tokenize(normalize(text)))}
+        tokens = tokenize(normalize(text))
+        found = {m.concept.removeprefix("answer.") for m in self.vocabulary.tag(tokens)
+                 if not (m.concept.removeprefix("answer.") in self.polar and _wh_before(tokens, m.start))}
         return next((t for t in self.order if t in found), "explanation")
 
     def _exclusion_spans(self, tokens) -> list[tuple[int, int, int]]:
@@ -259,6 +278,16 @@ class QueryReader:
         sentences = split_sentences(text)
         asking = [s for s in sentences if s.rstrip().endswith("?")]
         return " ".join(asking) if asking else (sentences[-1] if sentences else text)
+
+    @staticmethod
+    def asking_part(text: str) -> str:
+        """The asking sentences with the one before the first of them ("He wants to join <a programme> now. Should
+        I enrol him?"): what the question is about when its asking sentence only points back."""
+        sentences = split_sentences(text)
+        if not sentences:
+            return text
+        first = next((i for i, s in enumerate(sentences) if s.rstrip().endswith("?")), len(sentences) - 1)
+        return " ".join(sentences[max(0, first - 1):])
 
     def _concepts(self, text: str) -> frozenset[str]:
         return frozenset(m.concept for m in self.vocabulary.tag(tokenize(normalize(text))) if m.kind != "cue")

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from guardrails.concepts import normalize
 from rag.patient import age_fit
-from rag.query import QUESTION_WORDS, Query
+from rag.query import QUESTION_WORDS, Query, QueryReader
 from rag.text import content_words
 from rag.types import ScoredChunk
 
@@ -29,6 +29,9 @@ LISTED = 0.1  # a list answers "what else could it be?" better than a summary
 ALREADY_HAVE = 0.3  # mostly what the asker says they already have
 SOURCE_LIST = 0.3  # a provenance question is about one claim, not a lead-in and its list
 SECTION = 0.2  # the section's own heading names what the question is about
+ASKED_CONCEPTS = 0.25  # times the share (by corpus rarity) of the asking part's concepts the sentence names
+# concepts that say what a question asks about, beyond its topic: tests, findings, timings, judgements
+FIT_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "condition", "timing", "assessment", "term"})
 
 _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|request|arrange|refer|initiate|start|use|consider|proceed)\b",
                         re.IGNORECASE)
@@ -63,7 +66,9 @@ class SentenceFit:
             return cache[section]
         return bonus
 
-    def boost(self, query: Query, passages: Sequence[ScoredChunk] = ()) -> Callable[..., float]:
+    def boost(self, query: Query, passages: Sequence[ScoredChunk] = (),
+              concept_rarity: dict[str, float] | None = None) -> Callable[..., float]:
+        """concept_rarity: each concept's inverse frequency among the indexed sentences (rarer says more)."""
         vocabulary = self.vocabulary
         answer_types = self.answer_types
         concepts = self.concepts
@@ -84,10 +89,19 @@ class SentenceFit:
         done = stated & tests if query.reported else set()
         denied = query.denied
         placeholder = vocabulary.role("placeholder")  # "if imaging is negative": whichever test was done
+        # what the asking part names in any wording ("pre-contrast" / "precontrast", "hold off" / "wait"), less the
+        # documents' subject, each weighed by how rarely the indexed sentences name it
+        rarity = concept_rarity or {}
+        asked = {c: rarity[c] for c in vocabulary.concepts(QueryReader.asking_part(query.focus), FIT_KINDS) - subject
+                 if c in rarity}
+        asked_total = sum(asked.values())
 
         def boost(text: str, listed: bool = False) -> float:
             found = concepts(text)
             score = CONDITION_FIT if conditions & found else 0.0
+            if asked_total:
+                named = vocabulary.concepts(text, FIT_KINDS)
+                score += ASKED_CONCEPTS * sum(w for c, w in asked.items() if c in named) / asked_total
             if reports_result and opens_with_condition(text, vocabulary) and (found & stated or
                                                                               content_words(text) & stated_words):
                 score += WHAT_NEXT  # "the <test> shows <finding>": "If <finding> is confirmed, ..." says what next

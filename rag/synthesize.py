@@ -22,6 +22,10 @@ _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|do not|don't|never|proceed|in
                         r"consider|refer|use|avoid)\b", re.IGNORECASE)
 _CONDITION = re.compile(r"^(?:if|when|once|where)\s+([^,]{3,80}),", re.IGNORECASE)
 TITLE_PENALTY = 0.5  # per unit of a sentence's cosine to its document's title above 0.5
+# per unit of a sentence's hubness above its document's median: a sentence close to many of its document's others
+# restates the subject and is near every question about it (hubness reduction, as CSLS does for translation)
+HUB_PENALTY = 1.0
+HUB_NEIGHBOURS = 10
 LIST_ITEM_MARGIN = 0.03  # a whole list yields to its best item when the two would tie
 _NOT_A_CLAIM = re.compile(r":\s*$")  # lead-ins such as "This is the definitive study because:"
 
@@ -84,7 +88,8 @@ class ExtractiveComposer:
     def compose(self, question: str, query_vector: np.ndarray, passages: list[ScoredChunk],
                 idf: dict[str, float] | None = None, generic: frozenset[str] = frozenset(),
                 boost: Callable[[str, bool], float] | None = None,
-                section_bonus: Callable[[tuple[str, ...]], float] | None = None) -> DraftAnswer:
+                section_bonus: Callable[[tuple[str, ...]], float] | None = None,
+                hubness: Callable[[str], dict[str, np.ndarray]] | None = None) -> DraftAnswer:
         """question: the words to match (the current turn); query_vector: the resolved query's meaning;
         boost: a score added to sentences that fit this patient better (the query step decides which);
         section_bonus: a score for the sentences of a section whose heading names what the question asks about."""
@@ -100,10 +105,12 @@ class ExtractiveComposer:
         # a sentence that restates the document's whole subject (close to its title) answers "what is this about",
         # not the specific question: it yields to sentences about the question's own point
         titles = self._title_vectors(passages)
+        hubs = {d: hubness(d) for d in {p.chunk.document_id for p in passages}} if hubness else {}
         candidates = [c for i, sc in enumerate(passages)
                       for c in self._candidates(i, sc, len(passages), vectors[sc.chunk.id], query_vector, terms,
                                                 weight, total, titles[sc.chunk.title],
-                                                section_bonus(sc.chunk.section) if section_bonus else 0.0)]
+                                                section_bonus(sc.chunk.section) if section_bonus else 0.0,
+                                                hubs.get(sc.chunk.document_id, {}).get(sc.chunk.id))]
         if boost is not None:
             candidates = [_Candidate(c.score + boost(c.text, c.listed), c.passage, c.first, c.text, c.words, c.listed)
                           for c in candidates]
@@ -126,6 +133,28 @@ class ExtractiveComposer:
         sentences = tuple(CitedSentence(text=as_sentence(c.text), cites=(c.passage + 1,)) for c in chosen)
         return DraftAnswer(sentences=sentences, passages=tuple(passages), synthesizer=self.name)
 
+    def hubness(self, chunks: list[ScoredChunk]) -> dict[str, np.ndarray]:
+        """Per chunk, each sentence's hubness above its document's median (0 at or below it): the mean cosine to
+        its HUB_NEIGHBOURS nearest sentences of the same document. `chunks`: one document's chunks, in order."""
+        vectors = self.vectors.get(chunks)
+        rows = [vectors[c.chunk.id] for c in chunks]
+        if not rows or sum(len(r) for r in rows) < 3:
+            return {c.chunk.id: np.zeros(len(c.chunk.sentences)) for c in chunks}
+        matrix = np.vstack(rows)
+        k = min(HUB_NEIGHBOURS, len(matrix) - 1)
+        hub = np.empty(len(matrix))
+        for start in range(0, len(matrix), 512):  # blocks: a long document never needs its whole square at once
+            sims = matrix[start:start + 512] @ matrix.T
+            for j in range(len(sims)):
+                sims[j, start + j] = -1.0  # not its own neighbour
+            hub[start:start + 512] = np.sort(sims, axis=1)[:, -k:].mean(axis=1)
+        excess = np.maximum(0.0, hub - float(np.median(hub)))
+        out, row = {}, 0
+        for c, r in zip(chunks, rows, strict=True):
+            out[c.chunk.id] = excess[row: row + len(r)]
+            row += len(r)
+        return out
+
     def _title_vectors(self, passages: list[ScoredChunk]) -> dict[str, np.ndarray]:
         missing = sorted({p.chunk.title for p in passages} - set(self._titles))
         if missing:
@@ -134,7 +163,8 @@ class ExtractiveComposer:
 
     def _candidates(self, p_index: int, sc: ScoredChunk, n: int, vectors: np.ndarray, query_vector: np.ndarray,
                     terms: set[str], weight: dict[str, float], total: float,
-                    title: np.ndarray, framed_by_section: float = 0.0) -> list[_Candidate]:
+                    title: np.ndarray, framed_by_section: float = 0.0,
+                    hub: np.ndarray | None = None) -> list[_Candidate]:
         """Each sentence of a passage, and each lead-in with its list items joined ("X: a; b; c")."""
         heading = content_words(sc.chunk.section[-1] if sc.chunk.section else "")
         sentences = sc.chunk.sentences
@@ -143,6 +173,8 @@ class ExtractiveComposer:
         for i, s in enumerate(sentences):
             words = content_words(s.text)
             cosine = float(vectors[i] @ query_vector) - TITLE_PENALTY * max(0.0, float(vectors[i] @ title) - 0.5)
+            if hub is not None:
+                cosine -= HUB_PENALTY * float(hub[i])
             own = sum(weight[w] for w in words & terms) / total
             rank_bonus = 0.1 * (n - p_index) / n + framed_by_section
             if _NOT_A_CLAIM.search(s.text):

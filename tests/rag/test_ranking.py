@@ -62,3 +62,40 @@ def test_a_heading_naming_what_is_asked_frames_its_section():
 def test_a_sentence_opening_with_a_condition():
     assert opens_with_condition("If infection is confirmed, drain it.", VOCAB)
     assert not opens_with_condition("Drain it if infection is confirmed.", VOCAB)
+
+
+def test_the_asking_part_is_the_asking_sentences_and_the_one_before():
+    from rag.query import QueryReader as R
+    text = "Background one. He wants to join a programme now. Should I enrol him? Also, when?"
+    assert R.asking_part(text) == "He wants to join a programme now. Should I enrol him? Also, when?"
+    assert R.asking_part("Imaging for a lumbar lump.") == "Imaging for a lumbar lump."
+
+
+def test_a_sentence_naming_what_the_asking_part_names_in_other_words_fits():
+    # "pre-contrast" and "precontrast" are one concept; no word of the sentence but "images" is the question's
+    query = READER.read([{"role": "user", "content": "Audit of lumbar MRIs. Can we skip the pre-contrast series?"}])
+    boost = FIT.boost(query, (), {"protocol.precontrast": 3.0, "modality.mri": 0.5})
+    assert boost("Precontrast images must be obtained.") > boost("Images must be obtained.")
+
+
+def test_a_wh_question_is_not_yes_or_no_though_it_says_should_i():
+    types = default_answer_types()
+    assert types.classify("What findings should I be looking for?") == "list"
+    assert types.classify("Radiologist here, should I add contrast?") == "yes_no"
+    assert types.classify("Is it safe to wait?") == "yes_no"
+
+
+def test_a_sentence_restating_its_documents_subject_is_a_hub(embedder):
+    from rag.synthesize import ExtractiveComposer, SentenceVectors
+    from rag.types import Chunk, ScoredChunk, Sentence
+
+    texts = ["A lumbar mass with back pain needs MRI with contrast.", "Back pain with a lumbar mass is a red flag.",
+             "MRI of a lumbar mass with back pain is urgent.", "Gadolinium is given at a weight-based dose.",
+             "Radiographs show lytic lesions.", "Chiropractic manipulation is deferred.",
+             "Ultrasound sees superficial tissue only.", "Fever and tachycardia suggest infection."]
+    chunks = [ScoredChunk(chunk=Chunk(id=f"c{i}", document_id="d", version=1, title="t", section=("t",), text=t,
+                                      start=0, end=len(t), refs=(), sentences=(Sentence(text=t, start=0, end=len(t)),),
+                                      ordinal=i), score=0.0) for i, t in enumerate(texts)]
+    hubs = ExtractiveComposer(SentenceVectors(embedder.encode)).hubness(chunks)
+    assert min(hubs[c][0] for c in ("c0", "c1", "c2")) > 0  # restate the subject
+    assert max(hubs[c][0] for c in ("c3", "c4", "c5", "c6", "c7")) < min(hubs[c][0] for c in ("c0", "c1", "c2"))
