@@ -22,6 +22,7 @@ from guardrails.concepts import normalize
 from guardrails.engine import DraftSentence, GuardrailEngine, SafeSentence, Verdict
 from rag.config import Settings
 from rag.conversations import ConversationStore
+from rag.diseases import words as disease_words
 from rag.embed import Embedder, set_threads
 from rag.errors import LLMUnavailable
 from rag.ingest.chunk import is_reference_chunk
@@ -80,6 +81,7 @@ class Pipeline:
         self._doc_cache: tuple[str, dict] = ("", {})
         self._idf: tuple[str, dict[str, float]] = ("", {})
         self._concept_rarity: tuple[str, dict[str, float]] = ("", {})
+        self._document_words: tuple[str, list[set[str]]] = ("", [])
         self._hubness: tuple[str, dict[str, dict[str, np.ndarray]]] = ("", {})
         self._typos: tuple[str, TypoFixer | None] = ("", None)
         self._doc_concepts: tuple[str, dict[str, frozenset[str]]] = ("", {})
@@ -144,6 +146,18 @@ class Pipeline:
             n = len(sentences) + 1
             self._idf = (build_id, {w: math.log(n / (d + 0.5)) for w, d in df.items()})
         return self._idf[1]
+
+    def disease_reader(self, snapshot):
+        """Is a disease name one some indexed document uses every word of (its words in one document, in any order:
+        "temporal arteritis" is known to a guideline on giant cell arteritis of the temporal artery)?"""
+        build_id = snapshot.manifest["build_id"]
+        if self._document_words[0] != build_id:
+            texts: dict[str, list[str]] = {}
+            for c in snapshot.chunks:
+                texts.setdefault(c.document_id, [c.title]).append(c.text)
+            self._document_words = (build_id, [set(disease_words(" ".join(t))) for t in texts.values()])
+        documents = self._document_words[1]
+        return lambda name: any(set(name.split()) <= words for words in documents)
 
     def hubness(self, snapshot, document_id: str) -> dict[str, np.ndarray]:
         """Each indexed sentence's hubness within its document (rag.synthesize), computed once per document and
@@ -255,7 +269,8 @@ class Pipeline:
         t1 = time.perf_counter()
         vectors = self.sentence_vectors.get(passages)
         turn.decision = self.scope.decide(query, passages, vectors, qvec, self._related[1], self.idf(snapshot),
-                                          document_concepts=lambda d: self.document_concepts(snapshot, d))
+                                          document_concepts=lambda d: self.document_concepts(snapshot, d),
+                                          known_disease=self.disease_reader(snapshot))
         if use_llm and self.llm is not None and self.llm_client is not None and turn.decision.outcome != "abstain":
             prompt = build_prompt(query.question, turn.topical, query.history, self.guardrails.is_instruction)
             turn.prompt = prompt if prompt.shown else None

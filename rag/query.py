@@ -85,9 +85,10 @@ class AnswerTypes:
         self.vocabulary = Vocabulary(concepts, {}, path.name)
 
     def states(self, answer_type: str, sentence: str) -> bool:
-        """Does the sentence say what this type of question asks for (a consequence, a reason), by the type's
-        `prefer` patterns?"""
-        return any(rx.search(sentence) for rx in self.prefer.get(answer_type, ()))
+        """Does the sentence say what this type of question asks for: a consequence or a reason by the type's `prefer`
+        patterns, a value (a dose, a duration) by its `evidence` patterns?"""
+        patterns = (*self.prefer.get(answer_type, ()), *self.evidence.get(answer_type, ()))
+        return any(rx.search(sentence) for rx in patterns)
 
     def without_cues(self, text: str, answer_type: str) -> str:
         """The text less the phrases that asked for this answer type ("which papers are cited for", "where

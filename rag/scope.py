@@ -20,6 +20,7 @@ from typing import Literal
 import numpy as np
 
 from guardrails.concepts import default_vocabulary
+from rag.diseases import default_disease_names
 from rag.query import QUESTION_WORDS, AnswerTypes, Query, QueryReader, default_answer_types
 from rag.text import american, content_words
 from rag.types import Frozen, ScoredChunk
@@ -44,6 +45,13 @@ VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "gauge", "s
 
 
 _ASKING = content_words(" ".join(QUESTION_WORDS))
+# "per <unit>" of a rate or a weight-based amount: a question asking per kilogram, per minute, per hour or per week
+# is answered only by a figure given per the same unit ("micrograms per kg per minute" is not "500 micrograms")
+_PER = r"(?:\bper\s+|/\s*|\ba\s+)"
+_RATE_UNITS = {"kg": r"(?:kg|kilo(?:gram)?s?)\b", "min": r"(?:min(?:ute)?s?)\b", "h": r"(?:h|hrs?|hours?)\b",
+               "week": r"(?:w(?:ee)?ks?)\b", "m2": r"(?:m2|m²|square met(?:re|er))"}
+_RATE_IN = {u: re.compile(_PER + rx, re.IGNORECASE) for u, rx in _RATE_UNITS.items()}
+_RATE_ALSO = {"week": re.compile(r"\bweekly\b", re.IGNORECASE), "h": re.compile(r"\bhourly\b", re.IGNORECASE)}
 
 
 class ScopeDecision(Frozen):
@@ -65,6 +73,7 @@ class ScopePolicy:
         self.related_margin = related_margin
         self.answer_types = answer_types or default_answer_types()
         self.vocabulary = default_vocabulary()
+        self.diseases = default_disease_names()
 
     def concepts(self, text: str) -> frozenset[str]:
         return self.vocabulary.concepts(text, TOPICAL_KINDS)
@@ -72,7 +81,9 @@ class ScopePolicy:
     def decide(self, query: Query, passages: list[ScoredChunk], sentence_vectors: dict[str, np.ndarray],
                qvec: np.ndarray, related: np.ndarray | None = None,
                corpus_idf: dict[str, float] | None = None,
-               document_concepts: Callable[[str], frozenset[str]] | None = None) -> ScopeDecision:
+               document_concepts: Callable[[str], frozenset[str]] | None = None,
+               known_disease: Callable[[str], bool] | None = None) -> ScopeDecision:
+        """known_disease: does some indexed document use every word of this disease name (rag.diseases)?"""
         if not passages:
             return ScopeDecision(outcome="abstain", reasons=("nothing retrieved",))
         scored = [(float(np.max(sentence_vectors[p.chunk.id] @ qvec)), p) for p in passages if p.chunk.sentences]
@@ -102,6 +113,13 @@ class ScopePolicy:
             # own subject, while naming a specialist term no indexed document, concept or English dictionary knows
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: the question is about {', '.join(unknown)}, which no indexed document mentions",), **base)
+        # a question naming any of the top document's subject (a title concept or word) is about it, whatever else
+        # it names ("could the lump be <a disease the guideline never names>?")
+        on_subject = bool(title & topical or content_words(top.chunk.title) & content_words(query.focus) - _ASKING)
+        foreign = self._foreign_diseases(query, known_disease) if not on_subject else []
+        if foreign:
+            return ScopeDecision(outcome="abstain", reasons=(
+                f"topic: the question is about {', '.join(foreign)}, which no indexed document mentions",), **base)
         elsewhere = self._other_body_region(query, passages, document_concepts)
         if elsewhere:
             return ScopeDecision(outcome="abstain", reasons=(
@@ -152,6 +170,20 @@ class ScopePolicy:
                 continue
             out.append(low)
         return out
+
+    def _foreign_diseases(self, query: Query, known_disease: Callable[[str], bool] | None) -> list[str]:
+        """The diseases the asking sentences name when no indexed document knows any of them ("should a child with
+        <otitis media> have antibiotics?" of a pneumonia guideline); [] when any disease the question names is one
+        the documents know (then the others are its context: "<a known disease> in a patient with <another>")."""
+        if known_disease is None:
+            return []
+        named = self.diseases.find(QueryReader.asking(query.focus))
+        if not named:
+            return []
+        everywhere = self.diseases.find(query.focus)
+        if any(known_disease(d) for d in [*named, *everywhere]):
+            return []
+        return list(dict.fromkeys(named))
 
     def _other_body_region(self, query: Query, passages: list[ScoredChunk],
                            document_concepts: Callable[[str], frozenset[str]] | None) -> str | None:
@@ -211,11 +243,14 @@ class ScopePolicy:
         asked = (content_words(f"{asking} {labels}") - _ASKING
                  - content_words(self.vocabulary.matched_text(asking, {"action.do"})))
         whole = content_words(f"{query.focus} {labels}") - _ASKING
+        units = [u for u, rx in _RATE_IN.items() if rx.search(asking)]
         for p in passages[:4]:
             title = content_words(p.chunk.title)
             focus = (asked - title) or (whole - title) or whole
             heading = content_words(p.chunk.section[-1]) if p.chunk.section else set()
             for s in p.chunk.sentences:  # a list item is about its heading too ("Duration ...: 3 months")
-                if (content_words(s.text) | heading) & focus and any(rx.search(s.text) for rx in patterns):
+                if ((content_words(s.text) | heading) & focus and any(rx.search(s.text) for rx in patterns)
+                        and all(_RATE_IN[u].search(s.text) or (u in _RATE_ALSO and _RATE_ALSO[u].search(s.text))
+                                for u in units)):
                     return None
         return self.answer_types.describe[query.answer_type]

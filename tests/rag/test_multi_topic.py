@@ -94,3 +94,28 @@ def test_fresh_topic_cases_hold_their_pass_rate_and_never_borrow_the_spine_docum
 def test_the_spine_pack_judges_spine_drafts_beside_other_topics_and_nothing_else(multi, case):
     verdict = multi.guardrails.check(case["question"], case["draft"]).model_dump(mode="json")
     assert guard_problems(case, verdict) == [], (case["draft"], verdict["violations"])
+
+
+def _ask(p: Pipeline, text: str):
+    return p.answer([{"role": "user", "content": text}])
+
+
+def test_a_question_about_a_disease_no_document_names_abstains(multi):
+    # shares "antibiotics" and a child's age with the pneumonia guideline, but asks about another disease
+    a = _ask(multi, "Should a 3-year-old with acute otitis media be given antibiotics straight away?")
+    assert a.abstained and a.scope == "abstain" and "otitis media" in a.fallback_reason and not a.citations
+
+
+def test_a_disease_the_documents_never_name_is_context_when_the_question_names_their_subject(multi):
+    # "lipoma" is in no indexed document; the lump and the back pain are the seed's own subject
+    a = _ask(multi, "Could the lump on his lower back be a lipoma? He has had back pain for a month.")
+    assert not a.abstained and a.scope == "answer"
+    b = _ask(multi, "Gout flare in a man who also has psoriasis: what is first-line treatment?")
+    assert not b.abstained and b.scope == "answer" and {c.document_id for c in b.citations} == {"acute-gout"}
+
+
+def test_a_rate_per_kilogram_per_minute_is_not_answered_by_a_plain_dose(multi):
+    a = _ask(multi, "What rate in micrograms per kg per minute should the low-dose adrenaline infusion run at?")
+    assert a.abstained and a.scope == "partial" and "dose" in a.answer
+    b = _ask(multi, "What dose of intramuscular adrenaline for an adult in anaphylaxis?")
+    assert not b.abstained and "500 micrograms" in b.answer

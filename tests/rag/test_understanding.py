@@ -144,3 +144,13 @@ def test_weak_topic_evidence_and_a_specialist_term_nobody_knows_is_another_subje
     assert off.abstained and off.scope == "abstain" and "hyperkalaemia" in off.fallback_reason
     on = p.answer(_user("ECG and oxygen saturation monitoring in anaphylaxis: what does the guideline say?"))
     assert not on.abstained
+
+
+def test_disease_names_are_read_from_the_ontology_longest_first_in_either_spelling():
+    from rag.diseases import default_disease_names
+
+    find = default_disease_names().find
+    assert find("Should a child with acute otitis media have antibiotics?") == ["otitis media"]
+    assert find("Is it anaemia, or iron deficiency anaemia?") == ["anemia", "iron deficiency anemia"]
+    assert find("Could these be lipomas?") == ["lipoma"]
+    assert find("A palpable lumbar lump with back pain") == []
