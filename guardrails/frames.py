@@ -154,6 +154,15 @@ _SUBJECT_OPENERS = frozenset({"it's", "that's", "there's", "we", "you", "i", "we
                               "you'd", "i'd", "then", "so"})
 _PRONOUNS = frozenset({"it", "this", "that", "there"})
 _MODALS = frozenset({"is", "will", "would", "can", "should", "may", "must", "could"})
+# Gate cues that govern a noun phrase, not a clause ("a patient awaiting <test> for <finding> has <symptom>"): in a
+# user's account the condition ends at the first finite verb, which starts what the account reports
+# a result stated as the test's finding ("the MRI shows", "MRI confirmed"), not a noun ("based on MRI findings")
+_RESULT_VERBS = frozenset({"shows", "showed", "shown", "confirms", "confirmed", "reveals", "revealed", "demonstrates",
+                           "demonstrated", "found", "identified", "reported", "was", "is"})
+_NOUN_GATES = frozenset({"awaiting", "await", "awaits", "awaited", "pending", "following", "after", "waiting", "wait"})
+_FINITE = frozenset({"has", "have", "had", "is", "are", "was", "were", "reports", "reported", "says", "said",
+                     "describes", "described", "complains", "complained", "develops", "developed", "presents",
+                     "presented", "notices", "noticed", "now", "today", "tonight", "since"})
 
 
 def _new_subject(tokens: list[Token], at: int, gate_end: int) -> bool:
@@ -200,8 +209,10 @@ def _outside_rejected_quotes(text: str, tokens: list[Token], mentions: list[Ment
     rejects = [tokens[m.start].start for m in mentions if m.concept == "cue.reject"]
     if not rejects and not rejected_next:
         return mentions
+    # a rejection opening the sentence governs the quotation after it ("Disregard the earlier note to '...'")
+    opening = any(m.concept == "cue.reject" and m.start <= 1 for m in mentions)
     spans = [(q.start(2), q.end(2)) for q in _QUOTED.finditer(text)
-             if rejected_next or any(r >= q.end() for r in rejects)]
+             if rejected_next or opening or any(r >= q.end() for r in rejects)]
     if rejected_next and not spans and (open_quote := _OPEN_QUOTE.search(text)):
         spans = [(open_quote.start(2), len(text))]  # the sentence split took the closing mark with the full stop
     return [m for m in mentions if not any(a <= tokens[m.start].start < b for a, b in spans)]
@@ -224,7 +235,7 @@ class FrameReader:
         clauses = clause_ids(tokens, mentions)
         negated = negation_flags(tokens, mentions, clauses, lists)
         rs = ReadSentence(sentence, tokens, mentions, negated)
-        gates = self._gate_spans(tokens, mentions, clauses, negated)
+        gates = self._gate_spans(tokens, mentions, clauses, negated, account=lists)
         in_gate = [any(a <= m.start < b for a, b, _ in gates) for m in mentions]
         rs.concepts = frozenset(m.concept for k, m in enumerate(mentions)
                                 if not negated[k] and not in_gate[k] and m.kind != "cue")
@@ -240,7 +251,36 @@ class FrameReader:
         _share_across_coordination(rs, objects)
         rs.frames.append(self._statement(rs, ctx))
         self._sequence(rs, clauses)
+        if self._definitive_result(tokens, mentions, negated, in_gate, clauses):
+            # "the MRI shows a simple lipoma, so no further imaging is needed": what the sentence concludes rests
+            # on the definitive test, which has been done
+            rs.concepts |= {"condition.definitive_result"}
+            rs.mentioned |= {"condition.definitive_result"}
+            rs.frames = [_replace(f, precondition_met=True) for f in rs.frames]
         return rs
+
+    def _definitive_result(self, tokens: list[Token], mentions: list[Mention], negated: list[bool],
+                           in_gate: list[bool], clauses: list[int]) -> bool:
+        """A definitive test stated with its result ("the MRI shows", "MRI without and with contrast of the <region>
+        confirmed"): a result word after the test in its clause, before any other test, none negated or a condition."""
+        definitive = self.v.role("definitive_test")
+        results = self.v.role("reported_result")
+        modifiers = self.v.role("modifier")
+
+        def rs_token(x: Mention) -> str:
+            return tokens[x.start].text
+        for k, m in enumerate(mentions):
+            if m.concept not in definitive or negated[k] or in_gate[k]:
+                continue
+            for j in range(k + 1, len(mentions)):
+                x = mentions[j]
+                if clauses[x.start] != clauses[m.start] or negated[j] or in_gate[j]:
+                    break
+                if x.concept in results and rs_token(x) in _RESULT_VERBS:
+                    return True
+                if x.kind == "object" and x.concept not in modifiers:
+                    break
+        return False
 
     # ---- pieces -------------------------------------------------------------------------------
     @staticmethod
@@ -248,8 +288,9 @@ class FrameReader:
         return next((m.start for m in mentions if m.concept == "cue.framing"), None)
 
     @staticmethod
-    def _gate_spans(tokens, mentions, clauses, negated) -> list[tuple[int, int, Mention]]:
-        """(start token, end token, cue) of each condition span: from a gate cue to the end of its clause."""
+    def _gate_spans(tokens, mentions, clauses, negated, account: bool = False) -> list[tuple[int, int, Mention]]:
+        """(start token, end token, cue) of each condition span: from a gate cue to the end of its clause. account:
+        the text is a user's account of a patient, where a noun-phrase gate ends at the account's finite verb."""
         spans = []
         for m in mentions:
             if m.concept != "gate.cue" or negated[mentions.index(m)]:
@@ -259,7 +300,9 @@ class FrameReader:
             conditions = {x.start for x in mentions if x.kind == "condition"}
             while end < len(tokens) and clauses[end] == clauses[m.start] and not _new_subject(tokens, end, m.end) \
                     and not (end in actions and end > m.end + 1) \
-                    and not (tokens[end].text == "no" and any(m.end <= c < end for c in conditions)):
+                    and not (tokens[end].text == "no" and any(m.end <= c < end for c in conditions)) \
+                    and not (account and tokens[m.start].text in _NOUN_GATES and end > m.end
+                             and tokens[end].text in _FINITE):
                 end += 1  # "if lump still there req MRI" / "if they are negative no MRI is needed": the consequent
             spans.append((m.start, end, m))
         return spans

@@ -23,7 +23,8 @@ POLARITIES = frozenset({"recommend", "prohibit", "report", "ask", "pitfall"})
 SEQUENCES = frozenset({"after_care", "before_imaging", ""})
 # gate conditions the frame reader derives from what a condition span holds (beyond vocabulary concepts)
 DERIVED_CONDITIONS = frozenset({"condition.after_imaging", "condition.radiograph_result", "condition.trial",
-                                "condition.time", "condition.unspecified", "condition.emergency"})
+                                "condition.time", "condition.unspecified", "condition.emergency",
+                                "condition.definitive_result"})
 PSEUDO_OBJECTS = frozenset({"statement"})
 
 

@@ -187,3 +187,54 @@ def test_waiting_for_the_scanner_to_be_back_is_availability_not_a_result():
     waits = ENGINE.check(q, "Get the MRI once the bloods are back.")
     assert ok.violations == ()
     assert "RF-MRI-DELAY" in {v.rule_id for v in waits.violations}
+
+
+def _rules(question: str, draft: str) -> set[str]:
+    return {v.rule_id for v in ENGINE.check(question, draft).violations}
+
+
+def test_an_account_of_a_patient_awaiting_a_test_still_reports_what_happened_since():
+    # "awaiting <test> for <finding>" governs its noun phrase; the account's verb starts what is reported
+    assert ENGINE.context("Man awaiting an MRI for a paraspinal lump has had urinary retention since last "
+                          "night. Plan?").emergency
+    assert ENGINE.context("Woman awaiting imaging for a lumbar mass reports she cannot get to the toilet in time "
+                          "and is numb in the saddle area.").emergency
+    # a supposition is still not an account
+    assert not ENGINE.context("If he develops urinary retention while awaiting the MRI, what then?").emergency
+
+
+def test_a_test_judged_unable_to_do_its_job_is_rejected_not_advised():
+    q = "Protocol for a palpable paraspinal mass?"
+    assert _rules(q, "A scan without contrast would be inadequate; order MRI without and with contrast.") == set()
+    assert _rules(q, "Ultrasound cannot evaluate deep structures, so MRI without and with contrast is needed.") == set()
+    assert "RF-NONCONTRAST-ONLY" in _rules(q, "A non-contrast MRI is fine.")
+
+
+def test_care_that_is_not_started_until_imaging_is_deferred_care():
+    q = "Leaflet for a patient with a lump on the lower back and back pain."
+    assert _rules(q, "Physiotherapy is not started until the MRI has ruled out a serious cause.") == set()
+    assert _rules(q, "Physiotherapy should not be started before the scan.") == set()
+    assert "RF-CONSERVATIVE-FIRST" in _rules(q, "Physiotherapy is started now and the scan booked next month.")
+    # a routine slot that is denied is still read as the slot, not as the test refused
+    assert _rules(q, "MRI should not be booked as routine; it is urgent.") == set()
+
+
+def test_no_further_imaging_after_the_definitive_test_has_reported_is_safe():
+    q = "MRI without and with contrast of the lumbar mass shows a simple lipoma."
+    assert _rules(q, "The MRI shows a simple lipoma, so no further imaging is needed unless it changes.") == set()
+    assert _rules(q, "No further imaging is needed.") == set()
+    plain = "Palpable lumbar mass and back pain."
+    assert "RF-BENIGN-ASSUMPTION" in _rules(plain, "It feels like a lipoma, so no imaging is needed.")
+    assert "RF-XRAY-EXCLUDES" in _rules(plain, "The x-ray shows nothing, so no MRI is needed.")
+    # "based on MRI findings" is a plan, not a result: care before it is still care first
+    assert "RF-CONSERVATIVE-FIRST" in _rules(
+        plain, "Begin physical therapy now while awaiting results. Refer onward based on MRI findings.")
+
+
+def test_a_dismissal_of_the_test_is_a_refusal_and_a_dismissal_of_quoted_advice_is_a_rejection():
+    q = "Lumbar mass with back pain: an earlier note said 'reassess in 6 weeks before imaging'."
+    assert "RF-MRI-DELAY" in _rules(q, "Forget the MRI; reassess in 6 weeks.")
+    assert _rules(q, "Disregard the earlier note to 'reassess in 6 weeks before imaging': MRI without and with "
+                     "contrast is needed straight away.") == set()
+    assert "RF-WRONG-MODALITY" in _rules(q, "A SPECT bone scan gives the full picture, so it can stand as the "
+                                            "imaging work-up.")
