@@ -357,7 +357,8 @@ class Pipeline:
         boost = self.fit.boost(query, topical, self.concept_rarity(snapshot))
         return self.composer.compose(words, cvec, topical, self.idf(snapshot), QUESTION_WORDS,
                                      boost=boost, section_bonus=self.fit.section_bonus(query),
-                                     hubness=lambda d: self.hubness(snapshot, d))
+                                     hubness=lambda d: self.hubness(snapshot, d),
+                                     parts=self.embedder.encode(list(query.parts)) if query.parts else None)
 
     def _with_sources(self, draft: DraftAnswer, snapshot, most: int = 3) -> DraftAnswer:
         """A provenance answer: the statement, then the reference records it rests on, each cited to the

@@ -38,6 +38,9 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|h
                       r"\bwhy not\b|^(?:and|but|or|so)\b", re.IGNORECASE)
 
 
+_JOINED_QUESTION = re.compile(r"(?:,\s*|;\s*|\s)(?:and|or|also|plus)\s+(?=(?:what|which|how|when|where|why|who|is|are|"
+                               r"does|do|should|can|could|would)\b)|;\s*(?=(?:what|which|how|when|where|why)\b)",
+                               re.IGNORECASE)
 VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is searched on its own as well
 _SUPPOSITION = re.compile(r"\b(?:if|unless|in case|should it|assuming|supposing|when)\b[^,;.?!]*", re.IGNORECASE)
 _CLINICAL_KINDS = frozenset({"object", "finding", "anatomy", "condition", "protocol", "assessment"})
@@ -166,6 +169,8 @@ class Query(Frozen):
     core: str = ""
     denied: frozenset[str] = frozenset()  # findings the question says the patient does not have
     supposed: frozenset[str] = frozenset()  # results an asking sentence supposes ("and if it shows ...?")
+    # the separate questions a turn asks ("what does <test> show, and how far can I trust it?"): each gets a sentence
+    parts: tuple[str, ...] = ()
 
 
 class QueryReader:
@@ -222,7 +227,7 @@ class QueryReader:
             excluded = content_words(re.sub(r"\[\d+\]", "", said[-1]))
         return Query(question=question, text=text, resolved=resolved, search=f"{resolved} {labels}".strip(),
                      focus=focus, asked=asked, excluded=frozenset(excluded), reported=reported,
-                     core=self._core(focus), denied=denied, supposed=self._supposed(focus),
+                     core=self._core(focus), denied=denied, parts=self.parts(focus), supposed=self._supposed(focus),
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
                      answer_type=self.answer_types.classify(self.asking(focus)), concepts=concepts,
                      history=history, follow_up=follow_up,
@@ -279,6 +284,18 @@ class QueryReader:
         sentences = split_sentences(text)
         asking = [s for s in sentences if s.rstrip().endswith("?")]
         return " ".join(asking) if asking else (sentences[-1] if sentences else text)
+
+    @staticmethod
+    def parts(text: str) -> tuple[str, ...]:
+        """The questions the asking sentences hold, when more than one: each question sentence, and within one,
+        wh-clauses joined by "and" / ";" ("what <x>, and how soon <y>?"); a part needs two content words."""
+        found: list[str] = []
+        for sentence in split_sentences(text):
+            if not sentence.rstrip().endswith("?"):
+                continue
+            found += [p.strip(" ,;?") for p in _JOINED_QUESTION.split(sentence) if p and p.strip(" ,;?")]
+        parts = [p for p in found if len(content_words(p) - content_words(" ".join(QUESTION_WORDS))) >= 2]
+        return tuple(parts) if len(parts) >= 2 and len(parts) == len(found) else ()
 
     @staticmethod
     def asking_part(text: str) -> str:

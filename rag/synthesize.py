@@ -26,6 +26,7 @@ TITLE_PENALTY = 0.5  # per unit of a sentence's cosine to its document's title a
 # restates the subject and is near every question about it (hubness reduction, as CSLS does for translation)
 HUB_PENALTY = 1.0
 HUB_NEIGHBOURS = 10
+PART_WINDOW = 0.45  # a part's sentence comes from the candidates an answer could hold anyway
 LIST_ITEM_MARGIN = 0.03  # a whole list yields to its best item when the two would tie
 _NOT_A_CLAIM = re.compile(r":\s*$")  # lead-ins such as "This is the definitive study because:"
 
@@ -89,10 +90,12 @@ class ExtractiveComposer:
                 idf: dict[str, float] | None = None, generic: frozenset[str] = frozenset(),
                 boost: Callable[[str, bool], float] | None = None,
                 section_bonus: Callable[[tuple[str, ...]], float] | None = None,
-                hubness: Callable[[str], dict[str, np.ndarray]] | None = None) -> DraftAnswer:
+                hubness: Callable[[str], dict[str, np.ndarray]] | None = None,
+                parts: np.ndarray | None = None) -> DraftAnswer:
         """question: the words to match (the current turn); query_vector: the resolved query's meaning;
         boost: a score added to sentences that fit this patient better (the query step decides which);
-        section_bonus: a score for the sentences of a section whose heading names what the question asks about."""
+        section_bonus: a score for the sentences of a section whose heading names what the question asks about;
+        parts: the vectors of the separate questions a turn asks: each part's best sentence is kept first."""
         idf = idf or {}
         default_idf = max(idf.values(), default=1.0)
         terms = content_words(question) - content_words(" ".join(generic))
@@ -112,12 +115,19 @@ class ExtractiveComposer:
                                                 section_bonus(sc.chunk.section) if section_bonus else 0.0,
                                                 hubs.get(sc.chunk.document_id, {}).get(sc.chunk.id))]
         if boost is not None:
-            candidates = [_Candidate(c.score + boost(c.text, c.listed), c.passage, c.first, c.text, c.words, c.listed)
-                          for c in candidates]
+            candidates = [_Candidate(c.score + boost(c.text, c.listed), c.passage, c.first, c.text, c.words, c.listed,
+                                     c.vector) for c in candidates]
         candidates.sort(key=lambda c: (-c.score, c.passage, c.first))
         chosen: list[_Candidate] = []
         best = candidates[0].score if candidates else 0.0
         used = 0
+        if parts is not None and len(parts) >= 2 and candidates:
+            # "what does <test> show, and how far can I trust it?": the best sentence for each part, by the whole
+            # question's score plus its meaning's closeness to that part, goes first (in the whole's order)
+            near = [c for c in candidates if c.vector is not None and c.score >= best - PART_WINDOW]
+            firsts = {id(max(near, key=lambda c: c.score + float(c.vector @ v))) for v in parts} if near else set()
+            candidates = ([c for c in candidates if id(c) in firsts]
+                          + [c for c in candidates if id(c) not in firsts])
         for cand in candidates:
             if len(chosen) >= self.max_sentences or (len(chosen) >= 2 and cand.score < best - 0.45):
                 break
@@ -188,12 +198,13 @@ class ExtractiveComposer:
                     joined = set().union(words, *(content_words(t) for t in items))
                     # a lead-in says little itself ("One point is given for each:"): the list is judged by its
                     # best item with the lead-in (never by its length) and by the heading it sits under
-                    best_item = max(float(vectors[k] @ query_vector) for k in range(i + 1, i + 1 + run))
+                    best_k = max(range(i + 1, i + 1 + run), key=lambda k: float(vectors[k] @ query_vector))
+                    best_item = float(vectors[best_k] @ query_vector)
                     listed_own = max(sum(weight[w] for w in (words | content_words(t)) & terms) for t in items) / total
                     framed = sum(weight[w] for w in heading & terms - joined) / total
                     # one item answers a question about that item better than its whole list does
                     out.append(_Candidate(max(cosine, best_item - LIST_ITEM_MARGIN) + 0.9 * listed_own + 0.4 * framed
-                                          + rank_bonus, p_index, i, text, joined, True))
+                                          + rank_bonus, p_index, i, text, joined, True, vectors[best_k]))
                 continue
             if self.skip(s.text) or len(s.text) < 25:
                 continue
@@ -202,7 +213,7 @@ class ExtractiveComposer:
             condition = _CONDITION.match(s.text)
             if condition and content_words(condition.group(1)) & terms:
                 score += 0.15  # "If malignancy is identified, ..." answers "imaging suggests metastases"
-            out.append(_Candidate(score, p_index, i, s.text, words, s.bullet))
+            out.append(_Candidate(score, p_index, i, s.text, words, s.bullet, vectors[i]))
         return out
 
 
@@ -214,6 +225,7 @@ class _Candidate:
     text: str
     words: set[str]
     listed: bool = False  # a list item, or a lead-in with its items
+    vector: np.ndarray | None = None  # its meaning (a list's: its best item's), for the parts of a question
 
 
 def _lower_first(text: str) -> str:

@@ -154,3 +154,21 @@ def test_disease_names_are_read_from_the_ontology_longest_first_in_either_spelli
     assert find("Is it anaemia, or iron deficiency anaemia?") == ["anemia", "iron deficiency anemia"]
     assert find("Could these be lipomas?") == ["lipoma"]
     assert find("A palpable lumbar lump with back pain") == []
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("What can radiographs show in a lumbar mass, and how far can I trust them?",
+     ("What can radiographs show in a lumbar mass", "how far can I trust them")),
+    ("Which infective causes and which tumours does the guidance list?",
+     ("Which infective causes", "which tumours does the guidance list")),
+    ("What imaging for a lumbar mass with back pain?", ()),
+    ("Is it safe and is it needed?", ()),  # parts too thin to stand alone
+])
+def test_a_turn_asking_two_questions_is_read_as_its_parts(text, parts):
+    assert QueryReader.parts(text) == parts
+
+
+def test_each_part_of_a_two_part_question_gets_its_sentence(pipeline):
+    a = pipeline.answer(_user("What can lumbar spine radiographs actually show in a patient with a palpable mass, "
+                              "and how far can I trust them?")).answer.lower()
+    assert "lytic" in a and ("inadequate" in a or "insensitive" in a)
