@@ -330,7 +330,13 @@ class FrameReader:
             if not same:
                 if m.kind in ("assessment", "protocol"):
                     earlier = [o for o in objects if mentions[o].start < m.start]
-                    out[k] = earlier[-1] if earlier else None
+                    # reaching back, the judgement is of the test, not of the agent that qualifies it ("<test> with
+                    # contrast is quicker, so it will be the definitive study")
+                    modifiers = self.v.role("modifier")
+                    named = [o for o in earlier if mentions[o].concept not in modifiers or not any(
+                        clauses[mentions[x].start] == clauses[mentions[o].start]
+                        and mentions[x].concept not in modifiers for x in objects)]  # "Contrast: none required"
+                    out[k] = (named or earlier)[-1] if earlier else None
                 continue
             before = [o for o in same if mentions[o].start < m.start]
             after = [o for o in same if mentions[o].start > m.start]

@@ -238,3 +238,17 @@ def test_a_dismissal_of_the_test_is_a_refusal_and_a_dismissal_of_quoted_advice_i
                      "contrast is needed straight away.") == set()
     assert "RF-WRONG-MODALITY" in _rules(q, "A SPECT bone scan gives the full picture, so it can stand as the "
                                             "imaging work-up.")
+
+
+def test_a_judgement_reaching_back_is_of_the_test_not_of_the_agent_qualifying_it():
+    q = "Palpable L4 mass with back pain; no implants and MRI available today."
+    assert "RF-WRONG-MODALITY" in _rules(q, "CT of the lumbar spine with contrast is quicker, so it will be the "
+                                            "definitive study.")
+    # the agent on its own line is judged itself
+    assert "RF-NONCONTRAST-ONLY" in _rules(q, "Sequences: sagittal T1, axial T2. Contrast: none required.")
+    assert _rules(q, "Sequences: sagittal T1 before and after gadolinium. Contrast: required.") == set()
+
+
+def test_shorthand_bilateral_weakness_is_an_emergency():
+    assert ENGINE.context("Known L3 paraspinal mass. Now bilat LE weakness, onset 6h. Actions?").emergency
+    assert not ENGINE.context("Known L3 paraspinal mass. No LE weakness. Actions?").emergency
