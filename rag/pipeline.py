@@ -442,15 +442,25 @@ class Pipeline:
 
     @staticmethod
     def with_neighbours(snapshot, passages: list[ScoredChunk], top: int = 3) -> list[ScoredChunk]:
-        """A top passage brings the chunks beside it in the same section (a section cut in two stays whole)."""
+        """A top passage brings the chunks beside it in the same section (a section cut in two stays whole); any
+        passage that is part of a lead-in's list (a chunk ending in 'raises concern for:' and the short subsections
+        after it) brings the whole list, so one item's neighbours are there for "what else could it be?"."""
         have = {p.chunk.id for p in passages}
         extra = []
+
+        def add(chunk, score: float) -> None:
+            if chunk.id not in have:
+                have.add(chunk.id)
+                extra.append(ScoredChunk(chunk=chunk, score=score))
+
         for p in passages[:top]:
             for ordinal in (p.chunk.ordinal - 1, p.chunk.ordinal + 1):
                 near = snapshot.at(p.chunk.document_id, ordinal)
-                if near and near.section == p.chunk.section and near.id not in have:
-                    have.add(near.id)
-                    extra.append(ScoredChunk(chunk=near, score=p.score * 0.5))
+                if near and near.section == p.chunk.section:
+                    add(near, p.score * 0.5)
+        for p in passages:
+            for member in lead_in_group(snapshot, p.chunk):
+                add(member, p.score * 0.5)
         return passages + extra
 
 
@@ -483,6 +493,39 @@ class _Turn:
     @property
     def topical(self) -> list[ScoredChunk]:
         return [p for p in self.passages if self.decision and p.chunk.document_id == self.decision.document_id]
+LEAD_IN_ITEMS = 4  # the most subsections a lead-in's list reaches over
+LEAD_IN_ITEM_SENTENCES = 3  # a longer subsection is a section of its own, not a list item
+
+
+def lead_in_group(snapshot, chunk) -> list:
+    """The chunks of the lead-in list this chunk belongs to (the lead-in chunk, ending in ':', and the short
+    subsections right after it), or [] when it belongs to none."""
+    def is_lead_in(c) -> bool:
+        return bool(c.sentences) and c.sentences[-1].text.rstrip().endswith(":") and not c.sentences[-1].bullet
+
+    def items(lead) -> list:
+        out = []
+        for ordinal in range(lead.ordinal + 1, lead.ordinal + 1 + LEAD_IN_ITEMS):
+            c = snapshot.at(lead.document_id, ordinal)
+            if c is None or c.section == lead.section or len(c.sentences) > LEAD_IN_ITEM_SENTENCES or is_lead_in(c):
+                break
+            out.append(c)
+        return out
+
+    for back in range(0, LEAD_IN_ITEMS + 1):
+        lead = snapshot.at(chunk.document_id, chunk.ordinal - back)
+        if lead is None:
+            break
+        if is_lead_in(lead) and len(lead.sentences) <= LEAD_IN_ITEM_SENTENCES:
+            group = items(lead)
+            if group and (back == 0 or chunk.id in {c.id for c in group}):
+                return [lead, *group]
+            break
+        if back and (len(lead.sentences) > LEAD_IN_ITEM_SENTENCES):
+            break
+    return []
+
+
 def _title_key(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
 

@@ -95,3 +95,19 @@ def test_a_top_passage_brings_its_neighbours_in_the_same_section(pipeline):
 
     extended = Pipeline.with_neighbours(snap, [ScoredChunk(chunk=first, score=1.0)])
     assert all(x.chunk.section == first.section for x in extended)
+
+
+def test_one_item_of_a_lead_in_list_brings_the_whole_list(pipeline):
+    # the seed's differential: a chunk ending "raises concern for:" and short subsections after it
+    from rag.pipeline import lead_in_group
+    from rag.types import ScoredChunk
+
+    snap = pipeline.library.snapshot
+    infection = next(c for c in snap.chunks if c.section[-1] == "Infection")
+    group = lead_in_group(snap, infection)
+    assert group[0].text.rstrip().endswith(":") and infection in group
+    assert {c.section[-1] for c in group[1:]} >= {"Malignancy", "Infection"}
+    # a long section is no list item, and a chunk in no list belongs to no group
+    assert lead_in_group(snap, next(c for c in snap.chunks if c.ordinal == 0)) == []
+    extended = Pipeline.with_neighbours(snap, [ScoredChunk(chunk=infection, score=1.0)], top=0)
+    assert {x.chunk.id for x in extended} == {c.id for c in group}
