@@ -41,6 +41,11 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|h
 _JOINED_QUESTION = re.compile(r"(?:,\s*|;\s*|\s)(?:and|or|also|plus)\s+(?=(?:what|which|how|when|where|why|who|is|are|"
                                r"does|do|should|can|could|would)\b)|;\s*(?=(?:what|which|how|when|where|why)\b)",
                                re.IGNORECASE)
+# words that qualify a value rather than name whose it is ("the usual starting dose", "the exact interval")
+_GENERIC_VALUE = content_words("""what which the a an usual starting start initial recommended maximum max daily total
+loading first correct right typical standard exact exactly weekly recommend appropriate proper current suggested
+normal usual ideal best optimal minimum min good safe low high higher lower single double full half reduced rate
+maintenance""")
 VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is searched on its own as well
 _SUPPOSITION = re.compile(r"\b(?:if|unless|in case|should it|assuming|supposing|when)\b[^,;.?!]*", re.IGNORECASE)
 _CLINICAL_KINDS = frozenset({"object", "finding", "anatomy", "condition", "protocol", "assessment"})
@@ -92,6 +97,22 @@ class AnswerTypes:
         patterns, a value (a dose, a duration) by its `evidence` patterns?"""
         patterns = (*self.prefer.get(answer_type, ()), *self.evidence.get(answer_type, ()))
         return any(rx.search(sentence) for rx in patterns)
+
+    def owner(self, text: str, answer_type: str) -> list[str]:
+        """The words naming whose value a value question asks ("<drug> dose", "dose of <drug>"): the content words
+        right before the type's cue, else those after its "of"; [] when the cue stands alone."""
+        tokens = tokenize(normalize(text))
+        for m in self.vocabulary.tag(tokens):
+            if m.concept != f"answer.{answer_type}":
+                continue
+            before = [t.text for t in tokens[max(0, m.start - 3):m.start] if not t.is_punct]
+            before = [w for w in before if content_words(w) and not content_words(w) & _GENERIC_VALUE]
+            if before:
+                return before[-2:]
+            after = [t.text for t in tokens[m.end:m.end + 4]]
+            if after and after[0] == "of":
+                return [w for w in after[1:] if content_words(w) and not content_words(w) & _GENERIC_VALUE][:2]
+        return []
 
     def without_cues(self, text: str, answer_type: str) -> str:
         """The text less the phrases that asked for this answer type ("which papers are cited for", "where

@@ -40,6 +40,7 @@ NAMED_TOPIC_MIN_SIMILARITY = 0.2
 RARE_TERMS_MIN = 3
 RARE_SHARE = 0.01
 RARE_TERMS_MIN_SIMILARITY = 0.45
+OWNED_TYPES = frozenset({"dose", "regimen", "gauge"})  # values that belong to a named thing ("a dose of <drug>")
 VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "gauge", "score", "threshold", "cost", "codes",
                          "field_strength"})
 
@@ -134,7 +135,8 @@ class ScopePolicy:
             if near >= 0.65 and near > best + self.related_margin:
                 return ScopeDecision(outcome="abstain", reasons=(
                     f"topic: matches a listed related question ({near:.2f}), not clinical content",), **base)
-        missing = self._missing(query, passages) or self._unknown_entity(query, corpus_idf or {})
+        idf = corpus_idf or {}
+        missing = self._missing(query, passages, idf.keys()) or self._unknown_entity(query, idf)
         if missing:
             return ScopeDecision(outcome="partial", reasons=(f"answerability: no passage gives {missing}",),
                                  missing=missing, **base)
@@ -229,8 +231,9 @@ class ScopePolicy:
         unknown = [w for w in named if content_words(w) and not (content_words(w) & idf.keys())]  # "IM": too short
         return self.answer_types.describe[query.answer_type] if unknown else None
 
-    def _missing(self, query: Query, passages: list[ScoredChunk]) -> str | None:
-        """What the question asks for that no passage about its focus holds, or None."""
+    def _missing(self, query: Query, passages: list[ScoredChunk], corpus_words=frozenset()) -> str | None:
+        """What the question asks for that no passage about its focus holds, or None. corpus_words: the indexed
+        documents' (stemmed) words."""
         patterns = self.answer_types.evidence.get(query.answer_type) or []
         if not patterns:
             return None
@@ -244,12 +247,18 @@ class ScopePolicy:
                  - content_words(self.vocabulary.matched_text(asking, {"action.do"})))
         whole = content_words(f"{query.focus} {labels}") - _ASKING
         units = [u for u, rx in _RATE_IN.items() if rx.search(asking)]
+        # whose value it is ("a dose of <drug B>"): a value for something else does not answer it
+        # (an owner the corpus never names is the unknown-entity check's business)
+        owner = (content_words(" ".join(self.answer_types.owner(QueryReader.asking(query.focus), query.answer_type)))
+                 & corpus_words if query.answer_type in OWNED_TYPES else set())
         for p in passages[:4]:
             title = content_words(p.chunk.title)
             focus = (asked - title) or (whole - title) or whole
             heading = content_words(p.chunk.section[-1]) if p.chunk.section else set()
             for s in p.chunk.sentences:  # a list item is about its heading too ("Duration ...: 3 months")
-                if ((content_words(s.text) | heading) & focus and any(rx.search(s.text) for rx in patterns)
+                said = content_words(s.text) | heading
+                if (said & focus and (not owner or said & owner or owner <= title)
+                        and any(rx.search(s.text) for rx in patterns)
                         and all(_RATE_IN[u].search(s.text) or (u in _RATE_ALSO and _RATE_ALSO[u].search(s.text))
                                 for u in units)):
                     return None

@@ -119,3 +119,11 @@ def test_a_rate_per_kilogram_per_minute_is_not_answered_by_a_plain_dose(multi):
     assert a.abstained and a.scope == "partial" and "dose" in a.answer
     b = _ask(multi, "What dose of intramuscular adrenaline for an adult in anaphylaxis?")
     assert not b.abstained and "500 micrograms" in b.answer
+
+
+def test_a_dose_of_one_drug_does_not_answer_a_question_for_the_dose_of_another(multi):
+    # the gout guideline names febuxostat but gives only allopurinol's and colchicine's doses
+    a = _ask(multi, "What starting dose of febuxostat should be used for urate-lowering therapy?")
+    assert a.abstained and a.scope == "partial"
+    b = _ask(multi, "What dose of colchicine is used for an acute gout flare?")
+    assert not b.abstained and "0.5 mg" in b.answer

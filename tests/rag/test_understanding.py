@@ -172,3 +172,14 @@ def test_each_part_of_a_two_part_question_gets_its_sentence(pipeline):
     a = pipeline.answer(_user("What can lumbar spine radiographs actually show in a patient with a palpable mass, "
                               "and how far can I trust them?")).answer.lower()
     assert "lytic" in a and ("inadequate" in a or "insensitive" in a)
+
+
+@pytest.mark.parametrize("text, owner", [
+    ("What starting dose of febuxostat should be used?", ["febuxostat"]),
+    ("What IM adrenaline dose for an adult?", ["adrenaline"]),
+    ("What low-dose colchicine schedule is used?", []),  # "low" qualifies; no owner, no requirement
+    ("What dose?", []),
+])
+def test_whose_dose_a_question_asks_for(text, owner):
+    types = default_answer_types()
+    assert types.owner(text, "dose")[-1:] == owner[-1:]
