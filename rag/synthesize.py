@@ -115,8 +115,9 @@ class ExtractiveComposer:
                                                 section_bonus(sc.chunk.section) if section_bonus else 0.0,
                                                 hubs.get(sc.chunk.document_id, {}).get(sc.chunk.id))]
         if boost is not None:
-            candidates = [_Candidate(c.score + boost(c.text, c.listed), c.passage, c.first, c.text, c.words, c.listed,
-                                     c.vector) for c in candidates]
+            # a list is boosted for its lead-in and best item, as it is scored: its length earns it nothing
+            candidates = [_Candidate(c.score + boost(c.judged or c.text, c.listed), c.passage, c.first, c.text, c.words,
+                                     c.listed, c.vector, c.judged) for c in candidates]
         candidates.sort(key=lambda c: (-c.score, c.passage, c.first))
         chosen: list[_Candidate] = []
         best = candidates[0].score if candidates else 0.0
@@ -180,11 +181,14 @@ class ExtractiveComposer:
         sentences = sc.chunk.sentences
         out: list[_Candidate] = []
         lead_in: set[str] = set()
+
+        def similarity(k: int) -> float:
+            """Cosine to the question, less the restating penalties (close to the title, a hub of its document)."""
+            value = float(vectors[k] @ query_vector) - TITLE_PENALTY * max(0.0, float(vectors[k] @ title) - 0.5)
+            return value - HUB_PENALTY * float(hub[k]) if hub is not None else value
         for i, s in enumerate(sentences):
             words = content_words(s.text)
-            cosine = float(vectors[i] @ query_vector) - TITLE_PENALTY * max(0.0, float(vectors[i] @ title) - 0.5)
-            if hub is not None:
-                cosine -= HUB_PENALTY * float(hub[i])
+            cosine = similarity(i)
             own = sum(weight[w] for w in words & terms) / total
             rank_bonus = 0.1 * (n - p_index) / n + framed_by_section
             if _NOT_A_CLAIM.search(s.text):
@@ -198,13 +202,15 @@ class ExtractiveComposer:
                     joined = set().union(words, *(content_words(t) for t in items))
                     # a lead-in says little itself ("One point is given for each:"): the list is judged by its
                     # best item with the lead-in (never by its length) and by the heading it sits under
+                    # an item is judged as it would be on its own (a list never escapes its items' penalties)
                     best_k = max(range(i + 1, i + 1 + run), key=lambda k: float(vectors[k] @ query_vector))
                     best_item = float(vectors[best_k] @ query_vector)
                     listed_own = max(sum(weight[w] for w in (words | content_words(t)) & terms) for t in items) / total
                     framed = sum(weight[w] for w in heading & terms - joined) / total
                     # one item answers a question about that item better than its whole list does
                     out.append(_Candidate(max(cosine, best_item - LIST_ITEM_MARGIN) + 0.9 * listed_own + 0.4 * framed
-                                          + rank_bonus, p_index, i, text, joined, True, vectors[best_k]))
+                                          + rank_bonus, p_index, i, text, joined, True, vectors[best_k],
+                                          f"{s.text.rstrip()} {sentences[best_k].text}"))
                 continue
             if self.skip(s.text) or len(s.text) < 25:
                 continue
@@ -226,6 +232,7 @@ class _Candidate:
     words: set[str]
     listed: bool = False  # a list item, or a lead-in with its items
     vector: np.ndarray | None = None  # its meaning (a list's: its best item's), for the parts of a question
+    judged: str = ""  # what the fit boost reads: the text, or a list's lead-in with its best item only
 
 
 def _lower_first(text: str) -> str:
