@@ -138,13 +138,7 @@ class Pipeline:
         """Inverse sentence frequency of each word in the indexed corpus (rare words weigh more)."""
         build_id = snapshot.manifest["build_id"]
         if self._idf[0] != build_id:
-            df: dict[str, int] = {}
-            sentences = [s.text for c in snapshot.chunks for s in c.sentences]
-            for text in sentences:
-                for w in content_words(text):
-                    df[w] = df.get(w, 0) + 1
-            n = len(sentences) + 1
-            self._idf = (build_id, {w: math.log(n / (d + 0.5)) for w, d in df.items()})
+            self._idf = (build_id, _inverse_sentence_frequency(snapshot, content_words))
         return self._idf[1]
 
     def disease_reader(self, snapshot):
@@ -176,13 +170,8 @@ class Pipeline:
         """Inverse sentence frequency of each concept the indexed corpus names (per snapshot)."""
         build_id = snapshot.manifest["build_id"]
         if self._concept_rarity[0] != build_id:
-            df: dict[str, int] = {}
-            sentences = [s.text for c in snapshot.chunks for s in c.sentences]
-            for text in sentences:
-                for c in self.guardrails.vocabulary.concepts(text, FIT_KINDS):
-                    df[c] = df.get(c, 0) + 1
-            n = len(sentences) + 1
-            self._concept_rarity = (build_id, {c: math.log(n / (d + 0.5)) for c, d in df.items()})
+            concepts = self.guardrails.vocabulary.concepts
+            self._concept_rarity = (build_id, _inverse_sentence_frequency(snapshot, lambda t: concepts(t, FIT_KINDS)))
         return self._concept_rarity[1]
 
     def _denied(self, text: str) -> frozenset[str]:
@@ -524,6 +513,17 @@ def lead_in_group(snapshot, chunk) -> list:
         if back and (len(lead.sentences) > LEAD_IN_ITEM_SENTENCES):
             break
     return []
+
+
+def _inverse_sentence_frequency(snapshot, items) -> dict[str, float]:
+    """log(n / (df + 0.5)) of each item (a word, a concept) over the indexed sentences; items(text) -> its items."""
+    df: dict[str, int] = {}
+    sentences = [s.text for c in snapshot.chunks for s in c.sentences]
+    for text in sentences:
+        for item in set(items(text)):
+            df[item] = df.get(item, 0) + 1
+    n = len(sentences) + 1
+    return {item: math.log(n / (d + 0.5)) for item, d in df.items()}
 
 
 def _title_key(title: str) -> str:
