@@ -82,6 +82,7 @@ class Pipeline:
         self._idf: tuple[str, dict[str, float]] = ("", {})
         self._concept_rarity: tuple[str, dict[str, float]] = ("", {})
         self._document_words: tuple[str, list[set[str]]] = ("", [])
+        self._categories: tuple[str, dict[str, frozenset[str]]] = ("", {})
         self._hubness: tuple[str, dict[str, dict[str, np.ndarray]]] = ("", {})
         self._typos: tuple[str, TypoFixer | None] = ("", None)
         self._doc_concepts: tuple[str, dict[str, frozenset[str]]] = ("", {})
@@ -166,6 +167,13 @@ class Pipeline:
             cache[document_id] = self.composer.hubness(chunks)
         return cache[document_id]
 
+    def categories(self, snapshot) -> dict[str, frozenset[str]]:
+        """Per snapshot: the words each lead-in list item names, mapped to its subsection's heading words."""
+        build_id = snapshot.manifest["build_id"]
+        if self._categories[0] != build_id:
+            self._categories = (build_id, listed_categories(snapshot))
+        return self._categories[1]
+
     def concept_rarity(self, snapshot) -> dict[str, float]:
         """Inverse sentence frequency of each concept the indexed corpus names (per snapshot)."""
         build_id = snapshot.manifest["build_id"]
@@ -246,12 +254,17 @@ class Pipeline:
         t0 = time.perf_counter()
         snapshot = self.library.snapshot  # one snapshot for the whole turn: old or new, never a mix
         query = self.queries.read(messages, spell=self.typos(snapshot).fix, topical=self.topical_words(snapshot))
+        # what the documents' own lists say the question's rare words are ("<finding>" under "Infection") is
+        # searched too (not asked: answerability reads the question alone), so "the MRI shows <finding>, what
+        # next?" finds "If infection is confirmed, ..."
+        kinds = sorted(set().union(*(self.categories(snapshot).get(w, ()) for w in content_words(query.focus))))
+        search = f"{query.search} {' '.join(kinds)}" if kinds else query.search
         docs = self._documents(snapshot.manifest["build_id"])
-        qvec = self.embedder.encode_query(query.search)
+        qvec = self.embedder.encode_query(search)
         # reference lists are passages only for "which source is that from?"; they never fill another answer
         # a vignette searched twice (whole and its asking part) keeps a little more of what either found
         k = self.settings.top_k + (VIGNETTE_EXTRA if query.core else 0)
-        found = self.retriever.retrieve(snapshot, query.search, k + 1, vector=qvec, core=query.core)
+        found = self.retriever.retrieve(snapshot, search, k + 1, vector=qvec, core=query.core)
         passages = self.with_neighbours(snapshot, [p for p in found if not is_reference_chunk(p.chunk)][:k])
         turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline)
         turn.timings["retrieve"] = _ms(t0)
@@ -343,7 +356,7 @@ class Pipeline:
             # one echoing the background (both meanings weigh equally)
             cvec = cvec + self.embedder.encode_query(asking)
             cvec = cvec / np.linalg.norm(cvec)
-        boost = self.fit.boost(query, topical, self.concept_rarity(snapshot))
+        boost = self.fit.boost(query, topical, self.concept_rarity(snapshot), self.categories(snapshot))
         return self.composer.compose(words, cvec, topical, self.idf(snapshot), QUESTION_WORDS,
                                      boost=boost, section_bonus=self.fit.section_bonus(query),
                                      hubness=lambda d: self.hubness(snapshot, d),
@@ -482,6 +495,7 @@ class _Turn:
     @property
     def topical(self) -> list[ScoredChunk]:
         return [p for p in self.passages if self.decision and p.chunk.document_id == self.decision.document_id]
+CATEGORY_WORD_SENTENCES = 3  # a word in more indexed sentences than this is too common to name a kind of thing
 LEAD_IN_ITEMS = 4  # the most subsections a lead-in's list reaches over
 LEAD_IN_ITEM_SENTENCES = 3  # a longer subsection is a section of its own, not a list item
 
@@ -513,6 +527,34 @@ def lead_in_group(snapshot, chunk) -> list:
         if back and (len(lead.sentences) > LEAD_IN_ITEM_SENTENCES):
             break
     return []
+
+
+def listed_categories(snapshot) -> dict[str, frozenset[str]]:
+    """What a document's own lists say a word is: each (stemmed) word of a lead-in list's item ("Paraspinal abscess,
+    discitis, osteomyelitis") that the corpus uses sparingly, mapped to the subsection heading it sits under
+    ("infection")."""
+    out: dict[str, set[str]] = {}
+    seen: set[str] = set()
+    # only words the corpus uses sparingly name a kind of thing ("discitis"); common ones ("spinal", "mass") do not
+    frequency: dict[str, int] = {}
+    for c in snapshot.chunks:
+        for sentence in c.sentences:
+            for w in content_words(sentence.text):
+                frequency[w] = frequency.get(w, 0) + 1
+    for chunk in snapshot.chunks:
+        group = lead_in_group(snapshot, chunk) if chunk.id not in seen else []
+        for member in group[1:]:
+            seen.add(member.id)
+            title = member.section[-1] if member.section else ""
+            heading = content_words(title)
+            if not heading or not member.sentences:
+                continue
+            for w in content_words(member.sentences[0].text) - heading:
+                if frequency.get(w, 0) > CATEGORY_WORD_SENTENCES:
+                    continue
+                out.setdefault(w, set()).add(title.lower())
+        seen.update(c.id for c in group)
+    return {w: frozenset(h) for w, h in out.items()}
 
 
 def _inverse_sentence_frequency(snapshot, items) -> dict[str, float]:

@@ -67,8 +67,10 @@ class SentenceFit:
         return bonus
 
     def boost(self, query: Query, passages: Sequence[ScoredChunk] = (),
-              concept_rarity: dict[str, float] | None = None) -> Callable[..., float]:
-        """concept_rarity: each concept's inverse frequency among the indexed sentences (rarer says more)."""
+              concept_rarity: dict[str, float] | None = None,
+              categories: dict[str, frozenset[str]] | None = None) -> Callable[..., float]:
+        """concept_rarity: each concept's inverse frequency among the indexed sentences (rarer says more);
+        categories: the heading words a document lists a word under (rag.pipeline.listed_categories)."""
         vocabulary = self.vocabulary
         answer_types = self.answer_types
         concepts = self.concepts
@@ -84,6 +86,9 @@ class SentenceFit:
         # the words that report ("found", "shows") are not what was found
         stated_words = (content_words(query.focus) - content_words(" ".join(QUESTION_WORDS))
                         - content_words(vocabulary.matched_text(query.focus, results)))
+        # what a reported finding is, in the documents' own lists ("<finding>" listed under "Infection"): "If
+        # infection is confirmed, ..." says what to do once it is
+        stated_words |= content_words(" ".join(h for w in stated_words for h in (categories or {}).get(w, ())))
         # a test whose result the question reports is done: a sentence telling one to order it is not the next step
         tests = vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
         done = stated & tests if query.reported else set()

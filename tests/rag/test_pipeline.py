@@ -111,3 +111,14 @@ def test_one_item_of_a_lead_in_list_brings_the_whole_list(pipeline):
     assert lead_in_group(snap, next(c for c in snap.chunks if c.ordinal == 0)) == []
     extended = Pipeline.with_neighbours(snap, [ScoredChunk(chunk=infection, score=1.0)], top=0)
     assert {x.chunk.id for x in extended} == {c.id for c in group}
+
+
+def test_a_documents_own_lists_say_what_a_rare_word_is_and_what_next_follows(pipeline):
+    from rag.pipeline import listed_categories
+
+    categories = listed_categories(pipeline.library.snapshot)
+    assert categories["disciti"] == frozenset({"infection"})  # listed under the seed's "Infection" subsection
+    assert "spinal" not in categories and "mass" not in categories  # common words name no kind of thing
+    a = pipeline.answer([{"role": "user", "content": "Contrast MRI shows L3-L4 discitis with vertebral osteomyelitis "
+                                                     "and no drainable collection. What next?"}])
+    assert "antimicrobial" in a.answer
