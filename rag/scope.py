@@ -204,11 +204,13 @@ class ScopePolicy:
             return None
         return " and ".join(sorted(self.vocabulary.labels.get(c, c.split(".", 1)[-1]) for c in regions))
 
-    def _names(self, query: Query) -> list[str]:
-        """Names in the asking sentences: acronyms, words with inner capitals, drug-name stems (answer_types.yaml)."""
+    def _names(self, query: Query, anywhere: bool = False) -> list[str]:
+        """Names in the asking sentences (or, with anywhere, the whole focus): acronyms, words with inner capitals,
+        drug-name stems (answer_types.yaml)."""
         stems = self.answer_types.name_stems
         # the focus keeps the asker's letter case (asked is normalised to lower case)
-        return [w for w in re.findall(r"[A-Za-z][A-Za-z0-9-]+", QueryReader.asking(query.focus))
+        text = query.focus if anywhere else QueryReader.asking(query.focus)
+        return [w for w in re.findall(r"[A-Za-z][A-Za-z0-9-]+", text)
                 if w.isupper() and len(w) >= 3 or any(c.isupper() for c in w[1:])  # "ABC", "aBC", "ABC-65"
                 or w.lower().endswith(stems)]  # not "Non-invasive": a capital first letter is the sentence's
 
@@ -217,7 +219,8 @@ class ScopePolicy:
         if not idf:
             return False
         rare = max(idf.values()) - RARE_IDF_MARGIN
-        return any(idf.get(w, 0.0) >= rare for name in self._names(query) for w in content_words(name)
+        # a name anywhere in the question says what it is about ("<SCORE-NAME> of 0, ... Which antibiotic?")
+        return any(idf.get(w, 0.0) >= rare for name in self._names(query, anywhere=True) for w in content_words(name)
                    if not w.isdigit())
 
     def _unknown_entity(self, query: Query, idf: dict[str, float]) -> str | None:

@@ -130,3 +130,14 @@ def test_a_dose_of_one_drug_does_not_answer_a_question_for_the_dose_of_another(m
     assert a.abstained and a.scope == "partial"
     b = _ask(multi, "What dose of colchicine is used for an acute gout flare?")
     assert not b.abstained and "0.5 mg" in b.answer
+
+
+def test_a_return_is_not_the_back_and_a_score_named_before_the_question_still_names_its_topic(multi):
+    # "back to baseline" names no body region: the ear and the seizure are what it is about
+    a = _ask(multi, "18-month-old had a first simple febrile seizure, now back to baseline with an ear infection. "
+                    "Does she need an LP?")
+    assert a.abstained and "lumbar spine" not in (a.fallback_reason or "")
+    # the score's name is in the history sentence, not the asking one
+    b = _ask(multi, "CRB-65 of 0, sats 97% on air, right basal crackles, no allergies. Which antibiotic and for "
+                    "how long?")
+    assert not b.abstained and {c.document_id for c in b.citations} == {"community-acquired-pneumonia"}
