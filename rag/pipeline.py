@@ -229,7 +229,7 @@ class Pipeline:
 
     def _fallback_ready(self, turn: _Turn) -> None:
         _configure_thread(self.settings.threads)
-        turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot)
+        turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan)
 
     async def answer_stream(self, messages: Sequence[dict]) -> AsyncIterator[str | Answer]:
         """The turn as the text pieces a clinician may see now, then the Answer (its text is their sum)."""
@@ -273,6 +273,8 @@ class Pipeline:
         turn.decision = self.scope.decide(query, passages, vectors, qvec, self._related[1], self.idf(snapshot),
                                           document_concepts=lambda d: self.document_concepts(snapshot, d),
                                           known_disease=self.disease_reader(snapshot))
+        if turn.decision.outcome != "abstain":
+            turn.plan = self._plan_groundings(query, turn)
         if use_llm and self.llm is not None and self.llm_client is not None and turn.decision.outcome != "abstain":
             prompt = build_prompt(query.question, turn.topical, query.history, self.guardrails.is_instruction)
             turn.prompt = prompt if prompt.shown else None
@@ -335,10 +337,27 @@ class Pipeline:
 
     def _extractive_for(self, turn: _Turn) -> DraftAnswer:
         if turn.extractive is None:
-            turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot)
+            turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan)
         return turn.extractive
 
-    def _extractive(self, query: Query, topical: list[ScoredChunk], qvec: np.ndarray, snapshot) -> DraftAnswer:
+    def _plan_groundings(self, query: Query, turn: _Turn) -> tuple[str, ...]:
+        """A plan or proposal the question states ("I'll just reassure and discharge, ok?", "can we wait six
+        weeks?"), read by the guardrails as if it were a draft: the source sentences of the rules it breaks are
+        what answers it. Their passages join the topical ones (the decision's document only)."""
+        plan = query.text.replace("?", ".")
+        verdict = self.guardrails.check(query.text, plan, query.history)
+        groundings = tuple(dict.fromkeys(s.grounding for s in verdict.sentences
+                                         if s.source == "mandated" and s.grounding))
+        have = {p.chunk.id for p in turn.passages}
+        for g in groundings:
+            chunk = next((c for c in turn.snapshot.chunks if g in " ".join(x.text for x in c.sentences)), None)
+            if chunk and chunk.id not in have and turn.decision and chunk.document_id == turn.decision.document_id:
+                turn.passages.append(ScoredChunk(chunk=chunk, score=0.0))
+                have.add(chunk.id)
+        return groundings
+
+    def _extractive(self, query: Query, topical: list[ScoredChunk], qvec: np.ndarray, snapshot,
+                    plan: tuple[str, ...] = ()) -> DraftAnswer:
         """The extractive default: the one code path both a plain deployment and every LLM fallback take."""
         # the words that pick sentences are the question's own (a follow-up's, not the earlier turn's) and the
         # plain labels of what it asks about, less what it says the asker already knows
@@ -360,7 +379,8 @@ class Pipeline:
         return self.composer.compose(words, cvec, topical, self.idf(snapshot), QUESTION_WORDS,
                                      boost=boost, section_bonus=self.fit.section_bonus(query),
                                      hubness=lambda d: self.hubness(snapshot, d),
-                                     parts=self.embedder.encode(list(query.parts)) if query.parts else None)
+                                     parts=self.embedder.encode(list(query.parts)) if query.parts else None,
+                                     leads=plan[:1])  # the first rule the plan breaks leads; the rest compete
 
     def _with_sources(self, draft: DraftAnswer, snapshot, most: int = 3) -> DraftAnswer:
         """A provenance answer: the statement, then the reference records it rests on, each cited to the
@@ -490,6 +510,7 @@ class _Turn:
     prompt: Prompt | None = None
     llm_started: float = 0.0
     extractive: DraftAnswer | None = None  # the default's draft, composed while the model writes
+    plan: tuple[str, ...] = ()  # source sentences of the rules the question's own plan breaks
     timings: dict[str, float] = field(default_factory=dict)
 
     @property

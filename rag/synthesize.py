@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,11 +91,13 @@ class ExtractiveComposer:
                 boost: Callable[[str, bool], float] | None = None,
                 section_bonus: Callable[[tuple[str, ...]], float] | None = None,
                 hubness: Callable[[str], dict[str, np.ndarray]] | None = None,
-                parts: np.ndarray | None = None) -> DraftAnswer:
+                parts: np.ndarray | None = None, leads: Sequence[str] = ()) -> DraftAnswer:
         """question: the words to match (the current turn); query_vector: the resolved query's meaning;
         boost: a score added to sentences that fit this patient better (the query step decides which);
         section_bonus: a score for the sentences of a section whose heading names what the question asks about;
-        parts: the vectors of the separate questions a turn asks: each part's best sentence is kept first."""
+        parts: the vectors of the separate questions a turn asks: each part's best sentence is kept first;
+        leads: source sentences that answer the question whatever their score (the rules its own plan breaks): they
+        go first, and the answer's length window stays set by the best scored sentence."""
         idf = idf or {}
         default_idf = max(idf.values(), default=1.0)
         terms = content_words(question) - content_words(" ".join(generic))
@@ -129,10 +131,15 @@ class ExtractiveComposer:
             firsts = {id(max(near, key=lambda c: c.score + float(c.vector @ v))) for v in parts} if near else set()
             candidates = ([c for c in candidates if id(c) in firsts]
                           + [c for c in candidates if id(c) not in firsts])
+        led: list[_Candidate] = []
+        if leads:
+            led = [c for c in candidates if any(_same_sentence(c.text, g) for g in leads)]
+            candidates = led + [c for c in candidates if all(c is not x for x in led)]
         for cand in candidates:
-            if len(chosen) >= self.max_sentences or (len(chosen) >= 2 and cand.score < best - 0.45):
+            if len(chosen) >= self.max_sentences or (len(chosen) >= 2 and cand.score < best - 0.45
+                                                        and all(cand is not x for x in led)):
                 break
-            if len(chosen) == 1 and cand.score < best - 0.6:
+            if len(chosen) == 1 and cand.score < best - 0.6 and all(cand is not x for x in led):
                 break
             if any(_jaccard(cand.words, c.words) > 0.6 or cand.text.lower() in c.text.lower()
                    or c.text.lower() in cand.text.lower() for c in chosen):
@@ -233,6 +240,11 @@ class _Candidate:
     listed: bool = False  # a list item, or a lead-in with its items
     vector: np.ndarray | None = None  # its meaning (a list's: its best item's), for the parts of a question
     judged: str = ""  # what the fit boost reads: the text, or a list's lead-in with its best item only
+
+
+def _same_sentence(text: str, other: str) -> bool:
+    a, b = text.rstrip(" ."), other.rstrip(" .")
+    return bool(a) and bool(b) and (a in b or b in a)
 
 
 def _lower_first(text: str) -> str:

@@ -183,3 +183,13 @@ def test_each_part_of_a_two_part_question_gets_its_sentence(pipeline):
 def test_whose_dose_a_question_asks_for(text, owner):
     types = default_answer_types()
     assert types.owner(text, "dose")[-1:] == owner[-1:]
+
+
+def test_a_plan_the_question_states_is_answered_by_the_rule_it_breaks(pipeline):
+    # the guardrails read the asker's own plan as a draft; the source sentence of the rule it breaks leads
+    a = pipeline.answer(_user("Text from a colleague: 'lump L lower back, soft, mobile, classic lipoma, I'll just "
+                              "reassure and discharge ok?' How should I reply?"))
+    assert a.answer.startswith("Do not assume the mass is benign")
+    # a question with no plan in it is composed as before
+    b = pipeline.answer(_user("What imaging is first-line for a palpable mid-lumbar mass with back pain?"))
+    assert not b.answer.startswith("Do not assume")
