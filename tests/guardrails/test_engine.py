@@ -252,3 +252,8 @@ def test_a_judgement_reaching_back_is_of_the_test_not_of_the_agent_qualifying_it
 def test_shorthand_bilateral_weakness_is_an_emergency():
     assert ENGINE.context("Known L3 paraspinal mass. Now bilat LE weakness, onset 6h. Actions?").emergency
     assert not ENGINE.context("Known L3 paraspinal mass. No LE weakness. Actions?").emergency
+
+
+def test_neuro_symptoms_in_shorthand_are_deficits_new_ones_bilateral_an_emergency():
+    assert ENGINE.context("Lumbar mass; new neuro symptoms in both legs since this morning.").emergency
+    assert not ENGINE.context("50M, 4 cm firm lump at L2/3 + LBP, no neuro sx.").emergency
