@@ -266,10 +266,12 @@ class Pipeline:
         k = self.settings.top_k + (VIGNETTE_EXTRA if query.core else 0)
         found = self.retriever.retrieve(snapshot, search, k + 1, vector=qvec, core=query.core)
         passages = self.with_neighbours(snapshot, [p for p in found if not is_reference_chunk(p.chunk)][:k])
+        vectors = self.sentence_vectors.get(passages)
+        if query.core and len({p.chunk.document_id for p in passages}) > 1:
+            passages = self._asked_document_first(passages, vectors, self.embedder.encode_query(query.core))
         turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline)
         turn.timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
-        vectors = self.sentence_vectors.get(passages)
         turn.decision = self.scope.decide(query, passages, vectors, qvec, self._related[1], self.idf(snapshot),
                                           document_concepts=lambda d: self.document_concepts(snapshot, d),
                                           known_disease=self.disease_reader(snapshot))
@@ -339,6 +341,23 @@ class Pipeline:
         if turn.extractive is None:
             turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan)
         return turn.extractive
+
+    @staticmethod
+    def _asked_document_first(passages: list[ScoredChunk], vectors: dict[str, np.ndarray],
+                              core: np.ndarray) -> list[ScoredChunk]:
+        """A vignette's history names other subjects ("known <condition> on <drug>, came in for <test> ... two doses
+        of <drug> given, what next?"): the document whose sentences best match its asking part answers it, so that
+        document's passages go first (the scope decision and the answer take the first passage's document)."""
+        best: dict[str, float] = {}
+        for p in passages:
+            if p.chunk.sentences:
+                best[p.chunk.document_id] = max(best.get(p.chunk.document_id, -1.0),
+                                                float(np.max(vectors[p.chunk.id] @ core)))
+        if not best:
+            return passages
+        document = max(best, key=best.get)
+        return ([p for p in passages if p.chunk.document_id == document]
+                + [p for p in passages if p.chunk.document_id != document])
 
     def _plan_groundings(self, query: Query, turn: _Turn) -> tuple[str, ...]:
         """A plan or proposal the question states ("I'll just reassure and discharge, ok?", "can we wait six

@@ -141,3 +141,10 @@ def test_a_return_is_not_the_back_and_a_score_named_before_the_question_still_na
     b = _ask(multi, "CRB-65 of 0, sats 97% on air, right basal crackles, no allergies. Which antibiotic and for "
                     "how long?")
     assert not b.abstained and {c.document_id for c in b.citations} == {"community-acquired-pneumonia"}
+
+
+def test_a_vignettes_history_does_not_choose_the_document(multi):
+    a = _ask(multi, "70-year-old man, known gout on allopurinol and colchicine, keen golfer, came in for a CT with "
+                    "iodinated contrast. Within minutes he had wheeze, a BP of 75/40 and widespread hives. He has "
+                    "had two intramuscular adrenaline doses and is no better. What next?")
+    assert {c.document_id for c in a.citations} == {"acute-anaphylaxis"}
