@@ -25,14 +25,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _signal(pipeline, turns: list[dict]) -> tuple[float, int, int]:
-    """(best sentence cosine, shared-concept weight, the document's rare terms the question uses)."""
-    snap = pipeline.library.snapshot
-    q = pipeline.queries.read(turns, spell=pipeline.typos(snap).fix, topical=pipeline.topical_words(snap))
-    vec = pipeline.embedder.encode_query(q.search)
-    passages = pipeline.with_neighbours(snap, pipeline.retriever.retrieve(snap, q.search, pipeline.settings.top_k,
-                                                                        vector=vec, core=q.core))
-    decision = pipeline.scope.decide(q, passages, pipeline.sentence_vectors.get(passages), vec, None,
-                                     pipeline.idf(snap))
+    """(best sentence cosine, shared-concept weight, the document's rare terms the question uses), from the
+    pipeline's own first half of a turn (query, retrieval, scope), so the calibration measures what is served."""
+    decision = pipeline._begin(turns, 0.0, use_llm=False).decision
     kinds = pipeline.scope.vocabulary.kinds
     weight = sum(2 if kinds.get(c) == "object" else 1 for c in decision.shared_concepts)
     return decision.similarity, weight, len(decision.shared_terms)

@@ -264,15 +264,17 @@ class Pipeline:
         # reference lists are passages only for "which source is that from?"; they never fill another answer
         # a vignette searched twice (whole and its asking part) keeps a little more of what either found
         k = self.settings.top_k + (VIGNETTE_EXTRA if query.core else 0)
-        found = self.retriever.retrieve(snapshot, search, k + 1, vector=qvec, core=query.core)
+        cvec = self.embedder.encode_query(query.core) if query.core else None
+        found = self.retriever.retrieve(snapshot, search, k + 1, vector=qvec, core=query.core, core_vector=cvec)
         passages = self.with_neighbours(snapshot, [p for p in found if not is_reference_chunk(p.chunk)][:k])
         vectors = self.sentence_vectors.get(passages)
-        if query.core and len({p.chunk.document_id for p in passages}) > 1:
-            passages = self._asked_document_first(passages, vectors, self.embedder.encode_query(query.core))
+        if cvec is not None and len({p.chunk.document_id for p in passages}) > 1:
+            passages = self._asked_document_first(passages, vectors, cvec)
         turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline)
         turn.timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
         turn.decision = self.scope.decide(query, passages, vectors, qvec, self._related[1], self.idf(snapshot),
+                                          core_vector=cvec,
                                           document_concepts=lambda d: self.document_concepts(snapshot, d),
                                           known_disease=self.disease_reader(snapshot))
         if turn.decision.outcome != "abstain":

@@ -38,7 +38,7 @@ class HybridRetriever:
         self.rrf_k = rrf_k
 
     def retrieve(self, snapshot: Snapshot, query: str, k: int, vector: np.ndarray | None = None,
-                 core: str = "") -> list[ScoredChunk]:
+                 core: str = "", core_vector: np.ndarray | None = None) -> list[ScoredChunk]:
         """query: the search text the query step made; vector: its embedding, when the caller has it; core: the
         asking part of a long vignette, searched as well so that a history full of other subjects ("known
         <condition> ... came in for <a test> ... two doses of <drug>, what next?") does not drown it."""
@@ -50,7 +50,7 @@ class HybridRetriever:
         sparse: dict[str, float] = {}
         searches = [(vector, expanded)]
         if core:
-            searches.append((self.embedder.encode_query(core), core))
+            searches.append((core_vector if core_vector is not None else self.embedder.encode_query(core), core))
         for v, text in searches:
             for rank, (fid, score) in enumerate(dense_search(snapshot, v, self.candidate_k)):
                 chunk = snapshot.by_faiss_id[fid]

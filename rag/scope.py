@@ -83,11 +83,15 @@ class ScopePolicy:
                qvec: np.ndarray, related: np.ndarray | None = None,
                corpus_idf: dict[str, float] | None = None,
                document_concepts: Callable[[str], frozenset[str]] | None = None,
-               known_disease: Callable[[str], bool] | None = None) -> ScopeDecision:
-        """known_disease: does some indexed document use every word of this disease name (rag.diseases)?"""
+               known_disease: Callable[[str], bool] | None = None,
+               core_vector: np.ndarray | None = None) -> ScopeDecision:
+        """known_disease: does some indexed document use every word of this disease name (rag.diseases)?
+        core_vector: a long vignette's asking part: a passage as close to it as to the whole is as much on topic."""
         if not passages:
             return ScopeDecision(outcome="abstain", reasons=("nothing retrieved",))
-        scored = [(float(np.max(sentence_vectors[p.chunk.id] @ qvec)), p) for p in passages if p.chunk.sentences]
+        probes = [qvec] if core_vector is None else [qvec, core_vector]
+        scored = [(max(float(np.max(sentence_vectors[p.chunk.id] @ v)) for v in probes), p)
+                  for p in passages if p.chunk.sentences]
         best, top = max(scored, key=lambda x: x[0]) if scored else (0.0, passages[0])
         document = passages[0].chunk.document_id
         topical = {c for c in query.concepts if self.vocabulary.kinds.get(c) in TOPICAL_KINDS}
