@@ -257,3 +257,22 @@ def test_shorthand_bilateral_weakness_is_an_emergency():
 def test_neuro_symptoms_in_shorthand_are_deficits_new_ones_bilateral_an_emergency():
     assert ENGINE.context("Lumbar mass; new neuro symptoms in both legs since this morning.").emergency
     assert not ENGINE.context("50M, 4 cm firm lump at L2/3 + LBP, no neuro sx.").emergency
+
+
+def test_emergencies_in_plain_or_second_language_wording_escalate():
+    assert ENGINE.context("Patient with mass in low back, now he say he cannot have erection and is difficult to "
+                          "pass urine, new since two days. What I must do?").emergency
+    assert ENGINE.context("Patient with a palpable lumbar mass: his left foot has become steadily weaker since this "
+                          "morning and now drags.").emergency
+    # "cannot have" an MRI is still a contraindication, and "regardless of symptoms" asks nothing urgent
+    assert not ENGINE.context("Lumbar mass; he cannot have an MRI because of a pacemaker.").emergency
+    plan = ENGINE.context("MRI of a palpable L2 mass shows a benign-looking tumour. I plan to excise every benign "
+                          "tumour regardless of size or symptoms. Agree?")
+    assert not plan.emergency and not plan.emergency_topic
+
+
+def test_a_test_said_to_complete_the_evaluation_is_judged_adequate():
+    q = "Referral for imaging of a lump over the lower back with back pain."
+    assert "RF-WRONG-MODALITY" in _rules(q, "Ultrasound of the lump; if it is superficial, that completes the "
+                                            "evaluation.")
+    assert _rules(q, "Ultrasound first; MRI without and with contrast completes the evaluation.") == set()
