@@ -15,7 +15,8 @@ TOPIC_CASES = [json.loads(x) for x in (TOPICS / "chat_topics.jsonl").read_text()
 # written apart from the engine (eval/FIRST_CONTACT.md, batches 5-8), two of them each with a guideline nobody
 # had indexed (giant cell arteritis, iron deficiency anaemia)
 FRESH_TOPIC_CASES = [json.loads(x) for f in ("chat_topics_5.jsonl", "chat_topics_6.jsonl", "chat_topics_7.jsonl",
-                                             "chat_topics_gca.jsonl", "chat_topics_8.jsonl", "chat_topics_ida.jsonl")
+                                             "chat_topics_gca.jsonl", "chat_topics_8.jsonl", "chat_topics_ida.jsonl",
+                                             "chat_topics_9.jsonl")
                      for x in (TOPICS / f).read_text().splitlines() if x.strip()]
 GUARD_TOPIC_CASES = [json.loads(x) for f in sorted(TOPICS.glob("guard_topics*.jsonl"))
                      for x in f.read_text().splitlines() if x.strip()]
@@ -34,9 +35,9 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 # Answer quality on the other topics is held by a ratchet (issue 10's bar is 0.95): measured 15/21 and 33/34
 # on 2026-11-25, 16/21 on 2026-12-02; raise these when answers improve, never lower them.
 TOPIC_PASS_FLOOR = 0.85  # 18/21 on 2026-12-02 (second stop), with six guidelines indexed
-# first contact: batch 5 0.53 (19/36), batch 6 0.75 (18/24), batch 7 0.71 (27/38), batch 8 0.66 (25/38);
-# measured 2026-12-03 with eight documents indexed: 104/136
-FRESH_TOPIC_PASS_FLOOR = 0.76
+# first contact: batch 5 0.53 (19/36), batch 6 0.75 (18/24), batch 7 0.71 (27/38), batch 8 0.66 (25/38),
+# batch 9 0.89 (25/28); measured 2026-12-03 with eight documents indexed: 131/164
+FRESH_TOPIC_PASS_FLOOR = 0.79
 LUMBAR_PASS_FLOOR = 0.97
 # With a gout guideline indexed, the public "gout is out of scope" case is answerable: it is not run here.
 COVERED_HERE = {"pub-oos-gout"}
