@@ -397,8 +397,9 @@ class Pipeline:
             cvec = cvec + self.embedder.encode_query(asking)
             cvec = cvec / np.linalg.norm(cvec)
         boost = self.fit.boost(query, topical, self.concept_rarity(snapshot), self.categories(snapshot))
-        return self.composer.compose(words, cvec, topical, self.idf(snapshot), QUESTION_WORDS,
-                                     boost=boost, section_bonus=self.fit.section_bonus(query),
+        idf = self.idf(snapshot)  # sentences' words only: a word only a heading uses is not in it
+        return self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS,
+                                     boost=boost, section_bonus=self.fit.section_bonus(query, idf.__contains__),
                                      hubness=lambda d: self.hubness(snapshot, d),
                                      parts=self.embedder.encode(list(query.parts)) if query.parts else None,
                                      leads=plan[:1])  # the first rule the plan breaks leads; the rest compete

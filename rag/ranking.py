@@ -50,19 +50,25 @@ class SentenceFit:
         self.answer_types = answer_types
         self.concepts = concepts  # the scope's topical concept reader
 
-    def section_bonus(self, query: Query) -> Callable[[tuple[str, ...]], float]:
+    def section_bonus(self, query: Query, used: Callable[[str], bool] = lambda word: True
+                      ) -> Callable[[tuple[str, ...]], float]:
         """A section whose own heading names what the question asks about (a heading on other causes for "what
         else could it be?") frames its sentences as the answer."""
         kinds = self.vocabulary.kinds
         # what the question is about (a differential, a deficit), not the tests it names: many headings name tests
         asked = {c for c in self.concepts(query.asked) if kinds.get(c) in ("finding", "condition")}
+        # ... or a word of the heading itself that the documents' sentences never use ("what pitfalls does it warn
+        # against?" under a heading on pitfalls): only a heading says it
+        words = content_words(query.asked) - content_words(" ".join(QUESTION_WORDS))
         cache: dict[tuple[str, ...], float] = {}
 
         def bonus(section: tuple[str, ...]) -> float:
             if len(section) < 2:
                 return 0.0
             if section not in cache:
-                cache[section] = SECTION if self.concepts(section[-1]) & asked else 0.0
+                named = content_words(section[-1]) & words - content_words(section[0])
+                cache[section] = SECTION if (self.concepts(section[-1]) & asked
+                                             or any(not used(w) for w in named)) else 0.0
             return cache[section]
         return bonus
 

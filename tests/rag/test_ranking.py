@@ -99,3 +99,12 @@ def test_a_sentence_restating_its_documents_subject_is_a_hub(embedder):
     hubs = ExtractiveComposer(SentenceVectors(embedder.encode)).hubness(chunks)
     assert min(hubs[c][0] for c in ("c0", "c1", "c2")) > 0  # restate the subject
     assert max(hubs[c][0] for c in ("c3", "c4", "c5", "c6", "c7")) < min(hubs[c][0] for c in ("c0", "c1", "c2"))
+
+
+def test_a_heading_word_no_sentence_uses_frames_its_section_when_the_question_names_it():
+    query = READER.read([{"role": "user", "content": "What pitfalls does the guideline warn against?"}])
+    bonus = FIT.section_bonus(query, used=lambda word: word != "pitfal")
+    assert bonus(("Guideline", "Common Pitfalls to Avoid")) > 0
+    assert bonus(("Guideline", "Role of Plain Radiographs")) == 0
+    # a heading word the sentences use everywhere says nothing on its own
+    assert FIT.section_bonus(query, used=lambda word: True)(("Guideline", "Common Pitfalls to Avoid")) == 0
