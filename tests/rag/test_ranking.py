@@ -108,3 +108,11 @@ def test_a_heading_word_no_sentence_uses_frames_its_section_when_the_question_na
     assert bonus(("Guideline", "Role of Plain Radiographs")) == 0
     # a heading word the sentences use everywhere says nothing on its own
     assert FIT.section_bonus(query, used=lambda word: True)(("Guideline", "Common Pitfalls to Avoid")) == 0
+
+
+def test_where_and_what_size_are_answer_types_of_their_own():
+    types = default_answer_types()
+    assert types.classify("Where exactly should intramuscular adrenaline be injected?") == "location"
+    assert types.classify("What size of needle-free lump should worry me?") == "length"
+    assert types.classify("How long should the course of antibiotics be?") == "duration"
+    assert types.states("location", "Give it into the anterolateral aspect of the thigh.")
