@@ -148,6 +148,15 @@ class ExtractiveComposer:
                 continue
             chosen.append(cand)
             used += len(cand.text) + 6
+        if chosen and len(chosen) < self.max_sentences:
+            # the leading sentence's own next sentence continues it ("<X> is not needed for most patients." "<X> can
+            # be offered at <time> to <whom> ..."): kept when it shares a word with it and there is room
+            lead = chosen[0]
+            after = next((c for c in candidates if c.passage == lead.passage and c.first == lead.first + 1
+                          and not c.listed), None)
+            if (after is not None and all(after is not c for c in chosen) and after.words & lead.words - topic
+                    and used + len(after.text) + 6 <= self.max_chars):
+                chosen.insert(1, after)
         sentences = tuple(CitedSentence(text=as_sentence(c.text), cites=(c.passage + 1,)) for c in chosen)
         return DraftAnswer(sentences=sentences, passages=tuple(passages), synthesizer=self.name)
 

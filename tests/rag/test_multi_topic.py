@@ -149,3 +149,8 @@ def test_a_vignettes_history_does_not_choose_the_document(multi):
                     "iodinated contrast. Within minutes he had wheeze, a BP of 75/40 and widespread hives. He has "
                     "had two intramuscular adrenaline doses and is no better. What next?")
     assert {c.document_id for c in a.citations} == {"acute-anaphylaxis"}
+
+
+def test_the_leading_sentence_keeps_the_sentence_that_continues_it(multi):
+    a = _ask(multi, "After a patient recovers clinically from pneumonia, who needs a repeat chest X-ray and when?")
+    assert a.answer.startswith("A repeat chest X-ray is not needed") and "6 weeks" in a.answer
