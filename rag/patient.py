@@ -81,3 +81,27 @@ def age_fit(age: float | None, sentence: str) -> int:
     if not ranges:
         return 0
     return 1 if any(lo <= age < hi for lo, hi in ranges) else -1
+
+
+# the patient's sex as a question states it: "58F", "a 66-year-old man", "she", "his"; and the sex a guideline
+# sentence is written for ("Men with a <finding> ...", "In premenopausal women, ...")
+_MALE_PATIENT = re.compile(r"\b(?:\d{1,3}\s?m|man|male|gentleman|boy|he|his|him)\b", re.I)
+_FEMALE_PATIENT = re.compile(r"\b(?:\d{1,3}\s?f|woman|female|lady|girl|she|her|pregnant)\b", re.I)
+_MALE_GROUP = re.compile(r"\b(?:men|man|males?|boys?)\b", re.I)
+_FEMALE_GROUP = re.compile(r"\b(?:women|woman|females?|girls?|pregnan\w*|postmenopausal|premenopausal)\b", re.I)
+
+
+def patient_sex(text: str) -> str | None:
+    """'male' or 'female' when the question's words say only one, else None."""
+    male, female = bool(_MALE_PATIENT.search(text)), bool(_FEMALE_PATIENT.search(text))
+    return "male" if male and not female else "female" if female and not male else None
+
+
+def sex_fit(sex: str | None, sentence: str) -> int:
+    """+1 when the sentence is written for the patient's sex, -1 when only for the other, 0 otherwise."""
+    if sex is None:
+        return 0
+    male, female = bool(_MALE_GROUP.search(sentence)), bool(_FEMALE_GROUP.search(sentence))
+    if male == female:
+        return 0 if not male else 1  # both named ("men and postmenopausal women"): written for either
+    return 1 if (sex == "male") == male else -1

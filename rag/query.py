@@ -18,7 +18,7 @@ import yaml
 
 from guardrails.concepts import Vocabulary, clean, default_vocabulary, normalize, tokenize
 from guardrails.sentences import split_sentences
-from rag.patient import patient_age
+from rag.patient import patient_age, patient_sex
 from rag.text import content_words
 from rag.types import Frozen
 
@@ -185,6 +185,7 @@ class Query(Frozen):
     # <test> show?") or supposes ("if they're clear ..."): what was done is context, what next is the question
     reported: frozenset[str] = frozenset()
     age: float | None = None  # the patient's age in years, as this turn or an earlier one states it
+    sex: str | None = None  # the patient's sex ("male"/"female"), as this turn or an earlier one states it
     # a long vignette's asking sentences and the one before them ("... two doses of <drug> given. What next?"),
     # searched as well as the whole; empty for a short question
     core: str = ""
@@ -250,6 +251,7 @@ class QueryReader:
                      focus=focus, asked=asked, excluded=frozenset(excluded), reported=reported,
                      core=self._core(focus), denied=denied, parts=self.parts(focus), supposed=self._supposed(focus),
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
+                     sex=next((x for t in (text, *reversed(previous)) if (x := patient_sex(t)) is not None), None),
                      answer_type=self.answer_types.classify(self.asking(focus)), concepts=concepts,
                      history=history, follow_up=follow_up,
                      had_instructions=len(kept) < len(sentences) or text != " ".join(" ".join(kept).split()))

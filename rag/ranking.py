@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from guardrails.concepts import normalize
-from rag.patient import age_fit
+from rag.patient import age_fit, sex_fit
 from rag.query import QUESTION_WORDS, Query, QueryReader
 from rag.text import content_words
 from rag.types import ScoredChunk
@@ -127,6 +127,8 @@ class SentenceFit:
             if denied & found:
                 score -= DENIED
             fit = age_fit(query.age, text)  # "<group> under 30: ..." answers a 26-year-old, not a 52-year-old
+            score += AGE_FIT * fit if fit > 0 else AGE_MISFIT * fit
+            fit = sex_fit(query.sex, text)  # "In premenopausal women, ..." does not answer for a man
             score += AGE_FIT * fit if fit > 0 else AGE_MISFIT * fit
             if answer_types.states(query.answer_type, text):
                 score += STATES_TYPE

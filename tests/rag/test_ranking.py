@@ -116,3 +116,16 @@ def test_where_and_what_size_are_answer_types_of_their_own():
     assert types.classify("What size of needle-free lump should worry me?") == "length"
     assert types.classify("How long should the course of antibiotics be?") == "duration"
     assert types.states("location", "Give it into the anterolateral aspect of the thigh.")
+
+
+def test_a_sentence_for_the_other_sex_yields_and_one_for_both_fits():
+    from rag.patient import patient_sex, sex_fit
+
+    assert patient_sex("A 66-year-old man with iron deficiency") == "male"
+    assert patient_sex("58F, lump L3, LBP") == "female"
+    assert patient_sex("The registrar says he will discharge her") is None  # two people, no single sex
+    assert sex_fit("male", "In premenopausal women, investigate if ...") == -1
+    assert sex_fit("male", "Men and postmenopausal women should have endoscopy.") == 1
+    assert sex_fit("female", "Order MRI without and with contrast.") == 0
+    boost = _boost("A 66-year-old man with a lumbar mass. What next?")
+    assert boost("In premenopausal women, investigate if ...") < boost("Men should be investigated ...")
