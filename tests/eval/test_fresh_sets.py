@@ -29,7 +29,7 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_9.jsonl": (1.0, 1.0, 0.87),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 0.97, "chat_fresh_3.jsonl": 0.95,
-               "chat_fresh_4.jsonl": 0.88, "chat_fresh_5.jsonl": 0.95, "chat_fresh_6.jsonl": 0.92,
+               "chat_fresh_4.jsonl": 0.88, "chat_fresh_5.jsonl": 0.95, "chat_fresh_6.jsonl": 0.95,
                # batches 7 and 8: first contact 0.82 and 0.825 (eval/FIRST_CONTACT.md)
                "chat_fresh_7.jsonl": 0.90, "chat_fresh_8.jsonl": 0.92,
                "chat_fresh_9.jsonl": 1.0}  # batch 9: first contact 0.95; bar 0.95; raised 2026-12-03

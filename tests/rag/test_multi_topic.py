@@ -36,8 +36,8 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 # on 2026-11-25, 16/21 on 2026-12-02; raise these when answers improve, never lower them.
 TOPIC_PASS_FLOOR = 0.85  # 18/21 on 2026-12-02 (second stop), with six guidelines indexed
 # first contact: batch 5 0.53 (19/36), batch 6 0.75 (18/24), batch 7 0.71 (27/38), batch 8 0.66 (25/38),
-# batch 9 0.89 (25/28); measured 2026-12-03 with eight documents indexed: 131/164
-FRESH_TOPIC_PASS_FLOOR = 0.79
+# batch 9 0.89 (25/28); measured 2026-12-03 with eight documents indexed: 135/164
+FRESH_TOPIC_PASS_FLOOR = 0.82
 LUMBAR_PASS_FLOOR = 0.97
 # With a gout guideline indexed, the public "gout is out of scope" case is answerable: it is not run here.
 COVERED_HERE = {"pub-oos-gout"}
