@@ -107,6 +107,21 @@ EMERGENCY_QUESTIONS = [
     ("Lumbar mass; she denies saddle numbness, incontinence or leg weakness.", False),
     ("Lumbar mass; no saddle numbness, incontinence or leg weakness.", False),
     ("Lumbar mass, urinary frequency from a known UTI treated last week.", False),
+    # an account: "awaiting <test> for <finding>" governs its noun phrase; the account's verb starts what is reported
+    ("Man awaiting an MRI for a paraspinal lump has had urinary retention since last night. Plan?", True),
+    ("Woman awaiting imaging for a lumbar mass reports she cannot get to the toilet in time and is numb in the "
+     "saddle area.", True),
+    ("If he develops urinary retention while awaiting the MRI, what then?", False),  # a supposition
+    # shorthand and second-language wording
+    ("Known L3 paraspinal mass. Now bilat LE weakness, onset 6h. Actions?", True),
+    ("Known L3 paraspinal mass. No LE weakness. Actions?", False),
+    ("Lumbar mass; new neuro symptoms in both legs since this morning.", True),
+    ("50M, 4 cm firm lump at L2/3 + LBP, no neuro sx.", False),
+    ("Patient with mass in low back, now he say he cannot have erection and is difficult to pass urine, new since "
+     "two days. What I must do?", True),
+    ("Patient with a palpable lumbar mass: his left foot has become steadily weaker since this morning and now "
+     "drags.", True),
+    ("Lumbar mass; he cannot have an MRI because of a pacemaker.", False),  # "cannot have" a test: a contraindication
 ]
 
 
@@ -192,17 +207,6 @@ def test_waiting_for_the_scanner_to_be_back_is_availability_not_a_result():
 def _rules(question: str, draft: str) -> set[str]:
     return {v.rule_id for v in ENGINE.check(question, draft).violations}
 
-
-def test_an_account_of_a_patient_awaiting_a_test_still_reports_what_happened_since():
-    # "awaiting <test> for <finding>" governs its noun phrase; the account's verb starts what is reported
-    assert ENGINE.context("Man awaiting an MRI for a paraspinal lump has had urinary retention since last "
-                          "night. Plan?").emergency
-    assert ENGINE.context("Woman awaiting imaging for a lumbar mass reports she cannot get to the toilet in time "
-                          "and is numb in the saddle area.").emergency
-    # a supposition is still not an account
-    assert not ENGINE.context("If he develops urinary retention while awaiting the MRI, what then?").emergency
-
-
 def test_a_test_judged_unable_to_do_its_job_is_rejected_not_advised():
     q = "Protocol for a palpable paraspinal mass?"
     assert _rules(q, "A scan without contrast would be inadequate; order MRI without and with contrast.") == set()
@@ -248,24 +252,7 @@ def test_a_judgement_reaching_back_is_of_the_test_not_of_the_agent_qualifying_it
     assert "RF-NONCONTRAST-ONLY" in _rules(q, "Sequences: sagittal T1, axial T2. Contrast: none required.")
     assert _rules(q, "Sequences: sagittal T1 before and after gadolinium. Contrast: required.") == set()
 
-
-def test_shorthand_bilateral_weakness_is_an_emergency():
-    assert ENGINE.context("Known L3 paraspinal mass. Now bilat LE weakness, onset 6h. Actions?").emergency
-    assert not ENGINE.context("Known L3 paraspinal mass. No LE weakness. Actions?").emergency
-
-
-def test_neuro_symptoms_in_shorthand_are_deficits_new_ones_bilateral_an_emergency():
-    assert ENGINE.context("Lumbar mass; new neuro symptoms in both legs since this morning.").emergency
-    assert not ENGINE.context("50M, 4 cm firm lump at L2/3 + LBP, no neuro sx.").emergency
-
-
-def test_emergencies_in_plain_or_second_language_wording_escalate():
-    assert ENGINE.context("Patient with mass in low back, now he say he cannot have erection and is difficult to "
-                          "pass urine, new since two days. What I must do?").emergency
-    assert ENGINE.context("Patient with a palpable lumbar mass: his left foot has become steadily weaker since this "
-                          "morning and now drags.").emergency
-    # "cannot have" an MRI is still a contraindication, and "regardless of symptoms" asks nothing urgent
-    assert not ENGINE.context("Lumbar mass; he cannot have an MRI because of a pacemaker.").emergency
+def test_regardless_of_symptoms_asks_nothing_urgent():
     plan = ENGINE.context("MRI of a palpable L2 mass shows a benign-looking tumour. I plan to excise every benign "
                           "tumour regardless of size or symptoms. Agree?")
     assert not plan.emergency and not plan.emergency_topic
