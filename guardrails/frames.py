@@ -60,6 +60,8 @@ _BOUNDARY_PUNCT = frozenset(".,;:!?()-")
 _COMPLETION = frozenset({"after", "once", "following", "when", "whenever", "now that", "as soon as", "only after",
                          "only once", "only when", "once the", "after the", "if and when", "with the results of"})
 _SEQUENCE = frozenset({"then", "and then", "followed by", "before"})
+_CLAUSE_VERBS = frozenset({"is", "are", "was", "were", "has", "have", "had", "will", "would", "should", "can",
+                           "could", "must", "may", "might", "isn't", "aren't", "wasn't", "won't", "shouldn't"})
 _SELF_NEGATING = frozenset({"no", "not", "never", "nothing", "none"})
 _INABILITY = frozenset({"cannot", "can't", "can not", "couldn't", "could not", "unable"})
 _LIST_NEGATION = frozenset({"denies", "denied", "denying", "no", "without", "negative for", "free of", "absent"})
@@ -101,6 +103,9 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                 if m.kind != "cue" and tokens[m.start].text in _SELF_NEGATING and m.start > 0 \
                         and tokens[m.start - 1].text in ("and", "or", ","):
                     break  # "it is not serious and no other test is needed": a phrase that carries its own "no"
+                if m.kind == "object" and m.start > cue.end and tokens[m.start - 1].text in ("and", "but") \
+                        and m.end < len(tokens) and tokens[m.end].text in _CLAUSE_VERBS:
+                    break  # "no evidence of <finding> and <test> is not required": a clause with its own subject
                 if list_mode and _asserted(tokens, m.start):
                     break
                 flags[j] = True

@@ -27,12 +27,15 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_8.jsonl": (1.0, 0.88, 1.0),
     # batch 9 (first contact 0.875 / 1.00): two drafts named by another broken rule first
     "guard_fresh_9.jsonl": (1.0, 1.0, 0.87),
+    # batch 10 (first contact 0.91 / 0.89): a quoted letter's advice that "should not be followed" is flagged
+    "guard_fresh_10.jsonl": (1.0, 0.88, 0.81),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 0.97, "chat_fresh_3.jsonl": 0.95,
                "chat_fresh_4.jsonl": 0.88, "chat_fresh_5.jsonl": 0.95, "chat_fresh_6.jsonl": 0.95,
                # batches 7 and 8: first contact 0.82 and 0.825 (eval/FIRST_CONTACT.md)
                "chat_fresh_7.jsonl": 0.90, "chat_fresh_8.jsonl": 0.92,
-               "chat_fresh_9.jsonl": 1.0}  # batch 9: first contact 0.95; bar 0.95; raised 2026-12-03
+               # batches 9 and 10: first contact 0.95 and 0.90; bar 0.95; raised 2026-12-03
+               "chat_fresh_9.jsonl": 1.0, "chat_fresh_10.jsonl": 0.93}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -263,3 +263,11 @@ def test_a_test_said_to_complete_the_evaluation_is_judged_adequate():
     assert "RF-WRONG-MODALITY" in _rules(q, "Ultrasound of the lump; if it is superficial, that completes the "
                                             "evaluation.")
     assert _rules(q, "Ultrasound first; MRI without and with contrast completes the evaluation.") == set()
+
+
+def test_a_coordinated_clause_with_its_own_subject_is_outside_an_earlier_negation():
+    q = "Write the impression for a lumbar x-ray in a patient with a palpable lumbar mass."
+    assert _rules(q, "Impression: no lytic lesion, so there is no evidence of sinister pathology and MRI is not "
+                     "required.") != set()
+    # a list the negation does cover is still negated
+    assert _rules(q, "No physiotherapy or manipulation; MRI without and with contrast today.") == set()

@@ -154,3 +154,16 @@ def test_a_vignettes_history_does_not_choose_the_document(multi):
 def test_the_leading_sentence_keeps_the_sentence_that_continues_it(multi):
     a = _ask(multi, "After a patient recovers clinically from pneumonia, who needs a repeat chest X-ray and when?")
     assert a.answer.startswith("A repeat chest X-ray is not needed") and "6 weeks" in a.answer
+
+
+# batch 10 (first contact 0.71 on the session's last code) is held on its own, so the older sets' floor keeps
+# its meaning
+BATCH10_TOPIC_CASES = [json.loads(x) for x in (TOPICS / "chat_topics_10.jsonl").read_text().splitlines() if x.strip()]
+BATCH10_TOPIC_PASS_FLOOR = 0.71
+
+
+def test_batch_10_topic_cases_hold_their_pass_rate(multi):
+    failing = {c["id"]: p for c in BATCH10_TOPIC_CASES
+               if (p := chat_problems(c, multi.answer(c["turns"]).model_dump(mode="json")))}
+    rate = 1 - len(failing) / len(BATCH10_TOPIC_CASES)
+    assert rate >= BATCH10_TOPIC_PASS_FLOOR, f"pass rate {rate:.2f} < {BATCH10_TOPIC_PASS_FLOOR}: {failing}"

@@ -129,3 +129,9 @@ def test_a_sentence_for_the_other_sex_yields_and_one_for_both_fits():
     assert sex_fit("female", "Order MRI without and with contrast.") == 0
     boost = _boost("A 66-year-old man with a lumbar mass. What next?")
     assert boost("In premenopausal women, investigate if ...") < boost("Men should be investigated ...")
+
+
+def test_under_what_circumstances_asks_when_not_for_a_threshold():
+    types = default_answer_types()
+    assert types.classify("Under what circumstances is CT myelography justified?") != "threshold"
+    assert types.classify("Under what level of eGFR is gadolinium avoided?") == "threshold"
