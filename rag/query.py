@@ -105,7 +105,11 @@ class AnswerTypes:
         for m in self.vocabulary.tag(tokens):
             if m.concept != f"answer.{answer_type}":
                 continue
-            before = [t.text for t in tokens[max(0, m.start - 3):m.start] if not t.is_punct]
+            before = []
+            for t in reversed(tokens[max(0, m.start - 3):m.start]):  # the words right before it, within its clause
+                if t.is_punct or t.is_number:
+                    break
+                before.insert(0, t.text)
             before = [w for w in before if content_words(w) and not content_words(w) & _GENERIC_VALUE]
             if before:
                 return before[-2:]

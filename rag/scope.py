@@ -46,6 +46,8 @@ VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "gauge", "s
 
 
 _ASKING = content_words(" ".join(QUESTION_WORDS))
+# a compound kind of a subject: "<community>-acquired <pneumonia>", "<drug>-induced <subject>"
+_COMPOUND_KIND = re.compile(r"\b([A-Za-z]+)-(acquired|associated|related|induced|onset)\s+([A-Za-z]+)")
 # "per <unit>" of a rate or a weight-based amount: a question asking per kilogram, per minute, per hour or per week
 # is answered only by a figure given per the same unit ("micrograms per kg per minute" is not "500 micrograms")
 _PER = r"(?:\bper\s+|/\s*|\ba\s+)"
@@ -125,6 +127,10 @@ class ScopePolicy:
         if foreign:
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: the question is about {', '.join(foreign)}, which no indexed document mentions",), **base)
+        sibling = self._sibling_kind(query, top, passages)
+        if sibling:
+            return ScopeDecision(outcome="abstain", reasons=(
+                f"topic: the question is about {sibling}, another kind than the document's",), **base)
         elsewhere = self._other_body_region(query, passages, document_concepts)
         if elsewhere:
             return ScopeDecision(outcome="abstain", reasons=(
@@ -176,6 +182,20 @@ class ScopePolicy:
                 continue
             out.append(low)
         return out
+
+    @staticmethod
+    def _sibling_kind(query: Query, top: ScoredChunk, passages: list[ScoredChunk]) -> str | None:
+        """A compound kind of the title's own subject that the document never names ("<X>-acquired <subject>"
+        asked of a guideline on "<Y>-acquired <subject>"): another kind of the same thing, not covered by it."""
+        titled = {m.group(3).lower(): m.group(0).lower() for m in _COMPOUND_KIND.finditer(top.chunk.title)}
+        if not titled:
+            return None
+        text = " ".join(p.chunk.text.lower() for p in passages if p.chunk.document_id == top.chunk.document_id)
+        for m in _COMPOUND_KIND.finditer(query.focus):
+            asked, own = m.group(0).lower(), titled.get(m.group(3).lower())
+            if own and asked != own and f"{m.group(1).lower()}-{m.group(2).lower()}" not in text:
+                return asked
+        return None
 
     def _foreign_diseases(self, query: Query, known_disease: Callable[[str], bool] | None) -> list[str]:
         """The diseases the asking sentences name when no indexed document knows any of them ("should a child with

@@ -167,3 +167,12 @@ def test_batch_10_topic_cases_hold_their_pass_rate(multi):
                if (p := chat_problems(c, multi.answer(c["turns"]).model_dump(mode="json")))}
     rate = 1 - len(failing) / len(BATCH10_TOPIC_CASES)
     assert rate >= BATCH10_TOPIC_PASS_FLOOR, f"pass rate {rate:.2f} < {BATCH10_TOPIC_PASS_FLOOR}: {failing}"
+
+
+def test_another_kind_of_the_documents_subject_abstains(multi):
+    # "<X>-acquired pneumonia" asked of a guideline on community-acquired pneumonia that never names <X>-acquired
+    a = _ask(multi, "What empirical antibiotics are recommended for hospital-acquired pneumonia after five days "
+                    "in hospital?")
+    assert a.abstained and a.scope == "abstain" and "hospital-acquired pneumonia" in a.fallback_reason
+    b = _ask(multi, "Which antibiotic for community-acquired pneumonia of low severity?")
+    assert not b.abstained

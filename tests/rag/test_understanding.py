@@ -193,3 +193,8 @@ def test_a_plan_the_question_states_is_answered_by_the_rule_it_breaks(pipeline):
     # a question with no plan in it is composed as before
     b = pipeline.answer(_user("What imaging is first-line for a palpable mid-lumbar mass with back pain?"))
     assert not b.answer.startswith("Do not assume")
+
+
+def test_whose_dose_stops_at_the_clause_boundary():
+    # "CAP in a 60-year-old: which antibiotic ...": the age before the colon owns nothing
+    assert default_answer_types().owner("CAP in a 60-year-old: which antibiotic and for how long?", "regimen") == []
