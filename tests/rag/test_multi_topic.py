@@ -36,8 +36,8 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 # on 2026-11-25, 16/21 on 2026-12-02; raise these when answers improve, never lower them.
 TOPIC_PASS_FLOOR = 0.85  # 18/21 on 2026-12-02 (second stop), with six guidelines indexed
 # first contact: batch 5 0.53 (19/36), batch 6 0.75 (18/24), batch 7 0.71 (27/38), batch 8 0.66 (25/38),
-# batch 9 0.89 (25/28); measured 2026-12-03 with eight documents indexed: 135/164
-FRESH_TOPIC_PASS_FLOOR = 0.82
+# batch 9 0.89 (25/28); measured 2026-12-03 with eight documents indexed: 137/164
+FRESH_TOPIC_PASS_FLOOR = 0.83
 LUMBAR_PASS_FLOOR = 0.97
 # With a gout guideline indexed, the public "gout is out of scope" case is answerable: it is not run here.
 COVERED_HERE = {"pub-oos-gout"}
@@ -159,7 +159,7 @@ def test_the_leading_sentence_keeps_the_sentence_that_continues_it(multi):
 # batch 10 (first contact 0.71 on the session's last code) is held on its own, so the older sets' floor keeps
 # its meaning
 BATCH10_TOPIC_CASES = [json.loads(x) for x in (TOPICS / "chat_topics_10.jsonl").read_text().splitlines() if x.strip()]
-BATCH10_TOPIC_PASS_FLOOR = 0.71
+BATCH10_TOPIC_PASS_FLOOR = 0.76  # 16/21 measured 2026-12-03
 
 
 def test_batch_10_topic_cases_hold_their_pass_rate(multi):
