@@ -60,8 +60,6 @@ _BOUNDARY_PUNCT = frozenset(".,;:!?()-")
 _COMPLETION = frozenset({"after", "once", "following", "when", "whenever", "now that", "as soon as", "only after",
                          "only once", "only when", "once the", "after the", "if and when", "with the results of"})
 _SEQUENCE = frozenset({"then", "and then", "followed by", "before"})
-_CLAUSE_VERBS = frozenset({"is", "are", "was", "were", "has", "have", "had", "will", "would", "should", "can",
-                           "could", "must", "may", "might", "isn't", "aren't", "wasn't", "won't", "shouldn't"})
 _SELF_NEGATING = frozenset({"no", "not", "never", "nothing", "none"})
 _INABILITY = frozenset({"cannot", "can't", "can not", "couldn't", "could not", "unable"})
 _LIST_NEGATION = frozenset({"denies", "denied", "denying", "no", "without", "negative for", "free of", "absent"})
@@ -159,15 +157,19 @@ _SUBJECT_OPENERS = frozenset({"it's", "that's", "there's", "we", "you", "i", "we
                               "you'd", "i'd", "then", "so"})
 _PRONOUNS = frozenset({"it", "this", "that", "there"})
 _MODALS = frozenset({"is", "will", "would", "can", "should", "may", "must", "could"})
-# Gate cues that govern a noun phrase, not a clause ("a patient awaiting <test> for <finding> has <symptom>"): in a
-# user's account the condition ends at the first finite verb, which starts what the account reports
-# a result stated as the test's finding ("the MRI shows", "MRI confirmed"), not a noun ("based on MRI findings")
+_AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had"})
+# a result stated as the test's finding ("the <test> shows", "<test> confirmed"), not a noun ("based on <test>
+# findings")
 _RESULT_VERBS = frozenset({"shows", "showed", "shown", "confirms", "confirmed", "reveals", "revealed", "demonstrates",
                            "demonstrated", "found", "identified", "reported", "was", "is"})
+# Gate cues that govern a noun phrase, not a clause ("a patient awaiting <test> for <finding> has <symptom>"): in a
+# user's account the condition ends at the first finite verb, which starts what the account reports
 _NOUN_GATES = frozenset({"awaiting", "await", "awaits", "awaited", "pending", "following", "after", "waiting", "wait"})
-_FINITE = frozenset({"has", "have", "had", "is", "are", "was", "were", "reports", "reported", "says", "said",
-                     "describes", "described", "complains", "complained", "develops", "developed", "presents",
-                     "presented", "notices", "noticed", "now", "today", "tonight", "since"})
+_FINITE = _AUXILIARIES | frozenset({"reports", "reported", "says", "said", "describes", "described", "complains",
+                                    "complained", "develops", "developed", "presents", "presented", "notices",
+                                    "noticed", "now", "today", "tonight", "since"})
+# the verb right after a coordinated subject ("... and <test> is not required"): a clause of its own
+_CLAUSE_VERBS = _AUXILIARIES | _MODALS | frozenset({"might", "isn't", "aren't", "wasn't", "won't", "shouldn't"})
 
 
 def _new_subject(tokens: list[Token], at: int, gate_end: int) -> bool:
@@ -257,7 +259,7 @@ class FrameReader:
         rs.frames.append(self._statement(rs, ctx))
         self._sequence(rs, clauses)
         if self._definitive_result(tokens, mentions, negated, in_gate, clauses):
-            # "the MRI shows a simple lipoma, so no further imaging is needed": what the sentence concludes rests
+            # "the <test> shows <a benign finding>, so no further imaging is needed": what the sentence concludes rests
             # on the definitive test, which has been done
             rs.concepts |= {"condition.definitive_result"}
             rs.mentioned |= {"condition.definitive_result"}
@@ -266,7 +268,7 @@ class FrameReader:
 
     def _definitive_result(self, tokens: list[Token], mentions: list[Mention], negated: list[bool],
                            in_gate: list[bool], clauses: list[int]) -> bool:
-        """A definitive test stated with its result ("the MRI shows", "MRI without and with contrast of the <region>
+        """A definitive test stated with its result ("the <test> shows", "<test> with <agent> of the <region>
         confirmed"): a result word after the test in its clause, before any other test, none negated or a condition."""
         definitive = self.v.role("definitive_test")
         results = self.v.role("reported_result")
@@ -336,11 +338,11 @@ class FrameReader:
                 if m.kind in ("assessment", "protocol"):
                     earlier = [o for o in objects if mentions[o].start < m.start]
                     # reaching back, the judgement is of the test, not of the agent that qualifies it ("<test> with
-                    # contrast is quicker, so it will be the definitive study")
+                    # <agent> is quicker, so it will be the definitive study")
                     modifiers = self.v.role("modifier")
                     named = [o for o in earlier if mentions[o].concept not in modifiers or not any(
                         clauses[mentions[x].start] == clauses[mentions[o].start]
-                        and mentions[x].concept not in modifiers for x in objects)]  # "Contrast: none required"
+                        and mentions[x].concept not in modifiers for x in objects)]  # "<agent>: none required"
                     out[k] = (named or earlier)[-1] if earlier else None
                 continue
             before = [o for o in same if mentions[o].start < m.start]

@@ -1,6 +1,6 @@
 """Disease names from the Human Disease Ontology (CC0, vendored in rag/vocab), to tell when a question is about a
-disease that no indexed document mentions ("antibiotics for <an ear infection>?" asked of a pneumonia guideline
-shares "antibiotics" and little else). A curated public vocabulary, not a list written for known questions."""
+disease that no indexed document mentions ("<treatment> for <disease B>?" asked of a guideline on <disease A>
+shares "<treatment>" and little else). A curated public vocabulary, not a list written for known questions."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ class DiseaseNames:
         return cls(names)
 
     def find(self, text: str) -> list[str]:
-        """The disease names in a text, longest first at each position, in order ("acute otitis media" ->
-        "acute otitis media" when the ontology has it, else "otitis media"); a plural reads as its singular."""
+        """The disease names in a text, longest first at each position, in order ("acute <disease>" -> "acute
+        <disease>" when the ontology has it, else "<disease>"); a plural reads as its singular."""
         tokens = words(text)
         out, i = [], 0
         while i < len(tokens):

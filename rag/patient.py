@@ -84,7 +84,7 @@ def age_fit(age: float | None, sentence: str) -> int:
 
 
 # the patient's sex as a question states it: "58F", "a 66-year-old man", "she", "his"; and the sex a guideline
-# sentence is written for ("Men with a <finding> ...", "In premenopausal women, ...")
+# sentence is written for ("<sex group> with a <finding> ...", "In <sex group>, ...")
 _MALE_PATIENT = re.compile(r"\b(?:\d{1,3}\s?m|man|male|gentleman|boy|he|his|him)\b", re.I)
 _FEMALE_PATIENT = re.compile(r"\b(?:\d{1,3}\s?f|woman|female|lady|girl|she|her|pregnant)\b", re.I)
 _MALE_GROUP = re.compile(r"\b(?:men|man|males?|boys?)\b", re.I)
@@ -103,5 +103,5 @@ def sex_fit(sex: str | None, sentence: str) -> int:
         return 0
     male, female = bool(_MALE_GROUP.search(sentence)), bool(_FEMALE_GROUP.search(sentence))
     if male == female:
-        return 0 if not male else 1  # both named ("men and postmenopausal women"): written for either
+        return 0 if not male else 1  # both named ("<group A> and <group B>"): written for either
     return 1 if (sex == "male") == male else -1

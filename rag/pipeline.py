@@ -144,7 +144,7 @@ class Pipeline:
 
     def disease_reader(self, snapshot):
         """Is a disease name one some indexed document uses every word of (its words in one document, in any order:
-        "temporal arteritis" is known to a guideline on giant cell arteritis of the temporal artery)?"""
+        "<site> <disease>" is known to a guideline on <disease> that names the <site>)?"""
         build_id = snapshot.manifest["build_id"]
         if self._document_words[0] != build_id:
             texts: dict[str, list[str]] = {}
@@ -229,7 +229,8 @@ class Pipeline:
 
     def _fallback_ready(self, turn: _Turn) -> None:
         _configure_thread(self.settings.threads)
-        turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan)
+        turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan,
+                                           turn.core_vector)
 
     async def answer_stream(self, messages: Sequence[dict]) -> AsyncIterator[str | Answer]:
         """The turn as the text pieces a clinician may see now, then the Answer (its text is their sum)."""
@@ -254,9 +255,9 @@ class Pipeline:
         t0 = time.perf_counter()
         snapshot = self.library.snapshot  # one snapshot for the whole turn: old or new, never a mix
         query = self.queries.read(messages, spell=self.typos(snapshot).fix, topical=self.topical_words(snapshot))
-        # what the documents' own lists say the question's rare words are ("<finding>" under "Infection") is
-        # searched too (not asked: answerability reads the question alone), so "the MRI shows <finding>, what
-        # next?" finds "If infection is confirmed, ..."
+        # what the documents' own lists say the question's rare words are ("<finding>" under "<Category>") is
+        # searched too (not asked: answerability reads the question alone), so "the <test> shows <finding>, what
+        # next?" finds "If <category> is confirmed, ..."
         kinds = sorted(set().union(*(self.categories(snapshot).get(w, ()) for w in content_words(query.focus))))
         search = f"{query.search} {' '.join(kinds)}" if kinds else query.search
         docs = self._documents(snapshot.manifest["build_id"])
@@ -270,7 +271,7 @@ class Pipeline:
         vectors = self.sentence_vectors.get(passages)
         if cvec is not None and len({p.chunk.document_id for p in passages}) > 1:
             passages = self._asked_document_first(passages, vectors, cvec)
-        turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline)
+        turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline, core_vector=cvec)
         turn.timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
         turn.decision = self.scope.decide(query, passages, vectors, qvec, self._related[1], self.idf(snapshot),
@@ -341,7 +342,8 @@ class Pipeline:
 
     def _extractive_for(self, turn: _Turn) -> DraftAnswer:
         if turn.extractive is None:
-            turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan)
+            turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan,
+                                           turn.core_vector)
         return turn.extractive
 
     @staticmethod
@@ -371,14 +373,14 @@ class Pipeline:
                                          if s.source == "mandated" and s.grounding))
         have = {p.chunk.id for p in turn.passages}
         for g in groundings:
-            chunk = next((c for c in turn.snapshot.chunks if g in " ".join(x.text for x in c.sentences)), None)
+            chunk = _chunk_holding(turn.snapshot, g)
             if chunk and chunk.id not in have and turn.decision and chunk.document_id == turn.decision.document_id:
                 turn.passages.append(ScoredChunk(chunk=chunk, score=0.0))
                 have.add(chunk.id)
         return groundings
 
     def _extractive(self, query: Query, topical: list[ScoredChunk], qvec: np.ndarray, snapshot,
-                    plan: tuple[str, ...] = ()) -> DraftAnswer:
+                    plan: tuple[str, ...] = (), core_vector: np.ndarray | None = None) -> DraftAnswer:
         """The extractive default: the one code path both a plain deployment and every LLM fallback take."""
         # the words that pick sentences are the question's own (a follow-up's, not the earlier turn's) and the
         # plain labels of what it asks about, less what it says the asker already knows
@@ -394,7 +396,10 @@ class Pipeline:
         if query.answer_type != "source" and asking != query.focus:
             # background and its question, read apart: a sentence answering the question itself ranks as well as
             # one echoing the background (both meanings weigh equally)
-            cvec = cvec + self.embedder.encode_query(asking)
+            # (a long vignette's asking part is its core, already embedded for retrieval)
+            asked = core_vector if core_vector is not None and asking == query.core else self.embedder.encode_query(
+                asking)
+            cvec = cvec + asked
             cvec = cvec / np.linalg.norm(cvec)
         boost = self.fit.boost(query, topical, self.concept_rarity(snapshot), self.categories(snapshot))
         idf = self.idf(snapshot)  # sentences' words only: a word only a heading uses is not in it
@@ -464,14 +469,14 @@ class Pipeline:
         for i, p in enumerate(passages):
             if s.grounding and s.grounding in " ".join(x.text for x in p.chunk.sentences):
                 return (i + 1,)
-        for chunk in snapshot.chunks:
-            if s.grounding and s.grounding in " ".join(x.text for x in chunk.sentences):
-                from rag.index.store import faiss_id
+        chunk = _chunk_holding(snapshot, s.grounding) if s.grounding else None
+        if chunk is None:
+            return ()
+        from rag.index.store import faiss_id
 
-                score = float(snapshot.faiss_index.reconstruct(faiss_id(chunk.id)) @ qvec)
-                passages.append(ScoredChunk(chunk=chunk, score=0.0, dense=score))
-                return (len(passages),)
-        return ()
+        score = float(snapshot.faiss_index.reconstruct(faiss_id(chunk.id)) @ qvec)
+        passages.append(ScoredChunk(chunk=chunk, score=0.0, dense=score))
+        return (len(passages),)
 
     @staticmethod
     def _citation(n: int, sc: ScoredChunk, docs: dict, by_title: dict[str, str]) -> Citation:
@@ -531,6 +536,7 @@ class _Turn:
     decision: ScopeDecision | None = None
     prompt: Prompt | None = None
     llm_started: float = 0.0
+    core_vector: np.ndarray | None = None  # a long vignette's asking part, embedded once for the whole turn
     extractive: DraftAnswer | None = None  # the default's draft, composed while the model writes
     plan: tuple[str, ...] = ()  # source sentences of the rules the question's own plan breaks
     timings: dict[str, float] = field(default_factory=dict)
@@ -573,12 +579,12 @@ def lead_in_group(snapshot, chunk) -> list:
 
 
 def listed_categories(snapshot) -> dict[str, frozenset[str]]:
-    """What a document's own lists say a word is: each (stemmed) word of a lead-in list's item ("Paraspinal abscess,
-    discitis, osteomyelitis") that the corpus uses sparingly, mapped to the subsection heading it sits under
-    ("infection")."""
+    """What a document's own lists say a word is: each (stemmed) word of a lead-in list's item ("<finding A>,
+    <finding B> or <finding C>") that the corpus uses sparingly, mapped to the subsection heading it sits under
+    ("<category>")."""
     out: dict[str, set[str]] = {}
     seen: set[str] = set()
-    # only words the corpus uses sparingly name a kind of thing ("discitis"); common ones ("spinal", "mass") do not
+    # only words the corpus uses sparingly name a kind of thing ("<finding>"); the subject's own words do not
     frequency: dict[str, int] = {}
     for c in snapshot.chunks:
         for sentence in c.sentences:
@@ -598,6 +604,11 @@ def listed_categories(snapshot) -> dict[str, frozenset[str]]:
                 out.setdefault(w, set()).add(title.lower())
         seen.update(c.id for c in group)
     return {w: frozenset(h) for w, h in out.items()}
+
+
+def _chunk_holding(snapshot, text: str):
+    """The indexed chunk whose sentences hold this text (a rule's grounding passage), or None."""
+    return next((c for c in snapshot.chunks if text in " ".join(x.text for x in c.sentences)), None)
 
 
 def _inverse_sentence_frequency(snapshot, items) -> dict[str, float]:

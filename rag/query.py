@@ -273,11 +273,8 @@ class QueryReader:
 
     @staticmethod
     def _core(focus: str) -> str:
-        sentences = split_sentences(focus)
-        if len(sentences) < VIGNETTE_SENTENCES:
-            return ""
-        first = next((i for i, s in enumerate(sentences) if s.rstrip().endswith("?")), len(sentences) - 1)
-        return " ".join(sentences[max(0, first - 1):])
+        """A long vignette's asking part (searched on its own too); empty for a short question."""
+        return QueryReader.asking_part(focus) if len(split_sentences(focus)) >= VIGNETTE_SENTENCES else ""
 
     def _supposed(self, text: str) -> frozenset[str]:
         """Results an asking sentence supposes ("and if that shows <a finding>?", "what if the <test> shows

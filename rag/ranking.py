@@ -57,8 +57,8 @@ class SentenceFit:
         kinds = self.vocabulary.kinds
         # what the question is about (a differential, a deficit), not the tests it names: many headings name tests
         asked = {c for c in self.concepts(query.asked) if kinds.get(c) in ("finding", "condition")}
-        # ... or a word of the heading itself that the documents' sentences never use ("what pitfalls does it warn
-        # against?" under a heading on pitfalls): only a heading says it
+        # ... or a word of the heading itself that the documents' sentences never use ("what <heading word> does it
+        # list?" under a heading on <heading word>): only a heading says it
         words = content_words(query.asked) - content_words(" ".join(QUESTION_WORDS))
         cache: dict[tuple[str, ...], float] = {}
 
@@ -92,16 +92,16 @@ class SentenceFit:
         # the words that report ("found", "shows") are not what was found
         stated_words = (content_words(query.focus) - content_words(" ".join(QUESTION_WORDS))
                         - content_words(vocabulary.matched_text(query.focus, results)))
-        # what a reported finding is, in the documents' own lists ("<finding>" listed under "Infection"): "If
-        # infection is confirmed, ..." says what to do once it is
+        # what a reported finding is, in the documents' own lists ("<finding>" listed under "<Category>"): "If
+        # <category> is confirmed, ..." says what to do once it is
         stated_words |= content_words(" ".join(h for w in stated_words for h in (categories or {}).get(w, ())))
         # a test whose result the question reports is done: a sentence telling one to order it is not the next step
         tests = vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
         done = stated & tests if query.reported else set()
         denied = query.denied
         placeholder = vocabulary.role("placeholder")  # "if imaging is negative": whichever test was done
-        # what the asking part names in any wording ("pre-contrast" / "precontrast", "hold off" / "wait"), less the
-        # documents' subject, each weighed by how rarely the indexed sentences name it
+        # what the asking part names in any wording ("<term>" / "<its other spelling>", "hold off" / "wait"), less
+        # the documents' subject, each weighed by how rarely the indexed sentences name it
         rarity = concept_rarity or {}
         asked = {c: rarity[c] for c in vocabulary.concepts(QueryReader.asking_part(query.focus), FIT_KINDS) - subject
                  if c in rarity}
@@ -128,7 +128,7 @@ class SentenceFit:
                 score -= DENIED
             fit = age_fit(query.age, text)  # "<group> under 30: ..." answers a 26-year-old, not a 52-year-old
             score += AGE_FIT * fit if fit > 0 else AGE_MISFIT * fit
-            fit = sex_fit(query.sex, text)  # "In premenopausal women, ..." does not answer for a man
+            fit = sex_fit(query.sex, text)  # "In <the other sex>, ..." does not answer for this patient
             score += AGE_FIT * fit if fit > 0 else AGE_MISFIT * fit
             if answer_types.states(query.answer_type, text):
                 score += STATES_TYPE

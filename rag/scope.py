@@ -46,7 +46,7 @@ VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "gauge", "s
 
 
 _ASKING = content_words(" ".join(QUESTION_WORDS))
-# a compound kind of a subject: "<community>-acquired <pneumonia>", "<drug>-induced <subject>"
+# a compound kind of a subject: "<setting>-acquired <subject>", "<agent>-induced <subject>"
 _COMPOUND_KIND = re.compile(r"\b([A-Za-z]+)-(acquired|associated|related|induced|onset)\s+([A-Za-z]+)")
 # "per <unit>" of a rate or a weight-based amount: a question asking per kilogram, per minute, per hour or per week
 # is answered only by a figure given per the same unit ("micrograms per kg per minute" is not "500 micrograms")
@@ -121,7 +121,7 @@ class ScopePolicy:
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: the question is about {', '.join(unknown)}, which no indexed document mentions",), **base)
         # a question naming any of the top document's subject (a title concept or word) is about it, whatever else
-        # it names ("could the lump be <a disease the guideline never names>?")
+        # it names ("could the <finding> be <a disease the guideline never names>?")
         on_subject = bool(title & topical or content_words(top.chunk.title) & content_words(query.focus) - _ASKING)
         foreign = self._foreign_diseases(query, known_disease) if not on_subject else []
         if foreign:
@@ -199,7 +199,7 @@ class ScopePolicy:
 
     def _foreign_diseases(self, query: Query, known_disease: Callable[[str], bool] | None) -> list[str]:
         """The diseases the asking sentences name when no indexed document knows any of them ("should a child with
-        <otitis media> have antibiotics?" of a pneumonia guideline); [] when any disease the question names is one
+        <disease B> have <treatment>?" of a guideline on <disease A>); [] when any disease the question names is one
         the documents know (then the others are its context: "<a known disease> in a patient with <another>")."""
         if known_disease is None:
             return []
@@ -243,7 +243,7 @@ class ScopePolicy:
         if not idf:
             return False
         rare = max(idf.values()) - RARE_IDF_MARGIN
-        # a name anywhere in the question says what it is about ("<SCORE-NAME> of 0, ... Which antibiotic?")
+        # a name anywhere in the question says what it is about ("<SCORE-NAME> of 0, ... which <treatment>?")
         return any(idf.get(w, 0.0) >= rare for name in self._names(query, anywhere=True) for w in content_words(name)
                    if not w.isdigit())
 
