@@ -35,7 +35,10 @@ faster slower cheaper easier better worse""".split())
 _ANAPHORA = content_words("those these them that this they the two three both all ones one")
 _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|her|his|instead|also|then|same|such|"
                       r"the (?:scan|study|test|mass|lesion|lump|one|invasive one|other one))\b|\bwhat (?:about|if)\b|"
-                      r"\bwhy not\b|^(?:and|but|or|so)\b", re.IGNORECASE)
+                      r"\bwhy not\b|^(?:and|but|or|so)\b|"
+                      # "a mass there" points back; "is there", "there are" do not
+                      r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|'s)\b)",
+                      re.IGNORECASE)
 
 
 _JOINED_QUESTION = re.compile(r"(?:,\s*|;\s*|\s)(?:and|or|also|plus)\s+(?=(?:what|which|how|when|where|why|who|is|are|"

@@ -29,6 +29,7 @@ LISTED = 0.1  # a list answers "what else could it be?" better than a summary
 ALREADY_HAVE = 0.3  # mostly what the asker says they already have
 SOURCE_LIST = 0.3  # a provenance question is about one claim, not a lead-in and its list
 SECTION = 0.2  # the section's own heading names what the question is about
+LIST_SECTION = 0.3  # a list question names the whole heading of the section that lists the answer
 ASKED_CONCEPTS = 0.25  # times the share (by corpus rarity) of the asking part's concepts the sentence names
 # concepts that say what a question asks about, beyond its topic: tests, findings, timings, judgements
 FIT_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "condition", "timing", "assessment", "term"})
@@ -66,9 +67,13 @@ class SentenceFit:
             if len(section) < 2:
                 return 0.0
             if section not in cache:
-                named = content_words(section[-1]) & words - content_words(section[0])
+                heading = content_words(section[-1]) - content_words(section[0])
+                named = heading & words
                 cache[section] = SECTION if (self.concepts(section[-1]) & asked
                                              or any(not used(w) for w in named)) else 0.0
+                if query.answer_type == "list" and heading and heading <= words:
+                    # "which <category> causes does it list?" under a heading "<Category>": that section's items
+                    cache[section] = LIST_SECTION
             return cache[section]
         return bonus
 
@@ -120,6 +125,8 @@ class SentenceFit:
                 score += DIRECTIVE
             if done & found and _DIRECTIVE.match(text):
                 score -= DONE_TEST
+            elif done and query.answer_type == "recommendation" and found & tests and found & tests <= done:
+                score -= DONE_TEST  # only about the test already done: what it can show, not what to do next
             if done and opens_with_condition(text, vocabulary):
                 supposed = concepts(text.split(",", 1)[0]) & (tests | placeholder)
                 if supposed and not supposed & (done | placeholder):

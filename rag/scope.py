@@ -41,7 +41,7 @@ RARE_TERMS_MIN = 3
 RARE_SHARE = 0.01
 RARE_TERMS_MIN_SIMILARITY = 0.45
 OWNED_TYPES = frozenset({"dose", "regimen", "gauge"})  # values that belong to a named thing ("a dose of <drug>")
-VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "gauge", "score", "threshold", "cost", "codes",
+VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "extent", "gauge", "score", "threshold", "cost", "codes",
                          "field_strength"})
 
 
@@ -283,7 +283,7 @@ class ScopePolicy:
             focus = (asked - title) or (whole - title) or whole
             heading = content_words(p.chunk.section[-1]) if p.chunk.section else set()
             for s in p.chunk.sentences:  # a list item is about its heading too ("Duration ...: 3 months")
-                said = content_words(s.text) | heading
+                said = content_words(f"{s.text} {s.label}") | heading
                 if (said & focus and (not owner or said & owner or owner <= title)
                         and any(rx.search(s.text) for rx in patterns)
                         and all(_RATE_IN[u].search(s.text) or (u in _RATE_ALSO and _RATE_ALSO[u].search(s.text))

@@ -139,7 +139,7 @@ class ExtractiveComposer:
             if len(chosen) >= self.max_sentences or (len(chosen) >= 2 and cand.score < best - 0.45
                                                         and all(cand is not x for x in led)):
                 break
-            if len(chosen) == 1 and cand.score < best - 0.6 and all(cand is not x for x in led):
+            if len(chosen) == 1 and cand.score < best - 0.75 and all(cand is not x for x in led):
                 break
             if any(_jaccard(cand.words, c.words) > 0.6 or cand.text.lower() in c.text.lower()
                    or c.text.lower() in cand.text.lower() for c in chosen):
@@ -230,7 +230,7 @@ class ExtractiveComposer:
                 continue
             if self.skip(s.text) or len(s.text) < 25:
                 continue
-            framed = sum(weight[w] for w in (lead_in | heading) & terms - words) / total
+            framed = sum(weight[w] for w in (lead_in | heading | content_words(s.label)) & terms - words) / total
             score = cosine + 0.9 * own + 0.4 * framed + rank_bonus + (0.04 if _DIRECTIVE.match(s.text) else 0.0)
             condition = _CONDITION.match(s.text)
             if condition and content_words(condition.group(1)) & terms:

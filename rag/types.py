@@ -41,6 +41,8 @@ class Sentence(Frozen):
     end: int
     refs: tuple[int, ...] = ()
     bullet: bool = False  # a list item: a lead-in sentence ending in ':' frames the items after it
+    # the label of the list item a later sentence continues ("<Label>: used when ... . Take <x>."): what it is about
+    label: str = ""
 
 
 class Chunk(Frozen):

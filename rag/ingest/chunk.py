@@ -75,10 +75,16 @@ def strip_markers(text: str, max_ref: int) -> tuple[str, list[int], list[tuple[i
     return "".join(clean_parts), keep, markers
 
 
+_ITEM_LABEL = re.compile(r"^([^:.;]{2,60}):\s+\S")  # "<Label>: text", not a lead-in ending in ':'
+
+
 def block_sentences(text: str, offset: int, max_ref: int, bullet: bool = False) -> list[Sentence]:
     """Sentences of one block, spans mapped back into the document, markers linked to their sentence."""
     clean, index_map, markers = strip_markers(text, max_ref)
     spans = split_sentences(clean)
+    # a labelled item ("<Label>: used when ... . Take <x>."): its later sentences are about the label too
+    labelled = _ITEM_LABEL.match(clean[spans[0].start:spans[0].end]) if bullet and len(spans) > 1 else None
+    label = labelled.group(1).strip() if labelled else ""
     out: list[Sentence] = []
     for i, span in enumerate(spans):
         next_start = spans[i + 1].start if i + 1 < len(spans) else len(clean) + 1
@@ -86,7 +92,8 @@ def block_sentences(text: str, offset: int, max_ref: int, bullet: bool = False) 
                        for n in nums})
         start = offset + index_map[span.start]
         end = offset + index_map[span.end - 1] + 1
-        out.append(Sentence(text=clean[span.start:span.end], start=start, end=end, refs=tuple(refs), bullet=bullet))
+        out.append(Sentence(text=clean[span.start:span.end], start=start, end=end, refs=tuple(refs), bullet=bullet,
+                            label=label if i else ""))
     return out
 
 

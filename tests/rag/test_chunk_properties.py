@@ -46,3 +46,13 @@ def test_chunks_cover_the_document_in_order_without_loss(sections, max_chars):
     for c in chunks:
         assert _words(text[c.start:c.end]) == _words(c.text)
         assert len(c.sentences) == 1 or len(c.text) <= max_chars
+
+
+def test_a_labelled_items_later_sentences_carry_its_label():
+    text = "# Guide\n\n## Tests\n\n- Biopsy: used when imaging is unclear. Take a segment at least 1 cm long.\n"
+    doc = Document(id="d", title="Guide", text=text, references=[])
+    sentences = [s for c in chunk_document(doc) for s in c.sentences]
+    assert [s.label for s in sentences] == ["", "Biopsy"]
+    # a lead-in ending in ':' is not a label, and neither is a plain paragraph's clause
+    doc = Document(id="d", title="Guide", text="# Guide\n\nNote: this is short. It says more.\n", references=[])
+    assert all(not s.label for c in chunk_document(doc) for s in c.sentences)

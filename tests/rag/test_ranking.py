@@ -114,7 +114,11 @@ def test_where_and_what_size_are_answer_types_of_their_own():
     types = default_answer_types()
     assert types.classify("Where exactly should intramuscular adrenaline be injected?") == "location"
     assert types.classify("What size of needle-free lump should worry me?") == "length"
-    assert types.classify("How long should the course of antibiotics be?") == "duration"
+    # "how long" asks for a time or a size, and a figure of either answers it
+    assert types.classify("How long should the course of antibiotics be?") == "extent"
+    assert types.states("extent", "Take a segment at least 1 cm long.")
+    assert types.states("extent", "Continue for 3 months.")
+    assert types.classify("How many weeks should the course of antibiotics be?") == "duration"
     assert types.states("location", "Give it into the anterolateral aspect of the thigh.")
 
 
@@ -135,3 +139,19 @@ def test_under_what_circumstances_asks_when_not_for_a_threshold():
     types = default_answer_types()
     assert types.classify("Under what circumstances is CT myelography justified?") != "threshold"
     assert types.classify("Under what level of eGFR is gadolinium avoided?") == "threshold"
+
+
+def test_what_next_after_a_test_prefers_another_step_to_what_that_test_can_show():
+    boost = _boost("The ultrasound does confirm a mass there. What should be ordered next?")
+    assert boost("Ultrasound may confirm a superficial mass but cannot evaluate deep structures.") < 0
+    assert boost("Ultrasound may confirm a superficial mass but cannot evaluate deep structures.") < boost(
+        "Order MRI of the lumbar spine without and with contrast.")
+
+
+def test_a_list_question_naming_a_sections_whole_heading_frames_that_section():
+    query = READER.read([{"role": "user", "content": "Which infective causes does the guideline list for a lump?"}])
+    bonus = FIT.section_bonus(query)
+    assert bonus(("Guideline", "Infection")) > bonus(("Guideline", "Malignancy"))
+    # the same words asked for something else than a list frame nothing more than before
+    query = READER.read([{"role": "user", "content": "How is infection treated once confirmed?"}])
+    assert FIT.section_bonus(query)(("Guideline", "Infection")) <= 0.2

@@ -69,6 +69,10 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("What is the national target, in days, from referral to MRI?", "duration"),
     ("What harms could come from letting the physio sessions carry on?", "consequence"),
     ("What is the rationale for keeping the precontrast images?", "rationale"),
+    # "which study" alone asks for an imaging study; a study that says something is a paper
+    ("It's deep and fixed, not superficial. So which study then?", "recommendation"),
+    ("Which study showed that radiographs miss these lesions?", "source"),
+    ("Say the ultrasound does confirm a mass there. What should be ordered next?", "recommendation"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
@@ -198,3 +202,14 @@ def test_a_plan_the_question_states_is_answered_by_the_rule_it_breaks(pipeline):
 def test_whose_dose_stops_at_the_clause_boundary():
     # "CAP in a 60-year-old: which antibiotic ...": the age before the colon owns nothing
     assert default_answer_types().owner("CAP in a 60-year-old: which antibiotic and for how long?", "regimen") == []
+
+
+def test_a_turn_pointing_back_with_there_is_a_follow_up_and_is_there_is_not_pointing():
+    reader = QueryReader()
+    first = {"role": "user", "content": "Can bedside ultrasound help with a lump over the lumbar spine?"}
+    q = reader.read([first, {"role": "user", "content": "Say the ultrasound does confirm a mass there. What should be "
+                                                        "ordered next in the work-up of it all?"}])
+    assert q.follow_up and q.reported
+    q = reader.read([first, {"role": "user", "content": "Is there any published guidance on the radiation dose of a "
+                                                        "CT scan for adults with kidney stones?"}])
+    assert not q.follow_up
