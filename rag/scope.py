@@ -41,8 +41,8 @@ RARE_TERMS_MIN = 3
 RARE_SHARE = 0.01
 RARE_TERMS_MIN_SIMILARITY = 0.45
 OWNED_TYPES = frozenset({"dose", "regimen", "gauge"})  # values that belong to a named thing ("a dose of <drug>")
-VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "extent", "gauge", "score", "threshold", "cost", "codes",
-                         "field_strength"})
+VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "extent", "gauge", "score", "threshold", "cost",
+                         "codes", "field_strength"})
 
 
 _ASKING = content_words(" ".join(QUESTION_WORDS))
