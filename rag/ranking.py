@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from guardrails.concepts import normalize
+from guardrails.concepts import normalize, tokenize
 from rag.patient import age_fit, sex_fit
 from rag.query import QUESTION_WORDS, Query, QueryReader
 from rag.text import content_words
@@ -36,6 +36,24 @@ FIT_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "condition", 
 
 _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|request|arrange|refer|initiate|start|use|consider|proceed)\b",
                         re.IGNORECASE)
+
+
+def _of_examination(vocabulary, text: str) -> bool:
+    """Is every "normal" / "negative" the text says said of the examination ("obs normal", "neuro exam
+    unremarkable"), not of a test ("<test> reported normal")?"""
+    tokens = tokenize(normalize(text))
+    mentions = vocabulary.tag(tokens)
+    established = vocabulary.role("established")
+    said = [m for m in mentions if m.concept in established]
+    if not said:
+        return False
+    for m in said:
+        start = m.start
+        while start > 0 and not tokens[start - 1].is_punct:
+            start -= 1
+        if not any(n.kind == "basis" and start <= n.start < m.start for n in mentions):
+            return False
+    return True
 
 
 def opens_with_condition(text: str, vocabulary) -> bool:
@@ -91,6 +109,9 @@ class SentenceFit:
         results = reported | vocabulary.role("established")
         reports_result = bool(query.reported or query.supposed)
         conditions -= reported
+        if not query.reported and _of_examination(vocabulary, query.focus):
+            # "obs normal", "neuro exam normal": the examination's, not a test's result; no condition to share
+            conditions -= vocabulary.role("established")
         # the documents' own subject (their titles' concepts) is in every sentence: it says nothing about a result
         subject = concepts(" ".join({p.chunk.title for p in passages}))
         stated = concepts(query.focus) - results - subject

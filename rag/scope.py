@@ -54,6 +54,11 @@ _PER = r"(?:\bper\s+|/\s*|\ba\s+)"
 _RATE_UNITS = {"kg": r"(?:kg|kilo(?:gram)?s?)\b", "min": r"(?:min(?:ute)?s?)\b", "h": r"(?:h|hrs?|hours?)\b",
                "week": r"(?:w(?:ee)?ks?)\b", "m2": r"(?:m2|m²|square met(?:re|er))"}
 _RATE_IN = {u: re.compile(_PER + rx, re.IGNORECASE) for u, rx in _RATE_UNITS.items()}
+# the population a document's title says it is written for ("... in adults", "... in children")
+_ADULTS = re.compile(r"\b(?:in|for) adults?\b|\badult (?:patients|population)\b", re.IGNORECASE)
+_CHILDREN = re.compile(r"\b(?:in|for) (?:children|infants|neonates)\b|\bp(?:a)?ediatric\b|\bchildren\b",
+                       re.IGNORECASE)
+ADULT_AGE = 16  # an adult guideline's population starts here (UK adult services; most adult guidelines say 16 or 18)
 _RATE_ALSO = {"week": re.compile(r"\bweekly\b", re.IGNORECASE), "h": re.compile(r"\bhourly\b", re.IGNORECASE)}
 
 
@@ -127,10 +132,13 @@ class ScopePolicy:
         if foreign:
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: the question is about {', '.join(foreign)}, which no indexed document mentions",), **base)
-        sibling = self._sibling_kind(query, top, passages)
+        sibling = self._sibling_kind(query, passages)
         if sibling:
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: the question is about {sibling}, another kind than the document's",), **base)
+        population = self._other_population(query, top)
+        if population:
+            return ScopeDecision(outcome="abstain", reasons=(f"topic: {population}",), **base)
         elsewhere = self._other_body_region(query, passages, document_concepts)
         if elsewhere:
             return ScopeDecision(outcome="abstain", reasons=(
@@ -184,17 +192,33 @@ class ScopePolicy:
         return out
 
     @staticmethod
-    def _sibling_kind(query: Query, top: ScoredChunk, passages: list[ScoredChunk]) -> str | None:
-        """A compound kind of the title's own subject that the document never names ("<X>-acquired <subject>"
-        asked of a guideline on "<Y>-acquired <subject>"): another kind of the same thing, not covered by it."""
-        titled = {m.group(3).lower(): m.group(0).lower() for m in _COMPOUND_KIND.finditer(top.chunk.title)}
-        if not titled:
+    def _sibling_kind(query: Query, passages: list[ScoredChunk]) -> str | None:
+        """A compound kind of a retrieved document's own subject that the document never names ("<X>-acquired
+        <subject>" asked of a guideline on "<Y>-acquired <subject>"): another kind of the same thing, not covered by
+        it (whichever retrieved document's passage happens to be closest)."""
+        for document in dict.fromkeys(p.chunk.document_id for p in passages):
+            own = [p for p in passages if p.chunk.document_id == document]
+            titled = {m.group(3).lower(): m.group(0).lower() for m in _COMPOUND_KIND.finditer(own[0].chunk.title)}
+            if not titled:
+                continue
+            text = " ".join(p.chunk.text.lower() for p in own)
+            for m in _COMPOUND_KIND.finditer(query.focus):
+                asked, kind = m.group(0).lower(), titled.get(m.group(3).lower())
+                if kind and asked != kind and f"{m.group(1).lower()}-{m.group(2).lower()}" not in text:
+                    return asked
+        return None
+
+    @staticmethod
+    def _other_population(query: Query, top: ScoredChunk) -> str | None:
+        """A patient outside the population the document's title names ("<subject> in adults" asked about a
+        2-year-old, "<subject> in children" about a 40-year-old): the document does not cover them."""
+        if query.age is None:
             return None
-        text = " ".join(p.chunk.text.lower() for p in passages if p.chunk.document_id == top.chunk.document_id)
-        for m in _COMPOUND_KIND.finditer(query.focus):
-            asked, own = m.group(0).lower(), titled.get(m.group(3).lower())
-            if own and asked != own and f"{m.group(1).lower()}-{m.group(2).lower()}" not in text:
-                return asked
+        adults, children = bool(_ADULTS.search(top.chunk.title)), bool(_CHILDREN.search(top.chunk.title))
+        if adults and not children and query.age < ADULT_AGE:
+            return f"the patient is {query.age:g} years old and the document is written for adults"
+        if children and not adults and query.age >= ADULT_AGE:
+            return f"the patient is {query.age:g} years old and the document is written for children"
         return None
 
     def _foreign_diseases(self, query: Query, known_disease: Callable[[str], bool] | None) -> list[str]:

@@ -176,3 +176,18 @@ def test_another_kind_of_the_documents_subject_abstains(multi):
     assert a.abstained and a.scope == "abstain" and "hospital-acquired pneumonia" in a.fallback_reason
     b = _ask(multi, "Which antibiotic for community-acquired pneumonia of low severity?")
     assert not b.abstained
+
+
+def test_a_patient_outside_the_population_a_title_names_abstains(multi):
+    # the pyelonephritis guideline is written "in adults"; the anaphylaxis one "in adults and children"
+    a = _ask(multi, "How should suspected pyelonephritis be managed in a 2-year-old with a fever of 39?")
+    assert a.abstained and a.scope == "abstain" and "written for adults" in a.fallback_reason
+    b = _ask(multi, "How should suspected pyelonephritis be managed in a 34-year-old woman with flank pain?")
+    assert not b.abstained and {c.document_id for c in b.citations} == {"acute-pyelonephritis"}
+    c = _ask(multi, "What intramuscular adrenaline dose does the guidance give for a 9-year-old with anaphylaxis?")
+    assert not c.abstained and "300 micrograms" in c.answer
+
+
+def test_how_many_grams_asks_for_a_dose_the_guideline_does_not_give(multi):
+    a = _ask(multi, "How many grams of ceftriaxone should be given once daily for pyelonephritis in a 70 kg adult?")
+    assert a.abstained and a.scope in ("partial", "abstain")

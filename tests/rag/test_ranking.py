@@ -155,3 +155,14 @@ def test_a_list_question_naming_a_sections_whole_heading_frames_that_section():
     # the same words asked for something else than a list frame nothing more than before
     query = READER.read([{"role": "user", "content": "How is infection treated once confirmed?"}])
     assert FIT.section_bonus(query)(("Guideline", "Infection")) <= 0.2
+
+
+def test_normal_observations_are_no_condition_a_sentence_shares_but_a_normal_test_is():
+    shorthand = _boost("61F, palpable lump ~L3, backache x3/52, obs normal. Which scan + protocol?")
+    negative = "If radiographs are obtained first and are negative, advanced imaging remains mandatory."
+    reported = _boost("61F, palpable lump ~L3, backache x3/52, lumbar x-ray normal. Which scan + protocol?")
+    assert shorthand(negative) < reported(negative)
+
+
+def test_a_scanner_out_of_action_is_unavailable():
+    assert "condition.contraindication" in VOCAB.concepts("our only MRI scanner is out of action until next month")
