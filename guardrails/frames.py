@@ -516,6 +516,11 @@ class FrameReader:
         if points and points[0].start == 0 and points[0].text == "before":
             self._sequence_reversed(rs, clauses, advanced, deferral, plan)
             return
+        # a wait in a clause that only reports another's advice ("a colleague suggested reassessing in 4-6 weeks
+        # before imaging; that would be inappropriate, so MRI now") delays nothing the draft advises
+        reported = ({clauses[_token_at(rs, g.span[0])] for g in rs.frames if g.polarity == "report"}
+                    - {clauses[_token_at(rs, g.span[0])] for g in rs.frames if g.polarity == "recommend"
+                       and g.object != "statement"})
         out = []
         for f in rs.frames:
             start = f.span[0]
@@ -529,6 +534,7 @@ class FrameReader:
                 earlier = [g for g in rs.frames if g.span[0] < edge and g.polarity == "recommend"
                            and g.object in plan]
                 waited = any(not neg and m.concept in deferral and rs.tokens[m.start].start < edge
+                             and clauses[m.start] not in reported
                              for m, neg in zip(rs.mentions, rs.negated, strict=True))
                 if earlier or waited:
                     f = _replace(f, sequence="after_care")

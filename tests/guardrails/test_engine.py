@@ -271,3 +271,29 @@ def test_a_coordinated_clause_with_its_own_subject_is_outside_an_earlier_negatio
                      "required.") != set()
     # a list the negation does cover is still negated
     assert _rules(q, "No physiotherapy or manipulation; MRI without and with contrast today.") == set()
+
+
+def test_the_writers_own_plan_in_reported_form_is_advice_and_another_persons_quoted_wait_is_not():
+    q = "Please draft a GP referral letter for a woman with a firm swelling over L3 and three weeks of back pain."
+    assert "RF-MRI-DELAY" in _rules(q, "I have suggested that we review her in clinic in six weeks and, should the "
+                                       "swelling persist, arrange an MRI at that stage.")
+    q = "A colleague asked whether the palpable lumbar mass could be reassessed in a month before scanning."
+    assert _rules(q, "A colleague suggested reassessing in 4-6 weeks before imaging; with a palpable lumbar mass that "
+                     "would be inappropriate, so MRI without and with IV contrast should be obtained now.") == set()
+
+
+def test_a_modal_or_an_adverb_between_the_negation_and_the_judgement_still_judges():
+    q = "Ultrasound of the lump over his lower lumbar spine has been done. Does he still need an MRI?"
+    assert "RF-WRONG-MODALITY" in _rules(q, "The ultrasound showed a superficial lesion, which settles the matter; an "
+                                            "MRI will not be needed.")
+    q = "A woman has a small lump over L4 and some back pain. She asks whether she needs a scan."
+    assert "RF-BENIGN-ASSUMPTION" in _rules(q, "On palpation this is most likely a harmless sebaceous cyst, so imaging "
+                                               "isn't really necessary.")
+
+
+def test_ct_added_to_mri_is_an_adjunct_not_a_replacement():
+    q = "The MRI shows the lumbar mass arises from the vertebral body with possible matrix mineralisation."
+    assert _rules(q, "MRI without and with contrast remains the primary study; adding CT to characterise the "
+                     "mineralised matrix of this bone-origin lesion is appropriate.") == set()
+    assert "RF-WRONG-MODALITY" in _rules("Palpable L3 mass, no implants, MRI available.",
+                                         "CT with contrast is appropriate instead of MRI.")
