@@ -297,12 +297,19 @@ class QueryReader:
         clear, ..."), said of a test ("the <test> shows ..."); "I found <a sign>" and "his examination
         is normal" are examination findings, not a test's result."""
         out: set[str] = set()
+        established = self.vocabulary.role("established")
         for sentence in split_sentences(text):
             if sentence.rstrip().endswith("?"):
                 continue
-            concepts = self._concepts(_SUPPOSITION.sub(" ", sentence))
-            if concepts & self._tests:
-                out |= concepts & self._results
+            mentions = [m for m in self.vocabulary.tag(tokenize(normalize(_SUPPOSITION.sub(" ", sentence))))
+                        if m.kind != "cue"]
+            first_test = next((m.start for m in mentions if m.concept in self._tests), None)
+            if first_test is None:
+                continue
+            # a test's result comes after the test ("the <test> confirmed <finding>"); what someone "confirmed" before
+            # any test is named is not one ("cardiology confirmed the device is <test>-conditional, so <test> is safe")
+            out |= {m.concept for m in mentions if m.concept in established
+                    or m.concept in self._results and m.start > first_test}
         return frozenset(out)
 
     @staticmethod

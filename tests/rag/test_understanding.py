@@ -50,6 +50,9 @@ def test_the_service_answers_a_misspelt_question_as_the_spelt_one(pipeline):
     ("If the films are clear, can I skip the MRI and discharge him?", False),  # supposes
     ("I found enlarged firm nodes in both groins. What is the significance?", False),  # an examination finding
     ("His neurological exam is normal and he is afebrile. Still image?", False),  # no test's result
+    ("MRI done: paraspinal collection, looks like an abscess. What next?", True),
+    # what someone confirmed before any test is named is no test's result
+    ("Cardiology have just confirmed the device is MRI-conditional, so MRI is safe after all. What now?", False),
 ])
 def test_a_reported_result_is_one_a_test_gave_and_the_question_states(text, reported):
     assert bool(QueryReader().read(_user(text)).reported) == reported
