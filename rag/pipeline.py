@@ -20,6 +20,7 @@ import numpy as np
 
 from guardrails.concepts import normalize
 from guardrails.engine import DraftSentence, GuardrailEngine, SafeSentence, Verdict
+from rag.bands import Band, bands_in, implied
 from rag.config import Settings
 from rag.conversations import ConversationStore
 from rag.diseases import words as disease_words
@@ -79,13 +80,7 @@ class Pipeline:
         # make the event loop (health checks included) wait its turn
         self._workers = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="clinrag-answer")
         self._doc_cache: tuple[str, dict] = ("", {})
-        self._idf: tuple[str, dict[str, float]] = ("", {})
-        self._concept_rarity: tuple[str, dict[str, float]] = ("", {})
-        self._document_words: tuple[str, list[set[str]]] = ("", [])
-        self._categories: tuple[str, dict[str, frozenset[str]]] = ("", {})
-        self._hubness: tuple[str, dict[str, dict[str, np.ndarray]]] = ("", {})
-        self._typos: tuple[str, TypoFixer | None] = ("", None)
-        self._doc_concepts: tuple[str, dict[str, frozenset[str]]] = ("", {})
+        self._per_build: dict[str, tuple[str, object]] = {}  # what each snapshot's derived data is, by name
         self._by_title: dict[str, str] = {}  # normalised title -> document id, for reference links
         self._related: tuple[str, np.ndarray | None] = ("", None)
 
@@ -122,13 +117,19 @@ class Pipeline:
             self._related = (build_id, self.embedder.encode(questions) if questions else None)
         return self._doc_cache[1]
 
+    def _for_build(self, snapshot, name: str, derive):
+        """What derive(snapshot) gives, computed once per snapshot build (a new build derives it afresh)."""
+        build_id = snapshot.manifest["build_id"]
+        held = self._per_build.get(name)
+        if held is None or held[0] != build_id:
+            held = (build_id, derive(snapshot))
+            self._per_build[name] = held
+        return held[1]
+
     def document_concepts(self, snapshot, document_id: str) -> frozenset[str]:
         """Every clinical concept a document's indexed text names (cached per snapshot), for the scope's
         body-region check."""
-        build_id = snapshot.manifest["build_id"]
-        if self._doc_concepts[0] != build_id:
-            self._doc_concepts = (build_id, {})
-        cache = self._doc_concepts[1]
+        cache = self._for_build(snapshot, "document_concepts", lambda _: {})
         if document_id not in cache:
             chunks = [c for c in snapshot.chunks if c.document_id == document_id]
             text = "\n".join([chunks[0].title, *(c.text for c in chunks)]) if chunks else ""
@@ -137,30 +138,23 @@ class Pipeline:
 
     def idf(self, snapshot) -> dict[str, float]:
         """Inverse sentence frequency of each word in the indexed corpus (rare words weigh more)."""
-        build_id = snapshot.manifest["build_id"]
-        if self._idf[0] != build_id:
-            self._idf = (build_id, _inverse_sentence_frequency(snapshot, content_words))
-        return self._idf[1]
+        return self._for_build(snapshot, "idf", lambda s: _inverse_sentence_frequency(s, content_words))
 
     def disease_reader(self, snapshot):
         """Is a disease name one some indexed document uses every word of (its words in one document, in any order:
         "<site> <disease>" is known to a guideline on <disease> that names the <site>)?"""
-        build_id = snapshot.manifest["build_id"]
-        if self._document_words[0] != build_id:
+        def words(snapshot) -> list[set[str]]:
             texts: dict[str, list[str]] = {}
             for c in snapshot.chunks:
                 texts.setdefault(c.document_id, [c.title]).append(c.text)
-            self._document_words = (build_id, [set(disease_words(" ".join(t))) for t in texts.values()])
-        documents = self._document_words[1]
+            return [set(disease_words(" ".join(t))) for t in texts.values()]
+        documents = self._for_build(snapshot, "document_words", words)
         return lambda name: any(set(name.split()) <= words for words in documents)
 
     def hubness(self, snapshot, document_id: str) -> dict[str, np.ndarray]:
         """Each indexed sentence's hubness within its document (rag.synthesize), computed once per document and
         snapshot."""
-        build_id = snapshot.manifest["build_id"]
-        if self._hubness[0] != build_id:
-            self._hubness = (build_id, {})
-        cache = self._hubness[1]
+        cache = self._for_build(snapshot, "hubness", lambda _: {})
         if document_id not in cache:
             chunks = [ScoredChunk(chunk=c, score=0.0) for c in snapshot.chunks
                       if c.document_id == document_id and not is_reference_chunk(c)]
@@ -169,18 +163,19 @@ class Pipeline:
 
     def categories(self, snapshot) -> dict[str, frozenset[str]]:
         """Per snapshot: the words each lead-in list item names, mapped to its subsection's heading words."""
-        build_id = snapshot.manifest["build_id"]
-        if self._categories[0] != build_id:
-            self._categories = (build_id, listed_categories(snapshot))
-        return self._categories[1]
+        return self._for_build(snapshot, "categories", listed_categories)
+
+    def bands(self, snapshot) -> list[Band]:
+        """Per snapshot: the score bands the documents give ("a score of 1 or less means <band>"; rag.bands)."""
+        return self._for_build(snapshot, "bands", lambda s: [
+            b for c in s.chunks if not is_reference_chunk(c)
+            for b in bands_in(c.document_id, [x.text for x in c.sentences], " ".join([*c.section[1:], c.text]))])
 
     def concept_rarity(self, snapshot) -> dict[str, float]:
         """Inverse sentence frequency of each concept the indexed corpus names (per snapshot)."""
-        build_id = snapshot.manifest["build_id"]
-        if self._concept_rarity[0] != build_id:
-            concepts = self.guardrails.vocabulary.concepts
-            self._concept_rarity = (build_id, _inverse_sentence_frequency(snapshot, lambda t: concepts(t, FIT_KINDS)))
-        return self._concept_rarity[1]
+        concepts = self.guardrails.vocabulary.concepts
+        return self._for_build(snapshot, "concept_rarity",
+                               lambda s: _inverse_sentence_frequency(s, lambda t: concepts(t, FIT_KINDS)))
 
     def _denied(self, text: str) -> frozenset[str]:
         """Findings a question denies ("no <finding>, no <finding>"), read as the guardrails read a history."""
@@ -199,11 +194,8 @@ class Pipeline:
 
     def typos(self, snapshot) -> TypoFixer:
         """The misspelling reader for this snapshot's words (built once per snapshot)."""
-        build_id = snapshot.manifest["build_id"]
-        if self._typos[0] != build_id or self._typos[1] is None:
-            texts = [t for c in snapshot.chunks for t in (c.title, c.text)]
-            self._typos = (build_id, TypoFixer.from_texts(texts, self.guardrails.vocabulary.words()))
-        return self._typos[1]
+        return self._for_build(snapshot, "typos", lambda s: TypoFixer.from_texts(
+            [t for c in s.chunks for t in (c.title, c.text)], self.guardrails.vocabulary.words()))
 
     # ---- the whole turn -------------------------------------------------------------------------
     def answer(self, messages: Sequence[dict], conversation_id: str | None = None) -> Answer:
@@ -254,7 +246,9 @@ class Pipeline:
         _configure_thread(self.settings.threads)
         t0 = time.perf_counter()
         snapshot = self.library.snapshot  # one snapshot for the whole turn: old or new, never a mix
-        query = self.queries.read(messages, spell=self.typos(snapshot).fix, topical=self.topical_words(snapshot))
+        bands = self.bands(snapshot)
+        query = self.queries.read(messages, spell=self.typos(snapshot).fix, topical=self.topical_words(snapshot),
+                                  banded=lambda text: implied(text, bands) if bands else "")
         # what the documents' own lists say the question's rare words are ("<finding>" under "<Category>") is
         # searched too (not asked: answerability reads the question alone), so "the <test> shows <finding>, what
         # next?" finds "If <category> is confirmed, ..."
@@ -384,7 +378,7 @@ class Pipeline:
         """The extractive default: the one code path both a plain deployment and every LLM fallback take."""
         # the words that pick sentences are the question's own (a follow-up's, not the earlier turn's) and the
         # plain labels of what it asks about, less what it says the asker already knows
-        words = f"{query.asked} {query.search[len(query.resolved):]}"
+        words = f"{query.asked} {query.search[len(query.resolved):]}"  # with what a stated score's band means
         said = [m["content"] for m in query.history if m["role"] == "assistant"]
         if query.answer_type == "source" and said:
             words = re.sub(r"\[\d+\]", "", said[-1])  # "which source is that from?": the claim just made

@@ -200,6 +200,9 @@ class Query(Frozen):
     supposed: frozenset[str] = frozenset()  # results an asking sentence supposes ("and if it shows ...?")
     # the separate questions a turn asks ("what does <test> show, and how far can I trust it?"): each gets a sentence
     parts: tuple[str, ...] = ()
+    # what the documents say a stated score's value means ("<score> of 1" -> "<condition> is unlikely"): searched
+    # and matched as part of the question (rag.bands)
+    implied: str = ""
 
 
 class QueryReader:
@@ -214,12 +217,14 @@ class QueryReader:
         self._results = roles("reported_result") | roles("established")
         self._tests = roles("definitive_test") | roles("plain_film") | roles("other_test")
 
-    def read(self, messages: Sequence[dict], spell=None, topical=None) -> Query:
+    def read(self, messages: Sequence[dict], spell=None, topical=None, banded=None) -> Query:
         """spell: reads a misspelt word as the indexed documents' word (rag.typos), when given; topical: is this
         (stemmed) word one the indexed documents use sparingly, so a sentence naming it is about their subjects
-        (the concept vocabulary knows some subjects far better than others)."""
+        (the concept vocabulary knows some subjects far better than others); banded: what the documents say the
+        score values a text states mean (rag.bands)."""
         spell = spell or (lambda text: text)
         topical = topical or (lambda word: False)
+        banded = banded or (lambda text: "")
         users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
         if not users:
             raise ValueError("no user message")
@@ -254,7 +259,9 @@ class QueryReader:
         said = [m["content"] for m in history if m["role"] == "assistant"]
         if self.answer_types.excluded(focus) and not excluded and said:  # "besides those two": the last answer
             excluded = content_words(re.sub(r"\[\d+\]", "", said[-1]))
-        return Query(question=question, text=text, resolved=resolved, search=f"{resolved} {labels}".strip(),
+        implied = banded(resolved)
+        return Query(question=question, text=text, resolved=resolved, search=f"{resolved} {labels} {implied}".strip(),
+                     implied=implied,
                      focus=focus, asked=asked, excluded=frozenset(excluded), reported=reported,
                      core=self._core(focus), denied=denied, parts=self.parts(focus), supposed=self._supposed(focus),
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from guardrails.concepts import normalize, tokenize
+from rag.bands import bands_in
 from rag.patient import age_fit, sex_fit
 from rag.query import QUESTION_WORDS, Query, QueryReader
 from rag.text import content_words
@@ -30,6 +31,7 @@ ALREADY_HAVE = 0.3  # mostly what the asker says they already have
 SOURCE_LIST = 0.3  # a provenance question is about one claim, not a lead-in and its list
 SECTION = 0.2  # the section's own heading names what the question is about
 LIST_SECTION = 0.3  # a list question names the whole heading of the section that lists the answer
+BAND_FIT = 0.3  # the sentence (or its section's heading) says what applies in the band a stated score falls in
 ASKED_CONCEPTS = 0.25  # times the share (by corpus rarity) of the asking part's concepts the sentence names
 # concepts that say what a question asks about, beyond its topic: tests, findings, timings, judgements
 FIT_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "condition", "timing", "assessment", "term"})
@@ -92,6 +94,9 @@ class SentenceFit:
                 if query.answer_type == "list" and heading and heading <= words:
                     # "which <category> causes does it list?" under a heading "<Category>": that section's items
                     cache[section] = LIST_SECTION
+                band = content_words(query.implied) - content_words(section[0])
+                if band and band <= heading:  # "<score> of 1": the pathway "when <condition> is unlikely"
+                    cache[section] = BAND_FIT
             return cache[section]
         return bonus
 
@@ -132,6 +137,9 @@ class SentenceFit:
         asked = {c: rarity[c] for c in vocabulary.concepts(QueryReader.asking_part(query.focus), FIT_KINDS) - subject
                  if c in rarity}
         asked_total = sum(asked.values())
+        # what applies in a stated score's band ("<score> of 0" -> "For <band> <disease> ...:"), beyond the
+        # documents' subject; the sentence giving the band itself is the bridge, not the answer
+        band = content_words(query.implied) - content_words(" ".join(p.chunk.title for p in passages))
 
         def boost(text: str, listed: bool = False) -> float:
             found = concepts(text)
@@ -160,6 +168,8 @@ class SentenceFit:
             score += AGE_FIT * fit if fit > 0 else AGE_MISFIT * fit
             if answer_types.states(query.answer_type, text):
                 score += STATES_TYPE
+            if band and band <= content_words(text) and not bands_in("", [text], ""):
+                score += BAND_FIT
             if query.answer_type == "list" and listed:
                 score += LISTED
             if query.excluded:

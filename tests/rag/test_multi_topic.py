@@ -191,3 +191,9 @@ def test_a_patient_outside_the_population_a_title_names_abstains(multi):
 def test_how_many_grams_asks_for_a_dose_the_guideline_does_not_give(multi):
     a = _ask(multi, "How many grams of ceftriaxone should be given once daily for pyelonephritis in a 70 kg adult?")
     assert a.abstained and a.scope in ("partial", "abstain")
+
+
+def test_a_stated_score_is_answered_by_what_its_band_says_to_do(multi):
+    # two steps: a Wells score of 1 means DVT is unlikely; when it is unlikely, the first test is a D-dimer
+    a = _ask(multi, "Swollen left calf after a long-haul flight; her two-level Wells score is 1. What's the first test?")
+    assert not a.abstained and "D-dimer" in a.answer
