@@ -20,12 +20,13 @@ _OPEN_BAND = re.compile(r"\b(?:score|total|points?)\s+(?:of\s+)?" + _NUM +
                         r"\s+or\s+(more|higher|above|greater|over|less|lower|below|fewer|under)\b[^;.:]*?"
                         r"\b(?:means?|indicates?|suggests?|is|are|=)\s+([^;.]+)", re.IGNORECASE)
 # "score 0-1: <band>", "score 2: <band>", "score 3 to 5 = <band>"
-_RANGE_BAND = re.compile(r"\b(?:score|total|points?)\s+" + _NUM + r"(?:\s*(?:-|–|to)\s*" + _NUM + r")?\s*[:=]\s*([^;.]+)",
-                         re.IGNORECASE)
+_RANGE_BAND = re.compile(r"\b(?:score|total|points?)\s+" + _NUM + r"(?:\s*(?:-|–|to)\s*" + _NUM
+                         + r")?\s*[:=]\s*([^;.]+)", re.IGNORECASE)
 # the value a question states for a named score: "<Name> score of 1", "<Name> 1", "score is 0", "<Name>: 3"
 _STATED = re.compile(r"(?:\b([A-Za-z][A-Za-z0-9-]*)\s+)?(?:\b([A-Za-z][A-Za-z0-9-]*)\s+)?"
-                     r"(?:score|total)?\s*(?:of|is|was|=|:)?\s*(?<![\d.])" + _NUM + r"(?![\d%/]|\.\d|\s*(?:mg|g|kg|cm|mm|"
-                     r"ml|l|mmol|hours?|days?|weeks?|months?|years?|yo|y/o|%|x|times)\b)", re.IGNORECASE)
+                     r"(?:score|total)?\s*(?:of|is|was|=|:)?\s*(?<![\d.])" + _NUM
+                     + r"(?![\d%/]|\.\d|\s*(?:mg|g|kg|cm|mm|ml|l|mmol|hours?|days?|weeks?|months?|years?|yo|y/o|%|x|"
+                       r"times)\b)", re.IGNORECASE)
 _NOT_NAMES = content_words("score total of is was a an the her his their two three level point points with and")
 
 
