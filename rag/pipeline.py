@@ -178,11 +178,14 @@ class Pipeline:
                                lambda s: _inverse_sentence_frequency(s, lambda t: concepts(t, FIT_KINDS)))
 
     def _denied(self, text: str) -> frozenset[str]:
-        """Findings a question denies ("no <finding>, no <finding>"), read as the guardrails read a history."""
+        """Findings a question denies ("no <finding>, no <finding>"), and the emergencies it rules out ("no neuro sx"),
+        read as the guardrails read a history."""
         read = self.guardrails.read(text, lists=True)
         kinds = self.guardrails.vocabulary.kinds
+        emergency = self.guardrails.vocabulary.role("emergency")
         negated = {m.concept for rs in read for k, m in enumerate(rs.mentions) if rs.negated[k]}
-        return frozenset(c for c in negated - {c for rs in read for c in rs.mentioned} if kinds.get(c) == "finding")
+        return frozenset(c for c in negated - {c for rs in read for c in rs.mentioned}
+                         if kinds.get(c) == "finding" or c in emergency)
 
     def topical_words(self, snapshot):
         """Is a (stemmed) word one the indexed documents use in at most TOPICAL_SHARE of their sentences?"""

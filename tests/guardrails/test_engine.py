@@ -297,3 +297,9 @@ def test_ct_added_to_mri_is_an_adjunct_not_a_replacement():
                      "mineralised matrix of this bone-origin lesion is appropriate.") == set()
     assert "RF-WRONG-MODALITY" in _rules("Palpable L3 mass, no implants, MRI available.",
                                          "CT with contrast is appropriate instead of MRI.")
+
+
+def test_care_already_stopped_is_not_care_advised():
+    q = "A chiropractor found a swelling beside the spine at L3 in a patient with back pain."
+    assert _rules(q, "I found a swelling beside the spine and have stopped all adjustments.") == set()
+    assert "RF-CONSERVATIVE-FIRST" in _rules(q, "Carry on with the adjustments for now.")

@@ -122,3 +122,9 @@ def test_a_documents_own_lists_say_what_a_rare_word_is_and_what_next_follows(pip
     a = pipeline.answer([{"role": "user", "content": "Contrast MRI shows L3-L4 discitis with vertebral osteomyelitis "
                                                      "and no drainable collection. What next?"}])
     assert "antimicrobial" in a.answer
+
+
+def test_an_emergency_the_question_rules_out_is_denied_not_searched(pipeline):
+    q = pipeline.queries.read([{"role": "user", "content": "50M, firm lump at L2/3 + LBP, no neuro sx. MRI now?"}])
+    label = pipeline.guardrails.vocabulary.labels["condition.deficit"]
+    assert "condition.deficit" in q.denied and label not in q.search
