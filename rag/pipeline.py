@@ -398,13 +398,27 @@ class Pipeline:
                 asking)
             cvec = cvec + asked
             cvec = cvec / np.linalg.norm(cvec)
-        boost = self.fit.boost(query, topical, self.concept_rarity(snapshot), self.categories(snapshot))
+        categories = self.categories(snapshot)
+        boost = self.fit.boost(query, topical, self.concept_rarity(snapshot), categories)
         idf = self.idf(snapshot)  # sentences' words only: a word only a heading uses is not in it
-        return self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS,
-                                     boost=boost, section_bonus=self.fit.section_bonus(query, idf.__contains__),
+        listed = frozenset(h for headings in categories.values() for h in headings)
+        bonus = self.fit.section_bonus(query, idf.__contains__, self._had_categories(query, listed), listed)
+        return self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS, boost=boost, section_bonus=bonus,
                                      hubness=lambda d: self.hubness(snapshot, d),
                                      parts=self.embedder.encode(list(query.parts)) if query.parts else None,
                                      leads=plan[:1])  # the first rule the plan breaks leads; the rest compete
+
+    def _had_categories(self, query: Query, listed: frozenset[str]) -> frozenset[str]:
+        """The list categories (headings) the asker says they already have ("apart from <a> and <b>, what else?"):
+        each excluded item is the category nearest it in meaning ("tumours" is filed under "<malignancy heading>",
+        not under a heading that merely lists "<soft tissue> tumours" too)."""
+        items = [x.strip() for x in re.split(r",|\band\b|\bor\b|/", self.queries.answer_types.excluded(query.focus))
+                 if content_words(x)]
+        if not items or not listed:
+            return frozenset()
+        headings = sorted(listed)
+        similarity = self.embedder.encode(items) @ self.embedder.encode(headings).T
+        return frozenset(headings[int(row.argmax())] for row in similarity if float(row.max()) >= HAD_CATEGORY_MIN)
 
     def _with_sources(self, draft: DraftAnswer, snapshot, most: int = 3) -> DraftAnswer:
         """A provenance answer: the statement, then the reference records it rests on, each cited to the
@@ -541,6 +555,7 @@ class _Turn:
     @property
     def topical(self) -> list[ScoredChunk]:
         return [p for p in self.passages if self.decision and p.chunk.document_id == self.decision.document_id]
+HAD_CATEGORY_MIN = 0.3  # an excluded item this close in meaning to a list's category heading is that category
 CATEGORY_WORD_SENTENCES = 3  # a word in more indexed sentences than this is too common to name a kind of thing
 LEAD_IN_ITEMS = 4  # the most subsections a lead-in's list reaches over
 LEAD_IN_ITEM_SENTENCES = 3  # a longer subsection is a section of its own, not a list item

@@ -71,10 +71,13 @@ class SentenceFit:
         self.answer_types = answer_types
         self.concepts = concepts  # the scope's topical concept reader
 
-    def section_bonus(self, query: Query, used: Callable[[str], bool] = lambda word: True
+    def section_bonus(self, query: Query, used: Callable[[str], bool] = lambda word: True,
+                      had: frozenset[str] = frozenset(), listed: frozenset[str] = frozenset()
                       ) -> Callable[[tuple[str, ...]], float]:
         """A section whose own heading names what the question asks about (a heading on other causes for "what
-        else could it be?") frames its sentences as the answer."""
+        else could it be?") frames its sentences as the answer. listed: the (lower-case) headings of the documents'
+        categorised lists; had: those the asker says they already have ("apart from <category A> and <B>, what
+        else?"): the list's other categories answer."""
         kinds = self.vocabulary.kinds
         # what the question is about (a differential, a deficit), not the tests it names: many headings name tests
         asked = {c for c in self.concepts(query.asked) if kinds.get(c) in ("finding", "condition")}
@@ -86,6 +89,8 @@ class SentenceFit:
         def bonus(section: tuple[str, ...]) -> float:
             if len(section) < 2:
                 return 0.0
+            if had and section[-1].lower() in listed:  # a category of a list some of whose categories the asker has
+                return -ALREADY_HAVE if section[-1].lower() in had else LIST_SECTION
             if section not in cache:
                 heading = content_words(section[-1]) - content_words(section[0])
                 named = heading & words

@@ -166,3 +166,17 @@ def test_normal_observations_are_no_condition_a_sentence_shares_but_a_normal_tes
 
 def test_a_scanner_out_of_action_is_unavailable():
     assert "condition.contraindication" in VOCAB.concepts("our only MRI scanner is out of action until next month")
+
+
+def test_the_categories_the_asker_already_has_yield_to_the_lists_other_categories():
+    query = READER.read([{"role": "user", "content": "Apart from tumours and infection, what else could it be?"}])
+    listed = frozenset({"malignancy", "infection", "other pathology"})
+    bonus = FIT.section_bonus(query, had=frozenset({"malignancy", "infection"}), listed=listed)
+    assert bonus(("Guide", "Other Pathology")) > 0 > bonus(("Guide", "Malignancy"))
+    assert bonus(("Guide", "Imaging")) == 0  # not a category of the list
+
+
+def test_an_excluded_item_is_filed_under_the_category_nearest_it_in_meaning(pipeline):
+    query = pipeline.queries.read([{"role": "user", "content": "Apart from tumours and infection, what else?"}])
+    had = pipeline._had_categories(query, frozenset({"malignancy", "infection", "other pathology"}))
+    assert had == {"malignancy", "infection"}
