@@ -29,13 +29,17 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_9.jsonl": (1.0, 1.0, 0.87),
     # batch 10 (first contact 0.91 / 0.89): a quoted letter's advice that "should not be followed" is flagged
     "guard_fresh_10.jsonl": (1.0, 0.88, 0.81),
+    # batch 11 (first contact 0.83 / 0.83): a hedged benign call that also defers imaging is named a delay first
+    "guard_fresh_11.jsonl": (1.0, 1.0, 0.94),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 0.97, "chat_fresh_3.jsonl": 0.95,
-               "chat_fresh_4.jsonl": 0.88, "chat_fresh_5.jsonl": 0.95, "chat_fresh_6.jsonl": 0.95,
+               "chat_fresh_4.jsonl": 0.91, "chat_fresh_5.jsonl": 0.95, "chat_fresh_6.jsonl": 0.97,
                # batches 7 and 8: first contact 0.82 and 0.825 (eval/FIRST_CONTACT.md)
                "chat_fresh_7.jsonl": 0.90, "chat_fresh_8.jsonl": 0.92,
                # batches 9 and 10: first contact 0.95 and 0.90; bar 0.95; raised 2026-12-03
-               "chat_fresh_9.jsonl": 1.0, "chat_fresh_10.jsonl": 0.93}
+               "chat_fresh_9.jsonl": 1.0, "chat_fresh_10.jsonl": 0.96,
+               # batch 11: first contact 0.825 (33/40); 37/40 after this session's fixes
+               "chat_fresh_11.jsonl": 0.92}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

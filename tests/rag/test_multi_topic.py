@@ -36,8 +36,8 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 # on 2026-11-25, 16/21 on 2026-12-02; raise these when answers improve, never lower them.
 TOPIC_PASS_FLOOR = 0.85  # 18/21 on 2026-12-02 (second stop), with six guidelines indexed
 # first contact: batch 5 0.53 (19/36), batch 6 0.75 (18/24), batch 7 0.71 (27/38), batch 8 0.66 (25/38),
-# batch 9 0.89 (25/28); measured 2026-12-03 with eight documents indexed: 137/164
-FRESH_TOPIC_PASS_FLOOR = 0.83
+# batch 9 0.89 (25/28); measured 2026-12-03 with nine documents indexed: 140/164 (0.854)
+FRESH_TOPIC_PASS_FLOOR = 0.85
 LUMBAR_PASS_FLOOR = 0.97
 # With a gout guideline indexed, the public "gout is out of scope" case is answerable: it is not run here.
 COVERED_HERE = {"pub-oos-gout"}
@@ -156,17 +156,17 @@ def test_the_leading_sentence_keeps_the_sentence_that_continues_it(multi):
     assert a.answer.startswith("A repeat chest X-ray is not needed") and "6 weeks" in a.answer
 
 
-# batch 10 (first contact 0.71 on the session's last code) is held on its own, so the older sets' floor keeps
-# its meaning
-BATCH10_TOPIC_CASES = [json.loads(x) for x in (TOPICS / "chat_topics_10.jsonl").read_text().splitlines() if x.strip()]
-BATCH10_TOPIC_PASS_FLOOR = 0.76  # 16/21 measured 2026-12-03
+# later batches are held on their own, so the older sets' floor keeps its meaning: batch 10 (first contact 0.71)
+# 17/21 and batch 11 (first contact 0.79, with the ninth guideline, pyelonephritis) 22/24, measured 2026-12-03
+LATER_BATCH_FLOORS = {"chat_topics_10.jsonl": 0.80, "chat_topics_11.jsonl": 0.91}
 
 
-def test_batch_10_topic_cases_hold_their_pass_rate(multi):
-    failing = {c["id"]: p for c in BATCH10_TOPIC_CASES
-               if (p := chat_problems(c, multi.answer(c["turns"]).model_dump(mode="json")))}
-    rate = 1 - len(failing) / len(BATCH10_TOPIC_CASES)
-    assert rate >= BATCH10_TOPIC_PASS_FLOOR, f"pass rate {rate:.2f} < {BATCH10_TOPIC_PASS_FLOOR}: {failing}"
+@pytest.mark.parametrize("name", sorted(LATER_BATCH_FLOORS))
+def test_later_batch_topic_cases_hold_their_pass_rate(multi, name):
+    cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
+    failing = {c["id"]: p for c in cases if (p := chat_problems(c, multi.answer(c["turns"]).model_dump(mode="json")))}
+    rate = 1 - len(failing) / len(cases)
+    assert rate >= LATER_BATCH_FLOORS[name], f"pass rate {rate:.2f} < {LATER_BATCH_FLOORS[name]}: {failing}"
 
 
 def test_another_kind_of_the_documents_subject_abstains(multi):
