@@ -250,7 +250,9 @@ class Pipeline:
         t0 = time.perf_counter()
         snapshot = self.library.snapshot  # one snapshot for the whole turn: old or new, never a mix
         bands = self.bands(snapshot)
+        idf = self.idf(snapshot)
         query = self.queries.read(messages, spell=self.typos(snapshot).fix, topical=self.topical_words(snapshot),
+                                  indexed=idf.__contains__,
                                   banded=lambda text: implied(text, bands) if bands else "")
         # what the documents' own lists say the question's rare words are ("<finding>" under "<Category>") is
         # searched too (not asked: answerability reads the question alone), so "the <test> shows <finding>, what

@@ -217,12 +217,14 @@ class QueryReader:
         self._results = roles("reported_result") | roles("established")
         self._tests = roles("definitive_test") | roles("plain_film") | roles("other_test")
 
-    def read(self, messages: Sequence[dict], spell=None, topical=None, banded=None) -> Query:
+    def read(self, messages: Sequence[dict], spell=None, topical=None, banded=None, indexed=None) -> Query:
         """spell: reads a misspelt word as the indexed documents' word (rag.typos), when given; topical: is this
         (stemmed) word one the indexed documents use sparingly, so a sentence naming it is about their subjects
         (the concept vocabulary knows some subjects far better than others); banded: what the documents say the
-        score values a text states mean (rag.bands)."""
+        score values a text states mean (rag.bands); indexed: is this (stemmed) word in the indexed documents (another
+        name of what the question names is searched only in the documents' own words)."""
         spell = spell or (lambda text: text)
+        indexed = indexed or (lambda word: True)
         topical = topical or (lambda word: False)
         banded = banded or (lambda text: "")
         users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
@@ -254,7 +256,7 @@ class QueryReader:
             named = {c for c in named if self.vocabulary.kinds.get(c) not in ("object", "protocol")}
         else:  # "his neurological exam is normal": not a test's result, so no result words to search for
             named -= self._results
-        labels = self._labels(resolved, frozenset(named))
+        labels = self._labels(resolved, frozenset(named), indexed)
         excluded = content_words(self.answer_types.excluded(focus)) - _ANAPHORA
         said = [m["content"] for m in history if m["role"] == "assistant"]
         if self.answer_types.excluded(focus) and not excluded and said:  # "besides those two": the last answer
@@ -270,14 +272,17 @@ class QueryReader:
                      history=history, follow_up=follow_up,
                      had_instructions=len(kept) < len(sentences) or text != " ".join(" ".join(kept).split()))
 
-    def _labels(self, text: str, concepts: frozenset[str]) -> str:
+    def _labels(self, text: str, concepts: frozenset[str], indexed=lambda word: True) -> str:
         """Plain names of the concepts the question names in other words ("XR" -> radiographs); a concept it
         already names plainly adds nothing, so common words do not drown the question's own."""
         words = set(re.findall(r"[a-z]+", text.lower()))
         out = []
         for c in sorted(concepts):
             label = self.vocabulary.labels.get(c)
-            if label and len(set(label.lower().split()) & words) * 2 < len(label.split()):
+            if label and self.vocabulary.kinds.get(c) == "name":  # another name of the same thing: the names unused
+                out.append(" ".join(w for w in label.split() if w.lower() not in words
+                                    and all(indexed(x) for x in content_words(w))))
+            elif label and len(set(label.lower().split()) & words) * 2 < len(label.split()):
                 out.append(label)
         return " ".join(out)
 

@@ -160,6 +160,14 @@ class ScopePolicy:
                                  missing=missing, **base)
         return ScopeDecision(outcome="answer", reasons=(f"topic: similarity {best:.2f}",), **base)
 
+    def _known(self, name: str, corpus_words) -> bool:
+        """Do the indexed documents name this (a word of it, or a synonym the concept layer lists: a medicine's
+        British or US name)?"""
+        if content_words(name) & corpus_words:
+            return True
+        return any(content_words(p) and content_words(p) <= corpus_words
+                   for c in self.vocabulary.concepts(name) for p in self.vocabulary.phrases.get(c, ()))
+
     @staticmethod
     def rare_level(idf: dict[str, float], share: float) -> float:
         """The idf at or above which a word is in at most this share of the corpus's sentences (at least one)."""
@@ -300,8 +308,12 @@ class ScopePolicy:
         units = [u for u, rx in _RATE_IN.items() if rx.search(asking)]
         # whose value it is ("a dose of <drug B>"): a value for something else does not answer it
         # (an owner the corpus never names is the unknown-entity check's business)
-        owner = (content_words(" ".join(self.answer_types.owner(QueryReader.asking(query.focus), query.answer_type)))
-                 & corpus_words if query.answer_type in OWNED_TYPES else set())
+        named = (" ".join(self.answer_types.owner(QueryReader.asking(query.focus), query.answer_type))
+                 if query.answer_type in OWNED_TYPES else "")
+        owner = content_words(named)
+        if owner and corpus_words and not self._known(named, corpus_words):
+            return self.answer_types.describe[query.answer_type]  # a dose of a medicine no document names
+        owner &= corpus_words
         for p in passages[:4]:
             title = content_words(p.chunk.title)
             focus = (asked - title) or (whole - title) or whole

@@ -23,7 +23,7 @@ __all__ = ["Mention", "Token", "Vocabulary", "clean", "default_vocabulary", "nor
 VOCABULARY_FILE = Path(__file__).resolve().parent / "vocabulary.yaml"
 MAX_PHRASE = 8
 KINDS = {"object", "protocol", "timing", "gate", "condition", "assessment", "basis", "cue", "action", "finding",
-         "anatomy", "term"}
+         "anatomy", "term", "name"}
 # Tokens: numbers with their shorthand forms (6/52, 4-6, 2.5), words with an apostrophe, and the
 # punctuation that ends a clause. RE2 guarantees linear time whatever the input.
 _TOKEN = re2.compile(r"(\d+(?:\.\d+)?(?:\s*(?:-|to)\s*\d+(?:\.\d+)?)?(?:/\d+)?\pL*|\pL+[0-9]*(?:'\pL+)?|"
@@ -98,6 +98,7 @@ class Vocabulary:
         self.order: dict[str, int] = {}
         self.attaches: dict[str, str] = {}
         self.labels: dict[str, str] = {}
+        self.phrases: dict[str, tuple[str, ...]] = {}  # each concept's phrases as written (its synonyms)
         self._concept_cache: dict[str, tuple[tuple[str, str], ...]] = {}
         self.groups = {k: tuple(v) for k, v in (groups or {}).items()}
         self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # first-token key -> phrases
@@ -125,6 +126,7 @@ class Vocabulary:
             raise VocabularyError(f"{self.source}: concept {name}: needs at least one phrase")
         self.kinds[name] = spec["kind"]
         self.order[name] = order
+        self.phrases[name] = tuple(str(p) for p in phrases)
         for phrase in phrases:
             if not isinstance(phrase, str):  # YAML reads a bare no/yes/on/off as a boolean: quote it
                 raise VocabularyError(f"{self.source}: concept {name}: phrase {phrase!r} is not text; quote it")

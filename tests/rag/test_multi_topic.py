@@ -197,3 +197,12 @@ def test_a_stated_score_is_answered_by_what_its_band_says_to_do(multi):
     # two steps: a Wells score of 1 means DVT is unlikely; when it is unlikely, the first test is a D-dimer
     a = _ask(multi, "Swollen left calf after a long flight; her two-level Wells score is 1. What's the first test?")
     assert not a.abstained and "D-dimer" in a.answer
+
+
+def test_a_dose_of_a_medicine_no_document_names_is_missing_but_its_other_name_is_known(multi):
+    a = _ask(multi, "What dose of glucagon should be given for anaphylaxis resistant to adrenaline in a patient "
+                    "taking a beta-blocker?")
+    assert a.abstained and a.scope == "partial"
+    # the US name of a medicine the anaphylaxis guideline names by its British one
+    b = _ask(multi, "What dose of IM epinephrine for an adult in anaphylaxis?")
+    assert not b.abstained and "500 micrograms" in b.answer
