@@ -42,7 +42,7 @@ RARE_SHARE = 0.01
 RARE_TERMS_MIN_SIMILARITY = 0.45
 OWNED_TYPES = frozenset({"dose", "regimen", "gauge"})  # values that belong to a named thing ("a dose of <drug>")
 VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "extent", "gauge", "score", "threshold", "cost",
-                         "codes", "field_strength"})
+                         "codes", "field_strength", "age"})
 
 
 _ASKING = content_words(" ".join(QUESTION_WORDS))

@@ -206,3 +206,11 @@ def test_a_dose_of_a_medicine_no_document_names_is_missing_but_its_other_name_is
     # the US name of a medicine the anaphylaxis guideline names by its British one
     b = _ask(multi, "What dose of IM epinephrine for an adult in anaphylaxis?")
     assert not b.abstained and "500 micrograms" in b.answer
+
+
+def test_an_age_or_a_vaccine_the_guidelines_never_give_is_said_to_be_missing(multi):
+    a = _ask(multi, "At what age should a BRCA1 carrier start annual screening breast MRI?")
+    assert a.abstained and a.scope in ("partial", "abstain")
+    b = _ask(multi, "Which pneumococcal vaccine should an adult receive after recovering from community-acquired "
+                    "pneumonia?")
+    assert b.abstained and b.scope in ("partial", "abstain")

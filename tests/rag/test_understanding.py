@@ -76,6 +76,9 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("It's deep and fixed, not superficial. So which study then?", "recommendation"),
     ("Which study showed that radiographs miss these lesions?", "source"),
     ("Say the ultrasound does confirm a mass there. What should be ordered next?", "recommendation"),
+    ("At what age should screening start for a carrier?", "age"),
+    ("Which pneumococcal vaccine should an adult receive afterwards?", "regimen"),
+    ("Which intravenous antibiotic combination is used in hospital?", "regimen"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
