@@ -314,6 +314,9 @@ class ScopePolicy:
         if owner and corpus_words and not self._known(named, corpus_words):
             return self.answer_types.describe[query.answer_type]  # a dose of a medicine no document names
         owner &= corpus_words
+        # the disease whose value it is, when it is not the document's own ("a starting dose for isolated <disease B>"
+        # asked of a guideline on <disease A> that names <B> among its symptoms): a value for <A> does not answer it
+        diseases = [content_words(d) for d in self.diseases.find(asking)]
         for p in passages[:4]:
             title = content_words(p.chunk.title)
             focus = (asked - title) or (whole - title) or whole
@@ -321,6 +324,7 @@ class ScopePolicy:
             for s in p.chunk.sentences:  # a list item is about its heading too ("Duration ...: 3 months")
                 said = content_words(f"{s.text} {s.label}") | heading
                 if (said & focus and (not owner or said & owner or owner <= title)
+                        and all(d <= said or d <= title for d in diseases)
                         and any(rx.search(s.text) for rx in patterns)
                         and all(_RATE_IN[u].search(s.text) or (u in _RATE_ALSO and _RATE_ALSO[u].search(s.text))
                                 for u in units)):

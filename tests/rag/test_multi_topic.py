@@ -214,3 +214,12 @@ def test_an_age_or_a_vaccine_the_guidelines_never_give_is_said_to_be_missing(mul
     b = _ask(multi, "Which pneumococcal vaccine should an adult receive after recovering from community-acquired "
                     "pneumonia?")
     assert b.abstained and b.scope in ("partial", "abstain")
+
+
+def test_a_value_for_another_disease_the_guideline_names_in_passing_is_missing(multi):
+    # the GCA guideline names polymyalgia rheumatica among its symptoms and gives prednisolone doses for GCA only
+    a = _ask(multi, "What starting dose of prednisolone is recommended for isolated polymyalgia rheumatica without "
+                    "features of giant cell arteritis?")
+    assert a.abstained and a.scope == "partial"
+    b = _ask(multi, "What starting dose of prednisolone is recommended in giant cell arteritis without visual loss?")
+    assert not b.abstained and "mg" in b.answer
