@@ -216,6 +216,7 @@ class QueryReader:
         roles = self.vocabulary.role
         self._results = roles("reported_result") | roles("established")
         self._tests = roles("definitive_test") | roles("plain_film") | roles("other_test")
+        self._lesser_tests = self._tests - roles("definitive_test")
 
     def read(self, messages: Sequence[dict], spell=None, topical=None, banded=None, indexed=None) -> Query:
         """spell: reads a misspelt word as the indexed documents' word (rag.typos), when given; topical: is this
@@ -252,8 +253,11 @@ class QueryReader:
         denied = self.denied(focus)
         # what the question denies ("no <finding>") is not searched for
         named = (self._concepts(asked) | (concepts - self._concepts(focus))) - denied
-        if reported:  # "the <test> showed nothing": the test is done, what it found is the question
-            named = {c for c in named if self.vocabulary.kinds.get(c) not in ("object", "protocol")}
+        if reported:  # "the <test> showed <a finding>": the test is done, what it found is the question
+            # ... but what a normal test short of the definitive one means ("the <plain film> came back normal") is
+            # asked in the documents' name for that test
+            lesser = self._lesser_tests if reported & self.vocabulary.role("established") else frozenset()
+            named = {c for c in named if self.vocabulary.kinds.get(c) not in ("object", "protocol") or c in lesser}
         else:  # "his neurological exam is normal": not a test's result, so no result words to search for
             named -= self._results
         labels = self._labels(resolved, frozenset(named), indexed)

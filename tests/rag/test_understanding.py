@@ -219,3 +219,12 @@ def test_a_turn_pointing_back_with_there_is_a_follow_up_and_is_there_is_not_poin
     q = reader.read([first, {"role": "user", "content": "Is there any published guidance on the radiation dose of a "
                                                         "CT scan for adults with kidney stones?"}])
     assert not q.follow_up
+
+
+def test_a_normal_lesser_test_is_searched_by_the_documents_name_for_it_but_a_definitive_one_is_not():
+    reader = QueryReader()
+    films = reader.read(_user("The lumbar x-rays were reported as normal and he wants to discharge. Safe?"))
+    label = reader.vocabulary.labels["modality.radiograph"]
+    assert films.reported and label in films.search
+    mri = reader.read(_user("The MRI with contrast was normal but the lump persists. What now?"))
+    assert mri.reported and reader.vocabulary.labels["modality.mri"] not in mri.search[len(mri.resolved):]
