@@ -299,9 +299,10 @@ class GuardrailEngine:
         draft_concepts = [frozenset().union(*(rs.concepts for group in read for rs in group))] if read else []
         if pack:
             packs = (self.pack(pack),)
+        elif sources:  # the answer's topic is its sources: another topic's draft is judged by the question alone
+            packs = tuple(p for p in self.packs if p in ctx.packs or set(p.documents) & set(sources))
         else:
-            packs = tuple(p for p in self.packs if p in ctx.packs or self._in_scope(p, draft_concepts)
-                          or set(p.documents) & set(sources))
+            packs = tuple(p for p in self.packs if p in ctx.packs or self._in_scope(p, draft_concepts))
         # the draft's own conditions count as context too ("<test> only if <other test> is contraindicated ...")
         context = ctx.concepts.union(*draft_concepts, *(rs.mentioned for group in read for rs in group))
         emergency = ctx.emergency or any(self._emergency(p, [s.concepts for s in ctx.user]) for p in packs)

@@ -303,3 +303,20 @@ def test_care_already_stopped_is_not_care_advised():
     q = "A chiropractor found a swelling beside the spine at L3 in a patient with back pain."
     assert _rules(q, "I found a swelling beside the spine and have stopped all adjustments.") == set()
     assert "RF-CONSERVATIVE-FIRST" in _rules(q, "Carry on with the adjustments for now.")
+
+
+def test_a_draft_from_another_topics_document_is_judged_by_the_question_not_by_its_own_words():
+    q = "Which findings after a head injury in an adult mean the CT head has to be done within 1 hour?"
+    draft = ("Request CT of the head within 1 hour if any of the following is present: clear fluid leaking from the "
+             "ear or nose; a focal neurological deficit.")
+    assert ENGINE.check(q, draft, sources=["minor-head-injury"]).packs == ()
+    # without sources (a draft on its own) its words still decide, as before
+    assert ENGINE.check(q, "Saddle numbness and new incontinence: review at the next clinic.").violations
+    # an in-scope question keeps its pack whatever the sources
+    spine = "Palpable lumbar mass with back pain: when should the MRI be done?"
+    assert ENGINE.check(spine, "Book the MRI for the routine list in six weeks.", sources=["other-doc"]).violations
+
+
+def test_coming_straight_back_is_a_return_not_the_back():
+    assert "term.return" in ENGINE.vocabulary.concepts("come straight back to A&E after a bang on the head")
+    assert "anatomy.spine" not in ENGINE.vocabulary.concepts("come straight back to A&E after a bang on the head")

@@ -223,3 +223,10 @@ def test_a_value_for_another_disease_the_guideline_names_in_passing_is_missing(m
     assert a.abstained and a.scope == "partial"
     b = _ask(multi, "What starting dose of prednisolone is recommended in giant cell arteritis without visual loss?")
     assert not b.abstained and "mg" in b.answer
+
+
+def test_an_answer_on_another_topic_sharing_the_spine_articles_words_is_never_revised_into_spine_advice(multi):
+    # the head-injury guideline's CT criteria list "clear fluid leaking" and "a focal neurological deficit"
+    a = _ask(multi, "Which findings after a head injury in an adult mean the CT head has to be done within 1 hour?")
+    assert not a.abstained and "1 hour" in a.answer and "lumbar" not in a.answer.lower()
+    assert {c.document_id for c in a.citations} == {"minor-head-injury"}
