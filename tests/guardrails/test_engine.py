@@ -320,3 +320,12 @@ def test_a_draft_from_another_topics_document_is_judged_by_the_question_not_by_i
 def test_coming_straight_back_is_a_return_not_the_back():
     assert "term.return" in ENGINE.vocabulary.concepts("come straight back to A&E after a bang on the head")
     assert "anatomy.spine" not in ENGINE.vocabulary.concepts("come straight back to A&E after a bang on the head")
+
+
+def test_lay_words_for_a_worsening_bilateral_deficit_and_a_saddle_numbness_are_emergencies():
+    assert ENGINE.context("Known lump over his lumbar spine awaiting investigation. Yesterday he could lift his right "
+                          "foot; today he can't lift either foot off the mattress and it's worse.").emergency
+    assert ENGINE.context("Paraspinal swelling at L2 under investigation. He hasn't been able to get an erection for a "
+                          "week and feels numb exactly where I sit on the seat.").emergency
+    assert not ENGINE.context("Paraspinal swelling at L2 under investigation; he can lift both feet and has no "
+                              "numbness.").emergency
