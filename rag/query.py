@@ -75,11 +75,12 @@ class AnswerTypes:
 
     def __init__(self, path: Path = ANSWER_TYPES_FILE) -> None:
         data = yaml.safe_load(path.read_text())
-        unknown = set(data) - {"types", "exclusions", "name_stems"}
+        unknown = set(data) - {"types", "exclusions", "name_stems", "rhetorical"}
         if unknown:
             raise ValueError(f"{path.name}: unknown top-level keys {sorted(unknown)}; allowed: types, exclusions, "
-                             "name_stems")
+                             "name_stems, rhetorical")
         self.name_stems = tuple(str(x).lower() for x in data.get("name_stems") or [])
+        self.rhetorical = frozenset(normalize(str(x)) for x in data.get("rhetorical") or [])
         concepts, self.evidence, self.describe, self.prefer = {}, {}, {}, {}
         self.polar: set[str] = set()
         concepts["exclusion"] = {"kind": "cue", "phrases": data.get("exclusions") or ["apart from"]}
@@ -136,8 +137,16 @@ class AnswerTypes:
         """The first-listed type whose cue the question contains; 'explanation' when none does."""
         tokens = tokenize(normalize(text))
         found = {m.concept.removeprefix("answer.") for m in self.vocabulary.tag(tokens)
-                 if not (m.concept.removeprefix("answer.") in self.polar and _wh_before(tokens, m.start))}
+                 if not (m.concept.removeprefix("answer.") in self.polar and _wh_before(tokens, m.start))
+                 and not (self.evidence.get(m.concept.removeprefix("answer.")) and self._argues(tokens, m.start))}
         return next((t for t in self.order if t in found), "explanation")
+
+    def _argues(self, tokens, start: int) -> bool:
+        """Does the clause holding this position open with a rhetorical opening ("isn't ...", "surely ...")?"""
+        first = start
+        while first > 0 and not tokens[first - 1].is_punct:
+            first -= 1
+        return first < len(tokens) and tokens[first].text in self.rhetorical
 
     def _exclusion_spans(self, tokens) -> list[tuple[int, int, int]]:
         """(phrase start, phrase end, clause end) token positions of each exclusion phrase ("apart from") and

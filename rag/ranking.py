@@ -136,6 +136,10 @@ class SentenceFit:
         done = stated & tests if query.reported else set()
         denied = query.denied
         placeholder = vocabulary.role("placeholder")  # "if imaging is negative": whichever test was done
+        # a normal result reported or supposed, of the tests the turn (with the one it follows) names
+        established = vocabulary.role("established")
+        normal = bool((query.reported | query.supposed) & established)
+        tested = concepts(query.resolved) & tests if normal else set()
         # what the asking part names in any wording ("<term>" / "<its other spelling>", "hold off" / "wait"), less
         # the documents' subject, each weighed by how rarely the indexed sentences name it
         rarity = concept_rarity or {}
@@ -155,6 +159,15 @@ class SentenceFit:
             if reports_result and opens_with_condition(text, vocabulary) and (found & stated or
                                                                               content_words(text) & stated_words):
                 score += WHAT_NEXT  # "the <test> shows <finding>": "If <finding> is confirmed, ..." says what next
+            elif normal and opens_with_condition(text, vocabulary):
+                # "and if that's normal?" of the <test> just discussed: "If <test> / imaging is negative, ..."
+                clause = text.split(",", 1)[0]
+                said = {m.concept for m in vocabulary.tag(tokenize(normalize(clause)))}
+                # "is negative", "is normal", "is negative for <finding>"; of another test, it is not this case
+                if said & (established | {"cue.negation"}) and said & (tested | placeholder):
+                    score += WHAT_NEXT
+                elif said & established and said & tests and tested:
+                    score -= OTHER_TEST
             if query.answer_type == "recommendation" and _DIRECTIVE.match(text):
                 score += DIRECTIVE
             if done & found and _DIRECTIVE.match(text):

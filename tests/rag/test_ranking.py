@@ -180,3 +180,18 @@ def test_an_excluded_item_is_filed_under_the_category_nearest_it_in_meaning(pipe
     query = pipeline.queries.read([{"role": "user", "content": "Apart from tumours and infection, what else?"}])
     had = pipeline._had_categories(query, frozenset({"malignancy", "infection", "other pathology"}))
     assert had == {"malignancy", "infection"}
+
+
+def test_and_if_that_is_normal_fits_what_the_guideline_says_to_do_when_that_test_is_negative():
+    query = READER.read([{"role": "user", "content": "Protocolling an MRI for a palpable L4 mass. What to request?"},
+                         {"role": "assistant", "content": "A lumbar MRI without and with IV contrast [1]."},
+                         {"role": "user", "content": "and if that's normal?"}])
+    boost = FIT.boost(query)
+    assert boost("If imaging is negative for serious pathology, reassess clinical findings.") > boost(
+        "If radiographs are obtained first and are negative, advanced imaging remains mandatory.")
+
+
+def test_a_value_cue_in_a_rhetorical_clause_asks_for_no_value():
+    types = default_answer_types()
+    assert types.classify("Why image at all? Isn't the pre-test probability low for a lump like that?") == "rationale"
+    assert types.classify("What is the probability of malignancy with a history of cancer?") == "statistic"
