@@ -329,3 +329,10 @@ def test_lay_words_for_a_worsening_bilateral_deficit_and_a_saddle_numbness_are_e
                           "week and feels numb exactly where I sit on the seat.").emergency
     assert not ENGINE.context("Paraspinal swelling at L2 under investigation; he can lift both feet and has no "
                               "numbness.").emergency
+
+
+def test_quoted_advice_the_draft_declines_is_rejected_and_a_practitioners_view_is_not_their_care():
+    q = "A chiropractor wants to manipulate a patient with a palpable lumbar mass before any scan."
+    assert _rules(q, "The chiropractor's advice of 'manipulation first, scans later' should be declined: no "
+                     "manipulation until MRI without and with contrast has excluded serious pathology.") == set()
+    assert _rules(q, "The chiropractor's advice of manipulation first and scans later should be followed.") != set()
