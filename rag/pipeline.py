@@ -408,7 +408,19 @@ class Pipeline:
         return self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS, boost=boost, section_bonus=bonus,
                                      hubness=lambda d: self.hubness(snapshot, d),
                                      parts=self.embedder.encode(list(query.parts)) if query.parts else None,
-                                     leads=plan[:1])  # the first rule the plan breaks leads; the rest compete
+                                     leads=plan[:1],  # the first rule the plan breaks leads; the rest compete
+                                     states=self._value_stated(query))
+
+    def _value_stated(self, query: Query):
+        """For a question asking for a value (a dose, a duration, a figure ...): does a sentence give one? None
+        for other questions."""
+        answer_types = self.queries.answer_types
+        if not answer_types.evidence.get(query.answer_type):
+            return None
+        # whose value it is ("how long should the <thing> be?"): a value of something else does not answer it
+        owner = content_words(" ".join(answer_types.owner(QueryReader.asking(query.focus), query.answer_type)))
+        return lambda text: (any(rx.search(text) for rx in answer_types.evidence[query.answer_type])
+                             and (not owner or bool(owner & content_words(text))))
 
     def _had_categories(self, query: Query, listed: frozenset[str]) -> frozenset[str]:
         """The list categories (headings) the asker says they already have ("apart from <a> and <b>, what else?"):

@@ -49,6 +49,7 @@ _GENERIC_VALUE = content_words("""what which the a an usual starting start initi
 loading first correct right typical standard exact exactly weekly recommend appropriate proper current suggested
 normal usual ideal best optimal minimum min good safe low high higher lower single double full half reduced rate
 maintenance""")
+_MODAL = content_words("should must will would could can may might shall does do is are was were the a an")
 VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is searched on its own as well
 _SUPPOSITION = re.compile(r"\b(?:if|unless|in case|should it|assuming|supposing|when)\b[^,;.?!]*", re.IGNORECASE)
 _CLINICAL_KINDS = frozenset({"object", "finding", "anatomy", "condition", "protocol", "assessment"})
@@ -120,6 +121,13 @@ class AnswerTypes:
             after = [t.text for t in tokens[m.end:m.end + 4]]
             if after and after[0] == "of":
                 return [w for w in after[1:] if content_words(w) and not content_words(w) & _GENERIC_VALUE][:2]
+            # "how long should the <...> <thing> be?": the thing whose value it is stands right before "be"
+            rest = [t.text for t in tokens[m.end:m.end + 9]]
+            if "be" in rest:
+                named = [w for w in rest[:rest.index("be")]
+                         if content_words(w) - _MODAL and not content_words(w) & _GENERIC_VALUE]
+                if named:
+                    return named[-1:]
         return []
 
     def without_cues(self, text: str, answer_type: str) -> str:

@@ -40,7 +40,8 @@ NAMED_TOPIC_MIN_SIMILARITY = 0.2
 RARE_TERMS_MIN = 3
 RARE_SHARE = 0.01
 RARE_TERMS_MIN_SIMILARITY = 0.45
-OWNED_TYPES = frozenset({"dose", "regimen", "gauge"})  # values that belong to a named thing ("a dose of <drug>")
+# values that belong to a named thing ("a dose of <drug>", "how long should the <thing> be?")
+OWNED_TYPES = frozenset({"dose", "regimen", "gauge", "extent", "length"})
 VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "extent", "gauge", "score", "threshold", "cost",
                          "codes", "field_strength", "age"})
 

@@ -27,6 +27,7 @@ TITLE_PENALTY = 0.5  # per unit of a sentence's cosine to its document's title a
 HUB_PENALTY = 1.0
 HUB_NEIGHBOURS = 10
 PART_WINDOW = 0.45  # a part's sentence comes from the candidates an answer could hold anyway
+VALUE_WINDOW = 1.2  # how far below the best sentence the one giving an asked-for value may be and still be kept
 LIST_ITEM_MARGIN = 0.03  # a whole list yields to its best item when the two would tie
 _NOT_A_CLAIM = re.compile(r":\s*$")  # lead-ins such as "This is the definitive study because:"
 
@@ -91,13 +92,16 @@ class ExtractiveComposer:
                 boost: Callable[[str, bool], float] | None = None,
                 section_bonus: Callable[[tuple[str, ...]], float] | None = None,
                 hubness: Callable[[str], dict[str, np.ndarray]] | None = None,
-                parts: np.ndarray | None = None, leads: Sequence[str] = ()) -> DraftAnswer:
+                parts: np.ndarray | None = None, leads: Sequence[str] = (),
+                states: Callable[[str], bool] | None = None) -> DraftAnswer:
         """question: the words to match (the current turn); query_vector: the resolved query's meaning;
         boost: a score added to sentences that fit this patient better (the query step decides which);
         section_bonus: a score for the sentences of a section whose heading names what the question asks about;
         parts: the vectors of the separate questions a turn asks: each part's best sentence is kept first;
         leads: source sentences that answer the question whatever their score (the rules its own plan breaks): they
-        go first, and the answer's length window stays set by the best scored sentence."""
+        go first, and the answer's length window stays set by the best scored sentence; states: does a sentence
+        give the value the question asks for (its answer type's evidence): an answer to a value question holds the
+        best such sentence, the one that made it answerable, even below the length window."""
         idf = idf or {}
         default_idf = max(idf.values(), default=1.0)
         terms = content_words(question) - content_words(" ".join(generic))
@@ -148,6 +152,15 @@ class ExtractiveComposer:
                 continue
             chosen.append(cand)
             used += len(cand.text) + 6
+        if states is not None and chosen and not any(states(c.text) for c in chosen):
+            value = next((c for c in candidates if states(c.text) and c.score >= best - VALUE_WINDOW
+                          and all(c is not x for x in chosen)), None)
+            if value is not None:
+                while chosen[1:] and (len(chosen) >= self.max_sentences or used + len(value.text) + 6 > self.max_chars):
+                    used -= len(chosen.pop().text) + 6
+                if used + len(value.text) + 6 <= self.max_chars:
+                    chosen.insert(1, value)
+                    used += len(value.text) + 6
         if chosen and len(chosen) < self.max_sentences:
             # the leading sentence's own next sentence continues it ("<X> is not needed for most patients." "<X> can
             # be offered at <time> to <whom> ..."): kept when it shares a word with it and there is room

@@ -230,3 +230,9 @@ def test_an_answer_on_another_topic_sharing_the_spine_articles_words_is_never_re
     a = _ask(multi, "Which findings after a head injury in an adult mean the CT head has to be done within 1 hour?")
     assert not a.abstained and "1 hour" in a.answer and "lumbar" not in a.answer.lower()
     assert {c.document_id for c in a.citations} == {"minor-head-injury"}
+
+
+def test_a_value_question_keeps_the_sentence_giving_that_value_even_in_a_two_part_question(multi):
+    a = _ask(multi, "How long should the temporal artery biopsy segment be, and why doesn't a negative biopsy rule "
+                    "out GCA?")
+    assert not a.abstained and "1 cm" in a.answer and "skip segments" in a.answer

@@ -228,3 +228,14 @@ def test_a_normal_lesser_test_is_searched_by_the_documents_name_for_it_but_a_def
     assert films.reported and label in films.search
     mri = reader.read(_user("The MRI with contrast was normal but the lump persists. What now?"))
     assert mri.reported and reader.vocabulary.labels["modality.mri"] not in mri.search[len(mri.resolved):]
+
+
+@pytest.mark.parametrize("text, owner", [
+    ("How long should the temporal artery biopsy segment be, and why?", ["segment"]),
+    ("How long should the course of antibiotics be?", ["antibiotics"]),
+    ("How long should she stay on anticoagulation?", []),
+    ("What size should the needle be?", ["needle"]),
+])
+def test_whose_length_or_time_a_question_asks_for(text, owner):
+    types = default_answer_types()
+    assert types.owner(text, types.classify(text)) == owner
