@@ -28,9 +28,7 @@ def _signal(pipeline, turns: list[dict]) -> tuple[float, int, int]:
     """(best sentence cosine, shared-concept weight, the document's rare terms the question uses), from the
     pipeline's own first half of a turn (query, retrieval, scope), so the calibration measures what is served."""
     decision = pipeline._begin(turns, 0.0, use_llm=False).decision
-    kinds = pipeline.scope.vocabulary.kinds
-    weight = sum(2 if kinds.get(c) == "object" else 1 for c in decision.shared_concepts)
-    return decision.similarity, weight, len(decision.shared_terms)
+    return decision.similarity, pipeline.scope.shared_weight(decision.shared_concepts), len(decision.shared_terms)
 
 
 def main() -> None:

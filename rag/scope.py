@@ -28,7 +28,7 @@ from rag.typos import known_english
 
 Outcome = Literal["answer", "partial", "abstain"]
 # Concept kinds that carry a topic (a test, a finding, a body part), not the grammar of a request.
-TOPICAL_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "condition"})
+TOPICAL_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "condition", "name"})
 # idf = log(n / (df + 0.5)): within this margin of the largest, a word is in at most ~3 sentences
 RARE_IDF_MARGIN = 0.85
 NAMED_TOPIC_MIN_SIMILARITY = 0.2
@@ -105,8 +105,7 @@ class ScopePolicy:
         topical = {c for c in query.concepts if self.vocabulary.kinds.get(c) in TOPICAL_KINDS}
         shared = tuple(sorted(topical & self.concepts(" ".join(p.chunk.text for p in passages[:3]))))
         base = {"similarity": round(best, 4), "shared_concepts": shared, "document_id": document}
-        # a named test or treatment counts double
-        weight = sum(2 if self.vocabulary.kinds.get(c) == "object" else 1 for c in shared)
+        weight = self.shared_weight(shared)
         # "components of <SCORE-NAME>?": a rare name the corpus uses says what the question is about, though a
         # sentence encoder reads the acronym poorly
         named = self._known_rare_name(query, corpus_idf or {}) and best >= NAMED_TOPIC_MIN_SIMILARITY
@@ -160,6 +159,11 @@ class ScopePolicy:
             return ScopeDecision(outcome="partial", reasons=(f"answerability: no passage gives {missing}",),
                                  missing=missing, **base)
         return ScopeDecision(outcome="answer", reasons=(f"topic: similarity {best:.2f}",), **base)
+
+    def shared_weight(self, shared) -> int:
+        """How much the clinical concepts a question shares with the passages say it is on their topic: a named
+        test, treatment or medicine counts double."""
+        return sum(2 if self.vocabulary.kinds.get(c) in ("object", "name") else 1 for c in shared)
 
     def _known(self, name: str, corpus_words) -> bool:
         """Do the indexed documents name this (a word of it, or a synonym the concept layer lists: a medicine's

@@ -236,3 +236,11 @@ def test_a_value_question_keeps_the_sentence_giving_that_value_even_in_a_two_par
     a = _ask(multi, "How long should the temporal artery biopsy segment be, and why doesn't a negative biopsy rule "
                     "out GCA?")
     assert not a.abstained and "1 cm" in a.answer and "skip segments" in a.answer
+
+
+def test_a_medicine_the_question_and_a_document_both_name_is_topical_evidence(multi):
+    # the concept layer knows no anaphylaxis findings; the medicine the guideline names says what it is about
+    a = _ask(multi, "Paramedic crew: 8 yo girl stung by a wasp at a picnic, wheezy, lips swelling, sats 91%. How much "
+                    "IM adrenaline for her age?")
+    assert not a.abstained and "300 micrograms" in a.answer
+    assert multi.scope.shared_weight({"term.drug_adrenaline"}) == 2
