@@ -235,7 +235,11 @@ class ExtractiveComposer:
                     best_k = max(range(i + 1, i + 1 + run), key=lambda k: float(vectors[k] @ query_vector))
                     best_item = float(vectors[best_k] @ query_vector)
                     listed_own = max(sum(weight[w] for w in (words | content_words(t)) & terms) for t in items) / total
-                    framed = sum(weight[w] for w in heading & terms - joined) / total
+                    # ... and by the sentence the lead-in continues ("<Score> is used ... One point is given for
+                    # each:"): a short lead-in points back to what it lists
+                    before = (content_words(sentences[i - 1].text) if i and not sentences[i - 1].bullet
+                              and not _NOT_A_CLAIM.search(sentences[i - 1].text) else set())
+                    framed = sum(weight[w] for w in (heading | before) & terms - joined) / total
                     # one item answers a question about that item better than its whole list does
                     out.append(_Candidate(max(cosine, best_item - LIST_ITEM_MARGIN) + 0.9 * listed_own + 0.4 * framed
                                           + rank_bonus, p_index, i, text, joined, True, vectors[best_k],
