@@ -127,13 +127,24 @@ class Pipeline:
         return held[1]
 
     def document_concepts(self, snapshot, document_id: str) -> frozenset[str]:
-        """Every clinical concept a document's indexed text names (cached per snapshot), for the scope's
-        body-region check."""
+        """The clinical concepts a document is about (cached per snapshot), for the scope's body-region check:
+        those its title names or that at least DOCUMENT_CONCEPT_SENTENCES of its sentences name ("supraclavicular"
+        once in a guideline on <another region> does not make the neck its concern)."""
         cache = self._for_build(snapshot, "document_concepts", lambda _: {})
         if document_id not in cache:
-            chunks = [c for c in snapshot.chunks if c.document_id == document_id]
-            text = "\n".join([chunks[0].title, *(c.text for c in chunks)]) if chunks else ""
-            cache[document_id] = self.scope.concepts(text)
+            chunks = [c for c in snapshot.chunks if c.document_id == document_id and not is_reference_chunk(c)]
+            counts: dict[str, int] = {}
+            for c in chunks:
+                for sentence in c.sentences:
+                    for concept in self.scope.concepts(sentence.text):
+                        counts[concept] = counts.get(concept, 0) + 1
+            titled = self.scope.concepts(chunks[0].title) if chunks else frozenset()
+            kinds = self.scope.vocabulary.kinds
+            # a document whose title names a body region is about that region: others it names in passing are not
+            # its concern; a document about a disease of anywhere covers every region it names
+            regional = any(kinds.get(c) == "anatomy" for c in titled)
+            cache[document_id] = titled | {c for c, n in counts.items()
+                                           if n >= (DOCUMENT_CONCEPT_SENTENCES if regional else 1)}
         return cache[document_id]
 
     def idf(self, snapshot) -> dict[str, float]:
@@ -569,6 +580,7 @@ class _Turn:
     @property
     def topical(self) -> list[ScoredChunk]:
         return [p for p in self.passages if self.decision and p.chunk.document_id == self.decision.document_id]
+DOCUMENT_CONCEPT_SENTENCES = 2  # a region named in fewer sentences of a regional document (not its title) is in passing
 HAD_CATEGORY_MIN = 0.3  # an excluded item this close in meaning to a list's category heading is that category
 CATEGORY_WORD_SENTENCES = 3  # a word in more indexed sentences than this is too common to name a kind of thing
 LEAD_IN_ITEMS = 4  # the most subsections a lead-in's list reaches over

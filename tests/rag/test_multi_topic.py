@@ -244,3 +244,12 @@ def test_a_medicine_the_question_and_a_document_both_name_is_topical_evidence(mu
                     "IM adrenaline for her age?")
     assert not a.abstained and "300 micrograms" in a.answer
     assert multi.scope.shared_weight({"term.drug_adrenaline"}) == 2
+
+
+def test_a_region_a_regional_guideline_names_only_in_passing_is_not_its_concern(multi):
+    # the breast guideline mentions supraclavicular nodes; a thyroid nodule is still another region's question
+    a = _ask(multi, "What is the first imaging test for a palpable thyroid nodule, and when is fine-needle aspiration "
+                    "indicated?")
+    assert a.abstained and a.scope == "abstain"
+    b = _ask(multi, "Acute gout in the knee of a febrile man: should the joint be aspirated?")
+    assert not b.abstained
