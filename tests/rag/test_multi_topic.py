@@ -36,8 +36,8 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 # on 2026-11-25, 16/21 on 2026-12-02; raise these when answers improve, never lower them.
 TOPIC_PASS_FLOOR = 0.85  # 18/21 on 2026-12-02 (second stop), with six guidelines indexed
 # first contact: batch 5 0.53 (19/36), batch 6 0.75 (18/24), batch 7 0.71 (27/38), batch 8 0.66 (25/38),
-# batch 9 0.89 (25/28); measured 2026-12-03 with nine documents indexed: 140/164 (0.854)
-FRESH_TOPIC_PASS_FLOOR = 0.85
+# batch 9 0.89 (25/28); measured 2026-12-03 with ten documents indexed: 148/164 (0.902)
+FRESH_TOPIC_PASS_FLOOR = 0.90
 LUMBAR_PASS_FLOOR = 0.97
 # With a gout guideline indexed, the public "gout is out of scope" case is answerable: it is not run here.
 COVERED_HERE = {"pub-oos-gout"}
@@ -156,9 +156,10 @@ def test_the_leading_sentence_keeps_the_sentence_that_continues_it(multi):
     assert a.answer.startswith("A repeat chest X-ray is not needed") and "6 weeks" in a.answer
 
 
-# later batches are held on their own, so the older sets' floor keeps its meaning: batch 10 (first contact 0.71)
-# 17/21 and batch 11 (first contact 0.79, with the ninth guideline, pyelonephritis) 22/24, measured 2026-12-03
-LATER_BATCH_FLOORS = {"chat_topics_10.jsonl": 0.80, "chat_topics_11.jsonl": 0.91}
+# later batches are held on their own, so the older sets' floor keeps its meaning, measured 2026-12-03 with ten
+# documents indexed: batch 10 (first contact 0.71) 19/21, batch 11 (first contact 0.79, with the ninth guideline,
+# pyelonephritis) 23/24, batch 12 (first contact 0.83, with the tenth, minor head injury) 24/24
+LATER_BATCH_FLOORS = {"chat_topics_10.jsonl": 0.90, "chat_topics_11.jsonl": 0.95, "chat_topics_12.jsonl": 1.0}
 
 
 @pytest.mark.parametrize("name", sorted(LATER_BATCH_FLOORS))
