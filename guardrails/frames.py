@@ -517,7 +517,7 @@ class FrameReader:
             self._sequence_reversed(rs, clauses, advanced, deferral, plan)
             return
         # a wait in a clause that only reports another's advice ("a colleague suggested reassessing in 4-6 weeks
-        # before imaging; that would be inappropriate, so MRI now") delays nothing the draft advises
+        # before imaging; that would be inappropriate, so <test> now") delays nothing the draft advises
         reported = ({clauses[_token_at(rs, g.span[0])] for g in rs.frames if g.polarity == "report"}
                     - {clauses[_token_at(rs, g.span[0])] for g in rs.frames if g.polarity == "recommend"
                        and g.object != "statement"})

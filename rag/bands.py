@@ -1,9 +1,9 @@
 """Score bands: what a document says a stated score means, so that a question giving a value asks for its band.
 
-"Two-level Wells score of 1: what is the first test?" takes two steps: the value to its band ("a score of 1 or
-less means DVT is unlikely"), then the band to its advice (the pathway "when DVT is unlikely"). The first step is
-read here from the documents' own sentences, for any score they band; the band's words then join the question's,
-as a multi-hop reader adds the bridging fact before it asks again. Nothing here names a score.
+"<Score> of 1: what is the first test?" takes two steps: the value to its band ("a score of 1 or less
+means <condition> is unlikely"), then the band to its advice (the pathway "when <condition> is unlikely"). The
+first step is read here from the documents' own sentences, for any score they band; the band's words then join
+the question's, as a multi-hop reader adds the bridging fact before it asks again. Nothing here names a score.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Band:
     document_id: str
     low: float
     high: float  # inclusive
-    says: str  # what the band means, in the document's words ("DVT is unlikely")
+    says: str  # what the band means, in the document's words ("<condition> is unlikely")
     names: frozenset[str]  # the (stemmed) words that name the score where the band is given (its section, its chunk)
 
 
@@ -61,7 +61,7 @@ def bands_in(document_id: str, sentences: Iterable[str], context: str) -> list[B
 
 
 def stated_values(text: str) -> list[tuple[frozenset[str], float]]:
-    """Each value the text states with the words naming it ("Wells score of 1" -> ({"well"}, 1.0))."""
+    """Each value the text states with the words naming it ("<Name> score of 1" -> ({"<name>"}, 1.0))."""
     out = []
     for m in _STATED.finditer(text):
         named = content_words(" ".join(w for w in (m.group(1), m.group(2)) if w)) - _NOT_NAMES
@@ -71,7 +71,7 @@ def stated_values(text: str) -> list[tuple[frozenset[str], float]]:
 
 
 def implied(text: str, bands: Iterable[Band]) -> str:
-    """What the bands say the text's stated score values mean ("DVT is unlikely"), or ""."""
+    """What the bands say the text's stated score values mean ("<condition> is unlikely"), or ""."""
     said = []
     values = stated_values(text)
     for band in bands:

@@ -128,8 +128,8 @@ class Pipeline:
 
     def document_concepts(self, snapshot, document_id: str) -> frozenset[str]:
         """The clinical concepts a document is about (cached per snapshot), for the scope's body-region check:
-        those its title names or that at least DOCUMENT_CONCEPT_SENTENCES of its sentences name ("supraclavicular"
-        once in a guideline on <another region> does not make the neck its concern)."""
+        those its title names or that at least DOCUMENT_CONCEPT_SENTENCES of its sentences name ("<a node
+        group>" once in a guideline on <another region> does not make that region its concern)."""
         cache = self._for_build(snapshot, "document_concepts", lambda _: {})
         if document_id not in cache:
             chunks = [c for c in snapshot.chunks if c.document_id == document_id and not is_reference_chunk(c)]
@@ -435,8 +435,8 @@ class Pipeline:
 
     def _had_categories(self, query: Query, listed: frozenset[str]) -> frozenset[str]:
         """The list categories (headings) the asker says they already have ("apart from <a> and <b>, what else?"):
-        each excluded item is the category nearest it in meaning ("tumours" is filed under "<malignancy heading>",
-        not under a heading that merely lists "<soft tissue> tumours" too)."""
+        each excluded item is the category nearest it in meaning ("<kind A>s" is filed under "<category A>", not
+        under a heading that merely lists "<other> <kind A>s" too)."""
         items = [x.strip() for x in re.split(r",|\band\b|\bor\b|/", self.queries.answer_types.excluded(query.focus))
                  if content_words(x)]
         if not items or not listed:

@@ -340,7 +340,7 @@ class QueryReader:
             if first_test is None:
                 continue
             # a test's result comes after the test ("the <test> confirmed <finding>"); what someone "confirmed" before
-            # any test is named is not one ("cardiology confirmed the device is <test>-conditional, so <test> is safe")
+            # any test is named is not one ("<a team> confirmed the device is <test>-conditional, so <test> is safe")
             out |= {m.concept for m in mentions if m.concept in established
                     or m.concept in self._results and m.start > first_test}
         return frozenset(out)
