@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from guardrails.concepts import Vocabulary, clean, default_vocabulary, normalize, tokenize
+from guardrails.concepts import Vocabulary, clean, default_vocabulary, normalize
 from guardrails.sentences import split_sentences
 from rag.patient import patient_age, patient_sex
 from rag.text import content_words
@@ -106,8 +106,8 @@ class AnswerTypes:
     def owner(self, text: str, answer_type: str) -> list[str]:
         """The words naming whose value a value question asks ("<drug> dose", "dose of <drug>"): the content words
         right before the type's cue, else those after its "of"; [] when the cue stands alone."""
-        tokens = tokenize(normalize(text))
-        for m in self.vocabulary.tag(tokens):
+        tokens, mentions = self.vocabulary.mentions(text)
+        for m in mentions:
             if m.concept != f"answer.{answer_type}":
                 continue
             before = []
@@ -134,17 +134,16 @@ class AnswerTypes:
         """The text less the phrases that asked for this answer type ("which papers are cited for", "where
         does the claim come from"): what is left names the claim, not the asking."""
         norm = normalize(text)
-        tokens = tokenize(norm)
-        cut = [(tokens[m.start].start, tokens[m.end - 1].end) for m in self.vocabulary.tag(tokens)
-               if m.concept == f"answer.{answer_type}"]
+        tokens, mentions = self.vocabulary.mentions(text)
+        cut = [(tokens[m.start].start, tokens[m.end - 1].end) for m in mentions if m.concept == f"answer.{answer_type}"]
         for start, end in reversed(cut):
             norm = norm[:start] + " " + norm[end:]
         return " ".join(norm.split())
 
     def classify(self, text: str) -> str:
         """The first-listed type whose cue the question contains; 'explanation' when none does."""
-        tokens = tokenize(normalize(text))
-        found = {m.concept.removeprefix("answer.") for m in self.vocabulary.tag(tokens)
+        tokens, mentions = self.vocabulary.mentions(text)
+        found = {m.concept.removeprefix("answer.") for m in mentions
                  if not (m.concept.removeprefix("answer.") in self.polar and _wh_before(tokens, m.start))
                  and not (self.evidence.get(m.concept.removeprefix("answer.")) and self._argues(tokens, m.start))}
         return next((t for t in self.order if t in found), "explanation")
@@ -156,11 +155,12 @@ class AnswerTypes:
             first -= 1
         return first < len(tokens) and tokens[first].text in self.rhetorical
 
-    def _exclusion_spans(self, tokens) -> list[tuple[int, int, int]]:
+    def _exclusion_spans(self, text: str) -> list[tuple[int, int, int]]:
         """(phrase start, phrase end, clause end) token positions of each exclusion phrase ("apart from") and
         the words it governs, up to the end of its clause."""
+        tokens, mentions = self.vocabulary.mentions(text)
         spans = []
-        for m in self.vocabulary.tag(tokens):
+        for m in mentions:
             if m.concept != "exclusion":
                 continue
             end = m.end
@@ -172,14 +172,14 @@ class AnswerTypes:
     def excluded(self, text: str) -> str:
         """What the exclusion phrases govern ("apart from <a> and <b>" -> "<a> and <b>")."""
         norm = normalize(text)
-        tokens = tokenize(norm)
-        return " ".join(norm[tokens[a].start:tokens[b - 1].end] for _, a, b in self._exclusion_spans(tokens) if b > a)
+        tokens = self.vocabulary.mentions(text)[0]
+        return " ".join(norm[tokens[a].start:tokens[b - 1].end] for _, a, b in self._exclusion_spans(text) if b > a)
 
     def without_exclusions(self, text: str) -> str:
         """The text less what an exclusion phrase governs ("apart from <a> and <b>, what else")."""
         norm = normalize(text)
-        tokens = tokenize(norm)
-        cut = [(tokens[a].start, tokens[b - 1].end) for a, _, b in self._exclusion_spans(tokens)]
+        tokens = self.vocabulary.mentions(text)[0]
+        cut = [(tokens[a].start, tokens[b - 1].end) for a, _, b in self._exclusion_spans(text)]
         for a, b in reversed(cut):
             norm = norm[:a] + norm[b:]
         return " ".join(norm.split())
@@ -334,7 +334,7 @@ class QueryReader:
         for sentence in split_sentences(text):
             if sentence.rstrip().endswith("?"):
                 continue
-            mentions = [m for m in self.vocabulary.tag(tokenize(normalize(_SUPPOSITION.sub(" ", sentence))))
+            mentions = [m for m in self.vocabulary.mentions(_SUPPOSITION.sub(" ", sentence))[1]
                         if m.kind != "cue"]
             first_test = next((m.start for m in mentions if m.concept in self._tests), None)
             if first_test is None:
@@ -375,7 +375,7 @@ class QueryReader:
         return " ".join(sentences[max(0, first - 1):])
 
     def _concepts(self, text: str) -> frozenset[str]:
-        return frozenset(m.concept for m in self.vocabulary.tag(tokenize(normalize(text))) if m.kind != "cue")
+        return frozenset(m.concept for m in self.vocabulary.mentions(text)[1] if m.kind != "cue")
 
     def _focus(self, text: str, topical=lambda word: False) -> str:
         """A long vignette's focus: its questions and the sentences that name a clinical concept or a word the

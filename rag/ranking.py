@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from guardrails.concepts import normalize, tokenize
+from guardrails.concepts import normalize
 from rag.bands import bands_in
 from rag.patient import age_fit, sex_fit
 from rag.query import QUESTION_WORDS, Query, QueryReader
@@ -43,8 +43,7 @@ _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|request|arrange|refer|initiat
 def _of_examination(vocabulary, text: str) -> bool:
     """Is every "normal" / "negative" the text says said of the examination ("obs normal", "neuro exam
     unremarkable"), not of a test ("<test> reported normal")?"""
-    tokens = tokenize(normalize(text))
-    mentions = vocabulary.tag(tokens)
+    tokens, mentions = vocabulary.mentions(text)
     established = vocabulary.role("established")
     said = [m for m in mentions if m.concept in established]
     if not said:
@@ -162,7 +161,7 @@ class SentenceFit:
             elif normal and opens_with_condition(text, vocabulary):
                 # "and if that's normal?" of the <test> just discussed: "If <test> / imaging is negative, ..."
                 clause = text.split(",", 1)[0]
-                said = {m.concept for m in vocabulary.tag(tokenize(normalize(clause)))}
+                said = {m.concept for m in vocabulary.mentions(clause)[1]}
                 # "is negative", "is normal", "is negative for <finding>"; of another test, it is not this case
                 if said & (established | {"cue.negation"}) and said & (tested | placeholder):
                     score += WHAT_NEXT

@@ -100,6 +100,7 @@ class Vocabulary:
         self.labels: dict[str, str] = {}
         self.phrases: dict[str, tuple[str, ...]] = {}  # each concept's phrases as written (its synonyms)
         self._concept_cache: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._read_cache: dict[str, tuple[list[Token], list[Mention]]] = {}
         self.groups = {k: tuple(v) for k, v in (groups or {}).items()}
         self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # first-token key -> phrases
         self._prefixed: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # "physio*": keyed by "phy"
@@ -193,10 +194,22 @@ class Vocabulary:
                 condition = spec["as_condition"]
                 self.role_conditions.append((members, None if condition == "none" else str(condition)))
 
+    def mentions(self, text: str) -> tuple[list[Token], list[Mention]]:
+        """The text's tokens (normalised) and concept mentions, cached by text: one question is read by several
+        steps of a turn. Callers must not change the lists."""
+        hit = self._read_cache.get(text)
+        if hit is None:
+            tokens = tokenize(normalize(text))
+            hit = (tokens, self.tag(tokens))
+            if len(self._read_cache) > 4096:
+                self._read_cache.clear()
+            self._read_cache[text] = hit
+        return hit
+
     def matched_text(self, text: str, concepts: frozenset[str] | set[str]) -> str:
         """The words of the text that name any of these concepts."""
-        tokens = tokenize(normalize(text))
-        return " ".join(t.text for m in self.tag(tokens) if m.concept in concepts for t in tokens[m.start:m.end])
+        tokens, mentions = self.mentions(text)
+        return " ".join(t.text for m in mentions if m.concept in concepts for t in tokens[m.start:m.end])
 
     def role(self, name: str) -> frozenset[str]:
         """The concepts of a role; an unknown role is an error in the vocabulary, not an empty set."""
@@ -231,7 +244,7 @@ class Vocabulary:
         """The concepts a text names (any negation aside), cached: the same passage sentences come back often."""
         found = self._concept_cache.get(text)
         if found is None:
-            found = tuple((m.concept, m.kind) for m in self.tag(tokenize(normalize(text))))
+            found = tuple((m.concept, m.kind) for m in self.mentions(text)[1])
             if len(self._concept_cache) > 20000:
                 self._concept_cache.clear()
             self._concept_cache[text] = found
