@@ -322,7 +322,8 @@ class ScopePolicy:
         # the disease whose value it is, when it is not the document's own ("a starting dose for isolated <disease B>"
         # asked of a guideline on <disease A> that names <B> among its symptoms): a value for <A> does not answer it
         diseases = [content_words(d) for d in self.diseases.find(asking)]
-        for p in passages[:4]:
+        # the passages the answer would draw on: the answering document's retrieved passages
+        for p in [p for p in passages if p.chunk.document_id == passages[0].chunk.document_id]:
             title = content_words(p.chunk.title)
             focus = (asked - title) or (whole - title) or whole
             heading = content_words(p.chunk.section[-1]) if p.chunk.section else set()

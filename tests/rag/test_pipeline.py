@@ -128,3 +128,13 @@ def test_an_emergency_the_question_rules_out_is_denied_not_searched(pipeline):
     q = pipeline.queries.read([{"role": "user", "content": "50M, firm lump at L2/3 + LBP, no neuro sx. MRI now?"}])
     label = pipeline.guardrails.vocabulary.labels["condition.deficit"]
     assert "condition.deficit" in q.denied and label not in q.search
+
+
+def test_a_figure_in_a_later_passage_of_the_answering_document_makes_a_follow_up_answerable(pipeline):
+    # the follow-up's retrieval is led by the earlier turn (fever, heart rate); the figure sits further down
+    a = pipeline.answer([
+        {"role": "user", "content": "My patient with a palpable lumbar mass is febrile with a heart rate of 115. "
+                                    "What does that suggest?"},
+        {"role": "user", "content": "Correction, I misread the obs chart: he's afebrile. But he had a melanoma "
+                                    "excised five years ago. How does that change the odds of malignancy?"}])
+    assert not a.abstained and "9%" in a.answer
