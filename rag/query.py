@@ -145,10 +145,10 @@ class AnswerTypes:
         tokens, mentions = self.vocabulary.mentions(text)
         found = {m.concept.removeprefix("answer.") for m in mentions
                  if not (m.concept.removeprefix("answer.") in self.polar and _wh_before(tokens, m.start))
-                 and not (self.evidence.get(m.concept.removeprefix("answer.")) and self._argues(tokens, m.start))}
+                 and not (self.evidence.get(m.concept.removeprefix("answer.")) and self.argues(tokens, m.start))}
         return next((t for t in self.order if t in found), "explanation")
 
-    def _argues(self, tokens, start: int) -> bool:
+    def argues(self, tokens, start: int) -> bool:
         """Does the clause holding this position open with a rhetorical opening ("isn't ...", "surely ...")?"""
         first = start
         while first > 0 and not tokens[first - 1].is_punct:
@@ -334,8 +334,9 @@ class QueryReader:
         for sentence in split_sentences(text):
             if sentence.rstrip().endswith("?"):
                 continue
-            mentions = [m for m in self.vocabulary.mentions(_SUPPOSITION.sub(" ", sentence))[1]
-                        if m.kind != "cue"]
+            tokens, said = self.vocabulary.mentions(_SUPPOSITION.sub(" ", sentence))
+            # a clause that argues ("surely the <test> shows it anyway") reports nothing
+            mentions = [m for m in said if m.kind != "cue" and not self.answer_types.argues(tokens, m.start)]
             first_test = next((m.start for m in mentions if m.concept in self._tests), None)
             if first_test is None:
                 continue

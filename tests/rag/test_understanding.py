@@ -53,6 +53,8 @@ def test_the_service_answers_a_misspelt_question_as_the_spelt_one(pipeline):
     ("MRI done: paraspinal collection, looks like an abscess. What next?", True),
     # what someone confirmed before any test is named is no test's result
     ("Cardiology have just confirmed the device is MRI-conditional, so MRI is safe after all. What now?", False),
+    # a clause that argues reports nothing
+    ("what's the point of the pre-contrast MRI sequences? surely the post-gadolinium images show the lesion", False),
 ])
 def test_a_reported_result_is_one_a_test_gave_and_the_question_states(text, reported):
     assert bool(QueryReader().read(_user(text)).reported) == reported
