@@ -142,8 +142,10 @@ class SentenceFit:
         # what the asking part names in any wording ("<term>" / "<its other spelling>", "hold off" / "wait"), less
         # the documents' subject, each weighed by how rarely the indexed sentences name it
         rarity = concept_rarity or {}
+        # (a result word the question uses without reporting a result, "our audit found ...", is not asked about)
+        unreported = set() if reports_result else reported
         asked = {c: rarity[c] for c in vocabulary.concepts(QueryReader.asking_part(query.focus), FIT_KINDS) - subject
-                 if c in rarity}
+                 - unreported if c in rarity}
         asked_total = sum(asked.values())
         # what applies in a stated score's band ("<score> of 0" -> "For <band> <disease> ...:"), beyond the
         # documents' subject; the sentence giving the band itself is the bridge, not the answer

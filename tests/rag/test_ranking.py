@@ -195,3 +195,10 @@ def test_a_value_cue_in_a_rhetorical_clause_asks_for_no_value():
     types = default_answer_types()
     assert types.classify("Why image at all? Isn't the pre-test probability low for a lump like that?") == "rationale"
     assert types.classify("What is the probability of malignancy with a history of cancer?") == "statistic"
+
+
+def test_a_result_word_the_question_uses_without_reporting_a_result_is_not_what_it_asks_about():
+    boost = _boost("Our audit found several MRIs done with post-gadolinium sequences only. Does the guidance allow it?")
+    reporting = _boost("The MRI found a paraspinal collection. What does the guidance say to do?")
+    sentence = "Once MRI results are available, act on what they show."
+    assert boost(sentence) < reporting(sentence)
