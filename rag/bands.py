@@ -60,6 +60,12 @@ def bands_in(document_id: str, sentences: Iterable[str], context: str) -> list[B
     return out
 
 
+def gives_band(sentence: str) -> bool:
+    """Does the sentence give a band ("a score of 2 or more means ...", "Score 0-1: ...")? It is the bridge from a
+    value to what applies, not what applies."""
+    return bool(_OPEN_BAND.search(sentence) or _RANGE_BAND.search(sentence))
+
+
 def stated_values(text: str) -> list[tuple[frozenset[str], float]]:
     """Each value the text states with the words naming it ("<Name> score of 1" -> ({"<name>"}, 1.0))."""
     out = []

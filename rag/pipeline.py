@@ -284,7 +284,7 @@ class Pipeline:
         turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline, core_vector=cvec)
         turn.timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
-        turn.decision = self.scope.decide(query, passages, vectors, qvec, self._related[1], self.idf(snapshot),
+        turn.decision = self.scope.decide(query, passages, vectors, qvec, self._related[1], idf,
                                           core_vector=cvec,
                                           document_concepts=lambda d: self.document_concepts(snapshot, d),
                                           known_disease=self.disease_reader(snapshot))
@@ -414,8 +414,9 @@ class Pipeline:
         categories = self.categories(snapshot)
         boost = self.fit.boost(query, topical, self.concept_rarity(snapshot), categories)
         idf = self.idf(snapshot)  # sentences' words only: a word only a heading uses is not in it
-        listed = frozenset(h for headings in categories.values() for h in headings)
-        bonus = self.fit.section_bonus(query, idf.__contains__, self._had_categories(query, listed), listed)
+        headings, _ = self.category_headings(snapshot)
+        bonus = self.fit.section_bonus(query, idf.__contains__, self._had_categories(query, snapshot),
+                                       frozenset(headings))
         return self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS, boost=boost, section_bonus=bonus,
                                      hubness=lambda d: self.hubness(snapshot, d),
                                      parts=self.embedder.encode(list(query.parts)) if query.parts else None,
@@ -429,20 +430,29 @@ class Pipeline:
         if not answer_types.evidence.get(query.answer_type):
             return None
         # whose value it is ("how long should the <thing> be?"): a value of something else does not answer it
-        owner = content_words(" ".join(answer_types.owner(QueryReader.asking(query.focus), query.answer_type)))
+        owner = content_words(" ".join(query.owner))
         return lambda text: (any(rx.search(text) for rx in answer_types.evidence[query.answer_type])
                              and (not owner or bool(owner & content_words(text))))
 
-    def _had_categories(self, query: Query, listed: frozenset[str]) -> frozenset[str]:
+    def category_headings(self, snapshot) -> tuple[list[str], np.ndarray | None]:
+        """Per snapshot: the (lower-case) headings of the documents' categorised lists, and their meanings."""
+        def derive(s):
+            headings = sorted({h for hs in self.categories(s).values() for h in hs})
+            return headings, self.embedder.encode(headings) if headings else None
+        return self._for_build(snapshot, "category_headings", derive)
+
+    def _had_categories(self, query: Query, snapshot) -> frozenset[str]:
         """The list categories (headings) the asker says they already have ("apart from <a> and <b>, what else?"):
         each excluded item is the category nearest it in meaning ("<kind A>s" is filed under "<category A>", not
         under a heading that merely lists "<other> <kind A>s" too)."""
         items = [x.strip() for x in re.split(r",|\band\b|\bor\b|/", self.queries.answer_types.excluded(query.focus))
                  if content_words(x)]
-        if not items or not listed:
+        if not items:
             return frozenset()
-        headings = sorted(listed)
-        similarity = self.embedder.encode(items) @ self.embedder.encode(headings).T
+        headings, vectors = self.category_headings(snapshot)
+        if vectors is None:
+            return frozenset()
+        similarity = self.embedder.encode(items) @ vectors.T
         return frozenset(headings[int(row.argmax())] for row in similarity if float(row.max()) >= HAD_CATEGORY_MIN)
 
     def _with_sources(self, draft: DraftAnswer, snapshot, most: int = 3) -> DraftAnswer:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from guardrails.concepts import Vocabulary, clean, default_vocabulary, normalize
+from guardrails.concepts import Vocabulary, clause_start, clean, default_vocabulary, normalize
 from guardrails.sentences import split_sentences
 from rag.patient import patient_age, patient_sex
 from rag.text import content_words
@@ -150,9 +150,7 @@ class AnswerTypes:
 
     def argues(self, tokens, start: int) -> bool:
         """Does the clause holding this position open with a rhetorical opening ("isn't ...", "surely ...")?"""
-        first = start
-        while first > 0 and not tokens[first - 1].is_punct:
-            first -= 1
+        first = clause_start(tokens, start)
         return first < len(tokens) and tokens[first].text in self.rhetorical
 
     def _exclusion_spans(self, text: str) -> list[tuple[int, int, int]]:
@@ -220,6 +218,9 @@ class Query(Frozen):
     # what the documents say a stated score's value means ("<score> of 1" -> "<condition> is unlikely"): searched
     # and matched as part of the question (rag.bands)
     implied: str = ""
+    # whose value a value question asks ("a dose of <drug>", "how long should the <thing> be?"): read once, for the
+    # scope's answerability and the composer
+    owner: tuple[str, ...] = ()
 
 
 class QueryReader:
@@ -278,18 +279,22 @@ class QueryReader:
         else:  # "his neurological exam is normal": not a test's result, so no result words to search for
             named -= self._results
         labels = self._labels(resolved, frozenset(named), indexed)
-        excluded = content_words(self.answer_types.excluded(focus)) - _ANAPHORA
+        governed = self.answer_types.excluded(focus)
+        excluded = content_words(governed) - _ANAPHORA
         said = [m["content"] for m in history if m["role"] == "assistant"]
-        if self.answer_types.excluded(focus) and not excluded and said:  # "besides those two": the last answer
+        if governed and not excluded and said:  # "besides those two": the last answer
             excluded = content_words(re.sub(r"\[\d+\]", "", said[-1]))
         implied = banded(resolved)
+        answer_type = self.answer_types.classify(self.asking(focus))
+        owner = (tuple(self.answer_types.owner(self.asking(focus), answer_type))
+                 if self.answer_types.evidence.get(answer_type) else ())
         return Query(question=question, text=text, resolved=resolved, search=f"{resolved} {labels} {implied}".strip(),
-                     implied=implied,
+                     implied=implied, owner=owner,
                      focus=focus, asked=asked, excluded=frozenset(excluded), reported=reported,
                      core=self._core(focus), denied=denied, parts=self.parts(focus), supposed=self._supposed(focus),
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
                      sex=next((x for t in (text, *reversed(previous)) if (x := patient_sex(t)) is not None), None),
-                     answer_type=self.answer_types.classify(self.asking(focus)), concepts=concepts,
+                     answer_type=answer_type, concepts=concepts,
                      history=history, follow_up=follow_up,
                      had_instructions=len(kept) < len(sentences) or text != " ".join(" ".join(kept).split()))
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from guardrails.concepts import normalize
-from rag.bands import bands_in
+from guardrails.concepts import clause_start, normalize
+from rag.bands import gives_band
 from rag.patient import age_fit, sex_fit
 from rag.query import QUESTION_WORDS, Query, QueryReader
 from rag.text import content_words
@@ -49,9 +49,7 @@ def _of_examination(vocabulary, text: str) -> bool:
     if not said:
         return False
     for m in said:
-        start = m.start
-        while start > 0 and not tokens[start - 1].is_punct:
-            start -= 1
+        start = clause_start(tokens, m.start)
         if not any(n.kind == "basis" and start <= n.start < m.start for n in mentions):
             return False
     return True
@@ -187,7 +185,7 @@ class SentenceFit:
             score += AGE_FIT * fit if fit > 0 else AGE_MISFIT * fit
             if answer_types.states(query.answer_type, text):
                 score += STATES_TYPE
-            if band and band <= content_words(text) and not bands_in("", [text], ""):
+            if band and band <= content_words(text) and not gives_band(text):
                 score += BAND_FIT
             if query.answer_type == "list" and listed:
                 score += LISTED

@@ -311,10 +311,9 @@ class ScopePolicy:
                  - content_words(self.vocabulary.matched_text(asking, {"action.do"})))
         whole = content_words(f"{query.focus} {labels}") - _ASKING
         units = [u for u, rx in _RATE_IN.items() if rx.search(asking)]
-        # whose value it is ("a dose of <drug B>"): a value for something else does not answer it
-        # (an owner the corpus never names is the unknown-entity check's business)
-        named = (" ".join(self.answer_types.owner(QueryReader.asking(query.focus), query.answer_type))
-                 if query.answer_type in OWNED_TYPES else "")
+        # whose value it is ("a dose of <drug B>"): a value for something else does not answer it, and one the
+        # documents never name (nor any other name of it) cannot be in them
+        named = " ".join(query.owner) if query.answer_type in OWNED_TYPES else ""
         owner = content_words(named)
         if owner and corpus_words and not self._known(named, corpus_words):
             return self.answer_types.describe[query.answer_type]  # a dose of a medicine no document names

@@ -18,7 +18,7 @@ import yaml
 
 from guardrails.concepts.normalize import clean, normalize
 
-__all__ = ["Mention", "Token", "Vocabulary", "clean", "default_vocabulary", "normalize", "tokenize"]
+__all__ = ["Mention", "Token", "Vocabulary", "clause_start", "clean", "default_vocabulary", "normalize", "tokenize"]
 
 VOCABULARY_FILE = Path(__file__).resolve().parent / "vocabulary.yaml"
 MAX_PHRASE = 8
@@ -60,6 +60,13 @@ class Mention:
     start: int  # token index, inclusive
     end: int  # token index, exclusive
     text: str
+
+
+def clause_start(tokens: list[Token], index: int, breaks: frozenset[int] | set[int] = frozenset()) -> int:
+    """Where the clause holding this token starts: after the punctuation before it (or at a break position)."""
+    while index > 0 and not tokens[index - 1].is_punct and index not in breaks:
+        index -= 1
+    return index
 
 
 def tokenize(text: str) -> list[Token]:
