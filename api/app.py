@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from contextlib import asynccontextmanager
 
 import structlog
@@ -36,6 +37,13 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
             except Exception as exc:  # readyz reports it; the process stays up for diagnosis
                 app.state.startup_error = str(exc)
                 log.error("startup failed", error=str(exc))
+        serving = app.state.pipeline
+        if serving is not None and serving.llm_client is not None:
+            await asyncio.to_thread(serving.llm_client.start)
+        # The model, the index and the vocabularies live as long as the process: moved out of the collector's
+        # generations, they are no longer walked by every full collection, which otherwise pauses every
+        # thread, health checks included, for a quarter of a second once the heap is this size.
+        gc.freeze()
         local = settings.local_mode and not app.state.keyring
         log.info("ready", host=settings.host, port=settings.port, local_mode=local)
         yield

@@ -118,6 +118,12 @@ class LLMClient:
         future = asyncio.run_coroutine_threadsafe(self._run(messages, deadline, on_text), self._ensure_loop())
         return await asyncio.wrap_future(future)
 
+    def start(self) -> None:
+        """Opens the client's loop and connection pool now: the server calls it at startup, because creating
+        the client (TLS context, thread) inside the first request would stall every request on the server's
+        event loop meanwhile."""
+        self._ensure_loop()
+
     def status(self) -> dict:
         return {"model": self.settings.llm_model, "circuit": self.breaker.state, "structured": self._format,
                 "last_error": self.last_error}
