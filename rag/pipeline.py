@@ -273,10 +273,13 @@ class Pipeline:
         docs = self._documents(snapshot.manifest["build_id"])
         qvec = self.embedder.encode_query(search)
         # reference lists are passages only for "which source is that from?"; they never fill another answer
-        # a vignette searched twice (whole and its asking part) keeps a little more of what either found
-        k = self.settings.top_k + (VIGNETTE_EXTRA if query.core else 0)
+        # a vignette or a follow-up searched twice (whole and its asking part) keeps a little more of what either found
+        k = self.settings.top_k + (VIGNETTE_EXTRA if query.core or query.again else 0)
         cvec = self.embedder.encode_query(query.core) if query.core else None
-        found = self.retriever.retrieve(snapshot, search, k + 1, vector=qvec, core=query.core, core_vector=cvec)
+        if query.core:
+            found = self.retriever.retrieve(snapshot, search, k + 1, vector=qvec, core=query.core, core_vector=cvec)
+        else:
+            found = self.retriever.retrieve(snapshot, search, k + 1, vector=qvec, core=query.again)
         passages = self.with_neighbours(snapshot, [p for p in found if not is_reference_chunk(p.chunk)][:k])
         vectors = self.sentence_vectors.get(passages)
         if cvec is not None and len({p.chunk.document_id for p in passages}) > 1:

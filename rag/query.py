@@ -41,6 +41,27 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|h
                       re.IGNORECASE)
 
 
+# Pointers to the items of the last answer ("the second one", "besides those two", "suspect those?") and to the test it
+# named ("and if that's normal?"): English grammar, not knowledge of any document
+_ORDINALS = {"first": 0, "former": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "latter": -1}
+_ORDINAL = re.compile(r"\bthe (first|second|third|fourth|fifth|last|former|latter)"
+                      r"(?: (?:one|option|possibility|of (?:those|these|them)))?"
+                      r"(?=\s*(?:[?.,;!)]|$|\b(?:is|was|then)\b))", re.IGNORECASE)
+_ITEMS_POINTER = re.compile(r"\b(?:those|these|both)(?: (?:two|three|four|ones|things|options|possibilities))?"
+                            r"(?=\s*(?:[?.,;!)]|$|\b(?:and|or|apart|aside|first|then|too|instead|as well)\b))",
+                            re.IGNORECASE)
+_RESULT_POINTER = re.compile(r"\b(if|when|once|unless) (?:that|it|this)"
+                             r"(?:('s)|(?=(?: is| was| comes? back| came back| shows?| turns? out| looks?)\b))",
+                             re.IGNORECASE)
+# what an answer's list item is given as an example of ("infection, such as <a>, <b> or <c>, and ..."): not an item
+_ELABORATION = re.compile(r"\b(?:such as|e\.g\.|for example|including|namely|like)\b.*?(?=,\s*(?:and|or)\b|[;:]|$)",
+                          re.IGNORECASE)
+_ITEM_LEAD = re.compile(r"^.*\b(?:are|is|include|includes|including|were|was)\b\s*", re.IGNORECASE)
+_NOT_ITEM = re.compile(r"^(?:with|without|to|for|in|on|at|by|from|if|but|then|than|so|not|do|does|should|must|may|"
+                       r"can)\b|\b(?:are|is|was|were|be|been|include|includes)\b", re.IGNORECASE)
+ITEM_WORDS = 6  # a list item is a noun phrase; a longer segment is a clause
+
+
 _JOINED_QUESTION = re.compile(r"(?:,\s*|;\s*|\s)(?:and|or|also|plus)\s+(?=(?:what|which|how|when|where|why|who|is|are|"
                                r"does|do|should|can|could|would)\b)|;\s*(?=(?:what|which|how|when|where|why)\b)",
                                re.IGNORECASE)
@@ -188,6 +209,29 @@ def default_answer_types() -> AnswerTypes:
     return AnswerTypes()
 
 
+def answer_items(answer: str) -> list[str]:
+    """The items an answer lists ("The main concerns are <a>, such as <x> or <y>, and <b> [1]." -> [<a>, <b>]): the
+    segments of its most itemised sentence that are noun phrases, less what they are given as examples of."""
+    text = re.sub(r"\[\d+(?:[,\s]+\d+)*\]", " ", answer)
+    text = re.sub(r"\([^()]*\)", " ", text)
+    best: list[str] = []
+    for sentence in split_sentences(text):
+        sentence = _ELABORATION.sub(" ", sentence.strip().rstrip(".?!").rsplit(":", 1)[-1])
+        segments = [" ".join(x.split()) for x in re.split(r"[,;]|\band\b|\bor\b", sentence) if content_words(x)]
+        items = [_ITEM_LEAD.sub("", x, count=1) if i == 0 else x for i, x in enumerate(segments)]
+        # every segment a noun phrase: a sentence of clauses ("<do this>, and <that> is needed") lists nothing; two
+        # segments list only as what the sentence says something is ("The <concerns> are <a> and <b>")
+        listed = len(items) >= 3 or (len(items) == 2 and items[0] != segments[0])
+        phrases = all(len(x.split()) <= ITEM_WORDS and not _NOT_ITEM.search(x) for x in items)
+        if listed and phrases and len(items) > len(best):
+            best = items
+    return best
+
+
+def join_items(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 class Query(Frozen):
     question: str  # the last user message as typed
     text: str  # normalised, instructions removed: the words the clinician asked with
@@ -221,6 +265,9 @@ class Query(Frozen):
     # whose value a value question asks ("a dose of <drug>", "how long should the <thing> be?"): read once, for the
     # scope's answerability and the composer
     owner: tuple[str, ...] = ()
+    # a follow-up's own words, pointers spelt out ("and if the <test> is normal?"): searched on their own as well,
+    # because the earlier turn they continue can drown them; alone they do not say which document is asked
+    again: str = ""
 
 
 class QueryReader:
@@ -263,6 +310,9 @@ class QueryReader:
         focus = self._focus(text, topical)
         previous = [m["content"] for m in history if m["role"] == "user"]
         follow_up = bool(previous) and (bool(_PRONOUN.search(focus)) or len(focus.split()) < 12)
+        said = [m["content"] for m in history if m["role"] == "assistant"]
+        if follow_up and said:
+            focus = self.point_back(focus, said[-1])
         resolved = f"{self.strip_instructions(spell(clean(previous[-1])))} {focus}" if follow_up else focus
         concepts = self._concepts(resolved)
         asked = self.answer_types.without_exclusions(focus)
@@ -281,7 +331,6 @@ class QueryReader:
         labels = self._labels(resolved, frozenset(named), indexed)
         governed = self.answer_types.excluded(focus)
         excluded = content_words(governed) - _ANAPHORA
-        said = [m["content"] for m in history if m["role"] == "assistant"]
         if governed and not excluded and said:  # "besides those two": the last answer
             excluded = content_words(re.sub(r"\[\d+\]", "", said[-1]))
         implied = banded(resolved)
@@ -291,12 +340,31 @@ class QueryReader:
         return Query(question=question, text=text, resolved=resolved, search=f"{resolved} {labels} {implied}".strip(),
                      implied=implied, owner=owner,
                      focus=focus, asked=asked, excluded=frozenset(excluded), reported=reported,
-                     core=self._core(focus), denied=denied, parts=self.parts(focus), supposed=self._supposed(focus),
+                     core=self._core(focus), again=focus if follow_up else "",
+                     denied=denied, parts=self.parts(focus), supposed=self._supposed(focus),
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
                      sex=next((x for t in (text, *reversed(previous)) if (x := patient_sex(t)) is not None), None),
                      answer_type=answer_type, concepts=concepts,
                      history=history, follow_up=follow_up,
                      had_instructions=len(kept) < len(sentences) or text != " ".join(" ".join(kept).split()))
+
+    def point_back(self, focus: str, answer: str) -> str:
+        """The follow-up with its pointers to the last answer spelt out: "the second one" as that answer's second
+        list item, "besides those two" as its items, "and if that's normal?" as the test it named."""
+        items = answer_items(answer)
+
+        def ordinal(m: re.Match) -> str:
+            n = _ORDINALS[m.group(1).lower()]
+            return items[n] if len(items) >= 2 and -len(items) <= n < len(items) else m.group(0)
+
+        out = _ORDINAL.sub(ordinal, focus)
+        if len(items) >= 2:
+            out = _ITEMS_POINTER.sub(lambda m: join_items(items), out)
+        test = next((m.text for m in self.vocabulary.mentions(answer)[1] if m.concept in self._tests), None)
+        # "and if that's normal?" needs its test named; "and if that shows <a finding>?" is about the finding
+        if test and self._concepts(focus) & self.vocabulary.role("established"):
+            out = _RESULT_POINTER.sub(lambda m: f"{m.group(1)} the {test}{' is' if m.group(2) else ''}", out)
+        return out
 
     def _labels(self, text: str, concepts: frozenset[str], indexed=lambda word: True) -> str:
         """Plain names of the concepts the question names in other words ("XR" -> radiographs); a concept it

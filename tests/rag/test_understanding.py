@@ -241,3 +241,48 @@ def test_a_normal_lesser_test_is_searched_by_the_documents_name_for_it_but_a_def
 def test_whose_length_or_time_a_question_asks_for(text, owner):
     types = default_answer_types()
     assert types.owner(text, types.classify(text)) == owner
+
+
+LISTED = ("The main concerns are malignancy, such as primary tumours or metastatic disease, and infection, such as an "
+          "abscess or discitis [1].")
+
+
+@pytest.mark.parametrize("answer, items", [
+    (LISTED, ["malignancy", "infection"]),  # what an item is given as an example of is not an item
+    ("Abscess, discitis, osteomyelitis or an epidural abscess [1].",
+     ["Abscess", "discitis", "osteomyelitis", "an epidural abscess"]),
+    ("The concerns are malignancy (primary tumours or metastases) and infection [1].", ["malignancy", "infection"]),
+    # sentences of clauses list nothing
+    ("Order the scan without and with contrast; the early images are needed to judge enhancement [1].", []),
+    ("If imaging is negative, reassess the findings and consider other diagnoses, but keep a high suspicion [2].", []),
+])
+def test_the_items_an_answer_lists(answer, items):
+    from rag.query import answer_items
+    assert answer_items(answer) == items
+
+
+@pytest.mark.parametrize("follow_up, answer, spelt_out", [
+    ("And if the scan shows it's the second one?", LISTED, "And if the scan shows it's infection?"),
+    ("what about the latter?", LISTED, "what about infection?"),
+    ("anything else besides those two?", LISTED, "anything else besides malignancy and infection?"),
+    ("Which bedside findings would make me suspect those?", "Abscess, discitis or osteomyelitis [1].",
+     "Which bedside findings would make me suspect Abscess, discitis and osteomyelitis?"),
+    ("and if that's normal?", "A lumbar MRI without and with IV contrast [1].", "and if the mri is normal?"),
+    # nothing to point at: the words stay
+    ("is that the first time?", LISTED, "is that the first time?"),
+    ("what about the second one?", "Order the scan now and review the result within a week [1].",
+     "what about the second one?"),
+])
+def test_a_follow_up_pointing_at_the_last_answer_is_read_with_what_it_points_at(follow_up, answer, spelt_out):
+    assert QueryReader().point_back(follow_up, answer) == spelt_out
+
+
+def test_a_follow_up_is_searched_on_its_own_words_too_and_finds_what_its_pointer_means(pipeline):
+    turns = [{"role": "user", "content": "Protocolling an MRI for a palpable L4 paraspinal mass in a 50-year-old "
+                                         "with back pain. What should be requested?"},
+             {"role": "assistant", "content": "A lumbar spine MRI without and with IV contrast; the precontrast images "
+                                              "are needed to judge enhancement [1]."},
+             {"role": "user", "content": "and if that's normal?"}]
+    query = pipeline.queries.read(turns)
+    assert query.again == "and if the mri is normal?"
+    assert "reassess" in pipeline.answer(turns).answer.split(".")[0].lower()
