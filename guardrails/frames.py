@@ -106,6 +106,10 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                     break  # "no evidence of <finding> and <test> is not required": a clause with its own subject
                 if list_mode and _asserted(tokens, m.start):
                     break
+                if list_mode and m.start > cue.end and _after_comma(tokens, m.start) and m.end < len(tokens) \
+                        and tokens[m.end].text in _CLAUSE_VERBS:
+                    break  # "no <a> or <b>, a <finding> has been ruled out": the subject of a new clause
+
                 flags[j] = True
                 if m.kind == "gate":
                     break  # "CT instead of MRI only if MRI is contraindicated": the condition is not negated
@@ -128,6 +132,12 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                 if mentions[j].kind == "gate":
                     break  # "indicated only if MRI is unsuitable": a condition's own verdict stays in the condition
     return flags
+
+
+def _after_comma(tokens: list[Token], at: int) -> bool:
+    """The token opens a noun phrase right after a comma (", <x>", ", a <x>")."""
+    before = [t.text for t in tokens[max(0, at - 2):at]]
+    return before[-1:] == [","] or len(before) == 2 and before[0] == "," and before[1] in ("a", "an", "the")
 
 
 def _list_continues(tokens: list[Token], start: int, end: int) -> bool:
@@ -169,6 +179,7 @@ _FINITE = _AUXILIARIES | frozenset({"reports", "reported", "says", "said", "desc
                                     "complained", "develops", "developed", "presents", "presented", "notices",
                                     "noticed", "now", "today", "tonight", "since"})
 # the verb right after a coordinated subject ("... and <test> is not required"): a clause of its own
+_PAST_AUXILIARIES = frozenset({"has", "have", "had", "was", "were"})
 _CLAUSE_VERBS = _AUXILIARIES | _MODALS | frozenset({"might", "isn't", "aren't", "wasn't", "won't", "shouldn't"})
 
 
@@ -272,6 +283,7 @@ class FrameReader:
         confirmed"): a result word after the test in its clause, before any other test, none negated or a condition."""
         definitive = self.v.role("definitive_test")
         results = self.v.role("reported_result")
+        established = self.v.role("established")  # "<test> has excluded <condition>", "<test> was normal"
         modifiers = self.v.role("modifier")
 
         def rs_token(x: Mention) -> str:
@@ -284,6 +296,9 @@ class FrameReader:
                 if clauses[x.start] != clauses[m.start] or negated[j] or in_gate[j]:
                     break
                 if x.concept in results and rs_token(x) in _RESULT_VERBS:
+                    return True
+                # "<test> has excluded <condition>", "<test> was normal"; not "<test> is usually normal"
+                if x.concept in established and any(t.text in _PAST_AUXILIARIES for t in tokens[m.end:x.start]):
                     return True
                 if x.kind == "object" and x.concept not in modifiers:
                     break

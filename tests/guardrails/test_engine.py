@@ -336,3 +336,27 @@ def test_quoted_advice_the_draft_declines_is_rejected_and_a_practitioners_view_i
     assert _rules(q, "The chiropractor's advice of 'manipulation first, scans later' should be declined: no "
                      "manipulation until MRI without and with contrast has excluded serious pathology.") == set()
     assert _rules(q, "The chiropractor's advice of manipulation first and scans later should be followed.") != set()
+
+
+def test_a_plain_negated_judgement_and_a_negative_list_before_a_new_clause_still_judge():
+    q = "Plain films were normal in a woman with a palpable lump over the lumbar spine. Does she still need an MRI?"
+    assert "RF-XRAY-EXCLUDES" in _rules(q, "As the plain films are clear, an MRI isn't required.")
+    # "no <a> or <b>, a <finding> has ...": the finding is the subject of a new clause, not one more denied item
+    q = "Lumbar x-rays for the lump on his back show no lytic or sclerotic lesion. How do I explain this?"
+    assert "RF-XRAY-EXCLUDES" in _rules(q, "Tell him the x-rays are reassuring: with no lytic or sclerotic lesion, a "
+                                           "tumour has effectively been ruled out.")
+
+
+def test_a_definitive_test_that_has_excluded_the_condition_meets_the_precondition_but_a_generality_does_not():
+    q = "Contrast MRI of the paraspinal swelling shows no serious pathology. Can she have physio?"
+    assert _rules(q, "As MRI has now excluded serious pathology, a graded physiotherapy programme can begin; keep an "
+                     "eye on the swelling and reassess if it changes.") == set()
+    assert "RF-CONSERVATIVE-FIRST" in _rules("Lumbar mass and back pain.",
+                                             "Start physio now, MRI is usually normal anyway.")
+
+
+def test_a_finding_said_not_to_settle_it_is_not_an_assumption():
+    q = "The swelling low on her back is soft, like a lipoma, and she would rather skip the scan."
+    assert _rules(q, "A lipoma-like feel does not settle it: the lump cannot be labelled benign from examination "
+                     "alone, so the MRI with pre- and post-gadolinium sequences should still go ahead.") == set()
+    assert "RF-BENIGN-ASSUMPTION" in _rules(q, "It feels like a lipoma, which settles it: no MRI needed.")
