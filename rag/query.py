@@ -46,19 +46,25 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|h
 _ORDINALS = {"first": 0, "former": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "latter": -1}
 _ORDINAL = re.compile(r"\bthe (first|second|third|fourth|fifth|last|former|latter)"
                       r"(?: (?:one|option|possibility|of (?:those|these|them)))?"
-                      r"(?=\s*(?:[?.,;!)]|$|\b(?:is|was|then)\b))", re.IGNORECASE)
+                      r"(?=\s*(?:[?.,;:!)\-\u2013\u2014]|$|\b(?:is|was|then)\b))", re.IGNORECASE)
 _ITEMS_POINTER = re.compile(r"\b(?:those|these|both)(?: (?:two|three|four|ones|things|options|possibilities))?"
                             r"(?=\s*(?:[?.,;!)]|$|\b(?:and|or|apart|aside|first|then|too|instead|as well)\b))",
                             re.IGNORECASE)
 _RESULT_POINTER = re.compile(r"\b(if|when|once|unless) (?:that|it|this)"
                              r"(?:('s)|(?=(?: is| was| comes? back| came back| shows?| turns? out| looks?)\b))",
                              re.IGNORECASE)
+_TEST_POINTER = re.compile(r"\b(?:that|this|the same) (?:test|scan|study|investigation|examination|imaging)\b",
+                           re.IGNORECASE)
 # what an answer's list item is given as an example of ("infection, such as <a>, <b> or <c>, and ..."): not an item
 _ELABORATION = re.compile(r"\b(?:such as|e\.g\.|for example|including|namely|like)\b.*?(?=,\s*(?:and|or)\b|[;:]|$)",
                           re.IGNORECASE)
-_ITEM_LEAD = re.compile(r"^.*\b(?:are|is|include|includes|including|were|was)\b\s*", re.IGNORECASE)
+_ITEM_LEAD = re.compile(r"^.*?\b(?:are|include|includes|including|were)\b\s*", re.IGNORECASE)
 _NOT_ITEM = re.compile(r"^(?:with|without|to|for|in|on|at|by|from|if|but|then|than|so|not|do|does|should|must|may|"
                        r"can)\b|\b(?:are|is|was|were|be|been|include|includes)\b", re.IGNORECASE)
+# a sentence's subject, when it opens with a short noun phrase and its verb ("<A> is ...", "<B> may ...")
+_SUBJECT = re.compile(r"^((?!(?:if|when|do|does|don't|in|for|once|after|before|while|although)\b)"
+                      r"(?:[\w-]+ ){0,7}?[\w-]+) (?:is|are|was|were|may|can|should|must|will|has|have)\b",
+                      re.IGNORECASE)
 ITEM_WORDS = 6  # a list item is a noun phrase; a longer segment is a clause
 
 
@@ -225,6 +231,10 @@ def answer_items(answer: str) -> list[str]:
         phrases = all(len(x.split()) <= ITEM_WORDS and not _NOT_ITEM.search(x) for x in items)
         if listed and phrases and len(items) > len(best):
             best = items
+    if not best:  # "<A> is the first option ... [1]. <B> is invasive ... [2]." -> [<A>, <B>]
+        subjects = [m.group(1) for x in split_sentences(text) if (m := _SUBJECT.match(x.strip()))]
+        if len(subjects) >= 2 and len(subjects) == len(split_sentences(text)):
+            best = subjects
     return best
 
 
@@ -362,6 +372,8 @@ class QueryReader:
             out = _ITEMS_POINTER.sub(lambda m: join_items(items), out)
         test = next((m.text for m in self.vocabulary.mentions(answer)[1] if m.concept in self._tests), None)
         # "and if that's normal?" needs its test named; "and if that shows <a finding>?" is about the finding
+        if test:  # "if that test shows <a finding>": the test is named, whatever it shows
+            out = _TEST_POINTER.sub(f"the {test}", out)
         if test and self._concepts(focus) & self.vocabulary.role("established"):
             out = _RESULT_POINTER.sub(lambda m: f"{m.group(1)} the {test}{' is' if m.group(2) else ''}", out)
         return out

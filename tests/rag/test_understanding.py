@@ -268,6 +268,12 @@ def test_the_items_an_answer_lists(answer, items):
     ("Which bedside findings would make me suspect those?", "Abscess, discitis or osteomyelitis [1].",
      "Which bedside findings would make me suspect Abscess, discitis and osteomyelitis?"),
     ("and if that's normal?", "A lumbar MRI without and with IV contrast [1].", "and if the mri is normal?"),
+    # two sentences, each about its subject: "the second one" is the second sentence's
+    ("The second one - is it justified with a normal exam?", "CT of the spine with contrast is the second-line "
+     "option [1]. CT myelography is invasive and only indicated with deficits [2].",
+     "CT myelography - is it justified with a normal exam?"),
+    ("so if that test shows a lipoma, can we stop?", "Ultrasound may confirm a superficial mass [1].",
+     "so if the ultrasound shows a lipoma, can we stop?"),
     # nothing to point at: the words stay
     ("is that the first time?", LISTED, "is that the first time?"),
     ("what about the second one?", "Order the scan now and review the result within a week [1].",
