@@ -76,6 +76,18 @@ def stated_values(text: str) -> list[tuple[frozenset[str], float]]:
     return out
 
 
+def without_stated(text: str) -> str:
+    """The text less the score values it states ("<Name> score of 1. What is the first test?" -> ". What is the first
+    test?"): a stated score is what the asker knows, not what they ask about."""
+    out, end = [], 0
+    for m in _STATED.finditer(text):
+        named = content_words(" ".join(w for w in (m.group(1), m.group(2)) if w)) - _NOT_NAMES
+        if named and re.search(r"\bscore|\btotal|[A-Z]", m.group(0)):
+            out.append(text[end:m.start()])
+            end = m.end()
+    return " ".join(" ".join(out + [text[end:]]).split())
+
+
 def implied(text: str, bands: Iterable[Band]) -> str:
     """What the bands say the text's stated score values mean ("<condition> is unlikely"), or ""."""
     said = []

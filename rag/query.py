@@ -18,6 +18,8 @@ import yaml
 
 from guardrails.concepts import Vocabulary, clause_start, clean, default_vocabulary, normalize
 from guardrails.sentences import split_sentences
+from rag.bands import without_stated
+from rag.measures import measured
 from rag.patient import patient_age, patient_sex
 from rag.text import content_words
 from rag.types import Frozen
@@ -79,7 +81,7 @@ maintenance""")
 _MODAL = content_words("should must will would could can may might shall does do is are was were the a an")
 VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is searched on its own as well
 _SUPPOSITION = re.compile(r"\b(?:if|unless|in case|should it|assuming|supposing|when)\b[^,;.?!]*", re.IGNORECASE)
-_CLINICAL_KINDS = frozenset({"object", "finding", "anatomy", "condition", "protocol", "assessment"})
+_CLINICAL_KINDS = frozenset({"object", "finding", "anatomy", "condition", "protocol", "assessment", "measure"})
 _SUBJECT_KINDS = frozenset({"object", "finding", "anatomy", "condition"})  # what a question can be about
 
 
@@ -278,6 +280,8 @@ class Query(Frozen):
     # a follow-up's own words, pointers spelt out ("and if the <test> is normal?"): searched on their own as well,
     # because the earlier turn they continue can drown them; alone they do not say which document is asked
     again: str = ""
+    # the patient's stated measurements ("sats 90%": (<saturation>, 90.0)), this turn's and the earlier turns'
+    measured: tuple[tuple[str, float], ...] = ()
 
 
 class QueryReader:
@@ -338,12 +342,15 @@ class QueryReader:
             named = {c for c in named if self.vocabulary.kinds.get(c) not in ("object", "protocol") or c in lesser}
         else:  # "his neurological exam is normal": not a test's result, so no result words to search for
             named -= self._results
+        measured = self._measured(text, previous)
         labels = self._labels(resolved, frozenset(named), indexed)
         governed = self.answer_types.excluded(focus)
         excluded = content_words(governed) - _ANAPHORA
         if governed and not excluded and said:  # "besides those two": the last answer
             excluded = content_words(re.sub(r"\[\d+\]", "", said[-1]))
         implied = banded(resolved)
+        if implied:  # "<score> of 1: first test?": the score is known; what it means is searched instead
+            asked = without_stated(asked)
         answer_type = self.answer_types.classify(self.asking(focus))
         owner = (tuple(self.answer_types.owner(self.asking(focus), answer_type))
                  if self.answer_types.evidence.get(answer_type) else ())
@@ -354,9 +361,17 @@ class QueryReader:
                      denied=denied, parts=self.parts(focus), supposed=self._supposed(focus),
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
                      sex=next((x for t in (text, *reversed(previous)) if (x := patient_sex(t)) is not None), None),
+                     measured=measured,
                      answer_type=answer_type, concepts=concepts,
                      history=history, follow_up=follow_up,
                      had_instructions=len(kept) < len(sentences) or text != " ".join(" ".join(kept).split()))
+
+    def _measured(self, text: str, previous: Sequence[str]) -> tuple[tuple[str, float], ...]:
+        """Each measurement's latest stated value ("sats 90%" now, after "sats 97%" in an earlier turn)."""
+        latest: dict[str, float] = {}
+        for said in (*previous, text):
+            latest.update(measured(said, self.vocabulary))
+        return tuple(latest.items())
 
     def point_back(self, focus: str, answer: str) -> str:
         """The follow-up with its pointers to the last answer spelt out: "the second one" as that answer's second
@@ -385,6 +400,8 @@ class QueryReader:
         out = []
         for c in sorted(concepts):
             label = self.vocabulary.labels.get(c)
+            if self.vocabulary.kinds.get(c) == "measure":
+                continue  # "sats 97%": the value against a threshold says what it means, not the measurement's name
             if label and self.vocabulary.kinds.get(c) == "name":  # another name of the same thing: the names unused
                 out.append(" ".join(w for w in label.split() if w.lower() not in words
                                     and all(indexed(x) for x in content_words(w))))

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from guardrails.concepts import clause_start, normalize
 from rag.bands import gives_band
+from rag.measures import measure_fit
 from rag.patient import age_fit, sex_fit
 from rag.query import QUESTION_WORDS, Query, QueryReader
 from rag.text import content_words
@@ -24,7 +25,7 @@ DIRECTIVE = 0.1  # a request for the next step, answered by a sentence that says
 DONE_TEST = 0.3  # the sentence orders a test the question says was done
 OTHER_TEST = 0.25  # "if <test A> is negative" for a patient whose <test B> is
 DENIED = 0.3  # the sentence is about a finding the patient does not have
-AGE_FIT, AGE_MISFIT = 0.15, 0.3
+AGE_FIT, AGE_MISFIT = 0.15, 0.3  # the misfit also for a threshold the patient's stated measurement misses
 STATES_TYPE = 0.15  # the sentence states the answer type asked for ("what follows", "costs")
 LISTED = 0.1  # a list answers "what else could it be?" better than a summary
 ALREADY_HAVE = 0.3  # mostly what the asker says they already have
@@ -183,6 +184,10 @@ class SentenceFit:
             score += AGE_FIT * fit if fit > 0 else AGE_MISFIT * fit
             fit = sex_fit(query.sex, text)  # "In <the other sex>, ..." does not answer for this patient
             score += AGE_FIT * fit if fit > 0 else AGE_MISFIT * fit
+            # "<measure> below <n>" for a patient whose stated <measure> is below it names their condition; for one
+            # whose <measure> is not, the sentence is about other patients
+            fit = measure_fit(query.measured, text, vocabulary)
+            score += CONDITION_FIT * fit if fit > 0 else AGE_MISFIT * fit
             if answer_types.states(query.answer_type, text):
                 score += STATES_TYPE
             if band and band <= content_words(text) and not gives_band(text):

@@ -29,3 +29,10 @@ def test_a_value_takes_its_bands_meaning_only_from_the_score_it_names():
     assert implied("Smith score of 1: what first?", bands) == "the condition is unlikely"
     assert implied("ABC-65 of 4 in a 70-year-old: where to treat?", bands) == "high severity"
     assert implied("Other score of 1: what first?", bands) == ""
+
+
+def test_a_stated_score_is_known_context_not_what_is_asked():
+    from rag.bands import without_stated
+    assert without_stated("Swollen painful calf, two-level Wells score of 1. What is the first test?") == \
+        "Swollen painful calf, . What is the first test?"
+    assert without_stated("What is the first test for a swollen calf?") == "What is the first test for a swollen calf?"

@@ -292,3 +292,9 @@ def test_a_follow_up_is_searched_on_its_own_words_too_and_finds_what_its_pointer
     query = pipeline.queries.read(turns)
     assert query.again == "and if the mri is normal?"
     assert "reassess" in pipeline.answer(turns).answer.split(".")[0].lower()
+
+
+def test_a_medicine_named_by_its_class_in_the_documents_searches_the_class():
+    query = QueryReader().read(_user("72-year-old on apixaban bumped his head on a cupboard. Does he need a scan?"))
+    assert "anticoagulant" in query.search
+    assert "mass" not in query.search.split("?")[-1]  # "bumped his head" is a blow, not a lump

@@ -1,0 +1,51 @@
+"""A patient's stated measurements against the thresholds the documents give: what meets a threshold fits, what misses
+it is about other patients; shorthand names meet the documents' words through the vocabulary, other measurements by
+the word before their value."""
+
+import pytest
+
+from guardrails.concepts import default_vocabulary
+from rag.measures import measure_fit, measured, thresholds
+from rag.query import QueryReader
+
+V = default_vocabulary()
+
+
+@pytest.mark.parametrize("text, values", [
+    ("CAP with CURB-65 of 1 but her sats are 90% on air.", {"term.oxygen_saturation": 90.0}),
+    ("stridor, BP 82/48, widespread hives", {"term.blood_pressure": 82.0}),  # the systolic, named first
+    ("Hb 104 g/L, ferritin 11 micrograms/L, CRP normal", {"term.haemoglobin": 104.0, "word:ferritin": 11.0}),
+    ("RR 32, temp 38.9, GCS 14", {"term.respiratory_rate": 32.0, "term.temperature": 38.9, "term.gcs": 14.0}),
+    # ages, scores, doses and times are not measurements of the patient
+    ("a 35 year old, Wells score of 1, 2 doses given 10 minutes ago", {}),
+])
+def test_the_measurements_a_question_states(text, values):
+    assert dict(measured(text, V)) == values
+
+
+@pytest.mark.parametrize("sentence, given", [
+    ("consider admission when there is hypoxaemia (oxygen saturation below 92%)", ("term.oxygen_saturation", "lt", 92)),
+    ("R: respiratory rate 30 per minute or more", ("term.respiratory_rate", "ge", 30)),
+    ("A ferritin below 15 micrograms/L confirms iron deficiency", ("word:ferritin", "lt", 15)),
+    ("GCS below 15 at 2 hours after the injury", ("term.gcs", "lt", 15)),
+])
+def test_the_thresholds_a_sentence_gives(sentence, given):
+    assert given in thresholds(sentence, V)
+
+
+def test_a_met_threshold_fits_a_missed_one_misfits_and_no_threshold_says_nothing():
+    sentence = "Consider admission when there is hypoxaemia (oxygen saturation below 92%)."
+    assert measure_fit(measured("sats 88% on air", V), sentence, V) == 1
+    assert measure_fit(measured("sats 98% on air", V), sentence, V) == -1
+    assert measure_fit(measured("sats 98% on air", V), "Amoxicillin for five days.", V) == 0
+    # one of two thresholds met: "systolic below 90 or diastolic 60 or less" for 82/70
+    assert measure_fit(measured("BP 82/70", V), "blood pressure low (systolic below 90 mmHg or diastolic 60 mmHg or "
+                                                "less)", V) == 1
+
+
+def test_a_measurement_with_its_value_is_not_searched_by_name_and_the_latest_value_counts():
+    query = QueryReader().read([{"role": "user", "content": "CAP, sats 97% on air. Antibiotic?"},
+                                {"role": "assistant", "content": "Amoxicillin [1]."},
+                                {"role": "user", "content": "Now sats 89%. Still at home?"}])
+    assert "saturation" not in query.search
+    assert dict(query.measured) == {"term.oxygen_saturation": 89.0}
