@@ -33,17 +33,21 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_11.jsonl": (1.0, 1.0, 0.94),
     # batch 12 (first contact 1.00 / 0.92): three two-rule drafts are named by the other rule first
     "guard_fresh_12.jsonl": (1.0, 1.0, 0.83),
+    # batch 13 (first contact 0.89 / 0.83): all fixed
+    "guard_fresh_13.jsonl": (1.0, 1.0, 1.0),
 }
-CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 0.95,
+CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.91, "chat_fresh_5.jsonl": 0.95, "chat_fresh_6.jsonl": 1.0,
                # batches 7 and 8: first contact 0.82 and 0.825 (eval/FIRST_CONTACT.md)
-               "chat_fresh_7.jsonl": 0.90, "chat_fresh_8.jsonl": 0.95,
+               "chat_fresh_7.jsonl": 0.90, "chat_fresh_8.jsonl": 0.97,
                # batches 9 and 10: first contact 0.95 and 0.90; bar 0.95; raised 2026-12-03
                "chat_fresh_9.jsonl": 1.0, "chat_fresh_10.jsonl": 0.96,
-               # batch 11: first contact 0.825 (33/40); 37/40 after this session's fixes
-               "chat_fresh_11.jsonl": 0.92,
-               # batch 12: first contact 0.875 (35/40) on this session's code; 39/40 after its fixes
-               "chat_fresh_12.jsonl": 0.97}
+               # batch 11: first contact 0.825 (33/40); 38/40 after two sessions' fixes
+               "chat_fresh_11.jsonl": 0.95,
+               # batch 12: first contact 0.875 (35/40); 40/40 after two sessions' fixes
+               "chat_fresh_12.jsonl": 1.0,
+               # batch 13: first contact 0.90 (36/40) on the code the fifth session started from; 37/40 after
+               "chat_fresh_13.jsonl": 0.92}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))
