@@ -189,11 +189,12 @@ class Pipeline:
                                lambda s: _inverse_sentence_frequency(s, lambda t: concepts(t, FIT_KINDS)))
 
     def _denied(self, text: str) -> frozenset[str]:
-        """Findings a question denies ("no <finding>, no <finding>"), and the emergencies it rules out ("no neuro sx"),
-        read as the guardrails read a history."""
+        """Findings a question denies ("no <finding>, no <finding>"), and the emergencies and patient groups it rules
+        out ("no neuro sx", "not pregnant"), read as the guardrails read a history."""
         read = self.guardrails.read(text, lists=True)
         kinds = self.guardrails.vocabulary.kinds
         emergency = self.guardrails.vocabulary.role("emergency")
+        emergency |= self.guardrails.vocabulary.role("population")  # "she is not pregnant" as plainly
         negated = {m.concept for rs in read for k, m in enumerate(rs.mentions) if rs.negated[k]}
         return frozenset(c for c in negated - {c for rs in read for c in rs.mentioned}
                          if kinds.get(c) == "finding" or c in emergency)
@@ -284,6 +285,8 @@ class Pipeline:
         vectors = self.sentence_vectors.get(passages)
         if cvec is not None and len({p.chunk.document_id for p in passages}) > 1:
             passages = self._asked_document_first(passages, vectors, cvec)
+        elif len({p.chunk.document_id for p in passages}) > 1:
+            passages = self._subject_document_first(passages, query)
         turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline, core_vector=cvec)
         turn.timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
@@ -373,6 +376,26 @@ class Pipeline:
         if not best:
             return passages
         document = max(best, key=best.get)
+        return ([p for p in passages if p.chunk.document_id == document]
+                + [p for p in passages if p.chunk.document_id != document])
+
+    def _subject_document_first(self, passages: list[ScoredChunk], query: Query) -> list[ScoredChunk]:
+        """A question naming the subject of one retrieved document's title and not of the closest passage's ("<care>
+        before the cause of the <finding> is known", where another document is about <care> for patients without
+        it) is about that document: its passages go first (in their retrieval order otherwise)."""
+        vocabulary = self.scope.vocabulary
+        # what the question is about (findings, conditions), not how they behave ("acute", "new") nor what it denies
+        asked = {c for c in query.concepts - query.denied - vocabulary.role("course")
+                 if vocabulary.kinds.get(c) in ("finding", "condition")}
+        if not asked:
+            return passages
+        named: dict[str, int] = {}
+        for p in passages:
+            if p.chunk.document_id not in named:
+                named[p.chunk.document_id] = len(self.scope.concepts(p.chunk.title) & asked)
+        document = max(named, key=named.get)  # the first of the best, in retrieval order
+        if named[document] <= named[passages[0].chunk.document_id]:
+            return passages
         return ([p for p in passages if p.chunk.document_id == document]
                 + [p for p in passages if p.chunk.document_id != document])
 

@@ -136,7 +136,7 @@ class ScopePolicy:
         if sibling:
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: the question is about {sibling}, another kind than the document's",), **base)
-        population = self._other_population(query, top)
+        population = self._other_population(query, top) or self._unaddressed_group(query, top, document_concepts)
         if population:
             return ScopeDecision(outcome="abstain", reasons=(f"topic: {population}",), **base)
         elsewhere = self._other_body_region(query, passages, document_concepts)
@@ -233,6 +233,19 @@ class ScopePolicy:
         if children and not adults and query.age >= ADULT_AGE:
             return f"the patient is {query.age:g} years old and the document is written for children"
         return None
+
+    def _unaddressed_group(self, query: Query, top: ScoredChunk,
+                           document_concepts: Callable[[str], frozenset[str]] | None) -> str | None:
+        """A patient in a group the answering document never mentions (pregnancy, breastfeeding: the `population`
+        role): its advice is for other patients and may not be safe for them."""
+        if document_concepts is None:
+            return None
+        groups = (query.concepts & self.vocabulary.role("population")) - query.denied
+        unaddressed = sorted(groups - document_concepts(top.chunk.document_id))
+        if not unaddressed:
+            return None
+        names = " or ".join(self.vocabulary.labels.get(c, c) for c in unaddressed)
+        return f"the patient's {names} is not addressed by the document"
 
     def _foreign_diseases(self, query: Query, known_disease: Callable[[str], bool] | None) -> list[str]:
         """The diseases the asking sentences name when no indexed document knows any of them ("should a child with

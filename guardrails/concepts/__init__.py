@@ -138,6 +138,10 @@ class Vocabulary:
         for phrase in phrases:
             if not isinstance(phrase, str):  # YAML reads a bare no/yes/on/off as a boolean: quote it
                 raise VocabularyError(f"{self.source}: concept {name}: phrase {phrase!r} is not text; quote it")
+            if any("|" in w and "-" in w for w in str(phrase).split()):
+                # "cutoff|cut-off" would be read as the words "cutoff|cut" and "off": a silent never-match
+                raise VocabularyError(f"{self.source}: concept {name}: phrase {phrase!r}: an alternative ('a|b') "
+                                      f"must be one word; write the hyphenated form as its own phrase")
             # "spect/ct" is two words; "6/52" and "<num>/52" stay one (the tokenizer keeps a number's slash)
             words = tuple(part for w in normalize(str(phrase)).replace("-", " ").split()
                           for part in (w.split("/") if "/" in w and not w[0].isdigit() and not w.startswith("<num>")

@@ -137,6 +137,8 @@ def test_vocabulary_refuses_unknown_keys_kinds_and_unquoted_booleans():
         Vocabulary({"x.y": {"kind": "thing", "phrases": ["a"]}})
     with pytest.raises(VocabularyError, match="is not text; quote it"):
         Vocabulary({"x.y": {"kind": "cue", "phrases": [False]}})
+    with pytest.raises(VocabularyError, match="must be one word"):
+        Vocabulary({"x.y": {"kind": "cue", "phrases": ["what cutoff|cut-off"]}})
     with pytest.raises(VocabularyError, match="group g names unknown concepts"):
         Vocabulary({"x.y": {"kind": "cue", "phrases": ["a"]}}, {"g": ["x.z"]})
 

@@ -23,13 +23,29 @@ GUARD_TOPIC_CASES = [json.loads(x) for f in sorted(TOPICS.glob("guard_topics*.js
 LUMBAR_CASES = [json.loads(x) for x in (REPO / "eval/cases/chat_public.jsonl").read_text().splitlines() if x.strip()]
 
 
-@pytest.fixture(scope="module")
-def multi(tmp_path_factory, embedder) -> Pipeline:
-    p = Pipeline(make_settings(tmp_path_factory.mktemp("multi")), embedder=embedder)
+# Written to share the seed's words and say the opposite for its own patients (no mass, no red flags): a public case
+# that names no mass ("could we try conservative therapy first?") is rightly answered from it
+ADJACENT = {"low-back-pain-nonspecific"}
+
+
+def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset()) -> Pipeline:
+    p = Pipeline(make_settings(tmp_path_factory.mktemp(name)), embedder=embedder)
     p.warm_up()
-    docs = [parse_document(f.read_bytes(), f.name, doc_id=f.stem) for f in sorted(TOPICS.glob("*.md"))]
+    docs = [parse_document(f.read_bytes(), f.name, doc_id=f.stem) for f in sorted(TOPICS.glob("*.md"))
+            if f.stem not in skip]
     p.library.write_many(docs, mode="add")
     return p
+
+
+@pytest.fixture(scope="module")
+def multi(tmp_path_factory, embedder) -> Pipeline:
+    return _indexed(tmp_path_factory, embedder, "multi")
+
+
+@pytest.fixture(scope="module")
+def unrelated(tmp_path_factory, embedder) -> Pipeline:
+    """The seed with the guidelines on unrelated topics (issue 10: the lumbar-mass cases still pass with them)."""
+    return _indexed(tmp_path_factory, embedder, "unrelated", skip=ADJACENT)
 
 
 # Answer quality on the other topics is held by a ratchet (issue 10's bar is 0.95): measured 15/21 and 33/34
@@ -61,11 +77,11 @@ def test_topic_cases_hold_their_pass_rate(topic_answers):
     assert rate >= TOPIC_PASS_FLOOR, f"pass rate {rate:.2f} < {TOPIC_PASS_FLOOR}: {failing}"
 
 
-def test_lumbar_cases_hold_their_pass_rate_with_other_topics_indexed(multi):
+def test_lumbar_cases_hold_their_pass_rate_with_other_topics_indexed(unrelated):
     cases = [c for c in LUMBAR_CASES if c["id"] not in COVERED_HERE]
     failing = {}
     for case in cases:
-        answer = multi.answer(case["turns"]).model_dump(mode="json")
+        answer = unrelated.answer(case["turns"]).model_dump(mode="json")
         problems = chat_problems(case, answer)
         if {c["document_id"] for c in answer["citations"]} - {"palpable-mid-lumbar-mass"}:
             problems.append("cites another topic's document")
@@ -191,6 +207,15 @@ def test_a_patient_outside_the_population_a_title_names_abstains(multi):
     assert not c.abstained and "300 micrograms" in c.answer
 
 
+def test_a_pregnant_patient_is_advised_only_by_a_guideline_that_addresses_pregnancy(multi):
+    a = _ask(multi, "My patient is 20 weeks pregnant with a palpable lumbar mass and back pain. Which scan?")
+    assert a.abstained and "pregnancy is not addressed" in a.fallback_reason
+    b = _ask(multi, "A woman who is 20 weeks pregnant has a confirmed proximal DVT. Which anticoagulant?")
+    assert not b.abstained and {c.document_id for c in b.citations} == {"suspected-dvt"}
+    c = _ask(multi, "A 30-year-old non-pregnant woman has a palpable lumbar mass and back pain. Which scan?")
+    assert not c.abstained and "MRI" in c.answer
+
+
 def test_how_many_grams_asks_for_a_dose_the_guideline_does_not_give(multi):
     a = _ask(multi, "How many grams of ceftriaxone should be given once daily for pyelonephritis in a 70 kg adult?")
     assert a.abstained and a.scope in ("partial", "abstain")
@@ -252,3 +277,16 @@ def test_a_region_a_regional_guideline_names_only_in_passing_is_not_its_concern(
     assert a.abstained and a.scope == "abstain"
     b = _ask(multi, "Acute gout in the knee of a febrile man: should the joint be aspirated?")
     assert not b.abstained
+
+
+@pytest.mark.parametrize("question, document", [
+    # naming the mass: the mass guideline, though the back-pain one has more to say about physiotherapy
+    ("What could go wrong if physical therapy continues before the cause of the mass is known?",
+     "palpable-mid-lumbar-mass"),
+    ("Firm lump over L3 with back pain for two months: which imaging?", "palpable-mid-lumbar-mass"),
+    ("Back pain for three weeks after lifting, no red flags, no lump. Does she need an x-ray?",
+     "low-back-pain-nonspecific"),
+])
+def test_a_guideline_sharing_the_seeds_words_answers_only_its_own_patients(multi, question, document):
+    answer = _ask(multi, question)
+    assert not answer.abstained and {c.document_id for c in answer.citations} == {document}
