@@ -166,8 +166,9 @@ class GuardrailEngine:
         per_text = [self.read(t, lists=True) for t in texts]
         user = tuple(s for group in per_text for s in group)
         concepts = frozenset().union(*(s.concepts for s in user)) if user else frozenset()
-        # scope reads each turn whole ("The x-ray is normal. He has a mass there."); emergencies read sentences
-        turns = [frozenset().union(*(s.concepts for s in group)) for group in per_text if group]
+        # scope reads each turn whole ("The x-ray is normal. He has a mass there."), conditions included ("awaiting
+        # an MRI for a paraspinal lump": the lump is the patient's); emergencies read sentences
+        turns = [frozenset().union(*(s.mentioned for s in group)) for group in per_text if group]
         packs = tuple(p for p in self.packs if self._in_scope(p, turns))
         emergency = any(self._emergency(p, [s.concepts for s in user]) for p in packs)
         q_concepts = [s.concepts for s in self.read(question, lists=True)]
@@ -177,9 +178,11 @@ class GuardrailEngine:
         return Context(user=user, packs=packs, emergency=emergency, emergency_topic=topic,
                        injection=any(self.is_instruction(t) for t in texts), concepts=concepts, banner=banner)
 
-    def _emergency(self, pack: Pack, sentences: Sequence[frozenset[str]]) -> bool:
-        return any(all(self._set([c]) & concepts for c in entry) for entry in pack.emergency.features
-                   for concepts in sentences)
+    def _emergency(self, pack: Pack, sentences: Sequence[frozenset[str]], user_scope: bool = True) -> bool:
+        """One emergency feature's concepts all present, un-negated, in one sentence; user_scope: the user's turns
+        put the pack in scope, so the features that are emergencies only there count too."""
+        entries = [*pack.emergency.features, *(pack.emergency.in_scope_features if user_scope else ())]
+        return any(all(self._set([c]) & concepts for c in entry) for entry in entries for concepts in sentences)
 
     def _regions(self, text: str) -> frozenset[str]:
         kinds = self.vocabulary.kinds
@@ -305,7 +308,10 @@ class GuardrailEngine:
             packs = tuple(p for p in self.packs if p in ctx.packs or self._in_scope(p, draft_concepts))
         # the draft's own conditions count as context too ("<test> only if <other test> is contraindicated ...")
         context = ctx.concepts.union(*draft_concepts, *(rs.mentioned for group in read for rs in group))
-        emergency = ctx.emergency or any(self._emergency(p, [s.concepts for s in ctx.user]) for p in packs)
+        # an in-scope-only feature ("can't pass urine") is an emergency only where the user's turns put the pack in
+        # scope, not where the draft's own words do ("spinal imaging is not needed")
+        emergency = ctx.emergency or any(self._emergency(p, [s.concepts for s in ctx.user], p in ctx.packs)
+                                         for p in packs)
         hits: list[tuple[int, int, int, RuleViolation]] = []
         asked_regions = self._regions(question)
         for i, s in enumerate(sentences):

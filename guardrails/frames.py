@@ -375,6 +375,8 @@ class FrameReader:
                     out[k] = before[-1] if before else (earlier[-1] if earlier else None if attributive else after[0])
                 else:
                     out[k] = after[0] if after and not attributive else (before[-1] if before else None)
+            elif side == "before" and before:  # "<test A> ... alongside <test B>": A's
+                out[k] = before[-1]
             else:
                 out[k] = min(same, key=lambda o: (abs(mentions[o].start - m.start), mentions[o].start > m.start))
         return out

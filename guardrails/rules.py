@@ -121,6 +121,9 @@ class Rule(Strict):
 
 class Emergency(Strict):
     features: list[list[str]] = Field(default_factory=list)
+    # emergencies only for a patient already in the pack's scope ("can't pass urine" beside a spinal mass, not in
+    # an older man with prostatic retention and no back pain): they do not bring the pack into scope
+    in_scope_features: list[list[str]] = Field(default_factory=list)
     topic: list[list[str]] = Field(default_factory=list)
     banner: str = ""
 
@@ -164,6 +167,7 @@ def _check_concepts(pack: Pack, vocabulary: Vocabulary, source: str) -> None:
     """Every concept a pack names exists in the vocabulary: a typo must fail at load, not silently never match."""
     names: list[tuple[str, str]] = [(f"scope.any[{i}]", c) for i, entry in enumerate(pack.scope.any) for c in entry]
     names += [("emergency.features", c) for entry in pack.emergency.features for c in entry]
+    names += [("emergency.in_scope_features", c) for entry in pack.emergency.in_scope_features for c in entry]
     names += [("emergency.topic", c) for entry in pack.emergency.topic for c in entry]
     for rule in pack.rules:
         for i, p in enumerate([*rule.when, *rule.required]):

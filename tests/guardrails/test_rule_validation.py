@@ -23,7 +23,7 @@ def with_rule(**changes) -> dict:
 
 def test_shipped_pack_loads_with_a_version_and_its_rules_in_order():
     (pack,) = load_packs()
-    assert pack.name == "lumbar-mass" and pack.label.startswith("lumbar-mass@2.0.0+")
+    assert pack.name == "lumbar-mass" and pack.label.startswith("lumbar-mass@2.1.0+")
     assert [r.id for r in pack.rules][0] == "RF-CAUDA-EQUINA" and len(pack.rules) == 7
 
 
