@@ -317,7 +317,8 @@ class Pipeline:
         t2 = time.perf_counter()
         draft_sentences = [DraftSentence(text=s.text, cites=s.cites, record=s.record) for s in draft.sentences]
         sources = sorted({p.chunk.document_id for p in draft.passages})
-        verdict = self.guardrails.check(query.question, draft_sentences, query.history, sources=sources)
+        verdict = self.guardrails.check(query.spelled or query.question, draft_sentences, query.history,
+                                        sources=sources)
         if draft.abstained and verdict.action == "escalate" and not verdict.emergency:
             # a general question about warning signs, outside the sources: abstain, no banner
             verdict = verdict.model_copy(update={"action": "pass", "banner": None})

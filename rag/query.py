@@ -246,6 +246,9 @@ def join_items(items: Sequence[str]) -> str:
 
 class Query(Frozen):
     question: str  # the last user message as typed
+    # the same with its misspellings read as the documents' and the vocabulary's words, nothing removed: what the
+    # guardrails read ("urinary retension + sadle anasthesia" is an emergency however it is spelt)
+    spelled: str = ""
     text: str  # normalised, instructions removed: the words the clinician asked with
     resolved: str  # text, preceded by the earlier turn it continues when it is a follow-up
     search: str  # resolved plus the plain labels of the concepts it names: what retrieval reads
@@ -354,7 +357,8 @@ class QueryReader:
         answer_type = self.answer_types.classify(self.asking(focus))
         owner = (tuple(self.answer_types.owner(self.asking(focus), answer_type))
                  if self.answer_types.evidence.get(answer_type) else ())
-        return Query(question=question, text=text, resolved=resolved, search=f"{resolved} {labels} {implied}".strip(),
+        return Query(question=question, spelled=spell(clean(question)),
+                     text=text, resolved=resolved, search=f"{resolved} {labels} {implied}".strip(),
                      implied=implied, owner=owner,
                      focus=focus, asked=asked, excluded=frozenset(excluded), reported=reported,
                      core=self._core(focus), again=focus if follow_up else "",

@@ -86,12 +86,12 @@ async def stream_turn(p: Pipeline, messages: Sequence[dict]) -> AsyncIterator[st
     loop = asyncio.get_running_loop()
     deadline = time.monotonic() + p.settings.llm_timeout_s
     turn = await loop.run_in_executor(p._workers, p._begin, messages, deadline)
-    context = p.guardrails.context(turn.query.question, turn.query.history)
+    context = p.guardrails.context(turn.query.spelled or turn.query.question, turn.query.history)
     if (turn.prompt is None or p.llm is None or p.llm_client is None or turn.decision.outcome != "answer"
             or turn.query.answer_type == "source" or context.emergency or context.emergency_topic):
         yield await p._rest_of_turn(turn, loop)  # nothing is released before the whole answer is checked
         return
-    release = SentenceRelease(p.llm, p.guardrails, turn.query.question, turn.query.history,
+    release = SentenceRelease(p.llm, p.guardrails, turn.query.spelled or turn.query.question, turn.query.history,
                               turn.prompt, turn.topical)
     pieces: asyncio.Queue[str] = asyncio.Queue()
     request = asyncio.ensure_future(p.llm_client.acomplete(
@@ -142,7 +142,7 @@ def finish_released(p: Pipeline, turn, release: SentenceRelease, reply, content:
                         llm_dropped=tuple(release.dropped),
                         fallback_reason=None if isinstance(reply, Reply) else f"llm {reply.reason} after "
                         f"{len(release.released)} sentences were sent: the answer ends there")
-    verdict = p.guardrails.check(turn.query.question, [DraftSentence(text=x.text, cites=x.cites)
+    verdict = p.guardrails.check(turn.query.spelled or turn.query.question, [DraftSentence(text=x.text, cites=x.cites)
                                                           for x in draft.sentences], turn.query.history,
                                     sources=sorted({p.chunk.document_id for p in turn.topical}))
     passages = list(draft.passages)

@@ -298,3 +298,9 @@ def test_a_medicine_named_by_its_class_in_the_documents_searches_the_class():
     query = QueryReader().read(_user("72-year-old on apixaban bumped his head on a cupboard. Does he need a scan?"))
     assert "anticoagulant" in query.search
     assert "mass" not in query.search.split("?")[-1]  # "bumped his head" is a blow, not a lump
+
+
+def test_an_emergency_is_escalated_however_it_is_spelt(pipeline):
+    answer = pipeline.answer(_user("pt w known paraspinal mas now has urinary retension + sadle anasthesia since this "
+                                   "am, what do i do"))
+    assert answer.guardrail.action == "escalate"
