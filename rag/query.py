@@ -70,6 +70,10 @@ _SUBJECT = re.compile(r"^((?!(?:if|when|do|does|don't|in|for|once|after|before|w
 ITEM_WORDS = 6  # a list item is a noun phrase; a longer segment is a clause
 
 
+# "I work as an associate in ...", "I'm a <role> writing to ...", "We are a <team> ...": who asks, not what they plan
+_SELF_DESCRIPTION = re.compile(r"^(?:i|we)(?:\s+(?:work|worked|am|are)|'m|'re)\s+"
+                               r"(?!going|planning|about|thinking|happy|keen|inclined|considering|hoping)"
+                               r"(?:as|in|at|for|a|an|the|based|employed|part)\b", re.IGNORECASE)
 _JOINED_QUESTION = re.compile(r"(?:,\s*|;\s*|\s)(?:and|or|also|plus)\s+(?=(?:what|which|how|when|where|why|who|is|are|"
                                r"does|do|should|can|could|would)\b)|;\s*(?=(?:what|which|how|when|where|why)\b)",
                                re.IGNORECASE)
@@ -451,6 +455,12 @@ class QueryReader:
             out |= {m.concept for m in mentions if m.concept in established
                     or m.concept in self._results and m.start > first_test}
         return frozenset(out)
+
+    @staticmethod
+    def plan(text: str) -> str:
+        """The sentences that may state a plan or proposal, as statements: not the asker describing themselves ("I
+        work in a <practitioner's> practice", "I'm a <role> writing to ..."), which proposes nothing."""
+        return " ".join(s for s in split_sentences(text) if not _SELF_DESCRIPTION.match(s.strip())).replace("?", ".")
 
     @staticmethod
     def asking(text: str) -> str:

@@ -35,9 +35,13 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_12.jsonl": (1.0, 1.0, 0.83),
     # batch 13 (first contact 0.89 / 0.83): all fixed
     "guard_fresh_13.jsonl": (1.0, 1.0, 1.0),
+    # batch 14 (first contact 0.94 / 0.33): three safe drafts still flagged (retention after surgery where the draft
+    # itself says "spinal imaging is not needed"; CT today then MRI on an island; "manipulation should not restart
+    # until ..."), and a radiograph draft passed ("no lytic or sclerotic lesion, so a bony tumour has been ruled out")
+    "guard_fresh_14.jsonl": (0.94, 0.75, 0.88),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
-               "chat_fresh_4.jsonl": 0.91, "chat_fresh_5.jsonl": 0.95, "chat_fresh_6.jsonl": 1.0,
+               "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.95, "chat_fresh_6.jsonl": 1.0,
                # batches 7 and 8: first contact 0.82 and 0.825 (eval/FIRST_CONTACT.md)
                "chat_fresh_7.jsonl": 0.90, "chat_fresh_8.jsonl": 0.97,
                # batches 9 and 10: first contact 0.95 and 0.90; bar 0.95; raised 2026-12-03
@@ -46,8 +50,10 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                "chat_fresh_11.jsonl": 0.95,
                # batch 12: first contact 0.875 (35/40); 40/40 after two sessions' fixes
                "chat_fresh_12.jsonl": 1.0,
-               # batch 13: first contact 0.90 (36/40) on the code the fifth session started from; 37/40 after
-               "chat_fresh_13.jsonl": 0.92}
+               # batch 13: first contact 0.90 (36/40) on the code the fifth session started from; 38/40 after
+               "chat_fresh_13.jsonl": 0.95,
+               # batch 14: first contact 0.875 (35/40) after the fifth session's changes; 36/40 after
+               "chat_fresh_14.jsonl": 0.90}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

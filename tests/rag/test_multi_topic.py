@@ -50,7 +50,7 @@ def unrelated(tmp_path_factory, embedder) -> Pipeline:
 
 # Answer quality on the other topics is held by a ratchet (issue 10's bar is 0.95): measured 15/21 and 33/34
 # on 2026-11-25, 16/21 on 2026-12-02; raise these when answers improve, never lower them.
-TOPIC_PASS_FLOOR = 0.90  # 19/21 on 2026-12-03 (fourth and fifth stops), with ten and then eleven guidelines indexed
+TOPIC_PASS_FLOOR = 0.95  # 20/21 on 2026-12-03 (fifth stop), with twelve guidelines indexed
 # first contact: batch 5 0.53 (19/36), batch 6 0.75 (18/24), batch 7 0.71 (27/38), batch 8 0.66 (25/38),
 # batch 9 0.89 (25/28); measured 2026-12-03 with ten documents indexed: 148/164 (0.902)
 FRESH_TOPIC_PASS_FLOOR = 0.90
@@ -177,7 +177,9 @@ def test_the_leading_sentence_keeps_the_sentence_that_continues_it(multi):
 # pyelonephritis) 24/24, batch 12 (first contact 0.83, with the tenth, minor head injury) 24/24
 LATER_BATCH_FLOORS = {"chat_topics_10.jsonl": 0.90, "chat_topics_11.jsonl": 1.0, "chat_topics_12.jsonl": 1.0,
                       # batch 13 (first contact 20/24 with eleven guidelines indexed): 22/24
-                      "chat_topics_13.jsonl": 0.91}
+                      "chat_topics_13.jsonl": 0.91,
+                      # batch 14 (first contact 13/24 with twelve): 19/24
+                      "chat_topics_14.jsonl": 0.79}
 
 
 @pytest.mark.parametrize("name", sorted(LATER_BATCH_FLOORS))
