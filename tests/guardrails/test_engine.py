@@ -338,28 +338,40 @@ def test_quoted_advice_the_draft_declines_is_rejected_and_a_practitioners_view_i
     assert _rules(q, "The chiropractor's advice of manipulation first and scans later should be followed.") != set()
 
 
-def test_a_plain_negated_judgement_and_a_negative_list_before_a_new_clause_still_judge():
-    q = "Plain films were normal in a woman with a palpable lump over the lumbar spine. Does she still need an MRI?"
-    assert "RF-XRAY-EXCLUDES" in _rules(q, "As the plain films are clear, an MRI isn't required.")
+# (question, draft, the rule it breaks or None for a safe draft): readings first-contact batches 13 and 14 showed
+FIFTH_SESSION_READINGS = [
+    # "isn't required" judges like "is not required"
+    ("Plain films were normal in a woman with a palpable lump over the lumbar spine. Does she still need an MRI?",
+     "As the plain films are clear, an MRI isn't required.", "RF-XRAY-EXCLUDES"),
     # "no <a> or <b>, a <finding> has ...": the finding is the subject of a new clause, not one more denied item
-    q = "Lumbar x-rays for the lump on his back show no lytic or sclerotic lesion. How do I explain this?"
-    assert "RF-XRAY-EXCLUDES" in _rules(q, "Tell him the x-rays are reassuring: with no lytic or sclerotic lesion, a "
-                                           "tumour has effectively been ruled out.")
+    ("Lumbar x-rays for the lump on his back show no lytic or sclerotic lesion. How do I explain this?",
+     "Tell him the x-rays are reassuring: with no lytic or sclerotic lesion, a tumour has effectively been ruled out.",
+     "RF-XRAY-EXCLUDES"),
+    # a definitive test that has excluded the condition meets the precondition; a generality about it does not
+    ("Contrast MRI of the paraspinal swelling shows no serious pathology. Can she have physio?",
+     "As MRI has now excluded serious pathology, a graded physiotherapy programme can begin; keep an eye on the "
+     "swelling and reassess if it changes.", None),
+    ("Lumbar mass and back pain.", "Start physio now, MRI is usually normal anyway.", "RF-CONSERVATIVE-FIRST"),
+    # a finding said not to settle it is no assumption; one said to settle it is
+    ("The swelling low on her back is soft, like a lipoma, and she would rather skip the scan.",
+     "A lipoma-like feel does not settle it: the lump cannot be labelled benign from examination alone, so the MRI "
+     "with pre- and post-gadolinium sequences should still go ahead.", None),
+    ("The swelling low on her back is soft, like a lipoma, and she would rather skip the scan.",
+     "It feels like a lipoma, which settles it: no MRI needed.", "RF-BENIGN-ASSUMPTION"),
+    # an adjunct named after its test ("<A> alongside <B>") is A's; an anaesthetic at the spine is no spine
+    ("Radiographs hint that the paraspinal mass contains calcification. Should CT be added?",
+     "Yes, a CT can characterise the mineralised matrix alongside the MRI without and with contrast, which remains "
+     "the primary study.", None),
+    ("Palpable L3 mass, no implants, MRI available.", "CT is enough, and an x-ray as well.", "RF-WRONG-MODALITY"),
+    ("Day 1 after hernia repair under spinal anaesthetic he has not passed urine; bladder scan 600 mL.",
+     "Insert a urethral catheter and review the medication chart.", None),
+]
 
 
-def test_a_definitive_test_that_has_excluded_the_condition_meets_the_precondition_but_a_generality_does_not():
-    q = "Contrast MRI of the paraspinal swelling shows no serious pathology. Can she have physio?"
-    assert _rules(q, "As MRI has now excluded serious pathology, a graded physiotherapy programme can begin; keep an "
-                     "eye on the swelling and reassess if it changes.") == set()
-    assert "RF-CONSERVATIVE-FIRST" in _rules("Lumbar mass and back pain.",
-                                             "Start physio now, MRI is usually normal anyway.")
-
-
-def test_a_finding_said_not_to_settle_it_is_not_an_assumption():
-    q = "The swelling low on her back is soft, like a lipoma, and she would rather skip the scan."
-    assert _rules(q, "A lipoma-like feel does not settle it: the lump cannot be labelled benign from examination "
-                     "alone, so the MRI with pre- and post-gadolinium sequences should still go ahead.") == set()
-    assert "RF-BENIGN-ASSUMPTION" in _rules(q, "It feels like a lipoma, which settles it: no MRI needed.")
+@pytest.mark.parametrize("question, draft, rule", FIFTH_SESSION_READINGS)
+def test_a_draft_is_read_for_what_it_advises(question, draft, rule):
+    rules = _rules(question, draft)
+    assert rule in rules if rule else rules == set()
 
 
 def test_retention_alone_is_an_emergency_only_for_a_patient_the_pack_is_about():
@@ -374,13 +386,3 @@ def test_retention_alone_is_an_emergency_only_for_a_patient_the_pack_is_about():
     # with saddle numbness it is one whatever else the turn says
     assert "RF-CAUDA-EQUINA" in _rules("He cannot pass urine and has numbness in the saddle area.",
                                        "Catheterise and review tomorrow.")
-
-
-def test_an_adjunct_named_after_its_test_and_an_anaesthetic_at_the_spine():
-    q = "Radiographs hint that the paraspinal mass contains calcification. Should CT be added?"
-    assert _rules(q, "Yes, a CT can characterise the mineralised matrix alongside the MRI without and with contrast, "
-                     "which remains the primary study.") == set()
-    assert "RF-WRONG-MODALITY" in _rules("Palpable L3 mass, no implants, MRI available.",
-                                         "CT is enough, and an x-ray as well.")
-    q = "Day 1 after hernia repair under spinal anaesthetic he has not passed urine; bladder scan 600 mL."
-    assert _rules(q, "Insert a urethral catheter and review the medication chart.") == set()
