@@ -83,6 +83,7 @@ loading first correct right typical standard exact exactly weekly recommend appr
 normal usual ideal best optimal minimum min good safe low high higher lower single double full half reduced rate
 maintenance""")
 _MODAL = content_words("should must will would could can may might shall does do is are was were the a an")
+RUN_ON_WORDS = 45  # a sentence longer than this, strung together with commas, is read clause by clause
 VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is searched on its own as well
 _SUPPOSITION = re.compile(r"\b(?:if|unless|in case|should it|assuming|supposing|when)\b[^,;.?!]*", re.IGNORECASE)
 _CLINICAL_KINDS = frozenset({"object", "finding", "anatomy", "condition", "protocol", "assessment", "measure"})
@@ -246,6 +247,23 @@ def answer_items(answer: str) -> list[str]:
 
 def join_items(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _clauses(sentence: str) -> list[str]:
+    """A run-on sentence ("So I saw a <patient> who <aside>, he came in to <aside> but mentioned <finding>, and
+    there's a <finding>, anyway - what next?") as its clauses, each a sentence of its own, so that a vignette's
+    asides drop out of its focus as a punctuated one's do; a sentence of normal length stays whole."""
+    if len(sentence.split()) <= RUN_ON_WORDS:
+        return [sentence]
+    pieces = [p.strip(" ,;") for p in re.split(r",\s+|;\s+|\s+[-\u2013\u2014]+\s+", sentence) if p.strip(" ,;")]
+    out: list[str] = []
+    for piece in pieces:  # a fragment too short to say anything joins the clause before it
+        if out and len(piece.split()) < 3:
+            out[-1] = f"{out[-1]}, {piece}"
+        else:
+            out.append(piece)
+    ended = [c if c.endswith(("?", ".", "!")) else f"{c}." for c in out]
+    return [c[:1].upper() + c[1:] for c in ended]  # capitalised, so the sentence splitter sees them apart
 
 
 class Query(Frozen):
@@ -498,7 +516,7 @@ class QueryReader:
         """A long vignette's focus: its questions and the sentences that name a clinical concept or a word the
         indexed documents use sparingly ("wheeze, urticaria"); social history and other asides drop out ("He is a
         keen cyclist.")."""
-        sentences = split_sentences(text)
+        sentences = [c for s in split_sentences(text) for c in _clauses(s)]
         if len(sentences) <= 2:
             return text
         keep = [s for s in sentences if s.rstrip().endswith("?") or self._clinical(s)

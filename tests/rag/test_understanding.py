@@ -304,3 +304,15 @@ def test_an_emergency_is_escalated_however_it_is_spelt(pipeline):
     answer = pipeline.answer(_user("pt w known paraspinal mas now has urinary retension + sadle anasthesia since this "
                                    "am, what do i do"))
     assert answer.guardrail.action == "escalate"
+
+
+def test_a_run_on_vignette_is_read_clause_by_clause_and_its_asides_drop_out():
+    text = ("So I saw a 67-year-old retired postman this morning who keeps racing pigeons and whose wife had her hip "
+            "replaced in the spring, he came in mainly to sort out his repeat prescriptions but on the way out "
+            "mentioned he's lost about a stone without trying and the back pain wakes him at night, and when I had a "
+            "look there's a firm swelling just to the right of the spine at about L2, he gave up smoking when his "
+            "first grandson was born, anyway - what should I be worried about and what do I do next?")
+    query = QueryReader().read(_user(text))
+    assert "grandson" not in query.focus and "swelling" in query.core and query.core.endswith("next?")
+    short = "Firm lump at L2 with back pain, weight loss and night pain, what next?"
+    assert QueryReader().read(_user(short)).focus == short  # a sentence of normal length stays whole
