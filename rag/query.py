@@ -162,6 +162,13 @@ class AnswerTypes:
                          if content_words(w) - _MODAL and not content_words(w) & _GENERIC_VALUE]
                 if named:
                     return named[-1:]
+            # "which <drug> and at what dose?": what the question's first wh-phrase names
+            head = [t.text for t in tokens[:m.start]]
+            if head[:1] in (["which"], ["what"]) and "and" in head and not any(t.is_punct for t in tokens[:m.start]):
+                named = [w for w in head[1:head.index("and")] if content_words(w)
+                         and not content_words(w) & _GENERIC_VALUE]
+                if 0 < len(named) <= 3:
+                    return named[-2:]
         return []
 
     def without_cues(self, text: str, answer_type: str) -> str:

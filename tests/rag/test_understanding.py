@@ -191,6 +191,7 @@ def test_each_part_of_a_two_part_question_gets_its_sentence(pipeline):
     ("What IM adrenaline dose for an adult?", ["adrenaline"]),
     ("What low-dose colchicine schedule is used?", []),  # "low" qualifies; no owner, no requirement
     ("What dose?", []),
+    ("Which alpha-blocker and at what dose should he start?", ["alpha", "blocker"]),  # the first wh-phrase's thing
 ])
 def test_whose_dose_a_question_asks_for(text, owner):
     types = default_answer_types()
