@@ -130,6 +130,9 @@ class AnswerTypes:
             self.describe[name] = spec.get("describe", name)
         self.order = list(data["types"])
         self.vocabulary = Vocabulary(concepts, {}, path.name)
+        self._cue_words = {name: frozenset(w for cue in spec["cues"] for part in normalize(str(cue)).split()
+                                           for w in part.split("|") if w != "~")
+                           for name, spec in data["types"].items()}
 
     def states(self, answer_type: str, sentence: str) -> bool:
         """Does the sentence say what this type of question asks for: a consequence or a reason by the type's `prefer`
@@ -176,10 +179,18 @@ class AnswerTypes:
         does the claim come from"): what is left names the claim, not the asking."""
         norm = normalize(text)
         tokens, mentions = self.vocabulary.mentions(text)
-        cut = [(tokens[m.start].start, tokens[m.end - 1].end) for m in mentions if m.concept == f"answer.{answer_type}"]
+        # the cue's own words, not the words its wildcards matched ("how much <IM adrenaline> do we give": the
+        # medicine stays)
+        cut = [(t.start, t.end) for m in mentions if m.concept == f"answer.{answer_type}"
+               for t in tokens[m.start:m.end] if not self._wildcard_only(t.text, answer_type)]
         for start, end in reversed(cut):
             norm = norm[:start] + " " + norm[end:]
         return " ".join(norm.split())
+
+    def _wildcard_only(self, word: str, answer_type: str) -> bool:
+        """Did only a cue's wildcard ('~') match this word (it is none of the type's cue words)?"""
+        words = self._cue_words.get(answer_type, frozenset())
+        return word not in words and not any(w.endswith("*") and word.startswith(w[:-1]) for w in words)
 
     def classify(self, text: str) -> str:
         """The first-listed type whose cue the question contains; 'explanation' when none does."""

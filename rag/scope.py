@@ -284,6 +284,11 @@ class ScopePolicy:
         stems = self.answer_types.name_stems
         # the focus keeps the asker's letter case (asked is normalised to lower case)
         text = query.focus if anywhere else QueryReader.asking(query.focus)
+        asked = re.split(r":\s", text)[-1]
+        if not anywhere and len(asked.split()) >= 4:
+            # "Teaching the <staff> for a session: how much <drug> ...?": the framing before the colon names no entity
+            # of the question after it
+            text = asked
         return [w for w in re.findall(r"[A-Za-z][A-Za-z0-9-]+", text)
                 if w.isupper() and len(w) >= 3 or any(c.isupper() for c in w[1:])  # "ABC", "aBC", "ABC-65"
                 or w.lower().endswith(stems)]  # not "Non-invasive": a capital first letter is the sentence's

@@ -292,3 +292,10 @@ def test_a_region_a_regional_guideline_names_only_in_passing_is_not_its_concern(
 def test_a_guideline_sharing_the_seeds_words_answers_only_its_own_patients(multi, question, document):
     answer = _ask(multi, question)
     assert not answer.abstained and {c.document_id for c in answer.citations} == {document}
+
+
+def test_a_framing_before_the_colon_names_no_entity_of_the_value_asked(multi):
+    # "HCAs" is no medicine the guideline lacks: it is who is being taught
+    a = _ask(multi, "Teaching the HCAs for a resus session: in an adult with anaphylaxis, how much IM adrenaline do "
+                    "we give and where does it go?")
+    assert not a.abstained and "500 micrograms" in a.answer

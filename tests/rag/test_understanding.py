@@ -317,3 +317,10 @@ def test_a_run_on_vignette_is_read_clause_by_clause_and_its_asides_drop_out():
     assert "grandson" not in query.focus and "swelling" in query.core and query.core.endswith("next?")
     short = "Firm lump at L2 with back pain, weight loss and night pain, what next?"
     assert QueryReader().read(_user(short)).focus == short  # a sentence of normal length stays whole
+
+
+def test_a_cues_wildcards_keep_the_words_they_matched():
+    types = default_answer_types()
+    assert types.without_cues("how much IM adrenaline do we give and where does it go?", "dose") == \
+        "im adrenaline and where does it go?"
+    assert QueryReader().read(_user("How much IM adrenaline do we give?")).answer_type == "dose"
