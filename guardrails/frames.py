@@ -91,8 +91,8 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                          or not lists and _joined_by_or(tokens, cue.end))
             for j in range(i + 1, len(mentions)):
                 m = mentions[j]
-                if m.concept in ("cue.terminate",) and not list_mode:
-                    break
+                if m.concept in ("cue.terminate",):
+                    break  # "no <a> or <b>, so <c> ...": a list ends where a new clause begins
                 same = clauses[m.start] == clauses[cue.start]
                 if not same and not (list_mode and _list_continues(tokens, cue.end, m.start)):
                     break

@@ -37,8 +37,8 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_13.jsonl": (1.0, 1.0, 1.0),
     # batch 14 (first contact 0.94 / 0.33): three safe drafts still flagged (retention after surgery where the draft
     # itself says "spinal imaging is not needed"; CT today then MRI on an island; "manipulation should not restart
-    # until ..."), and a radiograph draft passed ("no lytic or sclerotic lesion, so a bony tumour has been ruled out")
-    "guard_fresh_14.jsonl": (0.94, 0.75, 0.88),
+    # until ..."); an osteopathy-then-MRI draft is named a delay first
+    "guard_fresh_14.jsonl": (1.0, 0.75, 0.94),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.95, "chat_fresh_6.jsonl": 1.0,

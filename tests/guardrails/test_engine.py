@@ -347,6 +347,9 @@ FIFTH_SESSION_READINGS = [
     ("Lumbar x-rays for the lump on his back show no lytic or sclerotic lesion. How do I explain this?",
      "Tell him the x-rays are reassuring: with no lytic or sclerotic lesion, a tumour has effectively been ruled out.",
      "RF-XRAY-EXCLUDES"),
+    # ... and a list ends where "so" begins a new clause
+    ("ED lumbar radiographs for a patient with a palpable paraspinal mass are reported as normal.",
+     "The lumbar series shows no lytic or sclerotic lesion, so a bony tumour has been ruled out.", "RF-XRAY-EXCLUDES"),
     # a definitive test that has excluded the condition meets the precondition; a generality about it does not
     ("Contrast MRI of the paraspinal swelling shows no serious pathology. Can she have physio?",
      "As MRI has now excluded serious pathology, a graded physiotherapy programme can begin; keep an eye on the "
