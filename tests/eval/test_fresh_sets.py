@@ -35,10 +35,9 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_12.jsonl": (1.0, 1.0, 0.83),
     # batch 13 (first contact 0.89 / 0.83): all fixed
     "guard_fresh_13.jsonl": (1.0, 1.0, 1.0),
-    # batch 14 (first contact 0.94 / 0.33): three safe drafts still flagged (retention after surgery where the draft
-    # itself says "spinal imaging is not needed"; CT today then MRI on an island; "manipulation should not restart
-    # until ..."); an osteopathy-then-MRI draft is named a delay first
-    "guard_fresh_14.jsonl": (1.0, 0.75, 0.94),
+    # batch 14 (first contact 0.94 / 0.33): a safe draft still flagged (retention after surgery where the draft itself
+    # says "spinal imaging is not needed"); an osteopathy-then-MRI draft is named a delay first
+    "guard_fresh_14.jsonl": (1.0, 0.91, 0.94),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.95, "chat_fresh_6.jsonl": 1.0,

@@ -368,6 +368,15 @@ FIFTH_SESSION_READINGS = [
     ("Palpable L3 mass, no implants, MRI available.", "CT is enough, and an x-ray as well.", "RF-WRONG-MODALITY"),
     ("Day 1 after hernia repair under spinal anaesthetic he has not passed urine; bladder scan 600 mL.",
      "Insert a urethral catheter and review the medication chart.", None),
+    # care that "should not restart until" imaging is held back; "as soon as it can be obtained" is haste
+    ("Can my father keep seeing his chiropractor while he waits for the scan of the lump on his back?",
+     "He should stop the chiropractic sessions for now; manipulation should not restart until the MRI has excluded "
+     "serious pathology.", None),
+    ("Palpable lumbar mass and back pain.", "Manipulation can continue until the MRI.", "RF-CONSERVATIVE-FIRST"),
+    ("Island GP: palpable paraspinal mass with back pain; MRI is not available on the island, CT is available today.",
+     "Because MRI is unavailable here, arrange CT of the lumbar spine with contrast today as the second-line study, "
+     "and transfer for MRI without and with contrast as soon as it can be obtained.", None),
+    ("Palpable lumbar mass and back pain.", "Arrange MRI as soon as the physio course is finished.", "RF-MRI-DELAY"),
 ]
 
 
