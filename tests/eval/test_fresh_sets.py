@@ -51,8 +51,8 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                "chat_fresh_12.jsonl": 1.0,
                # batch 13: first contact 0.90 (36/40) on the code the fifth session started from; 38/40 after
                "chat_fresh_13.jsonl": 0.95,
-               # batch 14: first contact 0.875 (35/40) after the fifth session's changes; 37/40 after
-               "chat_fresh_14.jsonl": 0.92}
+               # batch 14: first contact 0.875 (35/40) after the fifth session's changes; 38/40 after
+               "chat_fresh_14.jsonl": 0.95}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))
