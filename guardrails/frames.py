@@ -82,11 +82,14 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
     across commas, for symptoms in a question; an item said to be new is never negated."""
     flags = [False] * len(mentions)
     for i, cue in enumerate(mentions):
-        if cue.concept in ("cue.negation", "cue.substitution"):
+        # in a history, "I have excluded <a>, <b> and <c>" denies them as plainly as "no <a>, <b> or <c>"
+        excluding = lists and cue.concept == "condition.excluded" and i + 1 < len(mentions) \
+            and mentions[i + 1].start == cue.end
+        if cue.concept in ("cue.negation", "cue.substitution") or excluding:
             if lists and cue.text in _INABILITY:
                 continue  # in a history, "can't get an erection", "cannot feel": a symptom, not a denial
-            list_mode = (lists and cue.text in _LIST_NEGATION and (cue.text not in ("no", "without")
-                                                                   or _joined_by_or(tokens, cue.end))
+            list_mode = (excluding or lists and cue.text in _LIST_NEGATION and (cue.text not in ("no", "without")
+                                                                                or _joined_by_or(tokens, cue.end))
                          # a draft's "do not start A, B or C": one prohibition over the list
                          or not lists and _joined_by_or(tokens, cue.end))
             for j in range(i + 1, len(mentions)):

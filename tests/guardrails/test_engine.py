@@ -398,3 +398,17 @@ def test_retention_alone_is_an_emergency_only_for_a_patient_the_pack_is_about():
     # with saddle numbness it is one whatever else the turn says
     assert "RF-CAUDA-EQUINA" in _rules("He cannot pass urine and has numbness in the saddle area.",
                                        "Catheterise and review tomorrow.")
+
+
+@pytest.mark.parametrize("question, emergency", [
+    # a deficit said plainly to be growing, on one side and then the other
+    ("Patient with a paraspinal mass: his left foot drop was mild this morning, now he cannot lift the foot at all and "
+     "the right leg is starting to go weak as well.", True),
+    ("Lumbar mass, mild weakness of the left ankle for a month, unchanged.", False),
+    # "I have excluded <a>, <b> and <c>" denies them; what "but" adds afterwards is asserted
+    ("Palpable paraspinal mass at L4 and backache. I have specifically excluded saddle anaesthesia, sphincter "
+     "disturbance and weakness of the lower limbs.", False),
+    ("Lumbar mass. MRI excluded cauda equina but he now has saddle anaesthesia.", True),
+])
+def test_emergencies_said_plainly_and_emergencies_excluded(question, emergency):
+    assert GuardrailEngine().context(question).emergency is emergency
