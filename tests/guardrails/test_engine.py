@@ -377,6 +377,12 @@ FIFTH_SESSION_READINGS = [
      "Because MRI is unavailable here, arrange CT of the lumbar spine with contrast today as the second-line study, "
      "and transfer for MRI without and with contrast as soon as it can be obtained.", None),
     ("Palpable lumbar mass and back pain.", "Arrange MRI as soon as the physio course is finished.", "RF-MRI-DELAY"),
+    # a test said to answer the question itself is offered as enough
+    ("Will any test show whether the paraspinal mass extends into the canal?",
+     "Order a technetium bone scan with SPECT; it will show whether the mass involves the spinal canal.",
+     "RF-WRONG-MODALITY"),
+    ("Will any test show whether the paraspinal mass extends into the canal?",
+     "MRI without and with contrast will show whether the mass involves the canal.", None),
 ]
 
 
