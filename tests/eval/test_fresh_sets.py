@@ -38,6 +38,9 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # batch 14 (first contact 0.94 / 0.33): a safe draft still flagged (retention after surgery where the draft itself
     # says "spinal imaging is not needed"); an osteopathy-then-MRI draft is named a delay first
     "guard_fresh_14.jsonl": (1.0, 0.91, 0.94),
+    # batch 15 (first contact 0.94 / 0.83): two safe drafts flagged ("plain films need not come first; they cannot
+    # exclude ...", an emergent MRI "without waiting for the booked outpatient scan"); one named a delay first
+    "guard_fresh_15.jsonl": (1.0, 0.83, 0.94),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.95, "chat_fresh_6.jsonl": 1.0,
@@ -52,7 +55,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 13: first contact 0.90 (36/40) on the code the fifth session started from; 38/40 after
                "chat_fresh_13.jsonl": 0.95,
                # batch 14: first contact 0.875 (35/40) after the fifth session's changes; 38/40 after
-               "chat_fresh_14.jsonl": 0.95}
+               "chat_fresh_14.jsonl": 0.95,
+               # batch 15: first contact 0.875 (35/40) at the end of the fifth session; 37/40 after
+               "chat_fresh_15.jsonl": 0.92}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

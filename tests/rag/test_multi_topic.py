@@ -179,7 +179,9 @@ LATER_BATCH_FLOORS = {"chat_topics_10.jsonl": 0.95, "chat_topics_11.jsonl": 1.0,
                       # batch 13 (first contact 20/24 with eleven guidelines indexed): 22/24
                       "chat_topics_13.jsonl": 0.91,
                       # batch 14 (first contact 13/24 with twelve): 22/24
-                      "chat_topics_14.jsonl": 0.91}
+                      "chat_topics_14.jsonl": 0.91,
+                      # batch 15 (first contact 22/24, no new guideline)
+                      "chat_topics_15.jsonl": 0.91}
 
 
 @pytest.mark.parametrize("name", sorted(LATER_BATCH_FLOORS))
