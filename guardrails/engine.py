@@ -166,8 +166,8 @@ class GuardrailEngine:
         per_text = [self.read(t, lists=True) for t in texts]
         user = tuple(s for group in per_text for s in group)
         concepts = frozenset().union(*(s.concepts for s in user)) if user else frozenset()
-        # scope reads each turn whole ("The x-ray is normal. He has a mass there."), conditions included ("awaiting
-        # an MRI for a paraspinal lump": the lump is the patient's); emergencies read sentences
+        # scope reads each turn whole ("The <test> is normal. He has a <finding> there."), conditions included
+        # ("awaiting a <test> for a <finding>": the finding is the patient's); emergencies read sentences
         turns = [frozenset().union(*(s.mentioned for s in group)) for group in per_text if group]
         packs = tuple(p for p in self.packs if self._in_scope(p, turns))
         emergency = any(self._emergency(p, [s.concepts for s in user]) for p in packs)
@@ -308,8 +308,8 @@ class GuardrailEngine:
             packs = tuple(p for p in self.packs if p in ctx.packs or self._in_scope(p, draft_concepts))
         # the draft's own conditions count as context too ("<test> only if <other test> is contraindicated ...")
         context = ctx.concepts.union(*draft_concepts, *(rs.mentioned for group in read for rs in group))
-        # an in-scope-only feature ("can't pass urine") is an emergency only where the user's turns put the pack in
-        # scope, not where the draft's own words do ("spinal imaging is not needed")
+        # an in-scope-only feature is an emergency only where the user's turns put the pack in scope, not where the
+        # draft's own words do ("<the pack's region> imaging is not needed")
         emergency = ctx.emergency or any(self._emergency(p, [s.concepts for s in ctx.user], p in ctx.packs)
                                          for p in packs)
         hits: list[tuple[int, int, int, RuleViolation]] = []

@@ -121,8 +121,8 @@ class Rule(Strict):
 
 class Emergency(Strict):
     features: list[list[str]] = Field(default_factory=list)
-    # emergencies only for a patient already in the pack's scope ("can't pass urine" beside a spinal mass, not in
-    # an older man with prostatic retention and no back pain): they do not bring the pack into scope
+    # emergencies only for a patient already in the pack's scope (a <feature> beside the pack's <finding>, not the
+    # same <feature> from another cause): they do not bring the pack into scope
     in_scope_features: list[list[str]] = Field(default_factory=list)
     topic: list[list[str]] = Field(default_factory=list)
     banner: str = ""

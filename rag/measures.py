@@ -1,8 +1,8 @@
 """A patient's stated measurements against the thresholds the documents give them.
 
-"Sats 90% on air" meets "oxygen saturation below 92%", "BP 82/48" meets "systolic blood pressure below 90 mmHg" and
-"ferritin 11" meets "a ferritin below 15 micrograms/L": a sentence whose threshold the patient meets is about them;
-one whose threshold they do not meet ("sats 97%") is about other patients. A measurement is named by a concept of the
+"<measure shorthand> 90" meets "<measure> below 92", and "<lab> 11" meets "a <lab> below 15 <unit>": a sentence whose
+threshold the patient meets is about them; one whose threshold they do not meet ("<measure> 97") is about other
+patients. A measurement is named by a concept of the
 vocabulary's `measure` role (so shorthand and the documents' words meet) or else by the word before its value; the
 comparisons are English ("below", "or more").
 """
@@ -15,7 +15,7 @@ from guardrails.concepts import Vocabulary, normalize
 from rag.text import content_words
 
 _VALUE = r"(\d{1,4}(?:\.\d+)?)"
-# what may stand between a measurement's name and its value in a question ("sats are 90%", "BP now 82/48")
+# what may stand between a measurement's name and its value in a question ("<measure> are 90", "<measure> now 82/48")
 _LINK = r"(?:(?:is|are|was|were|of|at|now|only|just|down to|up to|dropped to|fell to|=|:|-)\s*){0,3}"
 _STATED = re.compile(r"^\s*" + _LINK + _VALUE + r"(?![\d.])")
 # a value in units of time, dose, size or age is not a measurement of the patient ("given 10 minutes ago"); a
@@ -54,8 +54,8 @@ def _word(word: str) -> str | None:
 
 
 def measured(text: str, vocabulary: Vocabulary) -> tuple[tuple[str, float], ...]:
-    """The measurements the text states, as (name, value): "sats 90% on air, ferritin 11" ->
-    (("<saturation>", 90.0), ("word:ferritin", 11.0)); of two values ("82/48") the first is the one named."""
+    """The measurements the text states, as (name, value): "<shorthand> 90, <lab> 11" -> (("<measure concept>", 90.0),
+    ("word:<lab>", 11.0)); of two values ("82/48") the first is the one named."""
     measures = vocabulary.role("measure")
     norm = normalize(text)
     tokens, mentions = vocabulary.mentions(text)
@@ -76,8 +76,8 @@ def measured(text: str, vocabulary: Vocabulary) -> tuple[tuple[str, float], ...]
 
 
 def thresholds(sentence: str, vocabulary: Vocabulary) -> list[tuple[str, str, float]]:
-    """The thresholds a sentence gives, as (name, comparison, value): "oxygen saturation below 92%" ->
-    [("<saturation>", "lt", 92.0)]; "a ferritin below 15 micrograms/L" -> [("word:ferritin", "lt", 15.0)]."""
+    """The thresholds a sentence gives, as (name, comparison, value): "<measure> below 92" ->
+    [("<measure concept>", "lt", 92.0)]; "a <lab> below 15 <unit>" -> [("word:<lab>", "lt", 15.0)]."""
     measures = vocabulary.role("measure")
     norm = normalize(sentence)
     tokens, mentions = vocabulary.mentions(sentence)

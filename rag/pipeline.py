@@ -190,11 +190,11 @@ class Pipeline:
 
     def _denied(self, text: str) -> frozenset[str]:
         """Findings a question denies ("no <finding>, no <finding>"), and the emergencies and patient groups it rules
-        out ("no neuro sx", "not pregnant"), read as the guardrails read a history."""
+        out ("no <emergency>", "not <group>"), read as the guardrails read a history."""
         read = self.guardrails.read(text, lists=True)
         kinds = self.guardrails.vocabulary.kinds
         emergency = self.guardrails.vocabulary.role("emergency")
-        emergency |= self.guardrails.vocabulary.role("population")  # "she is not pregnant" as plainly
+        emergency |= self.guardrails.vocabulary.role("population")  # "she is not <group>" as plainly
         negated = {m.concept for rs in read for k, m in enumerate(rs.mentions) if rs.negated[k]}
         return frozenset(c for c in negated - {c for rs in read for c in rs.mentioned}
                          if kinds.get(c) == "finding" or c in emergency)

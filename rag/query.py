@@ -57,7 +57,7 @@ _RESULT_POINTER = re.compile(r"\b(if|when|once|unless) (?:that|it|this)"
                              re.IGNORECASE)
 _TEST_POINTER = re.compile(r"\b(?:that|this|the same) (?:test|scan|study|investigation|examination|imaging)\b",
                            re.IGNORECASE)
-# what an answer's list item is given as an example of ("infection, such as <a>, <b> or <c>, and ..."): not an item
+# what an answer's list item is given as an example of ("<kind>, such as <a>, <b> or <c>, and ..."): not an item
 _ELABORATION = re.compile(r"\b(?:such as|e\.g\.|for example|including|namely|like)\b.*?(?=,\s*(?:and|or)\b|[;:]|$)",
                           re.IGNORECASE)
 _ITEM_LEAD = re.compile(r"^.*?\b(?:are|include|includes|including|were)\b\s*", re.IGNORECASE)
@@ -179,7 +179,7 @@ class AnswerTypes:
         does the claim come from"): what is left names the claim, not the asking."""
         norm = normalize(text)
         tokens, mentions = self.vocabulary.mentions(text)
-        # the cue's own words, not the words its wildcards matched ("how much <IM adrenaline> do we give": the
+        # the cue's own words, not the words its wildcards matched ("how much <route> <drug> do we give": the
         # medicine stays)
         cut = [(t.start, t.end) for m in mentions if m.concept == f"answer.{answer_type}"
                for t in tokens[m.start:m.end] if not self._wildcard_only(t.text, answer_type)]
@@ -323,7 +323,7 @@ class Query(Frozen):
     # a follow-up's own words, pointers spelt out ("and if the <test> is normal?"): searched on their own as well,
     # because the earlier turn they continue can drown them; alone they do not say which document is asked
     again: str = ""
-    # the patient's stated measurements ("sats 90%": (<saturation>, 90.0)), this turn's and the earlier turns'
+    # the patient's stated measurements ("<measure> 90": (<measure concept>, 90.0)), this turn's and the earlier turns'
     measured: tuple[tuple[str, float], ...] = ()
 
 
@@ -411,7 +411,7 @@ class QueryReader:
                      had_instructions=len(kept) < len(sentences) or text != " ".join(" ".join(kept).split()))
 
     def _measured(self, text: str, previous: Sequence[str]) -> tuple[tuple[str, float], ...]:
-        """Each measurement's latest stated value ("sats 90%" now, after "sats 97%" in an earlier turn)."""
+        """Each measurement's latest stated value ("<measure> 90" now, after "<measure> 97" in an earlier turn)."""
         latest: dict[str, float] = {}
         for said in (*previous, text):
             latest.update(measured(said, self.vocabulary))
@@ -445,7 +445,7 @@ class QueryReader:
         for c in sorted(concepts):
             label = self.vocabulary.labels.get(c)
             if self.vocabulary.kinds.get(c) == "measure":
-                continue  # "sats 97%": the value against a threshold says what it means, not the measurement's name
+                continue  # "<measure> 97": the value against a threshold says what it means, not the name
             if label and self.vocabulary.kinds.get(c) == "name":  # another name of the same thing: the names unused
                 out.append(" ".join(w for w in label.split() if w.lower() not in words
                                     and all(indexed(x) for x in content_words(w))))

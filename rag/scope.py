@@ -236,7 +236,7 @@ class ScopePolicy:
 
     def _unaddressed_group(self, query: Query, top: ScoredChunk,
                            document_concepts: Callable[[str], frozenset[str]] | None) -> str | None:
-        """A patient in a group the answering document never mentions (pregnancy, breastfeeding: the `population`
+        """A patient in a group the answering document never mentions (the vocabulary's `population`
         role): its advice is for other patients and may not be safe for them."""
         if document_concepts is None:
             return None
