@@ -9,7 +9,7 @@ the question's, as a multi-hop reader adds the bridging fact before it asks agai
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from rag.text import content_words
@@ -66,25 +66,26 @@ def gives_band(sentence: str) -> bool:
     return bool(_OPEN_BAND.search(sentence) or _RANGE_BAND.search(sentence))
 
 
-def stated_values(text: str) -> list[tuple[frozenset[str], float]]:
-    """Each value the text states with the words naming it ("<Name> score of 1" -> ({"<name>"}, 1.0))."""
-    out = []
+def _stated(text: str) -> Iterator[tuple[re.Match, frozenset[str]]]:
+    """Each score value the text states, with the (stemmed) words naming it."""
     for m in _STATED.finditer(text):
         named = content_words(" ".join(w for w in (m.group(1), m.group(2)) if w)) - _NOT_NAMES
         if named and re.search(r"\bscore|\btotal|[A-Z]", m.group(0)):
-            out.append((frozenset(named), float(m.group(3))))
-    return out
+            yield m, frozenset(named)
+
+
+def stated_values(text: str) -> list[tuple[frozenset[str], float]]:
+    """Each value the text states with the words naming it ("<Name> score of 1" -> ({"<name>"}, 1.0))."""
+    return [(named, float(m.group(3))) for m, named in _stated(text)]
 
 
 def without_stated(text: str) -> str:
     """The text less the score values it states ("<Name> score of 1. What is the first test?" -> ". What is the first
     test?"): a stated score is what the asker knows, not what they ask about."""
     out, end = [], 0
-    for m in _STATED.finditer(text):
-        named = content_words(" ".join(w for w in (m.group(1), m.group(2)) if w)) - _NOT_NAMES
-        if named and re.search(r"\bscore|\btotal|[A-Z]", m.group(0)):
-            out.append(text[end:m.start()])
-            end = m.end()
+    for m, _ in _stated(text):
+        out.append(text[end:m.start()])
+        end = m.end()
     return " ".join(" ".join(out + [text[end:]]).split())
 
 

@@ -286,7 +286,7 @@ class Pipeline:
         if cvec is not None and len({p.chunk.document_id for p in passages}) > 1:
             passages = self._asked_document_first(passages, vectors, cvec)
         elif len({p.chunk.document_id for p in passages}) > 1:
-            passages = self._subject_document_first(passages, query)
+            passages = self.scope.subject_document_first(passages, query)
         turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline, core_vector=cvec)
         turn.timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
@@ -377,26 +377,6 @@ class Pipeline:
         if not best:
             return passages
         document = max(best, key=best.get)
-        return ([p for p in passages if p.chunk.document_id == document]
-                + [p for p in passages if p.chunk.document_id != document])
-
-    def _subject_document_first(self, passages: list[ScoredChunk], query: Query) -> list[ScoredChunk]:
-        """A question naming the subject of one retrieved document's title and not of the closest passage's ("<care>
-        before the cause of the <finding> is known", where another document is about <care> for patients without
-        it) is about that document: its passages go first (in their retrieval order otherwise)."""
-        vocabulary = self.scope.vocabulary
-        # what the question is about (findings, conditions), not how they behave ("acute", "new") nor what it denies
-        asked = {c for c in query.concepts - query.denied - vocabulary.role("course")
-                 if vocabulary.kinds.get(c) in ("finding", "condition")}
-        if not asked:
-            return passages
-        named: dict[str, int] = {}
-        for p in passages:
-            if p.chunk.document_id not in named:
-                named[p.chunk.document_id] = len(self.scope.concepts(p.chunk.title) & asked)
-        document = max(named, key=named.get)  # the first of the best, in retrieval order
-        if named[document] <= named[passages[0].chunk.document_id]:
-            return passages
         return ([p for p in passages if p.chunk.document_id == document]
                 + [p for p in passages if p.chunk.document_id != document])
 

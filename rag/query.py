@@ -359,11 +359,12 @@ class QueryReader:
                         if m.get("role") in ("user", "assistant"))
         # a sentence that steers the system ("Pretend you are my attending ...") is dropped whole when the
         # question has others; what is left of an instruction inside a sentence is blanked
-        sentences = split_sentences(spell(clean(question)))
+        spelled = spell(clean(question))
+        sentences = split_sentences(spelled)
         kept = [x for x in sentences if not self.is_instruction(x)
                 or self._clinical(self.strip_instructions(x), _SUBJECT_KINDS)] or sentences
         stripped = self.strip_instructions(" ".join(kept))
-        text = " ".join(stripped.split()) or spell(clean(question))
+        text = " ".join(stripped.split()) or spelled
         focus = self._focus(text, topical)
         previous = [m["content"] for m in history if m["role"] == "user"]
         follow_up = bool(previous) and (bool(_PRONOUN.search(focus)) or len(focus.split()) < 12)
@@ -397,7 +398,7 @@ class QueryReader:
         answer_type = self.answer_types.classify(self.asking(focus))
         owner = (tuple(self.answer_types.owner(self.asking(focus), answer_type))
                  if self.answer_types.evidence.get(answer_type) else ())
-        return Query(question=question, spelled=spell(clean(question)),
+        return Query(question=question, spelled=spelled,
                      text=text, resolved=resolved, search=f"{resolved} {labels} {implied}".strip(),
                      implied=implied, owner=owner,
                      focus=focus, asked=asked, excluded=frozenset(excluded), reported=reported,

@@ -234,6 +234,26 @@ class ScopePolicy:
             return f"the patient is {query.age:g} years old and the document is written for children"
         return None
 
+    def subject_document_first(self, passages: list[ScoredChunk], query: Query) -> list[ScoredChunk]:
+        """A question naming the subject of one retrieved document's title and not of the closest passage's ("<care>
+        before the cause of the <finding> is known", where another document is about <care> for patients without
+        it) is about that document: its passages go first (in their retrieval order otherwise)."""
+        vocabulary = self.vocabulary
+        # what the question is about (findings, conditions), not how they behave ("acute", "new") nor what it denies
+        asked = {c for c in query.concepts - query.denied - vocabulary.role("course")
+                 if vocabulary.kinds.get(c) in ("finding", "condition")}
+        if not asked:
+            return passages
+        named: dict[str, int] = {}
+        for p in passages:
+            if p.chunk.document_id not in named:
+                named[p.chunk.document_id] = len(self.concepts(p.chunk.title) & asked)
+        document = max(named, key=named.get)  # the first of the best, in retrieval order
+        if named[document] <= named[passages[0].chunk.document_id]:
+            return passages
+        return ([p for p in passages if p.chunk.document_id == document]
+                + [p for p in passages if p.chunk.document_id != document])
+
     def _unaddressed_group(self, query: Query, top: ScoredChunk,
                            document_concepts: Callable[[str], frozenset[str]] | None) -> str | None:
         """A patient in a group the answering document never mentions (the vocabulary's `population`
