@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ConfigDict
 
 from guardrails.concepts import VOCABULARY_FILE, Vocabulary, clean, default_vocabulary, normalize, tokenize
-from guardrails.frames import Frame, FrameReader, ReadSentence, opens_with_rejection
+from guardrails.frames import DENIALS, Frame, FrameReader, ReadSentence, clause_ids, opens_with_rejection
 from guardrails.rules import DERIVED_CONDITIONS, PACKS_DIR, PSEUDO_OBJECTS, Pack, Predicate, Rule, load_packs
 from guardrails.sentences import split_citations, split_sentences
 
@@ -73,6 +73,11 @@ class Verdict(Model):
         """The answer to show: kept draft sentences keep their [n] markers; mandated statements carry their
         grounding passage instead (the pipeline turns it into a citation of the indexed passage)."""
         return " ".join(with_marks(s.text, s.cites) for s in self.sentences)
+
+
+class Affirmed(NamedTuple):
+    text: str  # what the patient has and what is asked
+    ruled_out: frozenset[str]  # the concepts the pertinent negatives name ("no <finding>", "<system> normal")
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,82 @@ class GuardrailEngine:
             derived = {n for n in names if n in DERIVED_CONDITIONS or n in PSEUDO_OBJECTS}
             self._expanded[key] = self.vocabulary.expand([n for n in names if n not in derived]) | derived
         return self._expanded[key]
+
+    def affirmed(self, text: str) -> Affirmed:
+        """The text (cleaned, in its own case) less its pertinent negatives, and the concepts they rule out: in its
+        statements (not its questions), what denies
+        findings ("no <a>, no <b>"; "<condition> without <finding>": the denial, not the condition) and the clauses
+        that only call the examination normal ("<system> normal"). What a history says the patient has is what a
+        question is about; what it rules out narrows, but must not pick, the answer."""
+        normal = self.vocabulary.role("established")
+        tests = self.vocabulary.role("definitive_test") | self.vocabulary.role("plain_film") | \
+            self.vocabulary.role("other_test")
+        kinds = self.vocabulary.kinds
+        out, ruled_out = [], set()
+        for rs, cased in self._read_cased(text):
+            if rs.text.rstrip().endswith("?"):
+                out.append(cased)
+                continue
+            clauses = clause_ids(rs.tokens, rs.mentions)
+            cuts: list[tuple[int, int]] = []  # token ranges
+            for clause in sorted(set(clauses)):
+                span = [t.index for t in rs.tokens if clauses[t.index] == clause]
+                ks = [k for k, m in enumerate(rs.mentions) if clauses[m.start] == clause]
+                concepts = {rs.mentions[k].concept for k in ks}
+                if concepts & tests:
+                    continue  # "<test> normal": a result, which is what a question about the next step rests on
+                if concepts & normal:
+                    # said of the examination ("<system> normal", "power 5/5 bilat"), not of a test the vocabulary may
+                    # not know ("normal <imaging>", "<bloods> normal"): a finding, a region or the exam itself
+                    if not any(kinds.get(rs.mentions[k].concept) in ("finding", "anatomy", "basis") for k in ks):
+                        continue
+                    cuts.append((span[0], span[-1] + 1))
+                    ruled_out.update(c for k in ks if (c := rs.mentions[k].concept) not in normal
+                                     and rs.mentions[k].kind != "cue")
+                    continue
+                said = [k for k in ks if rs.mentions[k].kind != "cue"]
+                # a denial as a history words one ("no <a>", "denies <b>", "without <c>"), not a correction ("<x>, not
+                # <y>"), which says what the patient has
+                cue = next((rs.mentions[k].start for k in ks if rs.mentions[k].concept == "cue.negation"), None)
+                if cue is not None and rs.mentions[next(k for k in ks if rs.mentions[k].start == cue)].text \
+                        not in DENIALS:
+                    continue
+                cue = span[0] if cue is None else cue
+                after = [k for k in said if rs.mentions[k].start >= cue]
+                if after and all(rs.negated[k] for k in after) \
+                        and any(kinds.get(rs.mentions[k].concept) in ("finding", "anatomy") for k in after):
+                    cuts.append((cue, span[-1] + 1))
+                    ruled_out.update(rs.mentions[k].concept for k in after)
+            if not cuts:
+                out.append(cased)
+                continue
+            kept, last = [], 0
+            for a, b in cuts:
+                kept.append(cased[last:rs.tokens[a].start])
+                last = rs.tokens[b - 1].end
+            kept.append(cased[last:])
+            out.append(_DANGLING.sub(r"\1", " ".join("".join(kept).split())).lstrip(" ,;:"))
+        return Affirmed(" ".join(x for x in out if x.strip(" .,;:")), frozenset(ruled_out))
+
+    def negated(self, text: str) -> frozenset[str]:
+        """The concepts a text mentions only as denied ("even when there are no <findings>")."""
+        read = self.read(text)
+        said = {m.concept for rs in read for k, m in enumerate(rs.mentions) if not rs.negated[k]}
+        return frozenset(m.concept for rs in read for k, m in enumerate(rs.mentions)
+                         if rs.negated[k] and m.kind != "cue") - said
+
+    def _read_cased(self, text: str):
+        """Each read sentence (window) with the same text in its own case, offsets aligned: sentence boundaries in
+        what is returned stay where a reader of cased text finds them."""
+        for sentence in split_sentences(clean(text)):
+            cased = " ".join(sentence.split())
+            norm = normalize(cased)
+            if len(norm) != len(cased):  # a letter whose lower case is longer: offsets would not align
+                cased = norm
+            at = 0
+            for window in _windows(norm):
+                yield self.reader.read(window, lists=True), cased[at:at + len(window)]
+                at += len(window)
 
     # ---- input rails ------------------------------------------------------------------------------
     def is_instruction(self, text: str) -> bool:
@@ -361,6 +442,9 @@ class GuardrailEngine:
 
 
 _QUOTE_MARK = re.compile(r"""["']""")
+
+
+_DANGLING = re.compile(r"(?:\s*[,;:])+\s*([,;:.?!]|$)")  # the punctuation a cut clause leaves behind
 
 
 def _windows(text: str) -> list[str]:

@@ -63,6 +63,8 @@ _SEQUENCE = frozenset({"then", "and then", "followed by", "before"})
 _SELF_NEGATING = frozenset({"no", "not", "never", "nothing", "none"})
 _INABILITY = frozenset({"cannot", "can't", "can not", "couldn't", "could not", "unable"})
 _LIST_NEGATION = frozenset({"denies", "denied", "denying", "no", "without", "negative for", "free of", "absent"})
+# how a history denies a finding ("no <a>", "denies <b>", "<c> absent"): not "not", which also corrects ("<x>, not <y>")
+DENIALS = _LIST_NEGATION | {"nil", "none", "never"}
 _ASSERTED = frozenset({"new", "newly", "now", "worsening", "progressive", "increasing", "recent", "sudden", "acute"})
 
 

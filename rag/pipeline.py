@@ -66,9 +66,11 @@ class Pipeline:
         self.retriever = HybridRetriever(self.embedder, s.candidate_k, s.rrf_k)
         self.guardrails = GuardrailEngine()
         self.queries = QueryReader(strip_instructions=self.guardrails.strip_instructions,
-                                   is_instruction=self.guardrails.is_instruction, denied=self._denied)
+                                   is_instruction=self.guardrails.is_instruction, denied=self._denied,
+                                   affirmed=self.guardrails.affirmed)
         self.scope = ScopePolicy(s.topic_min_similarity, s.topic_min_similarity_with_concept)
-        self.fit = SentenceFit(self.guardrails.vocabulary, self.queries.answer_types, self.scope.concepts)
+        self.fit = SentenceFit(self.guardrails.vocabulary, self.queries.answer_types, self.scope.concepts,
+                              self.guardrails.negated)
         self.sentence_vectors = SentenceVectors(self.embedder.encode)
         self.composer = ExtractiveComposer(self.sentence_vectors, max_chars=s.max_answer_chars,
                                            skip=self.guardrails.is_instruction)
@@ -269,8 +271,8 @@ class Pipeline:
         # what the documents' own lists say the question's rare words are ("<finding>" under "<Category>") is
         # searched too (not asked: answerability reads the question alone), so "the <test> shows <finding>, what
         # next?" finds "If <category> is confirmed, ..."
-        kinds = sorted(set().union(*(self.categories(snapshot).get(w, ()) for w in content_words(query.focus))))
-        search = f"{query.search} {' '.join(kinds)}" if kinds else query.search
+        kinds = self._listed_as(snapshot, query)
+        search = f"{query.search} {kinds}" if kinds else query.search
         docs = self._documents(snapshot.manifest["build_id"])
         qvec = self.embedder.encode_query(search)
         # reference lists are passages only for "which source is that from?"; they never fill another answer
@@ -398,6 +400,11 @@ class Pipeline:
                 have.add(chunk.id)
         return groundings
 
+    def _listed_as(self, snapshot, query: Query) -> str:
+        """What the documents' own lists say the question's rare words are ("<finding>" under "<Category>")."""
+        categories = self.categories(snapshot)
+        return " ".join(sorted(set().union(*(categories.get(w, ()) for w in content_words(query.focus)))))
+
     def _extractive(self, query: Query, topical: list[ScoredChunk], qvec: np.ndarray, snapshot,
                     plan: tuple[str, ...] = (), core_vector: np.ndarray | None = None) -> DraftAnswer:
         """The extractive default: the one code path both a plain deployment and every LLM fallback take."""
@@ -409,10 +416,17 @@ class Pipeline:
             words = re.sub(r"\[\d+\]", "", said[-1])  # "which source is that from?": the claim just made
         elif query.answer_type == "source":  # "which papers are cited for <claim>?": the claim picks
             words = self.queries.answer_types.without_cues(words, "source")
-        narrowed = query.follow_up or query.asked != normalize(query.focus) or query.answer_type == "source"
-        cvec = self.embedder.encode_query(words) if narrowed else qvec
-        asking = QueryReader.asking_part(query.focus)
-        if query.answer_type != "source" and asking != query.focus:
+        affirmed = normalize(query.affirmed or query.focus)
+        narrowed = query.follow_up or query.asked != affirmed or query.answer_type == "source"
+        if narrowed:
+            cvec = self.embedder.encode_query(words)
+        elif affirmed != normalize(query.focus):  # searched whole, but picked by what the patient has
+            cvec = self.embedder.encode_query(f"{words} {self._listed_as(snapshot, query)}")
+        else:
+            cvec = qvec
+        said_here = query.affirmed or query.focus  # what it rules out narrows the answer; it does not pick it
+        asking = QueryReader.asking_part(said_here)
+        if query.answer_type != "source" and asking != said_here:
             # background and its question, read apart: a sentence answering the question itself ranks as well as
             # one echoing the background (both meanings weigh equally)
             # (a long vignette's asking part is its core, already embedded for retrieval)

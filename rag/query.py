@@ -293,7 +293,9 @@ class Query(Frozen):
     resolved: str  # text, preceded by the earlier turn it continues when it is a follow-up
     search: str  # resolved plus the plain labels of the concepts it names: what retrieval reads
     focus: str  # the sentences of a vignette that carry the question
-    asked: str  # the focus less what it says the asker already knows ("apart from X, what else")
+    asked: str  # the affirmed focus less what it says the asker already knows ("apart from X, what else")
+    affirmed: str = ""  # the focus less its pertinent negatives ("no <finding>", "<system> normal")
+    ruled_out: frozenset[str] = frozenset()  # the concepts those pertinent negatives name
     answer_type: str
     concepts: frozenset[str]  # concepts the question names, un-negated
     history: tuple[dict, ...]
@@ -329,12 +331,14 @@ class Query(Frozen):
 
 class QueryReader:
     def __init__(self, vocabulary: Vocabulary | None = None, answer_types: AnswerTypes | None = None,
-                 strip_instructions=None, is_instruction=None, denied=None) -> None:
+                 strip_instructions=None, is_instruction=None, denied=None, affirmed=None) -> None:
         self.vocabulary = vocabulary or default_vocabulary()
         self.answer_types = answer_types or default_answer_types()
         self.strip_instructions = strip_instructions or (lambda text: text)
         self.is_instruction = is_instruction or (lambda text: False)
         self.denied = denied or (lambda text: frozenset())  # findings a text denies (negation-aware reader)
+        # the text less its pertinent negatives ("no <a>, <system> normal"; guardrails.engine.affirmed)
+        self.affirmed = affirmed or (lambda text: (" ".join(clean(text).split()), frozenset()))
         roles = self.vocabulary.role
         self._results = roles("reported_result") | roles("established")
         self._tests = roles("definitive_test") | roles("plain_film") | roles("other_test")
@@ -373,7 +377,11 @@ class QueryReader:
             focus = self.point_back(focus, said[-1])
         resolved = f"{self.strip_instructions(spell(clean(previous[-1])))} {focus}" if follow_up else focus
         concepts = self._concepts(resolved)
-        asked = self.answer_types.without_exclusions(focus)
+        # a sentence is picked by what the patient has and what is asked; what the question rules out narrows the
+        # answer (rag.ranking) but its words would pick the sentences about it
+        affirmed, ruled_out = self.affirmed(focus)
+        affirmed = affirmed or focus
+        asked = self.answer_types.without_exclusions(affirmed)
         # plain labels of the concepts it asks about; what it says it already knows adds none
         reported = self._reported(focus)
         denied = self.denied(focus)
@@ -401,7 +409,8 @@ class QueryReader:
         return Query(question=question, spelled=spelled,
                      text=text, resolved=resolved, search=f"{resolved} {labels} {implied}".strip(),
                      implied=implied, owner=owner,
-                     focus=focus, asked=asked, excluded=frozenset(excluded), reported=reported,
+                     focus=focus, asked=asked, affirmed=affirmed, ruled_out=ruled_out,
+                     excluded=frozenset(excluded), reported=reported,
                      core=self._core(focus), again=focus if follow_up else "",
                      denied=denied, parts=self.parts(focus), supposed=self._supposed(focus),
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
@@ -509,13 +518,13 @@ class QueryReader:
     @staticmethod
     def parts(text: str) -> tuple[str, ...]:
         """The questions the asking sentences hold, when more than one: each question sentence, and within one,
-        wh-clauses joined by "and" / ";" ("what <x>, and how soon <y>?"); a part needs two content words."""
+        wh-clauses joined by "and" / ";" ("what <x>, and how soon <y>?"); a part needs a content word."""
         found: list[str] = []
         for sentence in split_sentences(text):
             if not sentence.rstrip().endswith("?"):
                 continue
             found += [p.strip(" ,;?") for p in _JOINED_QUESTION.split(sentence) if p and p.strip(" ,;?")]
-        parts = [p for p in found if len(content_words(p) - content_words(" ".join(QUESTION_WORDS))) >= 2]
+        parts = [p for p in found if len(content_words(p) - content_words(" ".join(QUESTION_WORDS))) >= 1]
         return tuple(parts) if len(parts) >= 2 and len(parts) == len(found) else ()
 
     @staticmethod

@@ -64,10 +64,12 @@ def opens_with_condition(text: str, vocabulary) -> bool:
 class SentenceFit:
     """Builds, once per turn, the composer's `boost` (per sentence) and `section_bonus` (per heading)."""
 
-    def __init__(self, vocabulary, answer_types, concepts: Callable[[str], frozenset[str]]) -> None:
+    def __init__(self, vocabulary, answer_types, concepts: Callable[[str], frozenset[str]],
+                 negated: Callable[[str], frozenset[str]] = lambda text: frozenset()) -> None:
         self.vocabulary = vocabulary
         self.answer_types = answer_types
         self.concepts = concepts  # the scope's topical concept reader
+        self.negated = negated  # the concepts a text names only as denied (guardrails.engine.negated)
 
     def section_bonus(self, query: Query, used: Callable[[str], bool] = lambda word: True,
                       had: frozenset[str] = frozenset(), listed: frozenset[str] = frozenset()
@@ -117,6 +119,8 @@ class SentenceFit:
         results = reported | vocabulary.role("established")
         reports_result = bool(query.reported or query.supposed)
         conditions -= reported
+        if query.affirmed:  # a condition only its pertinent negatives name ("<system> normal") is none the patient has
+            conditions -= concepts(query.focus) - concepts(query.affirmed)
         if not query.reported and _of_examination(vocabulary, query.focus):
             # "obs normal", "neuro exam normal": the examination's, not a test's result; no condition to share
             conditions -= vocabulary.role("established")
@@ -143,7 +147,8 @@ class SentenceFit:
         rarity = concept_rarity or {}
         # (a result word the question uses without reporting a result, "our audit found ...", is not asked about)
         unreported = set() if reports_result else reported
-        asked = {c: rarity[c] for c in vocabulary.concepts(QueryReader.asking_part(query.focus), FIT_KINDS) - subject
+        asking = QueryReader.asking_part(query.affirmed or query.focus)
+        asked = {c: rarity[c] for c in vocabulary.concepts(asking, FIT_KINDS) - subject
                  - unreported if c in rarity}
         asked_total = sum(asked.values())
         # what applies in a stated score's band ("<score> of 0" -> "For <band> <disease> ...:"), beyond the
@@ -178,7 +183,9 @@ class SentenceFit:
                 supposed = concepts(text.split(",", 1)[0]) & (tests | placeholder)
                 if supposed and not supposed & (done | placeholder):
                     score -= OTHER_TEST
-            if denied & found:
+            if query.ruled_out and self.negated(text) & query.ruled_out:
+                score += CONDITION_FIT  # "even when there are no <findings>" for a patient who has none
+            elif denied & found:
                 score -= DENIED
             fit = age_fit(query.age, text)  # "<group> under 30: ..." answers a 26-year-old, not a 52-year-old
             score += AGE_FIT * fit if fit > 0 else AGE_MISFIT * fit
