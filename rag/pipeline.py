@@ -23,6 +23,7 @@ from guardrails.engine import DraftSentence, GuardrailEngine, SafeSentence, Verd
 from rag.bands import Band, bands_in, implied
 from rag.config import Settings
 from rag.conversations import ConversationStore
+from rag.coverage import declared_exclusions
 from rag.diseases import words as disease_words
 from rag.embed import Embedder, set_threads
 from rag.errors import LLMUnavailable
@@ -52,6 +53,7 @@ from rag.types import (
 from rag.typos import TypoFixer
 
 VIGNETTE_EXTRA = 2
+DECLINED_WIDER = 4  # how much further to look when the closest document leaves the subject to other guidance
 TOPICAL_SHARE = 0.05  # a word in at most this share of the corpus's sentences keeps a vignette's sentence in focus
 ABSTAIN_TEXT = ("The indexed sources do not cover this question, so I cannot answer it from them. "
                 "Please consult other guidance.")
@@ -147,6 +149,15 @@ class Pipeline:
             regional = any(kinds.get(c) == "anatomy" for c in titled)
             cache[document_id] = titled | {c for c, n in counts.items()
                                            if n >= (DOCUMENT_CONCEPT_SENTENCES if regional else 1)}
+        return cache[document_id]
+
+    def document_exclusions(self, snapshot, document_id: str) -> tuple[frozenset[str], ...]:
+        """What a document says it leaves to other guidance (rag.coverage), cached per snapshot."""
+        cache = self._for_build(snapshot, "document_exclusions", lambda _: {})
+        if document_id not in cache:
+            sentences = [x.text for c in snapshot.chunks if c.document_id == document_id and not is_reference_chunk(c)
+                         for x in c.sentences]
+            cache[document_id] = declared_exclusions(sentences, self.scope.concepts, self.scope.vocabulary.kinds)
         return cache[document_id]
 
     def idf(self, snapshot) -> dict[str, float]:
@@ -284,11 +295,23 @@ class Pipeline:
         else:
             found = self.retriever.retrieve(snapshot, search, k + 1, vector=qvec, core=query.again)
         passages = self.with_neighbours(snapshot, [p for p in found if not is_reference_chunk(p.chunk)][:k])
+        declines = self.scope.declines(query, lambda d: self.document_exclusions(snapshot, d))
+        if passages and declines(passages[0].chunk.document_id):
+            # the closest document leaves this subject to other guidance: the closest one that does not answers
+            wider = [p for p in self.retriever.retrieve(snapshot, search, DECLINED_WIDER * k, vector=qvec)
+                     if not is_reference_chunk(p.chunk) and not declines(p.chunk.document_id)]
+            if wider:
+                other = wider[0].chunk.document_id
+                kept = self.with_neighbours(snapshot, [p for p in wider if p.chunk.document_id == other][:k])
+                have = {p.chunk.id for p in kept}
+                passages = kept + [p for p in passages if p.chunk.id not in have]
         vectors = self.sentence_vectors.get(passages)
         if cvec is not None and len({p.chunk.document_id for p in passages}) > 1:
             passages = self._asked_document_first(passages, vectors, cvec)
         elif len({p.chunk.document_id for p in passages}) > 1:
             passages = self.scope.subject_document_first(passages, query)
+        if len({p.chunk.document_id for p in passages}) > 1 and declines(passages[0].chunk.document_id):
+            passages = self.scope.declined_document_last(passages, declines)
         turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline, core_vector=cvec)
         turn.timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()

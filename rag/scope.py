@@ -20,6 +20,7 @@ from typing import Literal
 import numpy as np
 
 from guardrails.concepts import default_vocabulary
+from rag.coverage import ITEM_KINDS, excluded
 from rag.diseases import default_disease_names
 from rag.query import QUESTION_WORDS, AnswerTypes, Query, QueryReader, default_answer_types
 from rag.text import american, content_words
@@ -253,6 +254,23 @@ class ScopePolicy:
             return passages
         return ([p for p in passages if p.chunk.document_id == document]
                 + [p for p in passages if p.chunk.document_id != document])
+
+    def declines(self, query: Query, exclusions: Callable[[str], tuple[frozenset[str], ...]]
+                 ) -> Callable[[str], bool]:
+        """Does a document say it leaves the question's subject to other guidance ("<region> masses are outside its
+        scope"; rag.coverage)?"""
+        named = frozenset(c for c in query.concepts - query.denied if self.vocabulary.kinds.get(c) in ITEM_KINDS)
+        return lambda document_id: bool(named) and excluded(named, exclusions(document_id))
+
+    @staticmethod
+    def declined_document_last(passages: list[ScoredChunk], declines: Callable[[str], bool]) -> list[ScoredChunk]:
+        """A document that declines the question does not answer it while a retrieved one that does not decline it
+        can: that one's passages go first."""
+        other = next((p.chunk.document_id for p in passages if not declines(p.chunk.document_id)), None)
+        if other is None:
+            return passages
+        return ([p for p in passages if p.chunk.document_id == other]
+                + [p for p in passages if p.chunk.document_id != other])
 
     def _unaddressed_group(self, query: Query, top: ScoredChunk,
                            document_concepts: Callable[[str], frozenset[str]] | None) -> str | None:

@@ -1,0 +1,52 @@
+"""What a document says it does not cover.
+
+Guidelines state their own limits ("<masses of region A>, <lumps of region B> ... are outside its scope and are
+covered by separate guidance"; "a <finding> in the <region> ... is managed under the separate guidance on <it>").
+Two documents on neighbouring subjects share most of their words, so similarity alone cannot tell which one a
+question is for; the document's own statement can. Each item of such a statement (its comma-separated phrases)
+is read as a set of findings and body regions: a question that names every one of an item's is one the document
+hands to other guidance.
+
+The cues are plain English about coverage, not clinical knowledge; the items are read with the concept
+vocabulary, so the same statement works for any subject.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+# how a guideline says a subject is someone else's (the whole sentence is its statement of limits)
+_EXCLUDES = re.compile(
+    r"\b(?:outside\s+(?:the\s+|its\s+|this\s+|our\s+)?(?:scope|remit)|beyond\s+(?:the\s+|its\s+)?scope"
+    r"|not\s+(?:within|in)\s+(?:the\s+|its\s+)?scope|(?:is|are)\s+not\s+covered|not\s+covered\s+(?:here|by\s+this)"
+    r"|does\s+not\s+cover|do\s+not\s+cover|excluded\s+from\s+this\s+(?:guidance|guideline)"
+    r"|(?:covered|managed|assessed)\s+(?:by|under|in)\s+(?:the\s+)?separate\s+guidance"
+    r"|(?:covered|managed|assessed)\s+separately)\b",
+    re.IGNORECASE)
+_ITEMS = re.compile(r"[,;:]")
+# an item that says what the document does cover ("This guidance covers <x>; <y> is not covered")
+_INCLUDES = re.compile(r"\b(?:covers|applies\s+to|is\s+for|includ(?:es|ing))\b", re.IGNORECASE)
+# what an item must name to say whose patients it means: a finding or a body region
+ITEM_KINDS = frozenset({"finding", "anatomy"})
+
+
+def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], frozenset[str]],
+                        kinds: dict[str, str]) -> tuple[frozenset[str], ...]:
+    """The items a document's statements of limits name, each as the findings and regions it is made of."""
+    out: list[frozenset[str]] = []
+    for sentence in sentences:
+        if not _EXCLUDES.search(sentence):
+            continue
+        for item in _ITEMS.split(sentence):
+            if _INCLUDES.search(item) and not _EXCLUDES.search(item):
+                continue
+            named = frozenset(c for c in concepts(item) if kinds.get(c) in ITEM_KINDS)
+            if named and named not in out:
+                out.append(named)
+    return tuple(out)
+
+
+def excluded(question: frozenset[str], items: tuple[frozenset[str], ...]) -> bool:
+    """Does the question name every finding and region of one of the document's excluded items?"""
+    return any(item <= question for item in items)
