@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 
-_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+# a sentence may start in lower case: clinicians type that way ("mri back. shows abscess. now what?")
+_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Za-z0-9])")
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|vs|dr|etc|approx|fig|no|mr|mrs|ms|st)\.$", re.IGNORECASE)
+# before a lower-case word, a shortened word is more likely than a sentence end ("5 mg bd. review", "J. smith")
+_LOWER_ABBREV = re.compile(r"(?:\b(?:cf|al|ca|incl|resp|wk|wks|yr|yrs|mo|pt|pts|hx|dx|rx|tx|sx|ref|pp|vol|ed|eds|op|"
+                           r"vit|max|min|bd|od|tds|qds|prn|stat|approx|esp|dept|univ|inc|ltd|co|corp)"
+                           r"|(?:^|\s)[A-Za-z])\.$", re.IGNORECASE)
 _CITE = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 
 
@@ -15,7 +20,8 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for m in _SPLIT.finditer(text):
         candidate = text[start:m.start()].strip()
-        if _ABBREV.search(candidate):
+        if _ABBREV.search(candidate) or text[m.end():m.end() + 2].lstrip("\"'([")[:1].islower() \
+                and _LOWER_ABBREV.search(candidate):
             continue
         pieces.append(candidate)
         start = m.end()

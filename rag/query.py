@@ -38,6 +38,8 @@ _ANAPHORA = content_words("those these them that this they the two three both al
 _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|her|his|instead|also|then|same|such|"
                       r"the (?:scan|study|test|mass|lesion|lump|one|invasive one|other one))\b|\bwhat (?:about|if)\b|"
                       r"\bwhy not\b|^(?:and|but|or|so)\b|"
+                      # a correction of a detail of the earlier turn ("sorry, I meant <x> not <y>") continues it
+                      r"\bi meant\b|\bi misread\b|\btypo\b|"
                       # "a mass there" points back; "is there", "there are" do not
                       r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|'s)\b)",
                       re.IGNORECASE)
@@ -47,8 +49,9 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|h
 # named ("and if that's normal?"): English grammar, not knowledge of any document
 _ORDINALS = {"first": 0, "former": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "latter": -1}
 _ORDINAL = re.compile(r"\bthe (first|second|third|fourth|fifth|last|former|latter)"
-                      r"(?: (?:one|option|possibility|of (?:those|these|them)))?"
-                      r"(?=\s*(?:[?.,;:!)\-\u2013\u2014]|$|\b(?:is|was|then)\b))", re.IGNORECASE)
+                      r"(?: (?:one|option|possibility|group|category|item|thing|cause|type|kind|point|"
+                      r"of (?:those|these|them)))?"
+                      r"(?=\s*(?:[?.,;:!)\-\u2013\u2014]|$|\b(?:is|was|then|you|that|which|in|on)\b))", re.IGNORECASE)
 _ITEMS_POINTER = re.compile(r"\b(?:those|these|both)(?: (?:two|three|four|ones|things|options|possibilities))?"
                             r"(?=\s*(?:[?.,;!)]|$|\b(?:and|or|apart|aside|first|then|too|instead|as well)\b))",
                             re.IGNORECASE)
