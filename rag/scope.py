@@ -155,7 +155,13 @@ class ScopePolicy:
                 return ScopeDecision(outcome="abstain", reasons=(
                     f"topic: matches a listed related question ({near:.2f}), not clinical content",), **base)
         idf = corpus_idf or {}
-        missing = self._missing(query, passages, idf.keys()) or self._unknown_entity(query, idf)
+        unnamed = self._unnamed(query, idf)
+        if unnamed:
+            # "what dose of <a medicine no document names>?": what the documents do say is about something else
+            return ScopeDecision(outcome="abstain", reasons=(
+                f"answerability: the question asks for {self.answer_types.describe[query.answer_type]} of "
+                f"{unnamed}, which no indexed document names",), **base)
+        missing = self._missing(query, passages, idf.keys())
         if missing:
             return ScopeDecision(outcome="partial", reasons=(f"answerability: no passage gives {missing}",),
                                  missing=missing, **base)
@@ -340,16 +346,20 @@ class ScopePolicy:
         return any(idf.get(w, 0.0) >= rare for name in self._names(query, anywhere=True) for w in content_words(name)
                    if not w.isdigit())
 
-    def _unknown_entity(self, query: Query, idf: dict[str, float]) -> str | None:
-        """A question for a specific value about something the corpus never names (a drug, a score, a lab
-        value: "anakinra dose", "SINS score", "eGFR 28") cannot be answered from it, whatever else matches.
-        A name is an acronym, a mixed-case word, or a word with a drug-name stem (answer_types.yaml)."""
+    def _unnamed(self, query: Query, idf: dict[str, float]) -> str | None:
+        """What a question for a specific value is about, when the corpus never names it (a drug, a score, a lab
+        value: "anakinra dose", "SINS score", "eGFR 28"; or the owner of a dose, "a dose of <drug>"): it cannot be
+        answered from the corpus, whatever else matches. A name is an acronym, a mixed-case word, or a word with a
+        drug-name stem (answer_types.yaml)."""
         if not idf or query.answer_type not in VALUE_TYPES:
             return None
+        named = " ".join(query.owner) if query.answer_type in OWNED_TYPES else ""
+        if content_words(named) and not self._known(named, idf.keys()):
+            return named
         # shorthand the concept layer reads (an abbreviation the vocabulary lists) names no new entity
-        named = [w for w in self._names(query) if not self.vocabulary.concepts(w)]
-        unknown = [w for w in named if content_words(w) and not (content_words(w) & idf.keys())]  # "IM": too short
-        return self.answer_types.describe[query.answer_type] if unknown else None
+        names = [w for w in self._names(query) if not self.vocabulary.concepts(w)]
+        unknown = [w for w in names if content_words(w) and not (content_words(w) & idf.keys())]  # "IM": too short
+        return " and ".join(unknown) if unknown else None
 
     def _missing(self, query: Query, passages: list[ScoredChunk], corpus_words=frozenset()) -> str | None:
         """What the question asks for that no passage about its focus holds, or None. corpus_words: the indexed

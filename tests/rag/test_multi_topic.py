@@ -23,9 +23,10 @@ GUARD_TOPIC_CASES = [json.loads(x) for f in sorted(TOPICS.glob("guard_topics*.js
 LUMBAR_CASES = [json.loads(x) for x in (REPO / "eval/cases/chat_public.jsonl").read_text().splitlines() if x.strip()]
 
 
-# Written to share the seed's words and say the opposite for its own patients (no mass, no red flags): a public case
-# that names no mass ("could we try conservative therapy first?") is rightly answered from it
-ADJACENT = {"low-back-pain-nonspecific"}
+# Written to share the seed's words and say the opposite for their own patients: back pain with no mass and no red
+# flags, and a lump of a limb or the trunk wall. A public case that names no site ("could we try conservative therapy
+# first?", "the MRI shows a lesion that looks malignant") is rightly answered from them
+ADJACENT = {"low-back-pain-nonspecific", "soft-tissue-lump"}
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset()) -> Pipeline:
