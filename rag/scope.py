@@ -156,12 +156,14 @@ class ScopePolicy:
                     f"topic: matches a listed related question ({near:.2f}), not clinical content",), **base)
         idf = corpus_idf or {}
         unnamed = self._unnamed(query, idf)
-        if unnamed:
-            # "what dose of <a medicine no document names>?": what the documents do say is about something else
+        if unnamed and not on_subject:
+            # "what dose of <a medicine no document names>?" asked off the document's subject: what the document does
+            # say is about something else (on its subject, what it says is the partial answer)
             return ScopeDecision(outcome="abstain", reasons=(
                 f"answerability: the question asks for {self.answer_types.describe[query.answer_type]} of "
                 f"{unnamed}, which no indexed document names",), **base)
-        missing = self._missing(query, passages, idf.keys())
+        missing = self._missing(query, passages, idf.keys()) or (
+            self.answer_types.describe[query.answer_type] if unnamed else None)
         if missing:
             return ScopeDecision(outcome="partial", reasons=(f"answerability: no passage gives {missing}",),
                                  missing=missing, **base)
