@@ -177,7 +177,8 @@ class SentenceFit:
                 score += DIRECTIVE
             if done & found and _DIRECTIVE.match(text):
                 score -= DONE_TEST
-            elif done and query.answer_type == "recommendation" and found & tests and found & tests <= done:
+            elif done and query.answer_type in ("recommendation", "yes_no") and found & tests - placeholder \
+                    and found & tests - placeholder <= done:
                 score -= DONE_TEST  # only about the test already done: what it can show, not what to do next
             if done and opens_with_condition(text, vocabulary):
                 supposed = concepts(text.split(",", 1)[0]) & (tests | placeholder)
