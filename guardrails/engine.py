@@ -187,7 +187,8 @@ class GuardrailEngine:
                         not in DENIALS:
                     continue
                 cue = span[0] if cue is None else cue
-                after = [k for k in said if rs.mentions[k].start >= cue]
+                # how the finding would be known ("no lump can be felt") is part of its denial
+                after = [k for k in said if rs.mentions[k].start >= cue and rs.mentions[k].kind != "basis"]
                 if after and all(rs.negated[k] for k in after) \
                         and any(kinds.get(rs.mentions[k].concept) in ("finding", "anatomy") for k in after):
                     cuts.append((cue, span[-1] + 1))

@@ -433,7 +433,7 @@ class Pipeline:
         """The extractive default: the one code path both a plain deployment and every LLM fallback take."""
         # the words that pick sentences are the question's own (a follow-up's, not the earlier turn's) and the
         # plain labels of what it asks about, less what it says the asker already knows
-        words = f"{query.asked} {query.search[len(query.resolved):]}"  # with what a stated score's band means
+        words = f"{query.asked} {query.labels}"  # with what a stated score's band means
         said = [m["content"] for m in query.history if m["role"] == "assistant"]
         if query.answer_type == "source" and said:
             words = re.sub(r"\[\d+\]", "", said[-1])  # "which source is that from?": the claim just made

@@ -294,7 +294,8 @@ class Query(Frozen):
     spelled: str = ""
     text: str  # normalised, instructions removed: the words the clinician asked with
     resolved: str  # text, preceded by the earlier turn it continues when it is a follow-up
-    search: str  # resolved plus the plain labels of the concepts it names: what retrieval reads
+    search: str  # resolved, less its pertinent negatives, plus the labels: what retrieval reads
+    labels: str = ""  # the plain labels of the concepts it names in other words, and what a stated score's band means
     focus: str  # the sentences of a vignette that carry the question
     asked: str  # the affirmed focus less what it says the asker already knows ("apart from X, what else")
     affirmed: str = ""  # the focus less its pertinent negatives ("no <finding>", "<system> normal")
@@ -410,7 +411,10 @@ class QueryReader:
         owner = (tuple(self.answer_types.owner(self.asking(focus), answer_type))
                  if self.answer_types.evidence.get(answer_type) else ())
         return Query(question=question, spelled=spelled,
-                     text=text, resolved=resolved, search=f"{resolved} {labels} {implied}".strip(),
+                     text=text, resolved=resolved, labels=f"{labels} {implied}".strip(),
+                     # what it rules out is not searched for ("no lump, no back pain" would find the documents on them)
+                     search=" ".join(x for x in (resolved[:-len(focus)].strip() if follow_up else "", affirmed, labels,
+                                                 implied) if x),
                      implied=implied, owner=owner,
                      focus=focus, asked=asked, affirmed=affirmed, ruled_out=ruled_out,
                      excluded=frozenset(excluded), reported=reported,

@@ -372,7 +372,7 @@ class ScopePolicy:
         # what the asking sentence names, with the plain names of what it says in shorthand (shorthand read
         # as a concept), less the document's own subject (its title's words are in every sentence): "what dose of
         # <drug B>?" is not answered by a dose of <drug A> in a guideline about <drug A>
-        labels = query.search[len(query.resolved):]
+        labels = query.labels
         asking = self.answer_types.without_cues(QueryReader.asking(query.focus), query.answer_type)  # not "dose"
         # nor the doing ("should I give"): what is given is the question
         asked = (content_words(f"{asking} {labels}") - _ASKING
