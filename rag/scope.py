@@ -248,6 +248,17 @@ class ScopePolicy:
         before the cause of the <finding> is known", where another document is about <care> for patients without
         it) is about that document: its passages go first (in their retrieval order otherwise)."""
         vocabulary = self.vocabulary
+        # a disease the question names that a retrieved document's title names ("<disease> over the lower back, now a
+        # fluctuant swelling") says which document it is about, however many words another shares: the concept layer
+        # knows some subjects far better than others, the disease ontology names them all
+        diseases = set(self.diseases.find(query.affirmed or query.focus))
+        titled = {p.chunk.document_id: set(self.diseases.find(p.chunk.title)) for p in passages}
+        if diseases & titled[passages[0].chunk.document_id]:
+            return passages
+        document = next((d for d, named in titled.items() if named & diseases), None)
+        if document is not None:
+            return ([p for p in passages if p.chunk.document_id == document]
+                    + [p for p in passages if p.chunk.document_id != document])
         # what the question is about (findings, conditions), not how they behave ("acute", "new") nor what it denies
         asked = {c for c in query.concepts - query.denied - vocabulary.role("course")
                  if vocabulary.kinds.get(c) in ("finding", "condition")}
