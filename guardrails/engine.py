@@ -157,6 +157,7 @@ class GuardrailEngine:
         tests = self.vocabulary.role("definitive_test") | self.vocabulary.role("plain_film") | \
             self.vocabulary.role("other_test")
         kinds = self.vocabulary.kinds
+        examined = self.vocabulary.role("examined")
         out, ruled_out = [], set()
         for rs, cased in self._read_cased(text):
             if rs.text.rstrip().endswith("?"):
@@ -173,7 +174,8 @@ class GuardrailEngine:
                 if concepts & normal:
                     # said of the examination ("<system> normal", "power 5/5 bilat"), not of a test the vocabulary may
                     # not know ("normal <imaging>", "<bloods> normal"): a finding, a region or the exam itself
-                    if not any(kinds.get(rs.mentions[k].concept) in ("finding", "anatomy", "basis") for k in ks):
+                    if not any(kinds.get(rs.mentions[k].concept) in ("finding", "anatomy", "basis")
+                               or rs.mentions[k].concept in examined for k in ks):
                         continue
                     cuts.append((span[0], span[-1] + 1))
                     ruled_out.update(c for k in ks if (c := rs.mentions[k].concept) not in normal

@@ -418,7 +418,7 @@ class QueryReader:
                      implied=implied, owner=owner,
                      focus=focus, asked=asked, affirmed=affirmed, ruled_out=ruled_out,
                      excluded=frozenset(excluded), reported=reported,
-                     core=self._core(focus), again=focus if follow_up else "",
+                     core=self._core(affirmed), again=focus if follow_up else "",
                      denied=denied, parts=self.parts(focus), supposed=self._supposed(focus),
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
                      sex=next((x for t in (text, *reversed(previous)) if (x := patient_sex(t)) is not None), None),
