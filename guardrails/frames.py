@@ -136,6 +136,11 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                 flags[j] = True
                 if mentions[j].kind == "gate":
                     break  # "indicated only if MRI is unsuitable": a condition's own verdict stays in the condition
+    for j in range(1, len(mentions)):
+        # "should not wait until after <event>": a gate cue right after a negated one is the same cue, as negated
+        if mentions[j].concept == "gate.cue" and mentions[j - 1].concept == "gate.cue" and flags[j - 1] \
+                and mentions[j].start == mentions[j - 1].end:
+            flags[j] = True
     return flags
 
 
