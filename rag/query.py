@@ -77,9 +77,13 @@ ITEM_WORDS = 6  # a list item is a noun phrase; a longer segment is a clause
 _SELF_DESCRIPTION = re.compile(r"^(?:i|we)(?:\s+(?:work|worked|am|are)|'m|'re)\s+"
                                r"(?!going|planning|about|thinking|happy|keen|inclined|considering|hoping)"
                                r"(?:as|in|at|for|a|an|the|based|employed|part)\b", re.IGNORECASE)
-_JOINED_QUESTION = re.compile(r"(?:,\s*|;\s*|\s)(?:and|or|also|plus)\s+(?=(?:what|which|how|when|where|why|who|is|are|"
-                               r"does|do|should|can|could|would)\b)|;\s*(?=(?:what|which|how|when|where|why)\b)",
+_JOINED_QUESTION = re.compile(r"(?:,\s*|;\s*|\s)(?:and|or|also|plus)\s+(?=(?:(?:for|at|in|on|by|to|with|from)\s+)?"
+                               r"(?:what|which|how|when|where|why|who|is|are|does|do|should|can|could|would)\b)"
+                               # "which <drug>, what dose and for how long?"
+                               r"|[;,]\s*(?=(?:what|which|how|when|where|why)\b)",
                                re.IGNORECASE)
+_ASKS = re.compile(r"(?:(?:for|at|in|on|by|to|with|from|and|or|so|but)\s+)*(?:what|which|how|when|where|why|who|whom|"
+                   r"whose|is|are|was|were|does|do|did|should|can|could|would|will|may|must|shall)\b", re.IGNORECASE)
 # words that qualify a value rather than name whose it is ("the usual starting dose", "the exact interval")
 _GENERIC_VALUE = content_words("""what which the a an usual starting start initial recommended maximum max daily total
 loading first correct right typical standard exact exactly weekly recommend appropriate proper current suggested
@@ -530,7 +534,10 @@ class QueryReader:
         for sentence in split_sentences(text):
             if not sentence.rstrip().endswith("?"):
                 continue
-            found += [p.strip(" ,;?") for p in _JOINED_QUESTION.split(sentence) if p and p.strip(" ,;?")]
+            pieces = [p.strip(" ,;?") for p in _JOINED_QUESTION.split(sentence) if p and p.strip(" ,;?")]
+            if len(pieces) > 1 and not _ASKS.match(pieces[0]):  # "for <background>, which <x>, what <y>?"
+                pieces[:2] = [f"{pieces[0]}, {pieces[1]}"]
+            found += pieces
         parts = [p for p in found if len(content_words(p) - content_words(" ".join(QUESTION_WORDS))) >= 1]
         return tuple(parts) if len(parts) >= 2 and len(parts) == len(found) else ()
 
