@@ -37,6 +37,11 @@ ASKED_CONCEPTS = 0.25  # times the share (by corpus rarity) of the asking part's
 # concepts that say what a question asks about, beyond its topic: tests, findings, timings, judgements
 FIT_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "condition", "timing", "assessment", "term"})
 
+# how guidance marks the option for the usual patient ("First choice: <drug> <dose>", "First-line: ..."); the other
+# options it lists are for patients with a stated reason (an allergy, a failure, a recurrence)
+_FIRST_CHOICE = re.compile(r"^(?:first[- ]choice|first[- ]line|preferred|usual(?: choice| treatment)?|standard)\b",
+                           re.IGNORECASE)
+FIRST_CHOICE = 0.2  # for a question asking which treatment or what dose, with no reason for another
 _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|request|arrange|refer|initiate|start|use|consider|proceed)\b",
                         re.IGNORECASE)
 
@@ -198,6 +203,8 @@ class SentenceFit:
             score += CONDITION_FIT * fit if fit > 0 else AGE_MISFIT * fit
             if answer_types.states(query.answer_type, text):
                 score += STATES_TYPE
+            if query.answer_type in ("dose", "regimen", "recommendation") and _FIRST_CHOICE.match(text):
+                score += FIRST_CHOICE
             if band and band <= content_words(text) and not gives_band(text):
                 score += BAND_FIT
             if query.answer_type == "list" and listed:
