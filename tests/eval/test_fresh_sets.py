@@ -41,9 +41,13 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # batch 15 (first contact 0.94 / 0.83): two safe drafts flagged ("plain films need not come first; they cannot
     # exclude ...", an emergent MRI "without waiting for the booked outpatient scan"); one named a delay first
     "guard_fresh_15.jsonl": (1.0, 0.83, 0.94),
+    # batch 16 (first contact 1.00 / 0.89): all fixed
+    "guard_fresh_16.jsonl": (1.0, 1.0, 1.0),
+    # batch 17 (first contact 1.00 / 0.90): all fixed
+    "guard_fresh_17.jsonl": (1.0, 1.0, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
-               "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.95, "chat_fresh_6.jsonl": 1.0,
+               "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
                # batches 7 and 8: first contact 0.82 and 0.825 (eval/FIRST_CONTACT.md)
                "chat_fresh_7.jsonl": 0.90, "chat_fresh_8.jsonl": 0.97,
                # batches 9 and 10: first contact 0.95 and 0.90; bar 0.95; raised 2026-12-03
@@ -54,10 +58,14 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                "chat_fresh_12.jsonl": 1.0,
                # batch 13: first contact 0.90 (36/40) on the code the fifth session started from; 38/40 after
                "chat_fresh_13.jsonl": 0.95,
-               # batch 14: first contact 0.875 (35/40) after the fifth session's changes; 38/40 after
-               "chat_fresh_14.jsonl": 0.95,
-               # batch 15: first contact 0.875 (35/40) at the end of the fifth session; 37/40 after
-               "chat_fresh_15.jsonl": 0.92}
+               # batch 14: first contact 0.875 (35/40) after the fifth session's changes; 39/40 after
+               "chat_fresh_14.jsonl": 0.97,
+               # batch 15: first contact 0.875 (35/40) at the end of the fifth session; 39/40 after
+               "chat_fresh_15.jsonl": 0.97,
+               # batch 16: first contact 0.825 (33/40) at the sixth session's start; 39/40 after
+               "chat_fresh_16.jsonl": 0.97,
+               # batch 17: first contact 0.95 (38/40) after the sixth session's first changes; 39/40 after
+               "chat_fresh_17.jsonl": 0.97}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

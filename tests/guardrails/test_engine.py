@@ -418,3 +418,46 @@ def test_retention_alone_is_an_emergency_only_for_a_patient_the_pack_is_about():
 ])
 def test_emergencies_said_plainly_and_emergencies_excluded(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
+
+
+@pytest.mark.parametrize("text, kept, dropped", [
+    # a history's denials and its normal examination are pertinent negatives; what the patient has stays
+    ("LBP + palp mass L2. No CES sx: bladder/bowel nml, no saddle anaes, power 5/5 bilat. Next step?",
+     ["palp mass L2", "Next step?"], ["saddle", "bladder", "5/5"]),
+    ("Suspected giant cell arteritis without visual symptoms: should I wait for the biopsy?",
+     ["giant cell arteritis"], []),  # a question keeps every word, its denials included
+    # a correction says what it is
+    ("It's actually a paraspinal abscess, not a tumour. What now?", ["not a tumour"], []),
+    ("Her mammogram was normal. What next?", ["mammogram was normal"], []),  # a test's result is not the examination
+    ("He wants to stop the allopurinol until the flare settles. Should he?", ["stop the allopurinol"], []),
+    ("Red skin over the small of the back; no lump can be felt, no back pain. Plan?", ["Red skin"], ["lump", "pain"]),
+    ("58M, mass R paraspinal ~L3. Neuro NAD, reflexes symmetrical. Plan?", ["mass R paraspinal"], ["NAD", "reflexes"]),
+])
+def test_pertinent_negatives_are_set_aside_and_what_the_patient_has_stays(text, kept, dropped):
+    affirmed = GuardrailEngine().affirmed(text)
+    assert all(k in affirmed.text for k in kept) and not any(d in affirmed.text for d in dropped), affirmed
+    assert bool(affirmed.ruled_out) == bool(dropped)
+
+
+def test_a_sentence_naming_an_absence_is_read_as_denying_it():
+    engine = GuardrailEngine()
+    assert engine.negated("Refer for endoscopy, even when there are no gastrointestinal symptoms.")
+    assert not engine.negated("Refer for endoscopy when there are gastrointestinal symptoms.")
+
+
+@pytest.mark.parametrize("draft, violates", [
+    # "wait until after <event>": one condition; negated, the delay is refused
+    ("A palpable mass is a red flag, so the MRI without and with IV contrast should not wait until after the wedding; "
+     "book the earliest available slot.", False),
+    ("The MRI can wait until after the wedding.", True),
+])
+def test_a_delay_refused_until_after_an_event_is_no_delay(draft, violates):
+    rules = _rules("Palpable lumbar mass: can his MRI wait until after his daughter's wedding?", draft)
+    assert ("RF-MRI-DELAY" in rules) is violates
+
+
+def test_a_test_said_to_settle_the_diagnosis_is_offered_as_enough_and_contrast_left_off_is_omitted():
+    assert "RF-WRONG-MODALITY" in _rules("Superficial-feeling lump over L4 with back pain. What imaging?",
+                                         "A focused ultrasound of the lump will settle the diagnosis.")
+    assert _rules("Palpable lumbar mass: which MRI sequences?",
+                  "T1 and T2 sequences of the lumbar spine; gadolinium can be left off.") == {"RF-NONCONTRAST-ONLY"}

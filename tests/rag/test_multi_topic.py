@@ -179,10 +179,14 @@ def test_the_leading_sentence_keeps_the_sentence_that_continues_it(multi):
 LATER_BATCH_FLOORS = {"chat_topics_10.jsonl": 0.95, "chat_topics_11.jsonl": 1.0, "chat_topics_12.jsonl": 1.0,
                       # batch 13 (first contact 20/24 with eleven guidelines indexed): 22/24
                       "chat_topics_13.jsonl": 0.91,
-                      # batch 14 (first contact 13/24 with twelve): 22/24
-                      "chat_topics_14.jsonl": 0.91,
+                      # batch 14 (first contact 13/24 with twelve): 23/24
+                      "chat_topics_14.jsonl": 0.95,
                       # batch 15 (first contact 22/24, no new guideline)
-                      "chat_topics_15.jsonl": 0.91}
+                      "chat_topics_15.jsonl": 0.91,
+                      # batch 16 (first contact 17/24 with thirteen, the soft-tissue lump beside the seed): 21/24
+                      "chat_topics_16.jsonl": 0.87,
+                      # batch 17 (first contact 15/24 with fourteen, cellulitis): 18/24
+                      "chat_topics_17.jsonl": 0.75}
 
 
 @pytest.mark.parametrize("name", sorted(LATER_BATCH_FLOORS))
@@ -291,6 +295,19 @@ def test_a_region_a_regional_guideline_names_only_in_passing_is_not_its_concern(
     ("Firm lump over L3 with back pain for two months: which imaging?", "palpable-mid-lumbar-mass"),
     ("Back pain for three weeks after lifting, no red flags, no lump. Does she need an x-ray?",
      "low-back-pain-nonspecific"),
+    # the limb-lump guideline says spinal and paraspinal masses are outside its scope: a lipoma-like lump beside the
+    # spine is the spine article's, however much the lipoma words pull
+    ("Soft, mobile lump right next to the spine at L3 in a man with two months of back pain. It feels like a lipoma. "
+     "Can I reassure him the way I would for a lipoma on the arm?", "palpable-mid-lumbar-mass"),
+    # the back of a limb is the limb
+    ("3 cm soft lump on the back of the thigh, just under the skin, moves freely, painless. What's the first "
+     "investigation?", "soft-tissue-lump"),
+    # a disease a title names decides between documents that share the finding's words
+    ("Cellulitis over the right lower back being treated with oral antibiotics; now there's a soft, fluctuant, tender "
+     "swelling in the middle of the redness. What next?", "cellulitis"),
+    # what the question rules out is not searched for
+    ("Red, hot, spreading area of skin over the small of the back that started from a gym graze; no lump can be felt, "
+     "no back pain, afebrile and well. What's the plan?", "cellulitis"),
 ])
 def test_a_guideline_sharing_the_seeds_words_answers_only_its_own_patients(multi, question, document):
     answer = _ask(multi, question)
@@ -302,3 +319,16 @@ def test_a_framing_before_the_colon_names_no_entity_of_the_value_asked(multi):
     a = _ask(multi, "Teaching the HCAs for a resus session: in an adult with anaphylaxis, how much IM adrenaline do "
                     "we give and where does it go?")
     assert not a.abstained and "500 micrograms" in a.answer
+
+
+def test_a_value_of_something_no_document_names_asked_off_their_subjects_abstains(multi):
+    # what the retrieved document does say (another subject's biopsy and referral) would only mislead
+    a = _ask(multi, "If the core biopsy shows ER-positive invasive cancer, what dose of tamoxifen should she start and "
+                    "for how long?")
+    assert a.abstained and a.scope == "abstain" and not a.citations
+
+
+def test_the_usual_patients_option_answers_which_drug_and_what_dose(multi):
+    a = _ask(multi, "For uncomplicated lower-leg cellulitis treated at home, which oral antibiotic, what dose and for "
+                    "how long?")
+    assert not a.abstained and "flucloxacillin 500 mg" in a.answer, a.answer

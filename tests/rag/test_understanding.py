@@ -81,6 +81,15 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("At what age should screening start for a carrier?", "age"),
     ("Which pneumococcal vaccine should an adult receive afterwards?", "regimen"),
     ("Which intravenous antibiotic combination is used in hospital?", "regimen"),
+    ("Lumbar lump and back ache. What exactly am I examining for before I refer?", "examination"),
+    ("How do I calculate the instability score for a lytic lesion?", "score"),
+    ("What is the risk of a reaction to the contrast with her kidney function?", "statistic"),
+    ("What is the five-year survival after treatment?", "statistic"),
+    ("Which local anaesthetic should I use?", "regimen"),
+    ("What volume should be injected?", "dose"),
+    ("What's the first investigation?", "recommendation"),
+    ("Contrast MRI is back and shows an abscess. So now what?", "recommendation"),
+    ("What should her GP be arranging?", "recommendation"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
@@ -175,6 +184,9 @@ def test_disease_names_are_read_from_the_ontology_longest_first_in_either_spelli
      ("Which infective causes", "which tumours does the guidance list")),
     ("What imaging for a lumbar mass with back pain?", ()),
     ("Is it safe and is it needed?", ()),  # parts too thin to stand alone
+    # at a comma before a question word, and at "and" before a preposition and one; background joins the first part
+    ("For cellulitis treated at home, which oral antibiotic, what dose and for how long?",
+     ("For cellulitis treated at home, which oral antibiotic", "what dose", "for how long")),
 ])
 def test_a_turn_asking_two_questions_is_read_as_its_parts(text, parts):
     assert QueryReader.parts(text) == parts
@@ -324,3 +336,48 @@ def test_a_cues_wildcards_keep_the_words_they_matched():
     assert types.without_cues("how much IM adrenaline do we give and where does it go?", "dose") == \
         "im adrenaline and where does it go?"
     assert QueryReader().read(_user("How much IM adrenaline do we give?")).answer_type == "dose"
+
+
+@pytest.mark.parametrize("text, sentences", [
+    # clinicians type in lower case: a full stop before a lower-case word still ends a sentence
+    ("mri back: paraspinal collection consistent with abscess. so now what?", 2),
+    ("dose 5 mg bd. review in 2 wks. ok?", 1),  # ... unless the word before it is a shortened one
+    ("Give 5 mg bd. Review in 2 wks. OK?", 3),
+])
+def test_a_sentence_may_start_in_lower_case(text, sentences):
+    from guardrails.sentences import split_sentences
+    assert len(split_sentences(text)) == sentences
+
+
+def test_a_result_reported_in_lower_case_is_read_as_reported():
+    q = QueryReader().read(_user("ok, contrast MRI is back: paraspinal collection consistent with abscess. "
+                                 "so now what?"))
+    assert q.reported and q.answer_type == "recommendation"
+
+
+@pytest.mark.parametrize("follow_up, spelt", [
+    ("what falls under the third group?", "what falls under other pathology?"),
+    ("tell me more about the second one you listed", "tell me more about infection you listed"),
+])
+def test_an_ordinal_with_its_noun_points_to_the_last_answers_item(follow_up, spelt):
+    answer = ("Three groups: malignancy (primary spinal tumours or metastases), infection (abscess, discitis, "
+              "osteomyelitis) and other pathology [1].")
+    assert QueryReader().point_back(follow_up, answer) == spelt
+
+
+def test_a_correction_of_a_detail_continues_the_earlier_turn(pipeline):
+    turns = [{"role": "user", "content": "Mass palpable at L2 on the left, with a month of back pain. Which scan?"},
+             {"role": "assistant", "content": "Order a lumbar spine MRI without and with IV contrast now [1]."},
+             {"role": "user", "content": "sorry, I meant L4 not L2. does the level change what I order?"}]
+    q = pipeline.queries.read(turns)
+    assert q.follow_up
+    a = pipeline.answer(turns)
+    assert not a.abstained and "contrast" in a.answer.lower()
+
+
+def test_a_question_denying_every_emergency_feature_gets_the_imaging_protocol(pipeline):
+    turns = _user("LBP + palp mass L2. No CES sx: bladder/bowel nml, no saddle anaes, power 5/5 bilat. Next step?")
+    q = pipeline.queries.read(turns)
+    assert "saddle" not in q.asked and "mass" in q.asked and q.ruled_out
+    a = pipeline.answer(turns)
+    assert not a.banner and "without and with" in a.answer.split(". ")[0], a.answer
