@@ -413,8 +413,9 @@ class Pipeline:
         if not plan:
             return ()
         verdict = self.guardrails.check(query.text, plan, query.history)
-        groundings = tuple(dict.fromkeys(s.grounding for s in verdict.sentences
-                                         if s.source == "mandated" and s.grounding))
+        groundings = tuple(dict.fromkeys([*self._said_of_the_plans_object(verdict, turn),
+                                          *(s.grounding for s in verdict.sentences
+                                            if s.source == "mandated" and s.grounding)]))
         have = {p.chunk.id for p in turn.passages}
         for g in groundings:
             chunk = _chunk_holding(turn.snapshot, g)
@@ -427,6 +428,37 @@ class Pipeline:
         """What the documents' own lists say the question's rare words are ("<finding>" under "<Category>")."""
         categories = self.categories(snapshot)
         return " ".join(sorted(set().union(*(categories.get(w, ()) for w in content_words(query.focus)))))
+
+    def _said_of_the_plans_object(self, verdict: Verdict, turn: _Turn) -> list[str]:
+        """For each rule a stated plan breaks on a test or a treatment it names ("is <test> enough?"), the answering
+        document's own sentence about that one, the closest to what the rule mandates ("<test> may confirm <x> but
+        cannot evaluate <y>"): the rule's general grounding says what to do instead, this says why not the plan."""
+        if not turn.decision or not verdict.violations:
+            return []
+        vocabulary = self.guardrails.vocabulary
+        objects = frozenset({"object"})
+        # a test or a treatment the plan proposes, not an opinion it would ask for nor a generic "scan"
+        proposed = (vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
+                    | vocabulary.role("care")) - vocabulary.role("opinion")
+        document = turn.decision.document_id
+        chunks = [c for c in turn.snapshot.chunks if c.document_id == document and not is_reference_chunk(c)]
+        out = []
+        for v in verdict.violations:
+            named = vocabulary.concepts(v.span, objects) & proposed
+            mandated = next((s.text for s in verdict.sentences if s.rule_id == v.rule_id and s.source == "mandated"),
+                            None)
+            if not named or mandated is None:
+                continue
+            held = [c for c in chunks if any(vocabulary.concepts(x.text, objects) & named for x in c.sentences)]
+            if not held:
+                continue
+            vectors = self.sentence_vectors.get([ScoredChunk(chunk=c, score=0.0) for c in held])
+            target = self.embedder.encode_query(mandated)
+            best = max(((float(vectors[c.id][i] @ target), x.text) for c in held for i, x in enumerate(c.sentences)
+                        if vocabulary.concepts(x.text, objects) & named), default=None)
+            if best is not None:
+                out.append(best[1])
+        return out
 
     def _extractive(self, query: Query, topical: list[ScoredChunk], qvec: np.ndarray, snapshot,
                     plan: tuple[str, ...] = (), core_vector: np.ndarray | None = None) -> DraftAnswer:
@@ -466,7 +498,7 @@ class Pipeline:
         return self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS, boost=boost, section_bonus=bonus,
                                      hubness=lambda d: self.hubness(snapshot, d),
                                      parts=self.embedder.encode(list(query.parts)) if query.parts else None,
-                                     leads=plan[:1],  # the first rule the plan breaks leads; the rest compete
+                                     leads=plan[:2],  # what the document says of the plan, and what to do instead
                                      states=self._value_stated(query))
 
     def _value_stated(self, query: Query):
