@@ -444,9 +444,11 @@ class Pipeline:
         chunks = [c for c in turn.snapshot.chunks if c.document_id == document and not is_reference_chunk(c)]
         out = []
         for v in verdict.violations:
-            named = vocabulary.concepts(v.span, objects) & proposed
             mandated = next((s.text for s in verdict.sentences if s.rule_id == v.rule_id and s.source == "mandated"),
                             None)
+            named = vocabulary.concepts(v.span, objects) & proposed
+            # what the plan proposes instead of the rule's own advice ("can <test A> stand in for <test B>?")
+            named = (named - vocabulary.concepts(mandated or "", objects)) or named
             if not named or mandated is None:
                 continue
             held = [c for c in chunks if any(vocabulary.concepts(x.text, objects) & named for x in c.sentences)]

@@ -137,6 +137,8 @@ class AnswerTypes:
             self.describe[name] = spec.get("describe", name)
         self.order = list(data["types"])
         self.vocabulary = Vocabulary(concepts, {}, path.name)
+        # the concept layer's spellings ("cant", "shud", "wat") read the cues too
+        self.vocabulary.set_spellings(getattr(default_vocabulary(), "spellings", {}))
         self._cue_words = {name: frozenset(w for cue in spec["cues"] for part in normalize(str(cue)).split()
                                            for w in part.split("|") if w != "~")
                            for name, spec in data["types"].items()}

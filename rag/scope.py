@@ -397,6 +397,12 @@ class ScopePolicy:
         if owner and corpus_words and not self._known(named, corpus_words):
             return self.answer_types.describe[query.answer_type]  # a dose of a medicine no document names
         owner &= corpus_words
+        if not owner and query.answer_type in OWNED_TYPES:
+            # "should <drug> be given, and at what dose?": the names the question gives (a drug, a score) are whose
+            # value it asks, when no "<value> of <x>" says so
+            stems = self.answer_types.name_stems  # a medicine by its name's stem; an acronym ("IV") names none
+            owner = content_words(" ".join(n for n in self._names(query) if not self.vocabulary.concepts(n)
+                                           and n.lower().endswith(stems))) & set(corpus_words)
         # the disease whose value it is, when it is not the document's own ("a starting dose for isolated <disease B>"
         # asked of a guideline on <disease A> that names <B> among its symptoms): a value for <A> does not answer it
         diseases = [content_words(d) for d in self.diseases.find(asking)]
