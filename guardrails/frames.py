@@ -68,6 +68,21 @@ DENIALS = _LIST_NEGATION | {"nil", "none", "never"}
 _ASSERTED = frozenset({"new", "newly", "now", "worsening", "progressive", "increasing", "recent", "sudden", "acute"})
 
 
+def _own_verb_between(rs: ReadSentence, m: Mention, a: int) -> bool:
+    """Between an object and a gate after it, another object in a verb phrase of its own, joined by "and" ("<test>
+    immediately and tell him to <return> if ..."), not a list of objects under one verb ("<test A> and <test B> if
+    ...")."""
+    covered = {t for x in rs.mentions for t in range(x.start, x.end)}
+    for x in rs.mentions:
+        if x.kind != "object" or not m.end <= x.start < a:
+            continue
+        between = [t for t in rs.tokens[m.end:x.start] if t.index not in covered]
+        joins = [k for k, t in enumerate(between) if t.text == "and"]
+        if joins and len(between) - joins[-1] - 1 >= 2:
+            return True
+    return False
+
+
 def clause_ids(tokens: list[Token], mentions: list[Mention]) -> list[int]:
     """Clause number of each token: punctuation and terminating cues ("but", "then", "so") start a new one."""
     starts = {m.start for m in mentions if m.concept == "cue.terminate"}
@@ -486,6 +501,8 @@ class FrameReader:
             # "if it comes back raised we'll proceed to MRI": the condition governs its own consequent only
             return clauses[m.start] == gclause and (m.start < a or m.start >= b)
         if clauses[m.start] == gclause:
+            if m.start < a and _own_verb_between(rs, m, a):
+                return False  # "order <test> now and tell him to <return> if <symptoms> develop": the later verb's
             # "If it comes back raised we'll proceed to MRI": a condition closed by a new subject governs what follows
             return m.start < a or (m.start >= b and (b >= len(rs.tokens) or clauses[b] == gclause))
         if any(x.kind == "object" and clauses[x.start] == gclause and x.start < a for x in rs.mentions):

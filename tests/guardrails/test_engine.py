@@ -461,3 +461,14 @@ def test_a_test_said_to_settle_the_diagnosis_is_offered_as_enough_and_contrast_l
                                          "A focused ultrasound of the lump will settle the diagnosis.")
     assert _rules("Palpable lumbar mass: which MRI sequences?",
                   "T1 and T2 sequences of the lumbar spine; gadolinium can be left off.") == {"RF-NONCONTRAST-ONLY"}
+
+
+@pytest.mark.parametrize("draft, violates", [
+    # safety-netting in a verb phrase of its own does not make the test wait on it
+    ("There are no cauda equina features now, but order a lumbar spine MRI without and with IV contrast immediately "
+     "and tell him to return at once if bladder, bowel or leg symptoms develop.", False),
+    ("Order the MRI and CT if the bloods are abnormal.", True),  # one verb, both tests wait
+])
+def test_a_condition_governs_its_own_verb_phrase(draft, violates):
+    rules = _rules("Lump on his lower back with pain; no bladder, bowel, saddle or leg symptoms.", draft)
+    assert ("RF-MRI-DELAY" in rules) is violates
