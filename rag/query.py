@@ -123,17 +123,19 @@ class AnswerTypes:
                              "name_stems, rhetorical")
         self.name_stems = tuple(str(x).lower() for x in data.get("name_stems") or [])
         self.rhetorical = frozenset(normalize(str(x)) for x in data.get("rhetorical") or [])
-        concepts, self.evidence, self.describe, self.prefer = {}, {}, {}, {}
+        concepts, self.evidence, self.describe, self.prefer, self.searched = {}, {}, {}, {}, {}
         self.polar: set[str] = set()
         concepts["exclusion"] = {"kind": "cue", "phrases": data.get("exclusions") or ["apart from"]}
         for name, spec in data["types"].items():
-            if set(spec) - {"cues", "evidence", "describe", "prefer", "polar"}:
-                raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe, prefer, polar")
+            if set(spec) - {"cues", "evidence", "describe", "prefer", "polar", "searched"}:
+                raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe, prefer, polar, "
+                                 "searched")
             if spec.get("polar") is True:
                 self.polar.add(name)
             concepts[f"answer.{name}"] = {"kind": "cue", "phrases": spec["cues"]}
             self.evidence[name] = [re.compile(e, re.IGNORECASE) for e in spec.get("evidence", [])]
             self.prefer[name] = [re.compile(e, re.IGNORECASE) for e in spec.get("prefer", [])]
+            self.searched[name] = str(spec.get("searched", ""))
             self.describe[name] = spec.get("describe", name)
         self.order = list(data["types"])
         self.vocabulary = Vocabulary(concepts, {}, path.name)
@@ -414,6 +416,9 @@ class QueryReader:
         if implied:  # "<score> of 1: first test?": the score is known; what it means is searched instead
             asked = without_stated(asked)
         answer_type = self.answer_types.classify(self.asking(focus))
+        if answer_type == "warning":  # "what should she look out for?": what she has not got yet is the question
+            asked, affirmed, ruled_out = self.answer_types.without_exclusions(focus), focus, frozenset()
+        labels = f"{labels} {self.answer_types.searched.get(answer_type, '')}".strip()
         owner = (tuple(self.answer_types.owner(self.asking(focus), answer_type))
                  if self.answer_types.evidence.get(answer_type) else ())
         return Query(question=question, spelled=spelled,

@@ -90,6 +90,7 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("What's the first investigation?", "recommendation"),
     ("Contrast MRI is back and shows an abscess. So now what?", "recommendation"),
     ("What should her GP be arranging?", "recommendation"),
+    ("She says her waterworks are normal. What should I tell her to look out for?", "warning"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
@@ -381,3 +382,18 @@ def test_a_question_denying_every_emergency_feature_gets_the_imaging_protocol(pi
     assert "saddle" not in q.asked and "mass" in q.asked and q.ruled_out
     a = pipeline.answer(turns)
     assert not a.banner and "without and with" in a.answer.split(". ")[0], a.answer
+
+
+def test_safety_netting_keeps_the_features_the_patient_does_not_have_yet(pipeline):
+    q = pipeline.queries.read(_user("Lady with a lump on her lower back is booked for an MRI. Waterworks and bowels "
+                                    "are normal, no numbness down below. What should I tell her to look out for?"))
+    assert q.answer_type == "warning" and "numbness" in q.asked and not q.ruled_out
+    a = pipeline.answer(_user("Paraspinal mass, scan is booked. What warning signs should make her come back straight "
+                              "away?"))
+    # (a question about which signs are an emergency gets the banner by design: the pack's emergency topic)
+    assert not a.abstained and "cauda equina" in a.answer.lower(), a.answer
+
+
+def test_a_scanner_out_of_action_is_the_documents_unavailable():
+    from rag.query import default_vocabulary
+    assert "condition.contraindication" in default_vocabulary().concepts("Our only MRI scanner is broken this week")
