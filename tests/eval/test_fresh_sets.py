@@ -45,6 +45,8 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_16.jsonl": (1.0, 1.0, 1.0),
     # batch 17 (first contact 1.00 / 0.90): all fixed
     "guard_fresh_17.jsonl": (1.0, 1.0, 1.0),
+    # batch 18 (first contact 1.00 / 0.90): all fixed
+    "guard_fresh_18.jsonl": (1.0, 1.0, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -65,7 +67,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 16: first contact 0.825 (33/40) at the sixth session's start; 39/40 after
                "chat_fresh_16.jsonl": 0.97,
                # batch 17: first contact 0.95 (38/40) after the sixth session's first changes; 39/40 after
-               "chat_fresh_17.jsonl": 0.97}
+               "chat_fresh_17.jsonl": 0.97,
+               # batch 18: first contact 0.85 (34/40) at the end of the sixth session; 37/40 after
+               "chat_fresh_18.jsonl": 0.92}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

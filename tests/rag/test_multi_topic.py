@@ -185,8 +185,10 @@ LATER_BATCH_FLOORS = {"chat_topics_10.jsonl": 0.95, "chat_topics_11.jsonl": 1.0,
                       "chat_topics_15.jsonl": 0.91,
                       # batch 16 (first contact 17/24 with thirteen, the soft-tissue lump beside the seed): 21/24
                       "chat_topics_16.jsonl": 0.87,
-                      # batch 17 (first contact 15/24 with fourteen, cellulitis): 18/24
-                      "chat_topics_17.jsonl": 0.75}
+                      # batch 17 (first contact 15/24 with fourteen, cellulitis): 19/24
+                      "chat_topics_17.jsonl": 0.79,
+                      # batch 18 (first contact 19/24 with fifteen, acute asthma): 19/24
+                      "chat_topics_18.jsonl": 0.79}
 
 
 @pytest.mark.parametrize("name", sorted(LATER_BATCH_FLOORS))
