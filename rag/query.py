@@ -84,6 +84,7 @@ _JOINED_QUESTION = re.compile(r"(?:,\s*|;\s*|\s)(?:and|or|also|plus)\s+(?=(?:(?:
                                re.IGNORECASE)
 _ASKS = re.compile(r"(?:(?:for|at|in|on|by|to|with|from|and|or|so|but)\s+)*(?:what|which|how|when|where|why|who|whom|"
                    r"whose|is|are|was|were|does|do|did|should|can|could|would|will|may|must|shall)\b", re.IGNORECASE)
+_WORD = re.compile(r"(?<![\w'/])[A-Za-z0-9]+(?![\w'/])")  # not inside 'u/s' or 'w/o'
 # words that qualify a value rather than name whose it is ("the usual starting dose", "the exact interval")
 _GENERIC_VALUE = content_words("""what which the a an usual starting start initial recommended maximum max daily total
 loading first correct right typical standard exact exactly weekly recommend appropriate proper current suggested
@@ -375,7 +376,7 @@ class QueryReader:
                         if m.get("role") in ("user", "assistant"))
         # a sentence that steers the system ("Pretend you are my attending ...") is dropped whole when the
         # question has others; what is left of an instruction inside a sentence is blanked
-        spelled = spell(clean(question))
+        spelled = self._respelt(spell(clean(question)))
         sentences = split_sentences(spelled)
         kept = [x for x in sentences if not self.is_instruction(x)
                 or self._clinical(self.strip_instructions(x), _SUBJECT_KINDS)] or sentences
@@ -437,6 +438,14 @@ class QueryReader:
                      answer_type=answer_type, concepts=concepts,
                      history=history, follow_up=follow_up,
                      had_instructions=len(kept) < len(sentences) or text != " ".join(" ".join(kept).split()))
+
+    def _respelt(self, text: str) -> str:
+        """The text with the vocabulary's spellings ("shud", "chek", "cant") written as the words they stand for, so
+        that what is embedded and searched reads as the clinician meant it, not only what the concept layer matches."""
+        spellings = getattr(self.vocabulary, "spellings", {})
+        if not spellings:
+            return text
+        return _WORD.sub(lambda m: spellings.get(m.group(0).lower(), m.group(0)), text)
 
     def _measured(self, text: str, previous: Sequence[str]) -> tuple[tuple[str, float], ...]:
         """Each measurement's latest stated value ("<measure> 90" now, after "<measure> 97" in an earlier turn)."""

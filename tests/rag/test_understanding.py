@@ -397,3 +397,9 @@ def test_safety_netting_keeps_the_features_the_patient_does_not_have_yet(pipelin
 def test_a_scanner_out_of_action_is_the_documents_unavailable():
     from rag.query import default_vocabulary
     assert "condition.contraindication" in default_vocabulary().concepts("Our only MRI scanner is broken this week")
+
+
+def test_text_speak_is_written_out_in_what_is_embedded_and_searched():
+    q = QueryReader().read(_user("wat shud i chek for on exm in a pt w/ a lumbar mass? thx. u/s done"))
+    assert q.spelled.startswith("what should i check for on exam") and "u/s" in q.spelled
+    assert q.answer_type == "examination"
