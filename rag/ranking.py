@@ -89,6 +89,7 @@ class SentenceFit:
         # ... or a word of the heading itself that the documents' sentences never use ("what <heading word> does it
         # list?" under a heading on <heading word>): only a heading says it
         words = content_words(query.asked) - content_words(" ".join(QUESTION_WORDS))
+        searched = content_words(self.answer_types.searched.get(query.answer_type, ""))
         cache: dict[tuple[str, ...], float] = {}
 
         def bonus(section: tuple[str, ...]) -> float:
@@ -103,6 +104,9 @@ class SentenceFit:
                                              or any(not used(w) for w in named)) else 0.0
                 if query.answer_type == "list" and heading and heading <= words:
                     # "which <category> causes does it list?" under a heading "<Category>": that section's items
+                    cache[section] = LIST_SECTION
+                elif heading and heading <= searched:
+                    # "what mistakes ...?" under "Common pitfalls": where a question of this type is answered
                     cache[section] = LIST_SECTION
                 band = content_words(query.implied) - content_words(section[0])
                 if band and band <= heading:  # "<score> of 1": the pathway "when <condition> is unlikely"

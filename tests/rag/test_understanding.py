@@ -91,6 +91,8 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("Contrast MRI is back and shows an abscess. So now what?", "recommendation"),
     ("What should her GP be arranging?", "recommendation"),
     ("She says her waterworks are normal. What should I tell her to look out for?", "warning"),
+    ("What are the classic mistakes a junior makes with this? Short list please.", "pitfall"),
+    ("What could actually go wrong if the physio carries on in the meantime?", "consequence"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
