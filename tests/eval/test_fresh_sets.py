@@ -60,16 +60,16 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                "chat_fresh_12.jsonl": 1.0,
                # batch 13: first contact 0.90 (36/40) on the code the fifth session started from; 38/40 after
                "chat_fresh_13.jsonl": 0.95,
-               # batch 14: first contact 0.875 (35/40) after the fifth session's changes; 39/40 after
-               "chat_fresh_14.jsonl": 0.97,
+               # batch 14: first contact 0.875 (35/40) after the fifth session's changes; 40/40 after
+               "chat_fresh_14.jsonl": 1.0,
                # batch 15: first contact 0.875 (35/40) at the end of the fifth session; 39/40 after
                "chat_fresh_15.jsonl": 0.97,
                # batch 16: first contact 0.825 (33/40) at the sixth session's start; 39/40 after
                "chat_fresh_16.jsonl": 0.97,
                # batch 17: first contact 0.95 (38/40) after the sixth session's first changes; 39/40 after
                "chat_fresh_17.jsonl": 0.97,
-               # batch 18: first contact 0.85 (34/40) at the end of the sixth session; 37/40 after
-               "chat_fresh_18.jsonl": 0.92}
+               # batch 18: first contact 0.85 (34/40) at the end of the sixth session; 39/40 after
+               "chat_fresh_18.jsonl": 0.97}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

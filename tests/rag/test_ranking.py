@@ -102,12 +102,20 @@ def test_a_sentence_restating_its_documents_subject_is_a_hub(embedder):
 
 
 def test_a_heading_word_no_sentence_uses_frames_its_section_when_the_question_names_it():
-    query = READER.read([{"role": "user", "content": "What pitfalls does the guideline warn against?"}])
-    bonus = FIT.section_bonus(query, used=lambda word: word != "pitfal")
-    assert bonus(("Guideline", "Common Pitfalls to Avoid")) > 0
-    assert bonus(("Guideline", "Role of Plain Radiographs")) == 0
+    query = READER.read([{"role": "user", "content": "What does the guideline say about the radiographs?"}])
+    bonus = FIT.section_bonus(query, used=lambda word: word != "radiograph")
+    assert bonus(("Guideline", "Role of Plain Radiographs")) > 0
+    assert bonus(("Guideline", "Common Pitfalls to Avoid")) == 0
     # a heading word the sentences use everywhere says nothing on its own
-    assert FIT.section_bonus(query, used=lambda word: True)(("Guideline", "Common Pitfalls to Avoid")) == 0
+    assert FIT.section_bonus(query, used=lambda word: True)(("Guideline", "Role of Plain Radiographs")) == 0
+
+
+def test_a_question_for_the_mistakes_to_avoid_is_answered_under_the_pitfalls_heading():
+    # by its type (answer_types.yaml: pitfall, searched "common pitfalls to avoid"), whatever words it uses
+    query = READER.read([{"role": "user", "content": "What are the classic mistakes a junior makes here?"}])
+    bonus = FIT.section_bonus(query, used=lambda word: True)
+    assert query.answer_type == "pitfall" and bonus(("Guideline", "Common Pitfalls to Avoid")) > 0
+    assert bonus(("Guideline", "Role of Plain Radiographs")) == 0
 
 
 def test_where_and_what_size_are_answer_types_of_their_own():
