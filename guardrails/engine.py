@@ -133,12 +133,7 @@ class GuardrailEngine:
         return out
 
     def _read(self, text: str, lists: bool) -> list[ReadSentence]:
-        out = []
-        for sentence in split_sentences(clean(text)):
-            body, _ = split_citations(sentence)
-            for window in _windows(normalize(body)):
-                out.append(self.reader.read(window, lists=lists))
-        return out
+        return [self.reader.read(window, lists=lists) for window, _ in _sentence_windows(text)]
 
     def _set(self, names: Sequence[str]) -> frozenset[str]:
         key = tuple(names)
@@ -189,7 +184,7 @@ class GuardrailEngine:
                         not in DENIALS:
                     continue
                 cue = span[0] if cue is None else cue
-                # how the finding would be known ("no lump can be felt") is part of its denial
+                # how the finding would be known ("no <finding> can be felt") is part of its denial
                 after = [k for k in said if rs.mentions[k].start >= cue and rs.mentions[k].kind != "basis"]
                 if after and all(rs.negated[k] for k in after) \
                         and any(kinds.get(rs.mentions[k].concept) in ("finding", "anatomy") for k in after):
@@ -206,25 +201,17 @@ class GuardrailEngine:
             out.append(_DANGLING.sub(r"\1", " ".join("".join(kept).split())).lstrip(" ,;:"))
         return Affirmed(" ".join(x for x in out if x.strip(" .,;:")), frozenset(ruled_out))
 
-    def negated(self, text: str) -> frozenset[str]:
-        """The concepts a text mentions only as denied ("even when there are no <findings>")."""
-        read = self.read(text)
+    def negated(self, text: str, lists: bool = False) -> frozenset[str]:
+        """The concepts a text mentions only as denied ("even when there are no <findings>"); lists: read as a history
+        ("no <a>, <b> or <c>")."""
+        read = self.read(text, lists=lists)
         said = {m.concept for rs in read for k, m in enumerate(rs.mentions) if not rs.negated[k]}
         return frozenset(m.concept for rs in read for k, m in enumerate(rs.mentions)
                          if rs.negated[k] and m.kind != "cue") - said
 
     def _read_cased(self, text: str):
-        """Each read sentence (window) with the same text in its own case, offsets aligned: sentence boundaries in
-        what is returned stay where a reader of cased text finds them."""
-        for sentence in split_sentences(clean(text)):
-            cased = " ".join(sentence.split())
-            norm = normalize(cased)
-            if len(norm) != len(cased):  # a letter whose lower case is longer: offsets would not align
-                cased = norm
-            at = 0
-            for window in _windows(norm):
-                yield self.reader.read(window, lists=True), cased[at:at + len(window)]
-                at += len(window)
+        """Each read sentence (window) of the cached reading, with the same text in its own case."""
+        return zip(self.read(text, lists=True), (cased for _, cased in _sentence_windows(text)), strict=True)
 
     # ---- input rails ------------------------------------------------------------------------------
     def is_instruction(self, text: str) -> bool:
@@ -448,6 +435,19 @@ _QUOTE_MARK = re.compile(r"""["']""")
 
 
 _DANGLING = re.compile(r"(?:\s*[,;:])+\s*([,;:.?!]|$)")  # the punctuation a cut clause leaves behind
+
+
+def _sentence_windows(text: str):
+    """(normalised window, the same window in its own case) for each sentence of a text, less its citation markers,
+    cut into windows: what the reader reads, and where in the asker's own text it is (offsets aligned)."""
+    for sentence in split_sentences(clean(text)):
+        body, _ = split_citations(sentence)
+        norm = normalize(body)
+        cased = body if len(body) == len(norm) else norm  # a letter whose lower case is longer: no alignment
+        at = 0
+        for window in _windows(norm):
+            yield window, cased[at:at + len(window)]
+            at += len(window)
 
 
 def _windows(text: str) -> list[str]:

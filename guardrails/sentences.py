@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-# a sentence may start in lower case: clinicians type that way ("mri back. shows abscess. now what?")
+# a sentence may start in lower case: clinicians type that way ("<test> back. shows <finding>. now what?")
 _SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Za-z0-9])")
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|vs|dr|etc|approx|fig|no|mr|mrs|ms|st)\.$", re.IGNORECASE)
-# before a lower-case word, a shortened word is more likely than a sentence end ("5 mg bd. review", "J. smith")
+# before a lower-case word, a shortened word is more likely than a sentence end ("<dose> bd. review", "J. smith")
 _LOWER_ABBREV = re.compile(r"(?:\b(?:cf|al|ca|incl|resp|wk|wks|yr|yrs|mo|pt|pts|hx|dx|rx|tx|sx|ref|pp|vol|ed|eds|op|"
                            r"vit|max|min|bd|od|tds|qds|prn|stat|approx|esp|dept|univ|inc|ltd|co|corp)"
                            r"|(?:^|\s)[A-Za-z])\.$", re.IGNORECASE)

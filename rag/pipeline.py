@@ -204,12 +204,10 @@ class Pipeline:
     def _denied(self, text: str) -> frozenset[str]:
         """Findings a question denies ("no <finding>, no <finding>"), and the emergencies and patient groups it rules
         out ("no <emergency>", "not <group>"), read as the guardrails read a history."""
-        read = self.guardrails.read(text, lists=True)
         kinds = self.guardrails.vocabulary.kinds
         emergency = self.guardrails.vocabulary.role("emergency")
         emergency |= self.guardrails.vocabulary.role("population")  # "she is not <group>" as plainly
-        negated = {m.concept for rs in read for k, m in enumerate(rs.mentions) if rs.negated[k]}
-        return frozenset(c for c in negated - {c for rs in read for c in rs.mentioned}
+        return frozenset(c for c in self.guardrails.negated(text, lists=True)
                          if kinds.get(c) == "finding" or c in emergency)
 
     def topical_words(self, snapshot):
@@ -282,7 +280,8 @@ class Pipeline:
         # what the documents' own lists say the question's rare words are ("<finding>" under "<Category>") is
         # searched too (not asked: answerability reads the question alone), so "the <test> shows <finding>, what
         # next?" finds "If <category> is confirmed, ..."
-        kinds = self._listed_as(snapshot, query)
+        categories = self.categories(snapshot)
+        kinds = " ".join(sorted(set().union(*(categories.get(w, ()) for w in content_words(query.focus)))))
         search = f"{query.search} {kinds}" if kinds else query.search
         docs = self._documents(snapshot.manifest["build_id"])
         qvec = self.embedder.encode_query(search)
@@ -424,11 +423,6 @@ class Pipeline:
                 have.add(chunk.id)
         return groundings
 
-    def _listed_as(self, snapshot, query: Query) -> str:
-        """What the documents' own lists say the question's rare words are ("<finding>" under "<Category>")."""
-        categories = self.categories(snapshot)
-        return " ".join(sorted(set().union(*(categories.get(w, ()) for w in content_words(query.focus)))))
-
     def _said_of_the_plans_object(self, verdict: Verdict, turn: _Turn) -> list[str]:
         """For each rule a stated plan breaks on a test or a treatment it names ("is <test> enough?"), the answering
         document's own sentence about that one, the closest to what the rule mandates ("<test> may confirm <x> but
@@ -442,7 +436,7 @@ class Pipeline:
                     | vocabulary.role("care")) - vocabulary.role("opinion")
         document = turn.decision.document_id
         chunks = [c for c in turn.snapshot.chunks if c.document_id == document and not is_reference_chunk(c)]
-        out = []
+        out, targets = [], {}
         for v in verdict.violations:
             mandated = next((s.text for s in verdict.sentences if s.rule_id == v.rule_id and s.source == "mandated"),
                             None)
@@ -455,7 +449,9 @@ class Pipeline:
             if not held:
                 continue
             vectors = self.sentence_vectors.get([ScoredChunk(chunk=c, score=0.0) for c in held])
-            target = self.embedder.encode_query(mandated)
+            if mandated not in targets:  # one rule broken by several sentences: its statement embedded once
+                targets[mandated] = self.embedder.encode_query(mandated)
+            target = targets[mandated]
             best = max(((float(vectors[c.id][i] @ target), x.text) for c in held for i, x in enumerate(c.sentences)
                         if vocabulary.concepts(x.text, objects) & named), default=None)
             if best is not None:
@@ -475,12 +471,8 @@ class Pipeline:
             words = self.queries.answer_types.without_cues(words, "source")
         affirmed = normalize(query.affirmed or query.focus)
         narrowed = query.follow_up or query.asked != affirmed or query.answer_type == "source"
-        if narrowed:
-            cvec = self.embedder.encode_query(words)
-        elif affirmed != normalize(query.focus):  # searched whole, but picked by what the patient has
-            cvec = self.embedder.encode_query(f"{words} {self._listed_as(snapshot, query)}")
-        else:
-            cvec = qvec
+        # (the search, and so qvec, already leaves out what the question rules out)
+        cvec = self.embedder.encode_query(words) if narrowed else qvec
         said_here = query.affirmed or query.focus  # what it rules out narrows the answer; it does not pick it
         asking = QueryReader.asking_part(said_here)
         if query.answer_type != "source" and asking != said_here:

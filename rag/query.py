@@ -84,7 +84,6 @@ _JOINED_QUESTION = re.compile(r"(?:,\s*|;\s*|\s)(?:and|or|also|plus)\s+(?=(?:(?:
                                re.IGNORECASE)
 _ASKS = re.compile(r"(?:(?:for|at|in|on|by|to|with|from|and|or|so|but)\s+)*(?:what|which|how|when|where|why|who|whom|"
                    r"whose|is|are|was|were|does|do|did|should|can|could|would|will|may|must|shall)\b", re.IGNORECASE)
-_WORD = re.compile(r"(?<![\w'/])[A-Za-z0-9]+(?![\w'/])")  # not inside 'u/s' or 'w/o'
 # words that qualify a value rather than name whose it is ("the usual starting dose", "the exact interval")
 _GENERIC_VALUE = content_words("""what which the a an usual starting start initial recommended maximum max daily total
 loading first correct right typical standard exact exactly weekly recommend appropriate proper current suggested
@@ -125,12 +124,15 @@ class AnswerTypes:
         self.name_stems = tuple(str(x).lower() for x in data.get("name_stems") or [])
         self.rhetorical = frozenset(normalize(str(x)) for x in data.get("rhetorical") or [])
         concepts, self.evidence, self.describe, self.prefer, self.searched = {}, {}, {}, {}, {}
+        keeps: set[str] = set()
         self.polar: set[str] = set()
         concepts["exclusion"] = {"kind": "cue", "phrases": data.get("exclusions") or ["apart from"]}
         for name, spec in data["types"].items():
-            if set(spec) - {"cues", "evidence", "describe", "prefer", "polar", "searched"}:
+            if set(spec) - {"cues", "evidence", "describe", "prefer", "polar", "searched", "keeps_negatives"}:
                 raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe, prefer, polar, "
-                                 "searched")
+                                 "searched, keeps_negatives")
+            if spec.get("keeps_negatives"):
+                keeps.add(name)
             if spec.get("polar") is True:
                 self.polar.add(name)
             concepts[f"answer.{name}"] = {"kind": "cue", "phrases": spec["cues"]}
@@ -139,6 +141,7 @@ class AnswerTypes:
             self.searched[name] = str(spec.get("searched", ""))
             self.describe[name] = spec.get("describe", name)
         self.order = list(data["types"])
+        self.keeps_negatives = frozenset(keeps)  # types asking about what the patient does not have (yet)
         self.vocabulary = Vocabulary(concepts, {}, path.name)
         # the concept layer's spellings ("cant", "shud", "wat") read the cues too
         self.vocabulary.set_spellings(getattr(default_vocabulary(), "spellings", {}))
@@ -376,7 +379,7 @@ class QueryReader:
                         if m.get("role") in ("user", "assistant"))
         # a sentence that steers the system ("Pretend you are my attending ...") is dropped whole when the
         # question has others; what is left of an instruction inside a sentence is blanked
-        spelled = self._respelt(spell(clean(question)))
+        spelled = self.vocabulary.respelt(spell(clean(question)))
         sentences = split_sentences(spelled)
         kept = [x for x in sentences if not self.is_instruction(x)
                 or self._clinical(self.strip_instructions(x), _SUBJECT_KINDS)] or sentences
@@ -417,14 +420,15 @@ class QueryReader:
         if implied:  # "<score> of 1: first test?": the score is known; what it means is searched instead
             asked = without_stated(asked)
         answer_type = self.answer_types.classify(self.asking(focus))
-        if answer_type == "warning":  # "what should she look out for?": what she has not got yet is the question
+        if answer_type in self.answer_types.keeps_negatives:  # "what should she look out for?"
             asked, affirmed, ruled_out = self.answer_types.without_exclusions(focus), focus, frozenset()
         labels = f"{labels} {self.answer_types.searched.get(answer_type, '')}".strip()
         owner = (tuple(self.answer_types.owner(self.asking(focus), answer_type))
                  if self.answer_types.evidence.get(answer_type) else ())
         return Query(question=question, spelled=spelled,
                      text=text, resolved=resolved, labels=f"{labels} {implied}".strip(),
-                     # what it rules out is not searched for ("no lump, no back pain" would find the documents on them)
+                     # what it rules out is not searched for ("no <finding>, no <symptom>" would find the documents
+                     # about them)
                      search=" ".join(x for x in (resolved[:-len(focus)].strip() if follow_up else "", affirmed, labels,
                                                  implied) if x),
                      implied=implied, owner=owner,
@@ -438,14 +442,6 @@ class QueryReader:
                      answer_type=answer_type, concepts=concepts,
                      history=history, follow_up=follow_up,
                      had_instructions=len(kept) < len(sentences) or text != " ".join(" ".join(kept).split()))
-
-    def _respelt(self, text: str) -> str:
-        """The text with the vocabulary's spellings ("shud", "chek", "cant") written as the words they stand for, so
-        that what is embedded and searched reads as the clinician meant it, not only what the concept layer matches."""
-        spellings = getattr(self.vocabulary, "spellings", {})
-        if not spellings:
-            return text
-        return _WORD.sub(lambda m: spellings.get(m.group(0).lower(), m.group(0)), text)
 
     def _measured(self, text: str, previous: Sequence[str]) -> tuple[tuple[str, float], ...]:
         """Each measurement's latest stated value ("<measure> 90" now, after "<measure> 97" in an earlier turn)."""

@@ -195,7 +195,7 @@ class SentenceFit:
                     score -= OTHER_TEST
             if query.ruled_out and self.negated(text) & query.ruled_out:
                 score += CONDITION_FIT  # "even when there are no <findings>" for a patient who has none
-            elif denied & found and query.answer_type != "warning":  # (safety-netting asks about what is absent)
+            elif denied & found and query.answer_type not in answer_types.keeps_negatives:
                 score -= DENIED
             fit = age_fit(query.age, text)  # "<group> under 30: ..." answers a 26-year-old, not a 52-year-old
             score += AGE_FIT * fit if fit > 0 else AGE_MISFIT * fit

@@ -252,7 +252,8 @@ class ScopePolicy:
         # fluctuant swelling") says which document it is about, however many words another shares: the concept layer
         # knows some subjects far better than others, the disease ontology names them all
         diseases = set(self.diseases.find(query.affirmed or query.focus))
-        titled = {p.chunk.document_id: set(self.diseases.find(p.chunk.title)) for p in passages}
+        titles = {p.chunk.document_id: p.chunk.title for p in passages}
+        titled = {d: set(self.diseases.find(title)) for d, title in titles.items()}
         if diseases & titled[passages[0].chunk.document_id]:
             return passages
         document = next((d for d, named in titled.items() if named & diseases), None)
@@ -394,9 +395,7 @@ class ScopePolicy:
         # documents never name (nor any other name of it) cannot be in them
         named = " ".join(query.owner) if query.answer_type in OWNED_TYPES else ""
         owner = content_words(named)
-        if owner and corpus_words and not self._known(named, corpus_words):
-            return self.answer_types.describe[query.answer_type]  # a dose of a medicine no document names
-        owner &= corpus_words
+        owner &= corpus_words  # (a value of something no document names: _unnamed, in decide)
         if not owner and query.answer_type in OWNED_TYPES:
             # "should <drug> be given, and at what dose?": the names the question gives (a drug, a score) are whose
             # value it asks, when no "<value> of <x>" says so

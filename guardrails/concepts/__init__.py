@@ -62,6 +62,9 @@ class Mention:
     text: str
 
 
+_WORD = re2.compile(r"[\w'/]+")  # a whole word with its apostrophes and slashes: "u/s" is not "u"
+
+
 def clause_start(tokens: list[Token], index: int, breaks: frozenset[int] | set[int] = frozenset()) -> int:
     """Where the clause holding this token starts: after the punctuation before it (or at a break position)."""
     while index > 0 and not tokens[index - 1].is_punct and index not in breaks:
@@ -188,6 +191,14 @@ class Vocabulary:
                     or len(tokenize(normalize(usual))) != 1:
                 raise VocabularyError(f"{self.source}: spelling {variant!r}: {usual!r} must map one word to one word")
             self.spellings[normalize(variant)] = normalize(usual)
+
+    def respelt(self, text: str) -> str:
+        """The text with each spelling variant written as its usual form ("cant" as "can't"), case kept elsewhere:
+        what tag() reads token by token, for text that is embedded or searched whole."""
+        spellings = getattr(self, "spellings", {})
+        if not spellings:
+            return text
+        return _WORD.sub(lambda m: spellings.get(m.group(0).lower(), m.group(0)), text)
 
     def set_roles(self, roles: dict[str, dict]) -> None:
         """Roles the frame reader needs (see the vocabulary file); each names concepts or groups that exist."""
