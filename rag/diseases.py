@@ -36,7 +36,15 @@ class DiseaseNames:
     def find(self, text: str) -> list[str]:
         """The disease names in a text, longest first at each position, in order ("acute <disease>" -> "acute
         <disease>" when the ontology has it, else "<disease>"); a plural reads as its singular."""
+        return [name for name, _, _ in self._spans(words(text))]
+
+    def without(self, text: str, keep: set[str]) -> str:
+        """The text's words less the disease names in it other than those kept."""
         tokens = words(text)
+        drop = {i for name, start, end in self._spans(tokens) if name not in keep for i in range(start, end)}
+        return " ".join(t for i, t in enumerate(tokens) if i not in drop)
+
+    def _spans(self, tokens: list[str]) -> list[tuple[str, int, int]]:
         out, i = [], 0
         while i < len(tokens):
             for n in range(min(self.longest, len(tokens) - i), 0, -1):
@@ -44,7 +52,7 @@ class DiseaseNames:
                 name = phrase if phrase in self.names else (
                     phrase[:-1] if phrase.endswith("s") and phrase[:-1] in self.names else None)
                 if name:
-                    out.append(name)
+                    out.append((name, i, i + n))
                     i += n
                     break
             else:

@@ -265,10 +265,13 @@ class ScopePolicy:
                  if vocabulary.kinds.get(c) in ("finding", "condition")}
         if not asked:
             return passages
+        # a title's disease the question does not name says nothing of the question's broader words: "(suspected
+        # <disease>)" in a title is no reason to answer "is this <class of disease>?" from it
         named: dict[str, int] = {}
         for p in passages:
             if p.chunk.document_id not in named:
-                named[p.chunk.document_id] = len(self.concepts(p.chunk.title) & asked)
+                subject = self.diseases.without(p.chunk.title, diseases)
+                named[p.chunk.document_id] = len(self.concepts(subject) & asked)
         document = max(named, key=named.get)  # the first of the best, in retrieval order
         if named[document] <= named[passages[0].chunk.document_id]:
             return passages

@@ -307,6 +307,11 @@ def test_a_region_a_regional_guideline_names_only_in_passing_is_not_its_concern(
     # a disease a title names decides between documents that share the finding's words
     ("Cellulitis over the right lower back being treated with oral antibiotics; now there's a soft, fluctuant, tender "
      "swelling in the middle of the redness. What next?", "cellulitis"),
+    # a title's disease the question does not name ("(suspected <sarcoma>)") says nothing of its broader words
+    # ("malignancy", "malignant"): the closest passage's document answers
+    ("How much does a prior history of cancer raise the probability that this is a malignancy?",
+     "palpable-mid-lumbar-mass"),
+    ("The MRI shows a lesion that looks malignant. What are the next steps?", "palpable-mid-lumbar-mass"),
     # what the question rules out is not searched for
     ("Red, hot, spreading area of skin over the small of the back that started from a gym graze; no lump can be felt, "
      "no back pain, afebrile and well. What's the plan?", "cellulitis"),

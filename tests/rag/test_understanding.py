@@ -178,6 +178,11 @@ def test_disease_names_are_read_from_the_ontology_longest_first_in_either_spelli
     assert find("Is it anaemia, or iron deficiency anaemia?") == ["anemia", "iron deficiency anemia"]
     assert find("Could these be lipomas?") == ["lipoma"]
     assert find("A palpable lumbar lump with back pain") == []
+    # a title less the diseases a question does not name keeps the rest of its subject
+    without = default_disease_names().without
+    assert (without("Soft-tissue lump of the trunk (suspected soft-tissue sarcoma)", set())
+            == "soft tissue lump of the trunk suspected")
+    assert without("Cellulitis and erysipelas in adults", {"cellulitis"}) == "cellulitis and in adults"
 
 
 @pytest.mark.parametrize("text, parts", [
