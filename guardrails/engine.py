@@ -80,6 +80,9 @@ class Affirmed(NamedTuple):
     ruled_out: frozenset[str]  # the concepts the pertinent negatives name ("no <finding>", "<system> normal")
 
 
+DENIED = "denied:"  # a concept the user's turns deny, in a context's set of concepts
+
+
 @dataclass(frozen=True)
 class Context:
     user: tuple[ReadSentence, ...]  # the question and earlier user turns, read with list negation
@@ -88,6 +91,7 @@ class Context:
     emergency_topic: bool
     injection: bool
     concepts: frozenset[str]  # un-negated concepts of the user turns
+    denied: frozenset[str] = frozenset()  # concepts the user turns name only as denied ("no <finding> palpable")
     banner: str | None = None
 
 
@@ -246,8 +250,12 @@ class GuardrailEngine:
         topic = any(all(self._set([c]) & qc for c in entry) for p in packs for entry in p.emergency.topic
                     for qc in q_concepts)
         banner = next((p.emergency.banner for p in packs if p.emergency.banner), None)
+        said = {m.concept for rs in user for k, m in enumerate(rs.mentions) if not rs.negated[k]}
+        denied = frozenset(m.concept for rs in user for k, m in enumerate(rs.mentions)
+                           if rs.negated[k] and m.kind != "cue") - said
         return Context(user=user, packs=packs, emergency=emergency, emergency_topic=topic,
-                       injection=any(self.is_instruction(t) for t in texts), concepts=concepts, banner=banner)
+                       injection=any(self.is_instruction(t) for t in texts), concepts=concepts, banner=banner,
+                       denied=denied)
 
     def _emergency(self, pack: Pack, sentences: Sequence[frozenset[str]], user_scope: bool = True) -> bool:
         """One emergency feature's concepts all present, un-negated, in one sentence; user_scope: the user's turns
@@ -310,6 +318,8 @@ class GuardrailEngine:
         if p.sentence_has_all and not all(self._set([c]) & f.sentence_concepts for c in p.sentence_has_all):
             return False
         if p.clause_has_all and not all(self._set([c]) & f.clause_concepts for c in p.clause_has_all):
+            return False
+        if p.unless_denied and all({DENIED + x for x in self._set([c])} & context for c in p.unless_denied):
             return False
         return not (p.context_lacks_any and all(self._set([c]) & context for c in p.context_lacks_any))
 
@@ -379,6 +389,8 @@ class GuardrailEngine:
             packs = tuple(p for p in self.packs if p in ctx.packs or self._in_scope(p, draft_concepts))
         # the draft's own conditions count as context too ("<test> only if <other test> is contraindicated ...")
         context = ctx.concepts.union(*draft_concepts, *(rs.mentioned for group in read for rs in group))
+        # what the user's turns deny and nothing affirms, marked apart from what is present
+        context |= {DENIED + c for c in ctx.denied - context}
         # an in-scope-only feature is an emergency only where the user's turns put the pack in scope, not where the
         # draft's own words do ("<the pack's region> imaging is not needed")
         emergency = ctx.emergency or any(self._emergency(p, [s.concepts for s in ctx.user], p in ctx.packs)

@@ -205,6 +205,7 @@ _FINITE = _AUXILIARIES | frozenset({"reports", "reported", "says", "said", "desc
                                     "noticed", "now", "today", "tonight", "since"})
 # the verb right after a coordinated subject ("... and <test> is not required"): a clause of its own
 _PAST_AUXILIARIES = frozenset({"has", "have", "had", "was", "were"})
+_POINTERS = frozenset({"it", "them"})  # an earlier object, named again
 _CLAUSE_VERBS = _AUXILIARIES | _MODALS | frozenset({"might", "isn't", "aren't", "wasn't", "won't", "shouldn't"})
 
 
@@ -284,11 +285,12 @@ class FrameReader:
                                 if not negated[k] and not in_gate[k] and m.kind != "cue")
         # what the sentence mentions anywhere, conditions included ("if a surgeon says it feels benign, ...")
         rs.mentioned = frozenset(m.concept for k, m in enumerate(mentions) if not negated[k] and m.kind != "cue")
-        owner = self._owners(mentions, clauses, in_gate)
+        owner = self._owners(mentions, clauses, in_gate, tokens)
         reported = next((m.start for m in mentions if m.concept == "cue.reported"), None)
         if reported is not None and any(m.concept == "cue.endorse" and m.start > reported for m in mentions):
             reported = None  # "<a colleague> suggested X, and I agree": the speaker makes it their own advice
-        ctx = _Ctx(clauses, gates, in_gate, owner, self._framing_start(mentions), reported)
+        framed_from, framed_clause = self._framing(mentions, clauses)
+        ctx = _Ctx(clauses, gates, in_gate, owner, framed_from, reported, framed_clause)
         objects = [i for i, m in enumerate(mentions) if m.kind == "object" and not in_gate[i]]
         rs.frames.extend(self._frame(rs, i, ctx) for i in objects)
         _share_across_coordination(rs, objects)
@@ -331,8 +333,16 @@ class FrameReader:
 
     # ---- pieces -------------------------------------------------------------------------------
     @staticmethod
-    def _framing_start(mentions: list[Mention]) -> int | None:
-        return next((m.start for m in mentions if m.concept == "cue.framing"), None)
+    def _framing(mentions: list[Mention], clauses: list[int]) -> tuple[int | None, int | None]:
+        """Where framing as a mistake starts, and the one clause it is limited to: a framing cue governs the rest of
+        the sentence; a hazard ("the risk of <a test> alone") only what it names in its own clause."""
+        for m in mentions:
+            if m.concept == "cue.framing":
+                return m.start, None
+            if m.concept == "cue.hazard" and any(x.kind == "object" and x.start > m.start
+                                                 and clauses[x.start] == clauses[m.start] for x in mentions):
+                return m.start, clauses[m.start]
+        return None, None
 
     @staticmethod
     def _gate_spans(tokens, mentions, clauses, negated, account: bool = False) -> list[tuple[int, int, Mention]]:
@@ -354,12 +364,14 @@ class FrameReader:
             spans.append((m.start, end, m))
         return spans
 
-    def _owners(self, mentions: list[Mention], clauses: list[int], in_gate: list[bool]) -> list[int | None]:
+    def _owners(self, mentions: list[Mention], clauses: list[int], in_gate: list[bool],
+                tokens: list[Token] = ()) -> list[int | None]:
         """The object each timing, protocol, basis and judgement belongs to: an object of its clause, on the side its
         concept attaches to first ("the bone scan is adequate" / "skip the contrast"), else the nearest. An object
         that usually qualifies another ("CT with contrast") yields to it; a judgement right before a placeholder
         ("the definitive investigation is SPECT") belongs to the specific test named later; with no object in
-        its clause, a judgement reaches back ("films were unremarkable, which rules out a tumour")."""
+        its clause, a judgement reaches back ("films were unremarkable, which rules out a tumour"), and so does a timing
+        whose clause points back with a pronoun ("<test> ... - no rush to chase it")."""
         objects = [k for k, m in enumerate(mentions) if m.kind == "object" and not in_gate[k]]
         out: list[int | None] = [None] * len(mentions)
         for k, m in enumerate(mentions):
@@ -375,7 +387,8 @@ class FrameReader:
                     continue
             same = heads or same
             if not same:
-                if m.kind in ("assessment", "protocol"):
+                if m.kind in ("assessment", "protocol") or m.kind == "timing" and any(
+                        t.text in _POINTERS and clauses[i] == clauses[m.start] for i, t in enumerate(tokens)):
                     earlier = [o for o in objects if mentions[o].start < m.start]
                     # reaching back, the judgement is of the test, not of the agent that qualifies it ("<test> with
                     # <agent> is quicker, so it will be the definitive study")
@@ -410,7 +423,8 @@ class FrameReader:
         start = rs.mentions[i].start
         if rs.text.rstrip().endswith("?") and not _suggests(rs):
             return "ask"
-        if ctx.framed_from is not None and ctx.framed_from < start:
+        if ctx.framed_from is not None and ctx.framed_from < start and (
+                ctx.framed_clause is None or ctx.clauses[start] == ctx.framed_clause):
             return "pitfall"
         if rs.negated[i] or any(
                 x.concept in self.v.role("contraindication") and x.start > start and not ctx.in_gate[k]
@@ -477,7 +491,7 @@ class FrameReader:
         polarity = "recommend"
         if rs.text.rstrip().endswith("?"):
             polarity = "ask"
-        elif ctx.framed_from is not None:
+        elif ctx.framed_from is not None and ctx.framed_clause is None:
             polarity = "pitfall"
         elif ctx.reported_from is not None:
             polarity = "report"
@@ -629,6 +643,7 @@ class _Ctx:
     owner: list[int | None]
     framed_from: int | None
     reported_from: int | None
+    framed_clause: int | None = None  # the one clause a hazard frames; None: the rest of the sentence
 
 
 _COORDINATION = frozenset({"and", "or", ",", "&", "/", "the", "a", "an", "any", "his", "her", "your", "their",

@@ -472,3 +472,47 @@ def test_a_test_said_to_settle_the_diagnosis_is_offered_as_enough_and_contrast_l
 def test_a_condition_governs_its_own_verb_phrase(draft, violates):
     rules = _rules("Lump on his lower back with pain; no bladder, bowel, saddle or leg symptoms.", draft)
     assert ("RF-MRI-DELAY" in rules) is violates
+
+
+# (question, draft, the rule it breaks or None for a safe draft): readings first-contact batch 19 showed, in other words
+SEVENTH_SESSION_READINGS = [
+    # a hazard frames as a mistake the action it names, not a harm given as the reason for the advice
+    ("Palpable lumbar mass; eGFR 40. Which MRI?",
+     "Because of the risk of a contrast reaction, a non-contrast MRI will answer the question.", "RF-NONCONTRAST-ONLY"),
+    ("Palpable lumbar mass; which MRI?",
+     "The danger of a non-contrast MRI alone is a missed enhancement pattern, so order it without and with contrast.",
+     None),
+    # a timing whose clause points back with a pronoun is the earlier test's
+    ("Palpable lumbar mass with back pain.", "The MRI is reasonable, but there is no hurry to book it.", "RF-MRI-DELAY"),
+    ("Palpable lumbar mass with back pain.", "Request the MRI later this week.", "RF-MRI-DELAY"),
+    # an optional extra, in idiom
+    ("Palpable lumbar mass; x-ray normal.", "With a normal x-ray the MRI is a formality.", "RF-XRAY-EXCLUDES"),
+    # a result that looked fine is a result, not a test judged enough
+    ("Palpable lumbar mass; films normal.", "She still needs the MRI with contrast, even though the x-ray looked fine.",
+     None),
+    # back pain named with its region, and pain at night, after cancer: the pack's patient though no lump is felt
+    ("Breast cancer five years ago, now upper back pain that wakes her at night.",
+     "Start physiotherapy and see how it goes.", "RF-CONSERVATIVE-FIRST"),
+    # a rule about a mass is silent where the question says there is none, and not where there is one
+    ("Known prostate cancer, new thoracic back pain, no palpable lump, neuro exam normal.",
+     "Whole-spine MRI without contrast today.", None),
+    ("Known prostate cancer, new thoracic back pain and a firm lump over T11.",
+     "Whole-spine MRI without contrast today.", "RF-NONCONTRAST-ONLY"),
+]
+
+
+@pytest.mark.parametrize("question, draft, rule", SEVENTH_SESSION_READINGS)
+def test_a_draft_is_read_for_what_it_advises_seventh_session(question, draft, rule):
+    rules = _rules(question, draft)
+    assert rule in rules if rule else rules == set()
+
+
+@pytest.mark.parametrize("question, emergency", [
+    # a new subject starts a new clause: the first clause's denial does not reach the second's finding
+    ("Lumbar mass; she can't sit for long and she's numb in the saddle area.", True),
+    # bladder sensation lost, in the patient's words
+    ("Back pain with a paraspinal lump; he doesn't know when his bladder is full any more.", True),
+    ("Back pain with a paraspinal lump; she can sit for long and she has no saddle numbness.", False),
+])
+def test_emergencies_in_lay_words_and_across_a_new_subject(question, emergency):
+    assert GuardrailEngine().context(question).emergency is emergency
