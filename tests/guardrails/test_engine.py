@@ -483,7 +483,8 @@ SEVENTH_SESSION_READINGS = [
      "The danger of a non-contrast MRI alone is a missed enhancement pattern, so order it without and with contrast.",
      None),
     # a timing whose clause points back with a pronoun is the earlier test's
-    ("Palpable lumbar mass with back pain.", "The MRI is reasonable, but there is no hurry to book it.", "RF-MRI-DELAY"),
+    ("Palpable lumbar mass with back pain.", "The MRI is reasonable, but there is no hurry to book it.",
+     "RF-MRI-DELAY"),
     ("Palpable lumbar mass with back pain.", "Request the MRI later this week.", "RF-MRI-DELAY"),
     # an optional extra, in idiom
     ("Palpable lumbar mass; x-ray normal.", "With a normal x-ray the MRI is a formality.", "RF-XRAY-EXCLUDES"),
