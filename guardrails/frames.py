@@ -206,6 +206,7 @@ _FINITE = _AUXILIARIES | frozenset({"reports", "reported", "says", "said", "desc
 # the verb right after a coordinated subject ("... and <test> is not required"): a clause of its own
 _PAST_AUXILIARIES = frozenset({"has", "have", "had", "was", "were"})
 _POINTERS = frozenset({"it", "them"})  # an earlier object, named again
+_CIRCUMSTANCE = frozenset({"when", "whenever", "while"})
 _CLAUSE_VERBS = _AUXILIARIES | _MODALS | frozenset({"might", "isn't", "aren't", "wasn't", "won't", "shouldn't"})
 
 
@@ -352,6 +353,9 @@ class FrameReader:
         for m in mentions:
             if m.concept != "gate.cue" or negated[mentions.index(m)]:
                 continue  # "rather than waiting for it to resolve", "don't wait for the bloods": waits on nothing
+            if account and tokens[m.start].text in _CIRCUMSTANCE and m.end < len(tokens) \
+                    and tokens[m.end].text.endswith("ing"):
+                continue  # "numb when wiping", "leaks when coughing": when a finding shows, not what it waits on
             end = m.end
             actions = {x.start for x in mentions if x.concept == "action.do"}
             conditions = {x.start for x in mentions if x.kind == "condition"}

@@ -117,16 +117,18 @@ class AnswerTypes:
 
     def __init__(self, path: Path = ANSWER_TYPES_FILE) -> None:
         data = yaml.safe_load(path.read_text())
-        unknown = set(data) - {"types", "exclusions", "name_stems", "rhetorical"}
+        unknown = set(data) - {"types", "exclusions", "exclusions_after", "name_stems", "rhetorical"}
         if unknown:
             raise ValueError(f"{path.name}: unknown top-level keys {sorted(unknown)}; allowed: types, exclusions, "
-                             "name_stems, rhetorical")
+                             "exclusions_after, name_stems, rhetorical")
         self.name_stems = tuple(str(x).lower() for x in data.get("name_stems") or [])
         self.rhetorical = frozenset(normalize(str(x)) for x in data.get("rhetorical") or [])
         concepts, self.evidence, self.describe, self.prefer, self.searched = {}, {}, {}, {}, {}
         keeps: set[str] = set()
         self.polar: set[str] = set()
         concepts["exclusion"] = {"kind": "cue", "phrases": data.get("exclusions") or ["apart from"]}
+        if data.get("exclusions_after"):
+            concepts["exclusion_after"] = {"kind": "cue", "phrases": data["exclusions_after"]}
         for name, spec in data["types"].items():
             if set(spec) - {"cues", "evidence", "describe", "prefer", "polar", "searched", "keeps_negatives"}:
                 raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe, prefer, polar, "
@@ -220,31 +222,37 @@ class AnswerTypes:
         first = clause_start(tokens, start)
         return first < len(tokens) and tokens[first].text in self.rhetorical
 
-    def _exclusion_spans(self, text: str) -> list[tuple[int, int, int]]:
-        """(phrase start, phrase end, clause end) token positions of each exclusion phrase ("apart from") and
-        the words it governs, up to the end of its clause."""
+    def _exclusion_spans(self, text: str) -> list[tuple[int, int, int, int]]:
+        """(cut start, governed start, governed end, cut end) token positions of each exclusion phrase and the words
+        it governs: after it to the end of its clause ("apart from <a> and <b>, ..."), or, for a phrase that
+        follows them, from the start of its clause ("<a> and <b> are covered. What else ...")."""
         tokens, mentions = self.vocabulary.mentions(text)
         spans = []
         for m in mentions:
-            if m.concept != "exclusion":
-                continue
-            end = m.end
-            while end < len(tokens) and not tokens[end].is_punct:
-                end += 1
-            spans.append((m.start, m.end, end))
+            if m.concept == "exclusion":
+                end = m.end
+                while end < len(tokens) and not tokens[end].is_punct:
+                    end += 1
+                spans.append((m.start, m.end, end, end))
+            elif m.concept == "exclusion_after":
+                start = m.start
+                while start > 0 and not tokens[start - 1].is_punct:
+                    start -= 1
+                spans.append((start, start, m.start, m.end))
         return spans
 
     def excluded(self, text: str) -> str:
         """What the exclusion phrases govern ("apart from <a> and <b>" -> "<a> and <b>")."""
         norm = normalize(text)
         tokens = self.vocabulary.mentions(text)[0]
-        return " ".join(norm[tokens[a].start:tokens[b - 1].end] for _, a, b in self._exclusion_spans(text) if b > a)
+        return " ".join(norm[tokens[a].start:tokens[b - 1].end] for _, a, b, _ in self._exclusion_spans(text)
+                        if b > a)
 
     def without_exclusions(self, text: str) -> str:
         """The text less what an exclusion phrase governs ("apart from <a> and <b>, what else")."""
         norm = normalize(text)
         tokens = self.vocabulary.mentions(text)[0]
-        cut = [(tokens[a].start, tokens[b - 1].end) for a, _, b in self._exclusion_spans(text)]
+        cut = [(tokens[a].start, tokens[b - 1].end) for a, _, _, b in self._exclusion_spans(text) if b > a]
         for a, b in reversed(cut):
             norm = norm[:a] + norm[b:]
         return " ".join(norm.split())
@@ -521,8 +529,9 @@ class QueryReader:
                 continue
             # a test's result comes after the test ("the <test> confirmed <finding>"); what someone "confirmed" before
             # any test is named is not one ("<a team> confirmed the device is <test>-conditional, so <test> is safe")
+            quoted = self.vocabulary.role("quoted_result")
             out |= {m.concept for m in mentions if m.concept in established
-                    or m.concept in self._results and m.start > first_test}
+                    or m.concept in self._results and (m.start > first_test or m.concept in quoted)}
         return frozenset(out)
 
     @staticmethod

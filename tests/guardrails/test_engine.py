@@ -514,6 +514,8 @@ def test_a_draft_is_read_for_what_it_advises_seventh_session(question, draft, ru
     # bladder sensation lost, in the patient's words
     ("Back pain with a paraspinal lump; he doesn't know when his bladder is full any more.", True),
     ("Back pain with a paraspinal lump; she can sit for long and she has no saddle numbness.", False),
+    # in an account, "when <doing>" says when a finding shows, not what it waits on
+    ("Lump at L3; he can't feel anything when wiping himself.", True),
 ])
 def test_emergencies_in_lay_words_and_across_a_new_subject(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency

@@ -55,6 +55,8 @@ def test_the_service_answers_a_misspelt_question_as_the_spelt_one(pipeline):
     ("Cardiology have just confirmed the device is MRI-conditional, so MRI is safe after all. What now?", False),
     # a clause that argues reports nothing
     ("what's the point of the pre-contrast MRI sequences? surely the post-gadolinium images show the lesion", False),
+    # a result quoted from a letter or a report
+    ("The clinic letter states 'enhancing collection at L4 on MRI'. What happens now?", True),
 ])
 def test_a_reported_result_is_one_a_test_gave_and_the_question_states(text, reported):
     assert bool(QueryReader().read(_user(text)).reported) == reported
@@ -93,6 +95,8 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("She says her waterworks are normal. What should I tell her to look out for?", "warning"),
     ("What are the classic mistakes a junior makes with this? Short list please.", "pitfall"),
     ("What could actually go wrong if the physio carries on in the meantime?", "consequence"),
+    ("Is there any published study behind the advice on radiographs, or is it opinion?", "source"),
+    ("Where does the line about precontrast images come from?", "source"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
@@ -410,3 +414,14 @@ def test_text_speak_is_written_out_in_what_is_embedded_and_searched():
     q = QueryReader().read(_user("wat shud i chek for on exm in a pt w/ a lumbar mass? thx. u/s done"))
     assert q.spelled.startswith("what should i check for on exam") and "u/s" in q.spelled
     assert q.answer_type == "examination"
+
+
+@pytest.mark.parametrize("text, known", [
+    ("Apart from abscess and discitis, what else causes it?", "abscess and discitis"),
+    # named before the phrase that says the asker has them
+    ("Right, abscess and discitis are covered. What else causes it?", "abscess and discitis"),
+])
+def test_what_the_asker_already_has_is_read_before_or_after_its_phrase(text, known):
+    types = default_answer_types()
+    assert types.excluded(text) == known
+    assert "abscess" not in types.without_exclusions(text) and "what else causes it" in types.without_exclusions(text)
