@@ -337,7 +337,26 @@ class ScopePolicy:
         covered = frozenset().union(*(document_concepts(d) for d in {p.chunk.document_id for p in passages}))
         if regions & covered:
             return None
+        regions &= self._located_regions(query.core or query.focus)
+        if not regions:
+            return None
         return " and ".join(sorted(self.vocabulary.labels.get(c, c.split(".", 1)[-1]) for c in regions))
+
+    def _located_regions(self, text: str) -> frozenset[str]:
+        """The body regions a text names where it locates a finding (a finding in the same stretch between
+        punctuation: "a lump in the <region>"), or all it names when it names no finding ("and for the <region>?"):
+        "<medicine> for his <region>" in a medication list is history, not what is asked about."""
+        kinds = self.vocabulary.kinds
+        tokens, mentions = self.vocabulary.mentions(text)
+        regions = [m for m in mentions if kinds.get(m.concept) == "anatomy"]
+        findings = [m for m in mentions if kinds.get(m.concept) in ("finding", "condition")]
+        if not findings:
+            return frozenset(m.concept for m in regions)
+
+        def stretch(position: int) -> int:
+            return sum(1 for t in tokens[:position] if t.is_punct)
+        located = {stretch(f.start) for f in findings}
+        return frozenset(m.concept for m in regions if stretch(m.start) in located)
 
     def _names(self, query: Query, anywhere: bool = False) -> list[str]:
         """Names in the asking sentences (or, with anywhere, the whole focus): acronyms, words with inner capitals,

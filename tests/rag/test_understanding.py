@@ -425,3 +425,17 @@ def test_what_the_asker_already_has_is_read_before_or_after_its_phrase(text, kno
     types = default_answer_types()
     assert types.excluded(text) == known
     assert "abscess" not in types.without_exclusions(text) and "what else causes it" in types.without_exclusions(text)
+
+
+@pytest.mark.parametrize("text, regions", [
+    # a region that locates a finding is what the question is about
+    ("What is the first imaging test for a palpable lump in the thyroid?", {"anatomy.neck"}),
+    # "<medicine> for his <region>" in a medication list is history
+    ("Urinary retention in an older man. He takes codeine for his knee, and amitriptyline at night.", set()),
+    # a region alone, with no finding named, is what is asked about
+    ("And for the knee?", {"anatomy.limb"}),
+])
+def test_a_region_counts_where_it_locates_a_finding(text, regions):
+    from rag.scope import ScopePolicy
+
+    assert ScopePolicy(0.5, 0.4)._located_regions(text) == regions
