@@ -493,7 +493,8 @@ class Pipeline:
                                      hubness=lambda d: self.hubness(snapshot, d),
                                      parts=self.embedder.encode(list(query.parts)) if query.parts else None,
                                      leads=plan[:2],  # what the document says of the plan, and what to do instead
-                                     states=self._value_stated(query))
+                                     states=self._value_stated(query),
+                                     part_states=[self._part_value_stated(p) for p in query.parts])
 
     def _value_stated(self, query: Query):
         """For a question asking for a value (a dose, a duration, a figure ...): does a sentence give one? None
@@ -505,6 +506,13 @@ class Pipeline:
         owner = content_words(" ".join(query.owner))
         return lambda text: (any(rx.search(text) for rx in answer_types.evidence[query.answer_type])
                              and (not owner or bool(owner & content_words(text))))
+
+    def _part_value_stated(self, part: str):
+        """For one part of a question that asks for a value ("what dose", "for how long"): does a sentence give that
+        kind of value? None for a part that asks for none."""
+        answer_types = self.queries.answer_types
+        evidence = answer_types.evidence.get(answer_types.classify(part))
+        return (lambda text: any(rx.search(text) for rx in evidence)) if evidence else None
 
     def category_headings(self, snapshot) -> tuple[list[str], np.ndarray | None]:
         """Per snapshot: the (lower-case) headings of the documents' categorised lists, and their meanings."""

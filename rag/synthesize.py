@@ -93,11 +93,14 @@ class ExtractiveComposer:
                 section_bonus: Callable[[tuple[str, ...]], float] | None = None,
                 hubness: Callable[[str], dict[str, np.ndarray]] | None = None,
                 parts: np.ndarray | None = None, leads: Sequence[str] = (),
-                states: Callable[[str], bool] | None = None) -> DraftAnswer:
+                states: Callable[[str], bool] | None = None,
+                part_states: Sequence[Callable[[str], bool] | None] = ()) -> DraftAnswer:
         """question: the words to match (the current turn); query_vector: the resolved query's meaning;
         boost: a score added to sentences that fit this patient better (the query step decides which);
         section_bonus: a score for the sentences of a section whose heading names what the question asks about;
         parts: the vectors of the separate questions a turn asks: each part's best sentence is kept first;
+        part_states: for each part that asks for a value, does a sentence give one ("..., and for how long?": a
+        duration): that part's best sentence is one that does, where one could be held;
         leads: source sentences that answer the question whatever their score (the rules its own plan breaks): they
         go first, and the answer's length window stays set by the best scored sentence; states: does a sentence
         give the value the question asks for (its answer type's evidence): an answer to a value question holds the
@@ -132,7 +135,12 @@ class ExtractiveComposer:
             # "what does <test> show, and how far can I trust it?": the best sentence for each part, by the whole
             # question's score plus its meaning's closeness to that part, goes first (in the whole's order)
             near = [c for c in candidates if c.vector is not None and c.score >= best - PART_WINDOW]
-            firsts = {id(max(near, key=lambda c: c.score + float(c.vector @ v))) for v in parts} if near else set()
+            firsts = set()
+            for k, v in enumerate(parts):
+                gives = part_states[k] if k < len(part_states) else None
+                pool = [c for c in near if gives(c.text)] if gives is not None else []
+                if pool or near:
+                    firsts.add(id(max(pool or near, key=lambda c: c.score + float(c.vector @ v))))
             candidates = ([c for c in candidates if id(c) in firsts]
                           + [c for c in candidates if id(c) not in firsts])
         led: list[_Candidate] = []

@@ -97,6 +97,9 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("What could actually go wrong if the physio carries on in the meantime?", "consequence"),
     ("Is there any published study behind the advice on radiographs, or is it opinion?", "source"),
     ("Where does the line about precontrast images come from?", "source"),
+    # how long something lasts, not how often it recurs
+    ("Prednisolone for this flare: how long should the course last?", "span"),
+    ("How long should she stay off work?", "extent"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
