@@ -53,6 +53,7 @@ from rag.types import (
 from rag.typos import TypoFixer
 
 VIGNETTE_EXTRA = 2
+PACK_PASSAGES = 2  # a pack's documents' passages that join a question in its scope that retrieval did not find
 DECLINED_WIDER = 4  # how much further to look when the closest document leaves the subject to other guidance
 TOPICAL_SHARE = 0.05  # a word in at most this share of the corpus's sentences keeps a vignette's sentence in focus
 ABSTAIN_TEXT = ("The indexed sources do not cover this question, so I cannot answer it from them. "
@@ -304,6 +305,7 @@ class Pipeline:
                 kept = self.with_neighbours(snapshot, [p for p in wider if p.chunk.document_id == other][:k])
                 have = {p.chunk.id for p in kept}
                 passages = kept + [p for p in passages if p.chunk.id not in have]
+        passages += self._pack_documents_passages(snapshot, query, passages, search, qvec, k)
         vectors = self.sentence_vectors.get(passages)
         if cvec is not None and len({p.chunk.document_id for p in passages}) > 1:
             passages = self._asked_document_first(passages, vectors, cvec)
@@ -403,6 +405,19 @@ class Pipeline:
         document = max(best, key=best.get)
         return ([p for p in passages if p.chunk.document_id == document]
                 + [p for p in passages if p.chunk.document_id != document])
+
+    def _pack_documents_passages(self, snapshot, query: Query, passages: list[ScoredChunk], search: str,
+                                 qvec: np.ndarray, k: int) -> list[ScoredChunk]:
+        """A question in a clinical pack's scope ("a red, tender swelling beside the <region> with <red flag>: is
+        this just <another document's disease>?") is one the pack's documents are written for: when retrieval found
+        none of them, their closest passages join the others, and which document answers is decided as usual."""
+        packs = self.guardrails.context(query.spelled or query.question, query.history).packs
+        wanted = {d for pack in packs for d in pack.documents}
+        if not wanted or not passages or wanted & {p.chunk.document_id for p in passages}:
+            return []
+        found = [p for p in self.retriever.retrieve(snapshot, search, DECLINED_WIDER * k, vector=qvec)
+                 if p.chunk.document_id in wanted and not is_reference_chunk(p.chunk)]
+        return self.with_neighbours(snapshot, found[:PACK_PASSAGES]) if found else []
 
     def _plan_groundings(self, query: Query, turn: _Turn) -> tuple[str, ...]:
         """A plan or proposal the question states ("I'll just reassure and discharge, ok?", "can we wait six

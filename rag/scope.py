@@ -42,6 +42,10 @@ RARE_TERMS_MIN = 3
 RARE_SHARE = 0.01
 RARE_TERMS_MIN_SIMILARITY = 0.45
 # values that belong to a named thing ("a dose of <drug>", "how long should the <thing> be?")
+# a diagnosis put as a question about the patient ("is this just <x>?", "could it be <x>?"): a hypothesis to the end
+# of its question, not what the patient is known to have
+_HYPOTHESIS = re.compile(r"\b(?:is|could|might|may|would|can)\s+(?:this|it|that|he|she)\s+"
+                         r"(?:(?:just|only|simply|really|not|be|have|has|got)\s+)*[^?]*\?", re.IGNORECASE)
 OWNED_TYPES = frozenset({"dose", "regimen", "gauge", "extent", "length"})
 VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "extent", "gauge", "score", "threshold", "cost",
                          "codes", "field_strength", "age"})
@@ -251,7 +255,8 @@ class ScopePolicy:
         # a disease the question names that a retrieved document's title names ("<disease> over the lower back, now a
         # fluctuant swelling") says which document it is about, however many words another shares: the concept layer
         # knows some subjects far better than others, the disease ontology names them all
-        diseases = set(self.diseases.find(query.affirmed or query.focus))
+        # ... stated, not wondered about: "is this just <disease>?" asks whether the patient has it
+        diseases = set(self.diseases.find(_HYPOTHESIS.sub(" ", query.affirmed or query.focus)))
         titles = {p.chunk.document_id: p.chunk.title for p in passages}
         titled = {d: set(self.diseases.find(title)) for d, title in titles.items()}
         if diseases & titled[passages[0].chunk.document_id]:

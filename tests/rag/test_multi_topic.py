@@ -312,6 +312,10 @@ def test_a_region_a_regional_guideline_names_only_in_passing_is_not_its_concern(
     ("How much does a prior history of cancer raise the probability that this is a malignancy?",
      "palpable-mid-lumbar-mass"),
     ("The MRI shows a lesion that looks malignant. What are the next steps?", "palpable-mid-lumbar-mass"),
+    # a disease wondered about ("could this just be <disease>?") is not one the patient is known to have; and a
+    # question in the spine pack's scope gets the spine article's passages though retrieval found the other's first
+    ("Fever, pulse 110 and a hot, tender swelling beside the lumbar spine with back pain for five days. Could this "
+     "just be cellulitis that oral antibiotics will settle?", "palpable-mid-lumbar-mass"),
     # what the question rules out is not searched for
     ("Red, hot, spreading area of skin over the small of the back that started from a gym graze; no lump can be felt, "
      "no back pain, afebrile and well. What's the plan?", "cellulitis"),

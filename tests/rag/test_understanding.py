@@ -442,3 +442,11 @@ def test_a_region_counts_where_it_locates_a_finding(text, regions):
     from rag.scope import ScopePolicy
 
     assert ScopePolicy(0.5, 0.4)._located_regions(text) == regions
+
+
+def test_a_disease_wondered_about_is_a_hypothesis_not_a_diagnosis():
+    from rag.scope import _HYPOTHESIS
+
+    assert "cellulitis" not in _HYPOTHESIS.sub(" ", "Red swelling by the spine. Is this just cellulitis I can treat?")
+    assert "Cellulitis" in _HYPOTHESIS.sub(" ", "Cellulitis of the back is spreading. What next?")
+    assert "gout" not in _HYPOTHESIS.sub(" ", "Hot swollen knee. Could it be gout?")
