@@ -53,6 +53,7 @@ from rag.types import (
 from rag.typos import TypoFixer
 
 VIGNETTE_EXTRA = 2
+REGION_NEGATION_REACH = 2  # words between "not" and the region it denies ("not on the <region>")
 PACK_PASSAGES = 2  # a pack's documents' passages that join a question in its scope that retrieval did not find
 DECLINED_WIDER = 4  # how much further to look when the closest document leaves the subject to other guidance
 TOPICAL_SHARE = 0.05  # a word in at most this share of the corpus's sentences keeps a vignette's sentence in focus
@@ -203,13 +204,20 @@ class Pipeline:
                                lambda s: _inverse_sentence_frequency(s, lambda t: concepts(t, FIT_KINDS)))
 
     def _denied(self, text: str) -> frozenset[str]:
-        """Findings a question denies ("no <finding>, no <finding>"), and the emergencies and patient groups it rules
-        out ("no <emergency>", "not <group>"), read as the guardrails read a history."""
+        """Findings a question denies ("no <finding>, no <finding>"), the regions it says a finding is not at
+        ("<finding> ..., not on the <region>"), and the emergencies and patient groups it rules out ("no <emergency>",
+        "not <group>"), read as the guardrails read a history."""
         kinds = self.guardrails.vocabulary.kinds
         emergency = self.guardrails.vocabulary.role("emergency")
         emergency |= self.guardrails.vocabulary.role("population")  # "she is not <group>" as plainly
-        return frozenset(c for c in self.guardrails.negated(text, lists=True)
-                         if kinds.get(c) == "finding" or c in emergency)
+        denied = self.guardrails.negated(text, lists=True)
+        # a region only where a negation says so of it ("not on the <region>"), not as the tail of a negated list
+        # ("rather than anything else for <region> lumps")
+        regions = {m.concept for rs in self.guardrails.read(text, lists=True) for k, m in enumerate(rs.mentions)
+                   if kinds.get(m.concept) == "anatomy" and rs.negated[k] and any(
+                       x.concept == "cue.negation" and 0 <= m.start - x.end <= REGION_NEGATION_REACH
+                       for x in rs.mentions)}
+        return frozenset(c for c in denied if kinds.get(c) == "finding" or c in emergency or c in regions)
 
     def topical_words(self, snapshot):
         """Is a (stemmed) word one the indexed documents use in at most TOPICAL_SHARE of their sentences?"""

@@ -316,6 +316,9 @@ def test_a_region_a_regional_guideline_names_only_in_passing_is_not_its_concern(
     # question in the spine pack's scope gets the spine article's passages though retrieval found the other's first
     ("Fever, pulse 110 and a hot, tender swelling beside the lumbar spine with back pain for five days. Could this "
      "just be cellulitis that oral antibiotics will settle?", "palpable-mid-lumbar-mass"),
+    # a region the question says the lump is not at ("not on the spine") does not make it the spine article's
+    ("A firm 7 cm lump deep to the muscle over his shoulder blade, not on the spine, growing for two months. Can I "
+     "request an MRI from the surgery?", "soft-tissue-lump"),
     # what the question rules out is not searched for
     ("Red, hot, spreading area of skin over the small of the back that started from a gym graze; no lump can be felt, "
      "no back pain, afebrile and well. What's the plan?", "cellulitis"),

@@ -450,3 +450,9 @@ def test_a_disease_wondered_about_is_a_hypothesis_not_a_diagnosis():
     assert "cellulitis" not in _HYPOTHESIS.sub(" ", "Red swelling by the spine. Is this just cellulitis I can treat?")
     assert "Cellulitis" in _HYPOTHESIS.sub(" ", "Cellulitis of the back is spreading. What next?")
     assert "gout" not in _HYPOTHESIS.sub(" ", "Hot swollen knee. Could it be gout?")
+
+
+def test_a_region_is_denied_where_a_negation_says_so_of_it(pipeline):
+    assert "anatomy.spine" in pipeline._denied("A fixed lump over the shoulder blade, not on the spine.")
+    # the tail of a negated list is not a denied region
+    assert "anatomy.spine" not in pipeline._denied("They ask for MRI rather than anything else for paraspinal lumps.")
