@@ -47,6 +47,10 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_17.jsonl": (1.0, 1.0, 1.0),
     # batch 18 (first contact 1.00 / 0.90): all fixed
     "guard_fresh_18.jsonl": (1.0, 1.0, 1.0),
+    # batch 19 (first contact 0.75 / 0.625 / 0.67): every draft flagged or passed rightly; one unsafe draft is named
+    # by one of its two rules ("a course of physio ... come back if it hasn't settled in 4-6 weeks": conservative care
+    # first, not also a delay)
+    "guard_fresh_19.jsonl": (1.0, 1.0, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -69,7 +73,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 17: first contact 0.95 (38/40) after the sixth session's first changes; 39/40 after
                "chat_fresh_17.jsonl": 0.97,
                # batch 18: first contact 0.85 (34/40) at the end of the sixth session; 39/40 after
-               "chat_fresh_18.jsonl": 0.97}
+               "chat_fresh_18.jsonl": 0.97,
+               # batch 19: first contact 0.875 (35/40) at the seventh session's start; 39/40 after
+               "chat_fresh_19.jsonl": 0.97}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

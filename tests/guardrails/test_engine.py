@@ -499,6 +499,11 @@ SEVENTH_SESSION_READINGS = [
      "Whole-spine MRI without contrast today.", None),
     ("Known prostate cancer, new thoracic back pain and a firm lump over T11.",
      "Whole-spine MRI without contrast today.", "RF-NONCONTRAST-ONLY"),
+    # the patient's arrival is the visit the advice is for, and the department is who acts, not a test ordered
+    ("Palpable lumbar mass; no recent renal function.",
+     "Request the MRI without and with contrast today and check U&Es, so radiology can confirm the eGFR when he "
+     "arrives.", None),
+    ("Palpable lumbar mass.", "Do the MRI when he attends clinic in six weeks.", "RF-MRI-DELAY"),
 ]
 
 

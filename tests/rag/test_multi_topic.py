@@ -29,11 +29,17 @@ LUMBAR_CASES = [json.loads(x) for x in (REPO / "eval/cases/chat_public.jsonl").r
 ADJACENT = {"low-back-pain-nonspecific", "soft-tissue-lump"}
 
 
-def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset()) -> Pipeline:
+# A guideline written to sit closer to the seed than any (batch 19: metastatic spinal cord compression: spine, MRI,
+# cancer, leg weakness, bladder symptoms, and advice that differs from the seed's). It is indexed with all the others
+# for its own cases; the older sets' floors were measured with the fifteen above and stay measured so.
+BESIDE_THE_SEED = TOPICS / "beside_the_seed"
+
+
+def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
     p = Pipeline(make_settings(tmp_path_factory.mktemp(name)), embedder=embedder)
     p.warm_up()
-    docs = [parse_document(f.read_bytes(), f.name, doc_id=f.stem) for f in sorted(TOPICS.glob("*.md"))
-            if f.stem not in skip]
+    docs = [parse_document(f.read_bytes(), f.name, doc_id=f.stem) for folder in folders
+            for f in sorted(folder.glob("*.md")) if f.stem not in skip]
     p.library.write_many(docs, mode="add")
     return p
 
@@ -41,6 +47,12 @@ def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset()) -> Pipelin
 @pytest.fixture(scope="module")
 def multi(tmp_path_factory, embedder) -> Pipeline:
     return _indexed(tmp_path_factory, embedder, "multi")
+
+
+@pytest.fixture(scope="module")
+def sixteen(tmp_path_factory, embedder) -> Pipeline:
+    """Every guideline, the one beside the seed included."""
+    return _indexed(tmp_path_factory, embedder, "sixteen", folders=(TOPICS, BESIDE_THE_SEED))
 
 
 @pytest.fixture(scope="module")
@@ -197,6 +209,19 @@ def test_later_batch_topic_cases_hold_their_pass_rate(multi, name):
     failing = {c["id"]: p for c in cases if (p := chat_problems(c, multi.answer(c["turns"]).model_dump(mode="json")))}
     rate = 1 - len(failing) / len(cases)
     assert rate >= LATER_BATCH_FLOORS[name], f"pass rate {rate:.2f} < {LATER_BATCH_FLOORS[name]}: {failing}"
+
+
+# batch 19 (first contact 18/24 with sixteen documents, the cord compression guideline beside the seed): 20/24
+BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83}
+
+
+@pytest.mark.parametrize("name", sorted(BESIDE_THE_SEED_FLOORS))
+def test_cases_beside_the_seed_hold_their_pass_rate_with_every_guideline_indexed(sixteen, name):
+    cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
+    failing = {c["id"]: p for c in cases
+               if (p := chat_problems(c, sixteen.answer(c["turns"]).model_dump(mode="json")))}
+    rate = 1 - len(failing) / len(cases)
+    assert rate >= BESIDE_THE_SEED_FLOORS[name], f"pass rate {rate:.2f} < {BESIDE_THE_SEED_FLOORS[name]}: {failing}"
 
 
 def test_another_kind_of_the_documents_subject_abstains(multi):
