@@ -95,6 +95,7 @@ VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is
 _SUPPOSITION = re.compile(r"\b(?:if|unless|in case|should it|assuming|supposing|when)\b[^,;.?!]*", re.IGNORECASE)
 _CLINICAL_KINDS = frozenset({"object", "finding", "anatomy", "condition", "protocol", "assessment", "measure"})
 _SUBJECT_KINDS = frozenset({"object", "finding", "anatomy", "condition"})  # what a question can be about
+_STAND_INS = frozenset({"that", "this", "it"})  # a test named in an earlier sentence, pointed back to
 
 
 _WH = frozenset({"what", "which", "how", "when", "where", "who", "whom", "whose", "why"})
@@ -539,6 +540,31 @@ class QueryReader:
         """The sentences that may state a plan or proposal, as statements: not the asker describing themselves ("I
         work in a <practitioner's> practice", "I'm a <role> writing to ..."), which proposes nothing."""
         return " ".join(s for s in split_sentences(text) if not _SELF_DESCRIPTION.match(s.strip())).replace("?", ".")
+
+    def named_back(self, plan: str) -> str:
+        """A plan whose later sentence judges a test only by a stand-in ("is my scan enough?", "enough to plan off
+        that?") after an earlier one named the test ("I can see it on <test>"): the stand-in reads as that test, so
+        the plan is judged for what it proposes. Only where the earlier sentences name one test."""
+        roles = self.vocabulary.role
+        specific = (roles("definitive_test") | roles("plain_film") | roles("other_test")) - roles("placeholder")
+        sentences = split_sentences(plan)
+        out: list[str] = []
+        named: dict[str, str] = {}
+        for sentence in sentences:
+            sentence = normalize(sentence)  # the reading's offsets are the normalised text's
+            tokens, mentions = self.vocabulary.mentions(sentence)
+            own = [m for m in mentions if m.concept in specific]
+            if own:
+                named.update({m.concept: sentence[tokens[m.start].start:tokens[m.end - 1].end] for m in own})
+            elif len(named) == 1:
+                test = next(iter(named.values()))
+                stand_in = next((m for m in mentions if m.concept in roles("placeholder")), None)
+                span = ((tokens[stand_in.start].start, tokens[stand_in.end - 1].end) if stand_in else
+                        next(((t.start, t.end) for t in tokens if t.text in _STAND_INS), None))
+                if span is not None:
+                    sentence = f"{sentence[:span[0]]}{test}{sentence[span[1]:]}"
+            out.append(sentence)
+        return " ".join(out)
 
     @staticmethod
     def asking(text: str) -> str:

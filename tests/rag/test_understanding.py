@@ -456,3 +456,19 @@ def test_a_region_is_denied_where_a_negation_says_so_of_it(pipeline):
     assert "anatomy.spine" in pipeline._denied("A fixed lump over the shoulder blade, not on the spine.")
     # the tail of a negated list is not a denied region
     assert "anatomy.spine" not in pipeline._denied("They ask for MRI rather than anything else for paraspinal lumps.")
+
+
+@pytest.mark.parametrize("plan, resolved", [
+    # a stand-in for the one test named before reads as that test (the guardrails then judge that test)
+    ("The ultrasound showed a 4 cm superficial lump. Is that enough to discharge him.",
+     "the ultrasound showed a 4 cm superficial lump. is ultrasound enough to discharge him."),
+    ("X-rays of the lumbar spine are normal. Is my scan adequate.",
+     "x-rays of the lumbar spine are normal. is my x-rays adequate."),
+])
+def test_a_plan_judging_a_stand_in_judges_the_test_named_before(plan, resolved):
+    assert QueryReader().named_back(plan) == resolved
+
+
+def test_a_stand_in_stays_where_two_tests_were_named():
+    plan = "He had an x-ray and an ultrasound. Is that enough."
+    assert QueryReader().named_back(plan) == plan.lower()
