@@ -287,7 +287,7 @@ class FrameReader:
         # what the sentence mentions anywhere, conditions included ("if a surgeon says it feels benign, ...")
         rs.mentioned = frozenset(m.concept for k, m in enumerate(mentions) if not negated[k] and m.kind != "cue")
         owner = self._owners(mentions, clauses, in_gate, tokens)
-        reported = next((m.start for m in mentions if m.concept == "cue.reported"), None)
+        reported = next((m.start for m in mentions if m.concept in ("cue.reported", "cue.wish")), None)
         if reported is not None and any(m.concept == "cue.endorse" and m.start > reported for m in mentions):
             reported = None  # "<a colleague> suggested X, and I agree": the speaker makes it their own advice
         framed_from, framed_clause = self._framing(mentions, clauses)

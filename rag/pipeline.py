@@ -431,7 +431,7 @@ class Pipeline:
         """A plan or proposal the question states ("I'll just reassure and discharge, ok?", "can we wait six
         weeks?"), read by the guardrails as if it were a draft: the source sentences of the rules it breaks are
         what answers it. Their passages join the topical ones (the decision's document only)."""
-        plan = self.queries.named_back(QueryReader.plan(query.text))
+        plan = self.queries.as_proposed(self.queries.named_back(QueryReader.plan(query.text)))
         if not plan:
             return ()
         verdict = self.guardrails.check(query.text, plan, query.history)

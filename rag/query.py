@@ -566,6 +566,16 @@ class QueryReader:
             out.append(sentence)
         return " ".join(out)
 
+    def as_proposed(self, plan: str) -> str:
+        """A plan with its words of wanting left out ("he wants to join <care>", "the family would prefer <x>"): what
+        the patient wants, asked about, is the proposal the question puts (another's advice stays reported)."""
+        norm = normalize(plan)
+        tokens, mentions = self.vocabulary.mentions(norm)
+        spans = [(tokens[m.start].start, tokens[m.end - 1].end) for m in mentions if m.concept == "cue.wish"]
+        for a, b in reversed(spans):
+            norm = f"{norm[:a]}{norm[b:]}"
+        return " ".join(norm.split())
+
     @staticmethod
     def asking(text: str) -> str:
         """The sentences that ask (a vignette's medication list says "5 mg" without asking for a dose)."""

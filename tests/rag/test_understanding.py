@@ -472,3 +472,10 @@ def test_a_plan_judging_a_stand_in_judges_the_test_named_before(plan, resolved):
 def test_a_stand_in_stays_where_two_tests_were_named():
     plan = "He had an x-ray and an ultrasound. Is that enough."
     assert QueryReader().named_back(plan) == plan.lower()
+
+
+def test_what_the_patient_wants_is_the_proposal_asked_about_and_anothers_advice_stays_reported():
+    reader = QueryReader()
+    proposed = reader.as_proposed("He wants to start physio now. Should I refer him.")
+    assert proposed == "to start physio now. should i refer him."
+    assert "told her" in reader.as_proposed("Her brother told her the MRI is a waste of money.")
