@@ -55,7 +55,7 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
                # batches 7 and 8: first contact 0.82 and 0.825 (eval/FIRST_CONTACT.md)
-               "chat_fresh_7.jsonl": 0.90, "chat_fresh_8.jsonl": 0.97,
+               "chat_fresh_7.jsonl": 0.95, "chat_fresh_8.jsonl": 0.97,
                # batches 9 and 10: first contact 0.95 and 0.90; bar 0.95; raised 2026-12-03
                "chat_fresh_9.jsonl": 1.0, "chat_fresh_10.jsonl": 0.96,
                # batch 11: first contact 0.825 (33/40); 38/40 after two sessions' fixes
@@ -74,8 +74,8 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                "chat_fresh_17.jsonl": 0.97,
                # batch 18: first contact 0.85 (34/40) at the end of the sixth session; 39/40 after
                "chat_fresh_18.jsonl": 0.97,
-               # batch 19: first contact 0.875 (35/40) at the seventh session's start; 39/40 after
-               "chat_fresh_19.jsonl": 0.97}
+               # batch 19: first contact 0.875 (35/40) at the seventh session's start; 40/40 after
+               "chat_fresh_19.jsonl": 1.0}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))
