@@ -100,6 +100,7 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     # how long something lasts, not how often it recurs
     ("Prednisolone for this flare: how long should the course last?", "span"),
     ("How long should she stay off work?", "extent"),
+    ("What platelet count makes him eligible for the procedure?", "threshold"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
