@@ -51,6 +51,8 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # by one of its two rules ("a course of physio ... come back if it hasn't settled in 4-6 weeks": conservative care
     # first, not also a delay)
     "guard_fresh_19.jsonl": (1.0, 1.0, 1.0),
+    # batch 20 (first contact 1.00 / 1.00 / 1.00, after this session's changes)
+    "guard_fresh_20.jsonl": (1.0, 1.0, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -75,7 +77,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 18: first contact 0.85 (34/40) at the end of the sixth session; 39/40 after
                "chat_fresh_18.jsonl": 0.97,
                # batch 19: first contact 0.875 (35/40) at the seventh session's start; 40/40 after
-               "chat_fresh_19.jsonl": 1.0}
+               "chat_fresh_19.jsonl": 1.0,
+               # batch 20: first contact 0.85 (34/40) after the seventh session's changes; 35/40 after
+               "chat_fresh_20.jsonl": 0.875}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

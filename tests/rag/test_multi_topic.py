@@ -29,9 +29,10 @@ LUMBAR_CASES = [json.loads(x) for x in (REPO / "eval/cases/chat_public.jsonl").r
 ADJACENT = {"low-back-pain-nonspecific", "soft-tissue-lump"}
 
 
-# A guideline written to sit closer to the seed than any (batch 19: metastatic spinal cord compression: spine, MRI,
-# cancer, leg weakness, bladder symptoms, and advice that differs from the seed's). It is indexed with all the others
-# for its own cases; the older sets' floors were measured with the fifteen above and stay measured so.
+# Guidelines whose advice on the seed's own ground differs from the seed's: batch 19's metastatic spinal cord
+# compression (spine, MRI, cancer, leg weakness, bladder symptoms; a whole-spine MRI without contrast) and batch 20's
+# thunderclap headache (a non-contrast CT first; "MRI is not the first test"). They are indexed with all the others for
+# their batches' cases; the older sets' floors were measured with the fifteen above and stay measured so.
 BESIDE_THE_SEED = TOPICS / "beside_the_seed"
 
 
@@ -50,9 +51,9 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 
 
 @pytest.fixture(scope="module")
-def sixteen(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline, the one beside the seed included."""
-    return _indexed(tmp_path_factory, embedder, "sixteen", folders=(TOPICS, BESIDE_THE_SEED))
+def every(tmp_path_factory, embedder) -> Pipeline:
+    """Every guideline, those beside the seed included (seventeen documents)."""
+    return _indexed(tmp_path_factory, embedder, "every", folders=(TOPICS, BESIDE_THE_SEED))
 
 
 @pytest.fixture(scope="module")
@@ -211,15 +212,16 @@ def test_later_batch_topic_cases_hold_their_pass_rate(multi, name):
     assert rate >= LATER_BATCH_FLOORS[name], f"pass rate {rate:.2f} < {LATER_BATCH_FLOORS[name]}: {failing}"
 
 
-# batch 19 (first contact 18/24 with sixteen documents, the cord compression guideline beside the seed): 20/24
-BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83}
+# batch 19 (first contact 18/24 with sixteen documents, the cord compression guideline beside the seed): 20/24 with
+# seventeen; batch 20 (first contact 19/24 with seventeen, the thunderclap headache): 19/24
+BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 0.79}
 
 
 @pytest.mark.parametrize("name", sorted(BESIDE_THE_SEED_FLOORS))
-def test_cases_beside_the_seed_hold_their_pass_rate_with_every_guideline_indexed(sixteen, name):
+def test_cases_beside_the_seed_hold_their_pass_rate_with_every_guideline_indexed(every, name):
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
-               if (p := chat_problems(c, sixteen.answer(c["turns"]).model_dump(mode="json")))}
+               if (p := chat_problems(c, every.answer(c["turns"]).model_dump(mode="json")))}
     rate = 1 - len(failing) / len(cases)
     assert rate >= BESIDE_THE_SEED_FLOORS[name], f"pass rate {rate:.2f} < {BESIDE_THE_SEED_FLOORS[name]}: {failing}"
 
