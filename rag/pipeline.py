@@ -319,6 +319,8 @@ class Pipeline:
             passages = self._asked_document_first(passages, vectors, cvec)
         elif len({p.chunk.document_id for p in passages}) > 1:
             passages = self.scope.subject_document_first(passages, query)
+        if len({p.chunk.document_id for p in passages}) > 1:
+            passages = self.scope.denied_subject_last(passages, query)
         if len({p.chunk.document_id for p in passages}) > 1 and declines(passages[0].chunk.document_id):
             passages = self.scope.declined_document_last(passages, declines)
         turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline, core_vector=cvec)

@@ -283,6 +283,27 @@ class ScopePolicy:
         return ([p for p in passages if p.chunk.document_id == document]
                 + [p for p in passages if p.chunk.document_id != document])
 
+    def denied_subject_last(self, passages: list[ScoredChunk], query: Query) -> list[ScoredChunk]:
+        """A document whose title's head finding the question denies ("..., no lump, neuro normal: MRI?" beside a
+        guideline on a palpable <lump>) is not about this patient: the closest retrieved document whose subject the
+        question does not deny answers first."""
+        vocabulary = self.vocabulary
+        course = vocabulary.role("course")
+
+        def head(title: str) -> str | None:
+            return next((c for c in vocabulary.concepts_in_order(title)
+                         if vocabulary.kinds.get(c) == "finding" and c not in course), None)
+        if not query.denied or head(passages[0].chunk.title) not in query.denied:
+            return passages
+        # the closest whose head finding the question names, else the closest not denied
+        allowed = [p.chunk.document_id for p in passages if head(p.chunk.title) not in query.denied]
+        other = next((d for d in allowed if head(next(p.chunk.title for p in passages if p.chunk.document_id == d))
+                      in query.concepts), allowed[0] if allowed else None)
+        if other is None:
+            return passages
+        return ([p for p in passages if p.chunk.document_id == other]
+                + [p for p in passages if p.chunk.document_id != other])
+
     def declines(self, query: Query, exclusions: Callable[[str], tuple[frozenset[str], ...]]
                  ) -> Callable[[str], bool]:
         """Does a document say it leaves the question's subject to other guidance ("<region> masses are outside its

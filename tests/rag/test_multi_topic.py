@@ -212,6 +212,14 @@ def test_later_batch_topic_cases_hold_their_pass_rate(multi, name):
     assert rate >= LATER_BATCH_FLOORS[name], f"pass rate {rate:.2f} < {LATER_BATCH_FLOORS[name]}: {failing}"
 
 
+def test_a_guideline_whose_subject_the_question_denies_does_not_answer_it(every):
+    # "no lump": the palpable-mass article is not this patient's, however well its MRI sentences match (batch 21)
+    a = every.answer([{"role": "user", "content": "35F, 5 days LBP after gardening, no red flags, no lump, neuro "
+                                                  "normal. Wants an MRI for reassurance. Should I order it?"}])
+    assert {c.document_id for c in a.citations} == {"low-back-pain-nonspecific"}
+    assert "order mri" not in a.answer.lower()
+
+
 # batch 19 (first contact 18/24 with sixteen documents, the cord compression guideline beside the seed): 20/24 with
 # seventeen; batch 20 (first contact 19/24 with seventeen, the thunderclap headache): 19/24
 BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 0.79}

@@ -480,3 +480,9 @@ def test_what_the_patient_wants_is_the_proposal_asked_about_and_anothers_advice_
     proposed = reader.as_proposed("He wants to start physio now. Should I refer him.")
     assert proposed == "to start physio now. should i refer him."
     assert "told her" in reader.as_proposed("Her brother told her the MRI is a waste of money.")
+
+
+def test_lbp_is_back_pain():
+    from guardrails.concepts import default_vocabulary
+
+    assert "finding.back_pain" in default_vocabulary().concepts("1 wk LBP after lifting")
