@@ -29,10 +29,12 @@ LUMBAR_CASES = [json.loads(x) for x in (REPO / "eval/cases/chat_public.jsonl").r
 ADJACENT = {"low-back-pain-nonspecific", "soft-tissue-lump"}
 
 
-# Guidelines whose advice on the seed's own ground differs from the seed's: batch 19's metastatic spinal cord
-# compression (spine, MRI, cancer, leg weakness, bladder symptoms; a whole-spine MRI without contrast) and batch 20's
-# thunderclap headache (a non-contrast CT first; "MRI is not the first test"). They are indexed with all the others for
-# their batches' cases; the older sets' floors were measured with the fifteen above and stay measured so.
+# Guidelines written from batch 19 on: two whose advice on the seed's own ground differs from the seed's (batch 19's
+# metastatic spinal cord compression: spine, MRI, cancer, leg weakness, bladder symptoms, a whole-spine MRI without
+# contrast; batch 20's thunderclap headache: a non-contrast CT first, "MRI is not the first test") and batch 21's two
+# in words the concept layer does not know (acute kidney injury, which shares contrast, gadolinium and eGFR with the
+# seed; hypoglycaemia). They are indexed with all the others for their batches' cases; the older sets' floors were
+# measured with the fifteen above and stay measured so.
 BESIDE_THE_SEED = TOPICS / "beside_the_seed"
 
 
@@ -52,7 +54,7 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def every(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline, those beside the seed included (seventeen documents)."""
+    """Every guideline, those written from batch 19 on included (nineteen documents)."""
     return _indexed(tmp_path_factory, embedder, "every", folders=(TOPICS, BESIDE_THE_SEED))
 
 
@@ -221,8 +223,9 @@ def test_a_guideline_whose_subject_the_question_denies_does_not_answer_it(every)
 
 
 # batch 19 (first contact 18/24 with sixteen documents, the cord compression guideline beside the seed): 20/24 with
-# seventeen; batch 20 (first contact 19/24 with seventeen, the thunderclap headache): 19/24
-BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 0.79}
+# nineteen; batch 20 (first contact 19/24 with seventeen, the thunderclap headache): 19/24; batch 21 (first contact
+# 10/24 with nineteen, acute kidney injury and hypoglycaemia): 11/24
+BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 0.79, "chat_topics_21.jsonl": 0.45}
 
 
 @pytest.mark.parametrize("name", sorted(BESIDE_THE_SEED_FLOORS))
