@@ -46,6 +46,17 @@ RARE_TERMS_MIN_SIMILARITY = 0.45
 # of its question, not what the patient is known to have
 _HYPOTHESIS = re.compile(r"\b(?:is|could|might|may|would|can)\s+(?:this|it|that|he|she)\s+"
                          r"(?:(?:just|only|simply|really|not|be|have|has|got)\s+)*[^?]*\?", re.IGNORECASE)
+_ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")  # not two letters ("ED", "GP": a place, a role)
+
+
+def _initials(title: str) -> set[str]:
+    """The initials of each run of three to six consecutive words of a title ("Acute kidney injury" -> "aki")."""
+    words = [w for w in re.findall(r"[a-z]+", title.lower()) if w not in _TITLE_GLUE]
+    return {"".join(w[0] for w in words[i:j]) for i in range(len(words))
+            for j in range(i + 3, min(len(words), i + 6) + 1)}
+
+
+_TITLE_GLUE = frozenset({"of", "and", "in", "the", "with", "for", "a", "an", "or", "to"})
 OWNED_TYPES = frozenset({"dose", "regimen", "gauge", "extent", "length"})
 VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "extent", "gauge", "score", "threshold", "cost",
                          "codes", "field_strength", "age"})
@@ -256,9 +267,17 @@ class ScopePolicy:
         # fluctuant swelling") says which document it is about, however many words another shares: the concept layer
         # knows some subjects far better than others, the disease ontology names them all
         # ... stated, not wondered about: "is this just <disease>?" asks whether the patient has it
-        diseases = set(self.diseases.find(_HYPOTHESIS.sub(" ", query.affirmed or query.focus)))
+        stated = _HYPOTHESIS.sub(" ", query.affirmed or query.focus)
+        diseases = set(self.diseases.find(stated))
         titles = {p.chunk.document_id: p.chunk.title for p in passages}
         titled = {d: set(self.diseases.find(title)) for d, title in titles.items()}
+        # ... and so does a title's subject by its initials ("<ABC> stage 1, which drugs to hold?" beside a guideline
+        # titled "<A...> <B...> <C...>")
+        acronyms = {a.lower() for a in _ACRONYM.findall(query.focus) if not vocabulary.concepts(a)}
+        for d, title in titles.items():
+            if acronyms & _initials(title):
+                titled[d] |= {"acronym:" + a for a in acronyms & _initials(title)}
+                diseases |= {"acronym:" + a for a in acronyms & _initials(title)}
         if diseases & titled[passages[0].chunk.document_id]:
             return passages
         document = next((d for d, named in titled.items() if named & diseases), None)

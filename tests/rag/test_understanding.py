@@ -486,3 +486,12 @@ def test_lbp_is_back_pain():
     from guardrails.concepts import default_vocabulary
 
     assert "finding.back_pain" in default_vocabulary().concepts("1 wk LBP after lifting")
+
+
+def test_a_titles_initials_name_its_subject():
+    from rag.scope import _initials
+
+    assert "aki" in _initials("Acute kidney injury in adults")
+    assert "cap" in _initials("Community-acquired pneumonia in adults")
+    # glue words do not count, and two-letter runs are too common to name a subject ("ED", "GP")
+    assert "ed" not in _initials("Acute asthma in primary care and the emergency department")
