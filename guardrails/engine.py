@@ -208,10 +208,7 @@ class GuardrailEngine:
     def negated(self, text: str, lists: bool = False) -> frozenset[str]:
         """The concepts a text mentions only as denied ("even when there are no <findings>"); lists: read as a history
         ("no <a>, <b> or <c>")."""
-        read = self.read(text, lists=lists)
-        said = {m.concept for rs in read for k, m in enumerate(rs.mentions) if not rs.negated[k]}
-        return frozenset(m.concept for rs in read for k, m in enumerate(rs.mentions)
-                         if rs.negated[k] and m.kind != "cue") - said
+        return _only_denied(self.read(text, lists=lists))
 
     def _read_cased(self, text: str):
         """Each read sentence (window) of the cached reading, with the same text in its own case."""
@@ -250,12 +247,9 @@ class GuardrailEngine:
         topic = any(all(self._set([c]) & qc for c in entry) for p in packs for entry in p.emergency.topic
                     for qc in q_concepts)
         banner = next((p.emergency.banner for p in packs if p.emergency.banner), None)
-        said = {m.concept for rs in user for k, m in enumerate(rs.mentions) if not rs.negated[k]}
-        denied = frozenset(m.concept for rs in user for k, m in enumerate(rs.mentions)
-                           if rs.negated[k] and m.kind != "cue") - said
         return Context(user=user, packs=packs, emergency=emergency, emergency_topic=topic,
                        injection=any(self.is_instruction(t) for t in texts), concepts=concepts, banner=banner,
-                       denied=denied)
+                       denied=_only_denied(user))
 
     def _emergency(self, pack: Pack, sentences: Sequence[frozenset[str]], user_scope: bool = True) -> bool:
         """One emergency feature's concepts all present, un-negated, in one sentence; user_scope: the user's turns
@@ -447,6 +441,13 @@ _QUOTE_MARK = re.compile(r"""["']""")
 
 
 _DANGLING = re.compile(r"(?:\s*[,;:])+\s*([,;:.?!]|$)")  # the punctuation a cut clause leaves behind
+
+
+def _only_denied(read: Sequence[ReadSentence]) -> frozenset[str]:
+    """The concepts read sentences mention only as denied."""
+    said = {m.concept for rs in read for k, m in enumerate(rs.mentions) if not rs.negated[k]}
+    return frozenset(m.concept for rs in read for k, m in enumerate(rs.mentions)
+                     if rs.negated[k] and m.kind != "cue") - said
 
 
 def _sentence_windows(text: str):

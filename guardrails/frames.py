@@ -355,7 +355,7 @@ class FrameReader:
                 continue  # "rather than waiting for it to resolve", "don't wait for the bloods": waits on nothing
             if account and tokens[m.start].text in _CIRCUMSTANCE and m.end < len(tokens) \
                     and tokens[m.end].text.endswith("ing"):
-                continue  # "numb when wiping", "leaks when coughing": when a finding shows, not what it waits on
+                continue  # "<symptom> when <doing>": when a finding shows, not what it waits on
             end = m.end
             actions = {x.start for x in mentions if x.concept == "action.do"}
             conditions = {x.start for x in mentions if x.kind == "condition"}
@@ -374,8 +374,8 @@ class FrameReader:
         concept attaches to first ("the bone scan is adequate" / "skip the contrast"), else the nearest. An object
         that usually qualifies another ("CT with contrast") yields to it; a judgement right before a placeholder
         ("the definitive investigation is SPECT") belongs to the specific test named later; with no object in
-        its clause, a judgement reaches back ("films were unremarkable, which rules out a tumour"), and so does a timing
-        whose clause points back with a pronoun ("<test> ... - no rush to chase it")."""
+        its clause, a judgement reaches back ("<test> was unremarkable, which rules out <condition>"), and so does a
+        timing whose clause points back with a pronoun ("<test> ... - no rush to chase it")."""
         objects = [k for k, m in enumerate(mentions) if m.kind == "object" and not in_gate[k]]
         out: list[int | None] = [None] * len(mentions)
         for k, m in enumerate(mentions):

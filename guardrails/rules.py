@@ -63,7 +63,7 @@ class Predicate(Strict):
     context_has: list[str] = Field(default_factory=list)
     context_lacks: list[str] = Field(default_factory=list)
     context_lacks_any: list[str] = Field(default_factory=list)
-    # silent where the user's turns deny every one of these and nothing affirms one ("no lump palpable")
+    # silent where the user's turns deny every one of these and nothing affirms one ("no <finding> palpable")
     unless_denied: list[str] = Field(default_factory=list)
 
     @field_validator("polarity", "sequence")

@@ -212,7 +212,7 @@ class Pipeline:
         emergency |= self.guardrails.vocabulary.role("population")  # "she is not <group>" as plainly
         denied = self.guardrails.negated(text, lists=True)
         # a region only where a negation says so of it ("not on the <region>"), not as the tail of a negated list
-        # ("rather than anything else for <region> lumps")
+        # ("rather than anything else for <region> <findings>")
         regions = {m.concept for rs in self.guardrails.read(text, lists=True) for k, m in enumerate(rs.mentions)
                    if kinds.get(m.concept) == "anatomy" and rs.negated[k] and any(
                        x.concept == "cue.negation" and 0 <= m.start - x.end <= REGION_NEGATION_REACH
@@ -456,7 +456,7 @@ class Pipeline:
             return []
         vocabulary = self.guardrails.vocabulary
         objects = frozenset({"object"})
-        # a test or a treatment the plan proposes, not an opinion it would ask for nor a generic "scan"
+        # a test or a treatment the plan proposes, not an opinion it would ask for nor a generic placeholder
         proposed = (vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
                     | vocabulary.role("care")) - vocabulary.role("opinion")
         document = turn.decision.document_id
@@ -529,15 +529,15 @@ class Pipeline:
             return None
         # whose value it is ("how long should the <thing> be?"): a value of something else does not answer it
         owner = content_words(" ".join(query.owner))
-        return lambda text: (any(rx.search(text) for rx in answer_types.evidence[query.answer_type])
+        return lambda text: (answer_types.gives_value(query.answer_type, text)
                              and (not owner or bool(owner & content_words(text))))
 
     def _part_value_stated(self, part: str):
         """For one part of a question that asks for a value ("what dose", "for how long"): does a sentence give that
         kind of value? None for a part that asks for none."""
         answer_types = self.queries.answer_types
-        evidence = answer_types.evidence.get(answer_types.classify(part))
-        return (lambda text: any(rx.search(text) for rx in evidence)) if evidence else None
+        kind = answer_types.classify(part)
+        return (lambda text: answer_types.gives_value(kind, text)) if answer_types.evidence.get(kind) else None
 
     def category_headings(self, snapshot) -> tuple[list[str], np.ndarray | None]:
         """Per snapshot: the (lower-case) headings of the documents' categorised lists, and their meanings."""

@@ -152,6 +152,10 @@ class AnswerTypes:
                                            for w in part.split("|") if w != "~")
                            for name, spec in data["types"].items()}
 
+    def gives_value(self, answer_type: str, sentence: str) -> bool:
+        """Does the sentence give the kind of value this type of question asks for (its `evidence` patterns)?"""
+        return any(rx.search(sentence) for rx in self.evidence.get(answer_type, ()))
+
     def states(self, answer_type: str, sentence: str) -> bool:
         """Does the sentence say what this type of question asks for: a consequence or a reason by the type's `prefer`
         patterns, a value (a dose, a duration) by its `evidence` patterns?"""
@@ -199,11 +203,8 @@ class AnswerTypes:
         tokens, mentions = self.vocabulary.mentions(text)
         # the cue's own words, not the words its wildcards matched ("how much <route> <drug> do we give": the
         # medicine stays)
-        cut = [(t.start, t.end) for m in mentions if m.concept == f"answer.{answer_type}"
-               for t in tokens[m.start:m.end] if not self._wildcard_only(t.text, answer_type)]
-        for start, end in reversed(cut):
-            norm = norm[:start] + " " + norm[end:]
-        return " ".join(norm.split())
+        return _cut(norm, [(t.start, t.end) for m in mentions if m.concept == f"answer.{answer_type}"
+                           for t in tokens[m.start:m.end] if not self._wildcard_only(t.text, answer_type)], gap=" ")
 
     def _wildcard_only(self, word: str, answer_type: str) -> bool:
         """Did only a cue's wildcard ('~') match this word (it is none of the type's cue words)?"""
@@ -253,10 +254,15 @@ class AnswerTypes:
         """The text less what an exclusion phrase governs ("apart from <a> and <b>, what else")."""
         norm = normalize(text)
         tokens = self.vocabulary.mentions(text)[0]
-        cut = [(tokens[a].start, tokens[b - 1].end) for a, _, _, b in self._exclusion_spans(text) if b > a]
-        for a, b in reversed(cut):
-            norm = norm[:a] + norm[b:]
-        return " ".join(norm.split())
+        spans = self._exclusion_spans(text)
+        return _cut(norm, [(tokens[a].start, tokens[b - 1].end) for a, _, _, b in spans if b > a])
+
+
+def _cut(norm: str, spans: list[tuple[int, int]], gap: str = "") -> str:
+    """A normalised text less the (start, end) character spans given, in order, each left as gap; spacing tidied."""
+    for start, end in reversed(spans):
+        norm = f"{norm[:start]}{gap}{norm[end:]}"
+    return " ".join(norm.split())
 
 
 @lru_cache(maxsize=1)
@@ -366,6 +372,7 @@ class QueryReader:
         self.affirmed = affirmed or (lambda text: (" ".join(clean(text).split()), frozenset()))
         roles = self.vocabulary.role
         self._results = roles("reported_result") | roles("established")
+        self._quoted = roles("quoted_result")  # a result quoted from a letter names its test after itself
         self._tests = roles("definitive_test") | roles("plain_film") | roles("other_test")
         self._lesser_tests = self._tests - roles("definitive_test")
 
@@ -530,9 +537,8 @@ class QueryReader:
                 continue
             # a test's result comes after the test ("the <test> confirmed <finding>"); what someone "confirmed" before
             # any test is named is not one ("<a team> confirmed the device is <test>-conditional, so <test> is safe")
-            quoted = self.vocabulary.role("quoted_result")
             out |= {m.concept for m in mentions if m.concept in established
-                    or m.concept in self._results and (m.start > first_test or m.concept in quoted)}
+                    or m.concept in self._results and (m.start > first_test or m.concept in self._quoted)}
         return frozenset(out)
 
     @staticmethod
@@ -542,11 +548,12 @@ class QueryReader:
         return " ".join(s for s in split_sentences(text) if not _SELF_DESCRIPTION.match(s.strip())).replace("?", ".")
 
     def named_back(self, plan: str) -> str:
-        """A plan whose later sentence judges a test only by a stand-in ("is my scan enough?", "enough to plan off
+        """A plan whose later sentence judges a test only by a stand-in ("is my <test> enough?", "enough to plan off
         that?") after an earlier one named the test ("I can see it on <test>"): the stand-in reads as that test, so
         the plan is judged for what it proposes. Only where the earlier sentences name one test."""
         roles = self.vocabulary.role
-        specific = (roles("definitive_test") | roles("plain_film") | roles("other_test")) - roles("placeholder")
+        placeholders = roles("placeholder")
+        specific = (roles("definitive_test") | roles("plain_film") | roles("other_test")) - placeholders
         sentences = split_sentences(plan)
         out: list[str] = []
         named: dict[str, str] = {}
@@ -558,7 +565,7 @@ class QueryReader:
                 named.update({m.concept: sentence[tokens[m.start].start:tokens[m.end - 1].end] for m in own})
             elif len(named) == 1:
                 test = next(iter(named.values()))
-                stand_in = next((m for m in mentions if m.concept in roles("placeholder")), None)
+                stand_in = next((m for m in mentions if m.concept in placeholders), None)
                 span = ((tokens[stand_in.start].start, tokens[stand_in.end - 1].end) if stand_in else
                         next(((t.start, t.end) for t in tokens if t.text in _STAND_INS), None))
                 if span is not None:
@@ -571,10 +578,8 @@ class QueryReader:
         the patient wants, asked about, is the proposal the question puts (another's advice stays reported)."""
         norm = normalize(plan)
         tokens, mentions = self.vocabulary.mentions(norm)
-        spans = [(tokens[m.start].start, tokens[m.end - 1].end) for m in mentions if m.concept == "cue.wish"]
-        for a, b in reversed(spans):
-            norm = f"{norm[:a]}{norm[b:]}"
-        return " ".join(norm.split())
+        return _cut(norm, [(tokens[m.start].start, tokens[m.end - 1].end) for m in mentions
+                           if m.concept == "cue.wish"])
 
     @staticmethod
     def asking(text: str) -> str:

@@ -41,7 +41,6 @@ NAMED_TOPIC_MIN_SIMILARITY = 0.2
 RARE_TERMS_MIN = 3
 RARE_SHARE = 0.01
 RARE_TERMS_MIN_SIMILARITY = 0.45
-# values that belong to a named thing ("a dose of <drug>", "how long should the <thing> be?")
 # a diagnosis put as a question about the patient ("is this just <x>?", "could it be <x>?"): a hypothesis to the end
 # of its question, not what the patient is known to have
 _HYPOTHESIS = re.compile(r"\b(?:is|could|might|may|would|can)\s+(?:this|it|that|he|she)\s+"
@@ -50,13 +49,14 @@ _ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")  # not two letters ("ED", "GP": a place
 
 
 def _initials(title: str) -> set[str]:
-    """The initials of each run of three to six consecutive words of a title ("Acute kidney injury" -> "aki")."""
+    """The initials of each run of three to six consecutive words of a title ("<Aaa> <bbb> <ccc>" -> "abc")."""
     words = [w for w in re.findall(r"[a-z]+", title.lower()) if w not in _TITLE_GLUE]
     return {"".join(w[0] for w in words[i:j]) for i in range(len(words))
             for j in range(i + 3, min(len(words), i + 6) + 1)}
 
 
 _TITLE_GLUE = frozenset({"of", "and", "in", "the", "with", "for", "a", "an", "or", "to"})
+# values that belong to a named thing ("a dose of <drug>", "how long should the <thing> be?")
 OWNED_TYPES = frozenset({"dose", "regimen", "gauge", "extent", "length"})
 VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "extent", "gauge", "score", "threshold", "cost",
                          "codes", "field_strength", "age"})
@@ -267,20 +267,16 @@ class ScopePolicy:
         # fluctuant swelling") says which document it is about, however many words another shares: the concept layer
         # knows some subjects far better than others, the disease ontology names them all
         # ... stated, not wondered about: "is this just <disease>?" asks whether the patient has it
-        stated = _HYPOTHESIS.sub(" ", query.affirmed or query.focus)
-        diseases = set(self.diseases.find(stated))
-        titles = {p.chunk.document_id: p.chunk.title for p in passages}
-        titled = {d: set(self.diseases.find(title)) for d, title in titles.items()}
+        diseases = set(self.diseases.find(_HYPOTHESIS.sub(" ", query.affirmed or query.focus)))
         # ... and so does a title's subject by its initials ("<ABC> stage 1, which drugs to hold?" beside a guideline
         # titled "<A...> <B...> <C...>")
         acronyms = {a.lower() for a in _ACRONYM.findall(query.focus) if not vocabulary.concepts(a)}
-        for d, title in titles.items():
-            if acronyms & _initials(title):
-                titled[d] |= {"acronym:" + a for a in acronyms & _initials(title)}
-                diseases |= {"acronym:" + a for a in acronyms & _initials(title)}
-        if diseases & titled[passages[0].chunk.document_id]:
+        titles = {p.chunk.document_id: p.chunk.title for p in passages}  # in retrieval order
+        named_by_title = [d for d, title in titles.items()
+                          if diseases & set(self.diseases.find(title)) or acronyms & _initials(title)]
+        if passages[0].chunk.document_id in named_by_title:
             return passages
-        document = next((d for d, named in titled.items() if named & diseases), None)
+        document = next(iter(named_by_title), None)
         if document is not None:
             return ([p for p in passages if p.chunk.document_id == document]
                     + [p for p in passages if p.chunk.document_id != document])
@@ -303,21 +299,20 @@ class ScopePolicy:
                 + [p for p in passages if p.chunk.document_id != document])
 
     def denied_subject_last(self, passages: list[ScoredChunk], query: Query) -> list[ScoredChunk]:
-        """A document whose title's head finding the question denies ("..., no lump, neuro normal: MRI?" beside a
-        guideline on a palpable <lump>) is not about this patient: the closest retrieved document whose subject the
-        question does not deny answers first."""
+        """A document whose title's head finding the question denies ("..., no <finding>, <system> normal: <test>?"
+        beside a guideline on that <finding>) is not about this patient: the closest retrieved document whose subject
+        the question names (else the closest whose subject it does not deny) answers first."""
+        if not query.denied:
+            return passages
         vocabulary = self.vocabulary
         course = vocabulary.role("course")
-
-        def head(title: str) -> str | None:
-            return next((c for c in vocabulary.concepts_in_order(title)
-                         if vocabulary.kinds.get(c) == "finding" and c not in course), None)
-        if not query.denied or head(passages[0].chunk.title) not in query.denied:
+        heads = {p.chunk.document_id: next((c for c in vocabulary.concepts_in_order(p.chunk.title)
+                                            if vocabulary.kinds.get(c) == "finding" and c not in course), None)
+                 for p in passages}  # in retrieval order
+        if heads[passages[0].chunk.document_id] not in query.denied:
             return passages
-        # the closest whose head finding the question names, else the closest not denied
-        allowed = [p.chunk.document_id for p in passages if head(p.chunk.title) not in query.denied]
-        other = next((d for d in allowed if head(next(p.chunk.title for p in passages if p.chunk.document_id == d))
-                      in query.concepts), allowed[0] if allowed else None)
+        allowed = [d for d, head in heads.items() if head not in query.denied]
+        other = next((d for d in allowed if heads[d] in query.concepts), allowed[0] if allowed else None)
         if other is None:
             return passages
         return ([p for p in passages if p.chunk.document_id == other]
@@ -389,7 +384,7 @@ class ScopePolicy:
 
     def _located_regions(self, text: str) -> frozenset[str]:
         """The body regions a text names where it locates a finding (a finding in the same stretch between
-        punctuation: "a lump in the <region>"), or all it names when it names no finding ("and for the <region>?"):
+        punctuation: "a <finding> in the <region>"), or all it names when it names no finding ("and for the <region>?"):
         "<medicine> for his <region>" in a medication list is history, not what is asked about."""
         kinds = self.vocabulary.kinds
         tokens, mentions = self.vocabulary.mentions(text)
@@ -481,7 +476,7 @@ class ScopePolicy:
                 said = content_words(f"{s.text} {s.label}") | heading
                 if (said & focus and (not owner or said & owner or owner <= title)
                         and all(d <= said or d <= title for d in diseases)
-                        and any(rx.search(s.text) for rx in patterns)
+                        and self.answer_types.gives_value(query.answer_type, s.text)
                         and all(_RATE_IN[u].search(s.text) or (u in _RATE_ALSO and _RATE_ALSO[u].search(s.text))
                                 for u in units)):
                     return None
