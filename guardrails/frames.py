@@ -118,6 +118,9 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                     break
                 if lists and any(t.text in _LIST_STOPS for t in tokens[cue.end:m.start]):
                     break  # in a history, "no <symptom>, has a <finding>": the verb ends the negated part
+                if not lists and cue.text == "no" and m.kind == "assessment" \
+                        and any(t.text in _CLAUSE_VERBS for t in tokens[cue.end + 1:m.start]):
+                    break  # "<test> showing no <finding> is enough": "no" denies its noun phrase, not the verdict
                 if m.kind != "cue" and tokens[m.start].text in _SELF_NEGATING and m.start > 0 \
                         and tokens[m.start - 1].text in ("and", "or", ","):
                     break  # "it is not serious and no other test is needed": a phrase that carries its own "no"
