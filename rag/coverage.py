@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+from rag.text import content_words
 
 # how a guideline says a subject is someone else's (the whole sentence is its statement of limits)
 _EXCLUDES = re.compile(
@@ -31,10 +34,20 @@ _INCLUDES = re.compile(r"\b(?:covers|applies\s+to|is\s+for|includ(?:es|ing))\b",
 ITEM_KINDS = frozenset({"finding", "anatomy"})
 
 
+class Exclusion(NamedTuple):
+    """One item of a statement of limits: the findings and regions it names, and, for an item that names no finding,
+    the words the concept layer does not read ("<region> transplant recipients": a group of patients, not every
+    question about the <region>)."""
+    concepts: frozenset[str]
+    words: frozenset[str] = frozenset()
+
+
 def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], frozenset[str]],
-                        kinds: dict[str, str]) -> tuple[frozenset[str], ...]:
-    """The items a document's statements of limits name, each as the findings and regions it is made of."""
-    out: list[frozenset[str]] = []
+                        kinds: dict[str, str], matched_text: Callable[[str], str] = lambda text: ""
+                        ) -> tuple[Exclusion, ...]:
+    """The items a document's statements of limits name. matched_text: the words of an item the concept layer
+    reads (what is left says who or what the item is, beyond its concepts)."""
+    out: list[Exclusion] = []
     for sentence in sentences:
         if not _EXCLUDES.search(sentence):
             continue
@@ -42,11 +55,20 @@ def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], froz
             if _INCLUDES.search(item) and not _EXCLUDES.search(item):
                 continue
             named = frozenset(c for c in concepts(item) if kinds.get(c) in ITEM_KINDS)
-            if named and named not in out:
-                out.append(named)
+            if not named:
+                continue
+            words = frozenset()
+            if not any(kinds.get(c) == "finding" for c in named):
+                rest = _EXCLUDES.sub(" ", item)
+                words = frozenset(content_words(rest) - content_words(matched_text(rest)))
+            exclusion = Exclusion(named, words)
+            if exclusion not in out:
+                out.append(exclusion)
     return tuple(out)
 
 
-def excluded(question: frozenset[str], items: tuple[frozenset[str], ...]) -> bool:
-    """Does the question name every finding and region of one of the document's excluded items?"""
-    return any(item <= question for item in items)
+def excluded(question: frozenset[str], items: tuple[Exclusion, ...], words: frozenset[str] = frozenset()) -> bool:
+    """Does the question name every finding and region of one of the document's excluded items (and, for an item
+    that names only a region, one of its other words: "<region> transplant recipients" is not every question
+    about the <region>)? words: the question's content words."""
+    return any(item.concepts <= question and (not item.words or item.words & words) for item in items)

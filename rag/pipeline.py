@@ -20,10 +20,11 @@ import numpy as np
 
 from guardrails.concepts import normalize
 from guardrails.engine import DraftSentence, GuardrailEngine, SafeSentence, Verdict
+from rag.abbreviations import Shorthand
 from rag.bands import Band, bands_in, implied
 from rag.config import Settings
 from rag.conversations import ConversationStore
-from rag.coverage import declared_exclusions
+from rag.coverage import Exclusion, declared_exclusions
 from rag.diseases import words as disease_words
 from rag.embed import Embedder, set_threads
 from rag.errors import LLMUnavailable
@@ -50,8 +51,10 @@ from rag.types import (
     SourceDisclaimer,
     Violation,
 )
-from rag.typos import TypoFixer
+from rag.typos import TypoFixer, known_english
 
+# two documents whose best sentences are this close to a vignette's asking part are about as close
+ASKED_TIE = 0.02
 VIGNETTE_EXTRA = 2
 REGION_NEGATION_REACH = 2  # words between "not" and the region it denies ("not on the <region>")
 PACK_PASSAGES = 2  # a pack's documents' passages that join a question in its scope that retrieval did not find
@@ -153,14 +156,27 @@ class Pipeline:
                                            if n >= (DOCUMENT_CONCEPT_SENTENCES if regional else 1)}
         return cache[document_id]
 
-    def document_exclusions(self, snapshot, document_id: str) -> tuple[frozenset[str], ...]:
+    def document_exclusions(self, snapshot, document_id: str) -> tuple[Exclusion, ...]:
         """What a document says it leaves to other guidance (rag.coverage), cached per snapshot."""
         cache = self._for_build(snapshot, "document_exclusions", lambda _: {})
         if document_id not in cache:
             sentences = [x.text for c in snapshot.chunks if c.document_id == document_id and not is_reference_chunk(c)
                          for x in c.sentences]
-            cache[document_id] = declared_exclusions(sentences, self.scope.concepts, self.scope.vocabulary.kinds)
+            vocabulary = self.scope.vocabulary
+            cache[document_id] = declared_exclusions(
+                sentences, self.scope.concepts, vocabulary.kinds,
+                lambda text: vocabulary.matched_text(text, vocabulary.concepts(text)))
         return cache[document_id]
+
+    def document_words(self, snapshot, document_id: str) -> frozenset[str]:
+        """A document's (stemmed) content words, its reference list left out; cached per snapshot."""
+        def derive(s) -> dict[str, frozenset[str]]:
+            texts: dict[str, list[str]] = {}
+            for c in s.chunks:
+                if not is_reference_chunk(c):
+                    texts.setdefault(c.document_id, [c.title]).append(c.text)
+            return {d: frozenset(content_words(" ".join(t))) for d, t in texts.items()}
+        return self._for_build(snapshot, "document_content_words", derive).get(document_id, frozenset())
 
     def idf(self, snapshot) -> dict[str, float]:
         """Inverse sentence frequency of each word in the indexed corpus (rare words weigh more)."""
@@ -227,6 +243,15 @@ class Pipeline:
         level = ScopePolicy.rare_level(idf, TOPICAL_SHARE)
         return lambda word: not word.isdigit() and idf.get(word, 0.0) >= level
 
+    def shorthand(self, snapshot) -> Shorthand:
+        """Clinical shorthand read in this snapshot's words (rag.abbreviations; built once per snapshot)."""
+        vocabulary = self.guardrails.vocabulary
+
+        def derive(s) -> Shorthand:
+            return Shorthand.for_corpus([t for c in s.chunks for t in (c.title, *(x.text for x in c.sentences))],
+                                        known_english, lambda token: bool(vocabulary.concepts(token)))
+        return self._for_build(snapshot, "shorthand", derive)
+
     def typos(self, snapshot) -> TypoFixer:
         """The misspelling reader for this snapshot's words (built once per snapshot)."""
         return self._for_build(snapshot, "typos", lambda s: TypoFixer.from_texts(
@@ -284,7 +309,7 @@ class Pipeline:
         bands = self.bands(snapshot)
         idf = self.idf(snapshot)
         query = self.queries.read(messages, spell=self.typos(snapshot).fix, topical=self.topical_words(snapshot),
-                                  indexed=idf.__contains__,
+                                  indexed=idf.__contains__, shorthand=self.shorthand(snapshot).long_forms,
                                   banded=lambda text: implied(text, bands) if bands else "")
         # what the documents' own lists say the question's rare words are ("<finding>" under "<Category>") is
         # searched too (not asked: answerability reads the question alone), so "the <test> shows <finding>, what
@@ -309,20 +334,27 @@ class Pipeline:
             wider = [p for p in self.retriever.retrieve(snapshot, search, DECLINED_WIDER * k, vector=qvec)
                      if not is_reference_chunk(p.chunk) and not declines(p.chunk.document_id)]
             if wider:
-                other = wider[0].chunk.document_id
-                kept = self.with_neighbours(snapshot, [p for p in wider if p.chunk.document_id == other][:k])
-                have = {p.chunk.id for p in kept}
-                passages = kept + [p for p in passages if p.chunk.id not in have]
+                passages = self._own_passages_first(snapshot, wider, wider[0].chunk.document_id, passages, k)
         passages += self._pack_documents_passages(snapshot, query, passages, search, qvec, k)
+        closest = passages[0].chunk.document_id if passages else None
         vectors = self.sentence_vectors.get(passages)
         if cvec is not None and len({p.chunk.document_id for p in passages}) > 1:
-            passages = self._asked_document_first(passages, vectors, cvec)
+            passages = self._asked_document_first(passages, vectors, cvec, query.core, idf)
         elif len({p.chunk.document_id for p in passages}) > 1:
-            passages = self.scope.subject_document_first(passages, query)
+            voted = self.scope.rare_words_document_first(passages, query, idf,
+                                                         lambda d: self.document_words(snapshot, d))
+            passages = self.scope.subject_document_first(voted, query)
         if len({p.chunk.document_id for p in passages}) > 1:
             passages = self.scope.denied_subject_last(passages, query)
         if len({p.chunk.document_id for p in passages}) > 1 and declines(passages[0].chunk.document_id):
             passages = self.scope.declined_document_last(passages, declines)
+        if passages and passages[0].chunk.document_id != closest:
+            # another document answers than the one retrieval put first: its own closest passages, not only those
+            # that made the first cut among every document's
+            wider = [p for p in self.retriever.retrieve(snapshot, search, DECLINED_WIDER * k, vector=qvec)
+                     if not is_reference_chunk(p.chunk)]
+            passages = self._own_passages_first(snapshot, wider, passages[0].chunk.document_id, passages, k)
+            vectors = self.sentence_vectors.get(passages)
         turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline, core_vector=cvec)
         turn.timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
@@ -399,12 +431,22 @@ class Pipeline:
                                            turn.core_vector)
         return turn.extractive
 
+    def _own_passages_first(self, snapshot, found: list[ScoredChunk], document: str, passages: list[ScoredChunk],
+                            k: int) -> list[ScoredChunk]:
+        """The document's closest passages among those found (with their neighbours) first, then the others."""
+        kept = self.with_neighbours(snapshot, [p for p in found if p.chunk.document_id == document][:k])
+        have = {p.chunk.id for p in kept}
+        return kept + [p for p in passages if p.chunk.id not in have]
+
     @staticmethod
     def _asked_document_first(passages: list[ScoredChunk], vectors: dict[str, np.ndarray],
-                              core: np.ndarray) -> list[ScoredChunk]:
+                              core: np.ndarray, core_text: str = "", idf: dict[str, float] | None = None
+                              ) -> list[ScoredChunk]:
         """A vignette's history names other subjects ("known <condition> on <drug>, came in for <test> ... two doses
         of <drug> given, what next?"): the document whose sentences best match its asking part answers it, so that
-        document's passages go first (the scope decision and the answer take the first passage's document)."""
+        document's passages go first (the scope decision and the answer take the first passage's document). Two
+        documents about as close are told apart by the asking part's words each one's passages use, weighed by
+        rarity: "<drug> given twice, still <finding>" is about the document that names the <drug>."""
         best: dict[str, float] = {}
         for p in passages:
             if p.chunk.sentences:
@@ -413,6 +455,14 @@ class Pipeline:
         if not best:
             return passages
         document = max(best, key=best.get)
+        close = [d for d in best if best[d] >= best[document] - ASKED_TIE]
+        if len(close) > 1 and idf:
+            asked = content_words(core_text)
+
+            def shared(d: str) -> float:
+                used = content_words(" ".join(p.chunk.text for p in passages if p.chunk.document_id == d))
+                return sum(idf.get(w, 0.0) for w in asked & used)
+            document = max(close, key=lambda d: (shared(d), best[d]))
         return ([p for p in passages if p.chunk.document_id == document]
                 + [p for p in passages if p.chunk.document_id != document])
 

@@ -40,6 +40,8 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|h
                       r"\bwhy not\b|^(?:and|but|or|so)\b|"
                       # a correction of a detail of the earlier turn ("sorry, I meant <x> not <y>") continues it
                       r"\bi meant\b|\bi misread\b|\btypo\b|"
+                      # a plan put up for approval with nothing after it ("<plan>, shall I?") is the earlier case's
+                      r"\b(?:shall|should|can|could|may|do) (?:i|we)\s*\?|"
                       # "a mass there" points back; "is there", "there are" do not
                       r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|'s)\b)",
                       re.IGNORECASE)
@@ -323,6 +325,8 @@ class Query(Frozen):
     resolved: str  # text, preceded by the earlier turn it continues when it is a follow-up
     search: str  # resolved, less its pertinent negatives, plus the labels: what retrieval reads
     labels: str = ""  # the plain labels of the concepts it names in other words, and what a stated score's band means
+    # the long forms of the clinical shorthand it uses that the documents do not ("K+" -> potassium), also in labels
+    expanded: str = ""
     focus: str  # the sentences of a vignette that carry the question
     asked: str  # the affirmed focus less what it says the asker already knows ("apart from X, what else")
     affirmed: str = ""  # the focus less its pertinent negatives ("no <finding>", "<system> normal")
@@ -376,12 +380,14 @@ class QueryReader:
         self._tests = roles("definitive_test") | roles("plain_film") | roles("other_test")
         self._lesser_tests = self._tests - roles("definitive_test")
 
-    def read(self, messages: Sequence[dict], spell=None, topical=None, banded=None, indexed=None) -> Query:
+    def read(self, messages: Sequence[dict], spell=None, topical=None, banded=None, indexed=None,
+             shorthand=None) -> Query:
         """spell: reads a misspelt word as the indexed documents' word (rag.typos), when given; topical: is this
         (stemmed) word one the indexed documents use sparingly, so a sentence naming it is about their subjects
         (the concept vocabulary knows some subjects far better than others); banded: what the documents say the
         score values a text states mean (rag.bands); indexed: is this (stemmed) word in the indexed documents (another
-        name of what the question names is searched only in the documents' own words)."""
+        name of what the question names is searched only in the documents' own words); shorthand: the long forms of
+        the clinical shorthand a text uses, read for the indexed documents (rag.abbreviations)."""
         spell = spell or (lambda text: text)
         indexed = indexed or (lambda word: True)
         topical = topical or (lambda word: False)
@@ -428,6 +434,12 @@ class QueryReader:
             named -= self._results
         measured = self._measured(text, previous)
         labels = self._labels(resolved, frozenset(named), indexed)
+        expanded = ""
+        if shorthand is not None:  # "K+ 6.8": searched, and read for what it asks, in the documents' words
+            typed = f"{clean(previous[-1])} {clean(question)}" if follow_up else clean(question)
+            have = content_words(f"{resolved} {labels}")
+            expanded = " ".join(f for f in shorthand(typed) if not content_words(f) <= have)
+            labels = f"{labels} {expanded}".strip()
         governed = self.answer_types.excluded(focus)
         excluded = content_words(governed) - _ANAPHORA
         if governed and not excluded and said:  # "besides those two": the last answer
@@ -442,7 +454,7 @@ class QueryReader:
         owner = (tuple(self.answer_types.owner(self.asking(focus), answer_type))
                  if self.answer_types.evidence.get(answer_type) else ())
         return Query(question=question, spelled=spelled,
-                     text=text, resolved=resolved, labels=f"{labels} {implied}".strip(),
+                     text=text, resolved=resolved, labels=f"{labels} {implied}".strip(), expanded=expanded,
                      # what it rules out is not searched for ("no <finding>, no <symptom>" would find the documents
                      # about them)
                      search=" ".join(x for x in (resolved[:-len(focus)].strip() if follow_up else "", affirmed, labels,

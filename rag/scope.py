@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 
 from guardrails.concepts import default_vocabulary
-from rag.coverage import ITEM_KINDS, excluded
+from rag.coverage import ITEM_KINDS, Exclusion, excluded
 from rag.diseases import default_disease_names
 from rag.query import QUESTION_WORDS, AnswerTypes, Query, QueryReader, default_answer_types
 from rag.text import american, content_words
@@ -41,6 +41,10 @@ NAMED_TOPIC_MIN_SIMILARITY = 0.2
 RARE_TERMS_MIN = 3
 RARE_SHARE = 0.01
 RARE_TERMS_MIN_SIMILARITY = 0.45
+# the rare-word vote for a question's document (ScopePolicy.rare_words_document_first)
+VOTE_SHARE = 0.01
+VOTE_MARGIN = 2.0
+VOTE_MIN_WORDS = 3
 # a diagnosis put as a question about the patient ("is this just <x>?", "could it be <x>?"): a hypothesis to the end
 # of its question, not what the patient is known to have
 _HYPOTHESIS = re.compile(r"\b(?:is|could|might|may|would|can)\s+(?:this|it|that|he|she)\s+"
@@ -118,6 +122,10 @@ class ScopePolicy:
                   for p in passages if p.chunk.sentences]
         best, top = max(scored, key=lambda x: x[0]) if scored else (0.0, passages[0])
         document = passages[0].chunk.document_id
+        # the subject, population and title checks are of the document that answers, whichever document holds the
+        # closest sentence
+        top = max((x for x in scored if x[1].chunk.document_id == document), key=lambda x: x[0],
+                  default=(best, passages[0]))[1]
         topical = {c for c in query.concepts if self.vocabulary.kinds.get(c) in TOPICAL_KINDS}
         shared = tuple(sorted(topical & self.concepts(" ".join(p.chunk.text for p in passages[:3]))))
         base = {"similarity": round(best, 4), "shared_concepts": shared, "document_id": document}
@@ -143,7 +151,10 @@ class ScopePolicy:
                 f"topic: the question is about {', '.join(unknown)}, which no indexed document mentions",), **base)
         # a question naming any of the top document's subject (a title concept or word) is about it, whatever else
         # it names ("could the <finding> be <a disease the guideline never names>?")
-        on_subject = bool(title & topical or content_words(top.chunk.title) & content_words(query.focus) - _ASKING)
+        # ... a word of its title that is not how things behave ("acute" is in many titles and says nothing of which)
+        course = content_words(self.vocabulary.matched_text(top.chunk.title, self.vocabulary.role("course")))
+        on_subject = bool(self._subject_concepts(top.chunk.title, title) & topical
+                          or (content_words(top.chunk.title) - course) & content_words(query.focus) - _ASKING)
         foreign = self._foreign_diseases(query, known_disease) if not on_subject else []
         if foreign:
             return ScopeDecision(outcome="abstain", reasons=(
@@ -184,6 +195,20 @@ class ScopePolicy:
                                  missing=missing, **base)
         return ScopeDecision(outcome="answer", reasons=(f"topic: similarity {best:.2f}",), **base)
 
+    def _subject_concepts(self, title: str, concepts: frozenset[str]) -> frozenset[str]:
+        """The concepts that name a title's subject (not its course): a body region only when the title names nothing
+        more than the region ("<region> <injury>" is not about every question on another part of the <region>: "eye"
+        is read as the head region)."""
+        kinds = self.vocabulary.kinds
+        concepts = concepts - self.vocabulary.role("course")  # "acute": how it behaves, not what it is
+        subject = frozenset(c for c in concepts if kinds.get(c) != "anatomy")
+        if subject:
+            return subject
+        regions = frozenset(c for c in concepts if kinds.get(c) == "anatomy")
+        said = content_words(self.vocabulary.matched_text(title, regions))
+        rest = content_words(_ADULTS.sub(" ", _CHILDREN.sub(" ", title))) - said
+        return regions if not rest else frozenset()
+
     def shared_weight(self, shared) -> int:
         """How much the clinical concepts a question shares with the passages say it is on their topic: a named
         test, treatment or medicine counts double."""
@@ -205,12 +230,12 @@ class ScopePolicy:
 
     @staticmethod
     def rare_shared_terms(query: Query, passages: list[ScoredChunk], idf: dict[str, float]) -> tuple[str, ...]:
-        """The question's words (less the asking words) that the document's top passages use and that occur in at
-        most RARE_SHARE of the corpus's sentences; numbers do not count."""
+        """The question's words (less the asking words, with its shorthand's long forms) that the document's top
+        passages use and that occur in at most RARE_SHARE of the corpus's sentences; numbers do not count."""
         if not idf or not passages:
             return ()
         level = ScopePolicy.rare_level(idf, RARE_SHARE)
-        words = content_words(query.focus) - _ASKING
+        words = content_words(f"{query.focus} {query.expanded}") - _ASKING  # "K+" is the documents' potassium
         used = content_words(" ".join(p.chunk.text for p in passages))
         return tuple(sorted(w for w in words & used if not w.isdigit() and idf.get(w, 0.0) >= level))
 
@@ -298,6 +323,28 @@ class ScopePolicy:
         return ([p for p in passages if p.chunk.document_id == document]
                 + [p for p in passages if p.chunk.document_id != document])
 
+    def rare_words_document_first(self, passages: list[ScoredChunk], query: Query, idf: dict[str, float],
+                                  document_words: Callable[[str], frozenset[str]]) -> list[ScoredChunk]:
+        """The retrieved document that uses far more of the question's rare words than the closest one does is the
+        one it is about, whatever the concept layer knows of either subject ("new temporal <symptom>, jaw pain on
+        chewing, <marker> pending: wait before starting <drug>?" shares one common word with a guideline on another
+        cause of the <symptom>, five rare ones with its own): its passages go first. Rare: in at most
+        VOTE_SHARE of the corpus's sentences, weighed by rarity; far more: at least VOTE_MARGIN times as much.
+        document_words: a document's (stemmed) content words, anywhere in it."""
+        if not idf or len({p.chunk.document_id for p in passages}) < 2:
+            return passages
+        level = self.rare_level(idf, VOTE_SHARE)
+        words = {w for w in content_words(f"{query.focus} {query.expanded}") - _ASKING
+                 if not w.isdigit() and idf.get(w, 0.0) >= level}
+        used = {d: document_words(d) & words for d in dict.fromkeys(p.chunk.document_id for p in passages)}
+        weight = {d: sum(idf[w] for w in ws) for d, ws in used.items()}
+        first = passages[0].chunk.document_id
+        best = max(weight, key=weight.get)
+        if best == first or weight[best] < VOTE_MARGIN * weight[first] or len(used[best]) < VOTE_MIN_WORDS:
+            return passages
+        return ([p for p in passages if p.chunk.document_id == best]
+                + [p for p in passages if p.chunk.document_id != best])
+
     def denied_subject_last(self, passages: list[ScoredChunk], query: Query) -> list[ScoredChunk]:
         """A document whose title's head finding the question denies ("..., no <finding>, <system> normal: <test>?"
         beside a guideline on that <finding>) is not about this patient: the closest retrieved document whose subject
@@ -318,12 +365,12 @@ class ScopePolicy:
         return ([p for p in passages if p.chunk.document_id == other]
                 + [p for p in passages if p.chunk.document_id != other])
 
-    def declines(self, query: Query, exclusions: Callable[[str], tuple[frozenset[str], ...]]
-                 ) -> Callable[[str], bool]:
+    def declines(self, query: Query, exclusions: Callable[[str], tuple[Exclusion, ...]]) -> Callable[[str], bool]:
         """Does a document say it leaves the question's subject to other guidance ("<region> masses are outside its
         scope"; rag.coverage)?"""
         named = frozenset(c for c in query.concepts - query.denied if self.vocabulary.kinds.get(c) in ITEM_KINDS)
-        return lambda document_id: bool(named) and excluded(named, exclusions(document_id))
+        words = frozenset(content_words(query.focus))
+        return lambda document_id: bool(named) and excluded(named, exclusions(document_id), words)
 
     @staticmethod
     def declined_document_last(passages: list[ScoredChunk], declines: Callable[[str], bool]) -> list[ScoredChunk]:
@@ -435,6 +482,9 @@ class ScopePolicy:
         # shorthand the concept layer reads (an abbreviation the vocabulary lists) names no new entity
         names = [w for w in self._names(query) if not self.vocabulary.concepts(w)]
         unknown = [w for w in names if content_words(w) and not (content_words(w) & idf.keys())]  # "IM": too short
+        # ... and a specialist word no document, concept or dictionary knows, asked about in the asking sentence (a
+        # medicine named without a stem the list knows): its value cannot be in the documents either
+        unknown += [w for w in self._unknown_terms(query, idf) if w not in {u.lower() for u in unknown}]
         return " and ".join(unknown) if unknown else None
 
     def _missing(self, query: Query, passages: list[ScoredChunk], corpus_words=frozenset()) -> str | None:

@@ -4,7 +4,8 @@ swapped in a word the documents use), so retrieval, concept tagging and sentence
 A word is corrected only when it is neither English (pyspellchecker's frequency list) nor a word of the corpus or
 of the concept vocabulary, and exactly one kind of near miss explains it: the nearest corpus or vocabulary word by
 optimal-string-alignment distance (a swapped pair of letters costs one), at most one edit for words of up to seven
-letters and two for longer ones, starting with the same letter (typing slips rarely hit the first letter). Real
+letters and two for longer ones, starting with the same letter (typing slips rarely hit the first letter). A name
+clipped the way clinicians clip drug names ("amox", "clarithro") is read as the corpus word it begins. Real
 words the corpus lacks (everyday English words) stay as typed, so the scope decision still sees what it does not cover.
 """
 
@@ -22,6 +23,11 @@ from rag.text import STOPWORDS, american
 
 _WORD = re.compile(r"[A-Za-z]+")
 MIN_LENGTH = 5
+# a clipped name ("amox", "clarithro") is read as the corpus word it begins when it has at least this many letters
+# and every corpus word it begins shares this many more
+TRUNCATED_MIN = 4
+TRUNCATED_SHARED = 2
+TRUNCATED_USES = 2
 
 
 @lru_cache(maxsize=1)
@@ -40,6 +46,10 @@ class TypoFixer:
         """corpus_words: lower-case word forms of the indexed text with their counts; vocabulary_words: the
         concept vocabulary's words (a question may use a term the corpus words differently)."""
         self.frequency = Counter(corpus_words)
+        self.clipped: dict[str, list[str]] = {}  # a corpus word's first TRUNCATED_MIN letters -> the corpus words
+        for w in self.frequency:
+            if len(w) >= TRUNCATED_MIN + TRUNCATED_SHARED:
+                self.clipped.setdefault(w[:TRUNCATED_MIN], []).append(w)
         for w in vocabulary_words:
             self.frequency[w] += 1
         self.by_initial: dict[str, list[str]] = {}
@@ -61,6 +71,10 @@ class TypoFixer:
         return out
 
     def _correction(self, w: str) -> str | None:
+        if len(w) >= TRUNCATED_MIN and not (w in STOPWORDS or w in self.frequency or known_english(w)):
+            whole = self._completion(w)
+            if whole:
+                return whole
         if (len(w) < MIN_LENGTH or w in STOPWORDS or w in self.frequency or american(w) in self.frequency
                 or known_english(w)):
             return None
@@ -72,6 +86,22 @@ class TypoFixer:
         best = min(d for _, d, _ in found)
         nearest = [c for c, d, _ in found if d == best]
         return max(nearest, key=lambda c: (self.frequency[c], c))
+
+    def _completion(self, w: str) -> str | None:
+        """The corpus word a clipped name stands for ("amox", "clarithro"): the longer words of the documents (not
+        the vocabulary's other names of a medicine) that it begins all begin alike for TRUNCATED_SHARED more letters
+        (one name and its forms), the most frequent of them; None when they are different words ("pred": predict,
+        prednisolone)."""
+        longer = [c for c in self.clipped.get(w[:TRUNCATED_MIN], ())
+                  if c.startswith(w) and len(c) >= len(w) + TRUNCATED_SHARED]
+        if not longer:
+            return None
+        stem = w + longer[0][len(w):len(w) + TRUNCATED_SHARED]
+        if any(not c.startswith(stem) for c in longer):
+            return None
+        whole = max(longer, key=lambda c: (self.frequency[c], c))
+        # a word the documents use once (often in a reference's title) is no name to read a clipping as
+        return whole if self.frequency[whole] >= TRUNCATED_USES else None
 
     def fix(self, text: str) -> str:
         return _WORD.sub(lambda m: self.correction(m.group(0)) or m.group(0), text)

@@ -55,6 +55,10 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_20.jsonl": (1.0, 1.0, 1.0),
     # batch 21 (first contact 1.00 / 1.00 / 0.82): two unsafe drafts named by another broken rule first
     "guard_fresh_21.jsonl": (1.0, 1.0, 0.81),
+    # batch 22 (first contact 0.90 / 1.00 / 0.80): the unsafe draft that passed ("a lumbar film showing no lytic change
+    # is generally enough ..., and MRI can then be kept for patients whose films are abnormal") is flagged; two
+    # two-rule drafts are named by their other rule first
+    "guard_fresh_22.jsonl": (1.0, 1.0, 0.8),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -83,7 +87,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 20: first contact 0.85 (34/40) after the seventh session's changes; 35/40 after
                "chat_fresh_20.jsonl": 0.875,
                # batch 21: first contact 0.85 (34/40) at the seventh session's end
-               "chat_fresh_21.jsonl": 0.85}
+               "chat_fresh_21.jsonl": 0.85,
+               # batch 22: first contact 0.85 (34/40) at the eighth session's start; 36/40 after
+               "chat_fresh_22.jsonl": 0.9}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -33,7 +33,8 @@ ADJACENT = {"low-back-pain-nonspecific", "soft-tissue-lump"}
 # metastatic spinal cord compression: spine, MRI, cancer, leg weakness, bladder symptoms, a whole-spine MRI without
 # contrast; batch 20's thunderclap headache: a non-contrast CT first, "MRI is not the first test") and batch 21's two
 # in words the concept layer does not know (acute kidney injury, which shares contrast, gadolinium and eGFR with the
-# seed; hypoglycaemia). They are indexed with all the others for their batches' cases; the older sets' floors were
+# seed; hypoglycaemia) and batch 22's two asked in their own clinicians' shorthand (paracetamol overdose, acute otitis
+# media in children). They are indexed with all the others for their batches' cases; the older sets' floors were
 # measured with the fifteen above and stay measured so.
 BESIDE_THE_SEED = TOPICS / "beside_the_seed"
 
@@ -223,9 +224,11 @@ def test_a_guideline_whose_subject_the_question_denies_does_not_answer_it(every)
 
 
 # batch 19 (first contact 18/24 with sixteen documents, the cord compression guideline beside the seed): 20/24 with
-# nineteen; batch 20 (first contact 19/24 with seventeen, the thunderclap headache): 19/24; batch 21 (first contact
-# 10/24 with nineteen, acute kidney injury and hypoglycaemia): 11/24
-BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 0.79, "chat_topics_21.jsonl": 0.45}
+# twenty-one; batch 20 (first contact 19/24 with seventeen, the thunderclap headache): 19/24; batch 21 (first contact
+# 10/24 with nineteen, acute kidney injury and hypoglycaemia): 14/24; batch 22 (first contact 9/24 with twenty-one,
+# paracetamol overdose and otitis media in children): 12/24
+BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 0.79, "chat_topics_21.jsonl": 0.58,
+                          "chat_topics_22.jsonl": 0.5}
 
 
 @pytest.mark.parametrize("name", sorted(BESIDE_THE_SEED_FLOORS))
@@ -384,3 +387,42 @@ def test_the_usual_patients_option_answers_which_drug_and_what_dose(multi):
     a = _ask(multi, "For uncomplicated lower-leg cellulitis treated at home, which oral antibiotic, what dose and for "
                     "how long?")
     assert not a.abstained and "flucloxacillin 500 mg" in a.answer, a.answer
+
+
+def _cited(answer) -> set[str]:
+    return {c.document_id for c in answer.citations}
+
+
+def test_clinical_shorthand_is_read_in_the_documents_words(every):
+    # "K+" is the kidney guideline's potassium, "amox" the otitis guideline's amoxicillin; a "bulging drum" is no lump
+    a = _ask(every, "K+ of 7.0 with ECG changes on a background of AKI - what goes in first?")
+    assert _cited(a) == {"acute-kidney-injury"} and "calcium gluconate" in a.answer.lower(), a.answer
+    a = _ask(every, "what's the usual amox dose for a 3 yo with AOM?")
+    assert _cited(a) == {"acute-otitis-media-children"} and "250 mg" in a.answer, a.answer
+    a = _ask(every, "Febrile 2yo, bulging drum on the left, tugging at the ear. Antibiotics?")
+    assert _cited(a) == {"acute-otitis-media-children"}, a.answer
+
+
+def test_a_value_of_a_specialist_word_no_document_knows_is_not_given(every):
+    a = _ask(every, "Hyperkalaemia in AKI - what dose of patiromer should I start?")
+    assert a.scope in ("abstain", "partial") and "patiromer" in (a.fallback_reason or ""), a.fallback_reason
+    assert "patiromer" not in a.answer.lower() or a.scope == "partial"
+
+
+def test_a_group_a_guideline_leaves_out_is_more_than_the_region_it_names(every):
+    # "It does not cover ... kidney transplant recipients": a question about the kidneys is still the kidney guideline's
+    a = _ask(every, "Creatinine climbing day on day in AKI but the eGFR says 61 - are the kidneys basically fine?")
+    assert _cited(a) == {"acute-kidney-injury"} and "steady state" in a.answer.lower(), a.answer
+
+
+def test_the_document_using_the_questions_rare_words_answers_it(every):
+    # shares "headache" with the thunderclap guideline, and its rare words (jaw, chewing, ESR, prednisolone) with GCA's
+    a = _ask(every, "New temporal headache at 79, jaw aches when she chews, ESR sent. Start prednisolone now or await "
+                    "the result?")
+    assert _cited(a) == {"giant-cell-arteritis"}, a.answer
+
+
+def test_a_region_read_from_another_word_does_not_put_a_question_on_a_guidelines_subject(multi):
+    # "eye" is read as the head region; a minor head injury guideline is not about the eye
+    a = _ask(multi, "Which drops go in first for acute angle-closure glaucoma with an intraocular pressure of 58?")
+    assert a.abstained and not a.citations, a.answer

@@ -32,6 +32,18 @@ def test_real_words_the_corpus_lacks_and_other_first_letters_stay_as_typed():
     assert fix("lump") == "lump"  # too short to guess from
 
 
+def test_a_clipped_name_reads_as_the_one_indexed_word_it_begins():
+    corpus = ["Give amoxicillin for 5 days; amoxicillin is first choice.", "Co-amoxiclav is second line.",
+              "Clarithromycin if allergic to penicillin; clarithromycin twice daily.",
+              "Predict the risk; prednisolone 40 mg.", "See the American Journal of Orthopedics."]
+    fix = TypoFixer.from_texts(corpus, vocabulary_words=["amoxil"]).fix
+    # the documents' forms of one name ("amoxicillin", "amoxiclav") begin alike: the most used one
+    assert fix("amox dose? or clarithro?") == "amoxicillin dose? or clarithromycin?"
+    assert fix("pred dose") == "pred dose"  # two different words begin with it: no guess
+    assert fix("ortho asked") == "ortho asked"  # a word the documents use once (a reference's title) is no name
+    assert fix("give") == "give"  # an English word stays
+
+
 def test_vocabulary_words_count_as_known_words():
     fix = TypoFixer.from_texts(CORPUS, vocabulary_words=["claustrophobia"]).fix
     assert fix("claustrophobiaa") == "claustrophobia"

@@ -1,0 +1,137 @@
+"""Clinical shorthand read in the indexed documents' words ("K+ 6.8" -> potassium, "abx" -> antibiotics).
+
+Clinicians type shorthand the concept vocabulary does not list and the documents never use; a question in it
+finds nothing by its words. Two lists, both data: the vendored Wikipedia list of medical abbreviations
+(rag/vocab/medical_abbreviations.csv, CC BY-SA, 2,606 senses) and the team's shorthand.yaml (bedside senses that
+win over the list, and shorthand never expanded). A third source is the corpus itself: a document that defines
+"<long form> (<ABBR>)" gives that sense, whatever either list says.
+
+A shorthand with several senses in the list ("PE": pulmonary embolism, pre-eclampsia, physical examination)
+reads as the one the indexed documents use most (every content word of it in one sentence), so the same
+question is read for the guidelines that are indexed; a sense none of them uses is never searched. A typed word
+is shorthand only when it is not an everyday English word in lower case ("met", "sob" stay words), not a word the
+documents use, and not one the concept vocabulary already reads (its own labels name it).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from rag.text import content_words
+
+VOCAB = Path(__file__).resolve().parent / "vocab"
+LIST_FILE = VOCAB / "medical_abbreviations.csv"
+SHORTHAND_FILE = VOCAB / "shorthand.yaml"
+# a typed token: letters and digits, joined by "&" or "/" ("U&E", "f/u"), an ion's "+" ("K+")
+_TOKEN = re.compile(r"(?<![A-Za-z0-9&/])([A-Za-z][A-Za-z0-9]*(?:[&/][A-Za-z0-9]+)*)(\+?)(?![A-Za-z0-9&/])")
+# a one-letter shorthand is read only as an ion or a lab value: "K+", "K 6.8", "Na 128"
+_VALUE_AFTER = re.compile(r"\s*\+|\s*(?:of\s+|is\s+|=\s*|:\s*)?\d")
+# "<long form> (<ABBR>)" in a document
+_DEFINED = re.compile(r"\(([A-Z][A-Za-z0-9]{1,9})\)")
+
+
+@lru_cache(maxsize=1)
+def _lists() -> tuple[dict[str, list[str]], dict[str, str], frozenset[str]]:
+    """(the vendored list: lower-case shorthand -> its senses; the team's: shorthand -> plain words; never expanded)"""
+    listed: dict[str, list[str]] = defaultdict(list)
+    with LIST_FILE.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            listed[row["abbreviation"].lower()].append(row["long_form"])
+    data = yaml.safe_load(SHORTHAND_FILE.read_text(encoding="utf-8"))
+    if set(data) - {"expand", "keep"}:
+        raise ValueError(f"{SHORTHAND_FILE}: unknown keys {sorted(set(data) - {'expand', 'keep'})}")
+    expand = {str(k).lower(): str(v) for k, v in (data.get("expand") or {}).items()}
+    keep = frozenset(str(k).lower() for k in data.get("keep") or ())
+    if expand.keys() & keep:
+        raise ValueError(f"{SHORTHAND_FILE}: both expanded and kept: {sorted(expand.keys() & keep)}")
+    return dict(listed), expand, keep
+
+
+def defined_in(texts: Iterable[str]) -> dict[str, str]:
+    """Shorthand the documents define: "<long form> (<ABBR>)", the long form being the words before the bracket
+    whose initials spell it (Schwartz and Hearst's rule, first letters only)."""
+    out: dict[str, str] = {}
+    for text in texts:
+        for m in _DEFINED.finditer(text):
+            short = m.group(1)
+            letters = [c.lower() for c in short if c.isalpha() and c.isupper()] or [short[0].lower()]
+            words = re.findall(r"[A-Za-z][A-Za-z-]*", text[max(0, m.start() - 120):m.start()])
+            for n in range(len(letters), min(len(words), 2 * len(letters)) + 1):
+                span = words[-n:]
+                initials = [w[0].lower() for w in span if w.lower() not in _GLUE]
+                if initials == letters:
+                    out.setdefault(short.lower(), " ".join(span))
+                    break
+    return out
+
+
+_GLUE = frozenset({"of", "and", "in", "the", "with", "for", "a", "an", "or", "to", "on"})
+
+
+class Shorthand:
+    """The long forms of the shorthand a text uses, read for one indexed corpus."""
+
+    def __init__(self, senses: dict[str, str], keep: frozenset[str], is_word: Callable[[str], bool],
+                 reads: Callable[[str], bool], used: Callable[[str], bool] = lambda word: False) -> None:
+        """senses: lower-case shorthand -> the long form this corpus reads it as; is_word: an everyday English word
+        (never shorthand in lower case); reads: does the concept vocabulary read this token? used: is this
+        lower-case word one the documents use?"""
+        self.senses = senses
+        self.keep = keep
+        self.is_word = lambda word: is_word(word) or used(word)
+        self.used = used
+        self.reads = reads
+
+    @classmethod
+    def for_corpus(cls, sentences: list[str], is_word: Callable[[str], bool],
+                   reads: Callable[[str], bool]) -> Shorthand:
+        """is_word: an everyday English word; reads: does the concept vocabulary read this token?"""
+        listed, expand, keep = _lists()
+        holding: dict[str, set[int]] = defaultdict(set)  # stemmed word -> the sentences that use it
+        for i, s in enumerate(sentences):
+            for w in content_words(s):
+                holding[w].add(i)
+
+        def used(long_form: str) -> int:
+            words = content_words(long_form)
+            if not words or any(w not in holding for w in words):
+                return 0
+            return len(set.intersection(*(holding[w] for w in words)))
+        senses: dict[str, str] = {}
+        for short, forms in listed.items():
+            counts = [(used(f), f) for f in forms]
+            best = max(counts, key=lambda x: x[0])
+            if best[0] > 0:  # the first listed of the most used
+                senses[short] = next(f for n, f in counts if n == best[0])
+        senses.update(expand)
+        senses.update(defined_in(sentences))
+        for short in keep:
+            senses.pop(short, None)
+        typed = {w.lower() for s in sentences for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", s)}
+        return cls(senses, keep, is_word, reads, typed.__contains__)
+
+    def long_forms(self, text: str) -> list[str]:
+        """The long forms of the shorthand in text, in order, each once."""
+        out: list[str] = []
+        for m in _TOKEN.finditer(text):
+            token, plus = m.group(1), m.group(2)
+            low = token.lower()
+            if low in self.keep or low not in self.senses:
+                continue
+            if len(token) == 1 and not (token.isupper() and (plus or _VALUE_AFTER.match(text, m.end(1)))):
+                continue
+            if self.is_word(low) and (token.islower() or self.used(low) and len(token) > 1) or self.reads(token):
+                # "met", "sob", "cap": a word in lower case; "<ABBR>" the documents use: searched as typed; "XR":
+                # the concept layer's labels name it
+                continue
+            form = self.senses[low]
+            if form not in out:
+                out.append(form)
+        return out

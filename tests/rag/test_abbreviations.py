@@ -1,0 +1,65 @@
+"""Clinical shorthand read in the indexed documents' words: the vendored list's sense the documents use, the
+team's bedside senses, the documents' own definitions, and everyday words left alone."""
+
+import pytest
+
+from rag import abbreviations
+from rag.abbreviations import Shorthand, defined_in
+from rag.typos import known_english
+
+KIDNEY = ["Check potassium daily; with potassium above 6.5 mmol/L give calcium gluconate.",
+          "Pulmonary embolism is excluded with a CT pulmonary angiogram.",
+          "Stop nephrotoxic medicines such as NSAIDs.", "Shortness of breath may mean fluid overload.",
+          "Acute kidney injury (AKI) is staged by creatinine.", "Give antibiotics for sepsis."]
+
+
+def _reader(sentences=KIDNEY, reads=lambda token: False) -> Shorthand:
+    return Shorthand.for_corpus(sentences, known_english, reads)
+
+
+def test_shorthand_reads_as_the_sense_the_indexed_documents_use():
+    read = _reader()
+    assert read.long_forms("K+ 6.8, creat 190, SOB") == ["potassium", "creatinine", "shortness of breath"]
+    # "PE" has three senses in the list; these documents use one
+    assert read.long_forms("?PE - CTPA now") == ["pulmonary embolism", "CT pulmonary angiogram"]
+
+
+def test_a_sense_no_document_uses_is_not_searched():
+    read = _reader(["Give glucagon 1 mg intramuscularly."])
+    assert read.long_forms("PE suspected") == []  # no sense of "PE" is in these documents
+
+
+def test_one_letter_shorthand_is_an_ion_or_a_value_only():
+    read = _reader()
+    assert read.long_forms("K 5.9") == ["potassium"]
+    assert read.long_forms("K+") == ["potassium"]
+    assert read.long_forms("Plan K: wait") == []
+
+
+def test_everyday_words_roles_and_the_documents_own_shorthand_stay_as_typed():
+    read = _reader()
+    assert read.long_forms("she met the GP and could not stop her sob") == []  # words, and a role kept as typed
+    assert read.long_forms("pt with AKI") == []  # "AKI" is the documents' own word; "pt" names who, not what
+    assert _reader(reads=lambda token: token == "SOB").long_forms("SOB") == []  # the concept layer reads it
+
+
+def test_a_document_defines_its_own_shorthand():
+    assert defined_in(["Acute kidney injury (AKI) is common.", "Risk of nephrogenic systemic fibrosis (NSF)."]) == {
+        "aki": "Acute kidney injury", "nsf": "nephrogenic systemic fibrosis"}
+    assert defined_in(["Give it (IV) now."]) == {}  # the words before the bracket do not spell it
+
+
+def test_the_shorthand_file_is_strict(tmp_path, monkeypatch):
+    bad = tmp_path / "shorthand.yaml"
+    bad.write_text("expand: {BM: capillary blood glucose}\nkeep: [BM]\n")
+    monkeypatch.setattr(abbreviations, "SHORTHAND_FILE", bad)
+    abbreviations._lists.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="both expanded and kept"):
+            abbreviations._lists()
+        bad.write_text("expand: {}\nexpnad: [x]\n")
+        abbreviations._lists.cache_clear()
+        with pytest.raises(ValueError, match="unknown keys"):
+            abbreviations._lists()
+    finally:
+        abbreviations._lists.cache_clear()
