@@ -42,7 +42,7 @@ RARE_TERMS_MIN = 3
 RARE_SHARE = 0.01
 RARE_TERMS_MIN_SIMILARITY = 0.45
 # the rare-word vote for a question's document (ScopePolicy.rare_words_document_first)
-VOTE_SHARE = 0.01
+VOTE_SHARE = 0.03
 VOTE_MARGIN = 2.0
 VOTE_MIN_WORDS = 3
 # a diagnosis put as a question about the patient ("is this just <x>?", "could it be <x>?"): a hypothesis to the end
