@@ -43,10 +43,12 @@ class Exclusion(NamedTuple):
 
 
 def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], frozenset[str]],
-                        kinds: dict[str, str], matched_text: Callable[[str], str] = lambda text: ""
+                        kinds: dict[str, str],
+                        matched_text: Callable[[str, frozenset[str]], str] = lambda text, concepts: ""
                         ) -> tuple[Exclusion, ...]:
-    """The items a document's statements of limits name. matched_text: the words of an item the concept layer
-    reads (what is left says who or what the item is, beyond its concepts)."""
+    """The items a document's statements of limits name. matched_text: the words of an item that name these
+    concepts (what is left says who or what the item is, beyond its regions: "<region> surgery" is not the
+    <region>)."""
     out: list[Exclusion] = []
     for sentence in sentences:
         if not _EXCLUDES.search(sentence):
@@ -60,7 +62,7 @@ def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], froz
             words = frozenset()
             if not any(kinds.get(c) == "finding" for c in named):
                 rest = _EXCLUDES.sub(" ", item)
-                words = frozenset(content_words(rest) - content_words(matched_text(rest)))
+                words = frozenset(content_words(rest) - content_words(matched_text(rest, named)))
             exclusion = Exclusion(named, words)
             if exclusion not in out:
                 out.append(exclusion)

@@ -164,8 +164,7 @@ class Pipeline:
                          for x in c.sentences]
             vocabulary = self.scope.vocabulary
             cache[document_id] = declared_exclusions(
-                sentences, self.scope.concepts, vocabulary.kinds,
-                lambda text: vocabulary.matched_text(text, vocabulary.concepts(text)))
+                sentences, self.scope.concepts, vocabulary.kinds, vocabulary.matched_text)
         return cache[document_id]
 
     def document_words(self, snapshot, document_id: str) -> frozenset[str]:
@@ -339,7 +338,9 @@ class Pipeline:
         closest = passages[0].chunk.document_id if passages else None
         vectors = self.sentence_vectors.get(passages)
         if cvec is not None and len({p.chunk.document_id for p in passages}) > 1:
-            passages = self._asked_document_first(passages, vectors, cvec, query.core, idf)
+            passages = self.scope.rare_words_document_first(
+                self._asked_document_first(passages, vectors, cvec, query.core, idf), query, idf,
+                lambda d: self.document_words(snapshot, d))
         elif len({p.chunk.document_id for p in passages}) > 1:
             voted = self.scope.rare_words_document_first(passages, query, idf,
                                                          lambda d: self.document_words(snapshot, d))
