@@ -110,7 +110,8 @@ class Shorthand:
             best = max(counts, key=lambda x: x[0])
             if best[0] > 0:  # the first listed of the most used
                 senses[short] = next(f for n, f in counts if n == best[0])
-        senses.update(expand)
+        # a bedside sense none of whose words the documents use would only steer the search away from them
+        senses.update({short: form for short, form in expand.items() if content_words(form) & holding.keys()})
         senses.update(defined_in(sentences))
         for short in keep:
             senses.pop(short, None)

@@ -334,8 +334,7 @@ class ScopePolicy:
         if not idf or len({p.chunk.document_id for p in passages}) < 2:
             return passages
         level = self.rare_level(idf, VOTE_SHARE)
-        words = {w for w in content_words(f"{query.focus} {query.expanded}") - _ASKING
-                 if not w.isdigit() and idf.get(w, 0.0) >= level}
+        words = {w for w in content_words(query.focus) - _ASKING if not w.isdigit() and idf.get(w, 0.0) >= level}
         used = {d: document_words(d) & words for d in dict.fromkeys(p.chunk.document_id for p in passages)}
         weight = {d: sum(idf[w] for w in ws) for d, ws in used.items()}
         first = passages[0].chunk.document_id
