@@ -56,22 +56,24 @@ class TypoFixer:
         for w in self.frequency:
             if len(w) >= MIN_LENGTH - 1:
                 self.by_initial.setdefault(w[0], []).append(w)
-        self._cache: dict[str, str | None] = {}
+        self._cache: dict[tuple[str, bool], str | None] = {}
 
     @classmethod
     def from_texts(cls, texts: Iterable[str], vocabulary_words: Iterable[str] = ()) -> TypoFixer:
         return cls(Counter(w.lower() for t in texts for w in _WORD.findall(t)), vocabulary_words)
 
-    def correction(self, word: str) -> str | None:
-        """The corpus word a misspelling stands for, or None when the word is known or nothing explains it."""
+    def correction(self, word: str, clipped: bool = True) -> str | None:
+        """The corpus word a misspelling stands for, or None when the word is known or nothing explains it.
+        clipped: may the word be a clipped name (not a piece of a longer name: "VASc" in "CHA2DS2-VASc")?"""
         w = word.lower()
-        if w in self._cache:
-            return self._cache[w]
-        self._cache[w] = out = self._correction(w)
+        key = (w, clipped)
+        if key in self._cache:
+            return self._cache[key]
+        self._cache[key] = out = self._correction(w, clipped)
         return out
 
-    def _correction(self, w: str) -> str | None:
-        if len(w) >= TRUNCATED_MIN and not (w in STOPWORDS or w in self.frequency or known_english(w)):
+    def _correction(self, w: str, clipped: bool = True) -> str | None:
+        if clipped and len(w) >= TRUNCATED_MIN and not (w in STOPWORDS or w in self.frequency or known_english(w)):
             whole = self._completion(w)
             if whole:
                 return whole
@@ -104,4 +106,12 @@ class TypoFixer:
         return whole if self.frequency[whole] >= TRUNCATED_USES else None
 
     def fix(self, text: str) -> str:
-        return _WORD.sub(lambda m: self.correction(m.group(0)) or m.group(0), text)
+        def read(m: re.Match) -> str:
+            word = m.group(0)
+            # a clipped name is typed in lower case or with a capital first letter, on its own: a word with inner
+            # capitals, or joined to a code by a hyphen or a digit, is part of a longer name ("CHA2DS2-VASc")
+            joined = text[max(0, m.start() - 1):m.start()] in ("-",) or text[m.start() - 1:m.start()].isdigit() \
+                if m.start() else False
+            own = not joined and not any(c.isupper() for c in word[1:])
+            return self.correction(word, clipped=own) or word
+        return _WORD.sub(read, text)

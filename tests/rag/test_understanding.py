@@ -42,6 +42,9 @@ def test_a_clipped_name_reads_as_the_one_indexed_word_it_begins():
     assert fix("pred dose") == "pred dose"  # two different words begin with it: no guess
     assert fix("ortho asked") == "ortho asked"  # a word the documents use once (a reference's title) is no name
     assert fix("give") == "give"  # an English word stays
+    # a piece of a longer name is no clipped word ("VASc" of a score's name begins "vasculitis" here)
+    assert TypoFixer.from_texts(["Giant cell arteritis is a vasculitis; vasculitis of large arteries."]).fix(
+        "a CHA2DS2-VASc of 3") == "a CHA2DS2-VASc of 3"
 
 
 def test_vocabulary_words_count_as_known_words():
