@@ -49,7 +49,8 @@ def main() -> None:
 
     if args.topics and args.topics.is_dir():
         pipeline.library.write_many([parse_document(f.read_bytes(), f.name, doc_id=f.stem)
-                                     for f in sorted(args.topics.glob("*.md"))], mode="add")
+                                     # the guidelines beside the seed too: their batches' questions are answerable
+                                     for f in sorted(args.topics.rglob("*.md"))], mode="add")
     positives, negatives = [], []
     files = [*sorted((REPO / "eval").glob("*/chat_*.jsonl")),
              *(sorted(args.topics.glob("chat_*.jsonl")) if args.topics and args.topics.is_dir() else [])]
