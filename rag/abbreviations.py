@@ -1,4 +1,5 @@
-"""Clinical shorthand read in the indexed documents' words ("K+ 6.8" -> potassium, "abx" -> antibiotics).
+"""Clinical shorthand read in the indexed documents' words ("<ion>+ <value>" -> the ion's name, "<ABBR>" -> its
+long form).
 
 Clinicians type shorthand the concept vocabulary does not list and the documents never use; a question in it
 finds nothing by its words. Two lists, both data: the vendored Wikipedia list of medical abbreviations
@@ -6,10 +7,11 @@ finds nothing by its words. Two lists, both data: the vendored Wikipedia list of
 win over the list, and shorthand never expanded). A third source is the corpus itself: a document that defines
 "<long form> (<ABBR>)" gives that sense, whatever either list says.
 
-A shorthand with several senses in the list ("PE": pulmonary embolism, pre-eclampsia, physical examination)
+A shorthand with several senses in the list ("<ABBR>": three diseases of three specialties)
 reads as the one the indexed documents use most (every content word of it in one sentence), so the same
 question is read for the guidelines that are indexed; a sense none of them uses is never searched. A typed word
-is shorthand only when it is not an everyday English word in lower case ("met", "sob" stay words), not a word the
+is shorthand only when it is not an everyday English word in lower case (a listed shorthand that is also a verb
+stays a word), not a word the
 documents use, and not one the concept vocabulary already reads (its own labels name it).
 """
 

@@ -325,7 +325,8 @@ class Query(Frozen):
     resolved: str  # text, preceded by the earlier turn it continues when it is a follow-up
     search: str  # resolved, less its pertinent negatives, plus the labels: what retrieval reads
     labels: str = ""  # the plain labels of the concepts it names in other words, and what a stated score's band means
-    # the long forms of the clinical shorthand it uses that the documents do not ("K+" -> potassium), also in labels
+    # the long forms of the clinical shorthand it uses that the documents do not ("<ion>+" -> the ion's name), also
+    # in labels
     expanded: str = ""
     focus: str  # the sentences of a vignette that carry the question
     asked: str  # the affirmed focus less what it says the asker already knows ("apart from X, what else")

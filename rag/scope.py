@@ -197,8 +197,8 @@ class ScopePolicy:
 
     def _subject_concepts(self, title: str, concepts: frozenset[str]) -> frozenset[str]:
         """The concepts that name a title's subject (not its course): a body region only when the title names nothing
-        more than the region ("<region> <injury>" is not about every question on another part of the <region>: "eye"
-        is read as the head region)."""
+        more than the region ("<region> <injury>" is not about every question on another part of the <region>: a part
+        of the <region> is read as the <region>)."""
         kinds = self.vocabulary.kinds
         concepts = concepts - self.vocabulary.role("course")  # "acute": how it behaves, not what it is
         subject = frozenset(c for c in concepts if kinds.get(c) != "anatomy")
@@ -235,7 +235,7 @@ class ScopePolicy:
         if not idf or not passages:
             return ()
         level = ScopePolicy.rare_level(idf, RARE_SHARE)
-        words = content_words(f"{query.focus} {query.expanded}") - _ASKING  # "K+" is the documents' potassium
+        words = content_words(f"{query.focus} {query.expanded}") - _ASKING  # "<ion>+" is the documents' ion name
         used = content_words(" ".join(p.chunk.text for p in passages))
         return tuple(sorted(w for w in words & used if not w.isdigit() and idf.get(w, 0.0) >= level))
 

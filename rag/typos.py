@@ -5,7 +5,7 @@ A word is corrected only when it is neither English (pyspellchecker's frequency 
 of the concept vocabulary, and exactly one kind of near miss explains it: the nearest corpus or vocabulary word by
 optimal-string-alignment distance (a swapped pair of letters costs one), at most one edit for words of up to seven
 letters and two for longer ones, starting with the same letter (typing slips rarely hit the first letter). A name
-clipped the way clinicians clip drug names ("amox", "clarithro") is read as the corpus word it begins. Real
+clipped the way clinicians clip drug names (its first letters) is read as the corpus word it begins. Real
 words the corpus lacks (everyday English words) stay as typed, so the scope decision still sees what it does not cover.
 """
 
@@ -23,8 +23,8 @@ from rag.text import STOPWORDS, american
 
 _WORD = re.compile(r"[A-Za-z]+")
 MIN_LENGTH = 5
-# a clipped name ("amox", "clarithro") is read as the corpus word it begins when it has at least this many letters
-# and every corpus word it begins shares this many more
+# a clipped name (a medicine's first letters) is read as the corpus word it begins when it has at least this many
+# letters and every corpus word it begins shares this many more
 TRUNCATED_MIN = 4
 TRUNCATED_SHARED = 2
 TRUNCATED_USES = 2
@@ -64,7 +64,7 @@ class TypoFixer:
 
     def correction(self, word: str, clipped: bool = True) -> str | None:
         """The corpus word a misspelling stands for, or None when the word is known or nothing explains it.
-        clipped: may the word be a clipped name (not a piece of a longer name: "VASc" in "CHA2DS2-VASc")?"""
+        clipped: may the word be a clipped name (not a piece of a longer name: "<Piece>" in "<CODE2>-<Piece>")?"""
         w = word.lower()
         key = (w, clipped)
         if key in self._cache:
@@ -90,10 +90,10 @@ class TypoFixer:
         return max(nearest, key=lambda c: (self.frequency[c], c))
 
     def _completion(self, w: str) -> str | None:
-        """The corpus word a clipped name stands for ("amox", "clarithro"): the longer words of the documents (not
-        the vocabulary's other names of a medicine) that it begins all begin alike for TRUNCATED_SHARED more letters
-        (one name and its forms), the most frequent of them; None when they are different words ("pred": predict,
-        prednisolone)."""
+        """The corpus word a clipped name stands for (a medicine's first letters): the longer words of the documents
+        (not the vocabulary's other names of a medicine) that it begins all begin alike for TRUNCATED_SHARED more
+        letters (one name and its forms), the most frequent of them; None when they are different words (a clipping
+        that begins a medicine and an everyday word)."""
         longer = [c for c in self.clipped.get(w[:TRUNCATED_MIN], ())
                   if c.startswith(w) and len(c) >= len(w) + TRUNCATED_SHARED]
         if not longer:
@@ -109,7 +109,7 @@ class TypoFixer:
         def read(m: re.Match) -> str:
             word = m.group(0)
             # a clipped name is typed in lower case or with a capital first letter, on its own: a word with inner
-            # capitals, or joined to a code by a hyphen or a digit, is part of a longer name ("CHA2DS2-VASc")
+            # capitals, or joined to a code by a hyphen or a digit, is part of a longer name ("<CODE2>-<Piece>")
             joined = text[max(0, m.start() - 1):m.start()] in ("-",) or text[m.start() - 1:m.start()].isdigit() \
                 if m.start() else False
             own = not joined and not any(c.isupper() for c in word[1:])
