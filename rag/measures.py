@@ -48,6 +48,36 @@ item criteria risk factor factors sample samples tablet tablets episode episodes
 often still persistently consistently remains remain stays stay falls fall drops drop rises rise goes go""")
 
 
+# time since onset, in hours: what the patient states ("palpitations started 6 hours ago") and what a sentence gives
+# as a window ("onset within 48 hours:", "more than 8 hours after ingestion") meet like any other measurement
+ELAPSED = "time:elapsed"
+_HOURS = {"h": 1.0, "hr": 1.0, "hrs": 1.0, "hour": 1.0, "hours": 1.0, "day": 24.0, "days": 24.0, "week": 168.0,
+          "weeks": 168.0, "wk": 168.0, "wks": 168.0}
+_SPAN = r"(\d{1,3}(?:\.\d+)?)\s*(hours?|hrs?|h|days?|weeks?|wks?)\b"
+_ELAPSED_STATED = re.compile(_SPAN + r"\s+(?:ago|since|before\s+(?:arrival|presentation)|post[- ]?ingestion|"
+                             r"after\s+(?:ingestion|the\s+ingestion|onset|the\s+onset|the\s+injury|injury))")
+_WINDOW = re.compile(r"\b(within|in\s+the\s+first|less\s+than|under|more\s+than|over|beyond|after|at\s+least|"
+                     r"up\s+to)\s+" + _SPAN)
+_WINDOW_COMPARISON = {"within": "le", "in the first": "le", "less than": "lt", "under": "lt", "more than": "gt",
+                      "over": "gt", "beyond": "gt", "after": "gt", "at least": "ge", "up to": "le"}
+# a window is about the time since onset only where the sentence says so
+_SINCE_ONSET = re.compile(r"\b(?:onset|ago|since|ingestion|injury|started|began|presentation|symptoms\s+began)\b",
+                          re.IGNORECASE)
+
+
+def _elapsed(text: str) -> float | None:
+    m = _ELAPSED_STATED.search(normalize(text))
+    return float(m.group(1)) * _HOURS[m.group(2)] if m else None
+
+
+def _windows(sentence: str) -> list[tuple[str, str, float]]:
+    norm = normalize(sentence)
+    if not _SINCE_ONSET.search(norm):
+        return []
+    return [(ELAPSED, _WINDOW_COMPARISON[" ".join(m.group(1).split())], float(m.group(2)) * _HOURS[m.group(3)])
+            for m in _WINDOW.finditer(norm)]
+
+
 def _word(word: str) -> str | None:
     stems = content_words(word) - _NOT_MEASURES
     return f"word:{next(iter(stems))}" if len(stems) == 1 else None
@@ -72,6 +102,8 @@ def measured(text: str, vocabulary: Vocabulary) -> tuple[tuple[str, float], ...]
         name = _word(m.group(1))
         if name and m.start() not in covered:
             out.setdefault(name, float(m.group(2)))
+    if (hours := _elapsed(text)) is not None:
+        out.setdefault(ELAPSED, hours)
     return tuple(out.items())
 
 
@@ -97,7 +129,7 @@ def thresholds(sentence: str, vocabulary: Vocabulary) -> list[tuple[str, str, fl
     for m in _WORD_AFTER.finditer(norm):
         if name := _word(m.group(1)):
             out.append((name, _AFTER[m.group(3)], float(m.group(2))))
-    return out
+    return out + _windows(sentence)
 
 
 def _meets(value: float, comparison: str, limit: float) -> bool:

@@ -49,3 +49,13 @@ def test_a_measurement_with_its_value_is_not_searched_by_name_and_the_latest_val
                                 {"role": "user", "content": "Now sats 89%. Still at home?"}])
     assert "saturation" not in query.search
     assert dict(query.measured) == {"term.oxygen_saturation": 89.0}
+
+
+def test_the_time_since_onset_meets_a_window_said_of_the_onset_and_no_other():
+    stated = measured("came in with symptoms that started 6 hours ago", V)
+    assert dict(stated)["time:elapsed"] == 6.0
+    assert measure_fit(stated, "Onset within 48 hours: offer the first option.", V) == 1
+    assert measure_fit(stated, "Onset more than 48 hours ago, or unknown: do not start it yet.", V) == -1
+    assert measure_fit(measured("2 days ago", V), "More than 8 hours after ingestion: start the antidote.", V) == 1
+    # a deadline for a task is no window of the patient's illness
+    assert measure_fit(stated, "Repeat the blood test within 48 hours.", V) == 0
