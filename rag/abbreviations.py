@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from rag.text import content_words
+from rag.text import INITIALS_GLUE, content_words
 
 VOCAB = Path(__file__).resolve().parent / "vocab"
 LIST_FILE = VOCAB / "medical_abbreviations.csv"
@@ -67,14 +67,12 @@ def defined_in(texts: Iterable[str]) -> dict[str, str]:
             words = re.findall(r"[A-Za-z][A-Za-z-]*", text[max(0, m.start() - 120):m.start()])
             for n in range(len(letters), min(len(words), 2 * len(letters)) + 1):
                 span = words[-n:]
-                initials = [w[0].lower() for w in span if w.lower() not in _GLUE]
+                initials = [w[0].lower() for w in span if w.lower() not in INITIALS_GLUE]
                 if initials == letters:
                     out.setdefault(short.lower(), " ".join(span))
                     break
     return out
 
-
-_GLUE = frozenset({"of", "and", "in", "the", "with", "for", "a", "an", "or", "to", "on"})
 
 
 class Shorthand:
@@ -82,12 +80,11 @@ class Shorthand:
 
     def __init__(self, senses: dict[str, str], keep: frozenset[str], is_word: Callable[[str], bool],
                  reads: Callable[[str], bool], used: Callable[[str], bool] = lambda word: False) -> None:
-        """senses: lower-case shorthand -> the long form this corpus reads it as; is_word: an everyday English word
-        (never shorthand in lower case); reads: does the concept vocabulary read this token? used: is this
-        lower-case word one the documents use?"""
+        """senses: lower-case shorthand -> the long form this corpus reads it as; is_word: an everyday English word;
+        reads: does the concept vocabulary read this token? used: is this lower-case word one the documents use?"""
         self.senses = senses
         self.keep = keep
-        self.is_word = lambda word: is_word(word) or used(word)
+        self.is_word = is_word
         self.used = used
         self.reads = reads
 
@@ -130,9 +127,10 @@ class Shorthand:
                 continue
             if len(token) == 1 and not (token.isupper() and (plus or _VALUE_AFTER.match(text, m.end(1)))):
                 continue
-            if self.is_word(low) and (token.islower() or self.used(low) and len(token) > 1) or self.reads(token):
-                # "met", "sob", "cap": a word in lower case; "<ABBR>" the documents use: searched as typed; "XR":
-                # the concept layer's labels name it
+            if (token.islower() and (self.is_word(low) or self.used(low)) or len(token) > 1 and self.used(low)
+                    or self.reads(token)):
+                # an everyday or a document's word in lower case; "<ABBR>" the documents use: searched as typed;
+                # "XR": the concept layer's labels name it
                 continue
             form = self.senses[low]
             if form not in out:

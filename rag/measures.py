@@ -61,8 +61,7 @@ _WINDOW = re.compile(r"\b(within|in\s+the\s+first|less\s+than|under|more\s+than|
 _WINDOW_COMPARISON = {"within": "le", "in the first": "le", "less than": "lt", "under": "lt", "more than": "gt",
                       "over": "gt", "beyond": "gt", "after": "gt", "at least": "ge", "up to": "le"}
 # a window is about the time since onset only where the sentence says so
-_SINCE_ONSET = re.compile(r"\b(?:onset|ago|since|ingestion|injury|started|began|presentation|symptoms\s+began)\b",
-                          re.IGNORECASE)
+_SINCE_ONSET = re.compile(r"\b(?:onset|ago|since|ingestion|injury|started|began|presentation)\b")
 
 
 def _elapsed(text: str) -> float | None:
@@ -70,8 +69,8 @@ def _elapsed(text: str) -> float | None:
     return float(m.group(1)) * _HOURS[m.group(2)] if m else None
 
 
-def _windows(sentence: str) -> list[tuple[str, str, float]]:
-    norm = normalize(sentence)
+def _windows(norm: str) -> list[tuple[str, str, float]]:
+    """The windows a (normalised) sentence gives of the time since onset."""
     if not _SINCE_ONSET.search(norm):
         return []
     return [(ELAPSED, _WINDOW_COMPARISON[" ".join(m.group(1).split())], float(m.group(2)) * _HOURS[m.group(3)])
@@ -129,7 +128,7 @@ def thresholds(sentence: str, vocabulary: Vocabulary) -> list[tuple[str, str, fl
     for m in _WORD_AFTER.finditer(norm):
         if name := _word(m.group(1)):
             out.append((name, _AFTER[m.group(3)], float(m.group(2))))
-    return out + _windows(sentence)
+    return out + _windows(norm)
 
 
 def _meets(value: float, comparison: str, limit: float) -> bool:

@@ -7,6 +7,7 @@ clinician gets. `answer(messages)` is the whole path for one turn.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import os
 import re
@@ -35,7 +36,7 @@ from rag.llm_answer import LLMSynthesizer, Prompt, build_prompt
 from rag.query import QUESTION_WORDS, Query, QueryReader
 from rag.ranking import FIT_KINDS, SentenceFit
 from rag.retrieve import HybridRetriever
-from rag.scope import ScopeDecision, ScopePolicy
+from rag.scope import ScopeDecision, ScopePolicy, document_first
 from rag.stream_answer import stream_turn
 from rag.synthesize import ExtractiveComposer, SentenceVectors, as_sentence
 from rag.text import content_words
@@ -336,15 +337,14 @@ class Pipeline:
                 passages = self._own_passages_first(snapshot, wider, wider[0].chunk.document_id, passages, k)
         passages += self._pack_documents_passages(snapshot, query, passages, search, qvec, k)
         closest = passages[0].chunk.document_id if passages else None
+        words = functools.partial(self.document_words, snapshot)
         vectors = self.sentence_vectors.get(passages)
         if cvec is not None and len({p.chunk.document_id for p in passages}) > 1:
             passages = self.scope.rare_words_document_first(
-                self._asked_document_first(passages, vectors, cvec, query.core, idf), query, idf,
-                lambda d: self.document_words(snapshot, d))
+                self._asked_document_first(passages, vectors, cvec, query.core, idf, words), query, idf, words)
         elif len({p.chunk.document_id for p in passages}) > 1:
-            voted = self.scope.rare_words_document_first(passages, query, idf,
-                                                         lambda d: self.document_words(snapshot, d))
-            passages = self.scope.subject_document_first(voted, query)
+            passages = self.scope.subject_document_first(
+                self.scope.rare_words_document_first(passages, query, idf, words), query)
         if len({p.chunk.document_id for p in passages}) > 1:
             passages = self.scope.denied_subject_last(passages, query)
         if len({p.chunk.document_id for p in passages}) > 1 and declines(passages[0].chunk.document_id):
@@ -441,13 +441,13 @@ class Pipeline:
 
     @staticmethod
     def _asked_document_first(passages: list[ScoredChunk], vectors: dict[str, np.ndarray],
-                              core: np.ndarray, core_text: str = "", idf: dict[str, float] | None = None
-                              ) -> list[ScoredChunk]:
+                              core: np.ndarray, core_text: str = "", idf: dict[str, float] | None = None,
+                              document_words=lambda document_id: frozenset()) -> list[ScoredChunk]:
         """A vignette's history names other subjects ("known <condition> on <drug>, came in for <test> ... two doses
         of <drug> given, what next?"): the document whose sentences best match its asking part answers it, so that
         document's passages go first (the scope decision and the answer take the first passage's document). Two
-        documents about as close are told apart by the asking part's words each one's passages use, weighed by
-        rarity: "<drug> given twice, still <finding>" is about the document that names the <drug>."""
+        documents about as close are told apart by the asking part's words each one uses, weighed by rarity:
+        "<drug> given twice, still <finding>" is about the document that names the <drug>."""
         best: dict[str, float] = {}
         for p in passages:
             if p.chunk.sentences:
@@ -459,13 +459,8 @@ class Pipeline:
         close = [d for d in best if best[d] >= best[document] - ASKED_TIE]
         if len(close) > 1 and idf:
             asked = content_words(core_text)
-
-            def shared(d: str) -> float:
-                used = content_words(" ".join(p.chunk.text for p in passages if p.chunk.document_id == d))
-                return sum(idf.get(w, 0.0) for w in asked & used)
-            document = max(close, key=lambda d: (shared(d), best[d]))
-        return ([p for p in passages if p.chunk.document_id == document]
-                + [p for p in passages if p.chunk.document_id != document])
+            document = max(close, key=lambda d: (sum(idf.get(w, 0.0) for w in asked & document_words(d)), best[d]))
+        return document_first(passages, document)
 
     def _pack_documents_passages(self, snapshot, query: Query, passages: list[ScoredChunk], search: str,
                                  qvec: np.ndarray, k: int) -> list[ScoredChunk]:

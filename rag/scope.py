@@ -23,7 +23,7 @@ from guardrails.concepts import default_vocabulary
 from rag.coverage import ITEM_KINDS, Exclusion, excluded
 from rag.diseases import default_disease_names
 from rag.query import QUESTION_WORDS, AnswerTypes, Query, QueryReader, default_answer_types
-from rag.text import american, content_words
+from rag.text import INITIALS_GLUE, american, content_words
 from rag.types import Frozen, ScoredChunk
 from rag.typos import known_english
 
@@ -54,12 +54,19 @@ _ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")  # not two letters ("ED", "GP": a place
 
 def _initials(title: str) -> set[str]:
     """The initials of each run of three to six consecutive words of a title ("<Aaa> <bbb> <ccc>" -> "abc")."""
-    words = [w for w in re.findall(r"[a-z]+", title.lower()) if w not in _TITLE_GLUE]
+    words = [w for w in re.findall(r"[a-z]+", title.lower()) if w not in INITIALS_GLUE]
     return {"".join(w[0] for w in words[i:j]) for i in range(len(words))
             for j in range(i + 3, min(len(words), i + 6) + 1)}
 
 
-_TITLE_GLUE = frozenset({"of", "and", "in", "the", "with", "for", "a", "an", "or", "to"})
+
+
+def document_first(passages: list[ScoredChunk], document: str) -> list[ScoredChunk]:
+    """The document's passages first, each part in its retrieval order (the scope decision and the answer take the
+    first passage's document)."""
+    return ([p for p in passages if p.chunk.document_id == document]
+            + [p for p in passages if p.chunk.document_id != document])
+
 # values that belong to a named thing ("a dose of <drug>", "how long should the <thing> be?")
 OWNED_TYPES = frozenset({"dose", "regimen", "gauge", "extent", "length"})
 VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "extent", "gauge", "score", "threshold", "cost",
@@ -303,8 +310,7 @@ class ScopePolicy:
             return passages
         document = next(iter(named_by_title), None)
         if document is not None:
-            return ([p for p in passages if p.chunk.document_id == document]
-                    + [p for p in passages if p.chunk.document_id != document])
+            return document_first(passages, document)
         # what the question is about (findings, conditions), not how they behave ("acute", "new") nor what it denies
         asked = {c for c in query.concepts - query.denied - vocabulary.role("course")
                  if vocabulary.kinds.get(c) in ("finding", "condition")}
@@ -320,8 +326,7 @@ class ScopePolicy:
         document = max(named, key=named.get)  # the first of the best, in retrieval order
         if named[document] <= named[passages[0].chunk.document_id]:
             return passages
-        return ([p for p in passages if p.chunk.document_id == document]
-                + [p for p in passages if p.chunk.document_id != document])
+        return document_first(passages, document)
 
     def rare_words_document_first(self, passages: list[ScoredChunk], query: Query, idf: dict[str, float],
                                   document_words: Callable[[str], frozenset[str]]) -> list[ScoredChunk]:
@@ -341,8 +346,7 @@ class ScopePolicy:
         best = max(weight, key=weight.get)
         if best == first or weight[best] < VOTE_MARGIN * weight[first] or len(used[best]) < VOTE_MIN_WORDS:
             return passages
-        return ([p for p in passages if p.chunk.document_id == best]
-                + [p for p in passages if p.chunk.document_id != best])
+        return document_first(passages, best)
 
     def denied_subject_last(self, passages: list[ScoredChunk], query: Query) -> list[ScoredChunk]:
         """A document whose title's head finding the question denies ("..., no <finding>, <system> normal: <test>?"
@@ -361,8 +365,7 @@ class ScopePolicy:
         other = next((d for d in allowed if heads[d] in query.concepts), allowed[0] if allowed else None)
         if other is None:
             return passages
-        return ([p for p in passages if p.chunk.document_id == other]
-                + [p for p in passages if p.chunk.document_id != other])
+        return document_first(passages, other)
 
     def declines(self, query: Query, exclusions: Callable[[str], tuple[Exclusion, ...]]) -> Callable[[str], bool]:
         """Does a document say it leaves the question's subject to other guidance ("<region> masses are outside its
@@ -378,8 +381,7 @@ class ScopePolicy:
         other = next((p.chunk.document_id for p in passages if not declines(p.chunk.document_id)), None)
         if other is None:
             return passages
-        return ([p for p in passages if p.chunk.document_id == other]
-                + [p for p in passages if p.chunk.document_id != other])
+        return document_first(passages, other)
 
     def _unaddressed_group(self, query: Query, top: ScoredChunk,
                            document_concepts: Callable[[str], frozenset[str]] | None) -> str | None:

@@ -20,6 +20,9 @@ than too under until up while whether yet via per ok okay us our ours myself you
 """.split())
 
 
+# the small words a name's initials skip ("<Aaa> of the <Bbb> <Ccc>" is "ABC")
+INITIALS_GLUE = frozenset({"of", "and", "in", "the", "with", "for", "a", "an", "or", "to", "on"})
+
 SHORT_TERMS = frozenset({"ct", "mr", "iv", "pt"})  # two-letter words that carry clinical meaning
 
 

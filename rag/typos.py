@@ -110,8 +110,7 @@ class TypoFixer:
             word = m.group(0)
             # a clipped name is typed in lower case or with a capital first letter, on its own: a word with inner
             # capitals, or joined to a code by a hyphen or a digit, is part of a longer name ("<CODE2>-<Piece>")
-            joined = text[max(0, m.start() - 1):m.start()] in ("-",) or text[m.start() - 1:m.start()].isdigit() \
-                if m.start() else False
-            own = not joined and not any(c.isupper() for c in word[1:])
+            before = text[m.start() - 1] if m.start() else ""
+            own = not (before == "-" or before.isdigit()) and not any(c.isupper() for c in word[1:])
             return self.correction(word, clipped=own) or word
         return _WORD.sub(read, text)
