@@ -444,10 +444,11 @@ _DANGLING = re.compile(r"(?:\s*[,;:])+\s*([,;:.?!]|$)")  # the punctuation a cut
 
 
 def _only_denied(read: Sequence[ReadSentence]) -> frozenset[str]:
-    """The concepts read sentences mention only as denied."""
+    """The concepts read sentences mention only as denied. Denying one kind of a thing ("not a <kind A>") does not
+    deny the thing: it may be another kind."""
     said = {m.concept for rs in read for k, m in enumerate(rs.mentions) if not rs.negated[k]}
     return frozenset(m.concept for rs in read for k, m in enumerate(rs.mentions)
-                     if rs.negated[k] and m.kind != "cue") - said
+                     if rs.negated[k] and m.kind != "cue" and not m.implied) - said
 
 
 def _sentence_windows(text: str):

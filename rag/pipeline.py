@@ -555,9 +555,9 @@ class Pipeline:
             cvec = cvec + asked
             cvec = cvec / np.linalg.norm(cvec)
         categories = self.categories(snapshot)
-        boost = self.fit.boost(query, topical, self.concept_rarity(snapshot), categories)
-        idf = self.idf(snapshot)  # sentences' words only: a word only a heading uses is not in it
         headings, _ = self.category_headings(snapshot)
+        boost = self.fit.boost(query, topical, self.concept_rarity(snapshot), categories, frozenset(headings))
+        idf = self.idf(snapshot)  # sentences' words only: a word only a heading uses is not in it
         bonus = self.fit.section_bonus(query, idf.__contains__, self._had_categories(query, snapshot),
                                        frozenset(headings))
         return self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS, boost=boost, section_bonus=bonus,

@@ -504,8 +504,12 @@ class QueryReader:
         already names plainly adds nothing, so common words do not drown the question's own."""
         words = set(re.findall(r"[a-z]+", text.lower()))
         out = []
+        broader = self.vocabulary.broader
         for c in sorted(concepts):
             label = self.vocabulary.labels.get(c)
+            if label and broader.get(c) in concepts:  # a kind names its broader concept too: its name counts once
+                wider = set(self.vocabulary.labels.get(broader[c], "").split())
+                label = " ".join(w for w in label.split() if w not in wider)
             if self.vocabulary.kinds.get(c) == "measure":
                 continue  # "<measure> 97": the value against a threshold says what it means, not the name
             if label and self.vocabulary.kinds.get(c) == "name":  # another name of the same thing: the names unused

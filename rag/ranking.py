@@ -36,6 +36,7 @@ BAND_FIT = 0.3  # the sentence (or its section's heading) says what applies in t
 ASKED_CONCEPTS = 0.25  # times the share (by corpus rarity) of the asking part's concepts the sentence names
 # concepts that say what a question asks about, beyond its topic: tests, findings, timings, judgements
 FIT_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "condition", "timing", "assessment", "term"})
+KIND_OF_THING = frozenset({"finding", "condition"})  # what a category's heading says its items are
 
 # how guidance marks the option for the usual patient ("First choice: <drug> <dose>", "First-line: ..."); the other
 # options it lists are for patients with a stated reason (an allergy, a failure, a recurrence)
@@ -100,7 +101,7 @@ class SentenceFit:
             if section not in cache:
                 heading = content_words(section[-1]) - content_words(section[0])
                 named = heading & words
-                cache[section] = SECTION if (self.concepts(section[-1]) & asked
+                cache[section] = SECTION if (self.vocabulary.shared(self.concepts(section[-1]), asked)
                                              or any(not used(w) for w in named)) else 0.0
                 if query.answer_type == "list" and heading and heading <= words:
                     # "which <category> causes does it list?" under a heading "<Category>": that section's items
@@ -116,9 +117,12 @@ class SentenceFit:
 
     def boost(self, query: Query, passages: Sequence[ScoredChunk] = (),
               concept_rarity: dict[str, float] | None = None,
-              categories: dict[str, frozenset[str]] | None = None) -> Callable[..., float]:
+              categories: dict[str, frozenset[str]] | None = None,
+              category_headings: frozenset[str] = frozenset()) -> Callable[..., float]:
         """concept_rarity: each concept's inverse frequency among the indexed sentences (rarer says more);
-        categories: the heading words a document lists a word under (rag.pipeline.listed_categories)."""
+        categories: the heading words a document lists a word under (rag.pipeline.listed_categories);
+        category_headings: the (lower-case) headings of the documents' categorised lists ("<lead-in>:" then a short
+        subsection per kind of thing)."""
         vocabulary = self.vocabulary
         answer_types = self.answer_types
         concepts = self.concepts
@@ -164,11 +168,15 @@ class SentenceFit:
         # documents' subject; the sentence giving the band itself is the bridge, not the answer
         band = content_words(query.implied) - content_words(" ".join(p.chunk.title for p in passages))
 
-        def boost(text: str, listed: bool = False) -> float:
+        def boost(text: str, listed: bool = False, heading: str = "") -> float:
+            """heading: a list item's own subsection heading; in a categorised list it says what kind of thing the
+            item is ("<abscess name>, <bone infection name>" under "<Infection>")."""
             found = concepts(text)
             score = CONDITION_FIT if conditions & found else 0.0
             if asked_total:
-                named = vocabulary.concepts(text, FIT_KINDS)
+                kind = (vocabulary.concepts(heading, KIND_OF_THING) if listed and heading.lower() in category_headings
+                        else frozenset())
+                named = vocabulary.shared(vocabulary.concepts(text, FIT_KINDS) | kind, asked)
                 score += ASKED_CONCEPTS * sum(w for c, w in asked.items() if c in named) / asked_total
             if reports_result and opens_with_condition(text, vocabulary) and (found & stated or
                                                                               content_words(text) & stated_words):

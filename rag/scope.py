@@ -136,7 +136,7 @@ class ScopePolicy:
         topical = {c for c in query.concepts if self.vocabulary.kinds.get(c) in TOPICAL_KINDS}
         shared = tuple(sorted(topical & self.concepts(" ".join(p.chunk.text for p in passages[:3]))))
         base = {"similarity": round(best, 4), "shared_concepts": shared, "document_id": document}
-        weight = self.shared_weight(shared)
+        weight = self.shared_weight(self.vocabulary.distinct(shared))
         # "components of <SCORE-NAME>?": a rare name the corpus uses says what the question is about, though a
         # sentence encoder reads the acronym poorly
         named = self._known_rare_name(query, corpus_idf or {}) and best >= NAMED_TOPIC_MIN_SIMILARITY
@@ -150,7 +150,8 @@ class ScopePolicy:
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: best passage similarity {best:.2f} with {len(shared)} shared clinical concepts",), **base)
         title = self.concepts(top.chunk.title)
-        about_subject = len(title & topical) >= min(2, len(title)) > 0
+        distinct = self.vocabulary.distinct
+        about_subject = len(distinct(title & topical)) >= min(2, len(distinct(title))) > 0
         if best < self.topic_min and not about_subject and (unknown := self._unknown_terms(query, corpus_idf or {})):
             # accepted only on the weaker evidence (shared concepts, a rare name, rare terms), not about the document's
             # own subject, while naming a specialist term no indexed document, concept or English dictionary knows
@@ -181,7 +182,8 @@ class ScopePolicy:
         # ... or names the title's head finding with another of its concepts ("a <finding> beside the <region>")
         head = next((c for c in self.vocabulary.concepts_in_order(top.chunk.title)
                      if self.vocabulary.kinds.get(c) == "finding"), None)
-        own_subject = len(title) >= 2 and (title <= topical or (head in topical and len(title & topical) >= 2))
+        own_subject = len(distinct(title)) >= 2 and (title <= topical or (head in topical
+                                                                          and len(distinct(title & topical)) >= 2))
         if related is not None and len(related) and not own_subject:
             near = float(np.max(related @ qvec))
             if near >= 0.65 and near > best + self.related_margin:
@@ -322,7 +324,7 @@ class ScopePolicy:
         for p in passages:
             if p.chunk.document_id not in named:
                 subject = self.diseases.without(p.chunk.title, diseases)
-                named[p.chunk.document_id] = len(self.concepts(subject) & asked)
+                named[p.chunk.document_id] = len(vocabulary.distinct(self.concepts(subject) & asked))
         document = max(named, key=named.get)  # the first of the best, in retrieval order
         if named[document] <= named[passages[0].chunk.document_id]:
             return passages

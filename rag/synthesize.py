@@ -125,8 +125,9 @@ class ExtractiveComposer:
                                                 hubs.get(sc.chunk.document_id, {}).get(sc.chunk.id))]
         if boost is not None:
             # a list is boosted for its lead-in and best item, as it is scored: its length earns it nothing
-            candidates = [_Candidate(c.score + boost(c.judged or c.text, c.listed), c.passage, c.first, c.text, c.words,
-                                     c.listed, c.vector, c.judged) for c in candidates]
+            candidates = [_Candidate(c.score + boost(c.judged or c.text, c.listed, _subheading(passages[c.passage])),
+                                     c.passage, c.first, c.text, c.words, c.listed, c.vector, c.judged)
+                          for c in candidates]
         candidates.sort(key=lambda c: (-c.score, c.passage, c.first))
         chosen: list[_Candidate] = []
         best = candidates[0].score if candidates else 0.0
@@ -262,6 +263,12 @@ class ExtractiveComposer:
                 score += 0.15  # "If malignancy is identified, ..." answers "imaging suggests metastases"
             out.append(_Candidate(score, p_index, i, s.text, words, s.bullet, vectors[i]))
         return out
+
+
+def _subheading(passage: ScoredChunk) -> str:
+    """The heading of the subsection a passage sits in; none for a passage directly under its document's title."""
+    section = passage.chunk.section
+    return section[-1] if len(section) >= 2 else ""
 
 
 @dataclass(frozen=True)

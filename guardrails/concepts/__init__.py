@@ -60,6 +60,7 @@ class Mention:
     start: int  # token index, inclusive
     end: int  # token index, exclusive
     text: str
+    implied: bool = False  # the broader concept of the mention before it, over the same words
 
 
 _WORD = re2.compile(r"[\w'/]+")  # a whole word with its apostrophes and slashes: "u/s" is not "u"
@@ -109,6 +110,9 @@ class Vocabulary:
         self.attaches: dict[str, str] = {}
         self.labels: dict[str, str] = {}
         self.phrases: dict[str, tuple[str, ...]] = {}  # each concept's phrases as written (its synonyms)
+        # a concept's broader one, named wherever it is: a question about one kind of <cause> still shares the
+        # <cause> with every sentence about another kind, and shares the kind itself only with its own
+        self.broader: dict[str, str] = {}
         self._concept_cache: dict[str, tuple[tuple[str, str], ...]] = {}
         self._read_cache: dict[str, tuple[list[Token], list[Mention]]] = {}
         self.groups = {k: tuple(v) for k, v in (groups or {}).items()}
@@ -121,10 +125,18 @@ class Vocabulary:
             unknown = [m for m in members if m not in self.kinds]
             if unknown:
                 raise VocabularyError(f"{source}: group {g} names unknown concepts {unknown}")
+        for name, wider in self.broader.items():
+            if wider not in self.kinds:
+                raise VocabularyError(f"{source}: concept {name}: broader names unknown concept {wider!r}")
+            if wider in self.broader:  # one level: a chain would make every reader walk it
+                raise VocabularyError(f"{source}: concept {name}: its broader concept {wider} has a broader one")
 
     def _add(self, name: str, spec: dict, order: int) -> None:
-        if not isinstance(spec, dict) or set(spec) - {"kind", "phrases", "attaches", "label"}:
-            raise VocabularyError(f"{self.source}: concept {name}: allowed keys are kind, phrases, attaches, label")
+        if not isinstance(spec, dict) or set(spec) - {"kind", "phrases", "attaches", "label", "broader"}:
+            raise VocabularyError(
+                f"{self.source}: concept {name}: allowed keys are kind, phrases, attaches, label, broader")
+        if "broader" in spec:
+            self.broader[name] = str(spec["broader"])
         if "label" in spec:
             self.labels[name] = str(spec["label"])
         if spec.get("attaches", "nearest") not in ("before", "after", "nearest"):
@@ -262,6 +274,23 @@ class Vocabulary:
                 out |= found
         return frozenset(out)
 
+    def shared(self, a: Iterable[str], b: Iterable[str]) -> frozenset[str]:
+        """The concepts two readings share. Two different kinds of one broader concept do not share it ("the
+        <kind A> causes" and a heading on <kind B>); a kind and its broader concept named plainly do."""
+        a, b = frozenset(a), frozenset(b)
+        out = set(a & b)
+        for wider in {self.broader[c] for c in a | b if c in self.broader} & out:
+            kinds_a = {c for c in a if self.broader.get(c) == wider}
+            kinds_b = {c for c in b if self.broader.get(c) == wider}
+            if kinds_a and kinds_b and not kinds_a & kinds_b:
+                out.discard(wider)
+        return frozenset(out)
+
+    def distinct(self, concepts: Iterable[str]) -> frozenset[str]:
+        """The concepts less those a kind among them already names (one word counts once)."""
+        concepts = frozenset(concepts)
+        return concepts - {self.broader[c] for c in concepts if c in self.broader}
+
     def concepts(self, text: str, kinds: frozenset[str] | None = None) -> frozenset[str]:
         """The concepts a text names (any negation aside), cached: the same passage sentences come back often."""
         found = self._concept_cache.get(text)
@@ -282,7 +311,8 @@ class Vocabulary:
 
     def tag(self, tokens: list[Token]) -> list[Mention]:
         """Every concept mention, scanning left to right; at each token the longest phrase wins, and the
-        tokens it covers are consumed (so 'not needed' is one assessment, not a negation plus a word)."""
+        tokens it covers are consumed (so 'not needed' is one assessment, not a negation plus a word). A concept
+        with a broader one is followed by a mention of that over the same words."""
         spellings = getattr(self, "spellings", {})
         if spellings:
             tokens = [replace(t, text=spellings[t.text]) if t.text in spellings else t for t in tokens]
@@ -304,6 +334,8 @@ class Vocabulary:
                 k, _, name = best
                 text = " ".join(t.text for t in tokens[i:i + k])
                 out.append(Mention(name, self.kinds[name], i, i + k, text))
+                if name in self.broader:  # the same words name the broader concept too
+                    out.append(Mention(self.broader[name], self.kinds[self.broader[name]], i, i + k, text, True))
                 i += k
             else:
                 i += 1

@@ -131,7 +131,7 @@ def test_a_new_pack_is_data_only(tmp_path):
 
 
 def test_vocabulary_refuses_unknown_keys_kinds_and_unquoted_booleans():
-    with pytest.raises(VocabularyError, match="allowed keys are kind, phrases, attaches, label"):
+    with pytest.raises(VocabularyError, match="allowed keys are kind, phrases, attaches, label, broader"):
         Vocabulary({"x.y": {"kind": "object", "phrases": ["a"], "colour": 1}})
     with pytest.raises(VocabularyError, match="kind must be one of"):
         Vocabulary({"x.y": {"kind": "thing", "phrases": ["a"]}})
@@ -141,6 +141,24 @@ def test_vocabulary_refuses_unknown_keys_kinds_and_unquoted_booleans():
         Vocabulary({"x.y": {"kind": "cue", "phrases": ["what cutoff|cut-off"]}})
     with pytest.raises(VocabularyError, match="group g names unknown concepts"):
         Vocabulary({"x.y": {"kind": "cue", "phrases": ["a"]}}, {"g": ["x.z"]})
+
+
+def test_a_kind_names_its_broader_concept_and_two_kinds_share_only_their_own():
+    v = Vocabulary({"c.cause": {"kind": "finding", "phrases": ["serious cause"]},
+                    "c.kind_a": {"kind": "finding", "phrases": ["alpha"], "broader": "c.cause"},
+                    "c.kind_b": {"kind": "finding", "phrases": ["beta"], "broader": "c.cause"}})
+    assert v.concepts("an alpha lesion") == {"c.kind_a", "c.cause"}  # one word, both concepts
+    alpha, beta, plain = v.concepts("alpha"), v.concepts("beta"), v.concepts("a serious cause")
+    assert v.shared(alpha, beta) == set()  # two kinds of one cause: not the same thing
+    assert v.shared(alpha, plain) == {"c.cause"}  # the cause named plainly is shared by every kind
+    assert v.shared(alpha, v.concepts("alpha or beta")) == {"c.kind_a", "c.cause"}
+    assert v.distinct(alpha) == {"c.kind_a"}  # counted once
+    with pytest.raises(VocabularyError, match="broader names unknown concept 'c.none'"):
+        Vocabulary({"c.a": {"kind": "finding", "phrases": ["a"], "broader": "c.none"}})
+    with pytest.raises(VocabularyError, match="has a broader one"):
+        Vocabulary({"c.a": {"kind": "finding", "phrases": ["a"], "broader": "c.b"},
+                    "c.b": {"kind": "finding", "phrases": ["b"], "broader": "c.c"},
+                    "c.c": {"kind": "finding", "phrases": ["c"]}})
 
 
 def test_shipped_vocabulary_loads():

@@ -124,6 +124,15 @@ def test_a_documents_own_lists_say_what_a_rare_word_is_and_what_next_follows(pip
     assert "antimicrobial" in a.answer
 
 
+def test_a_question_about_one_kind_of_serious_cause_is_answered_by_that_kind(pipeline):
+    # the seed lists its serious causes under one heading per kind; asked for one kind in an adjective ("infective"),
+    # the answer leads with that kind's list, not the other kind's management lines
+    a = pipeline.answer([{"role": "user", "content": "GP trainee here: which infective causes should be on my list "
+                                                     "for a palpable mass plus back pain?"}])
+    first = a.answer.split("[", 1)[0].lower()
+    assert "discitis" in first and "osteomyelitis" in first, a.answer
+
+
 def test_an_emergency_the_question_rules_out_is_denied_not_searched(pipeline):
     q = pipeline.queries.read([{"role": "user", "content": "50M, firm lump at L2/3 + LBP, no neuro sx. MRI now?"}])
     label = pipeline.guardrails.vocabulary.labels["condition.deficit"]
