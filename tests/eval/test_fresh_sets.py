@@ -62,6 +62,8 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # batch 23 (first contact 1.00 / 0.90 / 0.90): the quoted-and-rejected plan passes; one two-rule draft is named by
     # its other rule first
     "guard_fresh_23.jsonl": (1.0, 1.0, 0.9),
+    # batch 24 (first contact 0.90 / 0.90 / 0.90)
+    "guard_fresh_24.jsonl": (0.9, 0.9, 0.9),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -94,7 +96,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 22: first contact 0.85 (34/40) at the eighth session's start; 37/40 after
                "chat_fresh_22.jsonl": 0.925,
                # batch 23: first contact 0.775 (31/40) after the eighth session's first changes; 34/40 after
-               "chat_fresh_23.jsonl": 0.85}
+               "chat_fresh_23.jsonl": 0.85,
+               # batch 24: first contact 0.875 (35/40) at the ninth session's start
+               "chat_fresh_24.jsonl": 0.875}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))
