@@ -109,10 +109,14 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                                                                                 or _joined_by_or(tokens, cue.end))
                          # a draft's "do not start A, B or C": one prohibition over the list
                          or not lists and _joined_by_or(tokens, cue.end))
+            judged = None  # where the judgement the negation denies ends ("does not replace <test>")
             for j in range(i + 1, len(mentions)):
                 m = mentions[j]
                 if m.concept in ("cue.terminate",):
                     break  # "no <a> or <b>, so <c> ...": a list ends where a new clause begins
+                if m.kind == "assessment" and judged is not None and _relative_after_object(tokens, mentions,
+                                                                                          judged, m.start):
+                    break  # "... does not replace the <test> that a <finding> needs": the relative clause's own
                 same = clauses[m.start] == clauses[cue.start]
                 if not same and not (list_mode and _list_continues(tokens, cue.end, m.start)):
                     break
@@ -134,6 +138,8 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                     break  # "no <a> or <b>, a <finding> has been ruled out": the subject of a new clause
 
                 flags[j] = True
+                if m.kind == "assessment" and judged is None:
+                    judged = m.end
                 if m.kind == "gate":
                     break  # "CT instead of MRI only if MRI is contraindicated": the condition is not negated
         elif cue.concept == "cue.restriction" and not lists:
@@ -210,6 +216,10 @@ _FINITE = _AUXILIARIES | frozenset({"reports", "reported", "says", "said", "desc
 _PAST_AUXILIARIES = frozenset({"has", "have", "had", "was", "were"})
 _POINTERS = frozenset({"it", "them"})  # an earlier object, named again
 _CIRCUMSTANCE = frozenset({"when", "whenever", "while"})
+_RELATIVE = frozenset({"that", "which", "who", "whom", "whose"})
+# who is doing it, before the doing ("when he's <doing>", "while she is <doing>", typed "when hes <doing>")
+_DOER = frozenset({"he", "she", "they", "i", "we", "you", "he's", "she's", "they're", "i'm", "we're", "you're", "hes",
+                   "shes", "theyre", "im", "is", "are", "was", "were", "am", "been"})
 _CLAUSE_VERBS = _AUXILIARIES | _MODALS | frozenset({"might", "isn't", "aren't", "wasn't", "won't", "shouldn't"})
 
 
@@ -264,6 +274,23 @@ def _outside_rejected_quotes(text: str, tokens: list[Token], mentions: list[Ment
     if rejected_next and not spans and (open_quote := _OPEN_QUOTE.search(text)):
         spans = [(open_quote.start(2), len(text))]  # the sentence split took the closing mark with the full stop
     return [m for m in mentions if not any(a <= tokens[m.start].start < b for a, b in spans)]
+
+
+def _relative_after_object(tokens: list[Token], mentions: list[Mention], start: int, end: int) -> bool:
+    """Between these tokens, an object and then a relative pronoun ("the <test> that ..."): a clause about the object
+    ("reassure her that ..." has no object before its "that": what follows is what is said, not a relative clause)."""
+    objects = [m.end for m in mentions if m.kind == "object" and start <= m.start and m.end <= end]
+    return bool(objects) and any(t.text in _RELATIVE for t in tokens[objects[0]:end])
+
+
+def _doing(tokens: list[Token], at: int) -> bool:
+    """An activity starts at this token, after at most two words naming who does it."""
+    for k in range(at, min(at + 3, len(tokens))):
+        if tokens[k].text.endswith("ing") and len(tokens[k].text) > 4:
+            return True
+        if tokens[k].text not in _DOER:
+            return False
+    return False
 
 
 def _asserted(tokens: list[Token], at: int) -> bool:
@@ -356,9 +383,8 @@ class FrameReader:
         for m in mentions:
             if m.concept != "gate.cue" or negated[mentions.index(m)]:
                 continue  # "rather than waiting for it to resolve", "don't wait for the bloods": waits on nothing
-            if account and tokens[m.start].text in _CIRCUMSTANCE and m.end < len(tokens) \
-                    and tokens[m.end].text.endswith("ing"):
-                continue  # "<symptom> when <doing>": when a finding shows, not what it waits on
+            if account and tokens[m.start].text in _CIRCUMSTANCE and _doing(tokens, m.end):
+                continue  # "<symptom> when <doing>", "when he's <doing>": when a finding shows, not what it waits on
             end = m.end
             actions = {x.start for x in mentions if x.concept == "action.do"}
             conditions = {x.start for x in mentions if x.kind == "condition"}

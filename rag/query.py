@@ -40,6 +40,10 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|h
                       r"\bwhy not\b|^(?:and|but|or|so)\b|"
                       # a correction of a detail of the earlier turn ("sorry, I meant <x> not <y>") continues it
                       r"\bi meant\b|\bi misread\b|\btypo\b|"
+                      # "the practice already did one": one of the things the earlier turn named
+                      r"(?:^|(?<=\s))(?:did|done|do|had|has|have|got|get|order(?:ed)?|book(?:ed)?|arranged?|request(?:ed)?|"
+                      r"organi[sz]ed?) one\b(?=\s*(?:[-,.;:?!\u2013\u2014]|$)|\s+(?:already|yet|last|this|"
+                      r"yesterday|today|before|earlier|and|but|which|that|at|in)\b)|"
                       # a plan put up for approval with nothing after it ("<plan>, shall I?") is the earlier case's
                       r"\b(?:shall|should|can|could|may|do) (?:i|we)\s*\?|"
                       # "a mass there" points back; "is there", "there are" do not
@@ -62,6 +66,10 @@ _RESULT_POINTER = re.compile(r"\b(if|when|once|unless) (?:that|it|this)"
                              re.IGNORECASE)
 _TEST_POINTER = re.compile(r"\b(?:that|this|the same) (?:test|scan|study|investigation|examination|imaging)\b",
                            re.IGNORECASE)
+# "already did one", "had one last week": the test just discussed, done
+_DONE_POINTER = re.compile(r"\b(did|done|had|got|ordered|booked|arranged|requested|organi[sz]ed) one\b"
+                           r"(?=\s*(?:[-,.;:?!\u2013\u2014]|$)|\s+(?:already|last|this|yesterday|today|before|"
+                           r"earlier|and|but|which|that|at|in)\b)", re.IGNORECASE)
 # what an answer's list item is given as an example of ("<kind>, such as <a>, <b> or <c>, and ..."): not an item
 _ELABORATION = re.compile(r"\b(?:such as|e\.g\.|for example|including|namely|like)\b.*?(?=,\s*(?:and|or)\b|[;:]|$)",
                           re.IGNORECASE)
@@ -495,6 +503,7 @@ class QueryReader:
         # "and if that's normal?" needs its test named; "and if that shows <a finding>?" is about the finding
         if test:  # "if that test shows <a finding>": the test is named, whatever it shows
             out = _TEST_POINTER.sub(f"the {test}", out)
+            out = _DONE_POINTER.sub(lambda m: f"{m.group(1)} the {test}", out)
         if test and self._concepts(focus) & self.vocabulary.role("established"):
             out = _RESULT_POINTER.sub(lambda m: f"{m.group(1)} the {test}{' is' if m.group(2) else ''}", out)
         return out

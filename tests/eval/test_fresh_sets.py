@@ -62,8 +62,9 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # batch 23 (first contact 1.00 / 0.90 / 0.90): the quoted-and-rejected plan passes; one two-rule draft is named by
     # its other rule first
     "guard_fresh_23.jsonl": (1.0, 1.0, 0.9),
-    # batch 24 (first contact 0.90 / 0.90 / 0.90)
-    "guard_fresh_24.jsonl": (0.9, 0.9, 0.9),
+    # batch 24 (first contact 0.90 / 0.90 / 0.90): the contrast "reserved for cases where the unenhanced study is
+    # equivocal" is flagged; "it does not replace the MRI ... that a palpable lumbar mass needs" passes
+    "guard_fresh_24.jsonl": (1.0, 1.0, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -97,8 +98,8 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                "chat_fresh_22.jsonl": 0.925,
                # batch 23: first contact 0.775 (31/40) after the eighth session's first changes; 34/40 after
                "chat_fresh_23.jsonl": 0.85,
-               # batch 24: first contact 0.875 (35/40) at the ninth session's start
-               "chat_fresh_24.jsonl": 0.875}
+               # batch 24: first contact 0.875 (35/40) at the ninth session's start; 39/40 after
+               "chat_fresh_24.jsonl": 0.975}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -521,6 +521,32 @@ def test_a_draft_is_read_for_what_it_advises_seventh_session(question, draft, ru
     ("Back pain with a paraspinal lump; she can sit for long and she has no saddle numbness.", False),
     # in an account, "when <doing>" says when a finding shows, not what it waits on
     ("Lump at L3; he can't feel anything when wiping himself.", True),
+    # ... nor "when he's <doing>", typed without apostrophes: the weakness after it is the patient's
+    ("Lump on his lower back. since this morning he cant feel when hes weeing and both legs r wobbly.", True),
+    # a deficit graded severe is an emergency for a patient in the pack's scope, and only there
+    ("Palpable L4 paraspinal mass. Tonight R foot drop 2/5.", True),
+    ("Palpable L4 paraspinal mass. R ankle dorsiflexion 4/5, unchanged for a month.", False),
+    ("Right arm power 2/5 after a fall; no back pain.", False),
 ])
 def test_emergencies_in_lay_words_and_across_a_new_subject(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
+
+
+@pytest.mark.parametrize("question, draft, rule", [
+    # a contrast agent kept for an unsettled result is a non-contrast protocol first
+    ("Protocol the lumbar MRI for a palpable paraspinal mass.",
+     "Run sagittal T1, T2 and STIR; gadolinium can be reserved for cases where the unenhanced study is equivocal.",
+     "RF-NONCONTRAST-ONLY"),
+    # "does not replace the <test> that <it> needs": the relative clause's need is not denied
+    ("An ultrasound called the lumbar lump a probable lipoma. Is that enough?",
+     "The ultrasound cannot see deep structures, so it does not replace the MRI without and with contrast that a "
+     "palpable lumbar mass needs.", None),
+    ("An ultrasound called the lumbar lump a probable lipoma. Is that enough?",
+     "The ultrasound can replace the MRI here.", "RF-WRONG-MODALITY"),
+    # "do not reassure her that <it> is benign": no object before the "that", so what follows is what is said
+    ("Palpable lumbar lump.", "Do not reassure the patient that the lump is benign before imaging; request MRI without "
+                              "and with contrast.", None),
+])
+def test_a_draft_is_read_for_what_it_advises_ninth_session(question, draft, rule):
+    rules = _rules(question, draft)
+    assert rule in rules if rule else rules == set()

@@ -99,6 +99,7 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("Which pneumococcal vaccine should an adult receive afterwards?", "regimen"),
     ("Which intravenous antibiotic combination is used in hospital?", "regimen"),
     ("Lumbar lump and back ache. What exactly am I examining for before I refer?", "examination"),
+    ("Guy with a lump on his lower back. Before I send him on, what should I be checking on exam?", "examination"),
     ("How do I calculate the instability score for a lytic lesion?", "score"),
     ("What is the risk of a reaction to the contrast with her kidney function?", "statistic"),
     ("What is the five-year survival after treatment?", "statistic"),
@@ -153,6 +154,17 @@ def test_rare_terms_a_question_shares_with_a_document_are_counted(pipeline):
     assert not {"what", "could", "week", "6"} & set(terms)
     common = ScopePolicy.rare_shared_terms(QueryReader().read(_user("MRI with contrast for the mass?")), passages, idf)
     assert common == ()
+
+
+def test_a_test_the_follow_up_says_was_done_is_the_one_just_discussed(pipeline):
+    turns = [{"role": "user", "content": "Soft lump right paraspinal around L3, achy back. Thinking ultrasound first?"},
+             {"role": "assistant", "content": "Ultrasound can confirm a superficial mass but cannot evaluate deep "
+                                              "structures; a palpable mass needs MRI without and with contrast [1]."},
+             {"role": "user", "content": "The practice already did one - reported as a probable lipoma in the "
+                                         "subcutaneous fat. Still need the MRI?"}]
+    q = QueryReader().read(turns)
+    assert q.follow_up and "already did the ultrasound" in q.focus.lower()
+    assert "deep structures" in pipeline.answer(turns).answer
 
 
 def test_a_result_a_follow_up_supposes_puts_what_to_do_then_first(pipeline):
