@@ -242,6 +242,29 @@ def test_cases_beside_the_seed_hold_their_pass_rate_with_every_guideline_indexed
     assert rate >= BESIDE_THE_SEED_FLOORS[name], f"pass rate {rate:.2f} < {BESIDE_THE_SEED_FLOORS[name]}: {failing}"
 
 
+def test_a_question_in_a_wards_own_words_finds_its_guideline(every):
+    # many rare words of one guideline, the closest sentence less close than the topic bar: on its topic
+    a = every.answer([{"role": "user", "content": "60 h old term baby, SBR 390, below the exchange line, but now "
+                                                  "lethargic, arching and with a high-pitched cry. Keep going with "
+                                                  "lights?"}])
+    assert not a.abstained and {c.document_id for c in a.citations} == {"neonatal-jaundice"}
+    # "breast milk jaundice" is a baby's feed, not the breast
+    b = every.answer([{"role": "user", "content": "Health visitor. Day 17, term, EBF, still yellow and the stools "
+                                                  "look a bit pale. Family were told it's just breast milk jaundice. "
+                                                  "What should happen?"}])
+    assert not b.abstained and {c.document_id for c in b.citations} == {"neonatal-jaundice"}
+
+
+def test_rare_terms_lower_the_closeness_a_topic_needs_down_to_a_floor():
+    from rag.scope import RARE_TERMS_FLOOR_SIMILARITY, RARE_TERMS_MIN, RARE_TERMS_MIN_SIMILARITY, rare_terms_enough
+
+    assert not rare_terms_enough(RARE_TERMS_MIN - 1, 0.99)
+    assert rare_terms_enough(RARE_TERMS_MIN, RARE_TERMS_MIN_SIMILARITY)
+    assert not rare_terms_enough(RARE_TERMS_MIN, RARE_TERMS_MIN_SIMILARITY - 0.01)
+    assert rare_terms_enough(RARE_TERMS_MIN + 4, RARE_TERMS_MIN_SIMILARITY - 0.05)
+    assert not rare_terms_enough(50, RARE_TERMS_FLOOR_SIMILARITY - 0.01)
+
+
 def test_another_kind_of_the_documents_subject_abstains(multi):
     # "<X>-acquired pneumonia" asked of a guideline on community-acquired pneumonia that never names <X>-acquired
     a = _ask(multi, "What empirical antibiotics are recommended for hospital-acquired pneumonia after five days "
