@@ -56,6 +56,24 @@ def _lists() -> tuple[dict[str, list[str]], dict[str, str], frozenset[str]]:
     return dict(listed), expand, keep
 
 
+def title_initials(titles: Iterable[str]) -> dict[str, str]:
+    """The initials of each run of three to five words of a title, less its small words, read as that run: a
+    guideline's subject goes by its initials on the ward whether or not the guideline spells them out. Initials two
+    titles share name neither."""
+    out: dict[str, str] = {}
+    shared: set[str] = set()
+    for title in dict.fromkeys(titles):
+        words = [w for w in re.findall(r"[A-Za-z]+", title) if w.lower() not in INITIALS_GLUE]
+        for i in range(len(words)):
+            for j in range(i + 3, min(len(words), i + 5) + 1):
+                short = "".join(w[0].lower() for w in words[i:j])
+                form = " ".join(words[i:j]).lower()
+                if out.get(short, form) != form:
+                    shared.add(short)
+                out.setdefault(short, form)
+    return {k: v for k, v in out.items() if k not in shared}
+
+
 def defined_in(texts: Iterable[str]) -> dict[str, str]:
     """Shorthand the documents define: "<long form> (<ABBR>)", the long form being the words before the bracket
     whose initials spell it (Schwartz and Hearst's rule, first letters only)."""
@@ -90,8 +108,9 @@ class Shorthand:
 
     @classmethod
     def for_corpus(cls, sentences: list[str], is_word: Callable[[str], bool],
-                   reads: Callable[[str], bool]) -> Shorthand:
-        """is_word: an everyday English word; reads: does the concept vocabulary read this token?"""
+                   reads: Callable[[str], bool], titles: Iterable[str] = ()) -> Shorthand:
+        """is_word: an everyday English word; reads: does the concept vocabulary read this token? titles: the
+        documents' titles, whose subjects are known by their initials ("<ABCD>" for "<Aaa> <bbb>-<ccc> <ddd>")."""
         listed, expand, keep = _lists()
         holding: dict[str, set[int]] = defaultdict(set)  # stemmed word -> the sentences that use it
         for i, s in enumerate(sentences):
@@ -111,6 +130,7 @@ class Shorthand:
                 senses[short] = next(f for n, f in counts if n == best[0])
         # a bedside sense none of whose words the documents use would only steer the search away from them
         senses.update({short: form for short, form in expand.items() if content_words(form) & holding.keys()})
+        senses.update(title_initials(titles))
         senses.update(defined_in(sentences))
         for short in keep:
             senses.pop(short, None)

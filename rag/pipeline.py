@@ -249,7 +249,8 @@ class Pipeline:
 
         def derive(s) -> Shorthand:
             return Shorthand.for_corpus([t for c in s.chunks for t in (c.title, *(x.text for x in c.sentences))],
-                                        known_english, lambda token: bool(vocabulary.concepts(token)))
+                                        known_english, lambda token: bool(vocabulary.concepts(token)),
+                                        titles=[c.title for c in s.chunks])
         return self._for_build(snapshot, "shorthand", derive)
 
     def typos(self, snapshot) -> TypoFixer:

@@ -4,7 +4,7 @@ team's bedside senses, the documents' own definitions, and everyday words left a
 import pytest
 
 from rag import abbreviations
-from rag.abbreviations import Shorthand, defined_in
+from rag.abbreviations import Shorthand, defined_in, title_initials
 from rag.typos import known_english
 
 KIDNEY = ["Check potassium daily; with potassium above 6.5 mmol/L give calcium gluconate.",
@@ -47,6 +47,17 @@ def test_a_document_defines_its_own_shorthand():
     assert defined_in(["Acute kidney injury (AKI) is common.", "Risk of nephrogenic systemic fibrosis (NSF)."]) == {
         "aki": "Acute kidney injury", "nsf": "nephrogenic systemic fibrosis"}
     assert defined_in(["Give it (IV) now."]) == {}  # the words before the bracket do not spell it
+
+
+def test_a_guidelines_subject_goes_by_the_initials_of_its_title():
+    titles = ["Acute angle-closure glaucoma in adults", "Suspected deep vein thrombosis of the leg",
+              "Acute kidney injury", "Acute kidney infection"]
+    initials = title_initials(titles)
+    assert initials["aacg"] == "acute angle closure glaucoma" and initials["dvt"] == "deep vein thrombosis"
+    assert "aki" not in initials  # two titles share the initials: they name neither
+    read = Shorthand.for_corpus(["Give timolol unless the patient has asthma."], known_english,
+                                lambda token: False, titles=titles)
+    assert read.long_forms("AACG and asthma: timolol?") == ["acute angle closure glaucoma"]
 
 
 def test_the_shorthand_file_is_strict(tmp_path, monkeypatch):
