@@ -25,6 +25,7 @@ _EXCLUDES = re.compile(
     r"|not\s+(?:within|in)\s+(?:the\s+|its\s+)?scope|(?:is|are)\s+not\s+covered|not\s+covered\s+(?:here|by\s+this)"
     r"|does\s+not\s+cover|do\s+not\s+cover|excluded\s+from\s+this\s+(?:guidance|guideline)"
     r"|(?:covered|managed|assessed)\s+(?:by|under|in)\s+(?:the\s+)?separate\s+guidance"
+
     r"|(?:covered|managed|assessed)\s+separately)\b",
     re.IGNORECASE)
 _ITEMS = re.compile(r"[,;:]")
@@ -40,6 +41,17 @@ class Exclusion(NamedTuple):
     question about the <region>)."""
     concepts: frozenset[str]
     words: frozenset[str] = frozenset()
+
+
+# ... and a sentence naming other guidance that covers a subject ("<finding> is covered by the guidance on <other
+# subject>"), whose items are too loosely worded to read as exclusions: its words are still the other guidance's
+_HANDS_OVER = re.compile(r"\b(?:covered|managed|assessed)\s+(?:by|under|in)\s+(?:the\s+|our\s+)?"
+                         r"(?:guidance|guideline|pathway)s?\s+(?:on|for)\b", re.IGNORECASE)
+
+
+def states_limits(sentence: str) -> bool:
+    """Is this sentence a statement of the document's limits (its words name other guidance's subjects)?"""
+    return bool(_EXCLUDES.search(sentence) or _HANDS_OVER.search(sentence))
 
 
 def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], frozenset[str]],

@@ -25,7 +25,7 @@ from rag.abbreviations import Shorthand
 from rag.bands import Band, bands_in, implied
 from rag.config import Settings
 from rag.conversations import ConversationStore
-from rag.coverage import Exclusion, declared_exclusions
+from rag.coverage import Exclusion, declared_exclusions, states_limits
 from rag.diseases import words as disease_words
 from rag.embed import Embedder, set_threads
 from rag.errors import LLMUnavailable
@@ -169,12 +169,15 @@ class Pipeline:
         return cache[document_id]
 
     def document_words(self, snapshot, document_id: str) -> frozenset[str]:
-        """A document's (stemmed) content words, its reference list left out; cached per snapshot."""
+        """A document's (stemmed) content words, its reference list and its statements of limits left out (a
+        guideline that hands "<finding A> with <finding B>" to other guidance is not about them); cached per
+        snapshot."""
         def derive(s) -> dict[str, frozenset[str]]:
             texts: dict[str, list[str]] = {}
             for c in s.chunks:
                 if not is_reference_chunk(c):
-                    texts.setdefault(c.document_id, [c.title]).append(c.text)
+                    texts.setdefault(c.document_id, [c.title]).extend(
+                        x.text for x in c.sentences if not states_limits(x.text))
             return {d: frozenset(content_words(" ".join(t))) for d, t in texts.items()}
         return self._for_build(snapshot, "document_content_words", derive).get(document_id, frozenset())
 

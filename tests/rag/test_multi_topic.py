@@ -253,6 +253,11 @@ def test_a_question_in_a_wards_own_words_finds_its_guideline(every):
                                                   "look a bit pale. Family were told it's just breast milk jaundice. "
                                                   "What should happen?"}])
     assert not b.abstained and {c.document_id for c in b.citations} == {"neonatal-jaundice"}
+    # a guideline's words handing a subject to other guidance ("... jaw claudication ... by the guidance on giant cell
+    # arteritis") are that guidance's, not its own
+    c = every.answer([{"role": "user", "content": "74F, new temporal headache and jaw claudication, ESR 28. TA "
+                                                  "ultrasound clinic is Thursday. Start pred now or wait for the scan?"}])
+    assert {x.document_id for x in c.citations} == {"giant-cell-arteritis"}
 
 
 def test_rare_terms_lower_the_closeness_a_topic_needs_down_to_a_floor():
