@@ -256,7 +256,8 @@ def test_a_question_in_a_wards_own_words_finds_its_guideline(every):
     # a guideline's words handing a subject to other guidance ("... jaw claudication ... by the guidance on giant cell
     # arteritis") are that guidance's, not its own
     c = every.answer([{"role": "user", "content": "74F, new temporal headache and jaw claudication, ESR 28. TA "
-                                                  "ultrasound clinic is Thursday. Start pred now or wait for the scan?"}])
+                                                  "ultrasound clinic is Thursday. Start pred now or wait for the "
+                                                  "scan?"}])
     assert {x.document_id for x in c.citations} == {"giant-cell-arteritis"}
 
 
