@@ -65,6 +65,8 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # batch 24 (first contact 0.90 / 0.90 / 0.90): the contrast "reserved for cases where the unenhanced study is
     # equivocal" is flagged; "it does not replace the MRI ... that a palpable lumbar mass needs" passes
     "guard_fresh_24.jsonl": (1.0, 1.0, 1.0),
+    # batch 25 (first contact 0.70 / 0.80 / 0.60)
+    "guard_fresh_25.jsonl": (0.7, 0.8, 0.6),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -99,7 +101,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 23: first contact 0.775 (31/40) after the eighth session's first changes; 34/40 after
                "chat_fresh_23.jsonl": 0.85,
                # batch 24: first contact 0.875 (35/40) at the ninth session's start; 39/40 after
-               "chat_fresh_24.jsonl": 0.975}
+               "chat_fresh_24.jsonl": 0.975,
+               # batch 25: first contact 0.85 (34/40) after the ninth session's first changes
+               "chat_fresh_25.jsonl": 0.85}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))
