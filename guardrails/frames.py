@@ -217,6 +217,12 @@ _PAST_AUXILIARIES = frozenset({"has", "have", "had", "was", "were"})
 _POINTERS = frozenset({"it", "them"})  # an earlier object, named again
 _CIRCUMSTANCE = frozenset({"when", "whenever", "while"})
 _RELATIVE = frozenset({"that", "which", "who", "whom", "whose"})
+_PERSONS = frozenset({"he", "she", "they", "it"})
+_UP_TO = frozenset({"until", "till", "til"})
+# what may come, not what the patient does ("when she develops <finding>", "when it gets worse")
+_CHANGES = frozenset({"develops", "gets", "becomes", "starts", "begins", "has", "is", "was", "does", "goes",
+                      "notices", "shows", "comes", "returns", "worsens", "progresses", "spreads", "appears",
+                      "occurs", "happens", "needs", "wants", "agrees", "arrives", "attends", "results", "reports"})
 # who is doing it, before the doing ("when he's <doing>", "while she is <doing>", typed "when hes <doing>")
 _DOER = frozenset({"he", "she", "they", "i", "we", "you", "he's", "she's", "they're", "i'm", "we're", "you're", "hes",
                    "shes", "theyre", "im", "is", "are", "was", "were", "am", "been"})
@@ -284,11 +290,16 @@ def _relative_after_object(tokens: list[Token], mentions: list[Mention], start: 
 
 
 def _doing(tokens: list[Token], at: int) -> bool:
-    """An activity starts at this token, after at most two words naming who does it."""
+    """An activity starts at this token, after at most two words naming who does it ("when walking", "when he's
+    walking", "when she sits on the toilet"); not a change that may come ("when she develops weakness")."""
     for k in range(at, min(at + 3, len(tokens))):
-        if tokens[k].text.endswith("ing") and len(tokens[k].text) > 4:
+        word = tokens[k].text
+        if word.endswith("ing") and len(word) > 4:
             return True
-        if tokens[k].text not in _DOER:
+        if k > at and word.endswith("s") and len(word) > 3 and word.isalpha() and word not in _CHANGES \
+                and tokens[k - 1].text in _PERSONS:
+            return True
+        if word not in _DOER:
             return False
     return False
 
@@ -603,7 +614,9 @@ class FrameReader:
         advanced = self.v.role("definitive_test")
         plan, care, watching = self.v.role("care_plan"), self.v.role("care"), self.v.role("watching")
         deferral = self.v.expand(["deferral"])
-        points = [m for m in rs.mentions if m.concept == "cue.terminate" and m.text in _SEQUENCE]
+        # "until then, <test> is the priority": up to that time, not after it
+        points = [m for m in rs.mentions if m.concept == "cue.terminate" and m.text in _SEQUENCE
+                  and not (m.text == "then" and m.start and rs.tokens[m.start - 1].text in _UP_TO)]
         if points and points[0].start == 0 and points[0].text == "before":
             self._sequence_reversed(rs, clauses, advanced, deferral, plan)
             return

@@ -80,6 +80,11 @@ VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "extent", "
 
 
 _ASKING = content_words(" ".join(QUESTION_WORDS))
+# what a yes-or-no question asks to give or whether it is indicated ("is <X> indicated?", "can I give <X>?")
+_WHETHER_GIVEN = re.compile(
+    r"\b(?:is|are)\s+([A-Za-z][\w-]*)\s+(?:indicated|needed|required|necessary|safe|appropriate|recommended|"
+    r"warranted|useful|effective)\b"
+    r"|\b(?:give|use|start|prescribe|try|add|offer)\s+(?:(?:him|her|them|it)\s+)?([A-Za-z][\w-]*)", re.IGNORECASE)
 # a compound kind of a subject: "<setting>-acquired <subject>", "<agent>-induced <subject>"
 _COMPOUND_KIND = re.compile(r"\b([A-Za-z]+)-(acquired|associated|related|induced|onset)\s+([A-Za-z]+)")
 # "per <unit>" of a rate or a weight-based amount: a question asking per kilogram, per minute, per hour or per week
@@ -495,7 +500,15 @@ class ScopePolicy:
         value: "anakinra dose", "SINS score", "eGFR 28"; or the owner of a dose, "a dose of <drug>"): it cannot be
         answered from the corpus, whatever else matches. A name is an acronym, a mixed-case word, or a word with a
         drug-name stem (answer_types.yaml)."""
-        if not idf or query.answer_type not in VALUE_TYPES:
+        if not idf:
+            return None
+        if query.answer_type == "yes_no":
+            # "is <a medicine no document names> indicated?", "can I give <it>?": no document says yes or no of it
+            asking = QueryReader.asking(query.focus)
+            asked = {(m.group(1) or m.group(2)).lower() for m in _WHETHER_GIVEN.finditer(asking)}
+            unknown = [w for w in self._unknown_terms(query, idf) if w in asked]
+            return " and ".join(unknown) if unknown else None
+        if query.answer_type not in VALUE_TYPES:
             return None
         named = " ".join(query.owner) if query.answer_type in OWNED_TYPES else ""
         if content_words(named) and not self._known(named, idf.keys()):

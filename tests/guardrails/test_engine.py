@@ -527,6 +527,9 @@ def test_a_draft_is_read_for_what_it_advises_seventh_session(question, draft, ru
     ("Palpable L4 paraspinal mass. Tonight R foot drop 2/5.", True),
     ("Palpable L4 paraspinal mass. R ankle dorsiflexion 4/5, unchanged for a month.", False),
     ("Right arm power 2/5 after a fall; no back pain.", False),
+    # "when she sits on the toilet" is when the numbness shows, not a condition
+    ("Known lumbar mass; since yesterday she can't feel the seat when she sits on the toilet and has not passed "
+     "urine for 10 hours.", True),
 ])
 def test_emergencies_in_lay_words_and_across_a_new_subject(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
@@ -546,6 +549,22 @@ def test_emergencies_in_lay_words_and_across_a_new_subject(question, emergency):
     # "do not reassure her that <it> is benign": no object before the "that", so what follows is what is said
     ("Palpable lumbar lump.", "Do not reassure the patient that the lump is benign before imaging; request MRI without "
                               "and with contrast.", None),
+    # a delay in an idiom, a test held in reserve, another test taken as the primary study
+    ("Palpable mass over L2, stable for years.", "I'd be comfortable letting it ride until her annual review.",
+     "RF-MRI-DELAY"),
+    ("Palpable lumbar mass and back ache.", "Most back pain settles, so imaging can be kept in reserve.",
+     "RF-MRI-DELAY"),
+    ("Paraspinal mass at L1; MRI is available tomorrow.", "I'd go with CT as the primary study.", "RF-WRONG-MODALITY"),
+    # the agent held in reserve is a non-contrast study, not a delay of the study
+    ("Protocol the MRI for a palpable lumbar mass.", "T1 and T2 should be adequate; keep gadolinium in reserve.",
+     "RF-NONCONTRAST-ONLY"),
+    # a plan rejected before it is quoted, and "until then" as up to that time
+    ("A note says 'review in 4-6 weeks before imaging' for a palpable lumbar mass.",
+     "I wouldn't follow that plan: 'review in 4-6 weeks before imaging' is exactly the delay to avoid. Request an MRI "
+     "without and with IV contrast now.", None),
+    ("When can manipulation be offered for the back pain with her lumbar mass?",
+     "Manipulation comes into play only once imaging has shown no serious pathology; until then, the priority is the "
+     "MRI without and with contrast.", None),
 ])
 def test_a_draft_is_read_for_what_it_advises_ninth_session(question, draft, rule):
     rules = _rules(question, draft)

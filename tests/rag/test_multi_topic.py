@@ -263,6 +263,15 @@ def test_a_question_in_a_wards_own_words_finds_its_guideline(every):
     assert {x.document_id for x in c.citations} == {"giant-cell-arteritis"}
 
 
+def test_swollen_lips_are_an_allergic_sign_and_a_medicine_no_document_names_gets_no_yes_or_no(every):
+    a = every.answer([{"role": "user", "content": "Paramedic crew: 8 yo girl stung by a wasp at a picnic, wheezy, lips "
+                                                  "swelling, sats 91%. How much IM adrenaline for her age?"}])
+    assert {c.document_id for c in a.citations} == {"acute-anaphylaxis"} and "300 micrograms" in a.answer
+    b = every.answer([{"role": "user", "content": "Isolated tongue swelling without hives in a patient on ramipril: is "
+                                                  "icatibant indicated?"}])
+    assert b.abstained and "icatibant" in (b.fallback_reason or "")
+
+
 def test_rare_terms_lower_the_closeness_a_topic_needs_down_to_a_floor():
     from rag.scope import RARE_TERMS_FLOOR_SIMILARITY, RARE_TERMS_MIN, RARE_TERMS_MIN_SIMILARITY, rare_terms_enough
 
