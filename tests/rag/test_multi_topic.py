@@ -228,10 +228,10 @@ def test_a_guideline_whose_subject_the_question_denies_does_not_answer_it(every)
 # (first contact 10/24 with nineteen, acute kidney injury and hypoglycaemia): 14/24; batch 22 (first contact 9/24 with
 # twenty-one, paracetamol overdose and otitis media in children): 13/24; batch 23 (first contact 16/24 with
 # twenty-three, new-onset AF and suspected ectopic pregnancy): 19/24; batch 24 (first contact 10/24 with twenty-five,
-# neonatal jaundice and acute angle-closure glaucoma); batch 25 (first contact 12/24 with twenty-seven, lithium toxicity
-# and epistaxis)
+# neonatal jaundice and acute angle-closure glaucoma): 12/24; batch 25 (first contact 12/24 with twenty-seven, lithium
+# toxicity and epistaxis): 12/24
 BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 0.83, "chat_topics_21.jsonl": 0.58,
-                          "chat_topics_22.jsonl": 0.54, "chat_topics_23.jsonl": 0.79, "chat_topics_24.jsonl": 0.41,
+                          "chat_topics_22.jsonl": 0.54, "chat_topics_23.jsonl": 0.79, "chat_topics_24.jsonl": 0.5,
                           "chat_topics_25.jsonl": 0.5}
 
 
