@@ -88,8 +88,8 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                "chat_fresh_15.jsonl": 0.97,
                # batch 16: first contact 0.825 (33/40) at the sixth session's start; 39/40 after
                "chat_fresh_16.jsonl": 0.97,
-               # batch 17: first contact 0.95 (38/40) after the sixth session's first changes; 39/40 after
-               "chat_fresh_17.jsonl": 0.97,
+               # batch 17: first contact 0.95 (38/40) after the sixth session's first changes; 40/40 after
+               "chat_fresh_17.jsonl": 1.0,
                # batch 18: first contact 0.85 (34/40) at the end of the sixth session; 39/40 after
                "chat_fresh_18.jsonl": 0.97,
                # batch 19: first contact 0.875 (35/40) at the seventh session's start; 40/40 after
