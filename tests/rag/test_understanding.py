@@ -102,6 +102,8 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("Guy with a lump on his lower back. Before I send him on, what should I be checking on exam?", "examination"),
     ("Eye unit is 90 min away. What can I give before she goes?", "recommendation"),
     ("Tongue swelling on ramipril: is icatibant indicated?", "yes_no"),
+    ("No adjustments until the scan is back? What's actually the risk if I go ahead?", "consequence"),
+    ("What is the risk of malignancy with a history of cancer?", "statistic"),
     ("What treatment is indicated?", "explanation"),
     ("How do I calculate the instability score for a lytic lesion?", "score"),
     ("What is the risk of a reaction to the contrast with her kidney function?", "statistic"),
