@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from rag.text import INITIALS_GLUE, content_words
+from rag.text import INITIALS_GLUE, content_words, initial_runs
 
 VOCAB = Path(__file__).resolve().parent / "vocab"
 LIST_FILE = VOCAB / "medical_abbreviations.csv"
@@ -63,14 +63,10 @@ def title_initials(titles: Iterable[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     shared: set[str] = set()
     for title in dict.fromkeys(titles):
-        words = [w for w in re.findall(r"[A-Za-z]+", title) if w.lower() not in INITIALS_GLUE]
-        for i in range(len(words)):
-            for j in range(i + 3, min(len(words), i + 5) + 1):
-                short = "".join(w[0].lower() for w in words[i:j])
-                form = " ".join(words[i:j]).lower()
-                if out.get(short, form) != form:
-                    shared.add(short)
-                out.setdefault(short, form)
+        for short, form in initial_runs(title, longest=5):
+            if out.get(short, form) != form:
+                shared.add(short)
+            out.setdefault(short, form)
     return {k: v for k, v in out.items() if k not in shared}
 
 

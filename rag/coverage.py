@@ -25,7 +25,6 @@ _EXCLUDES = re.compile(
     r"|not\s+(?:within|in)\s+(?:the\s+|its\s+)?scope|(?:is|are)\s+not\s+covered|not\s+covered\s+(?:here|by\s+this)"
     r"|does\s+not\s+cover|do\s+not\s+cover|excluded\s+from\s+this\s+(?:guidance|guideline)"
     r"|(?:covered|managed|assessed)\s+(?:by|under|in)\s+(?:the\s+)?separate\s+guidance"
-
     r"|(?:covered|managed|assessed)\s+separately)\b",
     re.IGNORECASE)
 _ITEMS = re.compile(r"[,;:]")

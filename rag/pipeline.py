@@ -560,11 +560,10 @@ class Pipeline:
             cvec = cvec + asked
             cvec = cvec / np.linalg.norm(cvec)
         categories = self.categories(snapshot)
-        headings, _ = self.category_headings(snapshot)
-        boost = self.fit.boost(query, topical, self.concept_rarity(snapshot), categories, frozenset(headings))
+        headings = frozenset(self.category_headings(snapshot)[0])
+        boost = self.fit.boost(query, topical, self.concept_rarity(snapshot), categories, headings)
         idf = self.idf(snapshot)  # sentences' words only: a word only a heading uses is not in it
-        bonus = self.fit.section_bonus(query, idf.__contains__, self._had_categories(query, snapshot),
-                                       frozenset(headings))
+        bonus = self.fit.section_bonus(query, idf.__contains__, self._had_categories(query, snapshot), headings)
         return self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS, boost=boost, section_bonus=bonus,
                                      hubness=lambda d: self.hubness(snapshot, d),
                                      parts=self.embedder.encode(list(query.parts)) if query.parts else None,

@@ -35,15 +35,17 @@ really instead able allowed fine shall must still anything something else apart 
 faster slower cheaper easier better worse""".split())
 # words that point back rather than name ("besides those two"), as the stems content_words yields
 _ANAPHORA = content_words("those these them that this they the two three both all ones one")
+# "already did one", "had one last week": the test just discussed, done
+_DONE_ONE = (r"\b(did|done|had|got|ordered|booked|arranged|requested|organi[sz]ed) one\b"
+             r"(?=\s*(?:[-,.;:?!\u2013\u2014]|$)|\s+(?:already|last|this|yesterday|today|before|earlier|and|but|"
+             r"which|that|at|in)\b)")
 _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|her|his|instead|also|then|same|such|"
                       r"the (?:scan|study|test|mass|lesion|lump|one|invasive one|other one))\b|\bwhat (?:about|if)\b|"
                       r"\bwhy not\b|^(?:and|but|or|so)\b|"
                       # a correction of a detail of the earlier turn ("sorry, I meant <x> not <y>") continues it
                       r"\bi meant\b|\bi misread\b|\btypo\b|"
-                      # "the practice already did one": one of the things the earlier turn named
-                      r"(?:^|(?<=\s))(?:did|done|do|had|has|have|got|get|order(?:ed)?|book(?:ed)?|arranged?|request(?:ed)?|"
-                      r"organi[sz]ed?) one\b(?=\s*(?:[-,.;:?!\u2013\u2014]|$)|\s+(?:already|yet|last|this|"
-                      r"yesterday|today|before|earlier|and|but|which|that|at|in)\b)|"
+                      # "the practice already did one": one of the things the earlier turn named (_DONE_POINTER)
+                      + _DONE_ONE + r"|"
                       # a plan put up for approval with nothing after it ("<plan>, shall I?") is the earlier case's
                       r"\b(?:shall|should|can|could|may|do) (?:i|we)\s*\?|"
                       # "a mass there" points back; "is there", "there are" do not
@@ -66,10 +68,7 @@ _RESULT_POINTER = re.compile(r"\b(if|when|once|unless) (?:that|it|this)"
                              re.IGNORECASE)
 _TEST_POINTER = re.compile(r"\b(?:that|this|the same) (?:test|scan|study|investigation|examination|imaging)\b",
                            re.IGNORECASE)
-# "already did one", "had one last week": the test just discussed, done
-_DONE_POINTER = re.compile(r"\b(did|done|had|got|ordered|booked|arranged|requested|organi[sz]ed) one\b"
-                           r"(?=\s*(?:[-,.;:?!\u2013\u2014]|$)|\s+(?:already|last|this|yesterday|today|before|"
-                           r"earlier|and|but|which|that|at|in)\b)", re.IGNORECASE)
+_DONE_POINTER = re.compile(_DONE_ONE, re.IGNORECASE)
 # what an answer's list item is given as an example of ("<kind>, such as <a>, <b> or <c>, and ..."): not an item
 _ELABORATION = re.compile(r"\b(?:such as|e\.g\.|for example|including|namely|like)\b.*?(?=,\s*(?:and|or)\b|[;:]|$)",
                           re.IGNORECASE)

@@ -23,7 +23,7 @@ from guardrails.concepts import default_vocabulary
 from rag.coverage import ITEM_KINDS, Exclusion, excluded
 from rag.diseases import default_disease_names
 from rag.query import QUESTION_WORDS, AnswerTypes, Query, QueryReader, default_answer_types
-from rag.text import INITIALS_GLUE, american, content_words
+from rag.text import american, content_words, initial_runs
 from rag.types import Frozen, ScoredChunk
 from rag.typos import known_english
 
@@ -60,9 +60,7 @@ _ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")  # not two letters ("ED", "GP": a place
 
 def _initials(title: str) -> set[str]:
     """The initials of each run of three to six consecutive words of a title ("<Aaa> <bbb> <ccc>" -> "abc")."""
-    words = [w for w in re.findall(r"[a-z]+", title.lower()) if w not in INITIALS_GLUE]
-    return {"".join(w[0] for w in words[i:j]) for i in range(len(words))
-            for j in range(i + 3, min(len(words), i + 6) + 1)}
+    return {short for short, _ in initial_runs(title)}
 
 
 

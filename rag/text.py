@@ -68,3 +68,11 @@ def tokenize(text: str) -> list[str]:
 def content_words(text: str) -> set[str]:
     """Stemmed content words, for coverage and support checks."""
     return {w for w in tokenize(text) if len(w) > 2 or w.isdigit() or w in SHORT_TERMS}
+
+
+def initial_runs(title: str, longest: int = 6) -> list[tuple[str, str]]:
+    """(initials, words) of each run of three to `longest` consecutive words of a title, less its small words
+    ("<Aaa> <bbb>-<ccc> <ddd>" -> ("abcd", "aaa bbb ccc ddd"), ...)."""
+    words = [w for w in re.findall(r"[a-z]+", title.lower()) if w not in INITIALS_GLUE]
+    return [("".join(w[0] for w in words[i:j]), " ".join(words[i:j])) for i in range(len(words))
+            for j in range(i + 3, min(len(words), i + longest) + 1)]
