@@ -289,6 +289,17 @@ def _relative_after_object(tokens: list[Token], mentions: list[Mention], start: 
     return bool(objects) and any(t.text in _RELATIVE for t in tokens[objects[0]:end])
 
 
+_COORDINATORS = frozenset({"and", "then", "but"})
+
+
+def _coordinated_away(tokens: list[Token], mentions: list[Mention], m: Mention, o: Mention) -> bool:
+    """Is there a coordinating conjunction between mention m and object o, outside any mention's own words ("with
+    and without contrast" is one protocol)?"""
+    lo, hi = (m.end, o.start) if o.start >= m.end else (o.end, m.start)
+    return any(tokens[i].text in _COORDINATORS and not any(x.start <= i < x.end for x in mentions)
+               for i in range(lo, hi))
+
+
 def _doing(tokens: list[Token], at: int) -> bool:
     """An activity starts at this token, after at most two words naming who does it ("when walking", "when he's
     walking", "when she sits on the toilet"); not a change that may come ("when she develops weakness")."""
@@ -460,7 +471,10 @@ class FrameReader:
             elif side == "before" and before:  # "<test A> ... alongside <test B>": A's
                 out[k] = before[-1]
             else:
-                out[k] = min(same, key=lambda o: (abs(mentions[o].start - m.start), mentions[o].start > m.start))
+                # "book <test A> for <time> and refer": a conjunction between a timing and an object starts another
+                # action; the timing is the one's it is not cut off from
+                out[k] = min(same, key=lambda o: (_coordinated_away(tokens, mentions, m, mentions[o]),
+                                                  abs(mentions[o].start - m.start), mentions[o].start > m.start))
         return out
 
     def _polarity(self, rs: ReadSentence, i: int, ctx: _Ctx) -> Polarity:

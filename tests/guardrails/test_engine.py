@@ -569,3 +569,18 @@ def test_emergencies_in_lay_words_and_across_a_new_subject(question, emergency):
 def test_a_draft_is_read_for_what_it_advises_ninth_session(question, draft, rule):
     rules = _rules(question, draft)
     assert rule in rules if rule else rules == set()
+
+
+@pytest.mark.parametrize("question,draft,rule", [
+    # a test said to be all the work-up a mass needs
+    ("Soft swelling over the lumbar paraspinals. Is bedside imaging enough?",
+     "A quick bedside ultrasound is all the work-up this needs.", "RF-WRONG-MODALITY"),
+    # a timing before "and <another action>" is the first action's: the MRI is the one put off
+    ("Palpable lumbar mass.", "Book a lumbar MRI with and without contrast for later this week and refer him to the "
+                              "spinal clinic.", "RF-MRI-DELAY"),
+    ("Palpable lumbar mass.", "Request an MRI without and with contrast today and review her in clinic in 6 weeks.",
+     None),
+])
+def test_a_draft_is_read_for_what_it_advises_tenth_session(question, draft, rule):
+    rules = _rules(question, draft)
+    assert rule in rules if rule else rules == set()
