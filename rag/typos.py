@@ -15,11 +15,16 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from rag.text import STOPWORDS, american
+
+DERIVATIONS_FILE = Path(__file__).resolve().parent / "vocab" / "derivations.yaml"
 
 _WORD = re.compile(r"[A-Za-z]+")
 MIN_LENGTH = 5
@@ -39,6 +44,25 @@ def _english():
 
 def known_english(word: str) -> bool:
     return word in _english()
+
+
+@lru_cache(maxsize=1)
+def derivations() -> tuple[tuple[str, str, int], ...]:
+    """(ending, base, min_base) from rag/vocab/derivations.yaml, longest ending first; strict."""
+    data = yaml.safe_load(DERIVATIONS_FILE.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or set(data) != {"derive"} or not isinstance(data["derive"], list):
+        raise ValueError(f"{DERIVATIONS_FILE}: expected one key, 'derive', holding a list")
+    out = []
+    for rule in data["derive"]:
+        if not isinstance(rule, dict) or set(rule) != {"ending", "base", "min_base"}:
+            raise ValueError(f"{DERIVATIONS_FILE}: each rule has exactly ending, base and min_base: {rule!r}")
+        ending, base, least = rule["ending"], rule["base"] or "", rule["min_base"]
+        if not (isinstance(ending, str) and ending.isalpha() and ending.islower() and isinstance(base, str)
+                and (not base or base.isalpha() and base.islower()) and isinstance(least, int) and least >= 3):
+            raise ValueError(f"{DERIVATIONS_FILE}: a rule needs a lower-case ending, a lower-case (or empty) base and "
+                             f"a min_base of 3 or more: {rule!r}")
+        out.append((ending, base, least))
+    return tuple(sorted(out, key=lambda r: -len(r[0])))
 
 
 class TypoFixer:
@@ -73,6 +97,8 @@ class TypoFixer:
         return out
 
     def _correction(self, w: str, clipped: bool = True) -> str | None:
+        if w not in self.frequency and american(w) not in self.frequency and (base := self._derived_from(w)):
+            return base
         if clipped and len(w) >= TRUNCATED_MIN and not (w in STOPWORDS or w in self.frequency or known_english(w)):
             whole = self._completion(w)
             if whole:
@@ -88,6 +114,16 @@ class TypoFixer:
         best = min(d for _, d, _ in found)
         nearest = [c for c, d, _ in found if d == best]
         return max(nearest, key=lambda c: (self.frequency[c], c))
+
+    def _derived_from(self, w: str) -> str | None:
+        """The documents' word a derived form is made from ("<noun>y", "<noun in -sis>" as "-tic"), or None."""
+        for ending, base, least in derivations():
+            if w.endswith(ending):
+                stem = w[: -len(ending)] + base
+                if len(stem) >= least and (stem in self.frequency or american(stem) in self.frequency) \
+                        and stem not in STOPWORDS:
+                    return stem
+        return None
 
     def _completion(self, w: str) -> str | None:
         """The corpus word a clipped name stands for (a medicine's first letters): the longer words of the documents

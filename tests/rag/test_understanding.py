@@ -527,3 +527,31 @@ def test_a_titles_initials_name_its_subject():
     assert "cap" in _initials("Community-acquired pneumonia in adults")
     # glue words do not count, and two-letter runs are too common to name a subject ("ED", "GP")
     assert "ed" not in _initials("Acute asthma in primary care and the emergency department")
+
+
+def test_an_adjective_made_from_a_documents_noun_reads_as_the_noun():
+    corpus = ["Croup in children; croup is viral.", "Use nifedipine in asthma.", "Sepsis and anaemia.",
+              "Part of the hand."]
+    fix = TypoFixer.from_texts(corpus, vocabulary_words=["lumpy"]).fix
+    assert fix("a croupy toddler, asthmatic, looks septic and anaemic") == "a croup toddler, asthma, looks sepsis and " \
+                                                                         "anaemia"
+    # a short base is an everyday word of its own; a word the vocabulary knows stays as typed
+    assert fix("a third party, handy, lumpy") == "a third party, handy, lumpy"
+
+
+def test_the_derivation_rules_are_checked_strictly(tmp_path, monkeypatch):
+    from rag import typos
+
+    bad = tmp_path / "derivations.yaml"
+    bad.write_text("derive:\n  - {ending: Y, base: '', min_base: 5}\n")
+    monkeypatch.setattr(typos, "DERIVATIONS_FILE", bad)
+    typos.derivations.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="lower-case ending"):
+            typos.derivations()
+        bad.write_text("derive:\n  - {ending: y, base: ''}\n")
+        typos.derivations.cache_clear()
+        with pytest.raises(ValueError, match="exactly ending, base and min_base"):
+            typos.derivations()
+    finally:
+        typos.derivations.cache_clear()
