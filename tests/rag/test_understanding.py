@@ -533,8 +533,8 @@ def test_an_adjective_made_from_a_documents_noun_reads_as_the_noun():
     corpus = ["Croup in children; croup is viral.", "Use nifedipine in asthma.", "Sepsis and anaemia.",
               "Part of the hand."]
     fix = TypoFixer.from_texts(corpus, vocabulary_words=["lumpy"]).fix
-    assert fix("a croupy toddler, asthmatic, looks septic and anaemic") == "a croup toddler, asthma, looks sepsis and " \
-                                                                         "anaemia"
+    typed = "a croupy toddler, asthmatic, looks septic and anaemic"
+    assert fix(typed) == "a croup toddler, asthma, looks sepsis and anaemia"
     # a short base is an everyday word of its own; a word the vocabulary knows stays as typed
     assert fix("a third party, handy, lumpy") == "a third party, handy, lumpy"
 
