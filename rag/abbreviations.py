@@ -93,18 +93,24 @@ class Shorthand:
     """The long forms of the shorthand a text uses, read for one indexed corpus."""
 
     def __init__(self, senses: dict[str, str], keep: frozenset[str], is_word: Callable[[str], bool],
-                 reads: Callable[[str], bool], used: Callable[[str], bool] = lambda word: False) -> None:
+                 reads: Callable[[str], bool], used: Callable[[str], bool] = lambda word: False,
+                 bedside: frozenset[str] = frozenset(), rare_word: Callable[[str], bool] = lambda word: False) -> None:
         """senses: lower-case shorthand -> the long form this corpus reads it as; is_word: an everyday English word;
-        reads: does the concept vocabulary read this token? used: is this lower-case word one the documents use?"""
+        reads: does the concept vocabulary read this token? used: is this lower-case word one the documents use?
+        bedside: the team's shorthand (shorthand.yaml), read in lower case too where the English word it spells is
+        rare (rare_word: "neb" is a bird's beak in the dictionary, a nebuliser on the ward)."""
         self.senses = senses
         self.keep = keep
         self.is_word = is_word
         self.used = used
         self.reads = reads
+        self.bedside = bedside
+        self.rare_word = rare_word
 
     @classmethod
     def for_corpus(cls, sentences: list[str], is_word: Callable[[str], bool],
-                   reads: Callable[[str], bool], titles: Iterable[str] = ()) -> Shorthand:
+                   reads: Callable[[str], bool], titles: Iterable[str] = (),
+                   rare_word: Callable[[str], bool] = lambda word: False) -> Shorthand:
         """is_word: an everyday English word; reads: does the concept vocabulary read this token? titles: the
         documents' titles, whose subjects are known by their initials ("<ABCD>" for "<Aaa> <bbb>-<ccc> <ddd>")."""
         listed, expand, keep = _lists()
@@ -131,7 +137,7 @@ class Shorthand:
         for short in keep:
             senses.pop(short, None)
         typed = {w.lower() for s in sentences for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", s)}
-        return cls(senses, keep, is_word, reads, typed.__contains__)
+        return cls(senses, keep, is_word, reads, typed.__contains__, frozenset(expand), rare_word)
 
     def long_forms(self, text: str) -> list[str]:
         """The long forms of the shorthand in text, in order, each once."""
@@ -143,7 +149,8 @@ class Shorthand:
                 continue
             if len(token) == 1 and not (token.isupper() and (plus or _VALUE_AFTER.match(text, m.end(1)))):
                 continue
-            if (token.islower() and (self.is_word(low) or self.used(low)) or len(token) > 1 and self.used(low)
+            everyday = self.is_word(low) and not (low in self.bedside and self.rare_word(low))
+            if (token.islower() and (everyday or self.used(low)) or len(token) > 1 and self.used(low)
                     or self.reads(token)):
                 # an everyday or a document's word in lower case; "<ABBR>" the documents use: searched as typed;
                 # "XR": the concept layer's labels name it

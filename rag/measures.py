@@ -60,8 +60,12 @@ _WINDOW = re.compile(r"\b(within|in\s+the\s+first|less\s+than|under|more\s+than|
                      r"up\s+to)\s+" + _SPAN)
 _WINDOW_COMPARISON = {"within": "le", "in the first": "le", "less than": "lt", "under": "lt", "more than": "gt",
                       "over": "gt", "beyond": "gt", "after": "gt", "at least": "ge", "up to": "le"}
-# a window is about the time since onset only where the sentence says so
+# "8 to 24 hours", "4-8 h", "between 12 and 24 hours": both ends hold
+_RANGE = re.compile(r"\b(?:between\s+)?(\d{1,3}(?:\.\d+)?)\s*(?:to|-|–|and)\s*" + _SPAN)
+# a window is about the time since onset only where the sentence says so, or where it is the sentence's label
+# ("4 to 8 hours: <what to do>", "More than 24 hours: ..."), as in a list of what to do by the time since onset
 _SINCE_ONSET = re.compile(r"\b(?:onset|ago|since|ingestion|injury|started|began|presentation)\b")
+_LABEL_AT = 3  # characters a label's window may start after (a bullet, a quote)
 
 
 def _elapsed(text: str) -> float | None:
@@ -69,12 +73,20 @@ def _elapsed(text: str) -> float | None:
     return float(m.group(1)) * _HOURS[m.group(2)] if m else None
 
 
-def _windows(norm: str) -> list[tuple[str, str, float]]:
+def _windows(norm: str) -> list[tuple[str, str, float | tuple[float, float]]]:
     """The windows a (normalised) sentence gives of the time since onset."""
-    if not _SINCE_ONSET.search(norm):
-        return []
-    return [(ELAPSED, _WINDOW_COMPARISON[" ".join(m.group(1).split())], float(m.group(2)) * _HOURS[m.group(3)])
-            for m in _WINDOW.finditer(norm)]
+    since = bool(_SINCE_ONSET.search(norm))
+    out: list[tuple[str, str, float | tuple[float, float]]] = []
+    for m in _RANGE.finditer(norm):
+        if since or m.start() <= _LABEL_AT:
+            unit = _HOURS[m.group(3)]
+            out.append((ELAPSED, "between", (float(m.group(1)) * unit, float(m.group(2)) * unit)))
+    ranged = [m.span() for m in _RANGE.finditer(norm)]
+    for m in _WINDOW.finditer(norm):
+        if (since or m.start() <= _LABEL_AT) and not any(a <= m.start(2) < b for a, b in ranged):
+            out.append((ELAPSED, _WINDOW_COMPARISON[" ".join(m.group(1).split())],
+                        float(m.group(2)) * _HOURS[m.group(3)]))
+    return out
 
 
 def _word(word: str) -> str | None:
@@ -106,7 +118,7 @@ def measured(text: str, vocabulary: Vocabulary) -> tuple[tuple[str, float], ...]
     return tuple(out.items())
 
 
-def thresholds(sentence: str, vocabulary: Vocabulary) -> list[tuple[str, str, float]]:
+def thresholds(sentence: str, vocabulary: Vocabulary) -> list[tuple[str, str, float | tuple[float, float]]]:
     """The thresholds a sentence gives, as (name, comparison, value): "<measure> below 92" ->
     [("<measure concept>", "lt", 92.0)]; "a <lab> below 15 <unit>" -> [("word:<lab>", "lt", 15.0)]."""
     measures = vocabulary.role("measure")
@@ -131,7 +143,9 @@ def thresholds(sentence: str, vocabulary: Vocabulary) -> list[tuple[str, str, fl
     return out + _windows(norm)
 
 
-def _meets(value: float, comparison: str, limit: float) -> bool:
+def _meets(value: float, comparison: str, limit: float | tuple[float, float]) -> bool:
+    if isinstance(limit, tuple):
+        return limit[0] <= value <= limit[1]
     return {"lt": value < limit, "le": value <= limit, "gt": value > limit, "ge": value >= limit}[comparison]
 
 

@@ -52,7 +52,7 @@ from rag.types import (
     SourceDisclaimer,
     Violation,
 )
-from rag.typos import TypoFixer, known_english
+from rag.typos import TypoFixer, known_english, rare_english
 
 # two documents whose best sentences are this close to a vignette's asking part are about as close
 ASKED_TIE = 0.02
@@ -253,7 +253,7 @@ class Pipeline:
         def derive(s) -> Shorthand:
             return Shorthand.for_corpus([t for c in s.chunks for t in (c.title, *(x.text for x in c.sentences))],
                                         known_english, lambda token: bool(vocabulary.concepts(token)),
-                                        titles=[c.title for c in s.chunks])
+                                        titles=[c.title for c in s.chunks], rare_word=rare_english)
         return self._for_build(snapshot, "shorthand", derive)
 
     def typos(self, snapshot) -> TypoFixer:

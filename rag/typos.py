@@ -45,6 +45,14 @@ def known_english(word: str) -> bool:
     return word in _english()
 
 
+RARE_ENGLISH = 100  # below this count in pyspellchecker's frequency list a word is no everyday word
+
+
+def rare_english(word: str) -> bool:
+    """A dictionary word hardly anyone writes ("neb"): typed on a ward, it is shorthand."""
+    return _english().word_frequency[word] < RARE_ENGLISH
+
+
 @lru_cache(maxsize=1)
 def derivations() -> tuple[tuple[str, str, int], ...]:
     """(ending, base, min_base) from rag/vocab/derivations.yaml, longest ending first; strict."""

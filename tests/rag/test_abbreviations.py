@@ -43,6 +43,17 @@ def test_everyday_words_roles_and_the_documents_own_shorthand_stay_as_typed():
     assert _reader(reads=lambda token: token == "SOB").long_forms("SOB") == []  # the concept layer reads it
 
 
+def test_the_teams_shorthand_is_read_in_lower_case_where_its_english_word_is_rare():
+    from rag.typos import rare_english
+
+    sentences = ["Give nebulised adrenaline 0.5 mL/kg.", "Hypoglycaemia is a glucose below 4 mmol/L."]
+    read = Shorthand.for_corpus(sentences, known_english, lambda token: False, rare_word=rare_english)
+    # a dictionary word hardly anyone writes is the ward's shorthand; an everyday one stays a word
+    assert read.long_forms("what neb do I give?") == ["nebulised"]
+    assert read.long_forms("had a hypo last night") == []  # "hypo" is a word people write
+    assert read.long_forms("had a HYPO last night") == ["hypoglycaemia"]
+
+
 def test_a_document_defines_its_own_shorthand():
     assert defined_in(["Acute kidney injury (AKI) is common.", "Risk of nephrogenic systemic fibrosis (NSF)."]) == {
         "aki": "Acute kidney injury", "nsf": "nephrogenic systemic fibrosis"}

@@ -59,3 +59,14 @@ def test_the_time_since_onset_meets_a_window_said_of_the_onset_and_no_other():
     assert measure_fit(measured("2 days ago", V), "More than 8 hours after ingestion: start the antidote.", V) == 1
     # a deadline for a task is no window of the patient's illness
     assert measure_fit(stated, "Repeat the blood test within 48 hours.", V) == 0
+
+
+def test_a_window_given_as_a_range_or_as_a_label_is_the_time_since_onset():
+    stated = measured("took 20 tablets about 10 h ago, well", V)
+    # a list of what to do by the time since onset labels each item with its window
+    assert measure_fit(stated, "8 to 24 hours, after a large amount: start the antidote immediately.", V) == 1
+    assert measure_fit(stated, "4 to 8 hours: take the level and start according to the nomogram.", V) == -1
+    assert measure_fit(stated, "More than 24 hours: treat if the drug is still detectable.", V) == -1
+    assert measure_fit(stated, "Between 12 and 24 hours after ingestion, repeat the level.", V) == -1
+    # a span of hours inside a sentence that says nothing of onset is not a window ("over 4 hours" is a rate)
+    assert measure_fit(stated, "The regimen is 150 mg/kg over 1 hour, then 50 mg/kg over 4 to 16 hours.", V) == 0

@@ -83,6 +83,10 @@ def test_a_wh_question_is_not_yes_or_no_though_it_says_should_i():
     assert types.classify("What findings should I be looking for?") == "list"
     assert types.classify("Radiologist here, should I add contrast?") == "yes_no"
     assert types.classify("Is it safe to wait?") == "yes_no"
+    # "what <drug> do I give?" asks for a treatment; "... and how much?" asks for its dose
+    assert types.classify("Stridor at rest. What neb do I give?") == "recommendation"
+    assert types.classify("Stridor at rest. What neb do I give and how much?") == "dose"
+    assert types.classify("And how much does it matter that she had cancer?") != "dose"
 
 
 def test_a_sentence_restating_its_documents_subject_is_a_hub(embedder):
