@@ -139,8 +139,10 @@ class Shorthand:
         typed = {w.lower() for s in sentences for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", s)}
         return cls(senses, keep, is_word, reads, typed.__contains__, frozenset(expand), rare_word)
 
-    def long_forms(self, text: str) -> list[str]:
-        """The long forms of the shorthand in text, in order, each once."""
+    def long_forms(self, text: str, documents_own: bool = False) -> list[str]:
+        """The long forms of the shorthand in text, in order, each once. documents_own: the team's shorthand that the
+        documents use as well is read in its plain words too (whose value a question asks: "the <formula> regimen"
+        is given under a heading in its plain words); otherwise the documents' own shorthand is searched as typed."""
         out: list[str] = []
         for m in _TOKEN.finditer(text):
             token, plus = m.group(1), m.group(2)
@@ -149,9 +151,10 @@ class Shorthand:
                 continue
             if len(token) == 1 and not (token.isupper() and (plus or _VALUE_AFTER.match(text, m.end(1)))):
                 continue
-            everyday = self.is_word(low) and not (low in self.bedside and self.rare_word(low))
-            if (token.islower() and (everyday or self.used(low)) or len(token) > 1 and self.used(low)
-                    or self.reads(token)):
+            bedside = low in self.bedside
+            everyday = self.is_word(low) and not (bedside and self.rare_word(low))
+            own = self.used(low) and not (bedside and documents_own)
+            if (token.islower() and (everyday or own) or len(token) > 1 and own or self.reads(token)):
                 # an everyday or a document's word in lower case; "<ABBR>" the documents use: searched as typed;
                 # "XR": the concept layer's labels name it
                 continue

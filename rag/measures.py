@@ -54,17 +54,21 @@ ELAPSED = "time:elapsed"
 _HOURS = {"h": 1.0, "hr": 1.0, "hrs": 1.0, "hour": 1.0, "hours": 1.0, "day": 24.0, "days": 24.0, "week": 168.0,
           "weeks": 168.0, "wk": 168.0, "wks": 168.0}
 _SPAN = r"(\d{1,3}(?:\.\d+)?)\s*(hours?|hrs?|h|days?|weeks?|wks?)\b"
-_ELAPSED_STATED = re.compile(_SPAN + r"\s+(?:ago|since|before\s+(?:arrival|presentation)|post[- ]?ingestion|"
+# (a newborn's age in hours or days is the time since birth: "18 hours old")
+_ELAPSED_STATED = re.compile(_SPAN + r"\s+(?:ago|since|old|of\s+age|before\s+(?:arrival|presentation)|"
+                             r"post[- ]?ingestion|"
                              r"after\s+(?:ingestion|the\s+ingestion|onset|the\s+onset|the\s+injury|injury))")
 _WINDOW = re.compile(r"\b(within|in\s+the\s+first|less\s+than|under|more\s+than|over|beyond|after|at\s+least|"
-                     r"up\s+to)\s+" + _SPAN)
+                     r"up\s+to|older\s+than|younger\s+than)\s+" + _SPAN)
 _WINDOW_COMPARISON = {"within": "le", "in the first": "le", "less than": "lt", "under": "lt", "more than": "gt",
-                      "over": "gt", "beyond": "gt", "after": "gt", "at least": "ge", "up to": "le"}
+                      "over": "gt", "beyond": "gt", "after": "gt", "at least": "ge", "up to": "le", "older than": "gt",
+                      "younger than": "lt"}
 # "8 to 24 hours", "4-8 h", "between 12 and 24 hours": both ends hold
 _RANGE = re.compile(r"\b(?:between\s+)?(\d{1,3}(?:\.\d+)?)\s*(?:to|-|–|and)\s*" + _SPAN)
 # a window is about the time since onset only where the sentence says so, or where it is the sentence's label
 # ("4 to 8 hours: <what to do>", "More than 24 hours: ..."), as in a list of what to do by the time since onset
-_SINCE_ONSET = re.compile(r"\b(?:onset|ago|since|ingestion|injury|started|began|presentation)\b")
+_SINCE_ONSET = re.compile(r"\b(?:onset|ago|since|ingestion|injury|started|began|presentation|old|older|younger|"
+                          r"birth|born|of\s+life)\b")
 _LABEL_AT = 3  # characters a label's window may start after (a bullet, a quote)
 
 
@@ -83,7 +87,9 @@ def _windows(norm: str) -> list[tuple[str, str, float | tuple[float, float]]]:
             out.append((ELAPSED, "between", (float(m.group(1)) * unit, float(m.group(2)) * unit)))
     ranged = [m.span() for m in _RANGE.finditer(norm)]
     for m in _WINDOW.finditer(norm):
-        if (since or m.start() <= _LABEL_AT) and not any(a <= m.start(2) < b for a, b in ranged):
+        # "in the first 24 hours" counts from a beginning by its own words
+        first = m.group(1).startswith("in")
+        if (since or first or m.start() <= _LABEL_AT) and not any(a <= m.start(2) < b for a, b in ranged):
             out.append((ELAPSED, _WINDOW_COMPARISON[" ".join(m.group(1).split())],
                         float(m.group(2)) * _HOURS[m.group(3)]))
     return out

@@ -314,6 +314,7 @@ class Pipeline:
         idf = self.idf(snapshot)
         query = self.queries.read(messages, spell=self.typos(snapshot).fix, topical=self.topical_words(snapshot),
                                   indexed=idf.__contains__, shorthand=self.shorthand(snapshot).long_forms,
+                                  aliases=functools.partial(self.shorthand(snapshot).long_forms, documents_own=True),
                                   banded=lambda text: implied(text, bands) if bands else "")
         # what the documents' own lists say the question's rare words are ("<finding>" under "<Category>") is
         # searched too (not asked: answerability reads the question alone), so "the <test> shows <finding>, what
@@ -579,8 +580,9 @@ class Pipeline:
             return None
         # whose value it is ("how long should the <thing> be?"): a value of something else does not answer it
         owner = content_words(" ".join(query.owner))
-        return lambda text: (answer_types.gives_value(query.answer_type, text)
-                             and (not owner or bool(owner & content_words(text))))
+        # (whose value a list item gives may be said only by its subsection's heading: "<Drug>" / "Regimen: ...")
+        return lambda text, heading="": (answer_types.gives_value(query.answer_type, text)
+                                         and (not owner or bool(owner & content_words(f"{text} {heading}"))))
 
     def _part_value_stated(self, part: str):
         """For one part of a question that asks for a value ("what dose", "for how long"): does a sentence give that

@@ -389,13 +389,14 @@ class QueryReader:
         self._lesser_tests = self._tests - roles("definitive_test")
 
     def read(self, messages: Sequence[dict], spell=None, topical=None, banded=None, indexed=None,
-             shorthand=None) -> Query:
+             shorthand=None, aliases=None) -> Query:
         """spell: reads a misspelt word as the indexed documents' word (rag.typos), when given; topical: is this
         (stemmed) word one the indexed documents use sparingly, so a sentence naming it is about their subjects
         (the concept vocabulary knows some subjects far better than others); banded: what the documents say the
         score values a text states mean (rag.bands); indexed: is this (stemmed) word in the indexed documents (another
         name of what the question names is searched only in the documents' own words); shorthand: the long forms of
-        the clinical shorthand a text uses, read for the indexed documents (rag.abbreviations)."""
+        the clinical shorthand a text uses, read for the indexed documents (rag.abbreviations); aliases: the same,
+        with the documents' own shorthand in its plain words too (whose value is asked)."""
         spell = spell or (lambda text: text)
         indexed = indexed or (lambda word: True)
         topical = topical or (lambda word: False)
@@ -461,6 +462,8 @@ class QueryReader:
         labels = f"{labels} {self.answer_types.searched.get(answer_type, '')}".strip()
         owner = (tuple(self.answer_types.owner(self.asking(focus), answer_type))
                  if self.answer_types.evidence.get(answer_type) else ())
+        if owner and aliases is not None:  # "the <formula> regimen" is given under "<its plain name>"
+            owner += tuple(f for f in aliases(" ".join(owner)) if f not in owner)
         return Query(question=question, spelled=spelled,
                      text=text, resolved=resolved, labels=f"{labels} {implied}".strip(), expanded=expanded,
                      # what it rules out is not searched for ("no <finding>, no <symptom>" would find the documents

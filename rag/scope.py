@@ -533,6 +533,7 @@ class ScopePolicy:
         # nor the doing ("should I give"): what is given is the question
         asked = (content_words(f"{asking} {labels}") - _ASKING
                  - content_words(self.vocabulary.matched_text(asking, {"action.do"})))
+        asked |= content_words(" ".join(query.owner))  # whose value it is, in its plain words too (rag.query)
         whole = content_words(f"{query.focus} {labels}") - _ASKING
         units = [u for u, rx in _RATE_IN.items() if rx.search(asking)]
         # whose value it is ("a dose of <drug B>"): a value for something else does not answer it, and one the

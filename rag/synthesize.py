@@ -93,7 +93,7 @@ class ExtractiveComposer:
                 section_bonus: Callable[[tuple[str, ...]], float] | None = None,
                 hubness: Callable[[str], dict[str, np.ndarray]] | None = None,
                 parts: np.ndarray | None = None, leads: Sequence[str] = (),
-                states: Callable[[str], bool] | None = None,
+                states: Callable[[str, str], bool] | None = None,
                 part_states: Sequence[Callable[[str], bool] | None] = ()) -> DraftAnswer:
         """question: the words to match (the current turn); query_vector: the resolved query's meaning;
         boost: a score added to sentences that fit this patient better (the query step decides which);
@@ -103,8 +103,9 @@ class ExtractiveComposer:
         duration): that part's best sentence is one that does, where one could be held;
         leads: source sentences that answer the question whatever their score (the rules its own plan breaks): they
         go first, and the answer's length window stays set by the best scored sentence; states: does a sentence
-        give the value the question asks for (its answer type's evidence): an answer to a value question holds the
-        best such sentence, the one that made it answerable, even below the length window."""
+        (read with its subsection's heading) give the value the question asks for (its answer type's evidence): an
+        answer to a value question holds the best such sentence, the one that made it answerable, even below the
+        length window."""
         idf = idf or {}
         default_idf = max(idf.values(), default=1.0)
         terms = content_words(question) - content_words(" ".join(generic))
@@ -161,8 +162,9 @@ class ExtractiveComposer:
                 continue
             chosen.append(cand)
             used += len(cand.text) + 6
-        if states is not None and chosen and not any(states(c.text) for c in chosen):
-            value = next((c for c in candidates if states(c.text) and c.score >= best - VALUE_WINDOW
+        if states is not None and chosen and not any(states(c.text, _subheading(passages[c.passage])) for c in chosen):
+            value = next((c for c in candidates if states(c.text, _subheading(passages[c.passage]))
+                          and c.score >= best - VALUE_WINDOW
                           and all(c is not x for x in chosen)), None)
             if value is not None:
                 while chosen[1:] and (len(chosen) >= self.max_sentences or used + len(value.text) + 6 > self.max_chars):

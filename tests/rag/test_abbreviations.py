@@ -54,6 +54,12 @@ def test_the_teams_shorthand_is_read_in_lower_case_where_its_english_word_is_rar
     assert read.long_forms("had a HYPO last night") == ["hypoglycaemia"]
 
 
+def test_the_documents_own_shorthand_is_read_in_plain_words_only_when_asked_whose_value():
+    read = _reader(["Magnesium sulphate: give MgSO4 for eclampsia.", "Regimen: 4 g then 1 g per hour."])
+    assert read.long_forms("MgSO4 regimen?") == []  # the documents' own shorthand: searched as typed
+    assert read.long_forms("MgSO4 regimen?", documents_own=True) == ["magnesium sulphate"]
+
+
 def test_a_document_defines_its_own_shorthand():
     assert defined_in(["Acute kidney injury (AKI) is common.", "Risk of nephrogenic systemic fibrosis (NSF)."]) == {
         "aki": "Acute kidney injury", "nsf": "nephrogenic systemic fibrosis"}

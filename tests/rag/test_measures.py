@@ -70,3 +70,11 @@ def test_a_window_given_as_a_range_or_as_a_label_is_the_time_since_onset():
     assert measure_fit(stated, "Between 12 and 24 hours after ingestion, repeat the level.", V) == -1
     # a span of hours inside a sentence that says nothing of onset is not a window ("over 4 hours" is a rate)
     assert measure_fit(stated, "The regimen is 150 mg/kg over 1 hour, then 50 mg/kg over 4 to 16 hours.", V) == 0
+
+
+def test_a_newborns_age_in_hours_is_the_time_since_birth():
+    stated = measured("baby 18 hours old and visibly yellow", V)
+    assert dict(stated)["time:elapsed"] == 18.0
+    assert measure_fit(stated, "Jaundice visible in the first 24 hours is pathological: measure it within 2 hours.",
+                       V) == 1
+    assert measure_fit(stated, "In babies who are older than 24 hours, use the meter.", V) == -1

@@ -263,6 +263,20 @@ def test_a_question_in_a_wards_own_words_finds_its_guideline(every):
     assert {x.document_id for x in c.citations} == {"giant-cell-arteritis"}
 
 
+def test_shorthand_a_guideline_uses_names_what_its_plain_words_head_and_a_time_band_meets_the_stated_time(every):
+    # "MgSO4" is the guideline's own shorthand; its regimen is a list item under the plain words' heading
+    a = every.answer([{"role": "user", "content": "Labour ward: severe PET, BP 168/112, headache and clonus. What's "
+                                                  "the MgSO4 regimen?"}])
+    assert not a.abstained and "4 g" in a.answer and {c.document_id for c in a.citations} == {"pre-eclampsia"}
+    # "10 h ago" falls in the list item labelled "8 to 24 hours"; "18 hours old" in "the first 24 hours"
+    b = every.answer([{"role": "user", "content": "32F, 58 kg, took 20 x 500 mg paracetamol about 10 h ago, well. "
+                                                  "Do I wait for the level before starting anything?"}])
+    assert b.answer.startswith("8 to 24 hours")
+    c = every.answer([{"role": "user", "content": "Baby 18 hours old and visibly yellow on the chest. Can I just use "
+                                                  "the TcB meter?"}])
+    assert "within 2 hours" in c.answer
+
+
 def test_swollen_lips_are_an_allergic_sign_and_a_medicine_no_document_names_gets_no_yes_or_no(every):
     a = every.answer([{"role": "user", "content": "Paramedic crew: 8 yo girl stung by a wasp at a picnic, wheezy, lips "
                                                   "swelling, sats 91%. How much IM adrenaline for her age?"}])

@@ -87,6 +87,9 @@ def test_a_wh_question_is_not_yes_or_no_though_it_says_should_i():
     assert types.classify("Stridor at rest. What neb do I give?") == "recommendation"
     assert types.classify("Stridor at rest. What neb do I give and how much?") == "dose"
     assert types.classify("And how much does it matter that she had cancer?") != "dose"
+    # how fast a fluid runs is a dose; "what rate of <events>" a figure
+    assert types.classify("Going for an epidural: what rate for maintenance fluids?") == "dose"
+    assert types.classify("What rate of complications does the guideline quote?") == "statistic"
 
 
 def test_a_sentence_restating_its_documents_subject_is_a_hub(embedder):
