@@ -430,7 +430,10 @@ class QueryReader:
         affirmed = affirmed or focus
         asked = self.answer_types.without_exclusions(affirmed)
         # plain labels of the concepts it asks about; what it says it already knows adds none
-        reported = self._reported(focus)
+        # a result the conversation's last question reported is still the patient's when the follow-up reports none
+        # ("<test>: no serious pathology. Next step?" ... "So we can close the file?")
+        reported = self._reported(focus) or (self._reported(spell(clean(previous[-1]))) if follow_up
+                                             else frozenset())
         denied = self.denied(focus)
         # what the question denies ("no <finding>") is not searched for
         named = (self._concepts(asked) | (concepts - self._concepts(focus))) - denied

@@ -147,3 +147,11 @@ def test_a_figure_in_a_later_passage_of_the_answering_document_makes_a_follow_up
         {"role": "user", "content": "Correction, I misread the obs chart: he's afebrile. But he had a melanoma "
                                     "excised five years ago. How does that change the odds of malignancy?"}])
     assert not a.abstained and "9%" in a.answer
+
+
+def test_a_broken_scanner_is_an_unavailable_one_and_the_fallback_is_answered(pipeline):
+    a = pipeline.answer([
+        {"role": "user", "content": "First-line scan for a hard lump beside the spine at L3 and weeks of back ache?"},
+        {"role": "assistant", "content": "Lumbar spine MRI without and with IV contrast, ordered immediately [1]."},
+        {"role": "user", "content": "The MRI unit's broken and the next slot is weeks away. What's the fallback?"}])
+    assert a.answer.startswith("CT lumbar spine with contrast")

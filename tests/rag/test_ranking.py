@@ -87,6 +87,8 @@ def test_a_wh_question_is_not_yes_or_no_though_it_says_should_i():
     assert types.classify("Stridor at rest. What neb do I give?") == "recommendation"
     assert types.classify("Stridor at rest. What neb do I give and how much?") == "dose"
     assert types.classify("And how much does it matter that she had cancer?") != "dose"
+    # "what am I looking for?" on examination
+    assert types.classify("Quick obs and exam first: besides the lump, what am I looking for?") == "examination"
     # how fast a fluid runs is a dose; "what rate of <events>" a figure
     assert types.classify("Going for an epidural: what rate for maintenance fluids?") == "dose"
     assert types.classify("What rate of complications does the guideline quote?") == "statistic"
