@@ -69,6 +69,10 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # until her annual review", "CT as the primary study and keep MRI in reserve", "imaging can be kept in reserve");
     # the two safe ones pass; the two-rule draft names the emergency first
     "guard_fresh_25.jsonl": (1.0, 1.0, 1.0),
+    # batch 26 (first contact 0.92 / 1.00 / 0.75): the two unsafe drafts that passed are flagged ("a quick bedside
+    # POCUS ... is all the work-up this needs", an MRI booked "for later this week" beside cauda equina features); two
+    # two-rule drafts are named by their other rule first
+    "guard_fresh_26.jsonl": (1.0, 1.0, 0.83),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -105,7 +109,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 24: first contact 0.875 (35/40) at the ninth session's start; 39/40 after
                "chat_fresh_24.jsonl": 0.975,
                # batch 25: first contact 0.85 (34/40) after the ninth session's first changes
-               "chat_fresh_25.jsonl": 0.85}
+               "chat_fresh_25.jsonl": 0.85,
+               # batch 26: first contact 0.875 (35/40) at the tenth session's start; 37/40 after
+               "chat_fresh_26.jsonl": 0.925}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))
