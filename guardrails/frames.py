@@ -292,12 +292,11 @@ def _relative_after_object(tokens: list[Token], mentions: list[Mention], start: 
 _COORDINATORS = frozenset({"and", "then", "but"})
 
 
-def _coordinated_away(tokens: list[Token], mentions: list[Mention], m: Mention, o: Mention) -> bool:
-    """Is there a coordinating conjunction between mention m and object o, outside any mention's own words ("with
-    and without contrast" is one protocol)?"""
+def _coordinated_away(tokens: list[Token], covered: frozenset[int], m: Mention, o: Mention) -> bool:
+    """Is there a coordinating conjunction between mention m and object o, outside any mention's own words (covered:
+    "with and without contrast" is one protocol)?"""
     lo, hi = (m.end, o.start) if o.start >= m.end else (o.end, m.start)
-    return any(tokens[i].text in _COORDINATORS and not any(x.start <= i < x.end for x in mentions)
-               for i in range(lo, hi))
+    return any(tokens[i].text in _COORDINATORS and i not in covered for i in range(lo, hi))
 
 
 def _doing(tokens: list[Token], at: int) -> bool:
@@ -429,6 +428,7 @@ class FrameReader:
         timing whose clause points back with a pronoun ("<test> ... - no rush to chase it")."""
         objects = [k for k, m in enumerate(mentions) if m.kind == "object" and not in_gate[k]]
         out: list[int | None] = [None] * len(mentions)
+        covered = frozenset(i for x in mentions for i in range(x.start, x.end))
         for k, m in enumerate(mentions):
             if m.kind not in ("timing", "protocol", "assessment", "basis") or in_gate[k]:
                 continue
@@ -473,7 +473,7 @@ class FrameReader:
             else:
                 # "book <test A> for <time> and refer": a conjunction between a timing and an object starts another
                 # action; the timing is the one's it is not cut off from
-                out[k] = min(same, key=lambda o: (_coordinated_away(tokens, mentions, m, mentions[o]),
+                out[k] = min(same, key=lambda o: (_coordinated_away(tokens, covered, m, mentions[o]),
                                                   abs(mentions[o].start - m.start), mentions[o].start > m.start))
         return out
 
