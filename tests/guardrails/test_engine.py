@@ -580,7 +580,27 @@ def test_a_draft_is_read_for_what_it_advises_ninth_session(question, draft, rule
                               "spinal clinic.", "RF-MRI-DELAY"),
     ("Palpable lumbar mass.", "Request an MRI without and with contrast today and review her in clinic in 6 weeks.",
      None),
+    # a wait in an idiom, with the scan named by the machine
+    ("Firm swelling beside the spine at L3.", "Let's sit on it for a month, re-examine, and if it's still there we'll "
+                                              "get the scanner involved.", "RF-MRI-DELAY"),
+    # a test said to show whatever there is
+    ("Paraspinal swelling at L4 with back pain.", "A nuclear medicine bone scan will light up anything nasty in the "
+                                                  "spine, so start there.", "RF-WRONG-MODALITY"),
+    # an MR study named by its unenhanced sequences, contrast judged to change nothing
+    ("Protocol the MRI for a paraspinal mass at L2.", "A routine sagittal T1/T2/STIR lumbar series is all that's "
+                                                      "required; contrast won't change management here.",
+     "RF-NONCONTRAST-ONLY"),
+    ("Protocol the MRI for a paraspinal mass at L2.", "Run sagittal T1/T2/STIR sequences, then post-contrast T1 with "
+                                                      "fat saturation.", None),
 ])
 def test_a_draft_is_read_for_what_it_advises_tenth_session(question, draft, rule):
     rules = _rules(question, draft)
     assert rule in rules if rule else rules == set()
+
+
+def test_legs_buckling_since_yesterday_is_a_progressing_deficit():
+    engine = GuardrailEngine()
+    v = engine.check("Lumbar swelling under investigation, MRI booked for next Thursday. Since yesterday both her legs "
+                     "have been buckling and she can't manage the stairs. Should I push for it sooner?",
+                     "Ask for the MRI to be brought forward.")
+    assert v.action == "escalate"
