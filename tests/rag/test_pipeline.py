@@ -155,3 +155,9 @@ def test_a_broken_scanner_is_an_unavailable_one_and_the_fallback_is_answered(pip
         {"role": "assistant", "content": "Lumbar spine MRI without and with IV contrast, ordered immediately [1]."},
         {"role": "user", "content": "The MRI unit's broken and the next slot is weeks away. What's the fallback?"}])
     assert a.answer.startswith("CT lumbar spine with contrast")
+
+
+def test_mri_and_ct_by_the_names_a_spanish_speaker_uses_in_english(pipeline):
+    a = pipeline.answer([{"role": "user", "content": "For a paravertebral lumbar mass with lumbalgia, which is the "
+                                                     "study of election, the resonance or the tomography?"}])
+    assert not a.abstained and "second-line option only if MRI is contraindicated" in a.answer
