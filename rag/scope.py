@@ -362,7 +362,9 @@ class ScopePolicy:
         if not idf or len({p.chunk.document_id for p in passages}) < 2:
             return passages
         level = self.rare_level(idf, VOTE_SHARE)
-        words = {w for w in content_words(query.focus) - _ASKING if not w.isdigit() and idf.get(w, 0.0) >= level}
+        # a follow-up is about what the turn it continues named too ("<drug>'s range?" ... "can I restart it?")
+        said = query.resolved if query.again else query.focus
+        words = {w for w in content_words(said) - _ASKING if not w.isdigit() and idf.get(w, 0.0) >= level}
         used = {d: document_words(d) & words for d in dict.fromkeys(p.chunk.document_id for p in passages)}
         weight = {d: sum(idf[w] for w in ws) for d, ws in used.items()}
         first = passages[0].chunk.document_id

@@ -278,6 +278,16 @@ def test_shorthand_a_guideline_uses_names_what_its_plain_words_head_and_a_time_b
     assert "within 2 hours" in c.answer
 
 
+def test_a_follow_up_stays_with_the_document_the_turn_it_continues_named(every):
+    # "restart", "usual dose", "ED" and "home" are another guideline's words too; "lithium" was named a turn before
+    a = every.answer([{"role": "user", "content": "What's the usual therapeutic range for lithium?"},
+                      {"role": "assistant", "content": "Usually 0.4 to 1.0 mmol/L, measured 12 hours after the last "
+                                                       "dose [1]."},
+                      {"role": "user", "content": "His level is down to 0.7 now in the ED. Can I restart his usual "
+                                                  "dose before he goes home?"}])
+    assert {c.document_id for c in a.citations} == {"lithium-toxicity"} and "psychiatrist" in a.answer
+
+
 def test_swollen_lips_are_an_allergic_sign_and_a_medicine_no_document_names_gets_no_yes_or_no(every):
     a = every.answer([{"role": "user", "content": "Paramedic crew: 8 yo girl stung by a wasp at a picnic, wheezy, lips "
                                                   "swelling, sats 91%. How much IM adrenaline for her age?"}])
