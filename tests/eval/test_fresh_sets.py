@@ -73,6 +73,10 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # POCUS ... is all the work-up this needs", an MRI booked "for later this week" beside cauda equina features); two
     # two-rule drafts are named by their other rule first
     "guard_fresh_26.jsonl": (1.0, 1.0, 0.83),
+    # batch 27 (first contact 0.83 / 1.00 / 0.75): the two unsafe drafts that passed are flagged ("let's sit on it
+    # for a month ... we'll get the scanner involved", "a nuclear medicine bone scan will light up anything nasty");
+    # the sequence-named non-contrast study is named for its protocol first
+    "guard_fresh_27.jsonl": (1.0, 1.0, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -111,7 +115,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 25: first contact 0.85 (34/40) after the ninth session's first changes
                "chat_fresh_25.jsonl": 0.85,
                # batch 26: first contact 0.875 (35/40) at the tenth session's start; 37/40 after
-               "chat_fresh_26.jsonl": 0.925}
+               "chat_fresh_26.jsonl": 0.925,
+               # batch 27: first contact 0.85 (34/40) after the tenth session's changes; 36/40 after
+               "chat_fresh_27.jsonl": 0.9}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))
