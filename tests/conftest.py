@@ -62,3 +62,17 @@ def pipeline(session_settings, embedder, library):
     p = Pipeline(session_settings, embedder=embedder)
     p.warm_up()
     return p
+
+
+def assert_loader_rejects(monkeypatch, tmp_path, module, file_attr: str, loader, cases) -> None:
+    """A strict data loader (lru-cached, reading module.<file_attr>) refuses each (YAML text, error pattern) case."""
+    bad = tmp_path / "bad.yaml"
+    monkeypatch.setattr(module, file_attr, bad)
+    try:
+        for text, message in cases:
+            bad.write_text(text)
+            loader.cache_clear()
+            with pytest.raises(ValueError, match=message):
+                loader()
+    finally:
+        loader.cache_clear()

@@ -1,11 +1,11 @@
 """Clinical shorthand read in the indexed documents' words: the vendored list's sense the documents use, the
 team's bedside senses, the documents' own definitions, and everyday words left alone."""
 
-import pytest
 
 from rag import abbreviations
 from rag.abbreviations import Shorthand, defined_in, title_initials
 from rag.typos import known_english
+from tests.conftest import assert_loader_rejects
 
 KIDNEY = ["Check potassium daily; with potassium above 6.5 mmol/L give calcium gluconate.",
           "Pulmonary embolism is excluded with a CT pulmonary angiogram.",
@@ -78,16 +78,6 @@ def test_a_guidelines_subject_goes_by_the_initials_of_its_title():
 
 
 def test_the_shorthand_file_is_strict(tmp_path, monkeypatch):
-    bad = tmp_path / "shorthand.yaml"
-    bad.write_text("expand: {BM: capillary blood glucose}\nkeep: [BM]\n")
-    monkeypatch.setattr(abbreviations, "SHORTHAND_FILE", bad)
-    abbreviations._lists.cache_clear()
-    try:
-        with pytest.raises(ValueError, match="both expanded and kept"):
-            abbreviations._lists()
-        bad.write_text("expand: {}\nexpnad: [x]\n")
-        abbreviations._lists.cache_clear()
-        with pytest.raises(ValueError, match="unknown keys"):
-            abbreviations._lists()
-    finally:
-        abbreviations._lists.cache_clear()
+    assert_loader_rejects(monkeypatch, tmp_path, abbreviations, "SHORTHAND_FILE", abbreviations._lists, [
+        ("expand: {BM: capillary blood glucose}\nkeep: [BM]\n", "both expanded and kept"),
+        ("expand: {}\nexpnad: [x]\n", "unknown keys")])

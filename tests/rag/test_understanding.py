@@ -7,6 +7,7 @@ import pytest
 from rag.query import QueryReader, default_answer_types
 from rag.scope import RARE_TERMS_MIN, ScopePolicy
 from rag.typos import TypoFixer
+from tests.conftest import assert_loader_rejects
 
 CORPUS = ["Paraspinal abscesses are drained when an abscess is present.", "Radiographs may show lytic lesions.",
           "Schwannomas enhance after gadolinium.", "Paraspinal masses need contrast."]
@@ -542,26 +543,6 @@ def test_an_adjective_made_from_a_documents_noun_reads_as_the_noun():
 def test_the_derivation_rules_are_checked_strictly(tmp_path, monkeypatch):
     from rag import typos
 
-    bad = tmp_path / "derivations.yaml"
-    bad.write_text("derive:\n  - {ending: Y, base: '', min_base: 5}\n")
-    monkeypatch.setattr(typos, "DERIVATIONS_FILE", bad)
-    typos.derivations.cache_clear()
-    try:
-        with pytest.raises(ValueError, match="lower-case ending"):
-            typos.derivations()
-        bad.write_text("derive:\n  - {ending: y, base: ''}\n")
-        typos.derivations.cache_clear()
-        with pytest.raises(ValueError, match="exactly ending, base and min_base"):
-            typos.derivations()
-    finally:
-        typos.derivations.cache_clear()
-
-
-def test_a_result_the_last_question_reported_is_still_the_patients_in_a_follow_up():
-    reader = QueryReader()
-    q = reader.read([{"role": "user", "content": "MRI with contrast for the lumbar mass: no serious pathology. Next?"},
-                     {"role": "assistant", "content": "Reassess the clinical findings [1]."},
-                     {"role": "user", "content": "So we can discharge and close the file?"}])
-    assert q.reported
-    fresh = reader.read([{"role": "user", "content": "So we can discharge and close the file?"}])
-    assert not fresh.reported
+    assert_loader_rejects(monkeypatch, tmp_path, typos, "DERIVATIONS_FILE", typos.derivations, [
+        ("derive:\n  - {ending: Y, base: '', min_base: 5}\n", "lower-case ending"),
+        ("derive:\n  - {ending: y, base: ''}\n", "exactly ending, base and min_base")])
