@@ -546,3 +546,13 @@ def test_the_derivation_rules_are_checked_strictly(tmp_path, monkeypatch):
     assert_loader_rejects(monkeypatch, tmp_path, typos, "DERIVATIONS_FILE", typos.derivations, [
         ("derive:\n  - {ending: Y, base: '', min_base: 5}\n", "lower-case ending"),
         ("derive:\n  - {ending: y, base: ''}\n", "exactly ending, base and min_base")])
+
+
+def test_a_result_the_last_question_reported_is_still_the_patients_in_a_follow_up():
+    reader = QueryReader()
+    q = reader.read([{"role": "user", "content": "MRI with contrast for the lumbar mass: no serious pathology. Next?"},
+                     {"role": "assistant", "content": "Reassess the clinical findings [1]."},
+                     {"role": "user", "content": "So we can discharge and close the file?"}])
+    assert q.reported
+    fresh = reader.read([{"role": "user", "content": "So we can discharge and close the file?"}])
+    assert not fresh.reported
