@@ -81,11 +81,12 @@ def _windows(norm: str) -> list[tuple[str, str, float | tuple[float, float]]]:
     """The windows a (normalised) sentence gives of the time since onset."""
     since = bool(_SINCE_ONSET.search(norm))
     out: list[tuple[str, str, float | tuple[float, float]]] = []
-    for m in _RANGE.finditer(norm):
+    ranges = list(_RANGE.finditer(norm))
+    for m in ranges:
         if since or m.start() <= _LABEL_AT:
             unit = _HOURS[m.group(3)]
             out.append((ELAPSED, "between", (float(m.group(1)) * unit, float(m.group(2)) * unit)))
-    ranged = [m.span() for m in _RANGE.finditer(norm)]
+    ranged = [m.span() for m in ranges]
     for m in _WINDOW.finditer(norm):
         # "in the first 24 hours" counts from a beginning by its own words
         first = m.group(1).startswith("in")

@@ -312,9 +312,10 @@ class Pipeline:
         snapshot = self.library.snapshot  # one snapshot for the whole turn: old or new, never a mix
         bands = self.bands(snapshot)
         idf = self.idf(snapshot)
+        shorthand = self.shorthand(snapshot)
         query = self.queries.read(messages, spell=self.typos(snapshot).fix, topical=self.topical_words(snapshot),
-                                  indexed=idf.__contains__, shorthand=self.shorthand(snapshot).long_forms,
-                                  aliases=functools.partial(self.shorthand(snapshot).long_forms, documents_own=True),
+                                  indexed=idf.__contains__, shorthand=shorthand.long_forms,
+                                  aliases=functools.partial(shorthand.long_forms, documents_own=True),
                                   banded=lambda text: implied(text, bands) if bands else "")
         # what the documents' own lists say the question's rare words are ("<finding>" under "<Category>") is
         # searched too (not asked: answerability reads the question alone), so "the <test> shows <finding>, what

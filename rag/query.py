@@ -422,7 +422,8 @@ class QueryReader:
         said = [m["content"] for m in history if m["role"] == "assistant"]
         if follow_up and said:
             focus = self.point_back(focus, said[-1])
-        resolved = f"{self.strip_instructions(spell(clean(previous[-1])))} {focus}" if follow_up else focus
+        earlier = spell(clean(previous[-1])) if follow_up else ""  # the turn a follow-up continues, spelt once
+        resolved = f"{self.strip_instructions(earlier)} {focus}" if follow_up else focus
         concepts = self._concepts(resolved)
         # a sentence is picked by what the patient has and what is asked; what the question rules out narrows the
         # answer (rag.ranking) but its words would pick the sentences about it
@@ -432,8 +433,7 @@ class QueryReader:
         # plain labels of the concepts it asks about; what it says it already knows adds none
         # a result the conversation's last question reported is still the patient's when the follow-up reports none
         # ("<test>: no serious pathology. Next step?" ... "So we can close the file?")
-        reported = self._reported(focus) or (self._reported(spell(clean(previous[-1]))) if follow_up
-                                             else frozenset())
+        reported = self._reported(focus) or (self._reported(earlier) if follow_up else frozenset())
         denied = self.denied(focus)
         # what the question denies ("no <finding>") is not searched for
         named = (self._concepts(asked) | (concepts - self._concepts(focus))) - denied
