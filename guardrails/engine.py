@@ -83,6 +83,13 @@ class Affirmed(NamedTuple):
 DENIED = "denied:"  # a concept the user's turns deny, in a context's set of concepts
 
 
+# a coordinated finding with words of its own ("and an unsteady gait", "and there is ..."), not one a course word
+# before the conjunction may qualify too ("new back pain and weakness")
+_CONJUNCTIONS = frozenset({"and", "plus"})
+_OWN_PHRASE = frozenset({"a", "an", "the", "his", "her", "their", "its", "there", "there's", "theres", "he", "she",
+                         "they", "it", "some", "also"})
+
+
 @dataclass(frozen=True)
 class Context:
     user: tuple[ReadSentence, ...]  # the question and earlier user turns, read with list negation
@@ -242,7 +249,7 @@ class GuardrailEngine:
         # ("awaiting a <test> for a <finding>": the finding is the patient's); emergencies read sentences
         turns = [frozenset().union(*(s.mentioned for s in group)) for group in per_text if group]
         packs = tuple(p for p in self.packs if self._in_scope(p, turns))
-        emergency = any(self._emergency(p, [s.concepts for s in user]) for p in packs)
+        emergency = any(self._emergency(p, [u for s in user for u in self._emergency_units(s)]) for p in packs)
         q_concepts = [s.concepts for s in self.read(question, lists=True)]
         topic = any(all(self._set([c]) & qc for c in entry) for p in packs for entry in p.emergency.topic
                     for qc in q_concepts)
@@ -256,6 +263,42 @@ class GuardrailEngine:
         put the pack in scope, so the features that are emergencies only there count too."""
         entries = [*pack.emergency.features, *(pack.emergency.in_scope_features if user_scope else ())]
         return any(all(self._set([c]) & concepts for c in entry) for entry in entries for concepts in sentences)
+
+    def _emergency_units(self, rs: ReadSentence) -> list[frozenset[str]]:
+        """The concept sets of one sentence that an emergency feature is read in. A course word ("new", "worsening")
+        says how the finding written with it behaves: in "a new <deformity> and an unsteady gait" the gait is not
+        new. Where its own conjunct names another finding, the course word counts only with what it can qualify:
+        that conjunct and the ones joined to it by a bare "and" ("new <a> and <b>" may be both new; "a new <a>, and
+        there is <b>" is not). A course word whose conjunct names no finding ("... and it is getting worse") is the
+        sentence's."""
+        course = self.vocabulary.role("course")
+        marks = [k for k, m in enumerate(rs.mentions) if m.concept in course and m.concept in rs.concepts]
+        if not marks:
+            return [rs.concepts]
+        kinds = self.vocabulary.kinds
+        clauses = clause_ids(rs.tokens, rs.mentions)
+        conjunct, n, joined = [], 0, {}  # joined: conjunct -> it opens with "and" and no words of its own phrase
+        for t, clause in zip(rs.tokens, clauses, strict=True):
+            if t.text in _CONJUNCTIONS or (t.index and clause != clauses[t.index - 1]):
+                n += 1
+                if t.text in _CONJUNCTIONS:
+                    following = rs.tokens[t.index + 1].text if t.index + 1 < len(rs.tokens) else ""
+                    joined[n] = following not in _OWN_PHRASE
+            conjunct.append(n)
+        units = [rs.concepts - course]
+        for k in marks:
+            home = conjunct[rs.mentions[k].start]
+            others = [m for m in rs.mentions if conjunct[m.start] == home and m.concept not in course
+                      and kinds.get(m.concept) in ("finding", "condition") and m.concept in rs.concepts]
+            if not others:
+                return [rs.concepts]
+            reach = {home}
+            while home + 1 in joined and joined[home + 1]:
+                home += 1
+                reach.add(home)
+            units.append(frozenset(m.concept for m in rs.mentions if conjunct[m.start] in reach
+                                   and m.concept in rs.concepts))
+        return units
 
     def _regions(self, text: str) -> frozenset[str]:
         kinds = self.vocabulary.kinds
@@ -387,8 +430,8 @@ class GuardrailEngine:
         context |= {DENIED + c for c in ctx.denied - context}
         # an in-scope-only feature is an emergency only where the user's turns put the pack in scope, not where the
         # draft's own words do ("<the pack's region> imaging is not needed")
-        emergency = ctx.emergency or any(self._emergency(p, [s.concepts for s in ctx.user], p in ctx.packs)
-                                         for p in packs)
+        emergency = ctx.emergency or any(
+            self._emergency(p, [u for s in ctx.user for u in self._emergency_units(s)], p in ctx.packs) for p in packs)
         hits: list[tuple[int, int, int, RuleViolation]] = []
         asked_regions = self._regions(question)
         for i, s in enumerate(sentences):

@@ -65,6 +65,7 @@ _INABILITY = frozenset({"cannot", "can't", "can not", "couldn't", "could not", "
 _LIST_NEGATION = frozenset({"denies", "denied", "denying", "no", "without", "negative for", "free of", "absent"})
 # how a history denies a finding ("no <a>", "denies <b>", "<c> absent"): not "not", which also corrects ("<x>, not <y>")
 DENIALS = _LIST_NEGATION | {"nil", "none", "never"}
+_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "this", "that", "any"})
 _ASSERTED = frozenset({"new", "newly", "now", "worsening", "progressive", "increasing", "recent", "sudden", "acute"})
 
 
@@ -494,6 +495,19 @@ class FrameReader:
             return "report"  # what others say, and "the physio suggested ...": the speaker is not advice
         return "recommend"
 
+    def _corrects_a_deferral(self, rs: ReadSentence, i: int, ctx: _Ctx) -> bool:
+        """'Postpone <care>, not <test>': a bare "not" after a comma takes the verb of the clause before it, and denies
+        it of this object; where that verb puts something off, the object is not put off."""
+        m = rs.mentions[i]
+        cue = next((x for x in reversed(rs.mentions) if x.concept == "cue.negation" and x.end <= m.start), None)
+        if cue is None or cue.start < 2 or rs.tokens[cue.start].text != "not" or rs.tokens[cue.start - 1].text != ",":
+            return False
+        if any(t.text not in _DETERMINERS for t in rs.tokens[cue.end:m.start]):
+            return False  # "..., not <verb> <test>" says something of its own
+        before = ctx.clauses[cue.start - 2]  # the comma opens the next clause
+        return any(x.kind == "timing" and x.concept in self.v.role("deferral") and ctx.clauses[x.start] == before
+                   for x in rs.mentions)
+
     def _frame(self, rs: ReadSentence, i: int, ctx: _Ctx) -> Frame:
         m = rs.mentions[i]
         mine = [x for k, x in enumerate(rs.mentions) if ctx.owner[k] == i and not rs.negated[k]]
@@ -520,6 +534,8 @@ class FrameReader:
             # what is negated is the delay ("do not delay <test>"), a judgement ("<a> should not replace <test>")
             # or the protocol ("do not order <test> <protocol> alone"), not the test, which stays recommended.
             # Care is left alone: in "do not wait to reassess in <interval>" the reassessing itself is denied.
+            polarity, flipped = "recommend", True
+        elif polarity == "prohibit" and rs.negated[i] and self._corrects_a_deferral(rs, i, ctx):
             polarity, flipped = "recommend", True
         if flipped:  # "don't let them hold up <test>": whatever gate the sentence holds, the test is not to wait
             gate, decided = frozenset(), False

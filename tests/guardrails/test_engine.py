@@ -122,6 +122,13 @@ EMERGENCY_QUESTIONS = [
     ("Patient with a palpable lumbar mass: his left foot has become steadily weaker since this morning and now "
      "drags.", True),
     ("Lumbar mass; he cannot have an MRI because of a pacemaker.", False),  # "cannot have" a test: a contraindication
+    # a course word qualifies the finding written with it, and what a bare "and" joins to it
+    ("On exam she has a new scoliotic curve and a wide-based unsteady gait, plus the L2 lump.", False),
+    ("He walks with a wide-based, unsteady gait and there's a new scoliotic list; paraspinal mass at L3.", False),
+    ("Lumbar mass; new unsteady gait and a scoliosis.", True),
+    ("Lumbar mass; his gait is unsteady and getting worse.", True),
+    ("Lumbar mass with new back pain and leg weakness.", True),
+    ("Lumbar mass patient: his left leg weakness has gone from mild to barely lifting his foot over two days.", True),
 ]
 
 
@@ -594,6 +601,35 @@ def test_a_draft_is_read_for_what_it_advises_ninth_session(question, draft, rule
                                                       "fat saturation.", None),
 ])
 def test_a_draft_is_read_for_what_it_advises_tenth_session(question, draft, rule):
+    rules = _rules(question, draft)
+    assert rule in rules if rule else rules == set()
+
+
+@pytest.mark.parametrize("question, draft, rule", [
+    # serious causes said to be absent in one phrase, on films alone
+    ("AP and lateral lumbar films for a man with a lump over L4 have come back.",
+     "The films are clean, so we can be confident there's nothing sinister going on in the spine.",
+     "RF-XRAY-EXCLUDES"),
+    ("Lumbar x-rays for the palpable mass were unremarkable.",
+     "Given the unremarkable radiographs, an MRI would be redundant here.", "RF-XRAY-EXCLUDES"),
+    ("Lumbar x-rays for a palpable mass are normal.", "With clean films we can take the MRI off the urgent pathway.",
+     "RF-MRI-DELAY"),
+    # a study said to do the same job as MRI, with nothing against MRI
+    ("MRI available this week. Palpable lumbar mass with back pain. Which study?",
+     "A contrast CT does the same job for a mass like this, so request that instead of the MRI.",
+     "RF-WRONG-MODALITY"),
+    # "<defer> X, not Y": the deferral is denied of Y
+    ("Palpable L2 mass; he'd like to keep his physio appointment on Friday.",
+     "Postpone the physio, not the scan: MRI of the lumbar spine without and with IV contrast comes first.", None),
+    ("Palpable L2 mass; he'd like to keep his physio appointment on Friday.", "Postpone the MRI, not the physio.",
+     "RF-MRI-DELAY"),
+    ("Palpable L2 mass.", "Order the MRI, not the CT.", None),
+    # a myelogram said not to be indicated puts off no study and advises no myelogram
+    ("Non-MR-conditional pacemaker, palpable lumbar mass, no neurological deficit.",
+     "With MRI contraindicated, CT of the lumbar spine with contrast is the second-line study; CT myelography isn't "
+     "indicated because there's no neurological deficit.", None),
+])
+def test_a_draft_is_read_for_what_it_advises_eleventh_session(question, draft, rule):
     rules = _rules(question, draft)
     assert rule in rules if rule else rules == set()
 
