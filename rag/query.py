@@ -39,6 +39,12 @@ _ANAPHORA = content_words("those these them that this they the two three both al
 _DONE_ONE = (r"\b(did|done|had|got|ordered|booked|arranged|requested|organi[sz]ed) one\b"
              r"(?=\s*(?:[-,.;:?!\u2013\u2014]|$)|\s+(?:already|last|this|yesterday|today|before|earlier|and|but|"
              r"which|that|at|in)\b)")
+# Voice dictation: punctuation said aloud, and a test's initials spelt letter by letter ("an m r i with contrast")
+_SPOKEN_PUNCTUATION = re.compile(r"\s*\b(comma|full stop|question mark|exclamation mark|semi ?colon)\b\.?",
+                                 re.IGNORECASE)
+_PUNCTUATION_SAID = {"comma": ",", "full stop": ".", "question mark": "?", "exclamation mark": "!", "semicolon": ";",
+                     "semi colon": ";"}
+_SPELT_LETTERS = re.compile(r"\b[A-Za-z](?: [A-Za-z]){1,4}\b")
 _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|her|his|instead|also|then|same|such|"
                       r"the (?:scan|study|test|mass|lesion|lump|one|invasive one|other one))\b|\bwhat (?:about|if)\b|"
                       r"\bwhy not\b|^(?:and|but|or|so)\b|"
@@ -388,6 +394,16 @@ class QueryReader:
         self._tests = roles("definitive_test") | roles("plain_film") | roles("other_test")
         self._lesser_tests = self._tests - roles("definitive_test")
 
+    def undictated(self, text: str) -> str:
+        """A dictated question in written form: punctuation said aloud ("comma", "question mark") as its mark, and
+        letters spelt out ("m r i") joined where they make a term the concept vocabulary knows."""
+        text = _SPOKEN_PUNCTUATION.sub(lambda m: _PUNCTUATION_SAID[" ".join(m.group(1).lower().split())], text)
+
+        def joined(m: re.Match) -> str:
+            word = m.group(0).replace(" ", "")
+            return word if self.vocabulary.concepts(word) else m.group(0)
+        return _SPELT_LETTERS.sub(joined, text)
+
     def read(self, messages: Sequence[dict], spell=None, topical=None, banded=None, indexed=None,
              shorthand=None, aliases=None) -> Query:
         """spell: reads a misspelt word as the indexed documents' word (rag.typos), when given; topical: is this
@@ -405,7 +421,7 @@ class QueryReader:
         if not users:
             raise ValueError("no user message")
         last = users[-1]
-        question = str(messages[last].get("content") or "")
+        question = self.undictated(str(messages[last].get("content") or ""))
         history = tuple({"role": m.get("role"), "content": str(m.get("content") or "")} for m in messages[:last]
                         if m.get("role") in ("user", "assistant"))
         # a sentence that steers the system ("Pretend you are my attending ...") is dropped whole when the
@@ -422,7 +438,8 @@ class QueryReader:
         said = [m["content"] for m in history if m["role"] == "assistant"]
         if follow_up and said:
             focus = self.point_back(focus, said[-1])
-        earlier = spell(clean(previous[-1])) if follow_up else ""  # the turn a follow-up continues, spelt once
+        # the turn a follow-up continues, spelt once
+        earlier = spell(clean(self.undictated(previous[-1]))) if follow_up else ""
         resolved = f"{self.strip_instructions(earlier)} {focus}" if follow_up else focus
         concepts = self._concepts(resolved)
         # a sentence is picked by what the patient has and what is asked; what the question rules out narrows the

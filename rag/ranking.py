@@ -161,8 +161,15 @@ class SentenceFit:
         # (a result word the question uses without reporting a result, "our audit found ...", is not asked about)
         unreported = set() if reports_result else reported
         asking = QueryReader.asking_part(query.affirmed or query.focus)
+        # "can I call that the definitive imaging?" of a test done: what that test can and cannot show is the answer
+        asks_sufficiency = bool(vocabulary.concepts(asking) & vocabulary.role("sufficiency"))
         asked = {c: rarity[c] for c in vocabulary.concepts(asking, FIT_KINDS) - subject
                  - unreported if c in rarity}
+        if asked.keys() & placeholder:
+            # "can we skip further imaging?" after "I scanned it with <a test>": the asking part's placeholder stands
+            # for the tests the turn (or the question it follows) names; what the sources say of that test answers
+            named = vocabulary.concepts(query.resolved, FIT_KINDS) & tests - placeholder - subject
+            asked |= {c: rarity[c] for c in named if c in rarity}
         asked_total = sum(asked.values())
         # what applies in a stated score's band ("<score> of 0" -> "For <band> <disease> ...:"), beyond the
         # documents' subject; the sentence giving the band itself is the bridge, not the answer
@@ -194,8 +201,8 @@ class SentenceFit:
                 score += DIRECTIVE
             if done & found and _DIRECTIVE.match(text):
                 score -= DONE_TEST
-            elif done and query.answer_type in ("recommendation", "yes_no") and found & tests - placeholder \
-                    and found & tests - placeholder <= done:
+            elif done and query.answer_type in ("recommendation", "yes_no") and not asks_sufficiency \
+                    and found & tests - placeholder and found & tests - placeholder <= done:
                 score -= DONE_TEST  # only about the test already done: what it can show, not what to do next
             if done and opens_with_condition(text, vocabulary):
                 supposed = concepts(text.split(",", 1)[0]) & (tests | placeholder)

@@ -81,3 +81,10 @@ def test_the_shorthand_file_is_strict(tmp_path, monkeypatch):
     assert_loader_rejects(monkeypatch, tmp_path, abbreviations, "SHORTHAND_FILE", abbreviations._lists, [
         ("expand: {BM: capillary blood glucose}\nkeep: [BM]\n", "both expanded and kept"),
         ("expand: {}\nexpnad: [x]\n", "unknown keys")])
+
+
+def test_a_brand_name_reads_as_the_generic_name_the_documents_use():
+    read = _reader(["Avoid ibuprofen during aspirin treatment; use paracetamol.",
+                    "Lithium above 2.0 mmol/L is severe toxicity."])
+    assert read.long_forms("Parents ask if they can give Nurofen for his temperature") == ["ibuprofen"]
+    assert read.long_forms("Li 2.1 on Priadel") == ["lithium", "lithium carbonate"]

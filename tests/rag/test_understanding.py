@@ -123,6 +123,16 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("Prednisolone for this flare: how long should the course last?", "span"),
     ("How long should she stay off work?", "extent"),
     ("What platelet count makes him eligible for the procedure?", "threshold"),
+    # a plan's harm asked in a colleague's words; a figure of risk is still a statistic
+    ("what's the actual harm though if she carries on? she says it helps", "consequence"),
+    ("She wants to carry on with pilates in the meantime - any harm in that?", "consequence"),
+    ("what is the risk if we wait a week?", "consequence"),
+    ("What's the risk that it is cancer?", "statistic"),
+    # a vaccine named is not a request for a regimen; which vaccine, or its schedule, is
+    ("Her MMR booster is due next week at the surgery - can it go ahead?", "yes_no"),
+    ("What's the rabies post-exposure vaccine schedule?", "regimen"),
+    ("Still spiking two days after the infusion. What's the next move?", "recommendation"),
+    ("The claim about fracture progression - what is it referenced to?", "source"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
@@ -556,3 +566,27 @@ def test_a_result_the_last_question_reported_is_still_the_patients_in_a_follow_u
     assert q.reported
     fresh = reader.read([{"role": "user", "content": "So we can discharge and close the file?"}])
     assert not fresh.reported
+
+
+def test_a_dictated_question_reads_in_written_form():
+    reader = QueryReader()
+    assert reader.undictated("is it an m r i with or without contrast question mark") == \
+        "is it an mri with or without contrast?"
+    assert reader.undictated("first line scan comma then what") == "first line scan, then what"
+    # letters that make no term the vocabulary knows stay apart
+    assert reader.undictated("is it a b or c") == "is it a b or c"
+
+
+def test_a_dictated_question_is_answered_as_the_typed_one(pipeline):
+    a = pipeline.answer(_user("patient has a palpable lump in the lumbar region with a sore back for three weeks. "
+                              "query comma what is the first line scan comma is it an m r i with or without "
+                              "contrast question mark"))
+    assert a.scope == "answer" and "MRI" in a.answer and "without and with" in a.answer
+
+
+def test_whether_a_test_done_is_enough_is_answered_by_what_that_test_can_show(pipeline):
+    # "imaging" in the asking part stands for the test the turn names; asked if it is enough, its limits answer
+    a = pipeline.answer(_user("The ultrasound showed a superficial lipoma. Is that enough imaging?"))
+    assert "Ultrasound may confirm" in a.answer and "cannot evaluate deep structures" in a.answer
+    b = pipeline.answer(_user("Bone scan was negative. Is that sufficient to rule things out?"))
+    assert "Bone scan with SPECT will not adequately evaluate" in b.answer
