@@ -77,6 +77,13 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # for a month ... we'll get the scanner involved", "a nuclear medicine bone scan will light up anything nasty");
     # the sequence-named non-contrast study is named for its protocol first
     "guard_fresh_27.jsonl": (1.0, 1.0, 1.0),
+    # batch 28 (first contact 0.85 / 1.00 / 0.69): "nothing sinister" on clean films, an MRI "redundant" after
+    # unremarkable radiographs and a CT that "does the same job" are read; the core programme put "first" with the MRI
+    # "alongside" is still named as a delay first
+    "guard_fresh_28.jsonl": (1.0, 1.0, 0.92),
+    # batch 29 (first contact 1.00 / 0.75 / 0.83): "postpone the physio, not the scan" and a myelogram "not
+    # indicated" pass; an MRI "in due course" for a deficit worsening over two days escalates
+    "guard_fresh_29.jsonl": (1.0, 1.0, 0.91),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -85,11 +92,11 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batches 9 and 10: first contact 0.95 and 0.90; bar 0.95; raised 2026-12-03
                "chat_fresh_9.jsonl": 1.0, "chat_fresh_10.jsonl": 0.96,
                # batch 11: first contact 0.825 (33/40); 38/40 after two sessions' fixes
-               "chat_fresh_11.jsonl": 0.95,
+               "chat_fresh_11.jsonl": 0.97,  # 39/40 at the eleventh stop
                # batch 12: first contact 0.875 (35/40); 40/40 after two sessions' fixes
                "chat_fresh_12.jsonl": 1.0,
                # batch 13: first contact 0.90 (36/40) on the code the fifth session started from; 38/40 after
-               "chat_fresh_13.jsonl": 0.95,
+               "chat_fresh_13.jsonl": 0.97,  # 39/40 at the eleventh stop
                # batch 14: first contact 0.875 (35/40) after the fifth session's changes; 40/40 after
                "chat_fresh_14.jsonl": 1.0,
                # batch 15: first contact 0.875 (35/40) at the end of the fifth session; 39/40 after
@@ -104,20 +111,24 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                "chat_fresh_19.jsonl": 1.0,
                # batch 20: first contact 0.85 (34/40) after the seventh session's changes; 35/40 after
                "chat_fresh_20.jsonl": 0.875,
-               # batch 21: first contact 0.85 (34/40) at the seventh session's end
-               "chat_fresh_21.jsonl": 0.85,
+               # batch 21: first contact 0.85 (34/40) at the seventh session's end; 36/40 after
+               "chat_fresh_21.jsonl": 0.9,
                # batch 22: first contact 0.85 (34/40) at the eighth session's start; 37/40 after
                "chat_fresh_22.jsonl": 0.925,
                # batch 23: first contact 0.775 (31/40) after the eighth session's first changes; 34/40 after
                "chat_fresh_23.jsonl": 0.85,
                # batch 24: first contact 0.875 (35/40) at the ninth session's start; 39/40 after
                "chat_fresh_24.jsonl": 0.975,
-               # batch 25: first contact 0.85 (34/40) after the ninth session's first changes
-               "chat_fresh_25.jsonl": 0.85,
-               # batch 26: first contact 0.875 (35/40) at the tenth session's start; 37/40 after
-               "chat_fresh_26.jsonl": 0.925,
-               # batch 27: first contact 0.85 (34/40) after the tenth session's changes; 36/40 after
-               "chat_fresh_27.jsonl": 0.9}
+               # batch 25: first contact 0.85 (34/40) after the ninth session's first changes; 36/40 after
+               "chat_fresh_25.jsonl": 0.9,
+               # batch 26: first contact 0.875 (35/40) at the tenth session's start; 38/40 after
+               "chat_fresh_26.jsonl": 0.95,
+               # batch 27: first contact 0.85 (34/40) after the tenth session's changes; 38/40 after
+               "chat_fresh_27.jsonl": 0.95,
+               # batch 28: first contact 1.00 (40/40) at the eleventh session's start
+               "chat_fresh_28.jsonl": 1.0,
+               # batch 29: first contact 0.878 (36/41) after the eleventh session's changes; 38/41 after
+               "chat_fresh_29.jsonl": 0.92}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))
