@@ -48,6 +48,8 @@ _SPELT_LETTERS = re.compile(r"\b[A-Za-z](?: [A-Za-z]){1,4}\b")
 _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|her|his|instead|also|then|same|such|"
                       r"the (?:scan|study|test|mass|lesion|lump|one|invasive one|other one))\b|\bwhat (?:about|if)\b|"
                       r"\bwhy not\b|^(?:and|but|or|so)\b|"
+                      # a reply's opening ("ok - which bloods ...?") and "an equivalent" of what was just said
+                      r"^(?:ok|okay|right|alright|thanks|great)\b|\b(?:an?|the) (?:equivalent|alternative)\b|"
                       # a correction of a detail of the earlier turn ("sorry, I meant <x> not <y>") continues it
                       r"\bi meant\b|\bi misread\b|\btypo\b|"
                       # "the practice already did one": one of the things the earlier turn named (_DONE_POINTER)

@@ -590,3 +590,15 @@ def test_whether_a_test_done_is_enough_is_answered_by_what_that_test_can_show(pi
     assert "Ultrasound may confirm" in a.answer and "cannot evaluate deep structures" in a.answer
     b = pipeline.answer(_user("Bone scan was negative. Is that sufficient to rule things out?"))
     assert "Bone scan with SPECT will not adequately evaluate" in b.answer
+
+
+@pytest.mark.parametrize("follow_up, continues", [
+    ("ok - which bloods, and what am I watching for over the next few days?", True),
+    ("we're in resus now waiting on the endoscopist - is there an equivalent we give here?", True),
+    ("Different question: which bloods do you send for a first seizure in an adult over the next few days?", False),
+])
+def test_a_reply_that_opens_as_a_reply_or_asks_for_an_equivalent_continues_the_conversation(follow_up, continues):
+    turns = [{"role": "user", "content": "Exertional heat stroke in a marathoner, cooled in resus, rectal now 38.9."},
+             {"role": "assistant", "content": "Stop active cooling at 39 °C and admit [1]."},
+             {"role": "user", "content": follow_up}]
+    assert QueryReader().read(turns).resolved.startswith("Exertional heat stroke") is continues
