@@ -599,14 +599,7 @@ def test_a_draft_is_read_for_what_it_advises_ninth_session(question, draft, rule
      "RF-NONCONTRAST-ONLY"),
     ("Protocol the MRI for a paraspinal mass at L2.", "Run sagittal T1/T2/STIR sequences, then post-contrast T1 with "
                                                       "fat saturation.", None),
-])
-def test_a_draft_is_read_for_what_it_advises_tenth_session(question, draft, rule):
-    rules = _rules(question, draft)
-    assert rule in rules if rule else rules == set()
-
-
-@pytest.mark.parametrize("question, draft, rule", [
-    # serious causes said to be absent in one phrase, on films alone
+    # (eleventh session) serious causes said to be absent in one phrase, on films alone
     ("AP and lateral lumbar films for a man with a lump over L4 have come back.",
      "The films are clean, so we can be confident there's nothing sinister going on in the spine.",
      "RF-XRAY-EXCLUDES"),
@@ -629,7 +622,7 @@ def test_a_draft_is_read_for_what_it_advises_tenth_session(question, draft, rule
      "With MRI contraindicated, CT of the lumbar spine with contrast is the second-line study; CT myelography isn't "
      "indicated because there's no neurological deficit.", None),
 ])
-def test_a_draft_is_read_for_what_it_advises_eleventh_session(question, draft, rule):
+def test_a_draft_is_read_for_what_it_advises_tenth_and_eleventh_sessions(question, draft, rule):
     rules = _rules(question, draft)
     assert rule in rules if rule else rules == set()
 
