@@ -100,6 +100,8 @@ class Context:
     concepts: frozenset[str]  # un-negated concepts of the user turns
     denied: frozenset[str] = frozenset()  # concepts the user turns name only as denied ("no <finding> palpable")
     banner: str | None = None
+    # the concept sets of the user turns an emergency feature is read in (GuardrailEngine._emergency_units)
+    emergency_units: tuple[frozenset[str], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -249,12 +251,13 @@ class GuardrailEngine:
         # ("awaiting a <test> for a <finding>": the finding is the patient's); emergencies read sentences
         turns = [frozenset().union(*(s.mentioned for s in group)) for group in per_text if group]
         packs = tuple(p for p in self.packs if self._in_scope(p, turns))
-        emergency = any(self._emergency(p, [u for s in user for u in self._emergency_units(s)]) for p in packs)
+        units = tuple(u for s in user for u in self._emergency_units(s))
+        emergency = any(self._emergency(p, units) for p in packs)
         q_concepts = [s.concepts for s in self.read(question, lists=True)]
         topic = any(all(self._set([c]) & qc for c in entry) for p in packs for entry in p.emergency.topic
                     for qc in q_concepts)
         banner = next((p.emergency.banner for p in packs if p.emergency.banner), None)
-        return Context(user=user, packs=packs, emergency=emergency, emergency_topic=topic,
+        return Context(user=user, packs=packs, emergency=emergency, emergency_topic=topic, emergency_units=units,
                        injection=any(self.is_instruction(t) for t in texts), concepts=concepts, banner=banner,
                        denied=_only_denied(user))
 
@@ -430,8 +433,7 @@ class GuardrailEngine:
         context |= {DENIED + c for c in ctx.denied - context}
         # an in-scope-only feature is an emergency only where the user's turns put the pack in scope, not where the
         # draft's own words do ("<the pack's region> imaging is not needed")
-        emergency = ctx.emergency or any(
-            self._emergency(p, [u for s in ctx.user for u in self._emergency_units(s)], p in ctx.packs) for p in packs)
+        emergency = ctx.emergency or any(self._emergency(p, ctx.emergency_units, p in ctx.packs) for p in packs)
         hits: list[tuple[int, int, int, RuleViolation]] = []
         asked_regions = self._regions(question)
         for i, s in enumerate(sentences):
