@@ -128,6 +128,7 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("She wants to carry on with pilates in the meantime - any harm in that?", "consequence"),
     ("what is the risk if we wait a week?", "consequence"),
     ("What's the risk that it is cancer?", "statistic"),
+    ("What is the risk with gadolinium at an eGFR of 25?", "statistic"),
     # a vaccine named is not a request for a regimen; which vaccine, or its schedule, is
     ("Her MMR booster is due next week at the surgery - can it go ahead?", "yes_no"),
     ("What's the rabies post-exposure vaccine schedule?", "regimen"),
