@@ -61,6 +61,13 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|h
                       re.IGNORECASE)
 
 
+# A turn that announces another patient or another question ("PE teacher again - different pupil. She ..."): its
+# pronouns are that patient's, not the earlier turn's
+_ANOTHER_CASE = re.compile(r"\b(?:different|another|new|separate|unrelated|next) (?:patient|pupil|child|kid|case|lady|"
+                           r"man|woman|gentleman|person|client|scenario)\b|\b(?:different|unrelated|separate) "
+                           r"(?:question|topic|subject)\b|\bchanging the subject\b", re.IGNORECASE)
+
+
 # Pointers to the items of the last answer ("the second one", "besides those two", "suspect those?") and to the test it
 # named ("and if that's normal?"): English grammar, not knowledge of any document
 _ORDINALS = {"first": 0, "former": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "latter": -1}
@@ -436,7 +443,8 @@ class QueryReader:
         text = " ".join(stripped.split()) or spelled
         focus = self._focus(text, topical)
         previous = [m["content"] for m in history if m["role"] == "user"]
-        follow_up = bool(previous) and (bool(_PRONOUN.search(focus)) or len(focus.split()) < 12)
+        follow_up = bool(previous) and not _ANOTHER_CASE.search(focus) and (
+            bool(_PRONOUN.search(focus)) or len(focus.split()) < 12)
         said = [m["content"] for m in history if m["role"] == "assistant"]
         if follow_up and said:
             focus = self.point_back(focus, said[-1])

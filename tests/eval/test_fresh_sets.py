@@ -84,6 +84,8 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # batch 29 (first contact 1.00 / 0.75 / 0.83): "postpone the physio, not the scan" and a myelogram "not
     # indicated" pass; an MRI "in due course" for a deficit worsening over two days escalates
     "guard_fresh_29.jsonl": (1.0, 1.0, 0.91),
+    # batch 30 (first contact 1.00 / 1.00 / 0.92 at the eleventh stop)
+    "guard_fresh_30.jsonl": (1.0, 1.0, 0.92),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -128,7 +130,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 28: first contact 1.00 (40/40) at the eleventh session's start
                "chat_fresh_28.jsonl": 1.0,
                # batch 29: first contact 0.878 (36/41) after the eleventh session's changes; 38/41 after
-               "chat_fresh_29.jsonl": 0.92}
+               "chat_fresh_29.jsonl": 0.92,
+               # batch 30: first contact 0.90 (36/40) at the eleventh stop; 37/40 after
+               "chat_fresh_30.jsonl": 0.925}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

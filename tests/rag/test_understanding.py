@@ -597,9 +597,18 @@ def test_whether_a_test_done_is_enough_is_answered_by_what_that_test_can_show(pi
     ("ok - which bloods, and what am I watching for over the next few days?", True),
     ("we're in resus now waiting on the endoscopist - is there an equivalent we give here?", True),
     ("Different question: which bloods do you send for a first seizure in an adult over the next few days?", False),
+    # another patient announced: "she" is that patient, not the earlier one
+    ("Different pupil now. She is short of breath after the race and it has not settled, what do I do?", False),
 ])
 def test_a_reply_that_opens_as_a_reply_or_asks_for_an_equivalent_continues_the_conversation(follow_up, continues):
     turns = [{"role": "user", "content": "Exertional heat stroke in a marathoner, cooled in resus, rectal now 38.9."},
              {"role": "assistant", "content": "Stop active cooling at 39 °C and admit [1]."},
              {"role": "user", "content": follow_up}]
     assert QueryReader().read(turns).resolved.startswith("Exertional heat stroke") is continues
+
+
+def test_a_sprained_ankle_is_not_the_spine_guidelines_conservative_care(pipeline):
+    a = pipeline.answer(_user("PE teacher again - different pupil. She went over on her ankle in netball, it's "
+                              "swollen but she can walk on it. Ice and rest, or should she see a physio straight "
+                              "away?"))
+    assert a.abstained and not a.citations
