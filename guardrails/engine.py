@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from guardrails.concepts import VOCABULARY_FILE, Vocabulary, clean, default_vocabulary, normalize, tokenize
-from guardrails.frames import DENIALS, Frame, FrameReader, ReadSentence, clause_ids, opens_with_rejection
+from guardrails.frames import DENIALS, Frame, FrameReader, ReadSentence, opens_with_rejection
 from guardrails.rules import DERIVED_CONDITIONS, PACKS_DIR, PSEUDO_OBJECTS, Pack, Predicate, Rule, load_packs
 from guardrails.sentences import split_citations, split_sentences
 
@@ -171,7 +171,7 @@ class GuardrailEngine:
             if rs.text.rstrip().endswith("?"):
                 out.append(cased)
                 continue
-            clauses = clause_ids(rs.tokens, rs.mentions)
+            clauses = rs.clauses
             cuts: list[tuple[int, int]] = []  # token ranges
             for clause in sorted(set(clauses)):
                 span = [t.index for t in rs.tokens if clauses[t.index] == clause]
@@ -279,7 +279,7 @@ class GuardrailEngine:
         if not marks:
             return [rs.concepts]
         kinds = self.vocabulary.kinds
-        clauses = clause_ids(rs.tokens, rs.mentions)
+        clauses = rs.clauses
         conjunct, n, joined = [], 0, {}  # joined: conjunct -> it opens with "and" and no words of its own phrase
         for t, clause in zip(rs.tokens, clauses, strict=True):
             if t.text in _CONJUNCTIONS or (t.index and clause != clauses[t.index - 1]):

@@ -49,6 +49,7 @@ class ReadSentence:
     tokens: list[Token]
     mentions: list[Mention]
     negated: list[bool]
+    clauses: list[int] = field(default_factory=list)  # each token's clause number (clause_ids), read once
     frames: list[Frame] = field(default_factory=list)
     concepts: frozenset[str] = frozenset()  # un-negated concepts the sentence asserts (conditions aside)
     mentioned: frozenset[str] = frozenset()  # un-negated concepts anywhere, conditions included
@@ -331,7 +332,7 @@ class FrameReader:
         mentions = _outside_rejected_quotes(sentence, tokens, self.v.tag(tokens), rejected_next)
         clauses = clause_ids(tokens, mentions)
         negated = negation_flags(tokens, mentions, clauses, lists)
-        rs = ReadSentence(sentence, tokens, mentions, negated)
+        rs = ReadSentence(sentence, tokens, mentions, negated, clauses)
         gates = self._gate_spans(tokens, mentions, clauses, negated, account=lists)
         in_gate = [any(a <= m.start < b for a, b, _ in gates) for m in mentions]
         rs.concepts = frozenset(m.concept for k, m in enumerate(mentions)
