@@ -633,3 +633,29 @@ def test_legs_buckling_since_yesterday_is_a_progressing_deficit():
                      "have been buckling and she can't manage the stairs. Should I push for it sooner?",
                      "Ask for the MRI to be brought forward.")
     assert v.action == "escalate"
+
+
+@pytest.mark.parametrize("question", [
+    # a disabling or a sudden deficit of another region is not the spine's emergency: the lumbar-mass pack is silent
+    "Twisted her ankle at netball, unable to bear weight since. Does she need an x-ray?",
+    "Stroke call: sudden weakness of the right arm and leg, new weakness since 10:00. CT first?",
+    "Sudden cold, pale left leg for 4 hours, no pulses below the knee, numb foot, weak toes. Heparin?",
+    "Paramedic: 88-year-old, leg mottled for two days, foot paralysed, no Doppler signal. Embolectomy?",
+])
+def test_a_deficit_of_another_region_puts_no_spine_pack_in_scope(question):
+    ctx = GuardrailEngine().context(question)
+    assert not ctx.emergency and ctx.packs == ()
+
+
+@pytest.mark.parametrize("question", [
+    "Back pain for a month, and now progressive weakness in the left leg.",
+    "Rugby doc: the prop with the L2 lump. Tuesday his right ankle felt a bit weak, today it is a full foot drop.",
+    "Known paraspinal mass; the left ankle was weak yesterday and the right one is starting to go as well.",
+])
+def test_a_disabling_or_worsening_deficit_beside_back_pain_or_a_spinal_mass_is_an_emergency(question):
+    assert GuardrailEngine().context(question).emergency
+
+
+def test_an_idiom_of_impossibility_after_clean_films_excludes_as_much_as_the_plain_word():
+    assert "RF-XRAY-EXCLUDES" in _rules("Palpable lumbar mass; plain films are clean.",
+                                        "With those films clean, a tumour is about as likely as a snowball in summer.")
