@@ -33,6 +33,9 @@ initial right good use used using order ordering year old man woman male female 
 likely most explain forget moment just quick quicker tell now please okay yes know think want new take get sure
 really instead able allowed fine shall must still anything something else apart besides except since
 faster slower cheaper easier better worse""".split())
+_QUESTION_STEMS = content_words(" ".join(QUESTION_WORDS))
+# a question that points back to what was just said ("reasonable to go with that?", "would it do?")
+_POINTS_BACK = re.compile(r"\b(?:that|this|it|those|these|them|so)\b", re.IGNORECASE)
 # words that point back rather than name ("besides those two"), as the stems content_words yields
 _ANAPHORA = content_words("those these them that this they the two three both all ones one")
 # "already did one", "had one last week": the test just discussed, done
@@ -142,24 +145,32 @@ class AnswerTypes:
 
     def __init__(self, path: Path = ANSWER_TYPES_FILE) -> None:
         data = yaml.safe_load(path.read_text())
-        unknown = set(data) - {"types", "exclusions", "exclusions_after", "name_stems", "rhetorical"}
+        unknown = set(data) - {"types", "exclusions", "exclusions_after", "name_stems", "rhetorical", "advice"}
         if unknown:
             raise ValueError(f"{path.name}: unknown top-level keys {sorted(unknown)}; allowed: types, exclusions, "
-                             "exclusions_after, name_stems, rhetorical")
+                             "exclusions_after, name_stems, rhetorical, advice")
+        self.advice = [re.compile(str(e), re.IGNORECASE) for e in data.get("advice") or []]
         self.name_stems = tuple(str(x).lower() for x in data.get("name_stems") or [])
         self.rhetorical = frozenset(normalize(str(x)) for x in data.get("rhetorical") or [])
         concepts, self.evidence, self.describe, self.prefer, self.searched = {}, {}, {}, {}, {}
         keeps: set[str] = set()
+        restated: set[str] = set()
         self.polar: set[str] = set()
         concepts["exclusion"] = {"kind": "cue", "phrases": data.get("exclusions") or ["apart from"]}
         if data.get("exclusions_after"):
             concepts["exclusion_after"] = {"kind": "cue", "phrases": data["exclusions_after"]}
         for name, spec in data["types"].items():
-            if set(spec) - {"cues", "evidence", "describe", "prefer", "polar", "searched", "keeps_negatives"}:
+            if set(spec) - {"cues", "evidence", "describe", "prefer", "polar", "searched", "keeps_negatives",
+                            "restated"}:
                 raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe, prefer, polar, "
-                                 "searched, keeps_negatives")
+                                 "searched, keeps_negatives, restated")
+            for flag in ("keeps_negatives", "restated", "polar"):
+                if flag in spec and not isinstance(spec[flag], bool):
+                    raise ValueError(f"{path.name}: type {name}: {flag} must be true or false")
             if spec.get("keeps_negatives"):
                 keeps.add(name)
+            if spec.get("restated"):
+                restated.add(name)
             if spec.get("polar") is True:
                 self.polar.add(name)
             concepts[f"answer.{name}"] = {"kind": "cue", "phrases": spec["cues"]}
@@ -169,6 +180,7 @@ class AnswerTypes:
             self.describe[name] = spec.get("describe", name)
         self.order = list(data["types"])
         self.keeps_negatives = frozenset(keeps)  # types asking about what the patient does not have (yet)
+        self.restated = frozenset(restated)  # types a restatement of the asker's own findings answers
         self.vocabulary = Vocabulary(concepts, {}, path.name)
         # the concept layer's spellings ("cant", "shud", "wat") read the cues too
         self.vocabulary.set_spellings(getattr(default_vocabulary(), "spellings", {}))
@@ -179,6 +191,10 @@ class AnswerTypes:
     def gives_value(self, answer_type: str, sentence: str) -> bool:
         """Does the sentence give the kind of value this type of question asks for (its `evidence` patterns)?"""
         return any(rx.search(sentence) for rx in self.evidence.get(answer_type, ()))
+
+    def advises(self, sentence: str) -> bool:
+        """Does the sentence say what to do (the `advice` patterns), rather than only describe?"""
+        return any(rx.search(sentence) for rx in self.advice)
 
     def states(self, answer_type: str, sentence: str) -> bool:
         """Does the sentence say what this type of question asks for: a consequence or a reason by the type's `prefer`
@@ -503,7 +519,8 @@ class QueryReader:
                      implied=implied, owner=owner,
                      focus=focus, asked=asked, affirmed=affirmed, ruled_out=ruled_out,
                      excluded=frozenset(excluded), reported=reported,
-                     core=self._core(affirmed), again=focus if follow_up else "",
+                     core=self._core(affirmed) or self._claim(affirmed, answer_type, follow_up),
+                     again=focus if follow_up else "",
                      denied=denied, parts=self.parts(focus), supposed=self._supposed(focus),
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
                      sex=next((x for t in (text, *reversed(previous)) if (x := patient_sex(t)) is not None), None),
@@ -559,6 +576,15 @@ class QueryReader:
             elif label and len(set(label.lower().split()) & words) * 2 < len(label.split()):
                 out.append(label)
         return " ".join(out)
+
+    def _claim(self, text: str, answer_type: str, follow_up: bool) -> str:
+        """A provenance question's claim ("which reference supports the claim that <claim>?"), searched on its own
+        too: the asking words around it say nothing of the topic. Empty for other questions and for a follow-up
+        ("which source is that from?" names its claim in the turn before)."""
+        if answer_type != "source" or follow_up:
+            return ""
+        claim = self.answer_types.without_cues(text, "source")
+        return claim if claim != normalize(text) and len(content_words(claim)) >= 3 else ""
 
     @staticmethod
     def _core(focus: str) -> str:
@@ -660,6 +686,19 @@ class QueryReader:
             found += pieces
         parts = [p for p in found if len(content_words(p) - content_words(" ".join(QUESTION_WORDS))) >= 1]
         return tuple(parts) if len(parts) >= 2 and len(parts) == len(found) else ()
+
+    @staticmethod
+    def told_and_asked(text: str) -> tuple[str, str]:
+        """What the asker tells before their question, and the question: its asking sentences, with the sentence
+        before them when the question points back to it ("... can do a bone scan on Wednesday. Reasonable to go with
+        that?"). Nothing is told when the question is the whole text."""
+        sentences = split_sentences(text)
+        first = next((i for i, s in enumerate(sentences) if s.rstrip().endswith("?")), None)
+        if not first:
+            return "", text
+        if _POINTS_BACK.search(sentences[first]) or not content_words(sentences[first]) - _QUESTION_STEMS:
+            first -= 1
+        return " ".join(sentences[:first]), " ".join(sentences[first:])
 
     @staticmethod
     def asking_part(text: str) -> str:

@@ -33,6 +33,10 @@ SOURCE_LIST = 0.3  # a provenance question is about one claim, not a lead-in and
 SECTION = 0.2  # the section's own heading names what the question is about
 LIST_SECTION = 0.3  # a list question names the whole heading of the section that lists the answer
 BAND_FIT = 0.3  # the sentence (or its section's heading) says what applies in the band a stated score falls in
+# times the share of a sentence's words that only repeat the findings the asker has told ("Symptoms: <the three
+# they listed>" for "what can I give?"): what they told is what they know, not the answer to what they ask
+ECHO = 1.0
+ECHO_MIN_WORDS = 3  # one or two shared words are the patient's context; three or more are a restatement
 ASKED_CONCEPTS = 0.25  # times the share (by corpus rarity) of the asking part's concepts the sentence names
 # concepts that say what a question asks about, beyond its topic: tests, findings, timings, judgements
 FIT_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "condition", "timing", "assessment", "term"})
@@ -175,11 +179,25 @@ class SentenceFit:
         # documents' subject; the sentence giving the band itself is the bridge, not the answer
         band = content_words(query.implied) - content_words(" ".join(p.chunk.title for p in passages))
 
+        # the findings the asker told before asking, less the words of the asking itself and of the documents' subject
+        told, asking_sentences = QueryReader.told_and_asked(query.affirmed or query.focus)
+        asked_words = content_words(asking_sentences)
+        told_words = (content_words(told) - asked_words - content_words(" ".join(QUESTION_WORDS))
+                      - content_words(" ".join({p.chunk.title for p in passages}))
+                      if told and query.answer_type not in answer_types.restated else set())
+
         def boost(text: str, listed: bool = False, heading: str = "") -> float:
             """heading: a list item's own subsection heading; in a categorised list it says what kind of thing the
             item is ("<abscess name>, <bone infection name>" under "<Infection>")."""
             found = concepts(text)
             score = CONDITION_FIT if conditions & found else 0.0
+            if told_words:
+                words = content_words(text)
+                echoed = words & told_words
+                # (advice for a patient with such findings, or what they suggest, answers; only a description echoes)
+                if (len(echoed) >= ECHO_MIN_WORDS and not words & asked_words and not answer_types.advises(text)
+                        and not answer_types.states("signs", text)):
+                    score -= ECHO * len(echoed) / len(words)
             if asked_total:
                 kind = (vocabulary.concepts(heading, KIND_OF_THING) if listed and heading.lower() in category_headings
                         else frozenset())
@@ -197,11 +215,11 @@ class SentenceFit:
                     score += WHAT_NEXT
                 elif said & established and said & tests and tested:
                     score -= OTHER_TEST
-            if query.answer_type == "recommendation" and _DIRECTIVE.match(text):
+            if query.answer_type in ("recommendation", "treatment") and _DIRECTIVE.match(text):
                 score += DIRECTIVE
             if done & found and _DIRECTIVE.match(text):
                 score -= DONE_TEST
-            elif done and query.answer_type in ("recommendation", "yes_no") and not asks_sufficiency \
+            elif done and query.answer_type in ("recommendation", "treatment", "yes_no") and not asks_sufficiency \
                     and found & tests - placeholder and found & tests - placeholder <= done:
                 score -= DONE_TEST  # only about the test already done: what it can show, not what to do next
             if done and opens_with_condition(text, vocabulary):
@@ -222,7 +240,7 @@ class SentenceFit:
             score += CONDITION_FIT * fit if fit > 0 else AGE_MISFIT * fit
             if answer_types.states(query.answer_type, text):
                 score += STATES_TYPE
-            if query.answer_type in ("dose", "regimen", "recommendation") and _FIRST_CHOICE.match(text):
+            if query.answer_type in ("dose", "regimen", "recommendation", "treatment") and _FIRST_CHOICE.match(text):
                 score += FIRST_CHOICE
             if band and band <= content_words(text) and not gives_band(text):
                 score += BAND_FIT

@@ -84,7 +84,7 @@ def test_a_wh_question_is_not_yes_or_no_though_it_says_should_i():
     assert types.classify("Radiologist here, should I add contrast?") == "yes_no"
     assert types.classify("Is it safe to wait?") == "yes_no"
     # "what <drug> do I give?" asks for a treatment; "... and how much?" asks for its dose
-    assert types.classify("Stridor at rest. What neb do I give?") == "recommendation"
+    assert types.classify("Stridor at rest. What neb do I give?") == "treatment"
     assert types.classify("Stridor at rest. What neb do I give and how much?") == "dose"
     assert types.classify("And how much does it matter that she had cancer?") != "dose"
     # "what am I looking for?" on examination
@@ -221,3 +221,26 @@ def test_a_result_word_the_question_uses_without_reporting_a_result_is_not_what_
     reporting = _boost("The MRI found a paraspinal collection. What does the guidance say to do?")
     sentence = "Once MRI results are available, act on what they show."
     assert boost(sentence) < reporting(sentence)
+
+
+def test_a_description_repeating_what_the_asker_told_yields_to_advice():
+    boost = _boost("Locum at a rural clinic. 70M, left eye agonisingly painful since dinner, vomiting, rainbow haloes "
+                   "round lights, cloudy cornea, pupil mid-dilated. Ambulance is two hours out. Anything I can start?")
+    echo = boost("Symptoms: a painful red eye, haloes around lights, nausea and vomiting, a cloudy cornea.")
+    advice = boost("While transfer is arranged, give acetazolamide 500 mg orally and a drop of pilocarpine 2%.")
+    assert echo < 0 < advice
+    # what such findings suggest interprets them; it is no echo
+    assert boost("A painful red eye with haloes, vomiting and a cloudy cornea suggests angle closure.") >= 0
+
+
+def test_findings_repeated_answer_a_question_asking_for_findings():
+    boost = _boost("She has a painful red eye, haloes and vomiting. What other signs should I look for?")
+    assert boost("Signs: a painful red eye, haloes, vomiting, a cloudy cornea and a mid-dilated pupil.") >= 0
+
+
+def test_what_to_give_or_stop_is_a_treatment_question():
+    types = default_answer_types()
+    assert types.classify("Eye unit is 90 min away. What can I give before she goes?") == "treatment"
+    assert types.classify("Now coarse tremor and ataxia. What do I stop?") == "treatment"
+    assert types.classify("Which of his tablets should I hold?") == "treatment"
+    assert types.classify("What next?") == "recommendation"
