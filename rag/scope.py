@@ -20,6 +20,7 @@ from typing import Literal
 import numpy as np
 
 from guardrails.concepts import default_vocabulary
+from guardrails.sentences import split_sentences
 from rag.coverage import ITEM_KINDS, Exclusion, excluded
 from rag.diseases import default_disease_names
 from rag.query import QUESTION_WORDS, AnswerTypes, Query, QueryReader, default_answer_types
@@ -513,12 +514,21 @@ class ScopePolicy:
         named = " ".join(query.owner) if query.answer_type in OWNED_TYPES else ""
         if content_words(named) and not self._known(named, idf.keys()):
             return named
+        # whose value it is, every word of it indexed: a name in another of the turn's questions asks that question
+        # ("<drug> dose? <acronym no document uses> first?"), one in the same sentence qualifies this one
+        own = (next((x for x in split_sentences(QueryReader.asking(query.focus))
+                     if content_words(named) & content_words(x)), None)
+               if content_words(named) and content_words(named) <= idf.keys() else None)
+
+        def in_question(name: str) -> bool:
+            return own is None or bool(content_words(name) & content_words(own)) or name.lower() in own.lower()
         # shorthand the concept layer reads (an abbreviation the vocabulary lists) names no new entity
-        names = [w for w in self._names(query) if not self.vocabulary.concepts(w)]
+        names = [w for w in self._names(query) if not self.vocabulary.concepts(w) and in_question(w)]
         unknown = [w for w in names if content_words(w) and not (content_words(w) & idf.keys())]  # "IM": too short
         # ... and a specialist word no document, concept or dictionary knows, asked about in the asking sentence (a
         # medicine named without a stem the list knows): its value cannot be in the documents either
-        unknown += [w for w in self._unknown_terms(query, idf) if w not in {u.lower() for u in unknown}]
+        unknown += [w for w in self._unknown_terms(query, idf) if w not in {u.lower() for u in unknown}
+                    and in_question(w)]
         return " and ".join(unknown) if unknown else None
 
     def _missing(self, query: Query, passages: list[ScoredChunk], corpus_words=frozenset()) -> str | None:

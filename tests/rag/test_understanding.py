@@ -199,6 +199,17 @@ def test_which_of_the_references_supports_a_statement_is_a_provenance_question(p
     assert "Sonographic evaluation of palpable superficial masses" in a.answer
 
 
+def test_a_provenance_question_is_scoped_by_its_claim_not_by_its_asking_words(pipeline):
+    # "where exactly does the statement come from that <claim>?" asks for a source, not for the figure it names
+    a = pipeline.answer(_user("Where exactly does the statement come from that CT with contrast picks up paraspinal "
+                              "abscesses with high sensitivity? I need the wording and its source."))
+    assert not a.abstained and "high sensitivity" in a.answer and "Reference" in a.answer, a.answer
+    # ... and a long, noisy request is on the topic its claim is
+    b = pipeline.answer(_user("Journal club tonight: which of the article's references supports the claim that benign "
+                              "spinal tumours do harm if they are missed? Quote the actual lines with the citation."))
+    assert not b.abstained, b.answer
+
+
 def test_a_question_about_the_documents_own_subject_is_not_one_of_its_related_questions(pipeline):
     a = pipeline.answer(_user("Emergency nurse practitioner here, it's 3am. 61-year-old with an ache in his lower "
                               "back and a lump I can feel beside the spine at about L3. The on-call radiographer wants "
