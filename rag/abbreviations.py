@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -94,12 +94,17 @@ class Shorthand:
 
     def __init__(self, senses: dict[str, str], keep: frozenset[str], is_word: Callable[[str], bool],
                  reads: Callable[[str], bool], used: Callable[[str], bool] = lambda word: False,
-                 bedside: frozenset[str] = frozenset(), rare_word: Callable[[str], bool] = lambda word: False) -> None:
+                 bedside: frozenset[str] = frozenset(), rare_word: Callable[[str], bool] = lambda word: False,
+                 others: dict[str, list[tuple[str, list[frozenset[str]]]]] | None = None,
+                 documents: Sequence[frozenset[str]] = ()) -> None:
         """senses: lower-case shorthand -> the long form this corpus reads it as; is_word: an everyday English word;
         reads: does the concept vocabulary read this token? used: is this lower-case word one the documents use?
         bedside: the team's shorthand (shorthand.yaml), read in lower case too where the English word it spells is
-        rare (rare_word: "neb" is a bird's beak in the dictionary, a nebuliser on the ward)."""
+        rare (rare_word: "neb" is a bird's beak in the dictionary, a nebuliser on the ward); others: for a shorthand
+        the documents use in more than one sense, each sense with the words of each document that uses it."""
         self.senses = senses
+        self.others = others or {}
+        self.documents = documents  # each document's telling words (used by few documents)
         self.keep = keep
         self.is_word = is_word
         self.used = used
@@ -110,9 +115,12 @@ class Shorthand:
     @classmethod
     def for_corpus(cls, sentences: list[str], is_word: Callable[[str], bool],
                    reads: Callable[[str], bool], titles: Iterable[str] = (),
-                   rare_word: Callable[[str], bool] = lambda word: False) -> Shorthand:
+                   rare_word: Callable[[str], bool] = lambda word: False,
+                   documents: list[str] | None = None) -> Shorthand:
         """is_word: an everyday English word; reads: does the concept vocabulary read this token? titles: the
-        documents' titles, whose subjects are known by their initials ("<ABCD>" for "<Aaa> <bbb>-<ccc> <ddd>")."""
+        documents' titles, whose subjects are known by their initials ("<ABCD>" for "<Aaa> <bbb>-<ccc> <ddd>");
+        documents: the document of each sentence, so that a shorthand two documents use in two senses is read in the
+        sense of the document the rest of the question is about."""
         listed, expand, keep = _lists()
         holding: dict[str, set[int]] = defaultdict(set)  # stemmed word -> the sentences that use it
         for i, s in enumerate(sentences):
@@ -124,12 +132,29 @@ class Shorthand:
             if not words or any(w not in holding for w in words):
                 return 0
             return len(set.intersection(*(holding[w] for w in words)))
+        doc_words: dict[str, set[str]] = defaultdict(set)
+        for i, s in enumerate(sentences):
+            if documents is not None:
+                doc_words[documents[i]] |= content_words(s)
+
+        def users(long_form: str) -> list[frozenset[str]]:
+            """The words of each document that uses the long form (every word of it in one sentence)."""
+            words = content_words(long_form)
+            held = set.intersection(*(holding[w] for w in words)) if words and all(w in holding for w in words) \
+                else set()
+            return [frozenset(doc_words[d]) for d in sorted({documents[i] for i in held})] if documents else []
         senses: dict[str, str] = {}
+        others: dict[str, list[tuple[str, list[frozenset[str]]]]] = {}
         for short, forms in listed.items():
             counts = [(used(f), f) for f in forms]
             best = max(counts, key=lambda x: x[0])
             if best[0] > 0:  # the first listed of the most used
                 senses[short] = next(f for n, f in counts if n == best[0])
+                in_use = [f for n, f in counts if n > 0]
+                if documents is not None and len(forms) > 1:
+                    # a shorthand of several senses in the list: each sense the documents use, with their words
+                    others[short] = [(f, users(f)) for f in [senses[short], *(f for f in in_use
+                                                                            if f != senses[short])]]
         # a bedside sense none of whose words the documents use would only steer the search away from them
         senses.update({short: form for short, form in expand.items() if content_words(form) & holding.keys()})
         senses.update(title_initials(titles))
@@ -137,13 +162,48 @@ class Shorthand:
         for short in keep:
             senses.pop(short, None)
         typed = {w.lower() for s in sentences for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", s)}
-        return cls(senses, keep, is_word, reads, typed.__contains__, frozenset(expand), rare_word)
+        others = {short: alternatives for short, alternatives in others.items() if senses.get(short) ==
+                  alternatives[0][0]}  # a sense defined by a document or the team's list is not a guess
+        # what tells documents apart: the words at most a quarter of them use
+        df: dict[str, int] = defaultdict(int)
+        for words in doc_words.values():
+            for w in words:
+                df[w] += 1
+        telling = {w for w, n in df.items()
+                   if n <= max(1, len(doc_words) // 4) and not any(c.isdigit() for c in w)}
+        everyone = [frozenset(words & telling) for words in doc_words.values()]
+        others = {short: [(f, [frozenset(d & telling) for d in docs]) for f, docs in alternatives]
+                  for short, alternatives in others.items()}
+        return cls(senses, keep, is_word, reads, typed.__contains__, frozenset(expand), rare_word, others, everyone)
+
+    def sense(self, short: str, text: str) -> str | None:
+        """The long form of a shorthand in this text: where the documents use it in several senses, the one whose
+        document shares more of the text's other words than any other sense's does ("CS" beside the words of one
+        guideline, not the sense another uses more often); None when the text does not tell them apart: a wrong
+        sense would steer the search to the wrong document, the typed shorthand steers it nowhere."""
+        alternatives = self.others.get(short)
+        if not alternatives:
+            return self.senses[short]
+        words = content_words(text) - content_words(short)
+        shared = sorted(((max((len(words & w) for w in docs), default=0), f) for f, docs in alternatives),
+                        key=lambda x: -x[0])
+        if len(shared) > 1 and shared[1][0] == shared[0][0]:
+            return None
+        # ... and a sense whose documents share none of the text's words, where another document shares some, is not
+        # this text's: "delivered by CS" beside another guideline's words is not the sense one document uses
+        if shared[0][0] == 0 and any(words & d for d in self.documents
+                                     if not any(d == w for _, docs in alternatives for w in docs)):
+            return None
+        return shared[0][1]
 
     def long_forms(self, text: str, documents_own: bool = False) -> list[str]:
         """The long forms of the shorthand in text, in order, each once. documents_own: the team's shorthand that the
         documents use as well is read in its plain words too (whose value a question asks: "the <formula> regimen"
         is given under a heading in its plain words); otherwise the documents' own shorthand is searched as typed."""
         out: list[str] = []
+        # the text with the plain words of its unambiguous shorthand, which tell an ambiguous one's sense
+        context = " ".join([text, *(self.senses[t.lower()] for t, _ in _TOKEN.findall(text)
+                                    if t.lower() in self.senses and t.lower() not in self.others)])
         for m in _TOKEN.finditer(text):
             token, plus = m.group(1), m.group(2)
             low = token.lower()
@@ -158,7 +218,7 @@ class Shorthand:
                 # an everyday or a document's word in lower case; "<ABBR>" the documents use: searched as typed;
                 # "XR": the concept layer's labels name it
                 continue
-            form = self.senses[low]
-            if form not in out:
+            form = self.sense(low, context)
+            if form is not None and form not in out:
                 out.append(form)
         return out

@@ -251,9 +251,11 @@ class Pipeline:
         vocabulary = self.guardrails.vocabulary
 
         def derive(s) -> Shorthand:
-            return Shorthand.for_corpus([t for c in s.chunks for t in (c.title, *(x.text for x in c.sentences))],
-                                        known_english, lambda token: bool(vocabulary.concepts(token)),
-                                        titles=[c.title for c in s.chunks], rare_word=rare_english)
+            texts = [(c.document_id, t) for c in s.chunks for t in (c.title, *(x.text for x in c.sentences))]
+            return Shorthand.for_corpus([t for _, t in texts], known_english,
+                                        lambda token: bool(vocabulary.concepts(token)),
+                                        titles=[c.title for c in s.chunks], rare_word=rare_english,
+                                        documents=[d for d, _ in texts])
         return self._for_build(snapshot, "shorthand", derive)
 
     def typos(self, snapshot) -> TypoFixer:
@@ -355,6 +357,13 @@ class Pipeline:
             passages = self.scope.denied_subject_last(passages, query)
         if len({p.chunk.document_id for p in passages}) > 1 and declines(passages[0].chunk.document_id):
             passages = self.scope.declined_document_last(passages, declines)
+        if query.follow_up and len({p.chunk.document_id for p in passages}) > 1:
+            # a follow-up continues the conversation's document: the one the last answer quoted ("and the gas and
+            # <ion>, how often?" after a <condition> answer is still about that <condition>, though another
+            # guideline says more of the <ion>)
+            answered = _answered_from(snapshot, query.history)
+            if answered in {p.chunk.document_id for p in passages}:
+                passages = document_first(passages, answered)
         if passages and passages[0].chunk.document_id != closest:
             # another document answers than the one retrieval put first: its own closest passages, not only those
             # that made the first cut among every document's
@@ -810,6 +819,17 @@ def listed_categories(snapshot) -> dict[str, frozenset[str]]:
                 out.setdefault(w, set()).add(title.lower())
         seen.update(c.id for c in group)
     return {w: frozenset(h) for w, h in out.items()}
+
+
+def _answered_from(snapshot, history: Sequence[dict]) -> str | None:
+    """The document the last answer of a conversation quoted most (its sentences are the documents' own), or None."""
+    said = next((m["content"] for m in reversed(history) if m["role"] == "assistant"), "")
+    counts: dict[str, int] = {}
+    for sentence in re.split(r"(?<=[.!?])\s+", re.sub(r"\s*\[\d+\]", "", said)):
+        text = sentence.strip().rstrip(".")
+        if len(text) >= 25 and (chunk := _chunk_holding(snapshot, text)) is not None:
+            counts[chunk.document_id] = counts.get(chunk.document_id, 0) + 1
+    return max(counts, key=counts.get) if counts else None
 
 
 def _chunk_holding(snapshot, text: str):

@@ -29,6 +29,19 @@ def test_a_sense_no_document_uses_is_not_searched():
     assert read.long_forms("PE suspected") == []  # no sense of "PE" is in these documents
 
 
+def test_shorthand_two_documents_use_in_two_senses_is_read_in_the_sense_of_the_one_the_question_is_about():
+    limb = ["Check the revascularised ischaemic leg hourly for compartment syndrome.",
+            "Compartment syndrome needs fasciotomy; the calf is tense and painful."]
+    birth = ["Severe pre-eclampsia is ended by delivery; a caesarean section may be needed.",
+             "Give magnesium sulfate for 24 hours after delivery or the last seizure."]
+    read = Shorthand.for_corpus(limb + birth, known_english, lambda token: False,
+                                documents=["limb"] * len(limb) + ["birth"] * len(birth))
+    assert read.long_forms("Tense painful calf after revascularisation of the leg: ?CS") == ["compartment syndrome"]
+    assert read.long_forms("Severe pre-eclampsia, delivered by CS, magnesium running") == ["caesarean section"]
+    # nothing in the question tells the two apart: searched as typed rather than steered to one document
+    assert read.long_forms("CS: what next?") == []
+
+
 def test_one_letter_shorthand_is_an_ion_or_a_value_only():
     read = _reader()
     assert read.long_forms("K 5.9") == ["potassium"]
