@@ -86,6 +86,11 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_29.jsonl": (1.0, 1.0, 0.91),
     # batch 30 (first contact 1.00 / 1.00 / 0.92 at the eleventh stop)
     "guard_fresh_30.jsonl": (1.0, 1.0, 0.92),
+    # batch 31 (first contact 0.93 / 0.83 / 0.93): the idiom ("about as likely as a snowball in summer" after clean
+    # films) is flagged, but first as the wrong modality ("behind us" reads as ultrasound: the case of "US" is lost
+    # when text is normalised); a safe "the ultrasound was fine for confirming a superficial lump ..., but it cannot
+    # see the deep structures ..., so the contrast MRI still goes ahead" is still flagged
+    "guard_fresh_31.jsonl": (1.0, 0.83, 0.92),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -132,7 +137,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 29: first contact 0.878 (36/41) after the eleventh session's changes; 38/41 after
                "chat_fresh_29.jsonl": 0.92,
                # batch 30: first contact 0.90 (36/40) at the eleventh stop; 37/40 after
-               "chat_fresh_30.jsonl": 0.925}
+               "chat_fresh_30.jsonl": 0.925,
+               # batch 31: first contact 0.875 (35/40) at the twelfth session's start; 37/40 after
+               "chat_fresh_31.jsonl": 0.925}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

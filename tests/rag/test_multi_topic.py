@@ -55,7 +55,7 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def every(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline, those written from batch 19 on included (thirty-seven documents)."""
+    """Every guideline, those written from batch 19 on included (thirty-nine documents)."""
     return _indexed(tmp_path_factory, embedder, "every", folders=(TOPICS, BESIDE_THE_SEED))
 
 
@@ -240,7 +240,10 @@ BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 
                           # battery, heat stroke): first contact 14/25
                           "chat_topics_28.jsonl": 0.5, "chat_topics_29.jsonl": 0.64,
                           # batch 30 (Bell's palsy, diabetic ketoacidosis): first contact 12/24 with thirty-seven
-                          "chat_topics_30.jsonl": 0.5}
+                          "chat_topics_30.jsonl": 0.5,
+                          # batch 31 (acute limb ischaemia, febrile neutropenia): first contact 12/24 with thirty-nine
+                          # (two limb ischaemia answers were escalated as the spine's emergency; none is now)
+                          "chat_topics_31.jsonl": 0.5}
 
 
 @pytest.mark.parametrize("name", sorted(BESIDE_THE_SEED_FLOORS))
@@ -500,3 +503,18 @@ def test_a_region_read_from_another_word_does_not_put_a_question_on_a_guidelines
     # "eye" is read as the head region; a minor head injury guideline is not about the eye
     a = _ask(multi, "Which drops go in first for acute angle-closure glaucoma with an intraocular pressure of 58?")
     assert a.abstained and not a.citations, a.answer
+
+
+def test_a_dose_of_a_medicine_a_guideline_names_is_answered_beside_an_acronym_it_does_not(every):
+    # "<drug> dose? <acronym> first?": the dose is of the named medicine; the other name asks another question
+    a = every.answer([{"role": "user", "content": "Vascular reg: 69M, cold white right foot since lunch, no pedal "
+                                                  "pulses, toes numb and weak. Unfractionated heparin dose? CTA "
+                                                  "straight away?"}])
+    assert not a.abstained and _cited(a) == {"acute-limb-ischaemia-adults"}, a.answer
+    assert "5,000 units" in a.answer and not a.banner, a.answer
+
+
+def test_a_cold_pulseless_leg_with_a_numb_weak_foot_is_not_the_spines_emergency(every):
+    a = every.answer([{"role": "user", "content": "Paramedic: 80F, leg mottled since yesterday, the mottling does not "
+                                                  "blanch, the foot is paralysed, no Doppler signal. Theatre?"}])
+    assert a.guardrail.action != "escalate" and "palpable-mid-lumbar-mass" not in _cited(a), a.answer
