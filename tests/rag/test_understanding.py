@@ -101,7 +101,7 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("Which intravenous antibiotic combination is used in hospital?", "regimen"),
     ("Lumbar lump and back ache. What exactly am I examining for before I refer?", "examination"),
     ("Guy with a lump on his lower back. Before I send him on, what should I be checking on exam?", "examination"),
-    ("Eye unit is 90 min away. What can I give before she goes?", "recommendation"),
+    ("Eye unit is 90 min away. What can I give before she goes?", "treatment"),
     ("Tongue swelling on ramipril: is icatibant indicated?", "yes_no"),
     ("No adjustments until the scan is back? What's actually the risk if I go ahead?", "consequence"),
     ("What is the risk of malignancy with a history of cancer?", "statistic"),
