@@ -268,6 +268,23 @@ class GuardrailEngine:
         return any(all(self._set([c]) & concepts for c in entry) for entry in entries for concepts in sentences)
 
     def _emergency_units(self, rs: ReadSentence) -> list[frozenset[str]]:
+        """The concept sets of one sentence that an emergency feature is read in (GuardrailEngine._course_units); a
+        body region counts only with what its own clause says ("he walked in unsteady, and I felt nodes in his
+        groin" is no deficit of the groin)."""
+        kinds = self.vocabulary.kinds
+        regions = {c for c in rs.concepts if kinds.get(c) == "anatomy"}
+        units = self._course_units(rs)
+        if not regions:
+            return units
+        clauses: dict[int, set[str]] = {}
+        for k, m in enumerate(rs.mentions):
+            if m.concept in rs.concepts and not rs.negated[k]:
+                clauses.setdefault(rs.clauses[m.start], set()).add(m.concept)
+        # (a course word in the region's clause is read by the course units alone: what it qualifies is theirs)
+        course = self.vocabulary.role("course")
+        return [u - regions for u in units] + [frozenset(c - course) for c in clauses.values() if c & regions]
+
+    def _course_units(self, rs: ReadSentence) -> list[frozenset[str]]:
         """The concept sets of one sentence that an emergency feature is read in. A course word ("new", "worsening")
         says how the finding written with it behaves: in "a new <deformity> and an unsteady gait" the gait is not
         new. Where its own conjunct names another finding, the course word counts only with what it can qualify:

@@ -659,3 +659,22 @@ def test_a_disabling_or_worsening_deficit_beside_back_pain_or_a_spinal_mass_is_a
 def test_an_idiom_of_impossibility_after_clean_films_excludes_as_much_as_the_plain_word():
     assert "RF-XRAY-EXCLUDES" in _rules("Palpable lumbar mass; plain films are clean.",
                                         "With those films clean, a tumour is about as likely as a snowball in summer.")
+
+
+def test_a_body_region_counts_with_what_its_own_clause_says():
+    # unsteady on arrival, and nodes felt in the groin: no deficit of the saddle region
+    assert not GuardrailEngine().context(
+        "Lump over the lumbar spine and backache. He walked in a little unsteady, and I also felt two rubbery nodes "
+        "in his right groin. What do those findings point to?").emergency
+    assert GuardrailEngine().context("Paraspinal lump; since this morning his groin and inner thighs feel numb.").emergency
+
+
+@pytest.mark.parametrize("draft, rule", [
+    ("Let him have his summer, and we can look at a scan again in October if the lump is still there.",
+     "RF-MRI-DELAY"),
+    ("Soft-tissue massage over the lump can continue while the imaging is arranged.", "RF-CONSERVATIVE-FIRST"),
+    ("A CT with contrast will do every bit as well as an MRI here.", "RF-WRONG-MODALITY"),
+    ("The isotope scan was normal, which settles the matter.", "RF-WRONG-MODALITY"),
+])
+def test_a_month_a_massage_by_another_name_and_idioms_of_enough_are_read(draft, rule):
+    assert rule in _rules("Palpable lumbar mass with back pain.", draft)
