@@ -27,6 +27,7 @@ TITLE_PENALTY = 0.5  # per unit of a sentence's cosine to its document's title a
 HUB_PENALTY = 1.0
 HUB_NEIGHBOURS = 10
 PART_WINDOW = 0.45  # a part's sentence comes from the candidates an answer could hold anyway
+SECOND_WINDOW = 0.75  # how far below the best a second sentence may be (ExtractiveComposer.compose)
 VALUE_WINDOW = 1.2  # how far below the best sentence the one giving an asked-for value may be and still be kept
 LIST_ITEM_MARGIN = 0.03  # a whole list yields to its best item when the two would tie
 _NOT_A_CLAIM = re.compile(r":\s*$")  # lead-ins such as "This is the definitive study because:"
@@ -143,6 +144,15 @@ class ExtractiveComposer:
                 pool = [c for c in near if gives(c.text)] if gives is not None else []
                 if pool or near:
                     firsts.add(id(max(pool or near, key=lambda c: c.score + float(c.vector @ v))))
+            if len(firsts) == 1:
+                # every part's best is one sentence ("how do I know it has resolved, and how do I switch?"): the part
+                # that sentence is furthest from gets its own best among what a second sentence may be
+                shared = next(c for c in candidates if id(c) in firsts)
+                second = [c for c in candidates if c.vector is not None and c.score >= best - SECOND_WINDOW
+                          and c is not shared]
+                if second:
+                    unserved = min(parts, key=lambda v: float(shared.vector @ v))
+                    firsts.add(id(max(second, key=lambda c: c.score + float(c.vector @ unserved))))
             candidates = ([c for c in candidates if id(c) in firsts]
                           + [c for c in candidates if id(c) not in firsts])
         led: list[_Candidate] = []
@@ -153,7 +163,7 @@ class ExtractiveComposer:
             if len(chosen) >= self.max_sentences or (len(chosen) >= 2 and cand.score < best - 0.45
                                                         and all(cand is not x for x in led)):
                 break
-            if len(chosen) == 1 and cand.score < best - 0.75 and all(cand is not x for x in led):
+            if len(chosen) == 1 and cand.score < best - SECOND_WINDOW and all(cand is not x for x in led):
                 break
             if any(_jaccard(cand.words, c.words) > 0.6 or cand.text.lower() in c.text.lower()
                    or c.text.lower() in cand.text.lower() for c in chosen):
