@@ -244,3 +244,4 @@ def test_what_to_give_or_stop_is_a_treatment_question():
     assert types.classify("Now coarse tremor and ataxia. What do I stop?") == "treatment"
     assert types.classify("Which of his tablets should I hold?") == "treatment"
     assert types.classify("What next?") == "recommendation"
+
