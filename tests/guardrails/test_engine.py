@@ -666,7 +666,8 @@ def test_a_body_region_counts_with_what_its_own_clause_says():
     assert not GuardrailEngine().context(
         "Lump over the lumbar spine and backache. He walked in a little unsteady, and I also felt two rubbery nodes "
         "in his right groin. What do those findings point to?").emergency
-    assert GuardrailEngine().context("Paraspinal lump; since this morning his groin and inner thighs feel numb.").emergency
+    assert GuardrailEngine().context(
+        "Paraspinal lump; since this morning his groin and inner thighs feel numb.").emergency
 
 
 @pytest.mark.parametrize("draft, rule", [
