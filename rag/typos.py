@@ -26,6 +26,8 @@ from rag.text import STOPWORDS, american
 DERIVATIONS_FILE = Path(__file__).resolve().parent / "vocab" / "derivations.yaml"
 
 _WORD = re.compile(r"[A-Za-z]+")
+# where a sentence, a line or a list item begins (what follows is capitalised for that reason, not as a name)
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]|(?:^|\n)\s*[-*\u2022]|\d[.)])\s*[\"'(]?\s*$")
 MIN_LENGTH = 5
 # a clipped name (a medicine's first letters) is read as the corpus word it begins when it has at least this many
 # letters and every corpus word it begins shares this many more
@@ -93,17 +95,19 @@ class TypoFixer:
     def from_texts(cls, texts: Iterable[str], vocabulary_words: Iterable[str] = ()) -> TypoFixer:
         return cls(Counter(w.lower() for t in texts for w in _WORD.findall(t)), vocabulary_words)
 
-    def correction(self, word: str, clipped: bool = True) -> str | None:
+    def correction(self, word: str, clipped: bool = True, named: bool = False) -> str | None:
         """The corpus word a misspelling stands for, or None when the word is known or nothing explains it.
-        clipped: may the word be a clipped name (not a piece of a longer name: "<Piece>" in "<CODE2>-<Piece>")?"""
+        clipped: may the word be a clipped name (not a piece of a longer name: "<Piece>" in "<CODE2>-<Piece>")?
+        named: the word is written as a name (capitalised inside a sentence): a near miss of one edit is read, of
+        two is not."""
         w = word.lower()
-        key = (w, clipped)
+        key = (w, clipped, named)
         if key in self._cache:
             return self._cache[key]
-        self._cache[key] = out = self._correction(w, clipped)
+        self._cache[key] = out = self._correction(w, clipped, named)
         return out
 
-    def _correction(self, w: str, clipped: bool = True) -> str | None:
+    def _correction(self, w: str, clipped: bool = True, named: bool = False) -> str | None:
         if w not in self.frequency and american(w) not in self.frequency and (base := self._derived_from(w)):
             return base
         if clipped and len(w) >= TRUNCATED_MIN and not (w in STOPWORDS or w in self.frequency or known_english(w)):
@@ -113,7 +117,7 @@ class TypoFixer:
         if (len(w) < MIN_LENGTH or w in STOPWORDS or w in self.frequency or american(w) in self.frequency
                 or known_english(w)):
             return None
-        limit = 1 if len(w) <= 7 else 2
+        limit = 1 if len(w) <= 7 or named else 2
         found = process.extract(w, self.by_initial.get(w[0], ()), scorer=OSA.distance, score_cutoff=limit,
                                 limit=None)
         if not found:
@@ -155,5 +159,8 @@ class TypoFixer:
             # capitals, or joined to a code by a hyphen or a digit, is part of a longer name ("<CODE2>-<Piece>")
             before = text[m.start() - 1] if m.start() else ""
             own = not (before == "-" or before.isdigit()) and not any(c.isupper() for c in word[1:])
-            return self.correction(word, clipped=own) or word
+            # a capitalised word inside a sentence may be a name (a brand, a person, a place): a slip of one letter
+            # in a corpus word is still read as that word, but not two ("<Brand>" is no drug class)
+            named = word[:1].isupper() and word[1:].islower() and not _SENTENCE_START.search(text[:m.start()])
+            return self.correction(word, clipped=own, named=named) or word
         return _WORD.sub(read, text)

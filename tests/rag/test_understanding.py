@@ -33,6 +33,15 @@ def test_real_words_the_corpus_lacks_and_other_first_letters_stay_as_typed():
     assert fix("lump") == "lump"  # too short to guess from
 
 
+def test_a_name_capitalised_inside_a_sentence_is_read_as_a_near_miss_of_one_letter_only():
+    fix = TypoFixer.from_texts(["A macrolide is an alternative.", "Give amoxicillin for five days."]).fix
+    # a brand two edits from a drug class is a name, not that class; a slip of one letter is still read
+    assert fix("Can I give her Macrobid again?") == "Can I give her Macrobid again?"
+    assert fix("Started on Amoxicilin yesterday") == "Started on amoxicillin yesterday"
+    # at a sentence's start a capital says nothing of a name
+    assert fix("Seen today. Macrolyde allergy?") == "Seen today. macrolide allergy?"
+
+
 def test_a_clipped_name_reads_as_the_one_indexed_word_it_begins():
     corpus = ["Give amoxicillin for 5 days; amoxicillin is first choice.", "Co-amoxiclav is second line.",
               "Clarithromycin if allergic to penicillin; clarithromycin twice daily.",
