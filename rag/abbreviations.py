@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -123,26 +123,28 @@ class Shorthand:
         sense of the document the rest of the question is about."""
         listed, expand, keep = _lists()
         holding: dict[str, set[int]] = defaultdict(set)  # stemmed word -> the sentences that use it
+        doc_words: dict[str, set[str]] = defaultdict(set)  # document -> its (stemmed) words
         for i, s in enumerate(sentences):
-            for w in content_words(s):
+            words = content_words(s)
+            for w in words:
                 holding[w].add(i)
+            if documents is not None:
+                doc_words[documents[i]] |= words
 
-        def used(long_form: str) -> int:
+        def held(long_form: str) -> set[int]:
+            """The sentences that use every word of the long form."""
             words = content_words(long_form)
             if not words or any(w not in holding for w in words):
-                return 0
-            return len(set.intersection(*(holding[w] for w in words)))
-        doc_words: dict[str, set[str]] = defaultdict(set)
-        for i, s in enumerate(sentences):
-            if documents is not None:
-                doc_words[documents[i]] |= content_words(s)
+                return set()
+            return set.intersection(*(holding[w] for w in words))
+
+        def used(long_form: str) -> int:
+            return len(held(long_form))
 
         def users(long_form: str) -> list[frozenset[str]]:
             """The words of each document that uses the long form (every word of it in one sentence)."""
-            words = content_words(long_form)
-            held = set.intersection(*(holding[w] for w in words)) if words and all(w in holding for w in words) \
-                else set()
-            return [frozenset(doc_words[d]) for d in sorted({documents[i] for i in held})] if documents else []
+            return [frozenset(doc_words[d]) for d in sorted({documents[i] for i in held(long_form)})] \
+                if documents else []
         senses: dict[str, str] = {}
         others: dict[str, list[tuple[str, list[frozenset[str]]]]] = {}
         for short, forms in listed.items():
@@ -162,18 +164,14 @@ class Shorthand:
         for short in keep:
             senses.pop(short, None)
         typed = {w.lower() for s in sentences for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", s)}
-        others = {short: alternatives for short, alternatives in others.items() if senses.get(short) ==
-                  alternatives[0][0]}  # a sense defined by a document or the team's list is not a guess
         # what tells documents apart: the words at most a quarter of them use
-        df: dict[str, int] = defaultdict(int)
-        for words in doc_words.values():
-            for w in words:
-                df[w] += 1
+        df = Counter(w for words in doc_words.values() for w in words)
         telling = {w for w, n in df.items()
                    if n <= max(1, len(doc_words) // 4) and not any(c.isdigit() for c in w)}
         everyone = [frozenset(words & telling) for words in doc_words.values()]
+        # (a sense defined by a document or the team's list is not a guess: it has no alternatives)
         others = {short: [(f, [frozenset(d & telling) for d in docs]) for f, docs in alternatives]
-                  for short, alternatives in others.items()}
+                  for short, alternatives in others.items() if senses.get(short) == alternatives[0][0]}
         return cls(senses, keep, is_word, reads, typed.__contains__, frozenset(expand), rare_word, others, everyone)
 
     def sense(self, short: str, text: str) -> str | None:

@@ -13,6 +13,7 @@ import os
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -135,6 +136,13 @@ class Pipeline:
             held = (build_id, derive(snapshot))
             self._per_build[name] = held
         return held[1]
+
+    def chunk_holding(self, snapshot, text: str):
+        """The indexed chunk whose sentences hold this text (a rule's grounding passage, a sentence an answer quoted),
+        or None; each chunk's sentences are joined once per snapshot build."""
+        joined = self._for_build(snapshot, "joined_chunks",
+                                 lambda s: [(c, " ".join(x.text for x in c.sentences)) for c in s.chunks])
+        return next((c for c, text_of in joined if text in text_of), None)
 
     def document_concepts(self, snapshot, document_id: str) -> frozenset[str]:
         """The clinical concepts a document is about (cached per snapshot), for the scope's body-region check:
@@ -361,7 +369,7 @@ class Pipeline:
             # a follow-up continues the conversation's document: the one the last answer quoted ("and the gas and
             # <ion>, how often?" after a <condition> answer is still about that <condition>, though another
             # guideline says more of the <ion>)
-            answered = _answered_from(snapshot, query.history)
+            answered = _answered_from(query.history, functools.partial(self.chunk_holding, snapshot))
             if answered in {p.chunk.document_id for p in passages}:
                 passages = document_first(passages, answered)
         if passages and passages[0].chunk.document_id != closest:
@@ -504,7 +512,7 @@ class Pipeline:
                                             if s.source == "mandated" and s.grounding)]))
         have = {p.chunk.id for p in turn.passages}
         for g in groundings:
-            chunk = _chunk_holding(turn.snapshot, g)
+            chunk = self.chunk_holding(turn.snapshot, g)
             if chunk and chunk.id not in have and turn.decision and chunk.document_id == turn.decision.document_id:
                 turn.passages.append(ScoredChunk(chunk=chunk, score=0.0))
                 have.add(chunk.id)
@@ -682,7 +690,7 @@ class Pipeline:
         for i, p in enumerate(passages):
             if s.grounding and s.grounding in " ".join(x.text for x in p.chunk.sentences):
                 return (i + 1,)
-        chunk = _chunk_holding(snapshot, s.grounding) if s.grounding else None
+        chunk = self.chunk_holding(snapshot, s.grounding) if s.grounding else None
         if chunk is None:
             return ()
         from rag.index.store import faiss_id
@@ -821,20 +829,13 @@ def listed_categories(snapshot) -> dict[str, frozenset[str]]:
     return {w: frozenset(h) for w, h in out.items()}
 
 
-def _answered_from(snapshot, history: Sequence[dict]) -> str | None:
-    """The document the last answer of a conversation quoted most (its sentences are the documents' own), or None."""
+def _answered_from(history: Sequence[dict], holding) -> str | None:
+    """The document the last answer of a conversation quoted most (its sentences are the documents' own), or None.
+    holding(text): the chunk whose sentences hold a text (Pipeline.chunk_holding)."""
     said = next((m["content"] for m in reversed(history) if m["role"] == "assistant"), "")
-    counts: dict[str, int] = {}
-    for sentence in re.split(r"(?<=[.!?])\s+", re.sub(r"\s*\[\d+\]", "", said)):
-        text = sentence.strip().rstrip(".")
-        if len(text) >= 25 and (chunk := _chunk_holding(snapshot, text)) is not None:
-            counts[chunk.document_id] = counts.get(chunk.document_id, 0) + 1
-    return max(counts, key=counts.get) if counts else None
-
-
-def _chunk_holding(snapshot, text: str):
-    """The indexed chunk whose sentences hold this text (a rule's grounding passage), or None."""
-    return next((c for c in snapshot.chunks if text in " ".join(x.text for x in c.sentences)), None)
+    quoted = [s.strip().rstrip(".") for s in re.split(r"(?<=[.!?])\s+", re.sub(r"\s*\[\d+\]", "", said))]
+    counts = Counter(chunk.document_id for text in quoted if len(text) >= 25 and (chunk := holding(text)) is not None)
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _inverse_sentence_frequency(snapshot, items) -> dict[str, float]:

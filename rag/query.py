@@ -33,7 +33,8 @@ initial right good use used using order ordering year old man woman male female 
 likely most explain forget moment just quick quicker tell now please okay yes know think want new take get sure
 really instead able allowed fine shall must still anything something else apart besides except since
 faster slower cheaper easier better worse""".split())
-_QUESTION_STEMS = content_words(" ".join(QUESTION_WORDS))
+# the question words as the stems content_words yields
+QUESTION_STEMS = content_words(" ".join(QUESTION_WORDS))
 # a question that points back to what was just said ("reasonable to go with that?", "would it do?")
 _POINTS_BACK = re.compile(r"\b(?:that|this|it|those|these|them|so)\b", re.IGNORECASE)
 # words that point back rather than name ("besides those two"), as the stems content_words yields
@@ -684,7 +685,7 @@ class QueryReader:
             if len(pieces) > 1 and not _ASKS.match(pieces[0]):  # "for <background>, which <x>, what <y>?"
                 pieces[:2] = [f"{pieces[0]}, {pieces[1]}"]
             found += pieces
-        parts = [p for p in found if len(content_words(p) - content_words(" ".join(QUESTION_WORDS))) >= 1]
+        parts = [p for p in found if len(content_words(p) - QUESTION_STEMS) >= 1]
         return tuple(parts) if len(parts) >= 2 and len(parts) == len(found) else ()
 
     @staticmethod
@@ -696,7 +697,7 @@ class QueryReader:
         first = next((i for i, s in enumerate(sentences) if s.rstrip().endswith("?")), None)
         if not first:
             return "", text
-        if _POINTS_BACK.search(sentences[first]) or not content_words(sentences[first]) - _QUESTION_STEMS:
+        if _POINTS_BACK.search(sentences[first]) or not content_words(sentences[first]) - QUESTION_STEMS:
             first -= 1
         return " ".join(sentences[:first]), " ".join(sentences[first:])
 

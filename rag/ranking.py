@@ -15,7 +15,7 @@ from guardrails.concepts import clause_start, normalize
 from rag.bands import gives_band
 from rag.measures import measure_fit
 from rag.patient import age_fit, sex_fit
-from rag.query import QUESTION_WORDS, Query, QueryReader
+from rag.query import QUESTION_STEMS, Query, QueryReader
 from rag.text import content_words
 from rag.types import ScoredChunk
 
@@ -93,7 +93,7 @@ class SentenceFit:
         asked = {c for c in self.concepts(query.asked) if kinds.get(c) in ("finding", "condition")}
         # ... or a word of the heading itself that the documents' sentences never use ("what <heading word> does it
         # list?" under a heading on <heading word>): only a heading says it
-        words = content_words(query.asked) - content_words(" ".join(QUESTION_WORDS))
+        words = content_words(query.asked) - QUESTION_STEMS
         searched = content_words(self.answer_types.searched.get(query.answer_type, ""))
         cache: dict[tuple[str, ...], float] = {}
 
@@ -145,7 +145,7 @@ class SentenceFit:
         subject = concepts(" ".join({p.chunk.title for p in passages}))
         stated = concepts(query.focus) - results - subject
         # the words that report ("found", "shows") are not what was found
-        stated_words = (content_words(query.focus) - content_words(" ".join(QUESTION_WORDS))
+        stated_words = (content_words(query.focus) - QUESTION_STEMS
                         - content_words(vocabulary.matched_text(query.focus, results)))
         # what a reported finding is, in the documents' own lists ("<finding>" listed under "<Category>"): "If
         # <category> is confirmed, ..." says what to do once it is
@@ -182,7 +182,7 @@ class SentenceFit:
         # the findings the asker told before asking, less the words of the asking itself and of the documents' subject
         told, asking_sentences = QueryReader.told_and_asked(query.affirmed or query.focus)
         asked_words = content_words(asking_sentences)
-        told_words = (content_words(told) - asked_words - content_words(" ".join(QUESTION_WORDS))
+        told_words = (content_words(told) - asked_words - QUESTION_STEMS
                       - content_words(" ".join({p.chunk.title for p in passages}))
                       if told and query.answer_type not in answer_types.restated else set())
 

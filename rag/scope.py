@@ -23,7 +23,7 @@ from guardrails.concepts import default_vocabulary
 from guardrails.sentences import split_sentences
 from rag.coverage import ITEM_KINDS, Exclusion, excluded
 from rag.diseases import default_disease_names
-from rag.query import QUESTION_WORDS, AnswerTypes, Query, QueryReader, default_answer_types
+from rag.query import QUESTION_STEMS, AnswerTypes, Query, QueryReader, default_answer_types
 from rag.text import american, content_words, initial_runs
 from rag.types import Frozen, ScoredChunk
 from rag.typos import known_english
@@ -78,7 +78,7 @@ VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "extent", "
                          "codes", "field_strength", "age"})
 
 
-_ASKING = content_words(" ".join(QUESTION_WORDS))
+_ASKING = QUESTION_STEMS
 # what a yes-or-no question asks to give or whether it is indicated ("is <X> indicated?", "can I give <X>?")
 _WHETHER_GIVEN = re.compile(
     r"\b(?:is|are)\s+([A-Za-z][\w-]*)\s+(?:indicated|needed|required|necessary|safe|appropriate|recommended|"
