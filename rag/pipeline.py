@@ -35,7 +35,7 @@ from rag.library import Library
 from rag.llm import LLMClient, Reply
 from rag.llm_answer import LLMSynthesizer, Prompt, build_prompt
 from rag.query import QUESTION_WORDS, Query, QueryReader
-from rag.ranking import FIT_KINDS, SentenceFit
+from rag.ranking import FIT_KINDS, SentenceFit, asked_categories
 from rag.retrieve import HybridRetriever
 from rag.scope import ScopeDecision, ScopePolicy, document_first
 from rag.stream_answer import stream_turn
@@ -588,7 +588,7 @@ class Pipeline:
                                      parts=self.embedder.encode(list(query.parts)) if query.parts else None,
                                      leads=plan[:2],  # what the document says of the plan, and what to do instead
                                      states=self._value_stated(query),
-                                     part_states=[self._part_value_stated(p) for p in query.parts])
+                                     part_states=[self._part_value_stated(p, headings) for p in query.parts])
 
     def _value_stated(self, query: Query):
         """For a question asking for a value (a dose, a duration, a figure ...): does a sentence give one? None
@@ -602,12 +602,16 @@ class Pipeline:
         return lambda text, heading="": (answer_types.gives_value(query.answer_type, text)
                                          and (not owner or bool(owner & content_words(f"{text} {heading}"))))
 
-    def _part_value_stated(self, part: str):
-        """For one part of a question that asks for a value ("what dose", "for how long"): does a sentence give that
-        kind of value? None for a part that asks for none."""
+    def _part_value_stated(self, part: str, listed: frozenset[str]):
+        """For one part of a question that asks for a value ("what dose", "for how long") or for the members of one
+        of the documents' listed categories ("what <kinds> can ...?"): does a sentence, under its subsection's
+        heading, give that? None for a part that asks for neither."""
         answer_types = self.queries.answer_types
         kind = answer_types.classify(part)
-        return (lambda text: answer_types.gives_value(kind, text)) if answer_types.evidence.get(kind) else None
+        if answer_types.evidence.get(kind):
+            return lambda text, heading="": answer_types.gives_value(kind, text)
+        categories = asked_categories(part, listed)
+        return (lambda text, heading="": heading.lower() in categories) if categories else None
 
     def category_headings(self, snapshot) -> tuple[list[str], np.ndarray | None]:
         """Per snapshot: the (lower-case) headings of the documents' categorised lists, and their meanings."""

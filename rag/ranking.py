@@ -71,6 +71,21 @@ def opens_with_condition(text: str, vocabulary) -> bool:
     return vocabulary.first_concept(text) == "gate.cue" and normalize(text).split(" ", 1)[0] in ("if", "once", "when")
 
 
+_WH = re.compile(r"\b(?:what|which)\s+((?:[\w'-]+\s+){0,1}[\w'-]+)", re.IGNORECASE)
+
+
+def _wh_governed(text: str) -> set[str]:
+    """The content words of the (at most two) words after each "what" / "which"."""
+    return set().union(*(content_words(m.group(1)) for m in _WH.finditer(text)))
+
+
+def asked_categories(text: str, listed: frozenset[str]) -> frozenset[str]:
+    """The (lower-case) headings of the documents' categorised lists whose words a wh-word of the text governs:
+    "what <kinds> can present as ...?" asks for the members of the category "<Kinds>"."""
+    governed = _wh_governed(text)
+    return frozenset(h for h in listed if (words := content_words(h)) and words <= governed)
+
+
 class SentenceFit:
     """Builds, once per turn, the composer's `boost` (per sentence) and `section_bonus` (per heading)."""
 
@@ -94,6 +109,9 @@ class SentenceFit:
         # ... or a word of the heading itself that the documents' sentences never use ("what <heading word> does it
         # list?" under a heading on <heading word>): only a heading says it
         words = content_words(query.asked) - QUESTION_STEMS
+        # "what <kinds> can present as ...?", "which <kind-of> diagnoses ...?": the words a wh-word governs name the
+        # category whose members are asked for, whatever the question's type (a clause of a two-part question)
+        categories = asked_categories(query.asked, listed)
         searched = content_words(self.answer_types.searched.get(query.answer_type, ""))
         cache: dict[tuple[str, ...], float] = {}
 
@@ -107,7 +125,8 @@ class SentenceFit:
                 named = heading & words
                 cache[section] = SECTION if (self.vocabulary.shared(self.concepts(section[-1]), asked)
                                              or any(not used(w) for w in named)) else 0.0
-                if query.answer_type == "list" and heading and heading <= words:
+                if heading and (heading <= words if query.answer_type == "list"
+                                else section[-1].lower() in categories):
                     # "which <category> causes does it list?" under a heading "<Category>": that section's items
                     cache[section] = LIST_SECTION
                 elif heading and heading <= searched:

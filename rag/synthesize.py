@@ -95,13 +95,14 @@ class ExtractiveComposer:
                 hubness: Callable[[str], dict[str, np.ndarray]] | None = None,
                 parts: np.ndarray | None = None, leads: Sequence[str] = (),
                 states: Callable[[str, str], bool] | None = None,
-                part_states: Sequence[Callable[[str], bool] | None] = ()) -> DraftAnswer:
+                part_states: Sequence[Callable[[str, str], bool] | None] = ()) -> DraftAnswer:
         """question: the words to match (the current turn); query_vector: the resolved query's meaning;
         boost: a score added to sentences that fit this patient better (the query step decides which);
         section_bonus: a score for the sentences of a section whose heading names what the question asks about;
         parts: the vectors of the separate questions a turn asks: each part's best sentence is kept first;
-        part_states: for each part that asks for a value, does a sentence give one ("..., and for how long?": a
-        duration): that part's best sentence is one that does, where one could be held;
+        part_states: for each part that asks for a value or for a listed category's members, does a sentence (read
+        with its subsection's heading) give one ("..., and for how long?": a duration; "what <kinds> ...?": an item
+        under that kind's heading): that part's best sentence is one that does, where one could be held;
         leads: source sentences that answer the question whatever their score (the rules its own plan breaks): they
         go first, and the answer's length window stays set by the best scored sentence; states: does a sentence
         (read with its subsection's heading) give the value the question asks for (its answer type's evidence): an
@@ -141,7 +142,8 @@ class ExtractiveComposer:
             firsts = set()
             for k, v in enumerate(parts):
                 gives = part_states[k] if k < len(part_states) else None
-                pool = [c for c in near if gives(c.text)] if gives is not None else []
+                pool = ([c for c in near if gives(c.text, _subheading(passages[c.passage]))]
+                        if gives is not None else [])
                 if pool or near:
                     firsts.add(id(max(pool or near, key=lambda c: c.score + float(c.vector @ v))))
             if len(firsts) == 1:
@@ -151,8 +153,12 @@ class ExtractiveComposer:
                 second = [c for c in candidates if c.vector is not None and c.score >= best - SECOND_WINDOW
                           and c is not shared]
                 if second:
-                    unserved = min(parts, key=lambda v: float(shared.vector @ v))
-                    firsts.add(id(max(second, key=lambda c: c.score + float(c.vector @ unserved))))
+                    k = min(range(len(parts)), key=lambda j: float(shared.vector @ parts[j]))
+                    gives = part_states[k] if k < len(part_states) else None
+                    # (what that part asks for, where the window holds it: "... which <kinds> ...": an item of theirs)
+                    pool = ([c for c in second if gives(c.text, _subheading(passages[c.passage]))]
+                            if gives is not None else [])
+                    firsts.add(id(max(pool or second, key=lambda c: c.score + float(c.vector @ parts[k]))))
             candidates = ([c for c in candidates if id(c) in firsts]
                           + [c for c in candidates if id(c) not in firsts])
         led: list[_Candidate] = []

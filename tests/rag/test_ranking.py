@@ -2,7 +2,7 @@
 
 from guardrails.engine import GuardrailEngine
 from rag.query import QueryReader, default_answer_types
-from rag.ranking import SentenceFit, opens_with_condition
+from rag.ranking import SentenceFit, asked_categories, opens_with_condition
 from rag.scope import ScopePolicy
 
 ENGINE = GuardrailEngine()
@@ -245,3 +245,12 @@ def test_what_to_give_or_stop_is_a_treatment_question():
     assert types.classify("Which of his tablets should I hold?") == "treatment"
     assert types.classify("What next?") == "recommendation"
 
+
+
+def test_a_wh_word_governing_a_listed_heading_asks_for_that_categorys_members():
+    listed = frozenset({"infection", "malignancy", "other pathology"})
+    assert asked_categories("What infections can present as a lump like this?", listed) == {"infection"}
+    assert asked_categories("which infective diagnoses does it name, and why contrast?", listed) == {"infection"}
+    # the heading's words must all be governed; a word elsewhere in the question names no category
+    assert asked_categories("What else could it be? Infection seems unlikely.", listed) == frozenset()
+    assert asked_categories("Which other pathology fits?", listed) == {"other pathology"}
