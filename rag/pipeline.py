@@ -344,13 +344,17 @@ class Pipeline:
         else:
             found = self.retriever.retrieve(snapshot, search, k + 1, vector=qvec, core=query.again)
         passages = self.with_neighbours(snapshot, [p for p in found if not is_reference_chunk(p.chunk)][:k])
-        declines = self.scope.declines(query, lambda d: self.document_exclusions(snapshot, d))
+        title = lambda d: getattr(docs.get(d), "title", "")  # noqa: E731
+        declines = self.scope.declines(query, lambda d: self.document_exclusions(snapshot, d), title)
         if passages and declines(passages[0].chunk.document_id):
-            # the closest document leaves this subject to other guidance: the closest one that does not answers
+            # the closest document leaves this subject (or this patient) to other guidance: the closest one that does
+            # not answers
             wider = [p for p in self.retriever.retrieve(snapshot, search, DECLINED_WIDER * k, vector=qvec)
                      if not is_reference_chunk(p.chunk) and not declines(p.chunk.document_id)]
-            if wider:
-                passages = self._own_passages_first(snapshot, wider, wider[0].chunk.document_id, passages, k)
+            successor = self.scope.successor(wider, query, title, idf, self.scope.misfits(
+                query, title(passages[0].chunk.document_id)))
+            if successor:
+                passages = self._own_passages_first(snapshot, wider, successor, passages, k)
         passages += self._pack_documents_passages(snapshot, query, passages, search, qvec, k)
         closest = passages[0].chunk.document_id if passages else None
         words = functools.partial(self.document_words, snapshot)
@@ -364,7 +368,7 @@ class Pipeline:
         if len({p.chunk.document_id for p in passages}) > 1:
             passages = self.scope.denied_subject_last(passages, query)
         if len({p.chunk.document_id for p in passages}) > 1 and declines(passages[0].chunk.document_id):
-            passages = self.scope.declined_document_last(passages, declines)
+            passages = self.scope.declined_document_last(passages, declines, query, title, idf)
         if query.follow_up and len({p.chunk.document_id for p in passages}) > 1:
             # a follow-up continues the conversation's document: the one the last answer quoted ("and the gas and
             # <ion>, how often?" after a <condition> answer is still about that <condition>, though another

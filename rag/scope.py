@@ -41,6 +41,7 @@ NAMED_TOPIC_MIN_SIMILARITY = 0.2
 # guidelines the concept layer does not know.
 RARE_TERMS_MIN = 3
 RARE_SHARE = 0.01
+TITLE_WORD_SHARE = 0.02  # a title word this rare among the sentences names the document's subject
 RARE_TERMS_MIN_SIMILARITY = 0.45
 # ... and each rare term beyond the least lowers the closeness needed by this much, down to the floor: a question
 # sharing seven of a document's rare words is about it, whatever one sentence's closeness. The terms are counted over
@@ -114,6 +115,18 @@ def rare_terms_enough(terms: int, similarity: float, step: float = RARE_TERM_STE
     """Do this many rare terms shared with a document, its best sentence this close, put a question on its topic?"""
     need = max(RARE_TERMS_FLOOR_SIMILARITY, RARE_TERMS_MIN_SIMILARITY - step * (terms - RARE_TERMS_MIN))
     return terms >= RARE_TERMS_MIN and similarity >= need
+
+
+def _population_misfit(age: float | None, title: str) -> str | None:
+    """Why a document whose title names its population does not cover a patient of this age; None when it does."""
+    if age is None or not title:
+        return None
+    adults, children = bool(_ADULTS.search(title)), bool(_CHILDREN.search(title))
+    if adults and not children and age < ADULT_AGE:
+        return f"the patient is {age:g} years old and the document is written for adults"
+    if children and not adults and age >= ADULT_AGE:
+        return f"the patient is {age:g} years old and the document is written for children"
+    return None
 
 
 class ScopePolicy:
@@ -305,14 +318,7 @@ class ScopePolicy:
     def _other_population(query: Query, top: ScoredChunk) -> str | None:
         """A patient outside the population the document's title names ("<subject> in adults" asked about a
         2-year-old, "<subject> in children" about a 40-year-old): the document does not cover them."""
-        if query.age is None:
-            return None
-        adults, children = bool(_ADULTS.search(top.chunk.title)), bool(_CHILDREN.search(top.chunk.title))
-        if adults and not children and query.age < ADULT_AGE:
-            return f"the patient is {query.age:g} years old and the document is written for adults"
-        if children and not adults and query.age >= ADULT_AGE:
-            return f"the patient is {query.age:g} years old and the document is written for children"
-        return None
+        return _population_misfit(query.age, top.chunk.title)
 
     def subject_document_first(self, passages: list[ScoredChunk], query: Query) -> list[ScoredChunk]:
         """A question naming the subject of one retrieved document's title and not of the closest passage's ("<care>
@@ -393,18 +399,44 @@ class ScopePolicy:
             return passages
         return document_first(passages, other)
 
-    def declines(self, query: Query, exclusions: Callable[[str], tuple[Exclusion, ...]]) -> Callable[[str], bool]:
+    def declines(self, query: Query, exclusions: Callable[[str], tuple[Exclusion, ...]],
+                 title: Callable[[str], str] = lambda document_id: "") -> Callable[[str], bool]:
         """Does a document say it leaves the question's subject to other guidance ("<region> masses are outside its
-        scope"; rag.coverage)?"""
+        scope"; rag.coverage), or does its title's population leave out the patient ("<subject> in children" for a
+        52-year-old)?"""
         named = frozenset(c for c in query.concepts - query.denied if self.vocabulary.kinds.get(c) in ITEM_KINDS)
         words = frozenset(content_words(query.focus))
-        return lambda document_id: bool(named) and excluded(named, exclusions(document_id), words)
+        return lambda document_id: (bool(named) and excluded(named, exclusions(document_id), words)
+                                    or bool(_population_misfit(query.age, title(document_id))))
 
     @staticmethod
-    def declined_document_last(passages: list[ScoredChunk], declines: Callable[[str], bool]) -> list[ScoredChunk]:
+    def misfits(query: Query, title: str) -> bool:
+        """Does a document's title population leave out the patient?"""
+        return bool(_population_misfit(query.age, title))
+
+    @staticmethod
+    def successor(wider: list[ScoredChunk], query: Query, title: Callable[[str], str], idf: dict[str, float],
+                  by_population: bool = False) -> str | None:
+        """The document that answers in place of a declining one: the closest whose title names something the question
+        does (a word rare in the corpus: "management" names nothing); else, where the subject was declined (not the
+        patient), the closest of all. A document declined for its population is not replaced by one on another
+        subject for the same patient (a question on <subject> in a child is not answered from "<other subject> in
+        children")."""
+        asked = content_words(query.focus) - _ASKING
+        level = ScopePolicy.rare_level(idf, TITLE_WORD_SHARE) if idf else 0.0
+        for document in dict.fromkeys(p.chunk.document_id for p in wider):
+            named = content_words(_ADULTS.sub(" ", _CHILDREN.sub(" ", title(document))))
+            if any(idf.get(w, 0.0) >= level for w in named & asked):
+                return document
+        return None if by_population or not wider else wider[0].chunk.document_id
+
+    @staticmethod
+    def declined_document_last(passages: list[ScoredChunk], declines: Callable[[str], bool], query: Query,
+                               title: Callable[[str], str], idf: dict[str, float]) -> list[ScoredChunk]:
         """A document that declines the question does not answer it while a retrieved one that does not decline it
-        can: that one's passages go first."""
-        other = next((p.chunk.document_id for p in passages if not declines(p.chunk.document_id)), None)
+        can (ScopePolicy.successor): that one's passages go first."""
+        other = ScopePolicy.successor([p for p in passages if not declines(p.chunk.document_id)], query, title, idf,
+                                      ScopePolicy.misfits(query, title(passages[0].chunk.document_id)))
         if other is None:
             return passages
         return document_first(passages, other)

@@ -632,3 +632,22 @@ def test_a_sprained_ankle_is_not_the_spine_guidelines_conservative_care(pipeline
                               "swollen but she can walk on it. Ice and rest, or should she see a physio straight "
                               "away?"))
     assert a.abstained and not a.citations
+
+
+def test_a_document_whose_title_population_leaves_out_the_patient_yields_to_one_on_the_asked_subject():
+    from types import SimpleNamespace
+
+    titles = {"otitis": "Acute otitis media in children", "palsy": "Bell's palsy (acute facial nerve palsy) in adults",
+              "kawasaki": "Kawasaki disease in children: recognition and management",
+              "pyelo": "Acute pyelonephritis in adults"}
+    idf = {"otiti": 6.0, "media": 6.0, "palsi": 6.0, "facial": 6.0, "kawasaki": 6.0, "diseas": 2.0, "manag": 1.0,
+           "pyelonephr": 6.0, "acut": 1.0, "nerv": 5.0, "recognit": 5.0, "bell": 6.0, "the": 0.5}
+
+    def passages(*documents):
+        return [SimpleNamespace(chunk=SimpleNamespace(document_id=d)) for d in documents]
+    adult = SimpleNamespace(focus="52F woke with a facial droop. What dose of steroid?", age=52.0)
+    assert ScopePolicy.misfits(adult, titles["otitis"]) and not ScopePolicy.misfits(adult, titles["palsy"])
+    assert ScopePolicy.successor(passages("palsy"), adult, titles.get, idf, by_population=True) == "palsy"
+    toddler = SimpleNamespace(focus="How should pyelonephritis be managed in a 2-year-old?", age=2.0)
+    # "managed" shares only a word every title may use with the children's document on another subject
+    assert ScopePolicy.successor(passages("kawasaki"), toddler, titles.get, idf, by_population=True) is None
