@@ -51,6 +51,21 @@ def patient_age(text: str) -> float | None:
     return None
 
 
+# the patient's group in words, where no age is given ("70 kg adult", "the toddler"): enough to tell a guideline for
+# adults from one for children
+_ADULT_WORDS = (r"\b(?:an?|the|this|our|my)\s+(?:\w+\s+)?adult\b|\badult\s+(?:patient|man|woman|male|female)\b"
+                r"|\b\d+\s?kg\s+adult\b")
+# (not "as a child", "when she was a baby": the patient's past, not their group now)
+_CHILD_WORDS = r"(?<!\bas a )(?<!\bwas a )(?<!\bwere a )\b(?:child|toddler|infant|baby|newborn|neonate|kid)\b"
+_GROUPS = {"adult": re.compile(_ADULT_WORDS, re.I), "child": re.compile(_CHILD_WORDS, re.I)}
+
+
+def patient_group(text: str) -> str | None:
+    """"adult" or "child" where the question calls the patient one and not the other; None otherwise."""
+    said = [group for group, rx in _GROUPS.items() if rx.search(text)]
+    return said[0] if len(said) == 1 else None
+
+
 def age_ranges(sentence: str) -> list[tuple[float, float]]:
     """The age ranges (years, lower inclusive, upper exclusive) a sentence is written for."""
     out = []

@@ -20,7 +20,7 @@ from guardrails.concepts import Vocabulary, clause_start, clean, default_vocabul
 from guardrails.sentences import split_sentences
 from rag.bands import without_stated
 from rag.measures import measured
-from rag.patient import patient_age, patient_sex
+from rag.patient import patient_age, patient_group, patient_sex
 from rag.text import content_words
 from rag.types import Frozen
 
@@ -384,6 +384,7 @@ class Query(Frozen):
     reported: frozenset[str] = frozenset()
     age: float | None = None  # the patient's age in years, as this turn or an earlier one states it
     sex: str | None = None  # the patient's sex ("male"/"female"), as this turn or an earlier one states it
+    group: str | None = None  # "adult" or "child" where no age is stated but the words say which (rag.patient)
     # a long vignette's asking sentences and the one before them ("... two doses of <drug> given. What next?"),
     # searched as well as the whole; empty for a short question
     core: str = ""
@@ -525,6 +526,7 @@ class QueryReader:
                      denied=denied, parts=self.parts(focus), supposed=self._supposed(focus),
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
                      sex=next((x for t in (text, *reversed(previous)) if (x := patient_sex(t)) is not None), None),
+                     group=next((g for t in (text, *reversed(previous)) if (g := patient_group(t)) is not None), None),
                      measured=measured,
                      answer_type=answer_type, concepts=concepts,
                      history=history, follow_up=follow_up,

@@ -117,15 +117,19 @@ def rare_terms_enough(terms: int, similarity: float, step: float = RARE_TERM_STE
     return terms >= RARE_TERMS_MIN and similarity >= need
 
 
-def _population_misfit(age: float | None, title: str) -> str | None:
-    """Why a document whose title names its population does not cover a patient of this age; None when it does."""
-    if age is None or not title:
+def _population_misfit(query: Query, title: str) -> str | None:
+    """Why a document whose title names its population does not cover the patient (their age, else the group the
+    question calls them: "a 70 kg adult"); None when it does."""
+    if not title or (query.age is None and query.group is None):
         return None
     adults, children = bool(_ADULTS.search(title)), bool(_CHILDREN.search(title))
-    if adults and not children and age < ADULT_AGE:
-        return f"the patient is {age:g} years old and the document is written for adults"
-    if children and not adults and age >= ADULT_AGE:
-        return f"the patient is {age:g} years old and the document is written for children"
+    said = f"{query.age:g} years old" if query.age is not None else f"an {query.group}" if query.group == "adult" \
+        else f"a {query.group}"
+    adult = query.age >= ADULT_AGE if query.age is not None else query.group == "adult"
+    if adults and not children and not adult:
+        return f"the patient is {said} and the document is written for adults"
+    if children and not adults and adult:
+        return f"the patient is {said} and the document is written for children"
     return None
 
 
@@ -318,7 +322,7 @@ class ScopePolicy:
     def _other_population(query: Query, top: ScoredChunk) -> str | None:
         """A patient outside the population the document's title names ("<subject> in adults" asked about a
         2-year-old, "<subject> in children" about a 40-year-old): the document does not cover them."""
-        return _population_misfit(query.age, top.chunk.title)
+        return _population_misfit(query, top.chunk.title)
 
     def subject_document_first(self, passages: list[ScoredChunk], query: Query) -> list[ScoredChunk]:
         """A question naming the subject of one retrieved document's title and not of the closest passage's ("<care>
@@ -407,12 +411,12 @@ class ScopePolicy:
         named = frozenset(c for c in query.concepts - query.denied if self.vocabulary.kinds.get(c) in ITEM_KINDS)
         words = frozenset(content_words(query.focus))
         return lambda document_id: (bool(named) and excluded(named, exclusions(document_id), words)
-                                    or bool(_population_misfit(query.age, title(document_id))))
+                                    or bool(_population_misfit(query, title(document_id))))
 
     @staticmethod
     def misfits(query: Query, title: str) -> bool:
         """Does a document's title population leave out the patient?"""
-        return bool(_population_misfit(query.age, title))
+        return bool(_population_misfit(query, title))
 
     @staticmethod
     def successor(wider: list[ScoredChunk], query: Query, title: Callable[[str], str], idf: dict[str, float],

@@ -1,6 +1,9 @@
 """The sentence-fit policy on its own: what a question's reading adds to a candidate sentence's score."""
 
+import pytest
+
 from guardrails.engine import GuardrailEngine
+from rag.patient import patient_group
 from rag.query import QueryReader, default_answer_types
 from rag.ranking import SentenceFit, asked_categories, opens_with_condition
 from rag.scope import ScopePolicy
@@ -254,3 +257,15 @@ def test_a_wh_word_governing_a_listed_heading_asks_for_that_categorys_members():
     # the heading's words must all be governed; a word elsewhere in the question names no category
     assert asked_categories("What else could it be? Infection seems unlikely.", listed) == frozenset()
     assert asked_categories("Which other pathology fits?", listed) == {"other pathology"}
+
+
+@pytest.mark.parametrize("text, group", [
+    ("Resus nurse: 70 kg adult, stridor and low BP after IV antibiotics", "adult"),
+    ("Is this dose right for an adult?", "adult"),
+    ("My toddler swallowed something", "child"),
+    ("anaphylaxis to penicillin as a child, now 40", None),  # the patient's past, not their group
+    ("guidance for adults and children alike: a child and an adult", None),
+    ("58F with back pain", None),
+])
+def test_the_patients_group_in_words_where_no_age_is_given(text, group):
+    assert patient_group(text) == group

@@ -645,9 +645,9 @@ def test_a_document_whose_title_population_leaves_out_the_patient_yields_to_one_
 
     def passages(*documents):
         return [SimpleNamespace(chunk=SimpleNamespace(document_id=d)) for d in documents]
-    adult = SimpleNamespace(focus="52F woke with a facial droop. What dose of steroid?", age=52.0)
+    adult = SimpleNamespace(focus="52F woke with a facial droop. What dose of steroid?", age=52.0, group=None)
     assert ScopePolicy.misfits(adult, titles["otitis"]) and not ScopePolicy.misfits(adult, titles["palsy"])
     assert ScopePolicy.successor(passages("palsy"), adult, titles.get, idf, by_population=True) == "palsy"
-    toddler = SimpleNamespace(focus="How should pyelonephritis be managed in a 2-year-old?", age=2.0)
+    toddler = SimpleNamespace(focus="How should pyelonephritis be managed in a 2-year-old?", age=2.0, group=None)
     # "managed" shares only a word every title may use with the children's document on another subject
     assert ScopePolicy.successor(passages("kawasaki"), toddler, titles.get, idf, by_population=True) is None
