@@ -55,11 +55,16 @@ def states_limits(sentence: str) -> bool:
 
 def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], frozenset[str]],
                         kinds: dict[str, str],
-                        matched_text: Callable[[str, frozenset[str]], str] = lambda text, concepts: ""
+                        matched_text: Callable[[str, frozenset[str]], str] = lambda text, concepts: "",
+                        subject: frozenset[str] = frozenset(), course: frozenset[str] = frozenset()
                         ) -> tuple[Exclusion, ...]:
     """The items a document's statements of limits name. matched_text: the words of an item that name these
     concepts (what is left says who or what the item is, beyond its regions: "<region> surgery" is not the
-    <region>)."""
+    <region>). subject: the (stemmed) words of the document's title: they are in every question about the document,
+    so they never say which of its patients an item hands over ("<subject> after <an injury of the region>" is the
+    injury's, not every <subject> of the region). course: concepts of how a finding behaves ("acute", "sudden"): they
+    name nobody's patients ("acute <other disease> points to <another kind>, which is not covered" hands over the other
+    disease, not every sudden presentation)."""
     out: list[Exclusion] = []
     for sentence in sentences:
         if not _EXCLUDES.search(sentence):
@@ -67,13 +72,16 @@ def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], froz
         for item in _ITEMS.split(sentence):
             if _INCLUDES.search(item) and not _EXCLUDES.search(item):
                 continue
-            named = frozenset(c for c in concepts(item) if kinds.get(c) in ITEM_KINDS)
+            named = frozenset(c for c in concepts(item) if kinds.get(c) in ITEM_KINDS) - course
             if not named:
                 continue
             words = frozenset()
             if not any(kinds.get(c) == "finding" for c in named):
                 rest = _EXCLUDES.sub(" ", item)
-                words = frozenset(content_words(rest) - content_words(matched_text(rest, named)))
+                said = content_words(rest) - content_words(matched_text(rest, named))
+                words = frozenset(said - subject)
+                if said and not words:
+                    continue  # the item is the document's own subject in the region: nothing handed over
             exclusion = Exclusion(named, words)
             if exclusion not in out:
                 out.append(exclusion)

@@ -172,8 +172,10 @@ class Pipeline:
             sentences = [x.text for c in snapshot.chunks if c.document_id == document_id and not is_reference_chunk(c)
                          for x in c.sentences]
             vocabulary = self.scope.vocabulary
+            title = next((c.title for c in snapshot.chunks if c.document_id == document_id), "")
             cache[document_id] = declared_exclusions(
-                sentences, self.scope.concepts, vocabulary.kinds, vocabulary.matched_text)
+                sentences, self.scope.concepts, vocabulary.kinds, vocabulary.matched_text, content_words(title),
+                vocabulary.role("course"))
         return cache[document_id]
 
     def document_words(self, snapshot, document_id: str) -> frozenset[str]:

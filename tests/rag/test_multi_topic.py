@@ -520,3 +520,16 @@ def test_a_cold_pulseless_leg_with_a_numb_weak_foot_is_not_the_spines_emergency(
     a = every.answer([{"role": "user", "content": "Paramedic: 80F, leg mottled since yesterday, the mottling does not "
                                                   "blanch, the foot is paralysed, no Doppler signal. Theatre?"}])
     assert a.guardrail.action != "escalate" and "palpable-mid-lumbar-mass" not in _cited(a), a.answer
+
+
+def test_a_sudden_presentation_is_not_handed_over_by_an_acute_other_kind_and_an_adult_is_not_a_childs_case(every):
+    # "acute <other disease> ... points to <another kind>, which is not covered here": how a finding behaves names
+    # nobody's patients, so "?sudden <subject>" stays with the document whose subject it is
+    a = every.answer([{"role": "user", "content": "Triage nurse question: which patients with sudden hearing loss "
+                                                  "should go straight to ED / stroke team rather than the ENT hot "
+                                                  "clinic?"}])
+    assert {c.document_id for c in a.citations} == {"sudden-sensorineural-hearing-loss"}, a.answer
+    # an adult with no stated age is not answered from a children's guideline retrieved first
+    b = every.answer([{"role": "user", "content": "Resus nurse: 70 kg adult, stridor and BP 78/40 after IV co-amox. "
+                                                  "IM adrenaline - how much of the 1:1000 and where?"}])
+    assert "croup-children" not in {c.document_id for c in b.citations}, b.answer
