@@ -487,6 +487,10 @@ class ScopePolicy:
         covered = frozenset().union(*(document_concepts(d) for d in {p.chunk.document_id for p in passages}))
         if regions & covered:
             return None
+        if query.core and self._located_regions(query.focus) & covered:
+            # the vignette locates a finding where a retrieved document does ("a lump over the lumbar spine ... and
+            # nodes in his groin: what does each point to?"): the asking part's other region is the same patient's
+            return None
         regions &= self._located_regions(query.core or query.focus)
         if not regions:
             return None
