@@ -655,9 +655,9 @@ def test_a_document_whose_title_population_leaves_out_the_patient_yields_to_one_
 
 def test_a_second_region_in_a_vignettes_asking_part_is_the_same_patients_when_the_vignette_locates_a_finding_in_scope(
         pipeline):
-    a = pipeline.answer(_user("Man with a palpable lump over the lumbar spine and backache. He walked in looking a bit "
-                              "unsteady, and I also felt a couple of firm rubbery nodes in his left groin. What is each "
-                              "of those findings pointing towards?"))
+    a = pipeline.answer(_user("Man with a palpable lump over the lumbar spine and backache. He walked in looking a "
+                              "bit unsteady, and I also felt a couple of firm rubbery nodes in his left groin. What is "
+                              "each of those findings pointing towards?"))
     assert not a.abstained and "lymphadenopathy" in a.answer.lower(), a.answer
     # a groin lump asked about on its own is still another region's question
     b = pipeline.answer(_user("Firm rubbery lump in the left groin of a 40-year-old man. What imaging first?"))
