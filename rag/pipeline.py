@@ -358,6 +358,7 @@ class Pipeline:
             if successor:
                 passages = self._own_passages_first(snapshot, wider, successor, passages, k)
         passages += self._pack_documents_passages(snapshot, query, passages, search, qvec, k)
+        passages += self._asked_category_passages(snapshot, query, passages)
         closest = passages[0].chunk.document_id if passages else None
         words = functools.partial(self.document_words, snapshot)
         vectors = self.sentence_vectors.get(passages)
@@ -461,6 +462,20 @@ class Pipeline:
             turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan,
                                            turn.core_vector)
         return turn.extractive
+
+    def _asked_category_passages(self, snapshot, query: Query, passages: list[ScoredChunk]) -> list[ScoredChunk]:
+        """The closest document's passages under the heading of a listed category whose members the question asks for
+        ("which <kinds> could cause ...?" under "<Kind>"), where retrieval missed them behind the question's other part
+        ("... and why does the scan need <x>?"); ranked last, the composer weighs them as any other."""
+        if not passages:
+            return []
+        asked = asked_categories(query.asked, frozenset(self.category_headings(snapshot)[0]))
+        if not asked:
+            return []
+        document, have = passages[0].chunk.document_id, {p.chunk.id for p in passages}
+        floor = min(p.score for p in passages)
+        return [ScoredChunk(chunk=c, score=floor) for c in snapshot.chunks
+                if c.document_id == document and c.id not in have and c.section and c.section[-1].lower() in asked]
 
     def _own_passages_first(self, snapshot, found: list[ScoredChunk], document: str, passages: list[ScoredChunk],
                             k: int) -> list[ScoredChunk]:
@@ -609,15 +624,23 @@ class Pipeline:
                                          and (not owner or bool(owner & content_words(f"{text} {heading}"))))
 
     def _part_value_stated(self, part: str, listed: frozenset[str]):
-        """For one part of a question that asks for a value ("what dose", "for how long") or for the members of one
-        of the documents' listed categories ("what <kinds> can ...?"): does a sentence, under its subsection's
-        heading, give that? None for a part that asks for neither."""
+        """For one part of a question that asks for a value ("what dose", "for how long"), for what a type answered in
+        words says (a site, a reason), or for the members of one of the documents' listed categories ("what <kinds>
+        can ...?"): does a sentence, under its subsection's heading, give that? None for a part that asks for none."""
         answer_types = self.queries.answer_types
         kind = answer_types.classify(part)
         if answer_types.evidence.get(kind):
             return lambda text, heading="": answer_types.gives_value(kind, text)
+        if answer_types.prefer.get(kind):  # a part answered in words ("..., and where do I inject it?": a site)
+            return lambda text, heading="": answer_types.states(kind, text)
         categories = asked_categories(part, listed)
-        return (lambda text, heading="": heading.lower() in categories) if categories else None
+        if not categories:
+            return None
+
+        def member(text: str, heading: str = "") -> bool:
+            return heading.lower() in categories
+        member.members = True  # the composer picks among them by the part alone
+        return member
 
     def category_headings(self, snapshot) -> tuple[list[str], np.ndarray | None]:
         """Per snapshot: the (lower-case) headings of the documents' categorised lists, and their meanings."""

@@ -684,6 +684,8 @@ class QueryReader:
             if not sentence.rstrip().endswith("?"):
                 continue
             pieces = [p.strip(" ,;?") for p in _JOINED_QUESTION.split(sentence) if p and p.strip(" ,;?")]
+            if pieces and _ASKS.match(framed := re.split(r":\s+", pieces[0])[-1]):
+                pieces[0] = framed  # "The son asks: which <x>, and why <y>?": the framing before the colon asks nothing
             if len(pieces) > 1 and not _ASKS.match(pieces[0]):  # "for <background>, which <x>, what <y>?"
                 pieces[:2] = [f"{pieces[0]}, {pieces[1]}"]
             found += pieces

@@ -144,7 +144,11 @@ class ExtractiveComposer:
                 gives = part_states[k] if k < len(part_states) else None
                 pool = ([c for c in near if gives(c.text, _subheading(passages[c.passage]))]
                         if gives is not None else [])
-                if pool or near:
+                if pool and getattr(gives, "members", False):
+                    # the members of a category the part names: the item closest to that part, not to the whole (whose
+                    # other part pulls the category's other items: "which <kinds>, and why <test>?")
+                    firsts.add(id(max(pool, key=lambda c: float(c.vector @ v))))
+                elif pool or near:
                     firsts.add(id(max(pool or near, key=lambda c: c.score + float(c.vector @ v))))
             if len(firsts) == 1:
                 # every part's best is one sentence ("how do I know it has resolved, and how do I switch?"): the part

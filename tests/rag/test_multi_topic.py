@@ -59,6 +59,18 @@ def every(tmp_path_factory, embedder) -> Pipeline:
     return _indexed(tmp_path_factory, embedder, "every", folders=(TOPICS, BESIDE_THE_SEED))
 
 
+# Batch 33's two guidelines (renal colic, hyperkalaemia), kept apart: with them indexed, two older answers slip (batch
+# 26's magnesium duration, batch 29's heat stroke question answered from the renal colic guideline's paracetamol), so
+# the older floors stay measured with the forty-one until that is fixed by a mechanism (eval/FIRST_CONTACT.md)
+BESIDE_THE_SEED_33 = TOPICS / "beside_the_seed_33"
+
+
+@pytest.fixture(scope="module")
+def every_and_33(tmp_path_factory, embedder) -> Pipeline:
+    """The forty-one and batch 33's two (forty-three documents)."""
+    return _indexed(tmp_path_factory, embedder, "every33", folders=(TOPICS, BESIDE_THE_SEED, BESIDE_THE_SEED_33))
+
+
 @pytest.fixture(scope="module")
 def unrelated(tmp_path_factory, embedder) -> Pipeline:
     """The seed with the guidelines on unrelated topics (issue 10: the lumbar-mass cases still pass with them)."""
@@ -246,6 +258,15 @@ BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 
                           "chat_topics_31.jsonl": 0.5,
                           # batch 32 (acute pancreatitis, upper GI bleeding): first contact 14/24 with forty-one
                           "chat_topics_32.jsonl": 0.58}
+
+
+def test_batch_33_cases_hold_their_pass_rate_with_forty_three_guidelines_indexed(every_and_33):
+    # first contact 17/24 (renal colic 8/8, hyperkalaemia 3/8, the six on older guidelines 4/6, out of scope 2/2)
+    cases = [json.loads(x) for x in (TOPICS / "chat_topics_33.jsonl").read_text().splitlines() if x.strip()]
+    failing = {c["id"]: p for c in cases
+               if (p := chat_problems(c, every_and_33.answer(c["turns"]).model_dump(mode="json")))}
+    rate = 1 - len(failing) / len(cases)
+    assert rate >= 0.70, f"pass rate {rate:.2f} < 0.70: {failing}"
 
 
 @pytest.mark.parametrize("name", sorted(BESIDE_THE_SEED_FLOORS))

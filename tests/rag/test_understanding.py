@@ -267,6 +267,9 @@ def test_disease_names_are_read_from_the_ontology_longest_first_in_either_spelli
     # at a comma before a question word, and at "and" before a preposition and one; background joins the first part
     ("For cellulitis treated at home, which oral antibiotic, what dose and for how long?",
      ("For cellulitis treated at home, which oral antibiotic", "what dose", "for how long")),
+    # the framing before a colon asks nothing: the two questions after it are the parts
+    ("The son asks: which infections could cause a lump like this, and why does the scan need the dye?",
+     ("which infections could cause a lump like this", "why does the scan need the dye")),
 ])
 def test_a_turn_asking_two_questions_is_read_as_its_parts(text, parts):
     assert QueryReader.parts(text) == parts
@@ -662,3 +665,13 @@ def test_a_second_region_in_a_vignettes_asking_part_is_the_same_patients_when_th
     # a groin lump asked about on its own is still another region's question
     b = pipeline.answer(_user("Firm rubbery lump in the left groin of a 40-year-old man. What imaging first?"))
     assert b.abstained, b.answer
+
+
+def test_each_part_of_a_vignettes_two_part_question_gets_its_own_sentence(pipeline):
+    # "which <kinds> ..." is answered by an item under the document's "<Kind>" heading, though retrieval found the
+    # question's other part ("why the dye?") far closer
+    a = pipeline.answer(_user("I'm interpreting for a family. His father is 66, has diabetes, had a temperature of "
+                              "38.4 last night, and has a painful lump on his lower back next to the spine. The son asks: "
+                              "which infections could cause a lump like this, and why does the scan need the dye "
+                              "injection?"))
+    assert "discitis" in a.answer and "contrast" in a.answer.lower(), a.answer
