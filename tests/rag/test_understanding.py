@@ -671,7 +671,7 @@ def test_each_part_of_a_vignettes_two_part_question_gets_its_own_sentence(pipeli
     # "which <kinds> ..." is answered by an item under the document's "<Kind>" heading, though retrieval found the
     # question's other part ("why the dye?") far closer
     a = pipeline.answer(_user("I'm interpreting for a family. His father is 66, has diabetes, had a temperature of "
-                              "38.4 last night, and has a painful lump on his lower back next to the spine. The son asks: "
-                              "which infections could cause a lump like this, and why does the scan need the dye "
-                              "injection?"))
+                              "38.4 last night, and has a painful lump on his lower back next to the spine. The son "
+                              "asks: which infections could cause a lump like this, and why does the scan need the "
+                              "dye injection?"))
     assert "discitis" in a.answer and "contrast" in a.answer.lower(), a.answer
