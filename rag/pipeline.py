@@ -169,13 +169,11 @@ class Pipeline:
         """What a document says it leaves to other guidance (rag.coverage), cached per snapshot."""
         cache = self._for_build(snapshot, "document_exclusions", lambda _: {})
         if document_id not in cache:
-            sentences = [x.text for c in snapshot.chunks if c.document_id == document_id and not is_reference_chunk(c)
-                         for x in c.sentences]
+            own = [c for c in snapshot.chunks if c.document_id == document_id and not is_reference_chunk(c)]
             vocabulary = self.scope.vocabulary
-            title = next((c.title for c in snapshot.chunks if c.document_id == document_id), "")
             cache[document_id] = declared_exclusions(
-                sentences, self.scope.concepts, vocabulary.kinds, vocabulary.matched_text, content_words(title),
-                vocabulary.role("course"))
+                [x.text for c in own for x in c.sentences], self.scope.concepts, vocabulary.kinds,
+                vocabulary.matched_text, content_words(own[0].title if own else ""), vocabulary.role("course"))
         return cache[document_id]
 
     def document_words(self, snapshot, document_id: str) -> frozenset[str]:
@@ -353,8 +351,7 @@ class Pipeline:
             # not answers
             wider = [p for p in self.retriever.retrieve(snapshot, search, DECLINED_WIDER * k, vector=qvec)
                      if not is_reference_chunk(p.chunk) and not declines(p.chunk.document_id)]
-            successor = self.scope.successor(wider, query, title, idf, self.scope.misfits(
-                query, title(passages[0].chunk.document_id)))
+            successor = self.scope.successor(wider, query, title, idf, passages[0].chunk.document_id)
             if successor:
                 passages = self._own_passages_first(snapshot, wider, successor, passages, k)
         passages += self._pack_documents_passages(snapshot, query, passages, search, qvec, k)
@@ -466,7 +463,7 @@ class Pipeline:
     def _asked_category_passages(self, snapshot, query: Query, passages: list[ScoredChunk]) -> list[ScoredChunk]:
         """The closest document's passages under the heading of a listed category whose members the question asks for
         ("which <kinds> could cause ...?" under "<Kind>"), where retrieval missed them behind the question's other part
-        ("... and why does the scan need <x>?"); ranked last, the composer weighs them as any other."""
+        ("... and why does <a test> need <x>?"); ranked last, the composer weighs them as any other."""
         if not passages:
             return []
         asked = asked_categories(query.asked, frozenset(self.category_headings(snapshot)[0]))
@@ -631,7 +628,7 @@ class Pipeline:
         kind = answer_types.classify(part)
         if answer_types.evidence.get(kind):
             return lambda text, heading="": answer_types.gives_value(kind, text)
-        if answer_types.prefer.get(kind):  # a part answered in words ("..., and where do I inject it?": a site)
+        if answer_types.prefer.get(kind):  # a part answered in words ("..., and where does it go?": a place)
             return lambda text, heading="": answer_types.states(kind, text)
         categories = asked_categories(part, listed)
         if not categories:

@@ -207,7 +207,8 @@ class ScopePolicy:
         if sibling:
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: the question is about {sibling}, another kind than the document's",), **base)
-        population = self._other_population(query, top) or self._unaddressed_group(query, top, document_concepts)
+        population = (_population_misfit(query, top.chunk.title)
+                      or self._unaddressed_group(query, top, document_concepts))
         if population:
             return ScopeDecision(outcome="abstain", reasons=(f"topic: {population}",), **base)
         elsewhere = self._other_body_region(query, passages, document_concepts)
@@ -318,12 +319,6 @@ class ScopePolicy:
                     return asked
         return None
 
-    @staticmethod
-    def _other_population(query: Query, top: ScoredChunk) -> str | None:
-        """A patient outside the population the document's title names ("<subject> in adults" asked about a
-        2-year-old, "<subject> in children" about a 40-year-old): the document does not cover them."""
-        return _population_misfit(query, top.chunk.title)
-
     def subject_document_first(self, passages: list[ScoredChunk], query: Query) -> list[ScoredChunk]:
         """A question naming the subject of one retrieved document's title and not of the closest passage's ("<care>
         before the cause of the <finding> is known", where another document is about <care> for patients without
@@ -414,13 +409,8 @@ class ScopePolicy:
                                     or bool(_population_misfit(query, title(document_id))))
 
     @staticmethod
-    def misfits(query: Query, title: str) -> bool:
-        """Does a document's title population leave out the patient?"""
-        return bool(_population_misfit(query, title))
-
-    @staticmethod
     def successor(wider: list[ScoredChunk], query: Query, title: Callable[[str], str], idf: dict[str, float],
-                  by_population: bool = False) -> str | None:
+                  declined: str) -> str | None:
         """The document that answers in place of a declining one: the closest whose title names something the question
         does (a word rare in the corpus: "management" names nothing); else, where the subject was declined (not the
         patient), the closest of all. A document declined for its population is not replaced by one on another
@@ -432,6 +422,7 @@ class ScopePolicy:
             named = content_words(_ADULTS.sub(" ", _CHILDREN.sub(" ", title(document))))
             if any(idf.get(w, 0.0) >= level for w in named & asked):
                 return document
+        by_population = bool(_population_misfit(query, title(declined)))
         return None if by_population or not wider else wider[0].chunk.document_id
 
     @staticmethod
@@ -440,7 +431,7 @@ class ScopePolicy:
         """A document that declines the question does not answer it while a retrieved one that does not decline it
         can (ScopePolicy.successor): that one's passages go first."""
         other = ScopePolicy.successor([p for p in passages if not declines(p.chunk.document_id)], query, title, idf,
-                                      ScopePolicy.misfits(query, title(passages[0].chunk.document_id)))
+                                      passages[0].chunk.document_id)
         if other is None:
             return passages
         return document_first(passages, other)
@@ -488,8 +479,8 @@ class ScopePolicy:
         if regions & covered:
             return None
         if query.core and self._located_regions(query.focus) & covered:
-            # the vignette locates a finding where a retrieved document does ("a lump over the lumbar spine ... and
-            # nodes in his groin: what does each point to?"): the asking part's other region is the same patient's
+            # the vignette locates a finding where a retrieved document does ("<finding> over <region A> ... and
+            # <finding> in <region B>: what does each point to?"): the asking part's other region is the same patient's
             return None
         regions &= self._located_regions(query.core or query.focus)
         if not regions:

@@ -5,7 +5,7 @@ document's own rare terms as topic evidence."""
 import pytest
 
 from rag.query import QueryReader, default_answer_types
-from rag.scope import RARE_TERMS_MIN, ScopePolicy
+from rag.scope import RARE_TERMS_MIN, ScopePolicy, _population_misfit
 from rag.typos import TypoFixer
 from tests.conftest import assert_loader_rejects
 
@@ -649,11 +649,11 @@ def test_a_document_whose_title_population_leaves_out_the_patient_yields_to_one_
     def passages(*documents):
         return [SimpleNamespace(chunk=SimpleNamespace(document_id=d)) for d in documents]
     adult = SimpleNamespace(focus="52F woke with a facial droop. What dose of steroid?", age=52.0, group=None)
-    assert ScopePolicy.misfits(adult, titles["otitis"]) and not ScopePolicy.misfits(adult, titles["palsy"])
-    assert ScopePolicy.successor(passages("palsy"), adult, titles.get, idf, by_population=True) == "palsy"
+    assert _population_misfit(adult, titles["otitis"]) and not _population_misfit(adult, titles["palsy"])
+    assert ScopePolicy.successor(passages("palsy"), adult, titles.get, idf, declined="otitis") == "palsy"
     toddler = SimpleNamespace(focus="How should pyelonephritis be managed in a 2-year-old?", age=2.0, group=None)
     # "managed" shares only a word every title may use with the children's document on another subject
-    assert ScopePolicy.successor(passages("kawasaki"), toddler, titles.get, idf, by_population=True) is None
+    assert ScopePolicy.successor(passages("kawasaki"), toddler, titles.get, idf, declined="pyelo") is None
 
 
 def test_a_second_region_in_a_vignettes_asking_part_is_the_same_patients_when_the_vignette_locates_a_finding_in_scope(
