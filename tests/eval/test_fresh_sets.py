@@ -96,6 +96,9 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # batch 33 (first contact 1.00 / 1.00 / 0.93): one SMS deferral ("rv 6/52") is named conservative-first before
     # delay
     "guard_fresh_33.jsonl": (1.0, 1.0, 0.92),
+    # batch 34 (first contact 0.92 / 0.875 / 0.83): a radiograph report quoted as taking serious pathology "off the
+    # table" is blocked; "do not wait for the routine scan" is no delay; "tell us" is not an ultrasound
+    "guard_fresh_34.jsonl": (1.0, 1.0, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -149,7 +152,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # false escalation is now an abstention)
                "chat_fresh_32.jsonl": 0.85,
                # batch 33: first contact 0.75 (30/40) at the thirteenth session's start; 31/40 after
-               "chat_fresh_33.jsonl": 0.775}
+               "chat_fresh_33.jsonl": 0.775,
+               # batch 34: first contact 0.85 (34/40) at the fourteenth session's start; 35/40 after
+               "chat_fresh_34.jsonl": 0.875}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

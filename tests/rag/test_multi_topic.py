@@ -35,7 +35,8 @@ ADJACENT = {"low-back-pain-nonspecific", "soft-tissue-lump"}
 # in words the concept layer does not know (acute kidney injury, which shares contrast, gadolinium and eGFR with the
 # seed; hypoglycaemia) and batch 22's two asked in their own clinicians' shorthand (paracetamol overdose, acute otitis
 # media in children). They are indexed with all the others for their batches' cases; the older sets' floors were
-# measured with the fifteen above and stay measured so.
+# measured with the fifteen above and stay measured so. Every floor below holds with all forty-five indexed (batch
+# 33's and 34's pairs included since the fourteenth session: no batch's guidelines are kept apart).
 BESIDE_THE_SEED = TOPICS / "beside_the_seed"
 
 
@@ -55,20 +56,8 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def every(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline, those written from batch 19 on included (forty-one documents)."""
+    """Every guideline, those written from batch 19 on included (forty-five documents)."""
     return _indexed(tmp_path_factory, embedder, "every", folders=(TOPICS, BESIDE_THE_SEED))
-
-
-# Batch 33's two guidelines (renal colic, hyperkalaemia), kept apart: with them indexed, two older answers slip (batch
-# 26's magnesium duration, batch 29's heat stroke question answered from the renal colic guideline's paracetamol), so
-# the older floors stay measured with the forty-one until that is fixed by a mechanism (eval/FIRST_CONTACT.md)
-BESIDE_THE_SEED_33 = TOPICS / "beside_the_seed_33"
-
-
-@pytest.fixture(scope="module")
-def every_and_33(tmp_path_factory, embedder) -> Pipeline:
-    """The forty-one and batch 33's two (forty-three documents)."""
-    return _indexed(tmp_path_factory, embedder, "every33", folders=(TOPICS, BESIDE_THE_SEED, BESIDE_THE_SEED_33))
 
 
 @pytest.fixture(scope="module")
@@ -257,16 +246,11 @@ BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 
                           # (two limb ischaemia answers were escalated as the spine's emergency; none is now)
                           "chat_topics_31.jsonl": 0.5,
                           # batch 32 (acute pancreatitis, upper GI bleeding): first contact 14/24 with forty-one
-                          "chat_topics_32.jsonl": 0.58}
-
-
-def test_batch_33_cases_hold_their_pass_rate_with_forty_three_guidelines_indexed(every_and_33):
-    # first contact 17/24 (renal colic 8/8, hyperkalaemia 3/8, the six on older guidelines 4/6, out of scope 2/2)
-    cases = [json.loads(x) for x in (TOPICS / "chat_topics_33.jsonl").read_text().splitlines() if x.strip()]
-    failing = {c["id"]: p for c in cases
-               if (p := chat_problems(c, every_and_33.answer(c["turns"]).model_dump(mode="json")))}
-    rate = 1 - len(failing) / len(cases)
-    assert rate >= 0.70, f"pass rate {rate:.2f} < 0.70: {failing}"
+                          "chat_topics_32.jsonl": 0.58,
+                          # batch 33 (renal colic, hyperkalaemia): first contact 17/24 with forty-three
+                          "chat_topics_33.jsonl": 0.70,
+                          # batch 34 (adrenal crisis, carbon monoxide poisoning): first contact 12/24 with forty-five
+                          "chat_topics_34.jsonl": 0.58}
 
 
 @pytest.mark.parametrize("name", sorted(BESIDE_THE_SEED_FLOORS))
@@ -504,9 +488,14 @@ def test_clinical_shorthand_is_read_in_the_documents_words(every):
 
 
 def test_a_value_of_a_specialist_word_no_document_knows_is_not_given(every):
-    a = _ask(every, "Hyperkalaemia in AKI - what dose of patiromer should I start?")
-    assert a.scope in ("abstain", "partial") and "patiromer" in (a.fallback_reason or ""), a.fallback_reason
-    assert "patiromer" not in a.answer.lower() or a.scope == "partial"
+    # (patiromer, asked here until the fourteenth session, is named by batch 33's hyperkalaemia guideline: its dose
+    # is now given, below)
+    a = _ask(every, "Hyperkalaemia in AKI - what dose of sevelamer should I start?")
+    assert a.scope in ("abstain", "partial") and "sevelamer" in (a.fallback_reason or ""), a.fallback_reason
+    assert "sevelamer" not in a.answer.lower() or a.scope == "partial"
+    a = _ask(every, "K 6.2, what dose of patiromer?")
+    assert a.scope == "answer" and "8.4 g" in a.answer and _cited(a) == {"hyperkalaemia-adults"}, a.answer
+
 
 
 def test_a_group_a_guideline_leaves_out_is_more_than_the_region_it_names(every):
