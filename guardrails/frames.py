@@ -540,12 +540,20 @@ class FrameReader:
             polarity, flipped = "recommend", True
         if flipped:  # "don't let them hold up <test>": whatever gate the sentence holds, the test is not to wait
             gate, decided = frozenset(), False
+        timing = frozenset(x.concept for x in mine if x.kind == "timing")
+        # "do not wait for the <later slot> <test>": the slot is what the denied wait waits for, denied with it
+        waits = [x.start for k, x in enumerate(rs.mentions) if rs.negated[k] and x.start < m.start
+                 and ctx.clauses[x.start] == ctx.clauses[m.start]
+                 and (x.kind == "timing" and x.concept in self.v.role("deferral")
+                      or x.kind == "gate" and rs.tokens[x.start].text in _NOUN_GATES)]
+        if waits:
+            timing -= {x.concept for x in mine if x.kind == "timing" and x.concept in self.v.role("later_slot")
+                       and min(waits) < x.start < m.start}
         alone = polarity == "prohibit" and rs.negated[i] and not ctx.in_gate[i] and not any(
             rs.negated[k] and k != i and x.kind not in ("cue", "timing", "protocol", "action")
             for k, x in enumerate(rs.mentions))  # its own modifiers ("for now") may share the negation
         return Frame(
-            object=m.concept, polarity=polarity, negation_alone=alone,
-            timing=frozenset(x.concept for x in mine if x.kind == "timing"),
+            object=m.concept, polarity=polarity, negation_alone=alone, timing=timing,
             gate=gate, gated_by_decision=decided,
             protocol=frozenset(x.concept for x in mine if x.kind == "protocol"),
             assessment=frozenset(x.concept for x in mine if x.kind == "assessment") | chosen,
