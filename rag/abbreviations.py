@@ -31,11 +31,15 @@ from rag.text import INITIALS_GLUE, content_words, initial_runs
 VOCAB = Path(__file__).resolve().parent / "vocab"
 LIST_FILE = VOCAB / "medical_abbreviations.csv"
 SHORTHAND_FILE = VOCAB / "shorthand.yaml"
+CLASSES_FILE = VOCAB / "drug_classes.yaml"
+CLASS_NAMED_BY = 2  # a medicine named by this many documents is searched by its name only, not also by its class
 # a typed token: letters and digits, joined by "&" or "/" ("U&E", "f/u"), an ion's "+" ("K+")
 _TOKEN = re.compile(r"(?<![A-Za-z0-9&/])([A-Za-z][A-Za-z0-9]*(?:[&/][A-Za-z0-9]+)*)(\+?)(?![A-Za-z0-9&/])")
 # a one-letter shorthand is read only as an ion or a lab value: "K+", "K 6.8", "Na 128"
 _VALUE_AFTER = re.compile(r"\s*\+|\s*(?:of\s+|is\s+|=\s*|:\s*)?\d")
 # "<long form> (<ABBR>)" in a document
+# a medicine's name as drug_classes.yaml lists it, and as a text is read for one
+_MEMBER = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _DEFINED = re.compile(r"\(([A-Z][A-Za-z0-9]{1,9})\)")
 
 
@@ -54,6 +58,24 @@ def _lists() -> tuple[dict[str, list[str]], dict[str, str], frozenset[str]]:
     if expand.keys() & keep:
         raise ValueError(f"{SHORTHAND_FILE}: both expanded and kept: {sorted(expand.keys() & keep)}")
     return dict(listed), expand, keep
+
+
+@lru_cache(maxsize=1)
+def drug_classes() -> tuple[tuple[str, frozenset[str]], ...]:
+    """(a class's words as guidelines write them, its members in lower case), from drug_classes.yaml."""
+    data = yaml.safe_load(CLASSES_FILE.read_text(encoding="utf-8"))
+    if set(data) != {"classes"}:
+        raise ValueError(f"{CLASSES_FILE}: want one key, classes; found {sorted(data)}")
+    out = []
+    for i, entry in enumerate(data["classes"]):
+        if not isinstance(entry, dict) or set(entry) != {"words", "members"}:
+            raise ValueError(f"{CLASSES_FILE}: class {i + 1} needs exactly words and members")
+        members = [str(m).lower() for m in entry["members"]]
+        if not str(entry["words"]).strip() or not members or any(not _MEMBER.fullmatch(m) for m in members):
+            raise ValueError(f"{CLASSES_FILE}: class {i + 1} ({entry['words']!r}): words, and members as single "
+                             "words (letters, digits, hyphens)")
+        out.append((str(entry["words"]), frozenset(members)))
+    return tuple(out)
 
 
 def title_initials(titles: Iterable[str]) -> dict[str, str]:
@@ -96,7 +118,8 @@ class Shorthand:
                  reads: Callable[[str], bool], used: Callable[[str], bool] = lambda word: False,
                  bedside: frozenset[str] = frozenset(), rare_word: Callable[[str], bool] = lambda word: False,
                  others: dict[str, list[tuple[str, list[frozenset[str]]]]] | None = None,
-                 documents: Sequence[frozenset[str]] = ()) -> None:
+                 documents: Sequence[frozenset[str]] = (),
+                 classes: dict[str, tuple[str, ...]] | None = None) -> None:
         """senses: lower-case shorthand -> the long form this corpus reads it as; is_word: an everyday English word;
         reads: does the concept vocabulary read this token? used: is this lower-case word one the documents use?
         bedside: the team's shorthand (shorthand.yaml), read in lower case too where the English word it spells is
@@ -111,6 +134,7 @@ class Shorthand:
         self.reads = reads
         self.bedside = bedside
         self.rare_word = rare_word
+        self.classes = classes or {}  # a medicine -> the words of each of its classes the documents use
 
     @classmethod
     def for_corpus(cls, sentences: list[str], is_word: Callable[[str], bool],
@@ -172,7 +196,17 @@ class Shorthand:
         # (a sense defined by a document or the team's list is not a guess: it has no alternatives)
         others = {short: [(f, [frozenset(d & telling) for d in docs]) for f, docs in alternatives]
                   for short, alternatives in others.items() if senses.get(short) == alternatives[0][0]}
-        return cls(senses, keep, is_word, reads, typed.__contains__, frozenset(expand), rare_word, others, everyone)
+        # a class none of whose words the documents use would only steer the search away from them; a medicine
+        # several documents name is found by its own name, and its class would spread the search over every
+        # document that names any medicine of it
+        classes: dict[str, tuple[str, ...]] = defaultdict(tuple)
+        for words, members in drug_classes():
+            if content_words(words) & holding.keys():
+                for member in members:
+                    if max((df.get(w, 0) for w in content_words(member)), default=0) < CLASS_NAMED_BY:
+                        classes[member] += (words,)
+        return cls(senses, keep, is_word, reads, typed.__contains__, frozenset(expand), rare_word, others, everyone,
+                   dict(classes))
 
     def sense(self, short: str, text: str) -> str | None:
         """The long form of a shorthand in this text: where the documents use it in several senses, the one whose
@@ -219,4 +253,16 @@ class Shorthand:
             form = self.sense(low, context)
             if form is not None and form not in out:
                 out.append(form)
+        return out
+
+    def classes_of(self, text: str) -> list[str]:
+        """The classes of the medicines the text names (by name, or by a brand the team's list reads as one), in the
+        words the documents use for them, in order, each once: "on <medicine>" is about what a guideline says of
+        "<its class>"."""
+        out: list[str] = []
+        if self.classes:
+            team = _lists()[1]  # a brand's generic name, whether or not the documents name that medicine
+            words = _MEMBER.findall(text.lower())
+            for member in [*words, *(m for w in words for m in _MEMBER.findall(team.get(w, "").lower()))]:
+                out += [w for w in self.classes.get(member, ()) if w not in out]
         return out

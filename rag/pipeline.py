@@ -82,7 +82,8 @@ class Pipeline:
                               self.guardrails.negated)
         self.sentence_vectors = SentenceVectors(self.embedder.encode)
         self.composer = ExtractiveComposer(self.sentence_vectors, max_chars=s.max_answer_chars,
-                                           skip=self.guardrails.is_instruction)
+                                           skip=self.guardrails.is_instruction,
+                                           lists_errors=self.queries.answer_types.lists_errors)
         self.conversations = ConversationStore(s.data_dir / "conversations.sqlite3")
         # with an endpoint configured, the LLM drafts and the extractive composer is its fallback
         self.llm_client = LLMClient(s) if s.llm_base_url else None
@@ -326,6 +327,7 @@ class Pipeline:
         query = self.queries.read(messages, spell=self.typos(snapshot).fix, topical=self.topical_words(snapshot),
                                   indexed=idf.__contains__, shorthand=shorthand.long_forms,
                                   aliases=functools.partial(shorthand.long_forms, documents_own=True),
+                                  classes=shorthand.classes_of,
                                   banded=lambda text: implied(text, bands) if bands else "")
         # what the documents' own lists say the question's rare words are ("<finding>" under "<Category>") is
         # searched too (not asked: answerability reads the question alone), so "the <test> shows <finding>, what
@@ -334,7 +336,12 @@ class Pipeline:
         kinds = " ".join(sorted(set().union(*(categories.get(w, ()) for w in content_words(query.focus)))))
         search = f"{query.search} {kinds}" if kinds else query.search
         docs = self._documents(snapshot.manifest["build_id"])
-        qvec = self.embedder.encode_query(search)
+        # the classes of the medicines it names find and choose passages; whether it is on a document's topic at all
+        # is judged on its own words (topic_vec), not on what the class list adds
+        topic_vec = self.embedder.encode_query(search)
+        if query.related:
+            search = f"{search} {query.related}"
+        qvec = self.embedder.encode_query(search) if query.related else topic_vec
         # reference lists are passages only for "which source is that from?"; they never fill another answer
         # a vignette or a follow-up searched twice (whole and its asking part) keeps a little more of what either found
         k = self.settings.top_k + (VIGNETTE_EXTRA if query.core or query.again else 0)
@@ -386,7 +393,7 @@ class Pipeline:
         turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline, core_vector=cvec)
         turn.timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
-        turn.decision = self.scope.decide(query, passages, vectors, qvec, self._related[1], idf,
+        turn.decision = self.scope.decide(query, passages, vectors, topic_vec, self._related[1], idf,
                                           core_vector=cvec,
                                           document_concepts=lambda d: self.document_concepts(snapshot, d),
                                           known_disease=self.disease_reader(snapshot),

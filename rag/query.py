@@ -140,17 +140,21 @@ def _wh_before(tokens, start: int) -> bool:
     return False
 
 
+_WH = frozenset({"when", "how", "what", "which", "who", "whom", "whose", "where", "why", "whether"})
+
 class AnswerTypes:
     """Answer types as data: each type has question cues (concept-layer phrases) and, for the types whose
     answer is a specific value, the evidence a passage must hold (regular expressions over its sentences)."""
 
     def __init__(self, path: Path = ANSWER_TYPES_FILE) -> None:
         data = yaml.safe_load(path.read_text())
-        unknown = set(data) - {"types", "exclusions", "exclusions_after", "name_stems", "rhetorical", "advice"}
+        unknown = set(data) - {"types", "exclusions", "exclusions_after", "name_stems", "rhetorical", "advice",
+                               "error_headings"}
         if unknown:
             raise ValueError(f"{path.name}: unknown top-level keys {sorted(unknown)}; allowed: types, exclusions, "
-                             "exclusions_after, name_stems, rhetorical, advice")
+                             "exclusions_after, name_stems, rhetorical, advice, error_headings")
         self.advice = [re.compile(str(e), re.IGNORECASE) for e in data.get("advice") or []]
+        self.error_headings = [re.compile(str(e), re.IGNORECASE) for e in data.get("error_headings") or []]
         self.name_stems = tuple(str(x).lower() for x in data.get("name_stems") or [])
         self.rhetorical = frozenset(normalize(str(x)) for x in data.get("rhetorical") or [])
         concepts, self.evidence, self.describe, self.prefer, self.searched = {}, {}, {}, {}, {}
@@ -193,6 +197,10 @@ class AnswerTypes:
         """Does the sentence give the kind of value this type of question asks for (its `evidence` patterns)?"""
         return any(rx.search(sentence) for rx in self.evidence.get(answer_type, ()))
 
+    def lists_errors(self, heading: str) -> bool:
+        """Is this a heading over errors to avoid (`error_headings`), whose items read as advice when quoted bare?"""
+        return any(rx.search(heading) for rx in self.error_headings)
+
     def advises(self, sentence: str) -> bool:
         """Does the sentence say what to do (the `advice` patterns), rather than only describe?"""
         return any(rx.search(sentence) for rx in self.advice)
@@ -211,7 +219,9 @@ class AnswerTypes:
             if m.concept != f"answer.{answer_type}":
                 continue
             before = []
-            for t in reversed(tokens[max(0, m.start - 3):m.start]):  # the words right before it, within its clause
+            # the words right before it, within its clause; none before a cue that opens a question ("the coach asks
+            # when he can <do> again": who asks is not whose time it is)
+            for t in reversed(tokens[max(0, m.start - 3):m.start] if tokens[m.start].text not in _WH else ()):
                 if t.is_punct or t.is_number:
                     break
                 before.insert(0, t.text)
@@ -367,6 +377,9 @@ class Query(Frozen):
     # the long forms of the clinical shorthand it uses that the documents do not ("<ion>+" -> the ion's name), also
     # in labels
     expanded: str = ""
+    # the classes of the medicines it names, in the documents' words ("on <medicine>" -> "<its class>"): searched,
+    # and weighed in choosing sentences, but not in judging whether the question is on a document's topic
+    related: str = ""
     focus: str  # the sentences of a vignette that carry the question
     asked: str  # the affirmed focus less what it says the asker already knows ("apart from X, what else")
     affirmed: str = ""  # the focus less its pertinent negatives ("no <finding>", "<system> normal")
@@ -405,6 +418,22 @@ class Query(Frozen):
     measured: tuple[tuple[str, float], ...] = ()
 
 
+
+# an e-mail's quoted line (">", ">>" ...) or header line ("Subject: ..."), and a question mark closing a sentence
+_QUOTED_LINE = re.compile(r"^[ \t]*(?:>|(?:subject|from|to|cc|sent|date)[ \t]*:).*$", re.MULTILINE | re.IGNORECASE)
+_QUESTION_END = re.compile(r"\?+(?=[\s\"')\]]*$)|\?+(?=\s)")
+
+
+def quoted_questions_told(text: str) -> str:
+    """A forwarded thread's quoted lines (">" ...) and headers ("Subject: <x>??") are what others said: their
+    questions are told, not asked, when the sender asks one of their own outside them ("> Could this be <x>?" ...
+    "Two things: ...?")."""
+    quoted = list(_QUOTED_LINE.finditer(text))
+    if not quoted or "?" not in _QUOTED_LINE.sub("", text):
+        return text
+    return _QUOTED_LINE.sub(lambda m: _QUESTION_END.sub(".", m.group(0)), text)
+
+
 class QueryReader:
     def __init__(self, vocabulary: Vocabulary | None = None, answer_types: AnswerTypes | None = None,
                  strip_instructions=None, is_instruction=None, denied=None, affirmed=None) -> None:
@@ -432,14 +461,15 @@ class QueryReader:
         return _SPELT_LETTERS.sub(joined, text)
 
     def read(self, messages: Sequence[dict], spell=None, topical=None, banded=None, indexed=None,
-             shorthand=None, aliases=None) -> Query:
+             shorthand=None, aliases=None, classes=None) -> Query:
         """spell: reads a misspelt word as the indexed documents' word (rag.typos), when given; topical: is this
         (stemmed) word one the indexed documents use sparingly, so a sentence naming it is about their subjects
         (the concept vocabulary knows some subjects far better than others); banded: what the documents say the
         score values a text states mean (rag.bands); indexed: is this (stemmed) word in the indexed documents (another
         name of what the question names is searched only in the documents' own words); shorthand: the long forms of
         the clinical shorthand a text uses, read for the indexed documents (rag.abbreviations); aliases: the same,
-        with the documents' own shorthand in its plain words too (whose value is asked)."""
+        with the documents' own shorthand in its plain words too (whose value is asked); classes: the classes of
+        the medicines a text names, in the documents' words (rag.abbreviations)."""
         spell = spell or (lambda text: text)
         indexed = indexed or (lambda word: True)
         topical = topical or (lambda word: False)
@@ -448,7 +478,7 @@ class QueryReader:
         if not users:
             raise ValueError("no user message")
         last = users[-1]
-        question = self.undictated(str(messages[last].get("content") or ""))
+        question = quoted_questions_told(self.undictated(str(messages[last].get("content") or "")))
         history = tuple({"role": m.get("role"), "content": str(m.get("content") or "")} for m in messages[:last]
                         if m.get("role") in ("user", "assistant"))
         # a sentence that steers the system ("Pretend you are my attending ...") is dropped whole when the
@@ -497,6 +527,11 @@ class QueryReader:
             have = content_words(f"{resolved} {labels}")
             expanded = " ".join(f for f in shorthand(typed) if not content_words(f) <= have)
             labels = f"{labels} {expanded}".strip()
+        related = ""
+        if classes is not None:
+            typed = f"{clean(previous[-1])} {clean(question)}" if follow_up else clean(question)
+            have = content_words(f"{resolved} {labels}")
+            related = " ".join(f for f in classes(typed) if not content_words(f) <= have)
         governed = self.answer_types.excluded(focus)
         excluded = content_words(governed) - _ANAPHORA
         if governed and not excluded and said:  # "besides those two": the last answer
@@ -514,6 +549,7 @@ class QueryReader:
             owner += tuple(f for f in aliases(" ".join(owner)) if f not in owner)
         return Query(question=question, spelled=spelled,
                      text=text, resolved=resolved, labels=f"{labels} {implied}".strip(), expanded=expanded,
+                     related=related,
                      # what it rules out is not searched for ("no <finding>, no <symptom>" would find the documents
                      # about them)
                      search=" ".join(x for x in (resolved[:-len(focus)].strip() if follow_up else "", affirmed, labels,

@@ -81,11 +81,15 @@ class ExtractiveComposer:
     name = "extractive"
 
     def __init__(self, vectors: SentenceVectors, max_chars: int = 900, max_sentences: int = 4,
-                 skip: Callable[[str], bool] | None = None) -> None:
+                 skip: Callable[[str], bool] | None = None,
+                 lists_errors: Callable[[str], bool] | None = None) -> None:
+        """skip: a sentence never quoted (one that steers the system); lists_errors: is this a heading over errors to
+        avoid ("Common pitfalls"), whose items are quoted under it."""
         self.vectors = vectors
         self.max_chars = max_chars
         self.max_sentences = max_sentences
         self.skip = skip or (lambda _text: False)
+        self.lists_errors = lists_errors or (lambda _heading: False)
         self._titles: dict[str, np.ndarray] = {}
 
     def compose(self, question: str, query_vector: np.ndarray, passages: list[ScoredChunk],
@@ -201,8 +205,18 @@ class ExtractiveComposer:
             if (after is not None and all(after is not c for c in chosen) and after.words & lead.words - topic
                     and used + len(after.text) + 6 <= self.max_chars):
                 chosen.insert(1, after)
-        sentences = tuple(CitedSentence(text=as_sentence(c.text), cites=(c.passage + 1,)) for c in chosen)
+        sentences = tuple(CitedSentence(text=self._under_its_heading(as_sentence(c.text), passages[c.passage]),
+                                        cites=(c.passage + 1,)) for c in chosen)
         return DraftAnswer(sentences=sentences, passages=tuple(passages), synthesizer=self.name)
+
+    def _under_its_heading(self, text: str, passage: ScoredChunk) -> str:
+        """An item of a list of errors ("Giving <drug> instead of <treatment>." under "Common pitfalls") is the error
+        itself: quoted bare it reads as advice, so it is quoted after its heading, in the document's own words."""
+        heading = passage.chunk.section[-1] if len(passage.chunk.section) > 1 else ""
+        if (not heading or not self.lists_errors(heading) or text.lower().startswith(heading.lower())
+                or _DIRECTIVE.match(text)):  # "Do not <x>" under the heading says what to do already
+            return text
+        return f"{heading}: {text[:1].lower() + text[1:] if text[1:2].islower() else text}"
 
     def hubness(self, chunks: list[ScoredChunk]) -> dict[str, np.ndarray]:
         """Per chunk, each sentence's hubness above its document's median (0 at or below it): the mean cosine to

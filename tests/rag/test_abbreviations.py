@@ -101,3 +101,32 @@ def test_a_brand_name_reads_as_the_generic_name_the_documents_use():
                     "Lithium above 2.0 mmol/L is severe toxicity."])
     assert read.long_forms("Parents ask if they can give Nurofen for his temperature") == ["ibuprofen"]
     assert read.long_forms("Li 2.1 on Priadel") == ["lithium", "lithium carbonate"]
+
+
+def test_a_medicine_named_is_searched_by_the_class_the_documents_name_it_by():
+    read = _reader(["Drugs that impair heat loss, such as anticholinergics and diuretics, raise the risk.",
+                    "Stop NSAIDs in acute kidney injury."])
+    # a brand reads as its generic name first, then as that medicine's class
+    assert read.classes_of("on oxybutynin and Lasix") == ["anticholinergic antimuscarinic", "loop diuretic"]
+    assert read.classes_of("took naproxen") == ["NSAID non-steroidal anti-inflammatory"]
+    # a class none of whose words the documents use is not searched
+    assert read.classes_of("on ramipril") == []
+    assert read.long_forms("on oxybutynin") == []  # a class is not a long form
+
+
+def test_a_medicine_several_documents_name_is_searched_by_its_name_alone():
+    sentences = ["Give prednisolone 40 mg for arteritis.", "Prednisolone 50 mg for palsy.",
+                 "Steroids do not help here.", "Drugs such as anticholinergics impair sweating.", "Oxybutynin is one."]
+    read = Shorthand.for_corpus(sentences, known_english, lambda token: False,
+                                documents=["gca", "palsy", "croup", "heat", "heat"])
+    # the class would spread a question naming it over every document naming any steroid
+    assert read.classes_of("start prednisolone now?") == []
+    assert read.classes_of("on oxybutynin") == ["anticholinergic antimuscarinic"]
+
+
+def test_the_drug_class_file_is_strict(tmp_path, monkeypatch):
+    assert_loader_rejects(monkeypatch, tmp_path, abbreviations, "CLASSES_FILE", abbreviations.drug_classes, [
+        ("klasses: []\n", "want one key"),
+        ("classes:\n  - {words: opioid}\n", "exactly words and members"),
+        ("classes:\n  - {words: opioid, members: [morphine sulfate]}\n", "single words"),
+        ("classes:\n  - {words: '', members: [morphine]}\n", "single words")])

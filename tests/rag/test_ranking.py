@@ -269,3 +269,22 @@ def test_a_wh_word_governing_a_listed_heading_asks_for_that_categorys_members():
 ])
 def test_the_patients_group_in_words_where_no_age_is_given(text, group):
     assert patient_group(text) == group
+
+
+def test_an_error_from_a_pitfalls_list_is_quoted_under_its_heading_never_bare(embedder):
+    from rag.synthesize import ExtractiveComposer, SentenceVectors
+    from rag.types import Chunk, ScoredChunk, Sentence
+
+    def passage(i: int, heading: str, text: str) -> ScoredChunk:
+        return ScoredChunk(chunk=Chunk(id=f"c{i}", document_id="d", version=1, title="Torsion",
+                                       section=("Torsion", heading), text=text, start=0, end=len(text), refs=(),
+                                       sentences=(Sentence(text=text, start=0, end=len(text)),), ordinal=i), score=1.0)
+    passages = [passage(0, "Common pitfalls", "Giving antibiotics for epididymitis to a boy with sudden pain."),
+                passage(1, "Common pitfalls", "Do not delay exploration for an ultrasound."),
+                passage(2, "Surgery", "Explore the scrotum at once.")]
+    composer = ExtractiveComposer(SentenceVectors(embedder.encode), lists_errors=default_answer_types().lists_errors)
+    question = "sudden pain: antibiotics for epididymitis, or exploration?"
+    texts = [composer.compose(question, embedder.encode_query(question), [p]).sentences[0].text for p in passages]
+    # an item that says what to do, and a sentence under another heading, are quoted as written
+    assert texts == ["Common pitfalls: giving antibiotics for epididymitis to a boy with sudden pain.",
+                     "Do not delay exploration for an ultrasound.", "Explore the scrotum at once."]

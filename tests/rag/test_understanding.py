@@ -675,3 +675,17 @@ def test_each_part_of_a_vignettes_two_part_question_gets_its_own_sentence(pipeli
                               "asks: which infections could cause a lump like this, and why does the scan need the "
                               "dye injection?"))
     assert "discitis" in a.answer and "contrast" in a.answer.lower(), a.answer
+
+
+def test_a_forwarded_threads_quoted_questions_are_told_and_the_senders_own_are_asked():
+    from rag.query import quoted_questions_told
+    thread = ("Subject: FW: lump on back??\n> From Dr B: Could this be a secondary?\n> Didn't he have a mole cut off?\n"
+              "New GP here. How much does a past cancer change the likelihood? And which tumours are on the list?")
+    told = quoted_questions_told(thread)
+    assert "secondary." in told and "cut off." in told and "lump on back." in told
+    assert told.endswith("And which tumours are on the list?")
+    query = QueryReader().read(_user(thread))
+    assert query.parts == ("How much does a past cancer change the likelihood", "And which tumours are on the list")
+    assert query.answer_type == "statistic"
+    # a thread whose only questions are quoted keeps them: they are what is asked
+    assert quoted_questions_told("> Is it a lipoma?") == "> Is it a lipoma?"
