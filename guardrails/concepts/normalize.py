@@ -11,15 +11,9 @@ by the confusable-homoglyphs package (MIT). Typographic quotes and dashes get on
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
-
-import yaml
-
-CASED_FILE = Path(__file__).resolve().parent / "cased.yaml"
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'", "\u201c": '"', "\u201d": '"',
                          "\u00ab": '"', "\u00bb": '"', "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-",
@@ -67,33 +61,6 @@ def clean(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=1)
-def _cased() -> tuple[re.Pattern, dict[str, str]] | None:
-    """(the capitalised shorthand of cased.yaml as one pattern, each one's words), or None when there is none."""
-    data = yaml.safe_load(CASED_FILE.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{CASED_FILE}: want a mapping of shorthand to words")
-    for short, words in data.items():
-        if not isinstance(short, str) or not re.fullmatch(r"[A-Z][A-Z0-9]+", short) or not isinstance(words, str) \
-                or not words.strip():
-            raise ValueError(f"{CASED_FILE}: {short!r}: want capital letters mapped to words")
-    if not data:
-        return None
-    alternatives = "|".join(sorted(map(re.escape, data), key=len, reverse=True))
-    return re.compile(rf"(?<![\w/&-])(?:{alternatives})(?![\w/&-])"), dict(data)
-
-
-def _shouted(text: str) -> bool:
-    """Most of its letters are capitals: a capitalised word in it says nothing of its sense."""
-    letters = [c for c in text if c.isalpha()]
-    return sum(c.isupper() for c in letters) > len(letters) / 2
-
-
 def normalize(text: str) -> str:
-    """clean() plus lower case and single spaces: the form every concept match reads. Shorthand whose sense is its
-    case (cased.yaml) is read as its words first."""
-    text = clean(text)
-    cased = _cased()
-    if cased is not None and cased[0].search(text) and not _shouted(text):
-        text = cased[0].sub(lambda m: cased[1][m.group(0)], text)
-    return " ".join(text.lower().split())
+    """clean() plus lower case and single spaces: the form every concept match reads."""
+    return " ".join(clean(text).lower().split())

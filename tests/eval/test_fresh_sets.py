@@ -97,8 +97,13 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # delay
     "guard_fresh_33.jsonl": (1.0, 1.0, 0.92),
     # batch 34 (first contact 0.92 / 0.875 / 0.83): a radiograph report quoted as taking serious pathology "off the
-    # table" is blocked; "do not wait for the routine scan" is no delay; "tell us" is not an ultrasound
+    # table" is blocked; "do not wait for the routine scan" is no delay; "that will tell us" is no ultrasound
     "guard_fresh_34.jsonl": (1.0, 1.0, 1.0),
+    # batch 35 (first contact, after the fourteenth session's changes: 0.67 / 0.75 / 0.58): a "gadolinium-sparing
+    # protocol", films that "let us stand down from worrying about anything sinister" and CT where "no MRI can be had"
+    # read right; still missed: a deferral put as "should the ache still be bothering you by the time you are home in
+    # five weeks ...", a protocol table with the post-gadolinium row marked "no"
+    "guard_fresh_35.jsonl": (0.83, 0.875, 0.75),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -125,17 +130,17 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 19: first contact 0.875 (35/40) at the seventh session's start; 40/40 after
                "chat_fresh_19.jsonl": 1.0,
                # batch 20: first contact 0.85 (34/40) after the seventh session's changes; 35/40 after
-               "chat_fresh_20.jsonl": 0.875,
+               "chat_fresh_20.jsonl": 0.9,
                # batch 21: first contact 0.85 (34/40) at the seventh session's end; 36/40 after
-               "chat_fresh_21.jsonl": 0.9,
+               "chat_fresh_21.jsonl": 0.925,
                # batch 22: first contact 0.85 (34/40) at the eighth session's start; 37/40 after
-               "chat_fresh_22.jsonl": 0.925,
+               "chat_fresh_22.jsonl": 0.95,
                # batch 23: first contact 0.775 (31/40) after the eighth session's first changes; 34/40 after
                "chat_fresh_23.jsonl": 0.85,
                # batch 24: first contact 0.875 (35/40) at the ninth session's start; 39/40 after
                "chat_fresh_24.jsonl": 0.975,
                # batch 25: first contact 0.85 (34/40) after the ninth session's first changes; 36/40 after
-               "chat_fresh_25.jsonl": 0.9,
+               "chat_fresh_25.jsonl": 0.925,
                # batch 26: first contact 0.875 (35/40) at the tenth session's start; 38/40 after
                "chat_fresh_26.jsonl": 0.95,
                # batch 27: first contact 0.85 (34/40) after the tenth session's changes; 38/40 after
@@ -150,11 +155,13 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                "chat_fresh_31.jsonl": 0.925,
                # batch 32: first contact 0.85 (34/40) after the twelfth session's batch 31 fixes; 34/40 after (the
                # false escalation is now an abstention)
-               "chat_fresh_32.jsonl": 0.85,
+               "chat_fresh_32.jsonl": 0.875,
                # batch 33: first contact 0.75 (30/40) at the thirteenth session's start; 31/40 after
                "chat_fresh_33.jsonl": 0.775,
                # batch 34: first contact 0.85 (34/40) at the fourteenth session's start; 35/40 after
-               "chat_fresh_34.jsonl": 0.875}
+               "chat_fresh_34.jsonl": 0.875,
+               # batch 35: first contact 0.825 (33/40) after the fourteenth session's changes
+               "chat_fresh_35.jsonl": 0.825}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

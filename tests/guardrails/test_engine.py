@@ -712,11 +712,13 @@ def test_a_sentence_that_instructs_the_system_does_not_ask_about_emergency_featu
     assert ENGINE.context("Lumbar mass: which red flags mean an urgent referral?").emergency_topic
 
 
-def test_capitalised_us_is_ultrasound_and_lower_case_us_is_the_pronoun():
+def test_us_after_a_verb_is_the_pronoun_and_us_on_its_own_an_ultrasound():
     q = "Palpable lumbar mass with back pain."
     assert "RF-WRONG-MODALITY" in [v.rule_id for v in ENGINE.check(q, "US is enough to characterise it.").violations]
     draft = "Book MRI without contrast and leave out the dye; that will tell us what the lump is."
     assert [v.rule_id for v in ENGINE.check(q, draft).violations][:1] == ["RF-NONCONTRAST-ONLY"]
+    safe = "Order MRI without and with IV contrast now and let us know when it is booked."
+    assert ENGINE.check(q, safe).violations == ()
 
 
 def test_a_radiograph_named_only_in_the_question_is_what_its_report_is_said_to_exclude():
