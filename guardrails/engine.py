@@ -197,8 +197,14 @@ class GuardrailEngine:
                 if concepts & normal:
                     # said of the examination ("<system> normal", "power 5/5 bilat"), not of a test the vocabulary may
                     # not know ("normal <imaging>", "<bloods> normal"): a finding, a region or the exam itself
+                    said = [k for k in ks if rs.mentions[k].kind != "cue"]
                     if not any(kinds.get(rs.mentions[k].concept) in ("finding", "anatomy", "basis")
-                               or rs.mentions[k].concept in examined for k in ks):
+                               or rs.mentions[k].concept in examined for k in ks) and not (
+                            # ... or a denial of every serious finding in one phrase ("no <flags>", "nil of note"),
+                            # not a test's result ("<films>: no <lesion>")
+                            said and not any(m.concept in tests for m in rs.mentions)
+                            and all(rs.mentions[k].concept in normal
+                                         and rs.mentions[k].text.split()[0] in DENIALS for k in said)):
                         continue
                     cuts.append((span[0], span[-1] + 1))
                     ruled_out.update(c for k in ks if (c := rs.mentions[k].concept) not in normal

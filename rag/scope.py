@@ -368,8 +368,9 @@ class ScopePolicy:
         if not idf or len({p.chunk.document_id for p in passages}) < 2:
             return passages
         level = self.rare_level(idf, VOTE_SHARE)
-        # a follow-up is about what the turn it continues named too ("<drug>'s range?" ... "can I restart it?")
-        said = query.resolved if query.again else query.focus
+        # a follow-up is about what the turn it continues named too ("<drug>'s range?" ... "can I restart it?"); what
+        # the question denies ("no <finding>") votes for no document: a document about it is not about this patient
+        said = query.resolved if query.again else (query.affirmed or query.focus)
         words = {w for w in content_words(said) - _ASKING if not w.isdigit() and idf.get(w, 0.0) >= level}
         used = {d: document_words(d) & words for d in dict.fromkeys(p.chunk.document_id for p in passages)}
         weight = {d: sum(idf[w] for w in ws) for d, ws in used.items()}

@@ -442,6 +442,9 @@ def test_emergencies_said_plainly_and_emergencies_excluded(question, emergency):
     ("He wants to stop the allopurinol until the flare settles. Should he?", ["stop the allopurinol"], []),
     ("Red skin over the small of the back; no lump can be felt, no back pain. Plan?", ["Red skin"], ["lump", "pain"]),
     ("58M, mass R paraspinal ~L3. Neuro NAD, reflexes symmetrical. Plan?", ["mass R paraspinal"], ["NAD", "reflexes"]),
+    # every serious finding denied in one phrase, in a history; not a test's result
+    ("35M, 10 days of LBP after deadlifts, no red flags, neuro normal. MRI?", ["LBP after deadlifts"],
+     ["red flags", "neuro"]),
 ])
 def test_pertinent_negatives_are_set_aside_and_what_the_patient_has_stays(text, kept, dropped):
     affirmed = GuardrailEngine().affirmed(text)

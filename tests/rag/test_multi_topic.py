@@ -35,8 +35,8 @@ ADJACENT = {"low-back-pain-nonspecific", "soft-tissue-lump"}
 # in words the concept layer does not know (acute kidney injury, which shares contrast, gadolinium and eGFR with the
 # seed; hypoglycaemia) and batch 22's two asked in their own clinicians' shorthand (paracetamol overdose, acute otitis
 # media in children). They are indexed with all the others for their batches' cases; the older sets' floors were
-# measured with the fifteen above and stay measured so. Every floor below holds with all forty-five indexed (batch
-# 33's and 34's pairs included since the fourteenth session; batch 35's pair is kept apart, below).
+# measured with the fifteen above and stay measured so. Every floor below holds with all forty-seven indexed (batch
+# 33's, 34's and 35's pairs included since the fourteenth session: no batch's guidelines are kept apart).
 BESIDE_THE_SEED = TOPICS / "beside_the_seed"
 
 
@@ -56,21 +56,8 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def every(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline, those written from batch 19 on included (forty-five documents)."""
+    """Every guideline, those written from batch 19 on included (forty-seven documents)."""
     return _indexed(tmp_path_factory, embedder, "every", folders=(TOPICS, BESIDE_THE_SEED))
-
-
-# Batch 35's two guidelines (febrile seizures, shoulder dislocation), kept apart: with them indexed, batch 26's
-# floor slips (a non-specific back pain question with no mass is then answered from the mass article: which of the two
-# documents first is decided by a margin the two new documents move), so the older floors stay measured with the
-# forty-five until a mechanism fixes that (eval/FIRST_CONTACT.md)
-BESIDE_THE_SEED_35 = TOPICS / "beside_the_seed_35"
-
-
-@pytest.fixture(scope="module")
-def every_and_35(tmp_path_factory, embedder) -> Pipeline:
-    """The forty-five and batch 35's two (forty-seven documents)."""
-    return _indexed(tmp_path_factory, embedder, "every35", folders=(TOPICS, BESIDE_THE_SEED, BESIDE_THE_SEED_35))
 
 
 @pytest.fixture(scope="module")
@@ -263,16 +250,9 @@ BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 
                           # batch 33 (renal colic, hyperkalaemia): first contact 17/24 with forty-three
                           "chat_topics_33.jsonl": 0.70,
                           # batch 34 (adrenal crisis, carbon monoxide poisoning): first contact 12/24 with forty-five
-                          "chat_topics_34.jsonl": 0.54}
-
-
-def test_batch_35_cases_hold_their_pass_rate_with_forty_seven_guidelines_indexed(every_and_35):
-    # first contact 13/24 (febrile seizures 3/8, shoulder dislocation 6/8, the eight on older guidelines 4/8)
-    cases = [json.loads(x) for x in (TOPICS / "chat_topics_35.jsonl").read_text().splitlines() if x.strip()]
-    failing = {c["id"]: p for c in cases
-               if (p := chat_problems(c, every_and_35.answer(c["turns"]).model_dump(mode="json")))}
-    rate = 1 - len(failing) / len(cases)
-    assert rate >= 0.54, f"pass rate {rate:.2f} < 0.54: {failing}"
+                          "chat_topics_34.jsonl": 0.54,
+                          # batch 35 (febrile seizures, shoulder dislocation): first contact 13/24 with forty-seven
+                          "chat_topics_35.jsonl": 0.54}
 
 
 @pytest.mark.parametrize("name", sorted(BESIDE_THE_SEED_FLOORS))
