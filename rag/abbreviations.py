@@ -68,8 +68,8 @@ def drug_classes() -> tuple[tuple[str, frozenset[str]], ...]:
         raise ValueError(f"{CLASSES_FILE}: want one key, classes; found {sorted(data)}")
     out = []
     for i, entry in enumerate(data["classes"]):
-        if not isinstance(entry, dict) or set(entry) != {"words", "members"}:
-            raise ValueError(f"{CLASSES_FILE}: class {i + 1} needs exactly words and members")
+        if not isinstance(entry, dict) or set(entry) != {"words", "members"} or not isinstance(entry["members"], list):
+            raise ValueError(f"{CLASSES_FILE}: class {i + 1} needs exactly words and a list of members")
         members = [str(m).lower() for m in entry["members"]]
         if not str(entry["words"]).strip() or not members or any(not _MEMBER.fullmatch(m) for m in members):
             raise ValueError(f"{CLASSES_FILE}: class {i + 1} ({entry['words']!r}): words, and members as single "

@@ -39,7 +39,7 @@ from rag.ranking import FIT_KINDS, SentenceFit, asked_categories
 from rag.retrieve import HybridRetriever
 from rag.scope import ScopeDecision, ScopePolicy, document_first
 from rag.stream_answer import stream_turn
-from rag.synthesize import ExtractiveComposer, SentenceVectors, as_sentence
+from rag.synthesize import ExtractiveComposer, SentenceVectors, UnderCategories, as_sentence
 from rag.text import content_words
 from rag.types import (
     Answer,
@@ -638,13 +638,7 @@ class Pipeline:
         if answer_types.prefer.get(kind):  # a part answered in words ("..., and where does it go?": a place)
             return lambda text, heading="": answer_types.states(kind, text)
         categories = asked_categories(part, listed)
-        if not categories:
-            return None
-
-        def member(text: str, heading: str = "") -> bool:
-            return heading.lower() in categories
-        member.members = True  # the composer picks among them by the part alone
-        return member
+        return UnderCategories(categories) if categories else None
 
     def category_headings(self, snapshot) -> tuple[list[str], np.ndarray | None]:
         """Per snapshot: the (lower-case) headings of the documents' categorised lists, and their meanings."""

@@ -140,8 +140,6 @@ def _wh_before(tokens, start: int) -> bool:
     return False
 
 
-_WH = frozenset({"when", "how", "what", "which", "who", "whom", "whose", "where", "why", "whether"})
-
 class AnswerTypes:
     """Answer types as data: each type has question cues (concept-layer phrases) and, for the types whose
     answer is a specific value, the evidence a passage must hold (regular expressions over its sentences)."""
@@ -418,7 +416,6 @@ class Query(Frozen):
     measured: tuple[tuple[str, float], ...] = ()
 
 
-
 # an e-mail's quoted line (">", ">>" ...) or header line ("Subject: ..."), and a question mark closing a sentence
 _QUOTED_LINE = re.compile(r"^[ \t]*(?:>|(?:subject|from|to|cc|sent|date)[ \t]*:).*$", re.MULTILINE | re.IGNORECASE)
 _QUESTION_END = re.compile(r"\?+(?=[\s\"')\]]*$)|\?+(?=\s)")
@@ -428,8 +425,7 @@ def quoted_questions_told(text: str) -> str:
     """A forwarded thread's quoted lines (">" ...) and headers ("Subject: <x>??") are what others said: their
     questions are told, not asked, when the sender asks one of their own outside them ("> Could this be <x>?" ...
     "Two things: ...?")."""
-    quoted = list(_QUOTED_LINE.finditer(text))
-    if not quoted or "?" not in _QUOTED_LINE.sub("", text):
+    if not _QUOTED_LINE.search(text) or "?" not in _QUOTED_LINE.sub("", text):
         return text
     return _QUOTED_LINE.sub(lambda m: _QUESTION_END.sub(".", m.group(0)), text)
 
@@ -521,15 +517,13 @@ class QueryReader:
             named -= self._results
         measured = self._measured(text, previous)
         labels = self._labels(resolved, frozenset(named), indexed)
-        expanded = ""
+        expanded = related = ""
+        typed = f"{clean(previous[-1])} {clean(question)}" if follow_up else clean(question)
         if shorthand is not None:  # "K+ 6.8": searched, and read for what it asks, in the documents' words
-            typed = f"{clean(previous[-1])} {clean(question)}" if follow_up else clean(question)
             have = content_words(f"{resolved} {labels}")
             expanded = " ".join(f for f in shorthand(typed) if not content_words(f) <= have)
             labels = f"{labels} {expanded}".strip()
-        related = ""
-        if classes is not None:
-            typed = f"{clean(previous[-1])} {clean(question)}" if follow_up else clean(question)
+        if classes is not None:  # "on <medicine>": searched in its class's words too
             have = content_words(f"{resolved} {labels}")
             related = " ".join(f for f in classes(typed) if not content_words(f) <= have)
         governed = self.answer_types.excluded(focus)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from guardrails.concepts import clause_start, normalize
 from rag.bands import gives_band
@@ -79,6 +80,7 @@ def _wh_governed(text: str) -> set[str]:
     return set().union(*(content_words(m.group(1)) for m in _WH.finditer(text)))
 
 
+@lru_cache(maxsize=4096)  # read for the section bonus, the added passages and each part of one turn alike
 def asked_categories(text: str, listed: frozenset[str]) -> frozenset[str]:
     """The (lower-case) headings of the documents' categorised lists whose words a wh-word of the text governs:
     "what <kinds> can present as ...?" asks for the members of the category "<Kinds>"."""

@@ -33,6 +33,16 @@ LIST_ITEM_MARGIN = 0.03  # a whole list yields to its best item when the two wou
 _NOT_A_CLAIM = re.compile(r":\s*$")  # lead-ins such as "This is the definitive study because:"
 
 
+@dataclass(frozen=True)
+class UnderCategories:
+    """What a question's part asks for when it asks for the members of listed categories ("which <kinds> ...?"): a
+    sentence under one of their headings. The composer picks among them by the part alone."""
+    headings: frozenset[str]  # lower case
+
+    def __call__(self, text: str, heading: str = "") -> bool:
+        return heading.lower() in self.headings
+
+
 class SentenceVectors:
     """Embeddings of each chunk's sentences, computed once per chunk id (content-addressed, so safe
     across index swaps) and kept in a bounded LRU."""
@@ -148,7 +158,7 @@ class ExtractiveComposer:
                 gives = part_states[k] if k < len(part_states) else None
                 pool = ([c for c in near if gives(c.text, _subheading(passages[c.passage]))]
                         if gives is not None else [])
-                if pool and getattr(gives, "members", False):
+                if pool and isinstance(gives, UnderCategories):
                     # the members of a category the part names: the item closest to that part, not to the whole (whose
                     # other part pulls the category's other items: "which <kinds>, and why <test>?")
                     firsts.add(id(max(pool, key=lambda c: float(c.vector @ v))))

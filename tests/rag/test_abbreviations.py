@@ -127,6 +127,7 @@ def test_a_medicine_several_documents_name_is_searched_by_its_name_alone():
 def test_the_drug_class_file_is_strict(tmp_path, monkeypatch):
     assert_loader_rejects(monkeypatch, tmp_path, abbreviations, "CLASSES_FILE", abbreviations.drug_classes, [
         ("klasses: []\n", "want one key"),
-        ("classes:\n  - {words: opioid}\n", "exactly words and members"),
+        ("classes:\n  - {words: opioid}\n", "exactly words and a list of members"),
+        ("classes:\n  - {words: opioid, members: morphine}\n", "a list of members"),
         ("classes:\n  - {words: opioid, members: [morphine sulfate]}\n", "single words"),
         ("classes:\n  - {words: '', members: [morphine]}\n", "single words")])
