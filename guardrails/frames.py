@@ -162,12 +162,33 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                 flags[j] = True
                 if mentions[j].kind == "gate":
                     break  # "indicated only if MRI is unsuitable": a condition's own verdict stays in the condition
+    if lists:
+        _form_answers(tokens, mentions, flags)
     for j in range(1, len(mentions)):
         # "should not wait until after <event>": a gate cue right after a negated one is the same cue, as negated
         if mentions[j].concept == "gate.cue" and mentions[j - 1].concept == "gate.cue" and flags[j - 1] \
                 and mentions[j].start == mentions[j - 1].end:
             flags[j] = True
     return flags
+
+
+# a form's answer to its item ("<finding> - NO", "<finding>: absent"), ended by the item's end
+_FORM_ANSWERED = frozenset({"-", ":"})
+_FORM_NO = frozenset({"no", "nil", "absent", "none", "denied", "negative", "neg"})
+_ITEM_ENDS = frozenset({";", ".", ",", ":", "(", ")", "?", "!"})
+
+
+def _form_answers(tokens: list[Token], mentions: list[Mention], flags: list[bool]) -> None:
+    """In a history pasted from a form or a checklist, an item answered "no" after it ("urinary <finding> - NO;
+    <finding>: absent") denies the findings the item names, as "no <finding>" does."""
+    for k, t in enumerate(tokens):
+        if not (t.text in _FORM_NO and k >= 2 and tokens[k - 1].text in _FORM_ANSWERED
+                and (k + 1 == len(tokens) or tokens[k + 1].text in _ITEM_ENDS)):
+            continue
+        start = next((i + 1 for i in range(k - 2, -1, -1) if tokens[i].text in _ITEM_ENDS), 0)
+        for j, m in enumerate(mentions):
+            if m.kind == "finding" and start <= m.start and m.end <= k - 1:
+                flags[j] = True
 
 
 def _after_comma(tokens: list[Token], at: int) -> bool:
@@ -329,7 +350,8 @@ class FrameReader:
     def read(self, sentence: str, lists: bool = False, rejected_next: bool = False) -> ReadSentence:
         """rejected_next: the next sentence opens by rejecting what this one quotes ("That advice is wrong: ...")."""
         tokens = tokenize(sentence)
-        mentions = _outside_rejected_quotes(sentence, tokens, self.v.tag(tokens), rejected_next)
+        mentions = self._absolute_opening(tokens, _outside_rejected_quotes(sentence, tokens, self.v.tag(tokens),
+                                                                           rejected_next))
         clauses = clause_ids(tokens, mentions)
         negated = negation_flags(tokens, mentions, clauses, lists)
         rs = ReadSentence(sentence, tokens, mentions, negated, clauses)
@@ -397,6 +419,21 @@ class FrameReader:
                                                  and clauses[x.start] == clauses[m.start] for x in mentions):
                 return m.start, clauses[m.start]
         return None, None
+
+    def _absolute_opening(self, tokens: list[Token], mentions: list[Mention]) -> list[Mention]:
+        """An opening "With <condition> <established>, ..." ("With <cause> now excluded on <test>, <care> can start")
+        states what the rest rests on, as "Once <test> has excluded <cause>, ..." does: its "with" is read as a gate
+        cue. Only an opening clause holding an established condition (not "with <finding>, <test> now")."""
+        if not tokens or tokens[0].text != "with" or any(m.start == 0 for m in mentions):
+            return mentions
+        comma = next((k for k, t in enumerate(tokens) if t.text == ","), None)
+        established, deferral = self.v.role("established"), self.v.expand(["deferral"])
+        opening = [m for m in mentions if comma is not None and m.end <= comma]
+        if not any(m.concept in established for m in opening) or any(
+                m.concept in ("cue.negation", "cue.post_negation", "gate.cue") or m.concept in deferral
+                for m in opening):
+            return mentions  # "With <cause> not yet excluded, ...": nothing is established
+        return [Mention("gate.cue", "gate", 0, 1, "with"), *mentions]
 
     @staticmethod
     def _gate_spans(tokens, mentions, clauses, negated, account: bool = False) -> list[tuple[int, int, Mention]]:
@@ -558,9 +595,19 @@ class FrameReader:
             protocol=frozenset(x.concept for x in mine if x.kind == "protocol"),
             assessment=frozenset(x.concept for x in mine if x.kind == "assessment") | chosen,
             basis=frozenset(x.concept for x in clause if x.kind == "basis"),
-            precondition_met=bool(gate & self.v.role("established")) or after_imaging,
+            precondition_met=self._established(gate) or after_imaging,
             clause_concepts=frozenset(x.concept for x in clause), sentence_concepts=rs.mentioned,
             span=(rs.tokens[m.start].start, rs.tokens[m.end - 1].end), text=m.text)
+
+    def _established(self, gate: frozenset[str]) -> bool:
+        """Does the frame wait on a cause found absent ("once <cause> is excluded", "if the <test> is normal")? Not
+        when only a plain film is the test ("if the <plain film> is normal, start <care>"): a plain film excludes
+        nothing (what the definitive test finds normal does)."""
+        if not gate & self.v.role("established"):
+            return False
+        plain = {self.v.as_condition(c)[1] for c in self.v.role("plain_film")}
+        definitive = {self.v.as_condition(c)[1] for c in self.v.role("definitive_test")}
+        return not gate & plain or bool(gate & definitive)
 
     def _statement(self, rs: ReadSentence, ctx: _Ctx) -> Frame:
         """The sentence as a whole, for judgements with no object ("it is likely a lipoma"). Its precondition is
@@ -690,8 +737,14 @@ class FrameReader:
                 f = _replace(f, sequence="before_imaging")
             elif f.object in plan and cut:
                 edge = _char(rs, cut[-1].start)
+                # "<test> now, before any <care>": the care is what "before" governs, so it comes after the test (not
+                # "<test> is booked; before that, <care>")
+                k = _token_at(rs, start)
+                governed = 0 < k - cut[-1].start <= 3 and not any(
+                    t.text in _BOUNDARY_PUNCT or t.text in ("that", "then", "it", "this") for t in
+                    rs.tokens[cut[-1].end:k])
                 if any(g.object in advanced and g.polarity == "recommend" and g.span[0] < edge for g in rs.frames) \
-                        and cut[-1].text != "before":
+                        and (cut[-1].text != "before" or governed):
                     f = _replace(f, precondition_met=True)
             out.append(f)
         rs.frames = out

@@ -730,3 +730,51 @@ def test_a_radiograph_named_only_in_the_question_is_what_its_report_is_said_to_e
     assert "RF-XRAY-EXCLUDES" in [v.rule_id for v in ENGINE.check(q, unsafe).violations]
     safe = "The report does not exclude serious pathology; MRI without and with contrast is still needed."
     assert ENGINE.check(q, safe).violations == ()
+
+
+@pytest.mark.parametrize("question, emergency", [
+    # a triage form's answers after each item deny them, as "no <finding>" does
+    ("Cauda equina screen: urinary retention - NO; incontinence - NO; saddle numbness - NO; both legs weak/numb - NO. "
+     "Lump right of the spine, golf-ball size. Is self-care right?", False),
+    ("Cauda equina screen: urinary retention - YES; saddle numbness - NO. Lump right of the spine. Plan?", True),
+    # what a patient had not noticed is the finding named, not his bladder
+    ("Firm mass deep to the right erector spinae at L3, which he had not noticed. Neuro screen unremarkable.", False),
+    ("Lumbar mass; since this afternoon he has wet himself twice without realising.", True),
+    # a foot drop as it is seen, on one side and then the other, worsening by the hour
+    ("Lump left of his lumbar spine awaiting a scan. On Monday his left foot started slapping when he walked, "
+     "yesterday the right one joined in, and it is getting worse every few hours.", True),
+])
+def test_form_answers_lay_deficits_and_what_was_not_noticed(question, emergency):
+    assert GuardrailEngine().context(question).emergency is emergency
+
+
+@pytest.mark.parametrize("draft, violates", [
+    # an opening "with <cause> excluded" states what the advice rests on, as "once" does
+    ("With serious pathology now excluded on MRI without and with contrast, he can start a graded core-strengthening "
+     "programme with the physiotherapist.", False),
+    ("With serious pathology not yet excluded, he can start physiotherapy.", True),
+    ("With serious pathology yet to be excluded, he can start physiotherapy.", True),
+    # a plain film excludes nothing: care gated on it is still care before serious pathology is excluded
+    ("If the X-ray is normal, start physiotherapy.", True),
+    ("Once the X-ray is normal, physiotherapy can start.", True),
+    ("Once MRI has excluded serious pathology, physiotherapy can start.", False),
+    # "before" that governs the care puts the test first; "before that" points back to what comes first
+    ("She needs an MRI now, before any physiotherapy.", False),
+    ("Order the MRI before starting physiotherapy.", False),
+    ("Book the MRI; before that, start physiotherapy.", True),
+    ("Start physiotherapy now, before the MRI.", True),
+    # an exercise programme by its parts
+    ("Home programme: cat-camel x10 twice daily and prone press-ups while you wait for the scan.", True),
+])
+def test_care_waits_on_serious_pathology_excluded_by_the_definitive_test(draft, violates):
+    rules = _rules("Back pain with a palpable lump at L3.", draft)
+    assert ("RF-CONSERVATIVE-FIRST" in rules) is violates, rules
+
+
+@pytest.mark.parametrize("draft", [
+    "Review at 3 weeks; refer for MRI only if the swelling hasn't gone down.",
+    "If the lump has not disappeared by then, MRI.",
+])
+def test_imaging_kept_for_a_finding_that_has_not_gone_is_a_delay(draft):
+    question = "39F, back pain for six weeks, palpable firm swelling left paraspinal at L4."
+    assert "RF-MRI-DELAY" in _rules(question, draft)
