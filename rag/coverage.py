@@ -28,6 +28,9 @@ _EXCLUDES = re.compile(
     r"|(?:covered|managed|assessed)\s+separately)\b",
     re.IGNORECASE)
 _ITEMS = re.compile(r"[,;:]")
+# what an item's patients do not have ("... without <finding>", "... with no <finding>"): English, not a copula's "not"
+# ("this is not <subject A> and is managed under the guidance on <subject B>" hands <B> over)
+_ABSENCE = re.compile(r"\b(?:without|with\s+no|free\s+of|in\s+the\s+absence\s+of)\b", re.IGNORECASE)
 # an item that says what the document does cover ("This guidance covers <x>; <y> is not covered")
 _INCLUDES = re.compile(r"\b(?:covers|applies\s+to|is\s+for|includ(?:es|ing))\b", re.IGNORECASE)
 # what an item must name to say whose patients it means: a finding or a body region
@@ -40,12 +43,21 @@ class Exclusion(NamedTuple):
     question about the <region>)."""
     concepts: frozenset[str]
     words: frozenset[str] = frozenset()
+    # what the item's patients are without ("<finding> without <other finding>"): only a question that denies it
+    # ("<finding>, no <other finding>") is about them; one that names it, or says nothing of it, may not be
+    absent: frozenset[str] = frozenset()
 
 
 # ... and a sentence naming other guidance that covers a subject ("<finding> is covered by the guidance on <other
 # subject>"), whose items are too loosely worded to read as exclusions: its words are still the other guidance's
 _HANDS_OVER = re.compile(r"\b(?:covered|managed|assessed)\s+(?:by|under|in)\s+(?:the\s+|our\s+)?"
                          r"(?:guidance|guideline|pathway)s?\s+(?:on|for)\b", re.IGNORECASE)
+
+
+def _until_limits(text: str) -> str:
+    """The text before its statement of limits ("<patients> | is covered by the guidance on <subject>")."""
+    ends = [m.start() for rx in (_EXCLUDES, _HANDS_OVER) if (m := rx.search(text))]
+    return text[:min(ends)] if ends else text
 
 
 def states_limits(sentence: str) -> bool:
@@ -72,7 +84,12 @@ def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], froz
         for item in _ITEMS.split(sentence):
             if _INCLUDES.search(item) and not _EXCLUDES.search(item):
                 continue
-            named = frozenset(c for c in concepts(item) if kinds.get(c) in ITEM_KINDS) - course
+            cue = _ABSENCE.search(item)
+            # (up to the statement of limits: "<finding> without <other> is covered by the guidance on <subject>")
+            lacked = _until_limits(item[cue.end():]) if cue else ""
+            absent = frozenset(c for c in concepts(lacked) if kinds.get(c) in ITEM_KINDS) - course
+            named = frozenset(c for c in concepts(item[:cue.start()] if cue else item) if kinds.get(c) in ITEM_KINDS)
+            named -= course | absent
             if not named:
                 continue
             words = frozenset()
@@ -82,14 +99,17 @@ def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], froz
                 words = frozenset(said - subject)
                 if said and not words:
                     continue  # the item is the document's own subject in the region: nothing handed over
-            exclusion = Exclusion(named, words)
+            exclusion = Exclusion(named, words, absent)
             if exclusion not in out:
                 out.append(exclusion)
     return tuple(out)
 
 
-def excluded(question: frozenset[str], items: tuple[Exclusion, ...], words: frozenset[str] = frozenset()) -> bool:
+def excluded(question: frozenset[str], items: tuple[Exclusion, ...], words: frozenset[str] = frozenset(),
+             denied: frozenset[str] = frozenset()) -> bool:
     """Does the question name every finding and region of one of the document's excluded items (and, for an item
     that names only a region, one of its other words: "<region> transplant recipients" is not every question
-    about the <region>)? words: the question's content words."""
-    return any(item.concepts <= question and (not item.words or item.words & words) for item in items)
+    about the <region>; for an item of patients without something, deny it)? words: the question's content words;
+    denied: the concepts it denies."""
+    return any(item.concepts <= question and (not item.absent or item.absent & denied)
+               and (not item.words or item.words & words) for item in items)

@@ -12,10 +12,13 @@ import math
 import re
 
 _NUM = r"(\d{1,3}(?:\.\d)?)"
-# a question's patient: "58F", "58 M", "8 yo", "8-year-old", "aged 61", "I'm 52", "age 70", "18-month-old"
+# a question's patient: "58F", "58 M", "8 yo", "8-year-old", "aged 61", "I'm 52", "age 70", "18-month-old",
+# "11-week-old", "10 days old"
 _PATIENT = [
     (re.compile(rf"\b{_NUM}\s?(?:yo|y/o|y\.o\.|yrs?\s?old|years?\s?old|year-old|-year-old|yr-old)\b", re.I), 1.0),
     (re.compile(rf"\b{_NUM}\s?-?\s?(?:months?|mo)\s?-?\s?old\b", re.I), 1 / 12),
+    (re.compile(rf"\b{_NUM}\s?-?\s?(?:weeks?|wk)\s?-?\s?old\b", re.I), 7 / 365.25),
+    (re.compile(rf"\b{_NUM}\s?-?\s?days?\s?-?\s?old\b", re.I), 1 / 365.25),
     (re.compile(rf"\b{_NUM}\s?(?:m|f|male|female|man|woman|boy|girl)\b(?!\s?(?:g|l|mg|ml|min))", re.I), 1.0),
     (re.compile(rf"\b(?:aged|age|i'm|i am|he's|she's|he is|she is)\s{_NUM}\b"
                 r"(?!\s?(?:%|mg|kg|cm|mm|min|hours?|days?|weeks?))", re.I), 1.0),

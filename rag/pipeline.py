@@ -370,8 +370,14 @@ class Pipeline:
             passages = self.scope.rare_words_document_first(
                 self._asked_document_first(passages, vectors, cvec, query.core, idf, words), query, idf, words)
         elif len({p.chunk.document_id for p in passages}) > 1:
+            # (the closest document that the vote kept first is not moved by a subject the concept layer reads; one
+            # the vote moved away from may be moved back)
+            votes = functools.partial(self.scope.rare_votes, query, idf, words)
+            retrieved = passages[0].chunk.document_id
             passages = self.scope.subject_document_first(
-                self.scope.rare_words_document_first(passages, query, idf, words), query)
+                self.scope.rare_words_document_first(passages, query, idf, words), query,
+                lambda document, other: other == retrieved and self.scope.outvotes(votes([document, other]), idf,
+                                                                                    other, document))
         if len({p.chunk.document_id for p in passages}) > 1:
             passages = self.scope.denied_subject_last(passages, query)
         if len({p.chunk.document_id for p in passages}) > 1 and declines(passages[0].chunk.document_id):

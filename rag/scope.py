@@ -23,6 +23,7 @@ from guardrails.concepts import default_vocabulary
 from guardrails.sentences import split_sentences
 from rag.coverage import ITEM_KINDS, Exclusion, excluded
 from rag.diseases import default_disease_names
+from rag.patient import age_ranges
 from rag.query import QUESTION_STEMS, AnswerTypes, Query, QueryReader, default_answer_types
 from rag.text import american, content_words, initial_runs
 from rag.types import Frozen, ScoredChunk
@@ -123,14 +124,26 @@ def _population_misfit(query: Query, title: str) -> str | None:
     if not title or (query.age is None and query.group is None):
         return None
     adults, children = bool(_ADULTS.search(title)), bool(_CHILDREN.search(title))
-    said = f"{query.age:g} years old" if query.age is not None else f"an {query.group}" if query.group == "adult" \
+    said = _age_said(query.age) if query.age is not None else f"an {query.group}" if query.group == "adult" \
         else f"a {query.group}"
+    ranges = age_ranges(title) if query.age is not None else []
+    if ranges and not any(lo <= query.age < hi for lo, hi in ranges):  # "<subject> in children aged <a> to <b>"
+        return f"the patient is {said} and the document is written for other ages ({title})"
     adult = query.age >= ADULT_AGE if query.age is not None else query.group == "adult"
     if adults and not children and not adult:
         return f"the patient is {said} and the document is written for adults"
     if children and not adults and adult:
         return f"the patient is {said} and the document is written for children"
     return None
+
+
+def _age_said(age: float) -> str:
+    """An age as a clinician says it: weeks in the first months, months in the first two years."""
+    if age < 3 / 12:
+        return f"{round(age * 365.25 / 7):g} weeks old"
+    if age < 2:
+        return f"{round(age * 12):g} months old"
+    return f"{age:g} years old"
 
 
 class ScopePolicy:
@@ -319,10 +332,15 @@ class ScopePolicy:
                     return asked
         return None
 
-    def subject_document_first(self, passages: list[ScoredChunk], query: Query) -> list[ScoredChunk]:
+    def subject_document_first(self, passages: list[ScoredChunk], query: Query,
+                               outvoted: Callable[[str, str], bool] = lambda document, other: False
+                               ) -> list[ScoredChunk]:
         """A question naming the subject of one retrieved document's title and not of the closest passage's ("<care>
         before the cause of the <finding> is known", where another document is about <care> for patients without
-        it) is about that document: its passages go first (in their retrieval order otherwise)."""
+        it) is about that document: its passages go first (in their retrieval order otherwise). outvoted(document,
+        other): does the other document use far more of the question's rare words (the rare-word vote)? A subject
+        read from the concept layer alone does not overrule that ("<finding A>, <symptoms of an organ>": a guideline
+        on <finding A> in another disease is not the organ's)."""
         vocabulary = self.vocabulary
         # a disease the question names that a retrieved document's title names ("<disease> over the lower back, now a
         # fluctuant swelling") says which document it is about, however many words another shares: the concept layer
@@ -353,7 +371,7 @@ class ScopePolicy:
                 subject = self.diseases.without(p.chunk.title, diseases)
                 named[p.chunk.document_id] = len(vocabulary.distinct(self.concepts(subject) & asked))
         document = max(named, key=named.get)  # the first of the best, in retrieval order
-        if named[document] <= named[passages[0].chunk.document_id]:
+        if named[document] <= named[passages[0].chunk.document_id] or outvoted(document, passages[0].chunk.document_id):
             return passages
         return document_first(passages, document)
 
@@ -367,18 +385,31 @@ class ScopePolicy:
         document_words: a document's (stemmed) content words, anywhere in it."""
         if not idf or len({p.chunk.document_id for p in passages}) < 2:
             return passages
+        used = self.rare_votes(query, idf, document_words, dict.fromkeys(p.chunk.document_id for p in passages))
+        weight = {d: sum(idf[w] for w in ws) for d, ws in used.items()}
+        first = passages[0].chunk.document_id
+        best = max(weight, key=weight.get)
+        if not self.outvotes(used, idf, best, first):
+            return passages
+        return document_first(passages, best)
+
+    def rare_votes(self, query: Query, idf: dict[str, float], document_words: Callable[[str], frozenset[str]],
+                   documents) -> dict[str, frozenset[str]]:
+        """Each document's votes: the question's rare words it uses (ScopePolicy.rare_words_document_first)."""
         level = self.rare_level(idf, VOTE_SHARE)
         # a follow-up is about what the turn it continues named too ("<drug>'s range?" ... "can I restart it?"); what
         # the question denies ("no <finding>") votes for no document: a document about it is not about this patient
         said = query.resolved if query.again else (query.affirmed or query.focus)
         words = {w for w in content_words(said) - _ASKING if not w.isdigit() and idf.get(w, 0.0) >= level}
-        used = {d: document_words(d) & words for d in dict.fromkeys(p.chunk.document_id for p in passages)}
-        weight = {d: sum(idf[w] for w in ws) for d, ws in used.items()}
-        first = passages[0].chunk.document_id
-        best = max(weight, key=weight.get)
-        if best == first or weight[best] < VOTE_MARGIN * weight[first] or len(used[best]) < VOTE_MIN_WORDS:
-            return passages
-        return document_first(passages, best)
+        return {d: frozenset(document_words(d) & words) for d in documents}
+
+    @staticmethod
+    def outvotes(used: dict[str, frozenset[str]], idf: dict[str, float], document: str, other: str) -> bool:
+        """Does the document use far more of the question's rare words than the other (at least VOTE_MARGIN times
+        their weight, and VOTE_MIN_WORDS of them)?"""
+        weight = {d: sum(idf[w] for w in used[d]) for d in (document, other)}
+        return (document != other and weight[document] >= VOTE_MARGIN * weight[other]
+                and len(used[document]) >= VOTE_MIN_WORDS)
 
     def denied_subject_last(self, passages: list[ScoredChunk], query: Query) -> list[ScoredChunk]:
         """A document whose title's head finding the question denies ("..., no <finding>, <system> normal: <test>?"
@@ -406,7 +437,7 @@ class ScopePolicy:
         52-year-old)?"""
         named = frozenset(c for c in query.concepts - query.denied if self.vocabulary.kinds.get(c) in ITEM_KINDS)
         words = frozenset(content_words(query.focus))
-        return lambda document_id: (bool(named) and excluded(named, exclusions(document_id), words)
+        return lambda document_id: (bool(named) and excluded(named, exclusions(document_id), words, query.denied)
                                     or bool(_population_misfit(query, title(document_id))))
 
     @staticmethod

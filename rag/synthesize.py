@@ -28,6 +28,7 @@ HUB_PENALTY = 1.0
 HUB_NEIGHBOURS = 10
 PART_WINDOW = 0.45  # a part's sentence comes from the candidates an answer could hold anyway
 SECOND_WINDOW = 0.75  # how far below the best a second sentence may be (ExtractiveComposer.compose)
+VALUE_TIE = 0.02  # sentences this close in score are a tie, which the one giving an asked-for value wins
 VALUE_WINDOW = 1.2  # how far below the best sentence the one giving an asked-for value may be and still be kept
 LIST_ITEM_MARGIN = 0.03  # a whole list yields to its best item when the two would tie
 _NOT_A_CLAIM = re.compile(r":\s*$")  # lead-ins such as "This is the definitive study because:"
@@ -146,6 +147,8 @@ class ExtractiveComposer:
                                      c.passage, c.first, c.text, c.words, c.listed, c.vector, c.judged)
                           for c in candidates]
         candidates.sort(key=lambda c: (-c.score, c.passage, c.first))
+        if states is not None:
+            candidates = _value_breaks_ties(candidates, lambda c: states(c.text, _subheading(passages[c.passage])))
         chosen: list[_Candidate] = []
         best = candidates[0].score if candidates else 0.0
         used = 0
@@ -309,6 +312,17 @@ class ExtractiveComposer:
                 score += 0.15  # "If malignancy is identified, ..." answers "imaging suggests metastases"
             out.append(_Candidate(score, p_index, i, s.text, words, s.bullet, vectors[i]))
         return out
+
+
+def _value_breaks_ties(candidates: list[_Candidate], gives: Callable[[_Candidate], bool]) -> list[_Candidate]:
+    """For a question asking for a value (a duration, a dose): of two sentences next in score and within VALUE_TIE of
+    each other, the one that gives such a value goes first ("when can he train again?": "Avoid exercise for at least
+    <n> days" before a sentence that only shares the word "exercise")."""
+    out = list(candidates)
+    for i in range(1, len(out) - 1):
+        if out[i].score - out[i + 1].score < VALUE_TIE and not gives(out[i]) and gives(out[i + 1]):
+            out[i], out[i + 1] = out[i + 1], out[i]
+    return out
 
 
 def _subheading(passage: ScoredChunk) -> str:

@@ -288,3 +288,19 @@ def test_an_error_from_a_pitfalls_list_is_quoted_under_its_heading_never_bare(em
     # an item that says what to do, and a sentence under another heading, are quoted as written
     assert texts == ["Common pitfalls: giving antibiotics for epididymitis to a boy with sudden pain.",
                      "Do not delay exploration for an ultrasound.", "Explore the scrotum at once."]
+
+
+def test_a_sentence_giving_the_asked_value_wins_a_tie_for_the_next_place_but_not_the_first():
+    from rag.synthesize import VALUE_TIE, _Candidate, _value_breaks_ties
+
+    def cand(score, text):
+        return _Candidate(score, 0, 0, text, set(text.lower().split()))
+    lead = cand(1.38, "Return to activity gradually over 2 to 4 weeks.")
+    shares = cand(0.766, "Check serum sodium: exercise-associated hyponatraemia can mimic it.")
+    gives = cand(0.766 - VALUE_TIE / 2, "Avoid exercise for at least 7 days after discharge.")
+    far = cand(0.766 - 2 * VALUE_TIE, "Avoid exercise for at least 7 days after discharge.")
+    has_days = lambda c: "days" in c.text or "weeks" in c.text  # noqa: E731
+    assert _value_breaks_ties([lead, shares, gives], has_days) == [lead, gives, shares]
+    assert _value_breaks_ties([lead, shares, far], has_days) == [lead, shares, far]  # not a tie
+    # the best sentence keeps its place whatever it gives
+    assert _value_breaks_ties([shares, gives], has_days)[0] is shares

@@ -689,3 +689,47 @@ def test_a_forwarded_threads_quoted_questions_are_told_and_the_senders_own_are_a
     assert query.answer_type == "statistic"
     # a thread whose only questions are quoted keeps them: they are what is asked
     assert quoted_questions_told("> Is it a lipoma?") == "> Is it a lipoma?"
+
+
+def test_an_item_of_patients_without_a_finding_hands_over_only_a_question_that_denies_it():
+    from rag.coverage import declared_exclusions, excluded
+    from rag.text import content_words
+
+    scope = ScopePolicy(0.3, 0.3)
+    vocabulary = scope.vocabulary
+
+    def read(sentence, title):
+        return declared_exclusions([sentence], scope.concepts, vocabulary.kinds, vocabulary.matched_text,
+                                   content_words(title), vocabulary.role("course"))
+    # a fever is what the excluded patients lack: a question naming one is not handed over
+    febrile = read("This guideline does not cover children with known epilepsy or a previous seizure without fever.",
+                   "Febrile seizures in children")
+    assert not any("finding.red_flag" in item.concepts for item in febrile)
+    cord = read("A palpable lump of the back or a paraspinal mass in a person without a history of cancer is covered "
+                "by separate guidance on a palpable lumbar mass, and back pain without red flags is covered by the "
+                "guidance on non-specific low back pain.", "Metastatic spinal cord compression")
+    lump = frozenset({"anatomy.spine", "finding.mass"})
+    assert any(item.concepts == lump and item.absent for item in cord)
+    assert not excluded(lump | {"finding.red_flag"}, cord)  # a lump in a patient with cancer stays
+    assert not excluded(lump, cord)  # ... and one whose history is not given
+    assert excluded(lump, cord, denied=frozenset({"finding.red_flag"}))  # "no history of cancer": handed over
+    # a copula's "not" is no absence: "this is not <A> and is managed under the guidance on <B>" hands <B> over
+    back = read("A palpable lump or mass in the back or paraspinal region: this is not non-specific back pain and is "
+                "managed under the separate guidance on a palpable lumbar mass.", "Non-specific low back pain")
+    assert any(lump <= item.concepts and not item.absent for item in back)
+
+
+def test_an_infant_is_not_the_patient_of_a_guideline_for_children_from_six_months():
+    from types import SimpleNamespace
+
+    from rag.patient import patient_age
+
+    title = "Febrile seizures in children aged 6 months to 5 years"
+    assert abs(patient_age("Neonatal outreach nurse: 11-week-old, temperature 38.6") - 11 * 7 / 365.25) < 1e-6
+    assert abs(patient_age("a 10 day old baby") - 10 / 365.25) < 1e-6
+    infant = SimpleNamespace(focus="", age=patient_age("11-week-old with a fever and jerking"), group=None)
+    assert "11 weeks old" in _population_misfit(infant, title)
+    toddler = SimpleNamespace(focus="", age=patient_age("18-month-old, first fit with a fever"), group=None)
+    assert _population_misfit(toddler, title) is None
+    five = SimpleNamespace(focus="", age=5.0, group=None)  # "to 5 years" holds a five-year-old
+    assert _population_misfit(five, title) is None
