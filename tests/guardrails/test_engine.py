@@ -778,3 +778,18 @@ def test_care_waits_on_serious_pathology_excluded_by_the_definitive_test(draft, 
 def test_imaging_kept_for_a_finding_that_has_not_gone_is_a_delay(draft):
     question = "39F, back pain for six weeks, palpable firm swelling left paraspinal at L4."
     assert "RF-MRI-DELAY" in _rules(question, draft)
+
+
+@pytest.mark.parametrize("draft, violates", [
+    # a study listed by its sequences, no agent named anywhere: an unenhanced one
+    ("Sagittal T1, sagittal T2 and STIR, plus axial T2 through the lump, will tell us everything we need to know.",
+     True),
+    ("T1, T2 and STIR only.", True),
+    ("Sag T1, sag T2, sag STIR and axial T2, then T1 fat-sat post-gadolinium in two planes.", False),
+    ("Sagittal T1, T2 and STIR alone would be inadequate: contrast is essential.", False),
+    ("Sagittal T1, T2 and STIR are not sufficient for a mass.", False),
+    ("Pain at T1 and T2 with a lump.", False),  # vertebrae, not sequences
+])
+def test_a_protocol_named_by_its_sequences_alone_is_unenhanced(draft, violates):
+    rules = _rules("Protocol please: firm lump left paraspinal at L3, back pain for three months, eGFR 84.", draft)
+    assert ("RF-NONCONTRAST-ONLY" in rules) is violates, rules
