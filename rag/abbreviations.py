@@ -255,6 +255,19 @@ class Shorthand:
                 out.append(form)
         return out
 
+    def spelled_out(self, text: str) -> list[str]:
+        """The long forms of the text's capitalised shorthand (two letters or more) that the documents themselves
+        use, as typed: "can't be CO" names the subject a guideline writes as "carbon monoxide (CO)" and then "CO"
+        (a title's initials no document writes are a guess, not its name)."""
+        out: list[str] = []
+        for token in re.findall(r"\b[A-Z][A-Z0-9]{1,5}\b", text):
+            low = token.lower()
+            if low in self.senses and low not in self.keep and self.used(low):
+                form = self.sense(low, text)
+                if form is not None and form not in out:
+                    out.append(form)
+        return out
+
     def classes_of(self, text: str) -> list[str]:
         """The classes of the medicines the text names (by name, or by a brand the team's list reads as one), in the
         words the documents use for them, in order, each once: "on <medicine>" is about what a guideline says of

@@ -403,7 +403,8 @@ class Pipeline:
                                           core_vector=cvec,
                                           document_concepts=lambda d: self.document_concepts(snapshot, d),
                                           known_disease=self.disease_reader(snapshot),
-                                          document_words=lambda d: self.document_words(snapshot, d))
+                                          document_words=lambda d: self.document_words(snapshot, d),
+                                          spelled_out=tuple(shorthand.spelled_out(query.focus)))
         if turn.decision.outcome != "abstain":
             turn.plan = self._plan_groundings(query, turn)
         if use_llm and self.llm is not None and self.llm_client is not None and turn.decision.outcome != "abstain":

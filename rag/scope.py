@@ -166,11 +166,14 @@ class ScopePolicy:
                document_concepts: Callable[[str], frozenset[str]] | None = None,
                known_disease: Callable[[str], bool] | None = None,
                core_vector: np.ndarray | None = None,
-               document_words: Callable[[str], frozenset[str]] | None = None) -> ScopeDecision:
+               document_words: Callable[[str], frozenset[str]] | None = None,
+               spelled_out: tuple[str, ...] = ()) -> ScopeDecision:
         """known_disease: does some indexed document use every word of this disease name (rag.diseases)?
         core_vector: a long vignette's asking part: a passage as close to it as to the whole is as much on topic;
         document_words: a document's (stemmed) content words: the rare terms a question shares with the answering
-        document are counted over all of it, not only over the passages retrieval happened to return."""
+        document are counted over all of it, not only over the passages retrieval happened to return. spelled_out: the
+        long forms of the question's capitalised shorthand (rag.abbreviations): one that is the answering document's
+        title subject names it, as a rare name does."""
         if not passages:
             return ScopeDecision(outcome="abstain", reasons=("nothing retrieved",))
         probes = [qvec] if core_vector is None else [qvec, core_vector]
@@ -188,7 +191,12 @@ class ScopePolicy:
         weight = self.shared_weight(self.vocabulary.distinct(shared))
         # "components of <SCORE-NAME>?": a rare name the corpus uses says what the question is about, though a
         # sentence encoder reads the acronym poorly
-        named = self._known_rare_name(query, corpus_idf or {}) and best >= NAMED_TOPIC_MIN_SIMILARITY
+        # ... and so does the document's subject in shorthand ("can't be <ABBR>" beside "<Long form> (<ABBR>)
+        # poisoning"), which neither the encoder nor the rare words read as the subject
+        titled = content_words(top.chunk.title)
+        named = best >= NAMED_TOPIC_MIN_SIMILARITY and (
+            self._known_rare_name(query, corpus_idf or {})
+            or any(content_words(form) and content_words(form) <= titled for form in spelled_out))
         terms = self.rare_shared_terms(query, [p for p in passages if p.chunk.document_id == document][:3],
                                        corpus_idf or {}, document_words(document) if document_words else None)
         if terms:

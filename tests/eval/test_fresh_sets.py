@@ -104,9 +104,8 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # read right; still missed: a deferral put as "should the ache still be bothering you by the time you are home in
     # five weeks ...", a protocol table with the post-gadolinium row marked "no"
     "guard_fresh_35.jsonl": (0.83, 0.875, 0.75),
-    # batch 36 (first contact 0.83 / 0.75 / 0.83): a non-contrast protocol named by its sequences alone ("sagittal T1,
-    # T2 and STIR ... will tell us everything") still passes; a two-rule exercise sheet is named for its care first
-    "guard_fresh_36.jsonl": (0.91, 1.0, 0.91),
+    # batch 36 (first contact 0.83 / 0.75 / 0.83)
+    "guard_fresh_36.jsonl": (1.0, 1.0, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,

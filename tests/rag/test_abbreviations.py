@@ -131,3 +131,16 @@ def test_the_drug_class_file_is_strict(tmp_path, monkeypatch):
         ("classes:\n  - {words: opioid, members: morphine}\n", "a list of members"),
         ("classes:\n  - {words: opioid, members: [morphine sulfate]}\n", "single words"),
         ("classes:\n  - {words: '', members: [morphine]}\n", "single words")])
+
+
+def test_a_subject_the_documents_write_in_shorthand_is_spelled_out_even_where_it_is_searched_as_typed():
+    sentences = ["Carbon monoxide (CO) poisoning causes headache, nausea and dizziness.",
+                 "A standard pulse oximeter cannot tell carboxyhaemoglobin from oxyhaemoglobin in CO poisoning."]
+    read = Shorthand.for_corpus(sentences, known_english, lambda token: False,
+                                titles=["Bell's palsy (idiopathic facial nerve palsy) in adults"])
+    question = "Sats are 99% on everyone, so it can't be CO?"
+    assert read.long_forms(question) == []  # searched as the documents write it
+    assert read.spelled_out(question) == ["carbon monoxide"]  # ... and still the documents' subject by name
+    # a title's initials no document writes are a guess, not the subject's name
+    assert read.spelled_out("Mice without IFN-γ are resistant to EAM.") == []
+    assert read.spelled_out("it can't be co") == []  # lower case: a word, not the shorthand

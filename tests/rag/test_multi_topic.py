@@ -548,3 +548,12 @@ def test_a_sudden_presentation_is_not_handed_over_by_an_acute_other_kind_and_an_
     b = every.answer([{"role": "user", "content": "Resus nurse: 70 kg adult, stridor and BP 78/40 after IV co-amox. "
                                                   "IM adrenaline - how much of the 1:1000 and where?"}])
     assert "croup-children" not in {c.document_id for c in b.citations}, b.answer
+
+
+def test_a_subject_named_in_the_documents_own_shorthand_is_on_topic(every):
+    # "can't be CO": the guideline writes "carbon monoxide (CO)" and then "CO"; no sentence is close to a paramedic's
+    # account of a boiler and a lethargic dog, but the question names the guideline's subject (batch 36)
+    a = _ask(every, "Paramedic: family of four, all with headaches and nausea, the dog's lethargic too, and the "
+                    "boiler's been making a funny noise. Sats are 99% on everyone. My crewmate says sats are normal "
+                    "so it can't be CO. Agree?")
+    assert _cited(a) == {"carbon-monoxide-poisoning-adults"} and "does not exclude" in a.answer, a.answer
