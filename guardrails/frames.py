@@ -297,12 +297,15 @@ def _outside_rejected_quotes(text: str, tokens: list[Token], mentions: list[Ment
     '<test> normal, so nothing serious', but that is not correct: ..."): quoted advice is the speaker's only when
     not rejected, and a quotation nobody rejects is read like any other words."""
     rejects = [tokens[m.start].start for m in mentions if m.concept == "cue.reject"]
-    if not rejects and not rejected_next:
+    # ... and a judgement right after the quotation ("the note's reasoning - '<X>' - is wrong")
+    judged = [tokens[m.start].start for m in mentions if m.concept == "cue.post_negation"]
+    if not rejects and not judged and not rejected_next:
         return mentions
     # a rejection opening the sentence governs the quotation after it ("Disregard the earlier note to '...'")
     opening = any(m.concept == "cue.reject" and m.start <= 1 for m in mentions)
     spans = [(q.start(2), q.end(2)) for q in _QUOTED.finditer(text)
-             if rejected_next or opening or any(r >= q.end() for r in rejects)]
+             if rejected_next or opening or any(r >= q.end() for r in rejects)
+             or any(j >= q.end() and not text[q.end():j].strip(" -\u2013\u2014,") for j in judged)]
     if rejected_next and not spans and (open_quote := _OPEN_QUOTE.search(text)):
         spans = [(open_quote.start(2), len(text))]  # the sentence split took the closing mark with the full stop
     return [m for m in mentions if not any(a <= tokens[m.start].start < b for a, b in spans)]

@@ -183,7 +183,10 @@ class Shorthand:
                                                                             if f != senses[short])]]
         # a bedside sense none of whose words the documents use would only steer the search away from them
         senses.update({short: form for short, form in expand.items() if content_words(form) & holding.keys()})
-        senses.update(title_initials(titles))
+        # a title's initials are a guess at what the ward calls its subject: not where the lists know the shorthand in
+        # other senses ("HCA" beside "<Aaa> <Hhh> in <Cccc> and <Aaaa>" is a healthcare assistant on the ward)
+        senses.update({short: form for short, form in title_initials(titles).items()
+                       if short not in listed or form.lower() in {f.lower() for f in listed[short]}})
         senses.update(defined_in(sentences))
         for short in keep:
             senses.pop(short, None)

@@ -144,3 +144,10 @@ def test_a_subject_the_documents_write_in_shorthand_is_spelled_out_even_where_it
     # a title's initials no document writes are a guess, not the subject's name
     assert read.spelled_out("Mice without IFN-γ are resistant to EAM.") == []
     assert read.spelled_out("it can't be co") == []  # lower case: a word, not the shorthand
+
+
+def test_a_titles_initials_do_not_replace_a_shorthand_the_lists_know_in_another_sense():
+    # "HCA" is in the vendored list; "herpeticum children adults" is only a guess from a title's words
+    read = Shorthand.for_corpus(["Give aciclovir the same day.", "Admit a child who is unwell."], known_english,
+                                lambda token: False, titles=["Eczema herpeticum in children and adults"])
+    assert read.long_forms("HCA on the surgical ward: two pillows under his heel?") == []
