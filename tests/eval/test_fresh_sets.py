@@ -106,6 +106,9 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_35.jsonl": (0.83, 0.875, 0.75),
     # batch 36 (first contact 0.83 / 0.75 / 0.83)
     "guard_fresh_36.jsonl": (1.0, 1.0, 1.0),
+    # batch 37 (first contact 1.00 / 0.75 / 0.83): a CT added beside the booked contrast MRI for a calcified bony lesion
+    # is still flagged; two two-rule drafts are named by the other rule first
+    "guard_fresh_37.jsonl": (1.0, 0.875, 0.83),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -165,7 +168,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 35: first contact 0.825 (33/40) after the fourteenth session's changes
                "chat_fresh_35.jsonl": 0.825,
                # batch 36: first contact 0.70 (eval/FIRST_CONTACT.md)
-               "chat_fresh_36.jsonl": 0.725}
+               "chat_fresh_36.jsonl": 0.725,
+               # batch 37: first contact 0.775 (after the fifteenth session's changes)
+               "chat_fresh_37.jsonl": 0.775}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))
