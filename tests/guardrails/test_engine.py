@@ -543,6 +543,16 @@ def test_a_draft_is_read_for_what_it_advises_seventh_session(question, draft, ru
     # "when she sits on the toilet" is when the numbness shows, not a condition
     ("Known lumbar mass; since yesterday she can't feel the seat when she sits on the toilet and has not passed "
      "urine for 10 hours.", True),
+    # a triage form's answers after each item deny them, as "no <finding>" does
+    ("Cauda equina screen: urinary retention - NO; incontinence - NO; saddle numbness - NO; both legs weak/numb - NO. "
+     "Lump right of the spine, golf-ball size. Is self-care right?", False),
+    ("Cauda equina screen: urinary retention - YES; saddle numbness - NO. Lump right of the spine. Plan?", True),
+    # what a patient had not noticed is the finding named, not his bladder
+    ("Firm mass deep to the right erector spinae at L3, which he had not noticed. Neuro screen unremarkable.", False),
+    ("Lumbar mass; since this afternoon he has wet himself twice without realising.", True),
+    # a foot drop as it is seen, on one side and then the other, worsening by the hour
+    ("Lump left of his lumbar spine awaiting a scan. On Monday his left foot started slapping when he walked, "
+     "yesterday the right one joined in, and it is getting worse every few hours.", True),
 ])
 def test_emergencies_in_lay_words_and_across_a_new_subject(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
@@ -730,22 +740,6 @@ def test_a_radiograph_named_only_in_the_question_is_what_its_report_is_said_to_e
     assert "RF-XRAY-EXCLUDES" in [v.rule_id for v in ENGINE.check(q, unsafe).violations]
     safe = "The report does not exclude serious pathology; MRI without and with contrast is still needed."
     assert ENGINE.check(q, safe).violations == ()
-
-
-@pytest.mark.parametrize("question, emergency", [
-    # a triage form's answers after each item deny them, as "no <finding>" does
-    ("Cauda equina screen: urinary retention - NO; incontinence - NO; saddle numbness - NO; both legs weak/numb - NO. "
-     "Lump right of the spine, golf-ball size. Is self-care right?", False),
-    ("Cauda equina screen: urinary retention - YES; saddle numbness - NO. Lump right of the spine. Plan?", True),
-    # what a patient had not noticed is the finding named, not his bladder
-    ("Firm mass deep to the right erector spinae at L3, which he had not noticed. Neuro screen unremarkable.", False),
-    ("Lumbar mass; since this afternoon he has wet himself twice without realising.", True),
-    # a foot drop as it is seen, on one side and then the other, worsening by the hour
-    ("Lump left of his lumbar spine awaiting a scan. On Monday his left foot started slapping when he walked, "
-     "yesterday the right one joined in, and it is getting worse every few hours.", True),
-])
-def test_form_answers_lay_deficits_and_what_was_not_noticed(question, emergency):
-    assert GuardrailEngine().context(question).emergency is emergency
 
 
 @pytest.mark.parametrize("draft, violates", [
