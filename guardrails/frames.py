@@ -191,9 +191,6 @@ def _form_answers(tokens: list[Token], mentions: list[Mention], flags: list[bool
                 flags[j] = True
 
 
-_WEIGHTINGS = frozenset({"t1", "t2"})  # an MRI weighting, or a vertebra: a sequence only beside a named one
-
-
 def _after_comma(tokens: list[Token], at: int) -> bool:
     """The token opens a noun phrase right after a comma (", <x>", ", a <x>")."""
     before = [t.text for t in tokens[max(0, at - 2):at]]
@@ -356,7 +353,7 @@ class FrameReader:
     def read(self, sentence: str, lists: bool = False, rejected_next: bool = False) -> ReadSentence:
         """rejected_next: the next sentence opens by rejecting what this one quotes ("That advice is wrong: ...")."""
         tokens = tokenize(sentence)
-        mentions = self._sequences_only(tokens, self._absolute_opening(
+        mentions = self._sequences_only(self._absolute_opening(
             tokens, _outside_rejected_quotes(sentence, tokens, self.v.tag(tokens), rejected_next)))
         clauses = clause_ids(tokens, mentions)
         negated = negation_flags(tokens, mentions, clauses, lists)
@@ -426,15 +423,14 @@ class FrameReader:
                 return m.start, clauses[m.start]
         return None, None
 
-    def _sequences_only(self, tokens: list[Token], mentions: list[Mention]) -> list[Mention]:
+    def _sequences_only(self, mentions: list[Mention]) -> list[Mention]:
         """A study listed by its sequences ("Sagittal T1, sagittal T2 and STIR, plus axial T2 will tell us everything")
         with no agent, protocol or enhancement named anywhere in the sentence is an unenhanced study: read as its
         protocol (at the last sequence, nearest what the sentence says of the list: "<sequences> alone would be
         inadequate"), as "a non-contrast <study>" is."""
         named = [m for m in mentions if m.concept == "term.mri_sequence"]
-        covered = {k for m in mentions for k in range(m.start, m.end)}
         # ("T1, T2 and STIR": a bare weighting beside a named sequence is one too)
-        bare = [t for t in tokens if t.text in _WEIGHTINGS and t.index not in covered] if named else []
+        bare = [m for m in mentions if m.concept == "term.mri_weighting"] if named else []
         if len(named) + len(bare) < 2 or any(m.kind == "protocol" or m.concept == "contrast.agent" for m in mentions):
             return mentions
         last = max(named, key=lambda m: m.start)
