@@ -174,7 +174,7 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
 
 # a form's answer to its item ("<finding> - NO", "<finding>: absent"), ended by the item's end
 _FORM_ANSWERED = frozenset({"-", ":"})
-_FORM_NO = frozenset({"no", "nil", "absent", "none", "denied", "negative", "neg"})
+_FORM_NO = DENIALS | {"negative", "neg"}
 _ITEM_ENDS = frozenset({";", ".", ",", ":", "(", ")", "?", "!"})
 
 
@@ -349,6 +349,10 @@ class FrameReader:
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.v = vocabulary
+        # the conditions a plain film's and a definitive test's results are read as (FrameReader._established)
+        self._plain_result = frozenset(vocabulary.as_condition(c)[1] for c in vocabulary.role("plain_film"))
+        self._definitive_result_of = frozenset(vocabulary.as_condition(c)[1]
+                                               for c in vocabulary.role("definitive_test"))
 
     def read(self, sentence: str, lists: bool = False, rejected_next: bool = False) -> ReadSentence:
         """rejected_next: the next sentence opens by rejecting what this one quotes ("That advice is wrong: ...")."""
@@ -622,9 +626,7 @@ class FrameReader:
         nothing (what the definitive test finds normal does)."""
         if not gate & self.v.role("established"):
             return False
-        plain = {self.v.as_condition(c)[1] for c in self.v.role("plain_film")}
-        definitive = {self.v.as_condition(c)[1] for c in self.v.role("definitive_test")}
-        return not gate & plain or bool(gate & definitive)
+        return not gate & self._plain_result or bool(gate & self._definitive_result_of)
 
     def _statement(self, rs: ReadSentence, ctx: _Ctx) -> Frame:
         """The sentence as a whole, for judgements with no object ("it is likely a lipoma"). Its precondition is
