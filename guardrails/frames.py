@@ -164,6 +164,7 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                     break  # "indicated only if MRI is unsuitable": a condition's own verdict stays in the condition
     if lists:
         _form_answers(tokens, mentions, flags)
+        _parenthetical_denials(tokens, mentions, flags)
     for j in range(1, len(mentions)):
         # "should not wait until after <event>": a gate cue right after a negated one is the same cue, as negated
         if mentions[j].concept == "gate.cue" and mentions[j - 1].concept == "gate.cue" and flags[j - 1] \
@@ -188,6 +189,23 @@ def _form_answers(tokens: list[Token], mentions: list[Mention], flags: list[bool
         start = next((i + 1 for i in range(k - 2, -1, -1) if tokens[i].text in _ITEM_ENDS), 0)
         for j, m in enumerate(mentions):
             if m.kind == "finding" and start <= m.start and m.end <= k - 1:
+                flags[j] = True
+
+
+def _parenthetical_denials(tokens: list[Token], mentions: list[Mention], flags: list[bool]) -> None:
+    """In a history, a parenthesis right after a denied finding gives the evidence for the denial ("no <finding>
+    (<its measurement> <value>)"): the findings it names are denied with it."""
+    for k, t in enumerate(tokens):
+        if t.text != "(":
+            continue
+        before = next((j for j, m in enumerate(mentions) if m.end == k), None)
+        if before is None or not flags[before] or mentions[before].kind != "finding":
+            continue
+        close = next((i for i in range(k + 1, len(tokens)) if tokens[i].text == ")"), None)
+        if close is None:
+            continue
+        for j, m in enumerate(mentions):
+            if m.kind == "finding" and k < m.start and m.end <= close:
                 flags[j] = True
 
 
@@ -228,7 +246,11 @@ _AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had"})
 # a result stated as the test's finding ("the <test> shows", "<test> confirmed"), not a noun ("based on <test>
 # findings")
 _RESULT_VERBS = frozenset({"shows", "showed", "shown", "confirms", "confirmed", "reveals", "revealed", "demonstrates",
-                           "demonstrated", "found", "identified", "reported", "was", "is"})
+                           "demonstrated", "found", "identified", "reported", "was", "is", "characterised",
+                           "showing", "confirming", "demonstrating", "revealing",
+                           "characterized", "characterises", "characterizes"})
+# an opening "With the <test> showing <finding>, ...": the test stated with its result, as "the <test> shows" is
+_RESULT_PARTICIPLES = frozenset({"showing", "confirming", "demonstrating", "revealing"})
 # Gate cues that govern a noun phrase, not a clause ("a patient awaiting <test> for <finding> has <symptom>"): in a
 # user's account the condition ends at the first finite verb, which starts what the account reports
 _NOUN_GATES = frozenset({"awaiting", "await", "awaits", "awaited", "pending", "following", "after", "waiting", "wait"})
@@ -445,7 +467,12 @@ class FrameReader:
         """An opening "With <condition> <established>, ..." ("With <cause> now excluded on <test>, <care> can start")
         states what the rest rests on, as "Once <test> has excluded <cause>, ..." does: its "with" is read as a gate
         cue. Only an opening clause holding an established condition (not "with <finding>, <test> now")."""
-        if not tokens or tokens[0].text != "with" or any(m.start == 0 for m in mentions):
+        if not tokens or tokens[0].text != "with":
+            return mentions
+        result = self._opening_result(tokens, mentions)
+        if result is not None:
+            return result
+        if any(m.start == 0 for m in mentions):
             return mentions
         comma = next((k for k, t in enumerate(tokens) if t.text == ","), None)
         established, deferral = self.v.role("established"), self.v.expand(["deferral"])
@@ -455,6 +482,21 @@ class FrameReader:
                 for m in opening):
             return mentions  # "With <cause> not yet excluded, ...": nothing is established
         return [Mention("gate.cue", "gate", 0, 1, "with"), *mentions]
+
+    def _opening_result(self, tokens: list[Token], mentions: list[Mention]) -> list[Mention] | None:
+        """"With the <definitive test> showing <finding>, ...": the opening phrase is read as a test beside another
+        ("<test A> with the <test B>") by its words alone; followed by a result participle it states the test's result.
+        The test's own mentions and the result, or None when the opening is not one."""
+        first = mentions[0] if mentions and mentions[0].start == 0 else None
+        if first is None or first.kind != "timing" or first.end >= len(tokens) \
+                or tokens[first.end].text not in _RESULT_PARTICIPLES:
+            return None
+        inner = [_replace(x, start=x.start + 1, end=x.end + 1) for x in self.v.tag(tokens[1:first.end])]
+        if not any(x.concept in self.v.role("definitive_test") for x in inner):
+            return None
+        at = first.end
+        said = Mention("condition.result", "condition", at, at + 1, tokens[at].text)
+        return sorted([*inner, said, *(m for m in mentions[1:] if m.start != at)], key=lambda m: (m.start, m.end))
 
     @staticmethod
     def _gate_spans(tokens, mentions, clauses, negated, account: bool = False) -> list[tuple[int, int, Mention]]:

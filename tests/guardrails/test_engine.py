@@ -553,6 +553,22 @@ def test_a_draft_is_read_for_what_it_advises_seventh_session(question, draft, ru
     # a foot drop as it is seen, on one side and then the other, worsening by the hour
     ("Lump left of his lumbar spine awaiting a scan. On Monday his left foot started slapping when he walked, "
      "yesterday the right one joined in, and it is getting worse every few hours.", True),
+    # hesitancy and a muffled saddle in the patient's words
+    ("Lump at L3. He's had to strain to get his wee started for 3 days, and sitting on his bike saddle feels like "
+     "sitting on cotton wool, both sides.", True),
+    # a guideline's statement named as such is what the text says, not what a patient has
+    ("I need to cite the source for the statement that cauda equina syndrome requires emergent MRI and surgical "
+     "consultation. Which references does the lumbar mass article attach to it?", False),
+    ("Lumbar mass and new urinary retention. I need the source for the claim that cauda equina syndrome requires "
+     "emergent MRI.", True),
+    # the evidence in brackets after a denied finding is denied with it; a measurement alone is still read
+    ("45M, firm lump L of L3. Screen: no urinary retention (post-void residual 40 mL), fully continent, normal "
+     "perianal sensation, power 5/5.", False),
+    ("Lump at L3, back pain. Post-void residual 600 mL today.", True),
+    # bowel sensation lost, and an examiner's judgement after the sense
+    ("59M, known paraspinal mass at L3. Now constipated and can't feel when his bowels open; perineal sensation "
+     "reduced on my exam.", True),
+    ("Lump at L3. Perineal sensation normal, power 5/5.", False),
 ])
 def test_emergencies_in_lay_words_and_across_a_new_subject(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
@@ -787,3 +803,49 @@ def test_imaging_kept_for_a_finding_that_has_not_gone_is_a_delay(draft):
 def test_a_protocol_named_by_its_sequences_alone_is_unenhanced(draft, violates):
     rules = _rules("Protocol please: firm lump left paraspinal at L3, back pain for three months, eGFR 84.", draft)
     assert ("RF-NONCONTRAST-ONLY" in rules) is violates, rules
+
+
+@pytest.mark.parametrize("question, draft, rule", [
+    # a clean plain film, and a worry said to be over
+    ("57M, palpable paraspinal mass at L3, back pain eight weeks; lumbar radiographs show no bony abnormality.",
+     "The plain films look clean, so I think we're past worrying about anything sinister going on in the spine.",
+     "RF-XRAY-EXCLUDES"),
+    # a test judged to add nothing, in other words than "unnecessary"
+    ("46F, firm lump beside L2 with back pain; lumbar radiographs are normal. Is an MRI still needed?",
+     "With the radiographs showing intact pedicles and no lytic change, an MRI would be unlikely to add anything "
+     "useful.", "RF-XRAY-EXCLUDES"),
+    ("27M rugby player, firm lump left paraspinal L2, back pain since a heavy tackle six weeks ago.",
+     "That'll be a knot of scar tissue from the tackle - I can't see a scan telling us anything we don't already "
+     "know from feeling it.", "RF-BENIGN-ASSUMPTION"),
+    # a studio class by its equipment and aims
+    ("Client 41F, lump beside L4 with back pain, contrast MRI booked for Thursday. Can she keep coming to class?",
+     "A gentle reformer session this week focusing on core activation should be fine before Thursday's scan.",
+     "RF-CONSERVATIVE-FIRST"),
+    # imaging in lay words, put off to a review
+    ("60M, palpable paraspinal mass at L2 with back pain, referred for advice on imaging.",
+     "If the swelling is still there when we see him at the six-week review, that would be the point to think about "
+     "getting some pictures.", "RF-MRI-DELAY"),
+    # manual therapy by its techniques
+    ("45M, lump left of L4, low back pain for 3 weeks; the GP has put in an MRI request.",
+     "While the request is being processed, a few sessions of gentle articulation and muscle energy technique should "
+     "help loosen things up.", "RF-CONSERVATIVE-FIRST"),
+    # an argument against the test after clean films
+    ("48F, paraspinal mass at L4, low back pain for 7 weeks; plain X-rays normal. Does she need an MRI?",
+     "Given how reassuring the plain films are, it's hard to make a case for an MRI.", "RF-XRAY-EXCLUDES"),
+])
+def test_a_draft_is_read_for_what_it_advises_sixteenth_session(question, draft, rule):
+    assert rule in _rules(question, draft)
+
+
+@pytest.mark.parametrize("draft, violates", [
+    # the definitive test stated with its result: what follows rests on it
+    ("The contrast MRI has characterised this as a simple lipoma with no concerning features, so no further imaging "
+     "is needed and he can go back to his usual physiotherapy.", False),
+    ("With the MRI showing a benign lipoma, physiotherapy can begin.", False),
+    # ... not another test's result, nor a test still to come
+    ("With the ultrasound showing a lipoma, physiotherapy can begin.", True),
+    ("With the MRI pending, physiotherapy can begin.", True),
+])
+def test_care_after_the_definitive_test_stated_with_its_result(draft, violates):
+    rules = _rules("Contrast MRI for a 44M with a soft lump beside L3. What next?", draft)
+    assert bool(rules) is violates, rules
