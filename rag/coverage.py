@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from rag.patient import age_ranges, gestation_ranges
 from rag.text import content_words
 
 # how a guideline says a subject is someone else's (the whole sentence is its statement of limits)
@@ -113,3 +114,83 @@ def excluded(question: frozenset[str], items: tuple[Exclusion, ...], words: froz
     denied: the concepts it denies."""
     return any(item.concepts <= question and (not item.absent or item.absent & denied)
                and (not item.words or item.words & words) for item in items)
+
+
+# whose patients a statement of coverage names by group alone ("This guidance covers adults ..."; "children ... are
+# outside its scope"), and the words an item may hold besides a group and an age and still name only patients by age
+# ("people under 18", "infants younger than 6 months"; not "children with <a device>")
+_GROUP_WORDS = {"adult": "adult", "adults": "adult", "child": "child", "children": "child"}
+_AGE_ONLY_WORDS = frozenset(
+    "aged age ages under over younger older than below above less more years year yrs months month weeks week days "
+    "old people patients infants infant babies baby and or the it its are is who those any this guidance guideline "
+    "also".split())
+_COVERS = re.compile(r"\b(?:covers|applies\s+to|is\s+written\s+for)\b", re.IGNORECASE)
+# (not the "and" of an age's "<a> years and over")
+_PARTS = re.compile(r"[,():]|\b(?:and|or)\b(?!\s+(?:over|older|above|under|younger|more|later)\b)", re.IGNORECASE)
+
+
+class StatedPopulation(NamedTuple):
+    """Whom a document's own statements of coverage say it is for ("This guidance covers <group> aged <a> and over")
+    and whom they leave out ("<group>, ... are outside its scope"; "people under <a>"; "babies born before <n> weeks"):
+    ages in years and gestations at birth in weeks as (lower inclusive, upper exclusive) ranges; groups "adult" and
+    "child"."""
+    ages_in: tuple[tuple[float, float], ...] = ()
+    ages_out: tuple[tuple[float, float], ...] = ()
+    groups_in: frozenset[str] = frozenset()
+    groups_out: frozenset[str] = frozenset()
+    gestations_in: tuple[tuple[float, float], ...] = ()
+    gestations_out: tuple[tuple[float, float], ...] = ()
+    # the ages and gestations the document's other sentences give advice for ("stridor in an infant under <age>:
+    # refer"): a patient outside the stated coverage whom the document still addresses is its patient
+    ages_addressed: tuple[tuple[float, float], ...] = ()
+    gestations_addressed: tuple[tuple[float, float], ...] = ()
+
+    def misfit(self, age: float | None, group: str | None, gestation: float | None, named: bool = True
+               ) -> str | None:
+        """Why the stated coverage leaves out this patient (age in years, group, gestation at birth in weeks), or
+        None. named: the question names the document's subject; only then does advice the document gives for patients
+        outside its stated coverage make them its patients ("<subject> in an infant under <age>: refer"), not a
+        question about another subject in such a patient."""
+        inside = lambda value, ranges: any(lo <= value < hi for lo, hi in ranges)  # noqa: E731
+        addressed = lambda value, ranges: named and inside(value, ranges)  # noqa: E731
+        if gestation is not None and not addressed(gestation, self.gestations_addressed) and (
+                inside(gestation, self.gestations_out)
+                or self.gestations_in and not inside(gestation, self.gestations_in)):
+            return f"the baby was born at {gestation:g} weeks, a gestation the document says it does not cover"
+        if age is not None and not addressed(age, self.ages_addressed) and (
+                inside(age, self.ages_out) or self.ages_in and not inside(age, self.ages_in)):
+            return "the document says it does not cover patients of this age"
+        if group is not None and (group in self.groups_out or self.groups_in and group not in self.groups_in):
+            return f"the document says it does not cover {'adults' if group == 'adult' else 'children'}"
+        return None
+
+
+def stated_population(sentences: Iterable[str], advises: Callable[[str], bool] = lambda sentence: True
+                      ) -> StatedPopulation:
+    """The population a document's statements of coverage and of limits name (see StatedPopulation). Only what they
+    say of patients by age, gestation or group alone is read: "<group> with <a condition>" is a subject handed over,
+    not every patient of the group. advises: does a sentence say what to do (a risk factor's "<age> under <n>" gives
+    no advice for those patients)?"""
+    ages_in, ages_out, gestations_in, gestations_out, ages_addressed, gestations_addressed = [], [], [], [], [], []
+    groups_in: set[str] = set()
+    groups_out: set[str] = set()
+    for sentence in sentences:
+        for clause in sentence.split(";"):
+            if _EXCLUDES.search(clause):
+                gestations_out += gestation_ranges(clause)
+                for part in _PARTS.split(_EXCLUDES.sub(" ", clause)):
+                    words = set(re.findall(r"[a-z]+", part.lower()))
+                    rest = words - _AGE_ONLY_WORDS - set(_GROUP_WORDS)
+                    if words and not rest:
+                        groups_out |= {_GROUP_WORDS[w] for w in words if w in _GROUP_WORDS}
+                        ages_out += age_ranges(part)
+            elif _COVERS.search(clause):
+                gestations_in += gestation_ranges(clause)
+                ages_in += age_ranges(clause)
+                groups_in |= {_GROUP_WORDS[w] for w in re.findall(r"[a-z]+", clause.lower()) if w in _GROUP_WORDS}
+            elif advises(clause):
+                ages_addressed += age_ranges(clause)
+                gestations_addressed += gestation_ranges(clause)
+    return StatedPopulation(tuple(ages_in), tuple(ages_out), frozenset(groups_in), frozenset(groups_out),
+                            tuple(gestations_in), tuple(gestations_out), tuple(ages_addressed),
+                            tuple(gestations_addressed))

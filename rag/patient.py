@@ -123,3 +123,48 @@ def sex_fit(sex: str | None, sentence: str) -> int:
     if male == female:
         return 0 if not male else 1  # both named ("<group A> and <group B>"): written for either
     return 1 if (sex == "male") == male else -1
+
+
+# a baby's gestation at birth in weeks: "30+4 weeker", "ex-28-weeker", "born at 33 weeks", "a 34-week preterm baby".
+# A pregnant woman's "32 weeks' gestation" is her pregnancy's, not a patient's birth, and is not read.
+_GESTATION = [
+    re.compile(r"\b(?:ex-?\s?)?(\d{2})(?:\+\d)?\s?-?\s?weeker\b", re.I),
+    re.compile(r"\bborn (?:at|at about|at around) (\d{2})(?:\+\d)?\s?(?:weeks?|wks?|/40)\b", re.I),
+    re.compile(r"\b(\d{2})(?:\+\d)?\s?-?\s?(?:weeks?|wks?)\s?-?\s?(?:preterm|prem|premature)\b", re.I),
+]
+# a sentence's gestation range, read only in a sentence about birth ("babies born at 35 weeks' gestation or later",
+# "born before 35 weeks", "born at 35 to 37 weeks")
+_BIRTH = re.compile(r"\b(?:born|gestation|gestational|preterm)\b", re.I)
+_GESTATION_RANGES = [
+    (re.compile(r"\b(\d{2})\s?weeks?'?\s*(?:of\s+)?(?:gestation\s+|gestational age\s+)?(?:or|and)\s+"
+                r"(?:later|more|over|above|beyond|older)\b", re.I), "min"),
+    (re.compile(r"\b(?:before|under|below|less than|earlier than)\s+(\d{2})\s?weeks?\b", re.I), "below"),
+    (re.compile(r"\b(\d{2})\s*(?:to|-|–)\s*(\d{2})\s?weeks?\b", re.I), "between"),
+]
+
+
+def patient_gestation(text: str) -> float | None:
+    """The patient's gestation at birth in weeks as the question states it ("30+4 weeker"), or None."""
+    for rx in _GESTATION:
+        m = rx.search(text)
+        if m and 22 <= int(m.group(1)) <= 44:
+            return float(m.group(1))
+    return None
+
+
+def gestation_ranges(sentence: str) -> list[tuple[float, float]]:
+    """The ranges of gestation at birth (weeks, lower inclusive, upper exclusive) a sentence about birth names."""
+    if not _BIRTH.search(sentence):
+        return []
+    out = []
+    for rx, kind in _GESTATION_RANGES:
+        for m in rx.finditer(sentence):
+            a = float(m.group(1))
+            out.append((a, math.inf) if kind == "min" else (0.0, a) if kind == "below"
+                       else (a, float(m.group(2)) + 1))
+    return out
+
+
+def group_of(age: float | None, group: str | None, adult_age: float) -> str | None:
+    """"adult" or "child": by the stated age, else by the words."""
+    return ("adult" if age >= adult_age else "child") if age is not None else group

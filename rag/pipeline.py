@@ -26,7 +26,7 @@ from rag.abbreviations import Shorthand
 from rag.bands import Band, bands_in, implied
 from rag.config import Settings
 from rag.conversations import ConversationStore
-from rag.coverage import Exclusion, declared_exclusions, states_limits
+from rag.coverage import Exclusion, StatedPopulation, declared_exclusions, stated_population, states_limits
 from rag.diseases import words as disease_words
 from rag.embed import Embedder, set_threads
 from rag.errors import LLMUnavailable
@@ -175,6 +175,16 @@ class Pipeline:
             cache[document_id] = declared_exclusions(
                 [x.text for c in own for x in c.sentences], self.scope.concepts, vocabulary.kinds,
                 vocabulary.matched_text, content_words(own[0].title if own else ""), vocabulary.role("course"))
+        return cache[document_id]
+
+    def document_population(self, snapshot, document_id: str) -> StatedPopulation:
+        """Whom a document's statements of coverage say it is for and leaves out (rag.coverage), cached per
+        snapshot."""
+        cache = self._for_build(snapshot, "document_population", lambda _: {})
+        if document_id not in cache:
+            cache[document_id] = stated_population((x.text for c in snapshot.chunks if c.document_id == document_id
+                                                    and not is_reference_chunk(c) for x in c.sentences),
+                                                   self.scope.answer_types.advises)
         return cache[document_id]
 
     def document_words(self, snapshot, document_id: str) -> frozenset[str]:
@@ -352,13 +362,14 @@ class Pipeline:
             found = self.retriever.retrieve(snapshot, search, k + 1, vector=qvec, core=query.again)
         passages = self.with_neighbours(snapshot, [p for p in found if not is_reference_chunk(p.chunk)][:k])
         title = lambda d: getattr(docs.get(d), "title", "")  # noqa: E731
-        declines = self.scope.declines(query, lambda d: self.document_exclusions(snapshot, d), title)
+        population = functools.partial(self.document_population, snapshot)
+        declines = self.scope.declines(query, lambda d: self.document_exclusions(snapshot, d), title, population)
         if passages and declines(passages[0].chunk.document_id):
             # the closest document leaves this subject (or this patient) to other guidance: the closest one that does
             # not answers
             wider = [p for p in self.retriever.retrieve(snapshot, search, DECLINED_WIDER * k, vector=qvec)
                      if not is_reference_chunk(p.chunk) and not declines(p.chunk.document_id)]
-            successor = self.scope.successor(wider, query, title, idf, passages[0].chunk.document_id)
+            successor = self.scope.successor(wider, query, title, idf, passages[0].chunk.document_id, population)
             if successor:
                 passages = self._own_passages_first(snapshot, wider, successor, passages, k)
         passages += self._pack_documents_passages(snapshot, query, passages, search, qvec, k)
@@ -378,6 +389,15 @@ class Pipeline:
                 self.scope.rare_words_document_first(passages, query, idf, words), query,
                 lambda document, other: other == retrieved and self.scope.outvotes(votes([document, other]), idf,
                                                                                     other, document))
+        named, names = self.scope.named_by_title(query, docs, title, idf, shorthand.spelled_out)
+        if passages and named and named != passages[0].chunk.document_id and not names(passages[0].chunk.document_id):
+            # the asking part names another document's subject by its title and none of the closest one's
+            wider = [p for p in self.retriever.retrieve(snapshot, search, DECLINED_WIDER * k, vector=qvec)
+                     if p.chunk.document_id == named and not is_reference_chunk(p.chunk)]
+            if wider or named in {p.chunk.document_id for p in passages}:
+                passages = self._own_passages_first(snapshot, wider, named, passages, k) if wider \
+                    else document_first(passages, named)
+                vectors = self.sentence_vectors.get(passages)
         if len({p.chunk.document_id for p in passages}) > 1:
             passages = self.scope.denied_subject_last(passages, query)
         if len({p.chunk.document_id for p in passages}) > 1 and declines(passages[0].chunk.document_id):
@@ -404,7 +424,8 @@ class Pipeline:
                                           document_concepts=lambda d: self.document_concepts(snapshot, d),
                                           known_disease=self.disease_reader(snapshot),
                                           document_words=lambda d: self.document_words(snapshot, d),
-                                          spelled_out=tuple(shorthand.spelled_out(query.focus)))
+                                          spelled_out=tuple(shorthand.spelled_out(query.focus)),
+                                          population=population)
         if turn.decision.outcome != "abstain":
             turn.plan = self._plan_groundings(query, turn)
         if use_llm and self.llm is not None and self.llm_client is not None and turn.decision.outcome != "abstain":

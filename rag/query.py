@@ -20,7 +20,7 @@ from guardrails.concepts import Vocabulary, clause_start, clean, default_vocabul
 from guardrails.sentences import split_sentences
 from rag.bands import without_stated
 from rag.measures import measured
-from rag.patient import patient_age, patient_group, patient_sex
+from rag.patient import patient_age, patient_gestation, patient_group, patient_sex
 from rag.text import content_words
 from rag.types import Frozen
 
@@ -116,7 +116,7 @@ _ASKS = re.compile(r"(?:(?:for|at|in|on|by|to|with|from|and|or|so|but)\s+)*(?:wh
 _GENERIC_VALUE = content_words("""what which the a an usual starting start initial recommended maximum max daily total
 loading first correct right typical standard exact exactly weekly recommend appropriate proper current suggested
 normal usual ideal best optimal minimum min good safe low high higher lower single double full half reduced rate
-maintenance""")
+maintenance iv im po sc oral intravenous intramuscular subcutaneous""")  # (a route is how, not whose value it is)
 _MODAL = content_words("should must will would could can may might shall does do is are was were the a an")
 RUN_ON_WORDS = 45  # a sentence longer than this, strung together with commas, is read clause by clause
 VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is searched on its own as well
@@ -396,6 +396,7 @@ class Query(Frozen):
     age: float | None = None  # the patient's age in years, as this turn or an earlier one states it
     sex: str | None = None  # the patient's sex ("male"/"female"), as this turn or an earlier one states it
     group: str | None = None  # "adult" or "child" where no age is stated but the words say which (rag.patient)
+    gestation: float | None = None  # a baby's gestation at birth in weeks ("30+4 weeker"), as any turn states it
     # a long vignette's asking sentences and the one before them ("... two doses of <drug> given. What next?"),
     # searched as well as the whole; empty for a short question
     core: str = ""
@@ -557,6 +558,9 @@ class QueryReader:
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
                      sex=next((x for t in (text, *reversed(previous)) if (x := patient_sex(t)) is not None), None),
                      group=next((g for t in (text, *reversed(previous)) if (g := patient_group(t)) is not None), None),
+                     # (as typed: the spelling fixer reads ward slang such as "<n> weeker" as other words)
+                     gestation=next((g for t in (question, *reversed(previous))
+                                     if (g := patient_gestation(t)) is not None), None),
                      measured=measured,
                      answer_type=answer_type, concepts=concepts,
                      history=history, follow_up=follow_up,

@@ -21,9 +21,9 @@ import numpy as np
 
 from guardrails.concepts import default_vocabulary
 from guardrails.sentences import split_sentences
-from rag.coverage import ITEM_KINDS, Exclusion, excluded
+from rag.coverage import ITEM_KINDS, Exclusion, StatedPopulation, excluded
 from rag.diseases import default_disease_names
-from rag.patient import age_ranges
+from rag.patient import age_ranges, group_of
 from rag.query import QUESTION_STEMS, AnswerTypes, Query, QueryReader, default_answer_types
 from rag.text import american, content_words, initial_runs
 from rag.types import Frozen, ScoredChunk
@@ -43,6 +43,7 @@ NAMED_TOPIC_MIN_SIMILARITY = 0.2
 RARE_TERMS_MIN = 3
 RARE_SHARE = 0.01
 TITLE_WORD_SHARE = 0.02  # a title word this rare among the sentences names the document's subject
+TITLE_SUBJECT_SHARE = 0.005  # ... and a one-word title subject this rare names it alone (ScopePolicy.named_by_title)
 RARE_TERMS_MIN_SIMILARITY = 0.45
 # ... and each rare term beyond the least lowers the closeness needed by this much, down to the floor: a question
 # sharing seven of a document's rare words is about it, whatever one sentence's closeness. The terms are counted over
@@ -98,6 +99,15 @@ _RATE_IN = {u: re.compile(_PER + rx, re.IGNORECASE) for u, rx in _RATE_UNITS.ite
 _ADULTS = re.compile(r"\b(?:in|for) adults?\b|\badult (?:patients|population)\b", re.IGNORECASE)
 _CHILDREN = re.compile(r"\b(?:in|for) (?:children|infants|neonates)\b|\bp(?:a)?ediatric\b|\bchildren\b",
                        re.IGNORECASE)
+# a title's separate subjects ("<subject A> and <subject B> in <population>")
+_TITLE_PARTS = re.compile(r"\band\b|,|/", re.IGNORECASE)
+_IN_SETTING = re.compile(r"\b(?:in|during|after|under|over|aged|up to|from|for)\b.*$", re.IGNORECASE)
+# what a title says of its subject's care rather than the subject ("Evaluation and management of <subject>")
+_TITLE_GENERIC = frozenset(content_words("evaluation management assessment recognition treatment diagnosis care "
+                                         "suspected initial emergency investigation approach"))
+# whom a title's part names rather than what ("... in boys and men", "... infants and children under 2")
+_WHOM = re.compile(r"\b(?:boys?|girls?|men|man|women|woman|adults?|child(?:ren)?|infants?|bab(?:y|ies)|neonates?|"
+                   r"newborns?|people|patients?|\d+)\b", re.IGNORECASE)
 ADULT_AGE = 16  # an adult guideline's population starts here (UK adult services; most adult guidelines say 16 or 18)
 _RATE_ALSO = {"week": re.compile(r"\bweekly\b", re.IGNORECASE), "h": re.compile(r"\bhourly\b", re.IGNORECASE)}
 
@@ -112,15 +122,26 @@ class ScopeDecision(Frozen):
     missing: str | None = None  # what a partial answer says the sources do not give
 
 
+def _names_any(said: set[str], owner: set[str]) -> bool:
+    """Does the sentence name one of the owner's words, alone or as the end of a compound ("<prefix>steroid" names a
+    "steroid")?"""
+    return bool(said & owner) or any(w.endswith(o) for w in said for o in owner if len(o) >= 5)
+
+
 def rare_terms_enough(terms: int, similarity: float, step: float = RARE_TERM_STEP) -> bool:
     """Do this many rare terms shared with a document, its best sentence this close, put a question on its topic?"""
     need = max(RARE_TERMS_FLOOR_SIMILARITY, RARE_TERMS_MIN_SIMILARITY - step * (terms - RARE_TERMS_MIN))
     return terms >= RARE_TERMS_MIN and similarity >= need
 
 
-def _population_misfit(query: Query, title: str) -> str | None:
-    """Why a document whose title names its population does not cover the patient (their age, else the group the
-    question calls them: "a 70 kg adult"); None when it does."""
+def _population_misfit(query: Query, title: str, stated: StatedPopulation | None = None) -> str | None:
+    """Why a document whose title names its population, or whose statements of coverage do (rag.coverage), does not
+    cover the patient (their age, else the group the question calls them: "a 70 kg adult"; a baby's gestation at
+    birth); None when it does."""
+    if stated is not None:
+        named = bool(content_words(_ADULTS.sub(" ", _CHILDREN.sub(" ", title))) & content_words(query.focus))
+        if why := stated.misfit(query.age, group_of(query.age, query.group, ADULT_AGE), query.gestation, named):
+            return why
     if not title or (query.age is None and query.group is None):
         return None
     adults, children = bool(_ADULTS.search(title)), bool(_CHILDREN.search(title))
@@ -167,13 +188,15 @@ class ScopePolicy:
                known_disease: Callable[[str], bool] | None = None,
                core_vector: np.ndarray | None = None,
                document_words: Callable[[str], frozenset[str]] | None = None,
-               spelled_out: tuple[str, ...] = ()) -> ScopeDecision:
+               spelled_out: tuple[str, ...] = (),
+               population: Callable[[str], StatedPopulation] | None = None) -> ScopeDecision:
         """known_disease: does some indexed document use every word of this disease name (rag.diseases)?
         core_vector: a long vignette's asking part: a passage as close to it as to the whole is as much on topic;
         document_words: a document's (stemmed) content words: the rare terms a question shares with the answering
         document are counted over all of it, not only over the passages retrieval happened to return. spelled_out: the
         long forms of the question's capitalised shorthand (rag.abbreviations): one that is the answering document's
-        title subject names it, as a rare name does."""
+        title subject names it, as a rare name does. population: whom a document's statements of coverage say it is
+        for (rag.coverage)."""
         if not passages:
             return ScopeDecision(outcome="abstain", reasons=("nothing retrieved",))
         probes = [qvec] if core_vector is None else [qvec, core_vector]
@@ -228,7 +251,8 @@ class ScopePolicy:
         if sibling:
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: the question is about {sibling}, another kind than the document's",), **base)
-        population = (_population_misfit(query, top.chunk.title)
+        population = (_population_misfit(query, top.chunk.title,
+                                         population(top.chunk.document_id) if population else None)
                       or self._unaddressed_group(query, top, document_concepts))
         if population:
             return ScopeDecision(outcome="abstain", reasons=(f"topic: {population}",), **base)
@@ -288,6 +312,38 @@ class ScopePolicy:
             return True
         return any(content_words(p) and content_words(p) <= corpus_words
                    for c in self.vocabulary.concepts(name) for p in self.vocabulary.phrases.get(c, ()))
+
+    def named_by_title(self, query: Query, documents, title: Callable[[str], str], idf: dict[str, float],
+                       spelled_out: Callable[[str], list[str]] = lambda text: []
+                       ) -> tuple[str | None, Callable[[str], bool]]:
+        """The one document one of whose title's subjects (the title before any colon, each of its "<a> and <b>", less
+        its population and course words) the question's asking part names by every rare word ("what dose of <drug>
+        for an adult with <a title's subject>?", or in the documents' own shorthand), or None; and whether the asking
+        part names any of a given document's title words. A document on another subject that happens to give the
+        <drug>'s dose for its own patients does not answer for the one named."""
+        if not idf:
+            return None, lambda document_id: False
+        level = self.rare_level(idf, TITLE_WORD_SHARE)
+        asked = QueryReader.asking_part(query.affirmed or query.focus)
+        asking = content_words(" ".join([asked, *spelled_out(asked)]))
+        course = self.vocabulary.role("course")
+
+        def rare(text: str) -> frozenset[str]:
+            said = content_words(_ADULTS.sub(" ", _CHILDREN.sub(" ", text)))
+            said -= content_words(self.vocabulary.matched_text(text, course))
+            return frozenset(w for w in said if idf.get(w, 0.0) >= level)
+
+        strict = self.rare_level(idf, TITLE_SUBJECT_SHARE)
+
+        def subjects(document_id: str) -> list[frozenset[str]]:
+            # the title before its colon, less the setting and the patients ("<subject> in <population> in <place>")
+            head = _WHOM.sub(" ", _IN_SETTING.sub("", title(document_id).split(":", 1)[0]))
+            # (a subject of one word names the document only when the word is rarer still: "vomiting" is not one)
+            return [words for part in _TITLE_PARTS.split(head) if (words := rare(part) - _TITLE_GENERIC)
+                    and (len(words) > 1 or idf.get(next(iter(words)), 0.0) >= strict)]
+
+        named = [d for d in documents if any(words <= asking for words in subjects(d))]
+        return (named[0] if len(named) == 1 else None), lambda document_id: bool(rare(title(document_id)) & asking)
 
     @staticmethod
     def rare_level(idf: dict[str, float], share: float) -> float:
@@ -439,18 +495,21 @@ class ScopePolicy:
         return document_first(passages, other)
 
     def declines(self, query: Query, exclusions: Callable[[str], tuple[Exclusion, ...]],
-                 title: Callable[[str], str] = lambda document_id: "") -> Callable[[str], bool]:
+                 title: Callable[[str], str] = lambda document_id: "",
+                 population: Callable[[str], StatedPopulation | None] = lambda document_id: None
+                 ) -> Callable[[str], bool]:
         """Does a document say it leaves the question's subject to other guidance ("<region> masses are outside its
         scope"; rag.coverage), or does its title's population leave out the patient ("<subject> in children" for a
         52-year-old)?"""
         named = frozenset(c for c in query.concepts - query.denied if self.vocabulary.kinds.get(c) in ITEM_KINDS)
         words = frozenset(content_words(query.focus))
         return lambda document_id: (bool(named) and excluded(named, exclusions(document_id), words, query.denied)
-                                    or bool(_population_misfit(query, title(document_id))))
+                                    or bool(_population_misfit(query, title(document_id), population(document_id))))
 
     @staticmethod
     def successor(wider: list[ScoredChunk], query: Query, title: Callable[[str], str], idf: dict[str, float],
-                  declined: str) -> str | None:
+                  declined: str, population: Callable[[str], StatedPopulation | None] = lambda document_id: None
+                  ) -> str | None:
         """The document that answers in place of a declining one: the closest whose title names something the question
         does (a word rare in the corpus: "management" names nothing); else, where the subject was declined (not the
         patient), the closest of all. A document declined for its population is not replaced by one on another
@@ -462,7 +521,7 @@ class ScopePolicy:
             named = content_words(_ADULTS.sub(" ", _CHILDREN.sub(" ", title(document))))
             if any(idf.get(w, 0.0) >= level for w in named & asked):
                 return document
-        by_population = bool(_population_misfit(query, title(declined)))
+        by_population = bool(_population_misfit(query, title(declined), population(declined)))
         return None if by_population or not wider else wider[0].chunk.document_id
 
     @staticmethod
@@ -640,7 +699,7 @@ class ScopePolicy:
             heading = content_words(p.chunk.section[-1]) if p.chunk.section else set()
             for s in p.chunk.sentences:  # a list item is about its heading too ("Duration ...: 3 months")
                 said = content_words(f"{s.text} {s.label}") | heading
-                if (said & focus and (not owner or said & owner or owner <= title)
+                if (said & focus and (not owner or _names_any(said, owner) or owner <= title)
                         and all(d <= said or d <= title for d in diseases)
                         and self.answer_types.gives_value(query.answer_type, s.text)
                         and all(_RATE_IN[u].search(s.text) or (u in _RATE_ALSO and _RATE_ALSO[u].search(s.text))

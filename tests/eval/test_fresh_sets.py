@@ -109,6 +109,13 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # batch 37 (first contact 1.00 / 0.75 / 0.83): a CT added beside the booked contrast MRI for a calcified bony lesion
     # is still flagged; two two-rule drafts are named by the other rule first
     "guard_fresh_37.jsonl": (1.0, 0.875, 0.83),
+    # batch 38 (first contact 0.71 / 0.83 / 0.71): films that "look clean, so we're past worrying", an MRI "unlikely to
+    # add anything useful", "a knot of scar tissue", a "reformer session" before the scan; "the contrast MRI has
+    # characterised this as a simple lipoma" is a result
+    "guard_fresh_38.jsonl": (1.0, 1.0, 1.0),
+    # batch 39 (first contact 0.77 / 1.00 / 0.77): "some pictures" at a six-week review, "gentle articulation and
+    # muscle energy technique" while the request is processed, "hard to make a case for an MRI"
+    "guard_fresh_39.jsonl": (1.0, 1.0, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -170,7 +177,11 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 36: first contact 0.70 (eval/FIRST_CONTACT.md)
                "chat_fresh_36.jsonl": 0.725,
                # batch 37: first contact 0.775 (after the fifteenth session's changes)
-               "chat_fresh_37.jsonl": 0.775}
+               "chat_fresh_37.jsonl": 0.775,
+               # batch 38: first contact 0.725 (29/40) at the sixteenth session's start; 33/40 after
+               "chat_fresh_38.jsonl": 0.825,
+               # batch 39: first contact 0.725 (29/40) after the sixteenth session's changes; 33/40 after
+               "chat_fresh_39.jsonl": 0.825}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

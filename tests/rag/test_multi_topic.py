@@ -35,17 +35,20 @@ ADJACENT = {"low-back-pain-nonspecific", "soft-tissue-lump"}
 # in words the concept layer does not know (acute kidney injury, which shares contrast, gadolinium and eGFR with the
 # seed; hypoglycaemia) and batch 22's two asked in their own clinicians' shorthand (paracetamol overdose, acute otitis
 # media in children). They are indexed with all the others for their batches' cases; the older sets' floors were
-# measured with the fifteen above and stay measured so. Every floor below holds with all forty-nine indexed (batch
-# 33's, 34's and 35's pairs included since the fourteenth session, 36's since the fifteenth: no batch's guidelines are
-# kept apart).
+# measured with the fifteen above and stay measured so. Every floor below holds with all fifty-one indexed (batch
+# 33's, 34's and 35's pairs included since the fourteenth session, 36's since the fifteenth, 37's since the sixteenth:
+# it was kept apart until the jaundice guideline's own statement of coverage, "babies born at 35 weeks' gestation or
+# later", declined batch 24's "30+4 weeker").
 BESIDE_THE_SEED = TOPICS / "beside_the_seed"
-# Batch 37's pair (eczema herpeticum, hyperemesis gravidarum) is indexed only for its own cases: with it beside the
-# forty-nine, batch 24's "30+4 weeker ... what's the phototherapy threshold for her gestation?" is answered from the
-# jaundice guideline's risk-factor list instead of abstaining (with fifty-one documents two more of its words count as
-# rare, so the topic stage accepts it, and the answerability stage reads "gestational age under 38 weeks" as the
-# value), which takes batch 24 below its floor. Kept apart, stated here and in eval/FIRST_CONTACT.md, and the first
-# thing to undo (as batch 33's pair was).
-BESIDE_THE_SEED_37 = TOPICS / "beside_the_seed_37"
+# Batch 38's and 39's pairs (primary postpartum haemorrhage, bronchiolitis; scabies, emergency contraception) are
+# indexed only for their own batches' cases: beside the fifty-one, three older answers turn wrong. The postpartum
+# haemorrhage guideline gives a tranexamic acid dose for its own patients, and batch 20's "before the aneurysm is
+# secured, tranexamic acid, at what dose?" (expected to abstain) is answered with it; its words ("midwife",
+# "infusion", "rate") take batch 26's "Mg infusion for severe PET ... knee jerks gone" from the pre-eclampsia
+# guideline to an abstention; and with batch 39's pair the pre-eclampsia passage on when to stop magnesium leaves the
+# first cut for "Mg running since 23:00 ... when can we switch it off?". Kept apart, stated here and in
+# eval/FIRST_CONTACT.md, and the first thing to undo.
+BESIDE_THE_SEED_38_39 = TOPICS / "beside_the_seed_38_39"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -63,14 +66,15 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 
 
 @pytest.fixture(scope="module")
-def every_and_37(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline and batch 37's pair (fifty-one documents), for batch 37's cases."""
-    return _indexed(tmp_path_factory, embedder, "every_and_37", folders=(TOPICS, BESIDE_THE_SEED, BESIDE_THE_SEED_37))
+def every_and_38_39(tmp_path_factory, embedder) -> Pipeline:
+    """Every guideline and batch 38's and 39's pairs (fifty-five documents), for those batches' cases."""
+    return _indexed(tmp_path_factory, embedder, "every_and_38_39",
+                    folders=(TOPICS, BESIDE_THE_SEED, BESIDE_THE_SEED_38_39))
 
 
 @pytest.fixture(scope="module")
 def every(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline, those written from batch 19 on included (forty-nine documents)."""
+    """Every guideline, those written from batch 19 on included (fifty-one documents)."""
     return _indexed(tmp_path_factory, embedder, "every", folders=(TOPICS, BESIDE_THE_SEED))
 
 
@@ -248,7 +252,7 @@ def test_a_guideline_whose_subject_the_question_denies_does_not_answer_it(every)
 # pre-eclampsia): 18/24; batch 27 (first contact 11/24 with thirty-one, sudden sensorineural hearing loss and acute
 # alcohol withdrawal): 11/24. Measured with all thirty-one: 20, 20, 14, 14, 19, 12, 12, 18 and 11 of 24; with all
 # thirty-seven at the eleventh stop: 20, 20, 14, 14, 19, 12, 13, 19, 12, 12, 16 (of 25) and 12
-BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 0.83, "chat_topics_21.jsonl": 0.58,
+BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 0.83, "chat_topics_21.jsonl": 0.62,
                           "chat_topics_22.jsonl": 0.58, "chat_topics_23.jsonl": 0.79, "chat_topics_24.jsonl": 0.5,
                           "chat_topics_25.jsonl": 0.54, "chat_topics_26.jsonl": 0.79, "chat_topics_27.jsonl": 0.45,
                           # batch 28 (Kawasaki disease, testicular torsion): first contact 10/24; batch 29 (button
@@ -268,7 +272,9 @@ BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 
                           # batch 35 (febrile seizures, shoulder dislocation): first contact 13/24 with forty-seven
                           "chat_topics_35.jsonl": 0.54,
                           # batch 36 (serotonin toxicity, chemical eye injury): first contact 10/24 with forty-nine
-                          "chat_topics_36.jsonl": 0.41}
+                          "chat_topics_36.jsonl": 0.41,
+                          # batch 37 (eczema herpeticum, hyperemesis gravidarum): first contact 7/24 with fifty-one
+                          "chat_topics_37.jsonl": 0.29}
 
 
 @pytest.mark.parametrize("name", sorted(BESIDE_THE_SEED_FLOORS))
@@ -280,13 +286,18 @@ def test_cases_beside_the_seed_hold_their_pass_rate_with_every_guideline_indexed
     assert rate >= BESIDE_THE_SEED_FLOORS[name], f"pass rate {rate:.2f} < {BESIDE_THE_SEED_FLOORS[name]}: {failing}"
 
 
-def test_batch_37_cases_hold_their_pass_rate_with_their_guidelines_indexed(every_and_37):
-    # first contact 7/24 with fifty-one documents (eczema herpeticum 2/8, hyperemesis gravidarum 4/8, older 1/8)
-    cases = [json.loads(x) for x in (TOPICS / "chat_topics_37.jsonl").read_text().splitlines() if x.strip()]
+# batch 38 (postpartum haemorrhage, bronchiolitis): first contact 13/24 with fifty-three documents, 14/24 after; batch
+# 39 (scabies, emergency contraception): first contact 9/24 with fifty-five, 10/24 after
+KEPT_APART_FLOORS = {"chat_topics_38.jsonl": 0.58, "chat_topics_39.jsonl": 0.41}
+
+
+@pytest.mark.parametrize("name", sorted(KEPT_APART_FLOORS))
+def test_cases_of_the_batches_kept_apart_hold_their_pass_rate_with_their_guidelines_indexed(every_and_38_39, name):
+    cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
-               if (p := chat_problems(c, every_and_37.answer(c["turns"]).model_dump(mode="json")))}
+               if (p := chat_problems(c, every_and_38_39.answer(c["turns"]).model_dump(mode="json")))}
     rate = 1 - len(failing) / len(cases)
-    assert rate >= 0.29, f"pass rate {rate:.2f} < 0.29: {failing}"
+    assert rate >= KEPT_APART_FLOORS[name], f"pass rate {rate:.2f} < {KEPT_APART_FLOORS[name]}: {failing}"
 
 
 def test_a_question_in_a_wards_own_words_finds_its_guideline(every):
@@ -579,3 +590,27 @@ def test_a_subject_named_in_the_documents_own_shorthand_is_on_topic(every):
                     "boiler's been making a funny noise. Sats are 99% on everyone. My crewmate says sats are normal "
                     "so it can't be CO. Agree?")
     assert _cited(a) == {"carbon-monoxide-poisoning-adults"} and "does not exclude" in a.answer, a.answer
+
+
+def _ask_new(p: Pipeline, text: str):
+    return p.answer([{"role": "user", "content": text}])
+
+
+def test_a_subject_the_asking_part_names_by_its_title_is_not_answered_from_another_subjects_dose(every_and_38_39):
+    # the postpartum haemorrhage guideline gives a tranexamic acid dose for its own patients; the question names the
+    # head injury guideline's subject, which gives none
+    a = _ask_new(every_and_38_39, "What dose of tranexamic acid should be given to an adult with a minor head injury?")
+    assert a.abstained and {c.document_id for c in a.citations} <= {"minor-head-injury"}
+    b = _ask_new(every_and_38_39, "What dose of tranexamic acid for a postpartum haemorrhage?")
+    assert not b.abstained and "1 g" in b.answer
+
+
+def test_a_guidelines_own_statement_of_coverage_declines_a_patient_it_leaves_out(every_and_38_39):
+    # the jaundice guideline covers babies born at 35 weeks or later; the croup one children from 6 months
+    a = _ask_new(every_and_38_39, "30+4 weeker, 48 h old, SBR 170. What's the phototherapy threshold for her "
+                                  "gestation?")
+    assert a.abstained
+    b = _ask_new(every_and_38_39, "GP, January. 4-month-old, 3 days of snot then a cough. RR 64, mild "
+                                  "subcostal recession, taking about 60% of her usual bottles, sats 94% in air. "
+                                  "Send in or manage at home?")
+    assert {c.document_id for c in b.citations} == {"bronchiolitis-infants"}

@@ -733,3 +733,34 @@ def test_an_infant_is_not_the_patient_of_a_guideline_for_children_from_six_month
     assert _population_misfit(toddler, title) is None
     five = SimpleNamespace(focus="", age=5.0, group=None)  # "to 5 years" holds a five-year-old
     assert _population_misfit(five, title) is None
+
+
+def test_a_documents_own_statement_of_coverage_names_whom_it_leaves_out():
+    from rag.coverage import stated_population
+    from rag.patient import patient_gestation
+
+    assert patient_gestation("30+4 weeker, 48 h old, SBR 170") == 30
+    assert patient_gestation("Baby born at 33 weeks, now day 3") == 33
+    assert patient_gestation("She is 32 weeks' gestation with a headache") is None  # a pregnancy, not a birth
+    jaundice = stated_population([
+        "This guidance covers babies born at 35 weeks' gestation or later.",
+        "Babies born before 35 weeks are managed on neonatal unit charts and are outside its scope.",
+        "Risk factors: gestational age under 38 weeks."], lambda s: "give" in s)
+    assert "30 weeks" in jaundice.misfit(None, None, 30.0)
+    assert jaundice.misfit(None, None, 36.0) is None
+    # a group named alone is left out; the same group with a condition is a subject handed over
+    epistaxis = stated_population(["This guidance covers adults in primary care.",
+                                   "Epistaxis after facial trauma, and children, are outside its scope."])
+    assert epistaxis.misfit(8.0, "child", None) and epistaxis.misfit(45.0, "adult", None) is None
+    croup = stated_population(["This guidance covers children aged 6 months to 12 years with suspected croup.",
+                               "It does not cover children with a tracheostomy or the investigation of recurrent "
+                               "croup.",
+                               "Stridor in an infant under 6 months suggests a structural problem: refer to ENT."],
+                              lambda s: "refer" in s)
+    assert croup.misfit(14.0, "child", None)
+    # ... and a patient outside the stated ages whom the document still advises on is its patient, when the question
+    # names its subject (not a question about another subject in such a patient)
+    assert croup.misfit(5 / 12, "child", None, named=True) is None
+    assert croup.misfit(5 / 12, "child", None, named=False)
+    withdrawal = stated_population(["It does not cover withdrawal from opioids, or people under 18."])
+    assert withdrawal.misfit(16.0, "adult", None) and withdrawal.misfit(40.0, "adult", None) is None
