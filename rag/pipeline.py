@@ -389,15 +389,9 @@ class Pipeline:
                 self.scope.rare_words_document_first(passages, query, idf, words), query,
                 lambda document, other: other == retrieved and self.scope.outvotes(votes([document, other]), idf,
                                                                                     other, document))
-        named, names = self.scope.named_by_title(query, docs, title, idf, shorthand.spelled_out)
-        if passages and named and named != passages[0].chunk.document_id and not names(passages[0].chunk.document_id):
-            # the asking part names another document's subject by its title and none of the closest one's
-            wider = [p for p in self.retriever.retrieve(snapshot, search, DECLINED_WIDER * k, vector=qvec)
-                     if p.chunk.document_id == named and not is_reference_chunk(p.chunk)]
-            if wider or named in {p.chunk.document_id for p in passages}:
-                passages = self._own_passages_first(snapshot, wider, named, passages, k) if wider \
-                    else document_first(passages, named)
-                vectors = self.sentence_vectors.get(passages)
+        named = self._named_document_first(snapshot, query, passages, search, qvec, k, docs, title, idf, shorthand)
+        if named is not passages:
+            passages, vectors = named, self.sentence_vectors.get(named)
         if len({p.chunk.document_id for p in passages}) > 1:
             passages = self.scope.denied_subject_last(passages, query)
         if len({p.chunk.document_id for p in passages}) > 1 and declines(passages[0].chunk.document_id):
@@ -538,6 +532,22 @@ class Pipeline:
             asked = content_words(core_text)
             document = max(close, key=lambda d: (sum(idf.get(w, 0.0) for w in asked & document_words(d)), best[d]))
         return document_first(passages, document)
+
+    def _named_document_first(self, snapshot, query: Query, passages: list[ScoredChunk], search: str,
+                              qvec: np.ndarray, k: int, docs: dict, title, idf: dict[str, float],
+                              shorthand: Shorthand) -> list[ScoredChunk]:
+        """The document whose title subject the asking part names, when it names none of the closest document's title
+        (ScopePolicy.named_by_title): its closest passages first, found further down the ranking if retrieval's first
+        cut missed them. The same list when no document is so named."""
+        named, names = self.scope.named_by_title(query, docs, title, idf, shorthand.spelled_out)
+        if not passages or named is None or named == passages[0].chunk.document_id \
+                or names(passages[0].chunk.document_id):
+            return passages
+        wider = [p for p in self.retriever.retrieve(snapshot, search, DECLINED_WIDER * k, vector=qvec)
+                 if p.chunk.document_id == named and not is_reference_chunk(p.chunk)]
+        if wider:
+            return self._own_passages_first(snapshot, wider, named, passages, k)
+        return document_first(passages, named) if named in {p.chunk.document_id for p in passages} else passages
 
     def _pack_documents_passages(self, snapshot, query: Query, passages: list[ScoredChunk], search: str,
                                  qvec: np.ndarray, k: int) -> list[ScoredChunk]:

@@ -499,8 +499,8 @@ class ScopePolicy:
                  population: Callable[[str], StatedPopulation | None] = lambda document_id: None
                  ) -> Callable[[str], bool]:
         """Does a document say it leaves the question's subject to other guidance ("<region> masses are outside its
-        scope"; rag.coverage), or does its title's population leave out the patient ("<subject> in children" for a
-        52-year-old)?"""
+        scope"; rag.coverage), or does its title's population, or its own statement of whom it covers, leave out the
+        patient ("<subject> in children" for a 52-year-old; "covers babies born at <n> weeks or later")?"""
         named = frozenset(c for c in query.concepts - query.denied if self.vocabulary.kinds.get(c) in ITEM_KINDS)
         words = frozenset(content_words(query.focus))
         return lambda document_id: (bool(named) and excluded(named, exclusions(document_id), words, query.denied)

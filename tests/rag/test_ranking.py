@@ -97,27 +97,6 @@ def test_a_wh_question_is_not_yes_or_no_though_it_says_should_i():
     assert types.classify("What rate of complications does the guideline quote?") == "statistic"
 
 
-@pytest.mark.parametrize("question, answer_type", [
-    # a named threshold, in its own words
-    ("30+4 weeker, 48 h old. What's the phototherapy threshold for her gestation?", "threshold"),
-    ("What is the treatment threshold for a baby born at 33 weeks?", "threshold"),
-    # a figure asked of the source itself, after a reported question
-    ("A patient asked me what proportion turn out to be lipomas. Does the article give a figure?", "statistic"),
-    ("Which figure shows the MRI?", "explanation"),
-    # the way forward, not a place
-    ("MRI report back: suspicious for metastasis. Where do I go from here?", "recommendation"),
-    ("Where do I inject it?", "location"),
-    # the works an article cites, in other words
-    ("Which of the cited works backs the line that benign tumours cause deformity?", "source"),
-    ("A colleague says it cites a case report. What's the exact reference?", "source"),
-    ("give me the actual titles of the refs behind it pls", "source"),
-    # an amount in millimoles is a dose
-    ("Mg 0.38 - how many mmol of IV magnesium sulfate should I give?", "dose"),
-])
-def test_answer_types_in_other_words(question, answer_type):
-    assert default_answer_types().classify(question) == answer_type
-
-
 def test_a_route_is_not_whose_dose_is_asked():
     query = READER.read([{"role": "user", "content": "How many mmol of IV magnesium sulfate should I give?"}])
     assert "iv" not in query.owner and "magnesium" in query.owner

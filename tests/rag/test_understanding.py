@@ -143,6 +143,21 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("What's the rabies post-exposure vaccine schedule?", "regimen"),
     ("Still spiking two days after the infusion. What's the next move?", "recommendation"),
     ("The claim about fracture progression - what is it referenced to?", "source"),
+    # a named threshold, in its own words
+    ("30+4 weeker, 48 h old. What's the phototherapy threshold for her gestation?", "threshold"),
+    ("What is the treatment threshold for a baby born at 33 weeks?", "threshold"),
+    # a figure asked of the source itself, after a reported question
+    ("A patient asked me what proportion turn out to be lipomas. Does the article give a figure?", "statistic"),
+    ("Which figure shows the MRI?", "explanation"),
+    # the way forward, not a place
+    ("MRI report back: suspicious for metastasis. Where do I go from here?", "recommendation"),
+    ("Where do I inject it?", "location"),
+    # the works an article cites, in other words
+    ("Which of the cited works backs the line that benign tumours cause deformity?", "source"),
+    ("A colleague says it cites a case report. What's the exact reference?", "source"),
+    ("give me the actual titles of the refs behind it pls", "source"),
+    # an amount in millimoles is a dose
+    ("Mg 0.38 - how many mmol of IV magnesium sulfate should I give?", "dose"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
