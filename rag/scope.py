@@ -281,6 +281,8 @@ class ScopePolicy:
                 f"{unnamed}, which no indexed document names",), **base)
         missing = self._missing(query, passages, idf.keys()) or (
             self.answer_types.describe[query.answer_type] if unnamed else None)
+        if missing and unnamed:
+            missing = f"{missing} of {unnamed}"  # "a dose of <a medicine no document names>"
         if missing:
             return ScopeDecision(outcome="partial", reasons=(f"answerability: no passage gives {missing}",),
                                  missing=missing, **base)
