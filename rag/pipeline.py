@@ -539,7 +539,8 @@ class Pipeline:
         """The document whose title subject the asking part names, when it names none of the closest document's title
         (ScopePolicy.named_by_title): its closest passages first, found further down the ranking if retrieval's first
         cut missed them. The same list when no document is so named."""
-        named, names = self.scope.named_by_title(query, docs, title, idf, shorthand.spelled_out)
+        subjects = self._for_build(snapshot, "title_subjects", lambda _: self.scope.title_subjects(docs, title, idf))
+        named, names = self.scope.named_by_title(query, subjects, shorthand.spelled_out)
         if not passages or named is None or named == passages[0].chunk.document_id \
                 or names(passages[0].chunk.document_id):
             return passages

@@ -315,19 +315,16 @@ class ScopePolicy:
         return any(content_words(p) and content_words(p) <= corpus_words
                    for c in self.vocabulary.concepts(name) for p in self.vocabulary.phrases.get(c, ()))
 
-    def named_by_title(self, query: Query, documents, title: Callable[[str], str], idf: dict[str, float],
-                       spelled_out: Callable[[str], list[str]] = lambda text: []
-                       ) -> tuple[str | None, Callable[[str], bool]]:
-        """The one document one of whose title's subjects (the title before any colon, each of its "<a> and <b>", less
-        its population and course words) the question's asking part names by every rare word ("what dose of <drug>
-        for an adult with <a title's subject>?", or in the documents' own shorthand), or None; and whether the asking
-        part names any of a given document's title words. A document on another subject that happens to give the
-        <drug>'s dose for its own patients does not answer for the one named."""
+    def title_subjects(self, documents, title: Callable[[str], str], idf: dict[str, float]
+                       ) -> dict[str, tuple[tuple[frozenset[str], ...], frozenset[str]]]:
+        """Each document's title subjects (the title before any colon, each of its "<a> and <b>", less its population,
+        setting and course words; a one-word subject only when the word is rarer still: "vomiting" is not one) and
+        its title's rare words: what ScopePolicy.named_by_title matches a question against. They depend on the
+        corpus, not the question: callers compute them once per index build."""
         if not idf:
-            return None, lambda document_id: False
+            return {}
         level = self.rare_level(idf, TITLE_WORD_SHARE)
-        asked = QueryReader.asking_part(query.affirmed or query.focus)
-        asking = content_words(" ".join([asked, *spelled_out(asked)]))
+        strict = self.rare_level(idf, TITLE_SUBJECT_SHARE)
         course = self.vocabulary.role("course")
 
         def rare(text: str) -> frozenset[str]:
@@ -335,17 +332,28 @@ class ScopePolicy:
             said -= content_words(self.vocabulary.matched_text(text, course))
             return frozenset(w for w in said if idf.get(w, 0.0) >= level)
 
-        strict = self.rare_level(idf, TITLE_SUBJECT_SHARE)
-
-        def subjects(document_id: str) -> list[frozenset[str]]:
-            # the title before its colon, less the setting and the patients ("<subject> in <population> in <place>")
+        out = {}
+        for document_id in documents:
             head = _WHOM.sub(" ", _IN_SETTING.sub("", title(document_id).split(":", 1)[0]))
-            # (a subject of one word names the document only when the word is rarer still: "vomiting" is not one)
-            return [words for part in _TITLE_PARTS.split(head) if (words := rare(part) - _TITLE_GENERIC)
-                    and (len(words) > 1 or idf.get(next(iter(words)), 0.0) >= strict)]
+            subjects = tuple(words for part in _TITLE_PARTS.split(head) if (words := rare(part) - _TITLE_GENERIC)
+                             and (len(words) > 1 or idf.get(next(iter(words)), 0.0) >= strict))
+            out[document_id] = (subjects, rare(title(document_id)))
+        return out
 
-        named = [d for d in documents if any(words <= asking for words in subjects(d))]
-        return (named[0] if len(named) == 1 else None), lambda document_id: bool(rare(title(document_id)) & asking)
+    @staticmethod
+    def named_by_title(query: Query, subjects: dict[str, tuple[tuple[frozenset[str], ...], frozenset[str]]],
+                       spelled_out: Callable[[str], list[str]] = lambda text: []
+                       ) -> tuple[str | None, Callable[[str], bool]]:
+        """The one document one of whose title subjects (ScopePolicy.title_subjects) the question's asking part names
+        by every rare word ("what dose of <drug> for an adult with <a title's subject>?", or in the documents' own
+        shorthand), or None; and whether the asking part names any of a given document's title words. A document on
+        another subject that happens to give the <drug>'s dose for its own patients does not answer for the one
+        named."""
+        asked = QueryReader.asking_part(query.affirmed or query.focus)
+        asking = content_words(" ".join([asked, *spelled_out(asked)]))
+        named = [d for d, (parts, _) in subjects.items() if any(words <= asking for words in parts)]
+        return ((named[0] if len(named) == 1 else None),
+                lambda document_id: bool(subjects.get(document_id, ((), frozenset()))[1] & asking))
 
     @staticmethod
     def rare_level(idf: dict[str, float], share: float) -> float:
