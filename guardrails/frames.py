@@ -85,6 +85,15 @@ def _own_verb_between(rs: ReadSentence, m: Mention, a: int) -> bool:
     return False
 
 
+def _coordinated_verb_before(rs: ReadSentence, clauses: list[int], a: int) -> bool:
+    """Does the gate at token a follow a verb phrase of its own joined by "and" ("..., and we can tweak it once
+    ...")? Not a bare "and" or an adverb ("..., and only once ...", "..., ideally once ...")."""
+    covered = {t for x in rs.mentions for t in range(x.start, x.end)}
+    words = [t for t in rs.tokens[:a] if clauses[t.index] == clauses[a] and not t.is_punct]
+    return bool(words) and words[0].text.lower() == "and" and len(
+        [t for t in words[1:] if t.index not in covered]) >= 2
+
+
 def clause_ids(tokens: list[Token], mentions: list[Mention]) -> list[int]:
     """Clause number of each token: punctuation and terminating cues ("but", "then", "so") start a new one."""
     starts = {m.start for m in mentions if m.concept == "cue.terminate"}
@@ -712,6 +721,10 @@ class FrameReader:
             return m.start < a or (m.start >= b and (b >= len(rs.tokens) or clauses[b] == gclause))
         if any(x.kind == "object" and clauses[x.start] == gclause and x.start < a for x in rs.mentions):
             return False
+        if _coordinated_verb_before(rs, clauses, a):
+            # "<care> twice a week, and we can tweak it once the scan report lands": the gate waits on the later
+            # verb's action, not on the care, which starts now
+            return clauses[m.start] == gclause
         seg = _segment(rs.tokens, a)
         outside = sorted({clauses[x.start] for x in rs.mentions if x.kind == "object" and not (a <= x.start < b)
                           and _segment(rs.tokens, x.start) == seg})

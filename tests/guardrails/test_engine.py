@@ -849,3 +849,35 @@ def test_a_draft_is_read_for_what_it_advises_sixteenth_session(question, draft, 
 def test_care_after_the_definitive_test_stated_with_its_result(draft, violates):
     rules = _rules("Contrast MRI for a 44M with a soft lump beside L3. What next?", draft)
     assert bool(rules) is violates, rules
+
+
+@pytest.mark.parametrize("draft, violates", [
+    # a gate after a verb phrase of its own ("and we'll progress it once ...") waits on that verb's action: the care
+    # before it starts now
+    ("Begin a home exercise programme today, and we will adjust it once the MRI report is back.", True),
+    ("Start her on some stretches this week, and we can review them after the scan.", True),
+    # ... while a gate after the care alone, or after "and" with an adverb, is the care's own
+    ("Begin a home exercise programme, but only once the MRI has excluded serious pathology.", False),
+    ("Hold the exercises for now, and we can start them once the MRI has excluded anything serious.", False),
+])
+def test_a_gate_after_a_coordinated_verb_phrase_waits_on_that_verb_not_on_the_care_before_it(draft, violates):
+    rules = _rules("Physio: 41M with a firm lump beside L3 and back pain; the MRI is booked.", draft)
+    assert ("RF-CONSERVATIVE-FIRST" in rules) is violates, rules
+
+
+@pytest.mark.parametrize("question, draft, rule", [
+    # films said to show no serious cause, in a conclusion
+    ("55M, lump right of L2, back pain; lumbar films normal.",
+     "The films are clear, so there is no cancer there.", "RF-XRAY-EXCLUDES"),
+    # a request withdrawn on a normal film
+    ("55M, lump right of L2, back pain; lumbar films normal, MRI requested.",
+     "Since the X-ray was normal, I have withdrawn the MRI referral.", "RF-XRAY-EXCLUDES"),
+    # a test said to finish the work-up
+    ("55M, soft lump right of L2, back pain.",
+     "An ultrasound of the lump and, if it looks like a lipoma, the workup is complete.", "RF-WRONG-MODALITY"),
+    # care by its aims
+    ("55M, lump right of L2, back pain, MRI awaited.",
+     "Meanwhile get him up with a walker and start some strengthening exercises.", "RF-CONSERVATIVE-FIRST"),
+])
+def test_a_draft_is_read_for_what_it_advises_seventeenth_session(question, draft, rule):
+    assert rule in _rules(question, draft)
