@@ -146,6 +146,10 @@ class GuardrailEngine:
     def rule(self, rule_id: str) -> Rule:
         return next(r for p in self.packs for r in p.rules if r.id == rule_id)
 
+    def instead(self, rule_id: str) -> str:
+        """What the pack whose rule this is says to do in place of a plan that breaks it ("" where it says nothing)."""
+        return next(p.instead for p in self.packs for r in p.rules if r.id == rule_id)
+
     # ---- reading ----------------------------------------------------------------------------------
     def read(self, text: str, lists: bool = False) -> list[ReadSentence]:
         """Normalised sentences of a text read into frames; very long ones in bounded windows. Cached: the same

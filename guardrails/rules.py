@@ -139,6 +139,8 @@ class Pack(Strict):
     version: str
     title: str
     documents: list[str] = Field(default_factory=list)
+    instead: str = Field("", description="The corpus sentence that says what to do in place of a plan that breaks "
+                         "one of the pack's rules, verbatim: an answer to such a plan holds it.")
     scope: Scope
     emergency: Emergency = Emergency()
     rules: list[Rule]

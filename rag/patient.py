@@ -40,6 +40,8 @@ _RANGES = [
                 re.I), "between"),
     (re.compile(rf"\b{_NUM}\s*months?\s*(?:to|-|–)\s*{_NUM}\s*{_UNIT}\b", re.I), "months_to_years"),
     (re.compile(rf"\b(?:under|younger than|below)\s+{_NUM}\s*months?\b", re.I), "below_months"),
+    # "boys and men up to 25 years of age": the upper age included
+    (re.compile(rf"\b{_AGE_WORD}\s+up\s+to\s+(?:and\s+including\s+)?{_NUM}\s*{_UNIT}", re.I), "up_to"),
 ]
 
 
@@ -87,6 +89,8 @@ def age_ranges(sentence: str) -> list[tuple[float, float]]:
                 out.append((a / 12, float(m.group(2)) + 1))
             elif kind == "below_months":
                 out.append((0.0, a / 12))
+            elif kind == "up_to":
+                out.append((0.0, a + 1))
     return out
 
 

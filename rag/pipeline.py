@@ -307,7 +307,7 @@ class Pipeline:
     def _fallback_ready(self, turn: _Turn) -> None:
         _configure_thread(self.settings.threads)
         turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan,
-                                           turn.core_vector)
+                                           turn.core_vector, turn.instead)
 
     async def answer_stream(self, messages: Sequence[dict]) -> AsyncIterator[str | Answer]:
         """The turn as the text pieces a clinician may see now, then the Answer (its text is their sum)."""
@@ -369,7 +369,10 @@ class Pipeline:
             # not answers
             wider = [p for p in self.retriever.retrieve(snapshot, search, DECLINED_WIDER * k, vector=qvec)
                      if not is_reference_chunk(p.chunk) and not declines(p.chunk.document_id)]
-            successor = self.scope.successor(wider, query, title, idf, passages[0].chunk.document_id, population)
+            votes = functools.partial(self.scope.rare_votes, query, idf,
+                                      functools.partial(self.document_words, snapshot))
+            successor = self.scope.successor(wider, query, title, idf, passages[0].chunk.document_id, population,
+                                             votes)
             if successor:
                 passages = self._own_passages_first(snapshot, wider, successor, passages, k)
         passages += self._pack_documents_passages(snapshot, query, passages, search, qvec, k)
@@ -486,7 +489,7 @@ class Pipeline:
     def _extractive_for(self, turn: _Turn) -> DraftAnswer:
         if turn.extractive is None:
             turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan,
-                                           turn.core_vector)
+                                           turn.core_vector, turn.instead)
         return turn.extractive
 
     def _asked_category_passages(self, snapshot, query: Query, passages: list[ScoredChunk]) -> list[ScoredChunk]:
@@ -566,7 +569,8 @@ class Pipeline:
     def _plan_groundings(self, query: Query, turn: _Turn) -> tuple[str, ...]:
         """A plan or proposal the question states ("I'll just reassure and discharge, ok?", "can we wait six
         weeks?"), read by the guardrails as if it were a draft: the source sentences of the rules it breaks are
-        what answers it. Their passages join the topical ones (the decision's document only)."""
+        what answers it, and what their packs say to do instead (turn.instead) ends the answer. Their passages join
+        the topical ones (the decision's document only)."""
         plan = self.queries.as_proposed(self.queries.named_back(QueryReader.plan(query.text)))
         if not plan:
             return ()
@@ -574,8 +578,9 @@ class Pipeline:
         groundings = tuple(dict.fromkeys([*self._said_of_the_plans_object(verdict, turn),
                                           *(s.grounding for s in verdict.sentences
                                             if s.source == "mandated" and s.grounding)]))
+        turn.instead = tuple(dict.fromkeys(x for v in verdict.violations if (x := self.guardrails.instead(v.rule_id))))
         have = {p.chunk.id for p in turn.passages}
-        for g in groundings:
+        for g in (*groundings, *turn.instead):
             chunk = self.chunk_holding(turn.snapshot, g)
             if chunk and chunk.id not in have and turn.decision and chunk.document_id == turn.decision.document_id:
                 turn.passages.append(ScoredChunk(chunk=chunk, score=0.0))
@@ -618,7 +623,8 @@ class Pipeline:
         return out
 
     def _extractive(self, query: Query, topical: list[ScoredChunk], qvec: np.ndarray, snapshot,
-                    plan: tuple[str, ...] = (), core_vector: np.ndarray | None = None) -> DraftAnswer:
+                    plan: tuple[str, ...] = (), core_vector: np.ndarray | None = None,
+                    instead: tuple[str, ...] = ()) -> DraftAnswer:
         """The extractive default: the one code path both a plain deployment and every LLM fallback take."""
         # the words that pick sentences are the question's own (a follow-up's, not the earlier turn's) and the
         # plain labels of what it asks about, less what it says the asker already knows
@@ -650,9 +656,17 @@ class Pipeline:
         return self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS, boost=boost, section_bonus=bonus,
                                      hubness=lambda d: self.hubness(snapshot, d),
                                      parts=self.embedder.encode(list(query.parts)) if query.parts else None,
-                                     leads=plan[:2],  # what the document says of the plan, and what to do instead
+                                     leads=plan[:2],  # what the document says of the plan, and the rule it breaks
                                      states=self._value_stated(query),
-                                     part_states=[self._part_value_stated(p, headings) for p in query.parts])
+                                     part_states=[self._part_value_stated(p, headings) for p in query.parts],
+                                     holds=instead, says=self._says_what_it_does)
+
+    def _says_what_it_does(self, sentence: str, other: str) -> bool:
+        """Does the sentence name every test, treatment and protocol the other names (an order of "<test> with
+        <protocol>" said again in a longer sentence)?"""
+        kinds = frozenset({"object", "protocol"})
+        named = self.guardrails.vocabulary.concepts(other, kinds)
+        return bool(named) and named <= self.guardrails.vocabulary.concepts(sentence, kinds)
 
     def _value_stated(self, query: Query):
         """For a question asking for a value (a dose, a duration, a figure ...): does a sentence give one? None
@@ -830,6 +844,7 @@ class _Turn:
     core_vector: np.ndarray | None = None  # a long vignette's asking part, embedded once for the whole turn
     extractive: DraftAnswer | None = None  # the default's draft, composed while the model writes
     plan: tuple[str, ...] = ()  # source sentences of the rules the question's own plan breaks
+    instead: tuple[str, ...] = ()  # what their packs say to do in place of that plan
     timings: dict[str, float] = field(default_factory=dict)
 
     @property

@@ -96,7 +96,7 @@ _RATE_UNITS = {"kg": r"(?:kg|kilo(?:gram)?s?)\b", "min": r"(?:min(?:ute)?s?)\b",
                "week": r"(?:w(?:ee)?ks?)\b", "m2": r"(?:m2|m²|square met(?:re|er))"}
 _RATE_IN = {u: re.compile(_PER + rx, re.IGNORECASE) for u, rx in _RATE_UNITS.items()}
 # the population a document's title says it is written for ("... in adults", "... in children")
-_ADULTS = re.compile(r"\b(?:in|for) adults?\b|\badult (?:patients|population)\b", re.IGNORECASE)
+_ADULTS = re.compile(r"\b(?:in|for|and) adults?\b|\badult (?:patients|population)\b", re.IGNORECASE)
 _CHILDREN = re.compile(r"\b(?:in|for) (?:children|infants|neonates)\b|\bp(?:a)?ediatric\b|\bchildren\b",
                        re.IGNORECASE)
 # a title's separate subjects ("<subject A> and <subject B> in <population>")
@@ -518,21 +518,37 @@ class ScopePolicy:
 
     @staticmethod
     def successor(wider: list[ScoredChunk], query: Query, title: Callable[[str], str], idf: dict[str, float],
-                  declined: str, population: Callable[[str], StatedPopulation | None] = lambda document_id: None
-                  ) -> str | None:
+                  declined: str, population: Callable[[str], StatedPopulation | None] = lambda document_id: None,
+                  votes: Callable[[list[str]], dict[str, frozenset[str]]] | None = None) -> str | None:
         """The document that answers in place of a declining one: the closest whose title names something the question
         does (a word rare in the corpus: "management" names nothing); else, where the subject was declined (not the
         patient), the closest of all. A document declined for its population is not replaced by one on another
-        subject for the same patient (a question on <subject> in a child is not answered from "<other subject> in
-        children")."""
+        subject for the same patient when the question names its subject (a question on <subject> in a child is not
+        answered from "<other subject> in children"), nor by one that uses less of the question's rare words than it
+        (votes: ScopePolicy.rare_votes; without them, by none)."""
         asked = content_words(query.focus) - _ASKING
         level = ScopePolicy.rare_level(idf, TITLE_WORD_SHARE) if idf else 0.0
+
+        def names(document: str, every: bool = False) -> bool:
+            rare = {w for w in content_words(_ADULTS.sub(" ", _CHILDREN.sub(" ", title(document))))
+                    if idf.get(w, 0.0) >= level}
+            return bool(rare & asked) and (not every or rare <= asked)
+
         for document in dict.fromkeys(p.chunk.document_id for p in wider):
-            named = content_words(_ADULTS.sub(" ", _CHILDREN.sub(" ", title(document))))
-            if any(idf.get(w, 0.0) >= level for w in named & asked):
+            if names(document):
                 return document
         by_population = bool(_population_misfit(query, title(declined), population(declined)))
-        return None if by_population or not wider else wider[0].chunk.document_id
+        # only a subject the question names in full, or one whose words it uses more than the closest other's, holds
+        # the patient to it: a document retrieval put first on likeness and a shared word ("suddenly" beside "sudden
+        # <condition> in adults") is not what a child's question is about
+        if not wider or by_population and (votes is None or names(declined, every=True)):
+            return None
+        other = wider[0].chunk.document_id
+        if by_population:
+            used = votes([declined, other])
+            if sum(idf.get(w, 0.0) for w in used[other]) < sum(idf.get(w, 0.0) for w in used[declined]):
+                return None
+        return other
 
     @staticmethod
     def declined_document_last(passages: list[ScoredChunk], declines: Callable[[str], bool], query: Query,

@@ -110,7 +110,8 @@ class ExtractiveComposer:
                 hubness: Callable[[str], dict[str, np.ndarray]] | None = None,
                 parts: np.ndarray | None = None, leads: Sequence[str] = (),
                 states: Callable[[str, str], bool] | None = None,
-                part_states: Sequence[Callable[[str, str], bool] | None] = ()) -> DraftAnswer:
+                part_states: Sequence[Callable[[str, str], bool] | None] = (),
+                holds: Sequence[str] = (), says: Callable[[str, str], bool] | None = None) -> DraftAnswer:
         """question: the words to match (the current turn); query_vector: the resolved query's meaning;
         boost: a score added to sentences that fit this patient better (the query step decides which);
         section_bonus: a score for the sentences of a section whose heading names what the question asks about;
@@ -122,7 +123,9 @@ class ExtractiveComposer:
         go first, and the answer's length window stays set by the best scored sentence; states: does a sentence
         (read with its subsection's heading) give the value the question asks for (its answer type's evidence): an
         answer to a value question holds the best such sentence, the one that made it answerable, even below the
-        length window."""
+        length window; holds: source sentences the answer ends with whatever their score (what to do in place of the
+        question's own plan, where it breaks a rule), where the length cap leaves room, unless a chosen sentence already
+        says what one says (says(chosen, held))."""
         idf = idf or {}
         default_idf = max(idf.values(), default=1.0)
         terms = content_words(question) - content_words(" ".join(generic))
@@ -218,6 +221,17 @@ class ExtractiveComposer:
             if (after is not None and all(after is not c for c in chosen) and after.words & lead.words - topic
                     and used + len(after.text) + 6 <= self.max_chars):
                 chosen.insert(1, after)
+        for held in holds:
+            if any(_same_sentence(c.text, held) or (says is not None and says(c.text, held)) for c in chosen):
+                continue
+            cand = next((c for c in candidates if _same_sentence(c.text, held)), None)
+            if cand is None:
+                continue
+            # one more sentence than a composed answer holds, where the length cap leaves room: it displaces nothing
+            # the question was answered with
+            if len(chosen) <= self.max_sentences and used + len(cand.text) + 6 <= self.max_chars:
+                chosen.append(cand)
+                used += len(cand.text) + 6
         sentences = tuple(CitedSentence(text=self._under_its_heading(as_sentence(c.text), passages[c.passage]),
                                         cites=(c.passage + 1,)) for c in chosen)
         return DraftAnswer(sentences=sentences, passages=tuple(passages), synthesizer=self.name)

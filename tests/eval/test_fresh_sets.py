@@ -116,6 +116,9 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # batch 39 (first contact 0.77 / 1.00 / 0.77): "some pictures" at a six-week review, "gentle articulation and
     # muscle energy technique" while the request is processed, "hard to make a case for an MRI"
     "guard_fresh_39.jsonl": (1.0, 1.0, 1.0),
+    # batch 40 (first contact 0.80 / 1.00 / 0.73): care "we can tweak once the scan report lands", films after which
+    # "there's no tumour", an MRI request "withdrawn", "that's the work-up done", "leg strengthening" for a weak patient
+    "guard_fresh_40.jsonl": (1.0, 1.0, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -181,7 +184,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 38: first contact 0.725 (29/40) at the sixteenth session's start; 33/40 after
                "chat_fresh_38.jsonl": 0.825,
                # batch 39: first contact 0.725 (29/40) after the sixteenth session's changes; 33/40 after
-               "chat_fresh_39.jsonl": 0.825}
+               "chat_fresh_39.jsonl": 0.825,
+               # batch 40: first contact 0.65 (26/40) at the seventeenth session's start; 28/40 after
+               "chat_fresh_40.jsonl": 0.70}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -60,3 +60,10 @@ def test_mandated_statements_pass_the_rules_and_are_grounded_in_the_corpus(rule)
     corpus = " ".join(" ".join(s.text for s in c.sentences)
                       for d in shipped_documents(Settings().corpus_dir) for c in chunk_document(d))
     assert rule.grounding in corpus
+
+
+@pytest.mark.parametrize("pack", load_packs(), ids=lambda p: p.name)
+def test_what_a_pack_says_to_do_instead_is_a_corpus_sentence_that_passes_its_rules(pack):
+    corpus = " ".join(" ".join(s.text for s in c.sentences)
+                      for d in shipped_documents(Settings().corpus_dir) for c in chunk_document(d))
+    assert not pack.instead or (pack.instead in corpus and ENGINE.check(MASS_QUESTION, pack.instead).violations == ())

@@ -35,19 +35,19 @@ ADJACENT = {"low-back-pain-nonspecific", "soft-tissue-lump"}
 # in words the concept layer does not know (acute kidney injury, which shares contrast, gadolinium and eGFR with the
 # seed; hypoglycaemia) and batch 22's two asked in their own clinicians' shorthand (paracetamol overdose, acute otitis
 # media in children). They are indexed with all the others for their batches' cases; the older sets' floors were
-# measured with the fifteen above and stay measured so. Every floor below holds with all fifty-one indexed (batch
+# measured with the fifteen above and stay measured so. Every floor below holds with all fifty-three indexed (batch
 # 33's, 34's and 35's pairs included since the fourteenth session, 36's since the fifteenth, 37's since the sixteenth:
 # it was kept apart until the jaundice guideline's own statement of coverage, "babies born at 35 weeks' gestation or
-# later", declined batch 24's "30+4 weeker").
+# later", declined batch 24's "30+4 weeker"; 40's since the seventeenth).
 BESIDE_THE_SEED = TOPICS / "beside_the_seed"
 # Batch 38's and 39's pairs (primary postpartum haemorrhage, bronchiolitis; scabies, emergency contraception) are
-# indexed only for their own batches' cases: beside the fifty-one, three older answers turn wrong. The postpartum
+# indexed only for their own batches' cases: beside the fifty-three, two older answers turn wrong. The postpartum
 # haemorrhage guideline gives a tranexamic acid dose for its own patients, and batch 20's "before the aneurysm is
 # secured, tranexamic acid, at what dose?" (expected to abstain) is answered with it; its words ("midwife",
 # "infusion", "rate") take batch 26's "Mg infusion for severe PET ... knee jerks gone" from the pre-eclampsia
-# guideline to an abstention; and with batch 39's pair the pre-eclampsia passage on when to stop magnesium leaves the
-# first cut for "Mg running since 23:00 ... when can we switch it off?". Kept apart, stated here and in
-# eval/FIRST_CONTACT.md, and the first thing to undo.
+# guideline to an abstention, and batch 26 falls below its floor (18/24; batch 20 holds its own at 20/24). The third,
+# "Mg running since 23:00 ... when can we switch it off?", is answered again since the seventeenth session. Kept
+# apart, stated here and in eval/FIRST_CONTACT.md, and the first thing to undo.
 BESIDE_THE_SEED_38_39 = TOPICS / "beside_the_seed_38_39"
 
 
@@ -67,14 +67,14 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def every_and_38_39(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline and batch 38's and 39's pairs (fifty-five documents), for those batches' cases."""
+    """Every guideline and batch 38's and 39's pairs (fifty-seven documents), for those batches' cases."""
     return _indexed(tmp_path_factory, embedder, "every_and_38_39",
                     folders=(TOPICS, BESIDE_THE_SEED, BESIDE_THE_SEED_38_39))
 
 
 @pytest.fixture(scope="module")
 def every(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline, those written from batch 19 on included (fifty-one documents)."""
+    """Every guideline, those written from batch 19 on included (fifty-three documents)."""
     return _indexed(tmp_path_factory, embedder, "every", folders=(TOPICS, BESIDE_THE_SEED))
 
 
@@ -254,7 +254,7 @@ def test_a_guideline_whose_subject_the_question_denies_does_not_answer_it(every)
 # thirty-seven at the eleventh stop: 20, 20, 14, 14, 19, 12, 13, 19, 12, 12, 16 (of 25) and 12
 BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 0.83, "chat_topics_21.jsonl": 0.62,
                           "chat_topics_22.jsonl": 0.58, "chat_topics_23.jsonl": 0.79, "chat_topics_24.jsonl": 0.5,
-                          "chat_topics_25.jsonl": 0.54, "chat_topics_26.jsonl": 0.79, "chat_topics_27.jsonl": 0.45,
+                          "chat_topics_25.jsonl": 0.62, "chat_topics_26.jsonl": 0.79, "chat_topics_27.jsonl": 0.45,
                           # batch 28 (Kawasaki disease, testicular torsion): first contact 10/24; batch 29 (button
                           # battery, heat stroke): first contact 14/25
                           "chat_topics_28.jsonl": 0.5, "chat_topics_29.jsonl": 0.64,
@@ -273,8 +273,12 @@ BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 
                           "chat_topics_35.jsonl": 0.54,
                           # batch 36 (serotonin toxicity, chemical eye injury): first contact 10/24 with forty-nine
                           "chat_topics_36.jsonl": 0.41,
-                          # batch 37 (eczema herpeticum, hyperemesis gravidarum): first contact 7/24 with fifty-one
-                          "chat_topics_37.jsonl": 0.29}
+                          # batch 37 (eczema herpeticum, hyperemesis gravidarum): first contact 7/24 with fifty-one;
+                          # 8/24 with fifty-three at the seventeenth stop
+                          "chat_topics_37.jsonl": 0.33,
+                          # batch 40 (Lyme disease, tricyclic overdose): first contact 13/24 with fifty-seven, 13/24
+                          # with fifty-three after the seventeenth session's changes
+                          "chat_topics_40.jsonl": 0.54}
 
 
 # batch 38 (postpartum haemorrhage, bronchiolitis): first contact 13/24 with fifty-three documents, 14/24 after; batch

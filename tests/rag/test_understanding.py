@@ -318,6 +318,19 @@ def test_a_plan_the_question_states_is_answered_by_the_rule_it_breaks(pipeline):
     assert not b.answer.startswith("Do not assume")
 
 
+@pytest.mark.parametrize("question", [
+    "Soft, mobile lump just left of L3 in a 44M with back ache for a month; it feels like every lipoma I've seen. "
+    "Anything in the guidance stopping me from reassuring and discharging him?",
+    "Our SOP says: lump plus back pain, get lumbar films; if they are normal, discharge, MRI not required. Is that "
+    "step consistent with the guidance?",
+])
+def test_an_answer_to_a_plan_that_breaks_a_rule_also_says_what_to_do_instead(pipeline, question):
+    # why not the plan (the rule's grounding), and the pack's own order in its place (`instead`), where there is room
+    a = pipeline.answer(_user(question))
+    assert "without and with" in a.answer, a.answer
+    assert a.guardrail.action == "pass"
+
+
 def test_whose_dose_stops_at_the_clause_boundary():
     # "CAP in a 60-year-old: which antibiotic ...": the age before the colon owns nothing
     assert default_answer_types().owner("CAP in a 60-year-old: which antibiotic and for how long?", "regimen") == []
@@ -669,6 +682,25 @@ def test_a_document_whose_title_population_leaves_out_the_patient_yields_to_one_
     toddler = SimpleNamespace(focus="How should pyelonephritis be managed in a 2-year-old?", age=2.0, group=None)
     # "managed" shares only a word every title may use with the children's document on another subject
     assert ScopePolicy.successor(passages("kawasaki"), toddler, titles.get, idf, declined="pyelo") is None
+    # a declined document the question does not name in full was retrieval's likeness, not the asked subject: the
+    # closest document that keeps the patient answers ("suddenly" is one word of "sudden sensorineural hearing loss")
+    titles["hearing"] = "Sudden sensorineural hearing loss in adults"
+    idf |= {"sudden": 5.0, "sensorineur": 6.0, "hear": 5.0, "loss": 4.0, "ear": 4.0, "gunk": 7.0}
+    child = SimpleNamespace(focus="5yo, ear pain suddenly better but now yellow gunk coming out of the ear. What next?",
+                            age=5.0, group=None)
+    assert _population_misfit(child, titles["hearing"])
+    def votes(documents):  # the question's rare words each document uses
+        used = {"hearing": {"ear", "sudden"}, "otitis": {"ear", "gunk"}, "kawasaki": set()}
+        return {d: frozenset(used[d]) for d in documents}
+    def successor(document, **more):
+        return ScopePolicy.successor(passages(document), child, titles.get, idf, declined="hearing", **more)
+    assert successor("otitis", votes=votes) == "otitis"
+    # ... but not one that uses less of them than the declined document (another subject for the same child)
+    assert successor("kawasaki", votes=votes) is None
+    assert successor("otitis") is None
+    # a title for children and adults keeps both
+    both = "Eczema herpeticum in children and adults"
+    assert _population_misfit(adult, both) is None and _population_misfit(toddler, both) is None
 
 
 def test_a_second_region_in_a_vignettes_asking_part_is_the_same_patients_when_the_vignette_locates_a_finding_in_scope(
@@ -748,6 +780,10 @@ def test_an_infant_is_not_the_patient_of_a_guideline_for_children_from_six_month
     assert _population_misfit(toddler, title) is None
     five = SimpleNamespace(focus="", age=5.0, group=None)  # "to 5 years" holds a five-year-old
     assert _population_misfit(five, title) is None
+    # "up to <n> years of age" holds the n-year-old and leaves out the older
+    from rag.patient import age_ranges
+    assert age_ranges("This guidance covers boys and men up to 25 years of age with scrotal pain") == [(0.0, 26.0)]
+    assert age_ranges("Give up to 3 doses") == []
 
 
 def test_a_documents_own_statement_of_coverage_names_whom_it_leaves_out():
