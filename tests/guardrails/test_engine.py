@@ -775,6 +775,13 @@ def test_a_radiograph_named_only_in_the_question_is_what_its_report_is_said_to_e
     ("Start physiotherapy now, before the MRI.", True),
     # an exercise programme by its parts
     ("Home programme: cat-camel x10 twice daily and prone press-ups while you wait for the scan.", True),
+    # a gate after a verb phrase of its own ("and we'll progress it once ...") waits on that verb's action: the care
+    # before it starts now
+    ("Begin a home exercise programme today, and we will adjust it once the MRI report is back.", True),
+    ("Start her on some stretches this week, and we can review them after the scan.", True),
+    # ... while a gate after the care alone, or after "and" with an adverb, is the care's own
+    ("Begin a home exercise programme, but only once the MRI has excluded serious pathology.", False),
+    ("Hold the exercises for now, and we can start them once the MRI has excluded anything serious.", False),
 ])
 def test_care_waits_on_serious_pathology_excluded_by_the_definitive_test(draft, violates):
     rules = _rules("Back pain with a palpable lump at L3.", draft)
@@ -849,20 +856,6 @@ def test_a_draft_is_read_for_what_it_advises_sixteenth_session(question, draft, 
 def test_care_after_the_definitive_test_stated_with_its_result(draft, violates):
     rules = _rules("Contrast MRI for a 44M with a soft lump beside L3. What next?", draft)
     assert bool(rules) is violates, rules
-
-
-@pytest.mark.parametrize("draft, violates", [
-    # a gate after a verb phrase of its own ("and we'll progress it once ...") waits on that verb's action: the care
-    # before it starts now
-    ("Begin a home exercise programme today, and we will adjust it once the MRI report is back.", True),
-    ("Start her on some stretches this week, and we can review them after the scan.", True),
-    # ... while a gate after the care alone, or after "and" with an adverb, is the care's own
-    ("Begin a home exercise programme, but only once the MRI has excluded serious pathology.", False),
-    ("Hold the exercises for now, and we can start them once the MRI has excluded anything serious.", False),
-])
-def test_a_gate_after_a_coordinated_verb_phrase_waits_on_that_verb_not_on_the_care_before_it(draft, violates):
-    rules = _rules("Physio: 41M with a firm lump beside L3 and back pain; the MRI is booked.", draft)
-    assert ("RF-CONSERVATIVE-FIRST" in rules) is violates, rules
 
 
 @pytest.mark.parametrize("question, draft, rule", [
