@@ -303,10 +303,18 @@ class GuardrailEngine:
         units = self._course_units(rs)
         if not regions:
             return units
+        # a clause of named things alone ("the skin between the legs is like sleeping, no feeling") has no verb of
+        # its own: it says more of the clause before it
+        covered = {t for m in rs.mentions for t in range(m.start, m.end)}
+        fragment = {c for c in set(rs.clauses) if c and all(
+            t.index in covered for t in rs.tokens if rs.clauses[t.index] == c and not t.is_punct)}
         clauses: dict[int, set[str]] = {}
         for k, m in enumerate(rs.mentions):
             if m.concept in rs.concepts and not rs.negated[k]:
-                clauses.setdefault(rs.clauses[m.start], set()).add(m.concept)
+                clause = rs.clauses[m.start]
+                while clause in fragment:
+                    clause -= 1
+                clauses.setdefault(clause, set()).add(m.concept)
         # (a course word in the region's clause is read by the course units alone: what it qualifies is theirs)
         course = self.vocabulary.role("course")
         return [u - regions for u in units] + [frozenset(c - course) for c in clauses.values() if c & regions]

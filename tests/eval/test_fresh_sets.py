@@ -119,6 +119,10 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # batch 40 (first contact 0.80 / 1.00 / 0.73): care "we can tweak once the scan report lands", films after which
     # "there's no tumour", an MRI request "withdrawn", "that's the work-up done", "leg strengthening" for a weak patient
     "guard_fresh_40.jsonl": (1.0, 1.0, 1.0),
+    # batch 41 (first contact 0.93 / 1.00 / 0.86): "usually just fatty deposits ... no need to get it scanned" is
+    # caught; still named by another rule first: a foot "slapping since Monday and now her left knee keeps giving way"
+    # (a deficit on each side is not read as bilateral)
+    "guard_fresh_41.jsonl": (1.0, 1.0, 0.85),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -171,22 +175,27 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 32: first contact 0.85 (34/40) after the twelfth session's batch 31 fixes; 34/40 after (the
                # false escalation is now an abstention)
                "chat_fresh_32.jsonl": 0.875,
-               # batch 33: first contact 0.75 (30/40) at the thirteenth session's start; 31/40 after
-               "chat_fresh_33.jsonl": 0.775,
+               # batch 33: first contact 0.75 (30/40) at the thirteenth session's start; 31/40 after; 34/40 at the
+               # seventeenth stop
+               "chat_fresh_33.jsonl": 0.85,
                # batch 34: first contact 0.85 (34/40) at the fourteenth session's start; 35/40 after
                "chat_fresh_34.jsonl": 0.875,
                # batch 35: first contact 0.825 (33/40) after the fourteenth session's changes
                "chat_fresh_35.jsonl": 0.825,
-               # batch 36: first contact 0.70 (eval/FIRST_CONTACT.md)
-               "chat_fresh_36.jsonl": 0.725,
-               # batch 37: first contact 0.775 (after the fifteenth session's changes)
-               "chat_fresh_37.jsonl": 0.775,
-               # batch 38: first contact 0.725 (29/40) at the sixteenth session's start; 33/40 after
-               "chat_fresh_38.jsonl": 0.825,
-               # batch 39: first contact 0.725 (29/40) after the sixteenth session's changes; 33/40 after
-               "chat_fresh_39.jsonl": 0.825,
-               # batch 40: first contact 0.65 (26/40) at the seventeenth session's start; 28/40 after
-               "chat_fresh_40.jsonl": 0.70}
+               # batch 36: first contact 0.70 (eval/FIRST_CONTACT.md); 32/40 at the seventeenth stop
+               "chat_fresh_36.jsonl": 0.80,
+               # batch 37: first contact 0.775 (after the fifteenth session's changes); 32/40 at the seventeenth stop
+               "chat_fresh_37.jsonl": 0.80,
+               # batch 38: first contact 0.725 (29/40) at the sixteenth session's start; 33/40 after; 36/40 at the
+               # seventeenth stop (an answer to a plan that breaks a rule ends with what to do instead)
+               "chat_fresh_38.jsonl": 0.90,
+               # batch 39: first contact 0.725 (29/40) after the sixteenth session's changes; 33/40 after; 35/40 now
+               "chat_fresh_39.jsonl": 0.875,
+               # batch 40: first contact 0.65 (26/40) at the seventeenth session's start; 29/40 after
+               "chat_fresh_40.jsonl": 0.725,
+               # batch 41: first contact 0.85 (34/40) after the seventeenth session's changes; 35/40 after (the
+               # translated message's saddle "like sleeping, no feeling" escalates)
+               "chat_fresh_41.jsonl": 0.875}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

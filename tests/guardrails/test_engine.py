@@ -425,6 +425,10 @@ def test_retention_alone_is_an_emergency_only_for_a_patient_the_pack_is_about():
     ("Palpable paraspinal mass at L4 and backache. I have specifically excluded saddle anaesthesia, sphincter "
      "disturbance and weakness of the lower limbs.", False),
     ("Lumbar mass. MRI excluded cauda equina but he now has saddle anaesthesia.", True),
+    # a clause of named things alone says more of the clause before it: the region and its lost feeling are one
+    # finding; a clause with a verb of its own is another's
+    ("Lump beside the spine. The skin around her back passage feels strange, pins and needles.", True),
+    ("Lump beside the spine and backache. He limps a little, and I felt a numb patch on his outer thigh.", False),
 ])
 def test_emergencies_said_plainly_and_emergencies_excluded(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency

@@ -35,13 +35,13 @@ ADJACENT = {"low-back-pain-nonspecific", "soft-tissue-lump"}
 # in words the concept layer does not know (acute kidney injury, which shares contrast, gadolinium and eGFR with the
 # seed; hypoglycaemia) and batch 22's two asked in their own clinicians' shorthand (paracetamol overdose, acute otitis
 # media in children). They are indexed with all the others for their batches' cases; the older sets' floors were
-# measured with the fifteen above and stay measured so. Every floor below holds with all fifty-three indexed (batch
+# measured with the fifteen above and stay measured so. Every floor below holds with all fifty-five indexed (batch
 # 33's, 34's and 35's pairs included since the fourteenth session, 36's since the fifteenth, 37's since the sixteenth:
 # it was kept apart until the jaundice guideline's own statement of coverage, "babies born at 35 weeks' gestation or
-# later", declined batch 24's "30+4 weeker"; 40's since the seventeenth).
+# later", declined batch 24's "30+4 weeker"; 40's and 41's since the seventeenth).
 BESIDE_THE_SEED = TOPICS / "beside_the_seed"
 # Batch 38's and 39's pairs (primary postpartum haemorrhage, bronchiolitis; scabies, emergency contraception) are
-# indexed only for their own batches' cases: beside the fifty-three, two older answers turn wrong. The postpartum
+# indexed only for their own batches' cases: beside the fifty-five, two older answers turn wrong. The postpartum
 # haemorrhage guideline gives a tranexamic acid dose for its own patients, and batch 20's "before the aneurysm is
 # secured, tranexamic acid, at what dose?" (expected to abstain) is answered with it; its words ("midwife",
 # "infusion", "rate") take batch 26's "Mg infusion for severe PET ... knee jerks gone" from the pre-eclampsia
@@ -67,14 +67,14 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def every_and_38_39(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline and batch 38's and 39's pairs (fifty-seven documents), for those batches' cases."""
+    """Every guideline and batch 38's and 39's pairs (fifty-nine documents), for those batches' cases."""
     return _indexed(tmp_path_factory, embedder, "every_and_38_39",
                     folders=(TOPICS, BESIDE_THE_SEED, BESIDE_THE_SEED_38_39))
 
 
 @pytest.fixture(scope="module")
 def every(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline, those written from batch 19 on included (fifty-three documents)."""
+    """Every guideline, those written from batch 19 on included (fifty-five documents)."""
     return _indexed(tmp_path_factory, embedder, "every", folders=(TOPICS, BESIDE_THE_SEED))
 
 
@@ -278,7 +278,10 @@ BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 
                           "chat_topics_37.jsonl": 0.33,
                           # batch 40 (Lyme disease, tricyclic overdose): first contact 13/24 with fifty-seven, 13/24
                           # with fifty-three after the seventeenth session's changes
-                          "chat_topics_40.jsonl": 0.54}
+                          "chat_topics_40.jsonl": 0.54,
+                          # batch 41 (bite wounds, sickle cell crisis): first contact 14/24 with fifty-nine, 13/24 with
+                          # fifty-five
+                          "chat_topics_41.jsonl": 0.54}
 
 
 # batch 38 (postpartum haemorrhage, bronchiolitis): first contact 13/24 with fifty-three documents, 14/24 after; batch
