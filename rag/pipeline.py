@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import math
 import os
 import re
@@ -575,9 +576,12 @@ class Pipeline:
         if not plan:
             return ()
         verdict = self.guardrails.check(query.text, plan, query.history)
-        groundings = tuple(dict.fromkeys([*self._said_of_the_plans_object(verdict, turn),
-                                          *(s.grounding for s in verdict.sentences
-                                            if s.source == "mandated" and s.grounding)]))
+        said = self._said_of_the_plans_object(verdict, turn)
+        rules = [s.grounding for s in verdict.sentences if s.source == "mandated" and s.grounding]
+        # in turn, what the document says of the plan's object and the rule it breaks: the answer leads with the
+        # first two, so a plan breaking two rules is answered with why not and with the first rule, not with two
+        # sentences on its object
+        groundings = tuple(dict.fromkeys(x for pair in itertools.zip_longest(said, rules) for x in pair if x))
         turn.instead = tuple(dict.fromkeys(x for v in verdict.violations if (x := self.guardrails.instead(v.rule_id))))
         have = {p.chunk.id for p in turn.passages}
         for g in (*groundings, *turn.instead):

@@ -193,9 +193,10 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                "chat_fresh_39.jsonl": 0.875,
                # batch 40: first contact 0.65 (26/40) at the seventeenth session's start; 29/40 after
                "chat_fresh_40.jsonl": 0.725,
-               # batch 41: first contact 0.85 (34/40) after the seventeenth session's changes; 35/40 after (the
-               # translated message's saddle "like sleeping, no feeling" escalates)
-               "chat_fresh_41.jsonl": 0.875}
+               # batch 41: first contact 0.85 (34/40) after the seventeenth session's changes; 36/40 after (the
+               # translated message's saddle "like sleeping, no feeling" escalates; a manager's physio-first pathway
+               # is answered with the rule it breaks)
+               "chat_fresh_41.jsonl": 0.90}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))
