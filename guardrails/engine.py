@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from guardrails.concepts import VOCABULARY_FILE, Vocabulary, clean, default_vocabulary, normalize, tokenize
-from guardrails.frames import DENIALS, Frame, FrameReader, ReadSentence, opens_with_rejection
+from guardrails.frames import DENIALS, Frame, FrameReader, ReadSentence, covered_tokens, opens_with_rejection
 from guardrails.rules import DERIVED_CONDITIONS, PACKS_DIR, PSEUDO_OBJECTS, Pack, Predicate, Rule, load_packs
 from guardrails.sentences import split_citations, split_sentences
 
@@ -305,7 +305,7 @@ class GuardrailEngine:
             return units
         # a clause of named things alone ("the skin between the legs is like sleeping, no feeling") has no verb of
         # its own: it says more of the clause before it
-        covered = {t for m in rs.mentions for t in range(m.start, m.end)}
+        covered = covered_tokens(rs)
         fragment = {c for c in set(rs.clauses) if c and all(
             t.index in covered for t in rs.tokens if rs.clauses[t.index] == c and not t.is_punct)}
         clauses: dict[int, set[str]] = {}

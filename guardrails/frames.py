@@ -70,11 +70,16 @@ _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "this", "that
 _ASSERTED = frozenset({"new", "newly", "now", "worsening", "progressive", "increasing", "recent", "sudden", "acute"})
 
 
+def covered_tokens(rs: ReadSentence) -> set[int]:
+    """The indices of the tokens some mention covers: what is left are the sentence's own words (its verbs)."""
+    return {t for x in rs.mentions for t in range(x.start, x.end)}
+
+
 def _own_verb_between(rs: ReadSentence, m: Mention, a: int) -> bool:
     """Between an object and a gate after it, another object in a verb phrase of its own, joined by "and" ("<test>
     immediately and tell him to <return> if ..."), not a list of objects under one verb ("<test A> and <test B> if
     ...")."""
-    covered = {t for x in rs.mentions for t in range(x.start, x.end)}
+    covered = covered_tokens(rs)
     for x in rs.mentions:
         if x.kind != "object" or not m.end <= x.start < a:
             continue
@@ -88,7 +93,7 @@ def _own_verb_between(rs: ReadSentence, m: Mention, a: int) -> bool:
 def _coordinated_verb_before(rs: ReadSentence, clauses: list[int], a: int) -> bool:
     """Does the gate at token a follow a verb phrase of its own joined by "and" ("..., and we can tweak it once
     ...")? Not a bare "and" or an adverb ("..., and only once ...", "..., ideally once ...")."""
-    covered = {t for x in rs.mentions for t in range(x.start, x.end)}
+    covered = covered_tokens(rs)
     words = [t for t in rs.tokens[:a] if clauses[t.index] == clauses[a] and not t.is_punct]
     return bool(words) and words[0].text.lower() == "and" and len(
         [t for t in words[1:] if t.index not in covered]) >= 2
@@ -254,12 +259,11 @@ _MODALS = frozenset({"is", "will", "would", "can", "should", "may", "must", "cou
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had"})
 # a result stated as the test's finding ("the <test> shows", "<test> confirmed"), not a noun ("based on <test>
 # findings")
-_RESULT_VERBS = frozenset({"shows", "showed", "shown", "confirms", "confirmed", "reveals", "revealed", "demonstrates",
-                           "demonstrated", "found", "identified", "reported", "was", "is", "characterised",
-                           "showing", "confirming", "demonstrating", "revealing",
-                           "characterized", "characterises", "characterizes"})
 # an opening "With the <test> showing <finding>, ...": the test stated with its result, as "the <test> shows" is
 _RESULT_PARTICIPLES = frozenset({"showing", "confirming", "demonstrating", "revealing"})
+_RESULT_VERBS = frozenset({"shows", "showed", "shown", "confirms", "confirmed", "reveals", "revealed", "demonstrates",
+                           "demonstrated", "found", "identified", "reported", "was", "is", "characterised",
+                           "characterized", "characterises", "characterizes"}) | _RESULT_PARTICIPLES
 # Gate cues that govern a noun phrase, not a clause ("a patient awaiting <test> for <finding> has <symptom>"): in a
 # user's account the condition ends at the first finite verb, which starts what the account reports
 _NOUN_GATES = frozenset({"awaiting", "await", "awaits", "awaited", "pending", "following", "after", "waiting", "wait"})

@@ -364,14 +364,14 @@ class Pipeline:
         passages = self.with_neighbours(snapshot, [p for p in found if not is_reference_chunk(p.chunk)][:k])
         title = lambda d: getattr(docs.get(d), "title", "")  # noqa: E731
         population = functools.partial(self.document_population, snapshot)
+        words = functools.partial(self.document_words, snapshot)
+        votes = functools.partial(self.scope.rare_votes, query, idf, words)
         declines = self.scope.declines(query, lambda d: self.document_exclusions(snapshot, d), title, population)
         if passages and declines(passages[0].chunk.document_id):
             # the closest document leaves this subject (or this patient) to other guidance: the closest one that does
             # not answers
             wider = [p for p in self.retriever.retrieve(snapshot, search, DECLINED_WIDER * k, vector=qvec)
                      if not is_reference_chunk(p.chunk) and not declines(p.chunk.document_id)]
-            votes = functools.partial(self.scope.rare_votes, query, idf,
-                                      functools.partial(self.document_words, snapshot))
             successor = self.scope.successor(wider, query, title, idf, passages[0].chunk.document_id, population,
                                              votes)
             if successor:
@@ -379,7 +379,6 @@ class Pipeline:
         passages += self._pack_documents_passages(snapshot, query, passages, search, qvec, k)
         passages += self._asked_category_passages(snapshot, query, passages)
         closest = passages[0].chunk.document_id if passages else None
-        words = functools.partial(self.document_words, snapshot)
         vectors = self.sentence_vectors.get(passages)
         if cvec is not None and len({p.chunk.document_id for p in passages}) > 1:
             passages = self.scope.rare_words_document_first(
@@ -387,7 +386,6 @@ class Pipeline:
         elif len({p.chunk.document_id for p in passages}) > 1:
             # (the closest document that the vote kept first is not moved by a subject the concept layer reads; one
             # the vote moved away from may be moved back)
-            votes = functools.partial(self.scope.rare_votes, query, idf, words)
             retrieved = passages[0].chunk.document_id
             passages = self.scope.subject_document_first(
                 self.scope.rare_words_document_first(passages, query, idf, words), query,

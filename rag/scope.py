@@ -122,6 +122,11 @@ class ScopeDecision(Frozen):
     missing: str | None = None  # what a partial answer says the sources do not give
 
 
+def _subject_words(title: str) -> set[str]:
+    """A title's content words less whom it is written for ("... in adults", "... in children")."""
+    return content_words(_ADULTS.sub(" ", _CHILDREN.sub(" ", title)))
+
+
 def _names_any(said: set[str], owner: set[str]) -> bool:
     """Does the sentence name one of the owner's words, alone or as the end of a compound ("<prefix>steroid" names a
     "steroid")?"""
@@ -139,7 +144,7 @@ def _population_misfit(query: Query, title: str, stated: StatedPopulation | None
     cover the patient (their age, else the group the question calls them: "a 70 kg adult"; a baby's gestation at
     birth); None when it does."""
     if stated is not None:
-        named = bool(content_words(_ADULTS.sub(" ", _CHILDREN.sub(" ", title))) & content_words(query.focus))
+        named = bool(_subject_words(title) & content_words(query.focus))
         if why := stated.misfit(query.age, group_of(query.age, query.group, ADULT_AGE), query.gestation, named):
             return why
     if not title or (query.age is None and query.group is None):
@@ -299,7 +304,7 @@ class ScopePolicy:
             return subject
         regions = frozenset(c for c in concepts if kinds.get(c) == "anatomy")
         said = content_words(self.vocabulary.matched_text(title, regions))
-        rest = content_words(_ADULTS.sub(" ", _CHILDREN.sub(" ", title))) - said
+        rest = _subject_words(title) - said
         return regions if not rest else frozenset()
 
     def shared_weight(self, shared) -> int:
@@ -328,8 +333,7 @@ class ScopePolicy:
         course = self.vocabulary.role("course")
 
         def rare(text: str) -> frozenset[str]:
-            said = content_words(_ADULTS.sub(" ", _CHILDREN.sub(" ", text)))
-            said -= content_words(self.vocabulary.matched_text(text, course))
+            said = _subject_words(text) - content_words(self.vocabulary.matched_text(text, course))
             return frozenset(w for w in said if idf.get(w, 0.0) >= level)
 
         out = {}
@@ -530,8 +534,7 @@ class ScopePolicy:
         level = ScopePolicy.rare_level(idf, TITLE_WORD_SHARE) if idf else 0.0
 
         def names(document: str, every: bool = False) -> bool:
-            rare = {w for w in content_words(_ADULTS.sub(" ", _CHILDREN.sub(" ", title(document))))
-                    if idf.get(w, 0.0) >= level}
+            rare = {w for w in _subject_words(title(document)) if idf.get(w, 0.0) >= level}
             return bool(rare & asked) and (not every or rare <= asked)
 
         for document in dict.fromkeys(p.chunk.document_id for p in wider):

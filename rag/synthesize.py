@@ -221,6 +221,7 @@ class ExtractiveComposer:
             if (after is not None and all(after is not c for c in chosen) and after.words & lead.words - topic
                     and used + len(after.text) + 6 <= self.max_chars):
                 chosen.insert(1, after)
+                used += len(after.text) + 6
         for held in holds:
             if any(_same_sentence(c.text, held) or (says is not None and says(c.text, held)) for c in chosen):
                 continue
