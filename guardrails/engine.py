@@ -340,6 +340,19 @@ class GuardrailEngine:
                     following = rs.tokens[t.index + 1].text if t.index + 1 < len(rs.tokens) else ""
                     joined[n] = following not in _OWN_PHRASE
             conjunct.append(n)
+        # a course word beside a word that says the finding holds still qualifies nothing ("a new, stable <deficit>":
+        # the two words of one phrase may sit either side of a comma's clause break)
+        steady = self.vocabulary.role("steady")
+        held = {conjunct[m.start] for k, m in enumerate(rs.mentions) if m.concept in steady and not rs.negated[k]}
+        opens = {conjunct[m.start] for k, m in enumerate(rs.mentions) if m.concept in steady and not rs.negated[k]
+                 and not any(conjunct[x.start] == conjunct[m.start] and x.start < m.start and x.kind != "cue"
+                             for x in rs.mentions)}
+
+        def bare(n: int) -> bool:  # the conjunct names no finding of its own
+            return not any(conjunct[x.start] == n and kinds.get(x.concept) in ("finding", "condition")
+                           and x.concept not in course for x in rs.mentions)
+        marks = [k for k in marks if (n := conjunct[rs.mentions[k].start]) not in held
+                 and not (n + 1 in opens and bare(n))]
         units = [rs.concepts - course]
         for k in marks:
             home = conjunct[rs.mentions[k].start]

@@ -379,6 +379,40 @@ def _asserted(tokens: list[Token], at: int) -> bool:
     return any(t.text in _ASSERTED for t in tokens[max(0, at - 2):at])
 
 
+# words that put one step after another in the same study ("<unenhanced images> first, then <the agent>")
+_NEXT_STEP = frozenset({"then", "and then", "followed by", "after that", "and after that"})
+
+
+def _staged_protocol(mentions: list[Mention]) -> list[Mention]:
+    """A study run unenhanced and then with the agent, said in steps ("images without contrast first, then repeat
+    after IV <agent>", "the non-contrast sequences followed by post-<agent> ones"), is the without-and-with protocol:
+    its unenhanced step is read as that protocol. Not when the agent comes later on a condition or at another time
+    ("..., and we can add <agent> later if the report shows anything"), or with another test ("then <other test>
+    with contrast")."""
+    out = list(mentions)
+    for i, m in enumerate(mentions):
+        if m.concept != "protocol.noncontrast":
+            continue
+        stepped = False
+        for j, x in enumerate(mentions[i + 1:], i + 1):
+            if x.concept == "cue.terminate" and x.text in _NEXT_STEP:
+                stepped = True
+            elif x.concept == "contrast.agent":
+                # ("..., then with <agent> only if the unenhanced images show something": the agent on a condition)
+                if stepped and not any(_holds_back(y) for y in mentions[j + 1:]):
+                    out[i] = Mention("protocol.full", "protocol", m.start, m.end, m.text, implied=True)
+                break
+            elif x.kind in ("object", "protocol") or _holds_back(x):
+                break
+    return out
+
+
+def _holds_back(m: Mention) -> bool:
+    """Does this mention put a step off, or on a condition ("later", "if <result>", "not")?"""
+    return (m.kind == "condition" or m.concept in ("timing.defer", "cue.negation")
+            or m.concept == "gate.cue" and m.text != "after")
+
+
 class FrameReader:
     """Reads sentences into frames with one vocabulary; the object kinds come from the vocabulary."""
 
@@ -392,8 +426,8 @@ class FrameReader:
     def read(self, sentence: str, lists: bool = False, rejected_next: bool = False) -> ReadSentence:
         """rejected_next: the next sentence opens by rejecting what this one quotes ("That advice is wrong: ...")."""
         tokens = tokenize(sentence)
-        mentions = self._sequences_only(self._absolute_opening(
-            tokens, _outside_rejected_quotes(sentence, tokens, self.v.tag(tokens), rejected_next)))
+        mentions = _staged_protocol(self._sequences_only(self._absolute_opening(
+            tokens, _outside_rejected_quotes(sentence, tokens, self.v.tag(tokens), rejected_next))))
         clauses = clause_ids(tokens, mentions)
         negated = negation_flags(tokens, mentions, clauses, lists)
         rs = ReadSentence(sentence, tokens, mentions, negated, clauses)

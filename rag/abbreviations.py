@@ -247,7 +247,9 @@ class Shorthand:
             if len(token) == 1 and not (token.isupper() and (plus or _VALUE_AFTER.match(text, m.end(1)))):
                 continue
             bedside = low in self.bedside
-            everyday = self.is_word(low) and not (bedside and self.rare_word(low))
+            # a clipping of the very word it stands for ("bicarb": the dictionary's word means the same) is read
+            clipping = bedside and any(w.startswith(low) for w in re.findall(r"[a-z]+", self.senses[low].lower()))
+            everyday = self.is_word(low) and not (bedside and (self.rare_word(low) or clipping))
             own = self.used(low) and not (bedside and documents_own)
             if (token.islower() and (everyday or own) or len(token) > 1 and own or self.reads(token)):
                 # an everyday or a document's word in lower case; "<ABBR>" the documents use: searched as typed;

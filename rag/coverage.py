@@ -61,6 +61,21 @@ def _until_limits(text: str) -> str:
     return text[:min(ends)] if ends else text
 
 
+# a sentence whose subject is the document itself saying whom it is for ("This guidance covers <patients> ...",
+# "Covers <group> aged <n> and over ...", "It does not cover ..."): about the document, not advice for a patient
+_ABOUT_ITSELF = re.compile(
+    r"^(?:(?:this|the|our)\s+(?:guidance|guideline|document|pathway|protocol|policy|summary|advice)\s+|it\s+)?"
+    r"(?:covers|applies\s+to|is\s+(?:written|intended|meant)\s+for|does\s+not\s+(?:cover|apply))\b"
+    r"|\b(?:this|the|our)\s+(?:guidance|guideline|document|pathway|protocol)\s+(?:covers|applies\s+to"
+    r"|is\s+(?:written|intended|meant)\s+for|does\s+not\s+(?:cover|apply))\b",
+    re.IGNORECASE)
+
+
+def states_coverage(sentence: str) -> bool:
+    """Is this sentence the document's statement of whom or what it covers, or of its limits?"""
+    return bool(_ABOUT_ITSELF.search(sentence.strip())) or states_limits(sentence)
+
+
 def states_limits(sentence: str) -> bool:
     """Is this sentence a statement of the document's limits (its words name other guidance's subjects)?"""
     return bool(_EXCLUDES.search(sentence) or _HANDS_OVER.search(sentence))

@@ -156,10 +156,15 @@ def _meets(value: float, comparison: str, limit: float | tuple[float, float]) ->
     return {"lt": value < limit, "le": value <= limit, "gt": value > limit, "ge": value >= limit}[comparison]
 
 
+# a threshold that restricts what everyone gets ("give <treatment> only if <measure> is below <n>", "unless ...") is
+# advice for the patient who does not meet it as much as for the one who does
+_RESTRICTS = re.compile(r"\b(?:only\s+(?:if|when|for|in)|unless)\b", re.IGNORECASE)
+
+
 def measure_fit(stated: tuple[tuple[str, float], ...], sentence: str, vocabulary: Vocabulary) -> int:
     """+1 when a threshold the sentence gives for a stated measurement is met, -1 when it gives thresholds for one
     and none is met ("diastolic 60 or less" may go unmet where "systolic below 90" is met), else 0."""
-    if not stated:
+    if not stated or _RESTRICTS.search(sentence):
         return 0
     given = thresholds(sentence, vocabulary)
     met = [any(_meets(value, c, limit) for x, c, limit in given if x == name)

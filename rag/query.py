@@ -113,10 +113,13 @@ _JOINED_QUESTION = re.compile(r"(?:,\s*|;\s*|\s)(?:and|or|also|plus)\s+(?=(?:(?:
 _ASKS = re.compile(r"(?:(?:for|at|in|on|by|to|with|from|and|or|so|but)\s+)*(?:what|which|how|when|where|why|who|whom|"
                    r"whose|is|are|was|were|does|do|did|should|can|could|would|will|may|must|shall)\b", re.IGNORECASE)
 # words that qualify a value rather than name whose it is ("the usual starting dose", "the exact interval")
-_GENERIC_VALUE = content_words("""what which the a an usual starting start initial recommended maximum max daily total
+GENERIC_VALUE = content_words("""what which the a an usual starting start initial recommended maximum max daily total
 loading first correct right typical standard exact exactly weekly recommend appropriate proper current suggested
 normal usual ideal best optimal minimum min good safe low high higher lower single double full half reduced rate
 maintenance iv im po sc oral intravenous intramuscular subcutaneous""")  # (a route is how, not whose value it is)
+# a change asked of a value ("any change to the dose?") is not whose value it is, nor what it is about
+CHANGE_WORDS = content_words("change changes adjustment adjust adjusted alteration difference different revised")
+GENERIC_VALUE |= CHANGE_WORDS
 _MODAL = content_words("should must will would could can may might shall does do is are was were the a an")
 RUN_ON_WORDS = 45  # a sentence longer than this, strung together with commas, is read clause by clause
 VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is searched on its own as well
@@ -223,24 +226,29 @@ class AnswerTypes:
                 if t.is_punct or t.is_number:
                     break
                 before.insert(0, t.text)
-            before = [w for w in before if content_words(w) and not content_words(w) & _GENERIC_VALUE]
+            before = [w for w in before if content_words(w) and not content_words(w) & GENERIC_VALUE]
             if before:
                 return before[-2:]
             after = [t.text for t in tokens[m.end:m.end + 4]]
             if after and after[0] == "of":
-                return [w for w in after[1:] if content_words(w) and not content_words(w) & _GENERIC_VALUE][:2]
+                return [w for w in after[1:] if content_words(w) and not content_words(w) & GENERIC_VALUE][:2]
             # "how long should the <...> <thing> be?": the thing whose value it is stands right before "be"
-            rest = [t.text for t in tokens[m.end:m.end + 9]]
+            # (within the cue's clause: "what dose, and is there anything else I should be offering?" asks no more)
+            rest = []
+            for t in tokens[m.end:m.end + 9]:
+                if t.is_punct:
+                    break
+                rest.append(t.text)
             if "be" in rest:
                 named = [w for w in rest[:rest.index("be")]
-                         if content_words(w) - _MODAL and not content_words(w) & _GENERIC_VALUE]
+                         if content_words(w) - _MODAL and not content_words(w) & GENERIC_VALUE]
                 if named:
                     return named[-1:]
             # "which <drug> and at what dose?": what the question's first wh-phrase names
             head = [t.text for t in tokens[:m.start]]
             if head[:1] in (["which"], ["what"]) and "and" in head and not any(t.is_punct for t in tokens[:m.start]):
                 named = [w for w in head[1:head.index("and")] if content_words(w)
-                         and not content_words(w) & _GENERIC_VALUE]
+                         and not content_words(w) & GENERIC_VALUE]
                 if 0 < len(named) <= 3:
                     return named[-2:]
         return []

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from guardrails.concepts import clause_start, normalize
 from rag.bands import gives_band
+from rag.coverage import states_coverage
 from rag.measures import measure_fit
 from rag.patient import age_fit, sex_fit
 from rag.query import QUESTION_STEMS, Query, QueryReader
@@ -34,6 +35,14 @@ SOURCE_LIST = 0.3  # a provenance question is about one claim, not a lead-in and
 SECTION = 0.2  # the section's own heading names what the question is about
 LIST_SECTION = 0.3  # a list question names the whole heading of the section that lists the answer
 BAND_FIT = 0.3  # the sentence (or its section's heading) says what applies in the band a stated score falls in
+# what a document says about itself advises nothing: its statement of whom it covers (which fits the patient's age)
+# answers only a question about the guidance's coverage ("does this apply to a 15-year-old?"), and its bibliographic
+# line ("Source: <authors>. <title>. <journal>, <year>.") only a question about where it comes from
+ABOUT_ITSELF = 0.3
+_BIBLIOGRAPHIC = re.compile(r"^\s*(?:source|citation|reference|published\s+(?:by|in))\s*:.*$",
+                            re.IGNORECASE | re.MULTILINE)
+_ASKS_COVERAGE = re.compile(r"\b(?:cover(?:s|ed|age)?|appl(?:y|ies|ied)|scope|remit|(?:written|meant|intended) for"
+                            r"|who\s+(?:is\s+)?(?:it|this|the\s+\w+)\s+for)\b", re.IGNORECASE)
 # times the share of a sentence's words that only repeat the findings the asker has told ("Symptoms: <the three
 # they listed>" for "what can I give?"): what they told is what they know, not the answer to what they ask
 ECHO = 1.0
@@ -200,6 +209,11 @@ class SentenceFit:
         # documents' subject; the sentence giving the band itself is the bridge, not the answer
         band = content_words(query.implied) - content_words(" ".join(p.chunk.title for p in passages))
 
+        asks_coverage = bool(_ASKS_COVERAGE.search(QueryReader.asking_part(query.focus)))
+        # the documents' bibliographic lines, each of whose sentences (authors, title, journal) is about the document
+        bibliographic = ([] if query.answer_type == "source" else
+                         [m.group(0) for p in passages for m in _BIBLIOGRAPHIC.finditer(p.chunk.text)])
+
         # the findings the asker told before asking, less the words of the asking itself and of the documents' subject
         told, asking_sentences = QueryReader.told_and_asked(query.affirmed or query.focus)
         asked_words = content_words(asking_sentences)
@@ -251,6 +265,8 @@ class SentenceFit:
                 score += CONDITION_FIT  # "even when there are no <findings>" for a patient who has none
             elif denied & found and query.answer_type not in answer_types.keeps_negatives:
                 score -= DENIED
+            if states_coverage(text) and not asks_coverage or any(text.strip() in line for line in bibliographic):
+                return score - ABOUT_ITSELF
             fit = age_fit(query.age, text)  # "<group> under 30: ..." answers a 26-year-old, not a 52-year-old
             score += AGE_FIT * fit if fit > 0 else AGE_MISFIT * fit
             fit = sex_fit(query.sex, text)  # "In <the other sex>, ..." does not answer for this patient

@@ -15,16 +15,18 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 
 from guardrails.concepts import default_vocabulary
 from guardrails.sentences import split_sentences
+from rag.abbreviations import drug_classes
 from rag.coverage import ITEM_KINDS, Exclusion, StatedPopulation, excluded
 from rag.diseases import default_disease_names
 from rag.patient import age_ranges, group_of
-from rag.query import QUESTION_STEMS, AnswerTypes, Query, QueryReader, default_answer_types
+from rag.query import CHANGE_WORDS, QUESTION_STEMS, AnswerTypes, Query, QueryReader, default_answer_types
 from rag.text import american, content_words, initial_runs
 from rag.types import Frozen, ScoredChunk
 from rag.typos import known_english
@@ -82,6 +84,10 @@ VALUE_TYPES = frozenset({"dose", "regimen", "statistic", "duration", "extent", "
 
 
 _ASKING = QUESTION_STEMS
+# the word a history denies ("not pregnant", "no fever", "not infected yet", "denies trauma"): the patient does not
+# have it, so it votes for no document (a guideline about it is not about this patient)
+_DENIED_WORD = re.compile(r"\b(?:no|not|without|denies|denied|nil)\s+(?:any\s+|signs?\s+of\s+|evidence\s+of\s+)?"
+                          r"([A-Za-z][A-Za-z-]+)", re.IGNORECASE)
 # what a yes-or-no question asks to give or whether it is indicated ("is <X> indicated?", "can I give <X>?")
 _WHETHER_GIVEN = re.compile(
     r"\b(?:is|are)\s+([A-Za-z][\w-]*)\s+(?:indicated|needed|required|necessary|safe|appropriate|recommended|"
@@ -125,6 +131,33 @@ class ScopeDecision(Frozen):
 def _subject_words(title: str) -> set[str]:
     """A title's content words less whom it is written for ("... in adults", "... in children")."""
     return content_words(_ADULTS.sub(" ", _CHILDREN.sub(" ", title)))
+
+
+# a document referred to by its subject ("the 'don'ts' from the <subject> guidance", "per the <subject> guideline")
+_DOCUMENT_NAMED = re.compile(r"((?:\b[\w'-]+\s+){1,3})(?:guidance|guidelines?|article|paper|piece|document|protocol"
+                             r"|pathway|leaflet|summary)\b", re.IGNORECASE)
+
+
+def _names_document(text: str, title_words: set[str]) -> bool:
+    """Does the text refer to a document by words all of which are its title's ("the <title words> guidance")?"""
+    return any((said := content_words(m.group(1)) - _ASKING) and said <= title_words
+               for m in _DOCUMENT_NAMED.finditer(text))
+
+
+@lru_cache(maxsize=1)
+def _class_words() -> dict[str, frozenset[str]]:
+    """Each listed medicine's class words (rag/vocab/drug_classes.yaml), stemmed."""
+    out: dict[str, set[str]] = {}
+    for words, members in drug_classes():
+        for member in members:
+            out.setdefault(member, set()).update(content_words(words))
+    return {m: frozenset(w) for m, w in out.items()}
+
+
+def _classes_named(text: str) -> set[str]:
+    """The class words of the medicines a sentence names."""
+    classes = _class_words()
+    return set().union(*(classes.get(w, frozenset()) for w in re.findall(r"[a-z][a-z0-9-]+", text.lower())))
 
 
 def _names_any(said: set[str], owner: set[str]) -> bool:
@@ -224,7 +257,8 @@ class ScopePolicy:
         titled = content_words(top.chunk.title)
         named = best >= NAMED_TOPIC_MIN_SIMILARITY and (
             self._known_rare_name(query, corpus_idf or {})
-            or any(content_words(form) and content_words(form) <= titled for form in spelled_out))
+            or any(content_words(form) and content_words(form) <= titled for form in spelled_out)
+            or _names_document(query.focus, titled))
         terms = self.rare_shared_terms(query, [p for p in passages if p.chunk.document_id == document][:3],
                                        corpus_idf or {}, document_words(document) if document_words else None)
         if terms:
@@ -478,6 +512,7 @@ class ScopePolicy:
         # a follow-up is about what the turn it continues named too ("<drug>'s range?" ... "can I restart it?"); what
         # the question denies ("no <finding>") votes for no document: a document about it is not about this patient
         said = query.resolved if query.again else (query.affirmed or query.focus)
+        said = _DENIED_WORD.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)], said)
         words = {w for w in content_words(said) - _ASKING if not w.isdigit() and idf.get(w, 0.0) >= level}
         return {d: frozenset(document_words(d) & words) for d in documents}
 
@@ -702,7 +737,8 @@ class ScopePolicy:
         labels = query.labels
         asking = self.answer_types.without_cues(QueryReader.asking(query.focus), query.answer_type)  # not "dose"
         # nor the doing ("should I give"): what is given is the question
-        asked = (content_words(f"{asking} {labels}") - _ASKING
+        # ... nor a change asked of it ("any change to the dose?")
+        asked = (content_words(f"{asking} {labels}") - _ASKING - CHANGE_WORDS
                  - content_words(self.vocabulary.matched_text(asking, {"action.do"})))
         asked |= content_words(" ".join(query.owner))  # whose value it is, in its plain words too (rag.query)
         whole = content_words(f"{query.focus} {labels}") - _ASKING
@@ -727,7 +763,8 @@ class ScopePolicy:
             focus = (asked - title) or (whole - title) or whole
             heading = content_words(p.chunk.section[-1]) if p.chunk.section else set()
             for s in p.chunk.sentences:  # a list item is about its heading too ("Duration ...: 3 months")
-                said = content_words(f"{s.text} {s.label}") | heading
+                # ... and a medicine it names is of its class ("<a corticosteroid> <dose>" answers a steroid dose)
+                said = content_words(f"{s.text} {s.label}") | heading | _classes_named(s.text)
                 if (said & focus and (not owner or _names_any(said, owner) or owner <= title)
                         and all(d <= said or d <= title for d in diseases)
                         and self.answer_types.gives_value(query.answer_type, s.text)

@@ -429,6 +429,12 @@ def test_retention_alone_is_an_emergency_only_for_a_patient_the_pack_is_about():
     # finding; a clause with a verb of its own is another's
     ("Lump beside the spine. The skin around her back passage feels strange, pins and needles.", True),
     ("Lump beside the spine and backache. He limps a little, and I felt a numb patch on his outer thigh.", False),
+    # a course word beside one that says the finding holds still ("new, stable"; "unchanged over <n> days") is no
+    # progression; a deficit of both feet described by what she can no longer do is
+    ("Paraspinal mass at L2. He has a new but stable weakness of the right ankle.", False),
+    ("Paraspinal mass at L2, left knee extension 4/5, unchanged over the past 2 weeks.", False),
+    ("Paraspinal mass at L2, new weakness of the right ankle.", True),
+    ("Lump beside L4. She could stand on tiptoe last week; now she can't push off with either foot.", True),
 ])
 def test_emergencies_said_plainly_and_emergencies_excluded(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
@@ -878,3 +884,27 @@ def test_care_after_the_definitive_test_stated_with_its_result(draft, violates):
 ])
 def test_a_draft_is_read_for_what_it_advises_seventeenth_session(question, draft, rule):
     assert rule in _rules(question, draft)
+
+
+@pytest.mark.parametrize("question, draft, rules", [
+    # a study run unenhanced and then with the agent, said in steps, is the without-and-with protocol ...
+    ("Protocol for a palpable L3 paraspinal mass?",
+     "Run the unenhanced sequences first, followed by a repeat after IV gadolinium.", set()),
+    ("Protocol for a palpable L3 paraspinal mass?", "MRI without contrast, and then post-gadolinium T1.", set()),
+    # ... not when the agent waits on a result or another test follows
+    ("Protocol for a palpable L3 paraspinal mass?",
+     "MRI without contrast, then gadolinium only if the plain images show something.", {"RF-NONCONTRAST-ONLY"}),
+    ("Protocol for a palpable L3 paraspinal mass?",
+     "MRI without contrast, then a CT with contrast if needed.", {"RF-NONCONTRAST-ONLY"}),
+    # the line the agent needs, refused; the usual sequences and nothing more
+    ("Lump beside L3, back pain, hard to cannulate.", "Don't bother putting a line in; do the MRI.",
+     {"RF-NONCONTRAST-ONLY"}),
+    ("Lump beside L3, back pain.", "The routine MRI sequences alone are fine for this lump.", {"RF-NONCONTRAST-ONLY"}),
+    # the case judged not one for a strategy rejects it; judged one for it recommends it
+    ("Lump beside L3, back pain, keen to stay in training.", "He is not a candidate for a trial of physio yet.",
+     set()),
+    ("Lump beside L3, back pain, keen to stay in training.", "She is a candidate for watchful waiting.",
+     {"RF-MRI-DELAY"}),
+])
+def test_a_draft_is_read_for_what_it_advises_eighteenth_session(question, draft, rules):
+    assert _rules(question, draft) == rules

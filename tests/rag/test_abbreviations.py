@@ -67,6 +67,15 @@ def test_the_teams_shorthand_is_read_in_lower_case_where_its_english_word_is_rar
     assert read.long_forms("had a HYPO last night") == ["hypoglycaemia"]
 
 
+def test_the_teams_clipping_of_the_word_it_stands_for_is_read_though_the_dictionary_has_it():
+    from rag.typos import rare_english
+
+    sentences = ["Give intravenous sodium bicarbonate for a QRS over 100 ms."]
+    read = Shorthand.for_corpus(sentences, known_english, lambda token: False, rare_word=rare_english)
+    assert known_english("bicarb") and not rare_english("bicarb")
+    assert read.long_forms("SHO says no bicarb as she isn't acidotic") == ["sodium bicarbonate"]
+
+
 def test_the_documents_own_shorthand_is_read_in_plain_words_only_when_asked_whose_value():
     read = _reader(["Magnesium sulphate: give MgSO4 for eclampsia.", "Regimen: 4 g then 1 g per hour."])
     assert read.long_forms("MgSO4 regimen?") == []  # the documents' own shorthand: searched as typed

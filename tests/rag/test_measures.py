@@ -78,3 +78,11 @@ def test_a_newborns_age_in_hours_is_the_time_since_birth():
     assert measure_fit(stated, "Jaundice visible in the first 24 hours is pathological: measure it within 2 hours.",
                        V) == 1
     assert measure_fit(stated, "In babies who are older than 24 hours, use the meter.", V) == -1
+
+
+def test_a_threshold_that_restricts_what_everyone_gets_is_advice_whether_or_not_it_is_met():
+    # "give <treatment> only if <measure> is below <n>" answers "should she get it?" for the patient above it too
+    for sentence in ("Give oxygen only if the oxygen saturation is below 95% on air.",
+                     "Do not give oxygen unless the oxygen saturation is below 95%."):
+        assert measure_fit(measured("sats 97% on air", V), sentence, V) == 0
+    assert measure_fit(measured("sats 97% on air", V), "Give oxygen when the oxygen saturation is below 95%.", V) == -1

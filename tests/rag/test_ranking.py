@@ -7,6 +7,7 @@ from rag.patient import patient_group
 from rag.query import QueryReader, default_answer_types
 from rag.ranking import SentenceFit, asked_categories, opens_with_condition
 from rag.scope import ScopePolicy
+from rag.types import Chunk, ScoredChunk
 
 ENGINE = GuardrailEngine()
 VOCAB = ENGINE.vocabulary
@@ -309,3 +310,24 @@ def test_a_sentence_giving_the_asked_value_wins_a_tie_for_the_next_place_but_not
     assert _value_breaks_ties([lead, shares, far], has_days) == [lead, shares, far]  # not a tie
     # the best sentence keeps its place whatever it gives
     assert _value_breaks_ties([shares, gives], has_days)[0] is shares
+
+
+def test_what_a_document_says_about_itself_yields_unless_the_question_is_about_the_document():
+    boost = _boost("34F, amitriptyline overdose, QRS 128 ms. What dose of bicarbonate would I give?")
+    coverage = "Covers adults aged 16 and over who have taken an overdose, seen in the emergency department."
+    advice = "Give intravenous sodium bicarbonate for a QRS over 100 ms."
+    assert boost(coverage) < 0 < boost(advice) + 0.3
+    assert boost("This guidance covers adults aged 16 and over.") < boost(advice)
+    assert _boost("Does this guidance cover adults who took an overdose?")(coverage) >= 0
+    # the bibliographic line, as a Markdown guideline writes it under its title
+    query = READER.read([{"role": "user",
+                          "content": "Sickle crisis, sats 97% on air. Is oxygen what the guidance says?"}])
+    passage = ScoredChunk(chunk=Chunk(
+        id="c", document_id="d", version=1, title="Sickle cell crisis", section=(), start=0, end=1, refs=(), ordinal=0,
+        text="Source: Haemoglobinopathy Network. Acute painful crisis in adults. Br J Haematol. 2023.\nGive oxygen "
+             "only if the oxygen saturation is below 95% on air.", sentences=()), score=1.0)
+    boost = FIT.boost(query, [passage])
+    oxygen = "Give oxygen only if the oxygen saturation is below 95% on air."
+    assert boost("Acute painful crisis in adults.") < 0 <= boost(oxygen)
+    assert FIT.boost(READER.read([{"role": "user", "content": "Which journal is that from?"}]), [passage])(
+        "Br J Haematol.") >= 0

@@ -6,6 +6,7 @@ import pytest
 
 from rag.query import QueryReader, default_answer_types
 from rag.scope import RARE_TERMS_MIN, ScopePolicy, _population_misfit
+from rag.text import content_words
 from rag.typos import TypoFixer
 from tests.conftest import assert_loader_rejects
 
@@ -158,6 +159,11 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("give me the actual titles of the refs behind it pls", "source"),
     # an amount in millimoles is a dose
     ("Mg 0.38 - how many mmol of IV magnesium sulfate should I give?", "dose"),
+    ("how much should I give her?", "dose"),
+    # "how much" that asks how far to trust a result is no dose
+    ("Level came back in the wrong tube. How much should we trust it?", "explanation"),
+    # safety-netting asked as what would make it an emergency
+    ("Which new symptoms would mean I should send her in as an emergency rather than wait for the scan?", "warning"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
@@ -195,6 +201,30 @@ def test_rare_terms_a_question_shares_with_a_document_are_counted(pipeline):
     assert not {"what", "could", "week", "6"} & set(terms)
     common = ScopePolicy.rare_shared_terms(QueryReader().read(_user("MRI with contrast for the mass?")), passages, idf)
     assert common == ()
+
+
+def test_a_document_named_by_its_subject_is_the_one_asked_about():
+    from rag.scope import _names_document
+    title = content_words("Hyponatraemia in adults: emergency treatment")
+    assert _names_document("Give me the key points of the hyponatraemia guideline as bullets.", title)
+    assert _names_document("What does the hyponatraemia in adults guidance say?", title)
+    assert not _names_document("What does the guidance say?", title)
+    assert not _names_document("Is there a gout guideline?", title)
+
+
+def test_a_value_for_a_medicine_answers_a_question_asked_by_its_class():
+    from rag.scope import _classes_named
+    assert {"steroid", "corticosteroid"} <= _classes_named("Offer oral prednisolone 1 mg/kg once daily.")
+    assert not _classes_named("Offer paracetamol 1 g.") & {"steroid"}
+
+
+def test_what_a_history_denies_votes_for_no_document():
+    # "not pregnant", "not infected": a guideline about pregnancy or infection is not this patient's for those words
+    words = {"cat": 5.0, "punctur": 5.0, "pregnant": 5.0, "infect": 5.0}
+    query = QueryReader().read(_user("Her cat bit her hand, two puncture marks, not infected yet, not pregnant. "
+                                     "Antibiotics?"))
+    votes = ScopePolicy(0.5, 0.4).rare_votes(query, words, lambda d: frozenset(words), ["bites"])
+    assert votes["bites"] == {"cat", "punctur"}
 
 
 def test_a_test_the_follow_up_says_was_done_is_the_one_just_discussed(pipeline):
@@ -302,6 +332,9 @@ def test_each_part_of_a_two_part_question_gets_its_sentence(pipeline):
     ("What low-dose colchicine schedule is used?", []),  # "low" qualifies; no owner, no requirement
     ("What dose?", []),
     ("Which alpha-blocker and at what dose should he start?", ["alpha", "blocker"]),  # the first wh-phrase's thing
+    # a change asked of the dose is not whose dose it is; a later clause's "should be" names nothing of it
+    ("She's heavier than most. Any adjustment to the dose?", []),
+    ("What dose, and is there anything more I should be arranging?", []),
 ])
 def test_whose_dose_a_question_asks_for(text, owner):
     types = default_answer_types()
