@@ -398,13 +398,20 @@ def _staged_protocol(mentions: list[Mention]) -> list[Mention]:
             if x.concept == "cue.terminate" and x.text in _NEXT_STEP:
                 stepped = True
             elif x.concept == "contrast.agent":
-                # ("..., then with <agent> only if the unenhanced images show something": the agent on a condition)
-                if stepped and not any(_holds_back(y) for y in mentions[j + 1:]):
+                # ("..., then with <agent> only if the unenhanced images show something": the agent on a condition,
+                # in its own clause)
+                if stepped and not any(_holds_back(y) for y in _until_next_clause(mentions[j + 1:])):
                     out[i] = Mention("protocol.full", "protocol", m.start, m.end, m.text, implied=True)
                 break
             elif x.kind in ("object", "protocol") or _holds_back(x):
                 break
     return out
+
+
+def _until_next_clause(mentions: list[Mention]) -> list[Mention]:
+    """The mentions before the next clause-ending cue ("but", "so", "because", a new subject)."""
+    end = next((k for k, m in enumerate(mentions) if m.concept == "cue.terminate"), len(mentions))
+    return mentions[:end]
 
 
 def _holds_back(m: Mention) -> bool:

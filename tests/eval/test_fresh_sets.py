@@ -210,7 +210,10 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                "chat_fresh_42.jsonl": 0.925,
                # batch 43: first contact 0.65 (26/40) after the eighteenth session's first changes; 30/40 after (three
                # cauda equina presentations in plain words now escalate)
-               "chat_fresh_43.jsonl": 0.75}
+               "chat_fresh_43.jsonl": 0.75,
+               # escalation probe 44 (30 cases: 18 emergencies in plain words, 12 near misses): first contact 0.767
+               # (recall 13/18, two false escalations) after the eighteenth session's changes; 28/30 after
+               "chat_fresh_44_escalation.jsonl": 0.93}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -897,6 +897,9 @@ def test_a_draft_is_read_for_what_it_advises_seventeenth_session(question, draft
     ("Protocol for a palpable L3 paraspinal mass?",
      "Run the unenhanced sequences first, followed by a repeat after IV gadolinium.", set()),
     ("Protocol for a palpable L3 paraspinal mass?", "MRI without contrast, and then post-gadolinium T1.", set()),
+    # (a clause after the agent's is not its condition)
+    ("Protocol for a palpable L3 paraspinal mass?",
+     "Unenhanced sequences first, then repeat after gadolinium, so do not drop the precontrast set.", set()),
     # ... not when the agent waits on a result or another test follows
     ("Protocol for a palpable L3 paraspinal mass?",
      "MRI without contrast, then gadolinium only if the plain images show something.", {"RF-NONCONTRAST-ONLY"}),
