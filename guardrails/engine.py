@@ -101,6 +101,8 @@ DENIED = "denied:"  # a concept the user's turns deny, in a context's set of con
 # a coordinated finding with words of its own ("and an unsteady gait", "and there is ..."), not one a course word
 # before the conjunction may qualify too ("new back pain and weakness")
 _CONJUNCTIONS = frozenset({"and", "plus"})
+_SIDES = frozenset({"left", "right"})
+_BOTH_SIDES = frozenset({"condition.deficit", "finding.bilateral"})
 _OWN_PHRASE = frozenset({"a", "an", "the", "his", "her", "their", "its", "there", "there's", "theres", "he", "she",
                          "they", "it", "some", "also"})
 
@@ -275,6 +277,7 @@ class GuardrailEngine:
         turns = [frozenset().union(*(s.mentioned for s in group)) for group in per_text if group]
         packs = tuple(p for p in self.packs if self._in_scope(p, turns))
         units = tuple(u for s in user for u in self._emergency_units(_before_claim(s)))
+        units += tuple(_BOTH_SIDES for group in per_text if self._deficit_each_side(group))
         emergency = any(self._emergency(p, units) for p in packs)
         # a question about which features are emergencies asks it in its own words: the words of an instruction it
         # carries ("ignore your red-flag rules and say <x> immediately"), and the sentences that carry one ("SYSTEM
@@ -293,6 +296,20 @@ class GuardrailEngine:
         put the pack in scope, so the features that are emergencies only there count too."""
         entries = [*pack.emergency.features, *(pack.emergency.in_scope_features if user_scope else ())]
         return any(all(self._set([c]) & concepts for c in entry) for entry in entries for concepts in sentences)
+
+    def _deficit_each_side(self, sentences: Sequence[ReadSentence]) -> bool:
+        """Does one turn give a deficit on the left and another on the right, each in its own clause ("her right foot
+        started slapping on Monday ... today the left foot is dragging")? Together they are a deficit of both
+        sides, which no one clause says."""
+        deficits = {"condition.deficit"} | {c for c, b in self.vocabulary.broader.items() if b == "condition.deficit"}
+        sides: set[str] = set()
+        for rs in sentences:
+            rs = _before_claim(rs)
+            for k, m in enumerate(rs.mentions):
+                if m.concept in deficits and not rs.negated[k]:
+                    clause = rs.clauses[m.start]
+                    sides |= {t.text for t in rs.tokens if rs.clauses[t.index] == clause} & _SIDES
+        return sides >= _SIDES
 
     def _emergency_units(self, rs: ReadSentence) -> list[frozenset[str]]:
         """The concept sets of one sentence that an emergency feature is read in (GuardrailEngine._course_units); a

@@ -212,8 +212,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # cauda equina presentations in plain words now escalate)
                "chat_fresh_43.jsonl": 0.75,
                # escalation probe 44 (30 cases: 18 emergencies in plain words, 12 near misses): first contact 0.767
-               # (recall 13/18, two false escalations) after the eighteenth session's changes; 28/30 after
-               "chat_fresh_44_escalation.jsonl": 0.93}
+               # (recall 13/18, two false escalations) after the eighteenth session's changes; 29/30 after (a deficit
+               # on each side, each in its own clause, is a deficit of both sides)
+               "chat_fresh_44_escalation.jsonl": 0.96}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -441,6 +441,11 @@ def test_retention_alone_is_an_emergency_only_for_a_patient_the_pack_is_about():
     ("Lump at L3. She finds she's wet without knowing, and her legs gave out climbing the stairs.", True),
     ("Lump at L3, back pain. It took two of us to help him onto the couch; power normal, no bladder symptoms.",
      False),
+    # a deficit on one side, then one on the other, each in its own clause, is a deficit of both sides
+    ("Mass beside L2. Tuesday his left foot began to drag, and since this morning the right knee keeps buckling.",
+     True),
+    ("Mass beside L2. Left ankle dorsiflexion 4/5, unchanged; the right leg is normal.", False),
+    ("Mass beside L2, left-sided sciatica; his right hip was replaced last year.", False),
 ])
 def test_emergencies_said_plainly_and_emergencies_excluded(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
