@@ -130,6 +130,9 @@ def _instruction_vocabulary() -> Vocabulary:
 class GuardrailEngine:
     def __init__(self, packs: Sequence[Pack] | None = None, vocabulary: Vocabulary | None = None) -> None:
         self.vocabulary = vocabulary or default_vocabulary()
+        # a deficit and its narrower kinds (a severe one): what GuardrailEngine._deficit_each_side looks for
+        self._deficits = frozenset({"condition.deficit"} | {c for c, b in self.vocabulary.broader.items()
+                                                             if b == "condition.deficit"})
         self.packs = tuple(packs if packs is not None else load_packs(PACKS_DIR, self.vocabulary))
         self.reader = FrameReader(self.vocabulary)
         self._expanded: dict[tuple[str, ...], frozenset[str]] = {}
@@ -301,7 +304,7 @@ class GuardrailEngine:
         """Does one turn give a deficit on the left and another on the right, each in its own clause ("her right foot
         started slapping on Monday ... today the left foot is dragging")? Together they are a deficit of both
         sides, which no one clause says."""
-        deficits = {"condition.deficit"} | {c for c, b in self.vocabulary.broader.items() if b == "condition.deficit"}
+        deficits = self._deficits
         sides: set[str] = set()
         for rs in sentences:
             rs = _before_claim(rs)
@@ -360,10 +363,11 @@ class GuardrailEngine:
         # a course word beside a word that says the finding holds still qualifies nothing ("a new, stable <deficit>":
         # the two words of one phrase may sit either side of a comma's clause break)
         steady = self.vocabulary.role("steady")
-        held = {conjunct[m.start] for k, m in enumerate(rs.mentions) if m.concept in steady and not rs.negated[k]}
-        opens = {conjunct[m.start] for k, m in enumerate(rs.mentions) if m.concept in steady and not rs.negated[k]
-                 and not any(conjunct[x.start] == conjunct[m.start] and x.start < m.start and x.kind != "cue"
-                             for x in rs.mentions)}
+        stills = [m for k, m in enumerate(rs.mentions) if m.concept in steady and not rs.negated[k]]
+        held = {conjunct[m.start] for m in stills}
+        opens = {conjunct[m.start] for m in stills
+                 if not any(conjunct[x.start] == conjunct[m.start] and x.start < m.start and x.kind != "cue"
+                            for x in rs.mentions)}
 
         def bare(n: int) -> bool:  # the conjunct names no finding of its own
             return not any(conjunct[x.start] == n and kinds.get(x.concept) in ("finding", "condition")

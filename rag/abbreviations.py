@@ -78,6 +78,22 @@ def drug_classes() -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def _class_words() -> dict[str, frozenset[str]]:
+    """Each listed medicine's class words (drug_classes.yaml), stemmed."""
+    out: dict[str, set[str]] = {}
+    for words, members in drug_classes():
+        for member in members:
+            out.setdefault(member, set()).update(content_words(words))
+    return {m: frozenset(w) for m, w in out.items()}
+
+
+def classes_named(text: str) -> set[str]:
+    """The (stemmed) class words of the listed medicines a text names ("prednisolone": corticosteroid, steroid)."""
+    classes = _class_words()
+    return set().union(*(classes.get(w, frozenset()) for w in re.findall(r"[a-z][a-z0-9-]+", text.lower())))
+
+
 def title_initials(titles: Iterable[str]) -> dict[str, str]:
     """The initials of each run of three to five words of a title, less its small words, read as that run: a
     guideline's subject goes by its initials on the ward whether or not the guideline spells them out. Initials two

@@ -15,14 +15,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 
 from guardrails.concepts import default_vocabulary
 from guardrails.sentences import split_sentences
-from rag.abbreviations import drug_classes
+from rag.abbreviations import classes_named
 from rag.coverage import ITEM_KINDS, Exclusion, StatedPopulation, excluded
 from rag.diseases import default_disease_names
 from rag.patient import age_ranges, group_of
@@ -142,22 +141,6 @@ def _names_document(text: str, title_words: set[str]) -> bool:
     """Does the text refer to a document by words all of which are its title's ("the <title words> guidance")?"""
     return any((said := content_words(m.group(1)) - _ASKING) and said <= title_words
                for m in _DOCUMENT_NAMED.finditer(text))
-
-
-@lru_cache(maxsize=1)
-def _class_words() -> dict[str, frozenset[str]]:
-    """Each listed medicine's class words (rag/vocab/drug_classes.yaml), stemmed."""
-    out: dict[str, set[str]] = {}
-    for words, members in drug_classes():
-        for member in members:
-            out.setdefault(member, set()).update(content_words(words))
-    return {m: frozenset(w) for m, w in out.items()}
-
-
-def _classes_named(text: str) -> set[str]:
-    """The class words of the medicines a sentence names."""
-    classes = _class_words()
-    return set().union(*(classes.get(w, frozenset()) for w in re.findall(r"[a-z][a-z0-9-]+", text.lower())))
 
 
 def _names_any(said: set[str], owner: set[str]) -> bool:
@@ -764,7 +747,7 @@ class ScopePolicy:
             heading = content_words(p.chunk.section[-1]) if p.chunk.section else set()
             for s in p.chunk.sentences:  # a list item is about its heading too ("Duration ...: 3 months")
                 # ... and a medicine it names is of its class ("<a corticosteroid> <dose>" answers a steroid dose)
-                said = content_words(f"{s.text} {s.label}") | heading | _classes_named(s.text)
+                said = content_words(f"{s.text} {s.label}") | heading | classes_named(s.text)
                 if (said & focus and (not owner or _names_any(said, owner) or owner <= title)
                         and all(d <= said or d <= title for d in diseases)
                         and self.answer_types.gives_value(query.answer_type, s.text)

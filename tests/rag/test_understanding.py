@@ -213,9 +213,9 @@ def test_a_document_named_by_its_subject_is_the_one_asked_about():
 
 
 def test_a_value_for_a_medicine_answers_a_question_asked_by_its_class():
-    from rag.scope import _classes_named
-    assert {"steroid", "corticosteroid"} <= _classes_named("Offer oral prednisolone 1 mg/kg once daily.")
-    assert not _classes_named("Offer paracetamol 1 g.") & {"steroid"}
+    from rag.abbreviations import classes_named
+    assert {"steroid", "corticosteroid"} <= classes_named("Offer oral prednisolone 1 mg/kg once daily.")
+    assert not classes_named("Offer paracetamol 1 g.") & {"steroid"}
 
 
 def test_what_a_history_denies_votes_for_no_document():
