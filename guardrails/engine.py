@@ -441,7 +441,7 @@ class GuardrailEngine:
         for names, concepts, wanted in checks:
             if names and bool(self._set(names) & concepts) != wanted:
                 return False
-        if p.sentence_has_all and not all(self._set([c]) & f.sentence_concepts for c in p.sentence_has_all):
+        if p.sentence_says_all and not all(self._set([c]) & f.said_concepts for c in p.sentence_says_all):
             return False
         if p.clause_has_all and not all(self._set([c]) & f.clause_concepts for c in p.clause_has_all):
             return False

@@ -39,6 +39,9 @@ class Frame:
     negation_alone: bool = False
     clause_concepts: frozenset[str] = frozenset()  # every un-negated concept in its clause
     sentence_concepts: frozenset[str] = frozenset()  # every un-negated concept in the sentence
+    # what the sentence asserts: un-negated and outside every gate ("<care> waits until <cause> has been excluded"
+    # says nothing has excluded it)
+    said_concepts: frozenset[str] = frozenset()
     span: tuple[int, int] = (0, 0)  # character offsets of the anchor in the normalised sentence
     text: str = ""
 
@@ -714,6 +717,7 @@ class FrameReader:
             basis=frozenset(x.concept for x in clause if x.kind == "basis"),
             precondition_met=self._established(gate) or after_imaging,
             clause_concepts=frozenset(x.concept for x in clause), sentence_concepts=rs.mentioned,
+            said_concepts=rs.concepts,
             span=(rs.tokens[m.start].start, rs.tokens[m.end - 1].end), text=m.text)
 
     def _established(self, gate: frozenset[str]) -> bool:
@@ -747,6 +751,7 @@ class FrameReader:
                      assessment=frozenset(x.concept for x in concepts if x.kind == "assessment"),
                      basis=frozenset(x.concept for x in concepts if x.kind == "basis"),
                      precondition_met=precondition, clause_concepts=rs.concepts, sentence_concepts=rs.mentioned,
+                     said_concepts=rs.concepts,
                      span=(rs.tokens[first_judgement].start if judged else 0, 0), text=rs.text)
 
     def _attached(self, rs: ReadSentence, i: int, clauses, gate: tuple[int, int, Mention]) -> bool:

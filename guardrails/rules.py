@@ -58,7 +58,9 @@ class Predicate(Strict):
     clause_lacks: list[str] = Field(default_factory=list)
     sentence_has: list[str] = Field(default_factory=list)
     sentence_lacks: list[str] = Field(default_factory=list)
-    sentence_has_all: list[str] = Field(default_factory=list)
+    # every one asserted in the sentence, none only in a gate ("<test> normal, so <cause> is excluded", not "<care>
+    # waits until <cause> has been excluded")
+    sentence_says_all: list[str] = Field(default_factory=list)
     clause_has_all: list[str] = Field(default_factory=list)
     context_has: list[str] = Field(default_factory=list)
     context_lacks: list[str] = Field(default_factory=list)

@@ -413,6 +413,10 @@ class Pipeline:
                      if not is_reference_chunk(p.chunk)]
             passages = self._own_passages_first(snapshot, wider, passages[0].chunk.document_id, passages, k)
             vectors = self.sentence_vectors.get(passages)
+        valued = self._value_passages(snapshot, query, passages, idf)
+        if valued:
+            passages = passages + valued
+            vectors = self.sentence_vectors.get(passages)
         turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline, core_vector=cvec)
         turn.timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
@@ -505,6 +509,23 @@ class Pipeline:
         floor = min(p.score for p in passages)
         return [ScoredChunk(chunk=c, score=floor) for c in snapshot.chunks
                 if c.document_id == document and c.id not in have and c.section and c.section[-1].lower() in asked]
+
+    def _value_passages(self, snapshot, query: Query, passages: list[ScoredChunk],
+                        idf: dict[str, float]) -> list[ScoredChunk]:
+        """The answering document's passages that give the value asked for ("which oral <drug class>, what dose?"),
+        where retrieval's cut missed them behind the question's other words (the class and the setting, not the
+        medicine's name); ranked last, the scope decision and the composer weigh them as any other. None when a
+        retrieved passage gives it already."""
+        if not passages:
+            return []
+        holds = self.scope.value_reader(query, idf.keys())
+        document = passages[0].chunk.document_id
+        if holds is None or any(holds(p.chunk) for p in passages if p.chunk.document_id == document):
+            return []
+        holds = self.scope.value_reader(query, idf.keys(), by_name=True)
+        have, floor = {p.chunk.id for p in passages}, min(p.score for p in passages)
+        return [ScoredChunk(chunk=c, score=floor) for c in snapshot.chunks
+                if c.document_id == document and c.id not in have and not is_reference_chunk(c) and holds(c)]
 
     def _own_passages_first(self, snapshot, found: list[ScoredChunk], document: str, passages: list[ScoredChunk],
                             k: int) -> list[ScoredChunk]:

@@ -116,7 +116,9 @@ _ASKS = re.compile(r"(?:(?:for|at|in|on|by|to|with|from|and|or|so|but)\s+)*(?:wh
 GENERIC_VALUE = content_words("""what which the a an usual starting start initial recommended maximum max daily total
 loading first correct right typical standard exact exactly weekly recommend appropriate proper current suggested
 normal usual ideal best optimal minimum min good safe low high higher lower single double full half reduced rate
-maintenance iv im po sc oral intravenous intramuscular subcutaneous""")  # (a route is how, not whose value it is)
+maintenance iv im po sc oral intravenous intramuscular subcutaneous
+drug drugs medicine medicines medication medications treatment agent""")  # (a route is how, not whose value it is;
+# "which drug and what dose?" asks the dose of whichever drug answers, not of something named "drug")
 # a change asked of a value ("any change to the dose?") is not whose value it is, nor what it is about
 CHANGE_WORDS = content_words("change changes adjustment adjust adjusted alteration difference different revised")
 GENERIC_VALUE |= CHANGE_WORDS

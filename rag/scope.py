@@ -711,6 +711,21 @@ class ScopePolicy:
     def _missing(self, query: Query, passages: list[ScoredChunk], corpus_words=frozenset()) -> str | None:
         """What the question asks for that no passage about its focus holds, or None. corpus_words: the indexed
         documents' (stemmed) words."""
+        holds = self.value_reader(query, corpus_words)
+        if holds is None:
+            return None
+        # the passages the answer would draw on: the answering document's retrieved passages
+        if any(holds(p.chunk) for p in passages if p.chunk.document_id == passages[0].chunk.document_id):
+            return None
+        return self.answer_types.describe[query.answer_type]
+
+    def value_reader(self, query: Query, corpus_words=frozenset(), by_name: bool = False
+                     ) -> Callable[[object], bool] | None:
+        """Whether a chunk holds a sentence giving the value the question asks for (its answer type), attached to
+        the question's focus and to whose value it is; None when the answer type is no value. by_name: only a sentence
+        that names whose value it is, by its name or by the class the question asks for ("<a medicine of the class>
+        <dose>" for "which <class>, what dose?"): a passage retrieval did not find must be tied to the question by
+        more than a shared word."""
         patterns = self.answer_types.evidence.get(query.answer_type) or []
         if not patterns:
             return None
@@ -740,18 +755,22 @@ class ScopePolicy:
         # the disease whose value it is, when it is not the document's own ("a starting dose for isolated <disease B>"
         # asked of a guideline on <disease A> that names <B> among its symptoms): a value for <A> does not answer it
         diseases = [content_words(d) for d in self.diseases.find(asking)]
-        # the passages the answer would draw on: the answering document's retrieved passages
-        for p in [p for p in passages if p.chunk.document_id == passages[0].chunk.document_id]:
-            title = content_words(p.chunk.title)
+
+        def holds(chunk) -> bool:
+            title = content_words(chunk.title)
             focus = (asked - title) or (whole - title) or whole
-            heading = content_words(p.chunk.section[-1]) if p.chunk.section else set()
-            for s in p.chunk.sentences:  # a list item is about its heading too ("Duration ...: 3 months")
+            heading = content_words(chunk.section[-1]) if chunk.section else set()
+            for s in chunk.sentences:  # a list item is about its heading too ("Duration ...: 3 months")
                 # ... and a medicine it names is of its class ("<a corticosteroid> <dose>" answers a steroid dose)
-                said = content_words(f"{s.text} {s.label}") | heading | classes_named(s.text)
+                classes = classes_named(s.text)
+                said = content_words(f"{s.text} {s.label}") | heading | classes
+                if by_name and not ((owner and _names_any(said, owner)) or classes & focus):
+                    continue
                 if (said & focus and (not owner or _names_any(said, owner) or owner <= title)
                         and all(d <= said or d <= title for d in diseases)
                         and self.answer_types.gives_value(query.answer_type, s.text)
                         and all(_RATE_IN[u].search(s.text) or (u in _RATE_ALSO and _RATE_ALSO[u].search(s.text))
                                 for u in units)):
-                    return None
-        return self.answer_types.describe[query.answer_type]
+                    return True
+            return False
+        return holds

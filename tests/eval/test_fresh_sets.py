@@ -131,6 +131,10 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # fully worked up", "the iodine scanner", "the plain pictures", "nothing worth chasing with pictures", a mother's
     # numb "someone else's bottom" on the toilet seat
     "guard_fresh_43.jsonl": (1.0, 1.0, 0.92),
+    # batch 45 (first contact 0.69 / 0.71 / 0.69): a scan pencilled in "for his diabetic review in March", "the osteo"
+    # and "the big magnet", "the serious causes are covered", a sequence list with "take the cannula out"; "isn't
+    # adequate", and an exclusion that only gates the physio lent to the X-ray beside it
+    "guard_fresh_45.jsonl": (1.0, 1.0, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,

@@ -932,3 +932,33 @@ def test_a_draft_is_read_for_what_it_advises_seventeenth_session(question, draft
 def test_a_draft_is_read_for_what_it_advises_eighteenth_session(question, draft, rules):
     found = _rules(question, draft)
     assert rules <= found if rules else not found, found
+
+
+@pytest.mark.parametrize("question,draft,rules", [
+    # a study booked for a later appointment, or for a month, is deferred
+    ("Lump beside L3, back pain for a month; exam normal.",
+     "Let's put a scan in for her annual review in June if it is still there.", {"RF-MRI-DELAY"}),
+    # the scanner by its magnet; an osteopath by the bedside clipping of the word
+    ("Lump beside L2, back pain for a month; no scan yet.",
+     "A few sessions with the osteo first, and if it hasn't settled we'll get her into the big magnet.",
+     {"RF-CONSERVATIVE-FIRST"}),
+    # serious causes said to be dealt with, on a normal film
+    ("Lump beside L4, back pain; X-rays done.", "Films are fine, so the nasty things have been accounted for.",
+     {"RF-XRAY-EXCLUDES"}),
+    # the line for the agent taken out: the study is run without it
+    ("Lump beside L3, back pain; cannula in for the scan.", "Do the MRI and pull the line out first.",
+     {"RF-NONCONTRAST-ONLY"}),
+    ("Lump beside L3, back pain.", "Axial T2s and sag T1s only will be plenty.", {"RF-NONCONTRAST-ONLY"}),
+    # "isn't adequate" rejects as "is not adequate" does
+    ("Lump beside L3, back pain.", "An MRI without contrast isn't adequate for a mass; give gadolinium as well.",
+     set()),
+    # an exclusion that another step waits on is no claim that anything excluded it
+    ("Lump beside L3, back pain; X-ray clear.",
+     "A clear X-ray doesn't rule out anything serious, and physio should wait until serious causes have been "
+     "excluded.", set()),
+    ("Lump beside L3, back pain; X-ray clear.", "The X-ray was clear, so serious causes have been excluded.",
+     {"RF-XRAY-EXCLUDES"}),
+])
+def test_a_draft_is_read_for_what_it_advises_nineteenth_session(question, draft, rules):
+    found = _rules(question, draft)
+    assert rules <= found if rules else not found, found

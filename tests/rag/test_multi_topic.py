@@ -520,6 +520,19 @@ def test_the_usual_patients_option_answers_which_drug_and_what_dose(multi):
     assert not a.abstained and "flucloxacillin 500 mg" in a.answer, a.answer
 
 
+def test_a_dose_asked_by_its_class_is_found_beyond_retrievals_first_cut(every):
+    # a toddler's ear infection in shorthand: the closest passages are about who needs an antibiotic, not which one;
+    # the document's own dose sentence, of a medicine of the class asked for, answers
+    a = _ask(every, "18/12 old with bilateral AOM, T 38.6, otherwise well. Abx, and what dose?")
+    assert a.scope == "answer" and "amoxicillin" in a.answer and "250 mg" in a.answer, a.answer
+    assert _cited(a) == {"acute-otitis-media-children"}, a.answer
+    # ... but a figure not tied to what is asked is no answer found beyond the cut ("what is the sensitivity of <a
+    # test>?" is not answered by another figure of the same document)
+    a = _ask(every, "What false-negative rate does the breast lump guideline quote for ultrasound-guided core needle "
+                    "biopsy of a palpable mass?")
+    assert a.scope in ("abstain", "partial"), a.answer
+
+
 def _cited(answer) -> set[str]:
     return {c.document_id for c in answer.citations}
 

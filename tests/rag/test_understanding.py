@@ -335,6 +335,8 @@ def test_each_part_of_a_two_part_question_gets_its_sentence(pipeline):
     # a change asked of the dose is not whose dose it is; a later clause's "should be" names nothing of it
     ("She's heavier than most. Any adjustment to the dose?", []),
     ("What dose, and is there anything more I should be arranging?", []),
+    # "which drug and what dose?" asks the dose of whichever drug answers, not of something named "drug"
+    ("Severe features on the film. Which drug and dose, and how often?", []),
 ])
 def test_whose_dose_a_question_asks_for(text, owner):
     types = default_answer_types()
