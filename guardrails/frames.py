@@ -258,6 +258,7 @@ _LIST_STOPS = frozenset({".", ";", ":", "?", "!", "but", "however", "although", 
 _SUBJECT_OPENERS = frozenset({"it's", "that's", "there's", "we", "you", "i", "we'll", "you'll", "i'll", "we'd",
                               "you'd", "i'd", "then", "so"})
 _PRONOUNS = frozenset({"it", "this", "that", "there"})
+_DEMONSTRATIVES = frozenset({"this", "that"})
 _MODALS = frozenset({"is", "will", "would", "can", "should", "may", "must", "could"})
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had"})
 # a result stated as the test's finding ("the <test> shows", "<test> confirmed"), not a noun ("based on <test>
@@ -293,8 +294,8 @@ _CLAUSE_VERBS = _AUXILIARIES | _MODALS | frozenset({"might", "isn't", "aren't", 
 def _new_subject(tokens: list[Token], at: int, gate_end: int) -> bool:
     """'If it has been there for years it's almost certainly benign': the condition ends where a new subject
     and verb begin, even without a comma."""
-    if at <= gate_end + 1:
-        return False
+    if at <= gate_end + 1 and not (at == gate_end + 1 and tokens[gate_end].text in _DEMONSTRATIVES):
+        return False  # (the gate's own first word; "after that we'll ...": a demonstrative is its whole condition)
     t = tokens[at].text
     if t in _SUBJECT_OPENERS:
         return True

@@ -681,6 +681,7 @@ class Pipeline:
                                      hubness=lambda d: self.hubness(snapshot, d),
                                      parts=self.embedder.encode(list(query.parts)) if query.parts else None,
                                      leads=plan[:2],  # what the document says of the plan, and the rule it breaks
+                                     grounds=plan,
                                      states=self._value_stated(query),
                                      part_states=[self._part_value_stated(p, headings) for p in query.parts],
                                      holds=instead, says=self._says_what_it_does)

@@ -111,7 +111,8 @@ class ExtractiveComposer:
                 parts: np.ndarray | None = None, leads: Sequence[str] = (),
                 states: Callable[[str, str], bool] | None = None,
                 part_states: Sequence[Callable[[str, str], bool] | None] = (),
-                holds: Sequence[str] = (), says: Callable[[str, str], bool] | None = None) -> DraftAnswer:
+                holds: Sequence[str] = (), says: Callable[[str, str], bool] | None = None,
+                grounds: Sequence[str] = ()) -> DraftAnswer:
         """question: the words to match (the current turn); query_vector: the resolved query's meaning;
         boost: a score added to sentences that fit this patient better (the query step decides which);
         section_bonus: a score for the sentences of a section whose heading names what the question asks about;
@@ -124,8 +125,10 @@ class ExtractiveComposer:
         (read with its subsection's heading) give the value the question asks for (its answer type's evidence): an
         answer to a value question holds the best such sentence, the one that made it answerable, even below the
         length window; holds: source sentences the answer ends with whatever their score (what to do in place of the
-        question's own plan, where it breaks a rule), where the length cap leaves room, unless a chosen sentence already
-        says what one says (says(chosen, held))."""
+        question's own plan, where it breaks a rule), in place of the last-chosen sentences where the length cap leaves
+        no room, unless a chosen sentence already says what one says (says(chosen, held)); grounds: every source
+        sentence of the rules the plan breaks and of what the document says of it (leads are the first two), which
+        a held sentence never displaces."""
         idf = idf or {}
         default_idf = max(idf.values(), default=1.0)
         terms = content_words(question) - content_words(" ".join(generic))
@@ -155,11 +158,11 @@ class ExtractiveComposer:
         chosen: list[_Candidate] = []
         best = candidates[0].score if candidates else 0.0
         used = 0
+        firsts: set[int] = set()  # each part's best sentence, when the turn asks several questions
         if parts is not None and len(parts) >= 2 and candidates:
             # "what does <test> show, and how far can I trust it?": the best sentence for each part, by the whole
             # question's score plus its meaning's closeness to that part, goes first (in the whole's order)
             near = [c for c in candidates if c.vector is not None and c.score >= best - PART_WINDOW]
-            firsts = set()
             for k, v in enumerate(parts):
                 gives = part_states[k] if k < len(part_states) else None
                 pool = ([c for c in near if gives(c.text, _subheading(passages[c.passage]))]
@@ -212,6 +215,7 @@ class ExtractiveComposer:
                 if used + len(value.text) + 6 <= self.max_chars:
                     chosen.insert(1, value)
                     used += len(value.text) + 6
+        continued = None  # the leading sentence's continuation, kept with it
         if chosen and len(chosen) < self.max_sentences:
             # the leading sentence's own next sentence continues it ("<X> is not needed for most patients." "<X> can
             # be offered at <time> to <whom> ..."): kept when it shares a word with it and there is room
@@ -222,14 +226,22 @@ class ExtractiveComposer:
                     and used + len(after.text) + 6 <= self.max_chars):
                 chosen.insert(1, after)
                 used += len(after.text) + 6
+                continued = after
         for held in holds:
             if any(_same_sentence(c.text, held) or (says is not None and says(c.text, held)) for c in chosen):
                 continue
             cand = next((c for c in candidates if _same_sentence(c.text, held)), None)
             if cand is None:
                 continue
-            # one more sentence than a composed answer holds, where the length cap leaves room: it displaces nothing
-            # the question was answered with
+            # one more sentence than a composed answer holds; where the length cap leaves no room, what to do in place
+            # of the plan outranks the answer's last-chosen sentences, never its leads nor the best of the others (the
+            # one that answers the question itself, or each of its parts)
+            answering = next((c for c in chosen if all(c is not x for x in led) and c is not continued), None)
+            while (len(chosen) > 2 and all(chosen[-1] is not x for x in led) and chosen[-1] is not answering
+                   and chosen[-1] is not continued and id(chosen[-1]) not in firsts
+                   and not any(_same_sentence(chosen[-1].text, g) for g in grounds)
+                   and (len(chosen) > self.max_sentences or used + len(cand.text) + 6 > self.max_chars)):
+                used -= len(chosen.pop().text) + 6
             if len(chosen) <= self.max_sentences and used + len(cand.text) + 6 <= self.max_chars:
                 chosen.append(cand)
                 used += len(cand.text) + 6

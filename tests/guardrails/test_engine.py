@@ -962,3 +962,35 @@ def test_a_draft_is_read_for_what_it_advises_eighteenth_session(question, draft,
 def test_a_draft_is_read_for_what_it_advises_nineteenth_session(question, draft, rules):
     found = _rules(question, draft)
     assert rules <= found if rules else not found, found
+
+
+@pytest.mark.parametrize("question, emergency", [
+    # a relayed, translated description: urine passed unfelt, a seat that feels like wood, legs that will not hold
+    ("Interpreting for a patient with a lump beside her spine: 'I don't feel when the water comes out, I only notice "
+     "I am wet.'", True),
+    ("Lump beside his spine. He says when he sits it is like sitting on a board.", True),
+    ("Lump beside L3. Her two legs are like jelly and she had to hold onto the furniture to reach the door.", True),
+    # legs like jelly after a race, with no mass and no spine, are no emergency
+    ("My legs felt like jelly after the half marathon.", False),
+])
+def test_emergencies_in_translated_and_relayed_words(question, emergency):
+    assert GuardrailEngine().context(question).emergency is emergency
+
+
+@pytest.mark.parametrize("question,draft,rules", [
+    # a bedside test said to have settled it
+    ("Lump beside L3, back pain; point-of-care ultrasound done.",
+     "The ultrasound has nailed it, so that's our full work-up.", {"RF-WRONG-MODALITY"}),
+    # the bedside names of a CT myelogram, chosen with MRI available and no deficit
+    ("Lump beside L2, back pain, neuro exam normal, MRI slot tomorrow.",
+     "Skip the MRI and do a myelo-CT today instead.", {"RF-WRONG-MODALITY"}),
+    # "after that" is the whole condition: what follows is the plan, gated on the trial failing
+    ("Lump beside L4, back pain for 10 days.",
+     "Two weeks of ibuprofen, and if it still hurts after that we'll get a scan.", {"RF-MRI-DELAY"}),
+    # a study said to be contraindicated, revisited when that changes, is not made to wait on a result
+    ("Lump beside L3, back pain; pacemaker that is not MR-conditional.",
+     "MRI is contraindicated, so CT with contrast now; reconsider MRI if the device is ever replaced.", set()),
+])
+def test_a_draft_is_read_for_what_it_advises_nineteenth_session_second_batch(question, draft, rules):
+    found = _rules(question, draft)
+    assert rules <= found if rules else not found, found
