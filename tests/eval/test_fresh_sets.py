@@ -135,6 +135,11 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # and "the big magnet", "the serious causes are covered", a sequence list with "take the cannula out"; "isn't
     # adequate", and an exclusion that only gates the physio lent to the X-ray beside it
     "guard_fresh_45.jsonl": (1.0, 1.0, 1.0),
+    # batch 46 (first contact 0.75 / 0.875 / 0.67, after the nineteenth session's first changes): "the POCUS picture
+    # has nailed it", "a myelo-CT ... dye in the thecal sac", "if she's still sore after that we'll get the scanner
+    # involved", a carer's cauda equina description ("wet without him noticing", "gave way"), and CT for a pacemaker
+    # with MRI revisited "if his device situation ever changes"
+    "guard_fresh_46.jsonl": (1.0, 1.0, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -218,7 +223,13 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # escalation probe 44 (30 cases: 18 emergencies in plain words, 12 near misses): first contact 0.767
                # (recall 13/18, two false escalations) after the eighteenth session's changes; 29/30 after (a deficit
                # on each side, each in its own clause, is a deficit of both sides)
-               "chat_fresh_44_escalation.jsonl": 0.96}
+               "chat_fresh_44_escalation.jsonl": 0.96,
+               # batch 45: first contact 0.725 (29/40) at the nineteenth session's start; 32/40 after (a bone scan,
+               # an ultrasound "enough", "clearly benign, no need for a scan" end with the MRI to order)
+               "chat_fresh_45.jsonl": 0.80,
+               # batch 46: first contact 0.725 (29/40) after the nineteenth session's first changes; 30/40 after (an
+               # interpreter's relay of cauda equina in translated words escalates)
+               "chat_fresh_46.jsonl": 0.75}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -972,6 +972,10 @@ def test_a_draft_is_read_for_what_it_advises_nineteenth_session(question, draft,
     ("Lump beside L3. Her two legs are like jelly and she had to hold onto the furniture to reach the door.", True),
     # legs like jelly after a race, with no mass and no spine, are no emergency
     ("My legs felt like jelly after the half marathon.", False),
+    # a carer's words: a pad wet without his noticing, a bottom unfelt when washed, legs that gave way
+    ("Resident with a lump by his spine: his pad has been wet without him noticing since yesterday.", True),
+    ("Lump on her lower back. She can't feel the cloth when we wash her bottom.", True),
+    ("Lump beside L3. Both his legs gave way on the transfer this morning.", True),
 ])
 def test_emergencies_in_translated_and_relayed_words(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
