@@ -502,10 +502,12 @@ class Pipeline:
         ("... and why does <a test> need <x>?"); ranked last, the composer weighs them as any other."""
         if not passages:
             return []
-        asked = asked_categories(query.asked, frozenset(self.category_headings(snapshot)[0]))
+        document = passages[0].chunk.document_id
+        asked = asked_categories(query.asked, frozenset(self.category_headings(snapshot)[0])) | frozenset(
+            self._differential_kinds(snapshot, query, document))
         if not asked:
             return []
-        document, have = passages[0].chunk.document_id, {p.chunk.id for p in passages}
+        have = {p.chunk.id for p in passages}
         floor = min(p.score for p in passages)
         return [ScoredChunk(chunk=c, score=floor) for c in snapshot.chunks
                 if c.document_id == document and c.id not in have and c.section and c.section[-1].lower() in asked]
@@ -526,6 +528,27 @@ class Pipeline:
         have, floor = {p.chunk.id for p in passages}, min(p.score for p in passages)
         return [ScoredChunk(chunk=c, score=floor) for c in snapshot.chunks
                 if c.document_id == document and c.id not in have and not is_reference_chunk(c) and holds(c)]
+
+    def _differential_kinds(self, snapshot, query: Query, document: str) -> list[str]:
+        """For a question asking what something could be ("all the kinds of things it could be", "what groups of
+        causes does it list?"), the (lower-case) categories of the document's list under a heading the concept layer
+        reads as a differential ("Malignancy", "Infection", "Other <kind>"), less those the asker says they have; []
+        for any other question, or a document with fewer than two."""
+        if query.answer_type != "list" or "finding.differential" not in query.concepts:
+            return []
+        headings = frozenset(self.category_headings(snapshot)[0])
+        vocabulary = self.guardrails.vocabulary
+
+        def under_a_differential(chunk) -> bool:  # the list's lead-in, or its section, names a differential
+            group = lead_in_group(snapshot, chunk)
+            lead = group[0] if group else None
+            return lead is not None and "finding.differential" in vocabulary.concepts(
+                " ".join((*lead.section[-1:], *(x.text for x in lead.sentences))))
+        kinds = {c.section[-1].lower() for c in snapshot.chunks
+                 if c.document_id == document and c.section and c.section[-1].lower() in headings
+                 and under_a_differential(c)}
+        kinds -= self._had_categories(query, snapshot)
+        return sorted(kinds) if len(kinds) >= 2 else []
 
     def _own_passages_first(self, snapshot, found: list[ScoredChunk], document: str, passages: list[ScoredChunk],
                             k: int) -> list[ScoredChunk]:
@@ -677,13 +700,20 @@ class Pipeline:
         boost = self.fit.boost(query, topical, self.concept_rarity(snapshot), categories, headings)
         idf = self.idf(snapshot)  # sentences' words only: a word only a heading uses is not in it
         bonus = self.fit.section_bonus(query, idf.__contains__, self._had_categories(query, snapshot), headings)
+        parts, part_states = list(query.parts), [self._part_value_stated(p, headings) for p in query.parts]
+        kinds = self._differential_kinds(snapshot, query, topical[0].chunk.document_id) if topical else []
+        if kinds and not parts:
+            # "what could it be?" over a list of kinds: each kind's member closest to the question, as a turn's parts
+            # each get theirs
+            parts = [f"{k}: {query.asked}" for k in kinds]
+            part_states = [UnderCategories(frozenset({k})) for k in kinds]
         return self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS, boost=boost, section_bonus=bonus,
                                      hubness=lambda d: self.hubness(snapshot, d),
-                                     parts=self.embedder.encode(list(query.parts)) if query.parts else None,
+                                     parts=self.embedder.encode(parts) if parts else None,
                                      leads=plan[:2],  # what the document says of the plan, and the rule it breaks
                                      grounds=plan,
                                      states=self._value_stated(query),
-                                     part_states=[self._part_value_stated(p, headings) for p in query.parts],
+                                     part_states=part_states,
                                      holds=instead, says=self._says_what_it_does)
 
     def _says_what_it_does(self, sentence: str, other: str) -> bool:

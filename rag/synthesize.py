@@ -165,7 +165,9 @@ class ExtractiveComposer:
             near = [c for c in candidates if c.vector is not None and c.score >= best - PART_WINDOW]
             for k, v in enumerate(parts):
                 gives = part_states[k] if k < len(part_states) else None
-                pool = ([c for c in near if gives(c.text, _subheading(passages[c.passage]))]
+                # (the members of a category asked for by name are its answer wherever they score)
+                within = candidates if isinstance(gives, UnderCategories) else near
+                pool = ([c for c in within if c.vector is not None and gives(c.text, _subheading(passages[c.passage]))]
                         if gives is not None else [])
                 if pool and isinstance(gives, UnderCategories):
                     # the members of a category the part names: the item closest to that part, not to the whole (whose
@@ -193,10 +195,10 @@ class ExtractiveComposer:
             led = [c for c in candidates if any(_same_sentence(c.text, g) for g in leads)]
             candidates = led + [c for c in candidates if all(c is not x for x in led)]
         for cand in candidates:
-            if len(chosen) >= self.max_sentences or (len(chosen) >= 2 and cand.score < best - 0.45
-                                                        and all(cand is not x for x in led)):
+            kept = id(cand) in firsts or any(cand is x for x in led)  # (a part's best is kept wherever it scores)
+            if len(chosen) >= self.max_sentences or (len(chosen) >= 2 and cand.score < best - 0.45 and not kept):
                 break
-            if len(chosen) == 1 and cand.score < best - SECOND_WINDOW and all(cand is not x for x in led):
+            if len(chosen) == 1 and cand.score < best - SECOND_WINDOW and not kept:
                 break
             if any(_jaccard(cand.words, c.words) > 0.6 or cand.text.lower() in c.text.lower()
                    or c.text.lower() in cand.text.lower() for c in chosen):

@@ -850,3 +850,10 @@ def test_a_documents_own_statement_of_coverage_names_whom_it_leaves_out():
     assert croup.misfit(5 / 12, "child", None, named=False)
     withdrawal = stated_population(["It does not cover withdrawal from opioids, or people under 18."])
     assert withdrawal.misfit(16.0, "adult", None) and withdrawal.misfit(40.0, "adult", None) is None
+
+
+def test_what_could_it_be_is_answered_with_a_member_of_each_kind_the_list_gives(pipeline):
+    # the differential's kinds (its list under "... raises concern for:"): each kind's member, not three of one kind
+    a = pipeline.answer([{"role": "user", "content": "My husband's doctor says the swelling by his spine might be "
+                          "several different things. Which sorts of causes does the guidance list?"}]).answer.lower()
+    assert "abscess" in a and "hematoma" in a and ("tumor" in a or "malignancy" in a), a
