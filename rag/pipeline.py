@@ -711,7 +711,9 @@ class Pipeline:
                                      hubness=lambda d: self.hubness(snapshot, d),
                                      parts=self.embedder.encode(parts) if parts else None,
                                      leads=plan[:2],  # what the document says of the plan, and the rule it breaks
-                                     grounds=plan,
+                                     # (any pack rule's own source sentence is a safety statement: never displaced)
+                                     grounds=(*plan, *(r.grounding for pack in self.guardrails.packs
+                                                       for r in pack.rules if r.grounding)) if instead else plan,
                                      states=self._value_stated(query),
                                      part_states=part_states,
                                      holds=instead, says=self._says_what_it_does)
