@@ -95,6 +95,11 @@ class Affirmed(NamedTuple):
     ruled_out: frozenset[str]  # the concepts the pertinent negatives name ("no <finding>", "<system> normal")
 
 
+# words that carry no thing of their own: a course word before one ("new in the last day", "worse since") is not
+# said of another noun
+_FUNCTION_WORDS = frozenset({"and", "or", "but", "nor", "in", "on", "at", "to", "of", "for", "with", "since", "over",
+                             "from", "this", "that", "these", "those", "is", "was", "are", "were", "be", "been", "the",
+                             "a", "an", "than", "as", "by", "after", "before", "today", "now", "again", "overnight"})
 DENIED = "denied:"  # a concept the user's turns deny, in a context's set of concepts
 
 
@@ -372,8 +377,24 @@ class GuardrailEngine:
         def bare(n: int) -> bool:  # the conjunct names no finding of its own
             return not any(conjunct[x.start] == n and kinds.get(x.concept) in ("finding", "condition")
                            and x.concept not in course for x in rs.mentions)
+        covered = {i for m in rs.mentions for i in range(m.start, m.end)}
+
+        def qualifies_another(k: int) -> bool:
+            """"... which she puts down to new shoes": the course word is said of the word after it, a thing no
+            concept names, and no finding follows it in its conjunct ("new left leg weakness" is still the
+            weakness's course; "it is new" is said of what came before). A one-word course only: "now can't
+            <verb>" is a course said of what follows."""
+            m = rs.mentions[k]
+            after = rs.tokens[m.end] if m.end < len(rs.tokens) else None
+            if m.end - m.start > 1 or after is None or after.is_punct or m.end in covered or not after.text.isalpha() \
+                    or after.text in _FUNCTION_WORDS:
+                return False
+            return not any(x.start >= m.end and conjunct[x.start] == conjunct[m.start]
+                           and kinds.get(x.concept) in ("finding", "condition") for x in rs.mentions)
         marks = [k for k in marks if (n := conjunct[rs.mentions[k].start]) not in held
-                 and not (n + 1 in opens and bare(n))]
+                 and not (n + 1 in opens and bare(n)) and not qualifies_another(k)]
+        if not marks:
+            return [rs.concepts - course]
         units = [rs.concepts - course]
         for k in marks:
             home = conjunct[rs.mentions[k].start]

@@ -976,6 +976,9 @@ def test_a_draft_is_read_for_what_it_advises_nineteenth_session(question, draft,
     ("Resident with a lump by his spine: his pad has been wet without him noticing since yesterday.", True),
     ("Lump on her lower back. She can't feel the cloth when we wash her bottom.", True),
     ("Lump beside L3. Both his legs gave way on the transfer this morning.", True),
+    # a course word said of another thing ("new shoes") is no course of the deficit; said of the deficit, it is
+    ("Lump right of L2. She walks with an unsteady gait which she puts down to her new boots. Power normal.", False),
+    ("Lump right of L2. New left leg weakness since this morning.", True),
 ])
 def test_emergencies_in_translated_and_relayed_words(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
