@@ -393,8 +393,6 @@ class GuardrailEngine:
                            and kinds.get(x.concept) in ("finding", "condition") for x in rs.mentions)
         marks = [k for k in marks if (n := conjunct[rs.mentions[k].start]) not in held
                  and not (n + 1 in opens and bare(n)) and not qualifies_another(k)]
-        if not marks:
-            return [rs.concepts - course]
         units = [rs.concepts - course]
         for k in marks:
             home = conjunct[rs.mentions[k].start]

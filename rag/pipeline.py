@@ -524,10 +524,10 @@ class Pipeline:
         document = passages[0].chunk.document_id
         if holds is None or any(holds(p.chunk) for p in passages if p.chunk.document_id == document):
             return []
-        holds = self.scope.value_reader(query, idf.keys(), by_name=True)
         have, floor = {p.chunk.id for p in passages}, min(p.score for p in passages)
         return [ScoredChunk(chunk=c, score=floor) for c in snapshot.chunks
-                if c.document_id == document and c.id not in have and not is_reference_chunk(c) and holds(c)]
+                if c.document_id == document and c.id not in have and not is_reference_chunk(c)
+                and holds(c, by_name=True)]
 
     def _differential_kinds(self, snapshot, query: Query, document: str) -> list[str]:
         """For a question asking what something could be ("all the kinds of things it could be", "what groups of
@@ -536,19 +536,25 @@ class Pipeline:
         for any other question, or a document with fewer than two."""
         if query.answer_type != "list" or "finding.differential" not in query.concepts:
             return []
+        kinds = self._for_build(snapshot, "differential_kinds", self._differentials).get(document, frozenset())
+        kinds -= self._had_categories(query, snapshot)
+        return sorted(kinds) if len(kinds) >= 2 else []
+
+    def _differentials(self, snapshot) -> dict[str, frozenset[str]]:
+        """Per document, the (lower-case) categories of its lists whose lead-in or section names a differential."""
         headings = frozenset(self.category_headings(snapshot)[0])
         vocabulary = self.guardrails.vocabulary
 
-        def under_a_differential(chunk) -> bool:  # the list's lead-in, or its section, names a differential
+        def under_a_differential(chunk) -> bool:
             group = lead_in_group(snapshot, chunk)
             lead = group[0] if group else None
             return lead is not None and "finding.differential" in vocabulary.concepts(
                 " ".join((*lead.section[-1:], *(x.text for x in lead.sentences))))
-        kinds = {c.section[-1].lower() for c in snapshot.chunks
-                 if c.document_id == document and c.section and c.section[-1].lower() in headings
-                 and under_a_differential(c)}
-        kinds -= self._had_categories(query, snapshot)
-        return sorted(kinds) if len(kinds) >= 2 else []
+        out: dict[str, set[str]] = {}
+        for c in snapshot.chunks:
+            if c.section and c.section[-1].lower() in headings and under_a_differential(c):
+                out.setdefault(c.document_id, set()).add(c.section[-1].lower())
+        return {d: frozenset(k) for d, k in out.items()}
 
     def _own_passages_first(self, snapshot, found: list[ScoredChunk], document: str, passages: list[ScoredChunk],
                             k: int) -> list[ScoredChunk]:

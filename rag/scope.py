@@ -719,10 +719,10 @@ class ScopePolicy:
             return None
         return self.answer_types.describe[query.answer_type]
 
-    def value_reader(self, query: Query, corpus_words=frozenset(), by_name: bool = False
-                     ) -> Callable[[object], bool] | None:
+    def value_reader(self, query: Query, corpus_words=frozenset()) -> Callable[..., bool] | None:
         """Whether a chunk holds a sentence giving the value the question asks for (its answer type), attached to
-        the question's focus and to whose value it is; None when the answer type is no value. by_name: only a sentence
+        the question's focus and to whose value it is; None when the answer type is no value. holds(chunk, by_name):
+        by_name, only a sentence
         that names whose value it is, by its name or by the class the question asks for ("<a medicine of the class>
         <dose>" for "which <class>, what dose?"): a passage retrieval did not find must be tied to the question by
         more than a shared word."""
@@ -756,7 +756,7 @@ class ScopePolicy:
         # asked of a guideline on <disease A> that names <B> among its symptoms): a value for <A> does not answer it
         diseases = [content_words(d) for d in self.diseases.find(asking)]
 
-        def holds(chunk) -> bool:
+        def holds(chunk, by_name: bool = False) -> bool:
             title = content_words(chunk.title)
             focus = (asked - title) or (whole - title) or whole
             heading = content_words(chunk.section[-1]) if chunk.section else set()
