@@ -18,8 +18,11 @@ $(STAMP):
 serve: $(STAMP)
 	$(VENV)/bin/clinrag serve
 
+# Two workers for CI's two cores (each one-threaded; see tests/conftest.py); a module's tests share a worker so
+# its indexed fixtures are built once. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest -p no:cacheprovider
+	$(VENV)/bin/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadscope
 
 eval: $(STAMP)
 	$(VENV)/bin/clinrag eval --gate

@@ -9,6 +9,10 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # each of the suite's parallel workers has one core: torch on all cores while a worker indexes spins against
+    # the other worker (CLINRAG_THREADS is already 1 by default)
+    os.environ.setdefault("CLINRAG_INGEST_THREADS", "1")
 
 from rag.config import Settings  # noqa: E402
 from rag.embed import Embedder  # noqa: E402
