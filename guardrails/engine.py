@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from guardrails.concepts import VOCABULARY_FILE, Vocabulary, clean, default_vocabulary, normalize, tokenize
 from guardrails.frames import DENIALS, Frame, FrameReader, ReadSentence, covered_tokens, opens_with_rejection
 from guardrails.rules import DERIVED_CONDITIONS, PACKS_DIR, PSEUDO_OBJECTS, Pack, Predicate, Rule, load_packs
-from guardrails.sentences import split_citations, split_sentences
+from guardrails.sentences import quoted_spans, split_citations, split_sentences
 
 Action = Literal["pass", "revise", "block", "escalate"]
 BLOCK_KEEP_SHARE = 0.25  # below this share of the draft's text surviving, the answer is replaced, not patched
@@ -276,7 +276,8 @@ class GuardrailEngine:
         return " ".join(" ".join(out).split())
 
     def context(self, question: str, history: Sequence[dict] = ()) -> Context:
-        texts = [h.get("content", "") for h in history if h.get("role") == "user"] + [question]
+        texts = [without_quoted_rules(h.get("content", "")) for h in history if h.get("role") == "user"]
+        texts.append(without_quoted_rules(question))
         per_text = [self.read(t, lists=True) for t in texts]
         user = tuple(s for group in per_text for s in group)
         concepts = frozenset().union(*(s.concepts for s in user)) if user else frozenset()
@@ -591,6 +592,26 @@ _QUOTE_MARK = re.compile(r"""["']""")
 
 
 _DANGLING = re.compile(r"(?:\s*[,;:])+\s*([,;:.?!]|$)")  # the punctuation a cut clause leaves behind
+
+
+# a rule stated rather than a finding reported: "<a> plus <b> = <condition>", "<a> means <condition>"
+_RULE = re.compile(r"=|\b(?:means|mean|meant|equals|spells)\b", re.IGNORECASE)
+# words by which a quotation speaks of a person (the patient's own words, a report of the patient's state)
+_PERSONAL = re.compile(r"\b(?:i|i'm|i've|me|my|myself|he|he's|him|his|himself|she|she's|her|hers|herself|they|"
+                       r"they're|them|their|we|us|our|you|your|patient|pt)\b", re.IGNORECASE)
+
+
+def without_quoted_rules(text: str) -> str:
+    """The text less a rule of thumb it quotes someone as giving ("my colleague says '<a> plus <b> = <condition>,
+    send him in'"): what a rule names before its "means" or "=" is any patient's, not this one's. A quotation
+    whose rule speaks of a person ("'my legs going means I can't work'") is a report, and stays."""
+    out, last = [], 0
+    for m in quoted_spans(text):
+        rule = _RULE.search(m.group(1))
+        if rule and not _PERSONAL.search(m.group(1)[:rule.start()]):
+            out.append(text[last:m.start()])
+            last = m.end()
+    return "".join(out) + text[last:] if out else text
 
 
 def _before_claim(rs: ReadSentence) -> ReadSentence:

@@ -357,6 +357,11 @@ def _relative_after_object(tokens: list[Token], mentions: list[Mention], start: 
 _COORDINATORS = frozenset({"and", "then", "but"})
 
 
+def _opens_clause(tokens, clauses, start: int) -> bool:
+    """Does the token at start open its clause (nothing but punctuation before it in the clause)?"""
+    return all(tokens[i].is_punct for i in range(start) if clauses[i] == clauses[start])
+
+
 def _coordinated_away(tokens: list[Token], covered: frozenset[int], m: Mention, o: Mention) -> bool:
     """Is there a coordinating conjunction between mention m and object o, outside any mention's own words (covered:
     "with and without contrast" is one protocol)?"""
@@ -630,6 +635,11 @@ class FrameReader:
                     out[k] = after[0] if after and not attributive else (before[-1] if before else None)
             elif side == "before" and before:  # "<test A> ... alongside <test B>": A's
                 out[k] = before[-1]
+            elif side == "before" and _opens_clause(tokens, clauses, m.start) and any(
+                    mentions[o].start < m.start for o in objects):
+                # "add <test A> to <do x>, alongside <test B>": a clause opened by the words is said of the test
+                # before it
+                out[k] = [o for o in objects if mentions[o].start < m.start][-1]
             else:
                 # "book <test A> for <time> and refer": a conjunction between a timing and an object starts another
                 # action; the timing is the one's it is not cut off from
@@ -746,10 +756,14 @@ class FrameReader:
         elif ctx.reported_from is not None:
             polarity = "report"
         concepts = [rs.mentions[k] for k in live]
+        # a judgement the sentence goes on to deny is conceded, not made ("it feels like a <benign thing>, but we
+        # can't call it <benign> on feel alone")
+        withdrawn = {x.concept for k, x in enumerate(rs.mentions) if rs.negated[k] and x.kind == "assessment"
+                     and any(y.concept == x.concept and y.start < x.start for y in concepts)}
         return Frame(object="statement", polarity=polarity,
                      timing=frozenset(x.concept for x in concepts if x.kind == "timing"),
                      protocol=frozenset(x.concept for x in concepts if x.kind == "protocol"),
-                     assessment=frozenset(x.concept for x in concepts if x.kind == "assessment"),
+                     assessment=frozenset(x.concept for x in concepts if x.kind == "assessment") - withdrawn,
                      basis=frozenset(x.concept for x in concepts if x.kind == "basis"),
                      precondition_met=precondition, clause_concepts=rs.concepts, sentence_concepts=rs.mentioned,
                      said_concepts=rs.concepts,

@@ -41,3 +41,13 @@ def split_citations(sentence: str) -> tuple[str, tuple[int, ...]]:
     """'Text [1][2].' -> ('Text.', (1, 2)): the markers a sentence carries, and its text without them."""
     cites = tuple(int(n) for group in _CITE.findall(sentence) for n in re.findall(r"\d+", group))
     return " ".join(_CITE.sub("", sentence).split()).replace(" .", "."), cites
+
+
+# a span quoted in a text: opening and closing marks not inside a word ("the line saying '<x>'", but not "can't")
+QUOTED_SPAN = re.compile(r"(?<![\w'\u2019])['\"\u2018\u201c]([^'\"\u2018\u2019\u201c\u201d]{12,300}?)"
+                         r"['\"\u2019\u201d](?![\w'])")
+
+
+def quoted_spans(text: str) -> list[re.Match]:
+    return list(QUOTED_SPAN.finditer(text))
+

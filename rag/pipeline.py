@@ -35,7 +35,7 @@ from rag.ingest.chunk import is_reference_chunk
 from rag.library import Library
 from rag.llm import LLMClient, Reply
 from rag.llm_answer import LLMSynthesizer, Prompt, build_prompt
-from rag.query import QUESTION_WORDS, Query, QueryReader
+from rag.query import QUESTION_WORDS, Query, QueryReader, quoted_spans
 from rag.ranking import FIT_KINDS, SentenceFit, asked_categories
 from rag.retrieve import HybridRetriever
 from rag.scope import ScopeDecision, ScopePolicy, document_first
@@ -62,6 +62,7 @@ VIGNETTE_EXTRA = 2
 REGION_NEGATION_REACH = 2  # words between "not" and the region it denies ("not on the <region>")
 PACK_PASSAGES = 2  # a pack's documents' passages that join a question in its scope that retrieval did not find
 DECLINED_WIDER = 4  # how much further to look when the closest document leaves the subject to other guidance
+PART_PASSAGES = 2  # how far (in answers' worth of passages) to look for a question part's own document's passage
 TOPICAL_SHARE = 0.05  # a word in at most this share of the corpus's sentences keeps a vignette's sentence in focus
 ABSTAIN_TEXT = ("The indexed sources do not cover this question, so I cannot answer it from them. "
                 "Please consult other guidance.")
@@ -426,8 +427,11 @@ class Pipeline:
                                           known_disease=self.disease_reader(snapshot),
                                           document_words=lambda d: self.document_words(snapshot, d),
                                           spelled_out=tuple(shorthand.spelled_out(query.focus)),
-                                          population=population)
+                                          population=population,
+                                          quoted_vectors=[self.embedder.encode_query(x)
+                                                          for x in quoted_spans(query.question)])
         if turn.decision.outcome != "abstain":
+            turn.passages += self._part_passages(snapshot, query, turn)
             turn.plan = self._plan_groundings(query, turn)
         if use_llm and self.llm is not None and self.llm_client is not None and turn.decision.outcome != "abstain":
             prompt = build_prompt(query.question, turn.topical, query.history, self.guardrails.is_instruction)
@@ -511,6 +515,25 @@ class Pipeline:
         floor = min(p.score for p in passages)
         return [ScoredChunk(chunk=c, score=floor) for c in snapshot.chunks
                 if c.document_id == document and c.id not in have and c.section and c.section[-1].lower() in asked]
+
+    def _part_passages(self, snapshot, query: Query, turn: _Turn) -> list[ScoredChunk]:
+        """For each part of a question that asks several things ("what do these point to, and what test should she
+        ask for?"), the answering document's passage closest to that part, where retrieval of the whole found only
+        the others' (the composer keeps each part's best sentence); ranked last."""
+        if not query.parts or not turn.passages:
+            return []
+        have = {p.chunk.id for p in turn.passages}
+        floor = min(p.score for p in turn.passages)
+        out = []
+        for part in query.parts:
+            found = next((p for p in self.retriever.retrieve(snapshot, part, PART_PASSAGES * self.settings.top_k,
+                                                             vector=self.embedder.encode_query(part))
+                          if p.chunk.document_id == turn.decision.document_id and not is_reference_chunk(p.chunk)),
+                         None)
+            if found is not None and found.chunk.id not in have:
+                out.append(ScoredChunk(chunk=found.chunk, score=floor))
+                have.add(found.chunk.id)
+        return out
 
     def _value_passages(self, snapshot, query: Query, passages: list[ScoredChunk],
                         idf: dict[str, float]) -> list[ScoredChunk]:
@@ -716,7 +739,9 @@ class Pipeline:
         return self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS, boost=boost, section_bonus=bonus,
                                      hubness=lambda d: self.hubness(snapshot, d),
                                      parts=self.embedder.encode(parts) if parts else None,
-                                     leads=plan[:2],  # what the document says of the plan, and the rule it breaks
+                                     # the document's line the asker quotes; what the document says of the plan, and
+                                     # the rule it breaks
+                                     leads=(*_quoted_lines(query.question, topical)[:1], *plan[:2]),
                                      # (any pack rule's own source sentence is a safety statement: never displaced)
                                      grounds=(*plan, *(r.grounding for pack in self.guardrails.packs
                                                        for r in pack.rules if r.grounding)) if instead else plan,
@@ -995,6 +1020,18 @@ def _inverse_sentence_frequency(snapshot, items) -> dict[str, float]:
             df[item] = df.get(item, 0) + 1
     n = len(sentences) + 1
     return {item: math.log(n / (d + 0.5)) for item, d in df.items()}
+
+
+def _plain_words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", normalize(text).lower()))
+
+
+def _quoted_lines(question: str, passages: Sequence[ScoredChunk]) -> list[str]:
+    """The passages' sentences that hold a span the question quotes, word for word ("the line saying '<x>' - which
+    reference supports it?"): the statement asked about, whatever else it resembles."""
+    spans = [f" {_plain_words(x)} " for x in quoted_spans(question)]
+    return list(dict.fromkeys(s.text for p in passages for s in p.chunk.sentences
+                              if any(span in f" {_plain_words(s.text)} " for span in spans))) if spans else []
 
 
 def _title_key(title: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from guardrails.concepts import Vocabulary, clause_start, clean, default_vocabulary, normalize
+from guardrails.sentences import quoted_spans as quoted
 from guardrails.sentences import split_sentences
 from rag.bands import without_stated
 from rag.measures import measured
@@ -117,8 +118,11 @@ GENERIC_VALUE = content_words("""what which the a an usual starting start initia
 loading first correct right typical standard exact exactly weekly recommend appropriate proper current suggested
 normal usual ideal best optimal minimum min good safe low high higher lower single double full half reduced rate
 maintenance iv im po sc oral intravenous intramuscular subcutaneous
-drug drugs medicine medicines medication medications treatment agent""")  # (a route is how, not whose value it is;
-# "which drug and what dose?" asks the dose of whichever drug answers, not of something named "drug")
+drug drugs medicine medicines medication medications treatment agent
+whats hows wheres whos whens
+say says said guidance guideline guidelines article source""")  # (a route is how, not whose value it is;
+# "which drug and what dose?" asks the dose of whichever drug answers, not of something named "drug"; "whats the
+# dose" is "what's", typed without its apostrophe; "how long the guidance says it should be <done>" is the doing's)
 # a change asked of a value ("any change to the dose?") is not whose value it is, nor what it is about
 CHANGE_WORDS = content_words("change changes adjustment adjust adjusted alteration difference different revised")
 GENERIC_VALUE |= CHANGE_WORDS
@@ -427,9 +431,32 @@ class Query(Frozen):
     measured: tuple[tuple[str, float], ...] = ()
 
 
+# "the <title words> article/guidance/source": which document the asker means, not what the patient has or what is
+# asked ("can the lumbar mass article answer <another subject>?" is about the other subject); the title words are a
+# noun phrase ("was that consistent with what the guidance says" names none)
+_NOT_TITLE_WORD = (r"(?!(?:the|a|an|this|that|these|those|what|which|with|of|for|to|in|on|at|by|from|and|or|is|are|"
+                   r"was|were|be|you|your|my|our|their|his|her|its|it|i|we|they|say|says|said|per|according)\b)")
+_SOURCE_NAMED = re.compile(r"\b(?:the|this|that|your|their|our|its)\s+((?:" + _NOT_TITLE_WORD + r"[\w'-]+\s+){1,4})"
+                           r"(?=(?:article|guidance|guideline|guidelines|source|sources|document|paper)\b)",
+                           re.IGNORECASE)
+
+
+def without_source_names(text: str) -> str:
+    """The text less the title words it names a source by ("the <title words> article" -> "the article")."""
+    return " ".join(_SOURCE_NAMED.sub(lambda m: m.group(0)[:-len(m.group(1))], text).split())
+
+
 # an e-mail's quoted line (">", ">>" ...) or header line ("Subject: ..."), and a question mark closing a sentence
 _QUOTED_LINE = re.compile(r"^[ \t]*(?:>|(?:subject|from|to|cc|sent|date)[ \t]*:).*$", re.MULTILINE | re.IGNORECASE)
 _QUESTION_END = re.compile(r"\?+(?=[\s\"')\]]*$)|\?+(?=\s)")
+
+
+QUOTE_MIN_WORDS = 4  # a shorter quote ("'not cancer'") is a phrase anyone might use, not a line of a document
+
+
+def quoted_spans(text: str) -> list[str]:
+    """The spans a question quotes that are long enough to be a document's own words."""
+    return [m.group(1) for m in quoted(text) if len(content_words(m.group(1))) >= QUOTE_MIN_WORDS]
 
 
 def quoted_questions_told(text: str) -> str:
@@ -545,6 +572,8 @@ class QueryReader:
         if implied:  # "<score> of 1: first test?": the score is known; what it means is searched instead
             asked = without_stated(asked)
         answer_type = self.answer_types.classify(self.asking(focus))
+        if answer_type == "explanation":  # "What does <x> rest on? Title, journal and year please."
+            answer_type = self.answer_types.classify(self.after_asking(text))
         if answer_type in self.answer_types.keeps_negatives:  # "what should she look out for?"
             asked, affirmed, ruled_out = self.answer_types.without_exclusions(focus), focus, frozenset()
         labels = f"{labels} {self.answer_types.searched.get(answer_type, '')}".strip()
@@ -718,6 +747,14 @@ class QueryReader:
         sentences = split_sentences(text)
         asking = [s for s in sentences if s.rstrip().endswith("?")]
         return " ".join(asking) if asking else (sentences[-1] if sentences else text)
+
+    @staticmethod
+    def after_asking(text: str) -> str:
+        """The sentences after the last question, when a request without a question mark closes the turn ("...?
+        Title, journal and year please."); empty when the question ends it or none is asked."""
+        sentences = split_sentences(text)
+        last = max((i for i, s in enumerate(sentences) if s.rstrip().endswith("?")), default=None)
+        return " ".join(sentences[last + 1:]) if last is not None else ""
 
     @staticmethod
     def parts(text: str) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import numpy as np
@@ -25,7 +25,15 @@ from rag.abbreviations import classes_named
 from rag.coverage import ITEM_KINDS, Exclusion, StatedPopulation, excluded
 from rag.diseases import default_disease_names
 from rag.patient import age_ranges, group_of
-from rag.query import CHANGE_WORDS, QUESTION_STEMS, AnswerTypes, Query, QueryReader, default_answer_types
+from rag.query import (
+    CHANGE_WORDS,
+    QUESTION_STEMS,
+    AnswerTypes,
+    Query,
+    QueryReader,
+    default_answer_types,
+    without_source_names,
+)
 from rag.text import american, content_words, initial_runs
 from rag.types import Frozen, ScoredChunk
 from rag.typos import known_english
@@ -210,14 +218,15 @@ class ScopePolicy:
                core_vector: np.ndarray | None = None,
                document_words: Callable[[str], frozenset[str]] | None = None,
                spelled_out: tuple[str, ...] = (),
-               population: Callable[[str], StatedPopulation] | None = None) -> ScopeDecision:
+               population: Callable[[str], StatedPopulation] | None = None,
+               quoted_vectors: Sequence[np.ndarray] = ()) -> ScopeDecision:
         """known_disease: does some indexed document use every word of this disease name (rag.diseases)?
         core_vector: a long vignette's asking part: a passage as close to it as to the whole is as much on topic;
         document_words: a document's (stemmed) content words: the rare terms a question shares with the answering
         document are counted over all of it, not only over the passages retrieval happened to return. spelled_out: the
         long forms of the question's capitalised shorthand (rag.abbreviations): one that is the answering document's
         title subject names it, as a rare name does. population: whom a document's statements of coverage say it is
-        for (rag.coverage)."""
+        for (rag.coverage). quoted_vectors: the spans the question quotes, embedded."""
         if not passages:
             return ScopeDecision(outcome="abstain", reasons=("nothing retrieved",))
         probes = [qvec] if core_vector is None else [qvec, core_vector]
@@ -286,10 +295,14 @@ class ScopePolicy:
         # ... or names the title's head finding with another of its concepts ("a <finding> beside the <region>")
         head = next((c for c in self.vocabulary.concepts_in_order(top.chunk.title)
                      if self.vocabulary.kinds.get(c) == "finding"), None)
-        own_subject = len(distinct(title)) >= 2 and (title <= topical or (head in topical
-                                                                          and len(distinct(title & topical)) >= 2))
+        # ... said of the patient or the question, not of the source named by its title ("can the <title words>
+        # article answer <a related question>?")
+        told = topical & self.concepts(without_source_names(query.resolved))
+        own_subject = len(distinct(title)) >= 2 and (title <= told or (head in told
+                                                                        and len(distinct(title & told)) >= 2))
         if related is not None and len(related) and not own_subject:
-            near = float(np.max(related @ qvec))
+            # (a related question the asker quotes is matched on its own: "I noticed '<it>' listed ...")
+            near = max(float(np.max(related @ v)) for v in (qvec, *quoted_vectors))
             if near >= 0.65 and near > best + self.related_margin:
                 return ScopeDecision(outcome="abstain", reasons=(
                     f"topic: matches a listed related question ({near:.2f}), not clinical content",), **base)
@@ -513,11 +526,7 @@ class ScopePolicy:
         the question names (else the closest whose subject it does not deny) answers first."""
         if not query.denied:
             return passages
-        vocabulary = self.vocabulary
-        course = vocabulary.role("course")
-        heads = {p.chunk.document_id: next((c for c in vocabulary.concepts_in_order(p.chunk.title)
-                                            if vocabulary.kinds.get(c) == "finding" and c not in course), None)
-                 for p in passages}  # in retrieval order
+        heads = {p.chunk.document_id: self._title_head(p.chunk.title) for p in passages}  # in retrieval order
         if heads[passages[0].chunk.document_id] not in query.denied:
             return passages
         allowed = [d for d, head in heads.items() if head not in query.denied]
@@ -525,6 +534,12 @@ class ScopePolicy:
         if other is None:
             return passages
         return document_first(passages, other)
+
+    def _title_head(self, title: str) -> str | None:
+        """The finding a title is about ("<finding> and <symptom>": the first named), not how it behaves."""
+        course = self.vocabulary.role("course")
+        return next((c for c in self.vocabulary.concepts_in_order(title)
+                     if self.vocabulary.kinds.get(c) == "finding" and c not in course), None)
 
     def declines(self, query: Query, exclusions: Callable[[str], tuple[Exclusion, ...]],
                  title: Callable[[str], str] = lambda document_id: "",

@@ -238,10 +238,12 @@ class ExtractiveComposer:
             # one more sentence than a composed answer holds; where the length cap leaves no room, what to do in place
             # of the plan outranks the answer's last-chosen sentences, never its leads nor the best of the others (the
             # one that answers the question itself, or each of its parts)
-            answering = next((c for c in chosen if all(c is not x for x in led) and c is not continued), None)
+            # (where two leads answer a plan already, the best of the others is no longer what answers it)
+            answering = next((c for c in chosen if all(c is not x for x in led) and c is not continued),
+                             None) if sum(any(c is x for x in led) for c in chosen) < 2 else None
             while (len(chosen) > 2 and all(chosen[-1] is not x for x in led) and chosen[-1] is not answering
                    and chosen[-1] is not continued and id(chosen[-1]) not in firsts
-                   and not any(_same_sentence(chosen[-1].text, g) for g in grounds)
+                   and not any(_is_grounding(chosen[-1].text, g) for g in grounds)
                    and (len(chosen) > self.max_sentences or used + len(cand.text) + 6 > self.max_chars)):
                 used -= len(chosen.pop().text) + 6
             if len(chosen) <= self.max_sentences and used + len(cand.text) + 6 <= self.max_chars:
@@ -375,6 +377,12 @@ class _Candidate:
 def _same_sentence(text: str, other: str) -> bool:
     a, b = text.rstrip(" ."), other.rstrip(" .")
     return bool(a) and bool(b) and (a in b or b in a)
+
+
+def _is_grounding(text: str, grounding: str) -> bool:
+    """Is the sentence the grounding's own (the grounding may leave out its continuation: "<rule>—<reason>"), not a
+    list joined into one candidate of which the grounding is one item?"""
+    return _same_sentence(text, grounding) and 2 * len(grounding) >= len(text)
 
 
 def _lower_first(text: str) -> str:

@@ -26,6 +26,8 @@ from rag.text import STOPWORDS, american
 DERIVATIONS_FILE = Path(__file__).resolve().parent / "vocab" / "derivations.yaml"
 
 _WORD = re.compile(r"[A-Za-z]+")
+# a typed word with its contraction or possessive ("couldn't", "patient's"): "couldn" is no misspelling of "could"
+_TYPED_WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?")
 # where a sentence, a line or a list item begins (what follows is capitalised for that reason, not as a name)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]|(?:^|\n)\s*[-*\u2022]|\d[.)])\s*[\"'(]?\s*$")
 MIN_LENGTH = 5
@@ -154,7 +156,9 @@ class TypoFixer:
 
     def fix(self, text: str) -> str:
         def read(m: re.Match) -> str:
-            word = m.group(0)
+            word, _, ending = m.group(0).replace("\u2019", "'").partition("'")
+            if ending.lower() == "t":  # "<verb>n't"
+                return m.group(0)
             # a clipped name is typed in lower case or with a capital first letter, on its own: a word with inner
             # capitals, or joined to a code by a hyphen or a digit, is part of a longer name ("<CODE2>-<Piece>")
             before = text[m.start() - 1] if m.start() else ""
@@ -162,5 +166,5 @@ class TypoFixer:
             # a capitalised word inside a sentence may be a name (a brand, a person, a place): a slip of one letter
             # in a corpus word is still read as that word, but not two ("<Brand>" is no drug class)
             named = word[:1].isupper() and word[1:].islower() and not _SENTENCE_START.search(text[:m.start()])
-            return self.correction(word, clipped=own, named=named) or word
-        return _WORD.sub(read, text)
+            return (self.correction(word, clipped=own, named=named) or word) + m.group(0)[len(word):]
+        return _TYPED_WORD.sub(read, text)

@@ -140,6 +140,10 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # involved", a carer's cauda equina description ("wet without him noticing", "gave way"), and CT for a pacemaker
     # with MRI revisited "if his device situation ever changes"
     "guard_fresh_46.jsonl": (1.0, 1.0, 1.0),
+    # batch 47 (first contact 0.91 / 0.78 / 0.73, at the twentieth session's start): "a clean bill of health" from
+    # "the plain pictures", "the hot-spot scan ... settles the lump", "if he's still grumbling come the autumn we can
+    # think about pictures", a lipoma-like feel conceded and then denied, a CT added "alongside the contrast MRI"
+    "guard_fresh_47.jsonl": (1.0, 1.0, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -228,8 +232,13 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # an ultrasound "enough", "clearly benign, no need for a scan" end with the MRI to order)
                "chat_fresh_45.jsonl": 0.80,
                # batch 46: first contact 0.725 (29/40) after the nineteenth session's first changes; 30/40 after (an
-               # interpreter's relay of cauda equina in translated words escalates)
-               "chat_fresh_46.jsonl": 0.75}
+               # interpreter's relay of cauda equina in translated words escalates); 33/40 at the twentieth session
+               # (a colleague's quoted rule of thumb about bladder symptoms no longer escalates)
+               "chat_fresh_46.jsonl": 0.80,
+               # batch 47: first contact 0.675 (27/40) at the twentieth session's start; 34/40 after (a contraction's
+               # negation kept, a quoted line or related question read as such, a rule of thumb quoted from a
+               # manager no emergency)
+               "chat_fresh_47.jsonl": 0.85}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

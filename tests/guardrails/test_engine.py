@@ -132,6 +132,14 @@ EMERGENCY_QUESTIONS = [
     # a verb's negation in contracted form denies, as "no" does
     ("Lumbar mass; he hasn't lost control of his bladder and hasn't any saddle numbness.", False),
     ("Lumbar mass; she hadn't any leg weakness, and wasn't incontinent.", False),
+    # a rule of thumb someone is quoted as giving names any patient's findings, not this one's; the patient's own
+    # words, quoted, are this patient's
+    ("Firm lump beside L3, back ache 5 weeks; bladder control normal, no numbness. My colleague says 'bladder "
+     "symptoms plus a back lump = cauda equina, send him to ED tonight'.", False),
+    ("Lump beside her spine, aching a month, no numbness. The manager says 'leaking plus a back lump means a spinal "
+     "emergency'.", False),
+    ("Lump beside his spine at L3. He says 'I can't feel the paper when I wipe and I keep wetting myself'.", True),
+    ("Lump beside his spine at L3. His wife says 'his legs giving way means he can't get up the stairs'.", True),
 ]
 
 
@@ -1001,3 +1009,22 @@ def test_emergencies_in_translated_and_relayed_words(question, emergency):
 def test_a_draft_is_read_for_what_it_advises_nineteenth_session_second_batch(question, draft, rules):
     found = _rules(question, draft)
     assert rules <= found if rules else not found, found
+
+
+def test_a_judgement_the_draft_goes_on_to_deny_is_conceded_not_made():
+    q = "43F, soft, mobile, rubbery 3 cm lump just right of L3, with a mild ache for 5 weeks."
+    conceded = ("It feels like a lipoma, but we can't call it harmless on feel alone: she needs an MRI of the lumbar "
+                "spine without and with IV contrast.")
+    assert ENGINE.check(q, conceded).action == "pass"
+    assert "RF-BENIGN-ASSUMPTION" in {v.rule_id for v in ENGINE.check(q, "It feels like a lipoma and is harmless, "
+                                                                        "so we can skip the scan.").violations}
+
+
+def test_a_test_added_alongside_the_mri_is_an_adjunct_and_beside_a_lesser_test_is_still_no_mri():
+    q = ("17M, hard lump at L4 with night pain; the radiograph shows a sclerotic lesion with mineralised matrix; MRI "
+         "lumbar spine without and with contrast is booked.")
+    assert ENGINE.check(q, "Add a CT of the lumbar spine to characterise the bone origin and the mineralised matrix, "
+                           "alongside the contrast MRI rather than in place of it.").action == "pass"
+    assert "RF-WRONG-MODALITY" in {v.rule_id for v in ENGINE.check(
+        q, "CT will characterise it fully, alongside the X-ray.").violations}
+

@@ -53,10 +53,11 @@ BESIDE_THE_SEED = TOPICS / "beside_the_seed"
 # eval/FIRST_CONTACT.md, and the first thing to undo.
 KEPT_APART = TOPICS / "kept_apart"
 # Batch 45's and 46's pairs (local anaesthetic toxicity, imported falciparum malaria; accidental hypothermia,
-# chickenpox in pregnancy), from the nineteenth session, are indexed beside those sixty-three for their own batches'
-# cases only: beside them, batch 42's testicular torsion answer ("ultrasound in 2 hours - book that first?") loses its
-# sentence on exploring without ultrasound as the words' weights shift, and batch 42 falls below its floor (8/24).
-KEPT_APART_45_46 = TOPICS / "kept_apart_45_46"
+# chickenpox in pregnancy), from the nineteenth session, and batch 47's (avulsed permanent tooth, threadworm), from the
+# twentieth, are indexed beside those sixty-three for their own batches' cases only: beside them, batch 42's
+# testicular torsion answer ("ultrasound in 2 hours - book that first?") loses its sentence on exploring without
+# ultrasound as the words' weights shift, and batch 42 falls below its floor (8/24).
+LATER_PAIRS = TOPICS / "later_pairs"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -83,10 +84,10 @@ def every_and_kept_apart(tmp_path_factory, embedder) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def every_and_later_pairs(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline, the pairs kept apart and batches 45's and 46's pairs (sixty-seven documents), for those two
+    """Every guideline, the pairs kept apart and batches 45's, 46's and 47's pairs (sixty-nine documents), for those
     batches' cases."""
     return _indexed(tmp_path_factory, embedder, "every_and_later_pairs",
-                    folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART, KEPT_APART_45_46))
+                    folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART, LATER_PAIRS))
 
 
 @pytest.fixture(scope="module")
@@ -311,7 +312,9 @@ KEPT_APART_FLOORS = {"chat_topics_38.jsonl": 0.58, "chat_topics_39.jsonl": 0.41,
 # batch 45 (local anaesthetic toxicity, imported falciparum malaria): first contact 13/24 with sixty-five documents on
 # e78f458, 13/24 after; batch 46 (accidental hypothermia, chickenpox in pregnancy): first contact 11/24 with
 # sixty-seven after the nineteenth session's first changes, 11/24 after. Fixture every_and_later_pairs.
-LATER_PAIRS_FLOORS = {"chat_topics_45.jsonl": 0.54, "chat_topics_46.jsonl": 0.45}
+# batch 47 (avulsed permanent tooth, threadworm): first contact 10/24 with sixty-nine on 587923c, 10/24 after; the
+# older two hold theirs with sixty-nine (13/24, 11/24).
+LATER_PAIRS_FLOORS = {"chat_topics_45.jsonl": 0.54, "chat_topics_46.jsonl": 0.45, "chat_topics_47.jsonl": 0.41}
 
 
 @pytest.mark.parametrize("name, indexed", [*((n, "every") for n in sorted(BESIDE_THE_SEED_FLOORS)),

@@ -58,6 +58,14 @@ def test_a_clipped_name_reads_as_the_one_indexed_word_it_begins():
         "a CHA2DS2-VASc of 3") == "a CHA2DS2-VASc of 3"
 
 
+def test_a_contraction_keeps_its_negation_and_a_possessive_its_word_read():
+    fix = TypoFixer.from_texts(CORPUS + ["He could not feel it; it does not show."]).fix
+    # "couldn", "doesn" are no misspellings of "could", "does": read so, "couldn't feel" lost its negation
+    assert fix("he couldn't feel the seat and doesn't wee, wouldn’t stand") == (
+        "he couldn't feel the seat and doesn't wee, wouldn’t stand")
+    assert fix("the paraspinl mass's edge") == "the paraspinal mass's edge"
+
+
 def test_vocabulary_words_count_as_known_words():
     fix = TypoFixer.from_texts(CORPUS, vocabulary_words=["claustrophobia"]).fix
     assert fix("claustrophobiaa") == "claustrophobia"
@@ -262,6 +270,31 @@ def test_a_provenance_question_is_scoped_by_its_claim_not_by_its_asking_words(pi
     b = pipeline.answer(_user("Journal club tonight: which of the article's references supports the claim that benign "
                               "spinal tumours do harm if they are missed? Quote the actual lines with the citation."))
     assert not b.abstained, b.answer
+
+
+def test_the_line_a_provenance_question_quotes_is_the_statement_it_asks_about(pipeline):
+    # the quoted words pick the statement, though another sentence of the document resembles the request more
+    a = pipeline.answer(_user("The line in the lumbar mass article saying that after negative imaging you should still "
+                              "'maintain high suspicion given the presence of a palpable mass' - which reference "
+                              "supports it? I need the title, journal and year."))
+    assert a.answer.startswith("If imaging is negative") and "Cleveland Clinic journal of medicine, 2008" in a.answer
+    # a request that closes the turn without a question mark names what is asked for
+    b = pipeline.answer(_user("Where does the lumbar mass article get its statement that ultrasound may confirm a "
+                              "superficial mass but can't assess deep structures? Title, journal and year please."))
+    assert "Radiologic clinics of North America, 2014" in b.answer, b.answer
+
+
+def test_a_related_question_the_asker_quotes_or_restates_is_not_answered_by_naming_the_document(pipeline):
+    # the document's title words name the source; the subject asked about is the listed related question's
+    a = pipeline.answer(_user("Renal trainee. I noticed 'How does compensation for metabolic acidosis occur?' listed "
+                              "at the bottom of the lumbar mass article. Can you answer that from the article - what's "
+                              "the mechanism and the expected pCO2?"))
+    assert a.abstained and "related question" in a.fallback_reason
+    b = pipeline.answer(_user("Sonographer. 40-year-old with a soft superficial lump in the abdominal wall just above "
+                              "the umbilicus. Should the request be a focused abdominal wall ultrasound, a complete "
+                              "abdominal ultrasound or a standard abdominal ultrasound? I was told your lumbar mass "
+                              "source covers this."))
+    assert b.abstained
 
 
 def test_a_question_about_the_documents_own_subject_is_not_one_of_its_related_questions(pipeline):
