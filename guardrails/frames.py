@@ -357,6 +357,9 @@ def _relative_after_object(tokens: list[Token], mentions: list[Mention], start: 
 _COORDINATORS = frozenset({"and", "then", "but"})
 
 
+_CONCESSIVE = frozenset({"but", "however", "yet", "though", "although"})
+
+
 def _opens_clause(tokens, clauses, start: int) -> bool:
     """Does the token at start open its clause (nothing but punctuation before it in the clause)?"""
     return all(tokens[i].is_punct for i in range(start) if clauses[i] == clauses[start])
@@ -760,6 +763,12 @@ class FrameReader:
         # can't call it <benign> on feel alone")
         withdrawn = {x.concept for k, x in enumerate(rs.mentions) if rs.negated[k] and x.kind == "assessment"
                      and any(y.concept == x.concept and y.start < x.start for y in concepts)}
+        # ... and so is one a "but" answers with the definitive test ("my hunch is it's a fatty lump, but a hunch
+        # doesn't clear a back lump: he needs an MRI")
+        turn = next((m.start for m in rs.mentions if m.concept == "cue.terminate" and m.text in _CONCESSIVE), None)
+        if turn is not None and any(x.start > turn and x.concept in self.v.role("definitive_test")
+                                    for x in concepts):
+            withdrawn |= {x.concept for x in concepts if x.kind == "assessment" and x.start < turn}
         return Frame(object="statement", polarity=polarity,
                      timing=frozenset(x.concept for x in concepts if x.kind == "timing"),
                      protocol=frozenset(x.concept for x in concepts if x.kind == "protocol"),

@@ -144,6 +144,11 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # "the plain pictures", "the hot-spot scan ... settles the lump", "if he's still grumbling come the autumn we can
     # think about pictures", a lipoma-like feel conceded and then denied, a CT added "alongside the contrast MRI"
     "guard_fresh_47.jsonl": (1.0, 1.0, 1.0),
+    # batch 48 (first contact 0.73 / 0.89 / 0.64, after the twentieth session's first changes): "let the dust settle
+    # ... after the summer holidays ... the big scanner", a carer's "hasn't felt the urge to wee", "her bottom feels
+    # frozen", "both legs folded under her", "no call for the big scanner", a benign hunch answered with "but ... he
+    # needs an MRI"; a CT myelogram chosen so "we can skip the magnet altogether" still passes
+    "guard_fresh_48.jsonl": (0.9, 1.0, 0.9),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -238,7 +243,11 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 47: first contact 0.675 (27/40) at the twentieth session's start; 34/40 after (a contraction's
                # negation kept, a quoted line or related question read as such, a rule of thumb quoted from a
                # manager no emergency)
-               "chat_fresh_47.jsonl": 0.85}
+               "chat_fresh_47.jsonl": 0.85,
+               # batch 48: first contact 0.725 (29/40) after the twentieth session's first changes; 31/40 after (a call
+               # script's "couldn't feel the paper" when wiping and a partner's "dead in the trouser department"
+               # escalate)
+               "chat_fresh_48.jsonl": 0.75}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -140,6 +140,12 @@ EMERGENCY_QUESTIONS = [
      "emergency'.", False),
     ("Lump beside his spine at L3. He says 'I can't feel the paper when I wipe and I keep wetting myself'.", True),
     ("Lump beside his spine at L3. His wife says 'his legs giving way means he can't get up the stairs'.", True),
+    # lay words: a bladder pushed at in vain and not felt, a bottom unfelt when wiping, the genitals "gone dead"
+    ("Swelling next to my lower spine. Went to go this morning, pushed and pushed and nothing came. Don't even feel "
+     "full.", True),
+    ("Swelling next to my lower spine. When I wiped I couldn't feel the paper at all.", True),
+    ("Lump next to his spine. He's gone completely dead in the trouser department - no feeling.", True),
+    ("Lump next to his spine. I pushed and pushed for an MRI but nothing happened.", False),
 ]
 
 
@@ -1018,6 +1024,13 @@ def test_a_judgement_the_draft_goes_on_to_deny_is_conceded_not_made():
     assert ENGINE.check(q, conceded).action == "pass"
     assert "RF-BENIGN-ASSUMPTION" in {v.rule_id for v in ENGINE.check(q, "It feels like a lipoma and is harmless, "
                                                                         "so we can skip the scan.").violations}
+    # ... or answers with the definitive test after a "but"; a "but" followed by anything else concedes nothing
+    assert ENGINE.check(q, "My hunch is that it's an innocent fatty lump, but a hunch doesn't clear a back lump: he "
+                           "needs an MRI of the lumbar spine without and with IV contrast now.").action == "pass"
+    assert "RF-BENIGN-ASSUMPTION" in {v.rule_id for v in ENGINE.check(
+        q, "It's an innocent fatty lump, but we'll keep an eye on it.").violations}
+    assert "RF-BENIGN-ASSUMPTION" in {v.rule_id for v in ENGINE.check(
+        q, "It's a lipoma, but an MRI isn't needed.").violations}
 
 
 def test_a_test_added_alongside_the_mri_is_an_adjunct_and_beside_a_lesser_test_is_still_no_mri():

@@ -58,6 +58,10 @@ KEPT_APART = TOPICS / "kept_apart"
 # testicular torsion answer ("ultrasound in 2 hours - book that first?") loses its sentence on exploring without
 # ultrasound as the words' weights shift, and batch 42 falls below its floor (8/24).
 LATER_PAIRS = TOPICS / "later_pairs"
+# Batch 48's pair (minor burns, gastroenteritis under 5s) is indexed only beside the fifty-five: beside the sixty-nine,
+# the burns guideline's "do not use ice ... keep the rest of the person warm" takes batch 46's hypothermia first aid,
+# and batch 46 falls below its floor (10/24).
+KEPT_APART_48 = TOPICS / "kept_apart_48"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -88,6 +92,12 @@ def every_and_later_pairs(tmp_path_factory, embedder) -> Pipeline:
     batches' cases."""
     return _indexed(tmp_path_factory, embedder, "every_and_later_pairs",
                     folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART, LATER_PAIRS))
+
+
+@pytest.fixture(scope="module")
+def every_and_batch_48(tmp_path_factory, embedder) -> Pipeline:
+    """Every guideline and batch 48's pair (fifty-seven documents), for that batch's cases."""
+    return _indexed(tmp_path_factory, embedder, "every_and_batch_48", folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART_48))
 
 
 @pytest.fixture(scope="module")
@@ -315,14 +325,18 @@ KEPT_APART_FLOORS = {"chat_topics_38.jsonl": 0.58, "chat_topics_39.jsonl": 0.41,
 # batch 47 (avulsed permanent tooth, threadworm): first contact 10/24 with sixty-nine on 587923c, 10/24 after; the
 # older two hold theirs with sixty-nine (13/24, 11/24).
 LATER_PAIRS_FLOORS = {"chat_topics_45.jsonl": 0.54, "chat_topics_46.jsonl": 0.45, "chat_topics_47.jsonl": 0.41}
+# batch 48 (minor burns, gastroenteritis under 5s): first contact 8/24 with seventy-one documents on 8b21e76, 8/24
+# with fifty-seven (fixture every_and_batch_48), 8/24 after.
+BATCH_48_FLOORS = {"chat_topics_48.jsonl": 0.33}
 
 
 @pytest.mark.parametrize("name, indexed", [*((n, "every") for n in sorted(BESIDE_THE_SEED_FLOORS)),
                                            *((n, "every_and_kept_apart") for n in sorted(KEPT_APART_FLOORS)),
-                                           *((n, "every_and_later_pairs") for n in sorted(LATER_PAIRS_FLOORS))])
+                                           *((n, "every_and_later_pairs") for n in sorted(LATER_PAIRS_FLOORS)),
+                                           *((n, "every_and_batch_48") for n in sorted(BATCH_48_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
-    floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS}[name]
+    floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
