@@ -765,10 +765,11 @@ class FrameReader:
                      and any(y.concept == x.concept and y.start < x.start for y in concepts)}
         # ... and so is one a "but" answers with the definitive test ("my hunch is it's a fatty lump, but a hunch
         # doesn't clear a back lump: he needs an MRI")
-        turn = next((m.start for m in rs.mentions if m.concept == "cue.terminate" and m.text in _CONCESSIVE), None)
-        if turn is not None and any(x.start > turn and x.concept in self.v.role("definitive_test")
-                                    for x in concepts):
-            withdrawn |= {x.concept for x in concepts if x.kind == "assessment" and x.start < turn}
+        concession = next((m.start for m in rs.mentions if m.concept == "cue.terminate" and m.text in _CONCESSIVE),
+                          None)
+        if concession is not None and any(x.start > concession and x.concept in self.v.role("definitive_test")
+                                          for x in concepts):
+            withdrawn |= {x.concept for x in concepts if x.kind == "assessment" and x.start < concession}
         return Frame(object="statement", polarity=polarity,
                      timing=frozenset(x.concept for x in concepts if x.kind == "timing"),
                      protocol=frozenset(x.concept for x in concepts if x.kind == "protocol"),

@@ -35,7 +35,7 @@ from rag.ingest.chunk import is_reference_chunk
 from rag.library import Library
 from rag.llm import LLMClient, Reply
 from rag.llm_answer import LLMSynthesizer, Prompt, build_prompt
-from rag.query import QUESTION_WORDS, Query, QueryReader, quoted_spans
+from rag.query import QUESTION_WORDS, Query, QueryReader, quoted_lines
 from rag.ranking import FIT_KINDS, SentenceFit, asked_categories
 from rag.retrieve import HybridRetriever
 from rag.scope import ScopeDecision, ScopePolicy, document_first
@@ -429,7 +429,7 @@ class Pipeline:
                                           spelled_out=tuple(shorthand.spelled_out(query.focus)),
                                           population=population,
                                           quoted_vectors=[self.embedder.encode_query(x)
-                                                          for x in quoted_spans(query.question)])
+                                                          for x in quoted_lines(query.question)])
         if turn.decision.outcome != "abstain":
             turn.passages += self._part_passages(snapshot, query, turn)
             turn.plan = self._plan_groundings(query, turn)
@@ -741,7 +741,7 @@ class Pipeline:
                                      parts=self.embedder.encode(parts) if parts else None,
                                      # the document's line the asker quotes; what the document says of the plan, and
                                      # the rule it breaks
-                                     leads=(*_quoted_lines(query.question, topical)[:1], *plan[:2]),
+                                     leads=(*_lines_quoted(query.question, topical)[:1], *plan[:2]),
                                      # (any pack rule's own source sentence is a safety statement: never displaced)
                                      grounds=(*plan, *(r.grounding for pack in self.guardrails.packs
                                                        for r in pack.rules if r.grounding)) if instead else plan,
@@ -1026,10 +1026,10 @@ def _plain_words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", normalize(text).lower()))
 
 
-def _quoted_lines(question: str, passages: Sequence[ScoredChunk]) -> list[str]:
+def _lines_quoted(question: str, passages: Sequence[ScoredChunk]) -> list[str]:
     """The passages' sentences that hold a span the question quotes, word for word ("the line saying '<x>' - which
     reference supports it?"): the statement asked about, whatever else it resembles."""
-    spans = [f" {_plain_words(x)} " for x in quoted_spans(question)]
+    spans = [f" {_plain_words(x)} " for x in quoted_lines(question)]
     return list(dict.fromkeys(s.text for p in passages for s in p.chunk.sentences
                               if any(span in f" {_plain_words(s.text)} " for span in spans))) if spans else []
 

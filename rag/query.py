@@ -17,8 +17,7 @@ from pathlib import Path
 import yaml
 
 from guardrails.concepts import Vocabulary, clause_start, clean, default_vocabulary, normalize
-from guardrails.sentences import quoted_spans as quoted
-from guardrails.sentences import split_sentences
+from guardrails.sentences import quoted_spans, split_sentences
 from rag.bands import without_stated
 from rag.measures import measured
 from rag.patient import patient_age, patient_gestation, patient_group, patient_sex
@@ -454,9 +453,9 @@ _QUESTION_END = re.compile(r"\?+(?=[\s\"')\]]*$)|\?+(?=\s)")
 QUOTE_MIN_WORDS = 4  # a shorter quote ("'not cancer'") is a phrase anyone might use, not a line of a document
 
 
-def quoted_spans(text: str) -> list[str]:
+def quoted_lines(text: str) -> list[str]:
     """The spans a question quotes that are long enough to be a document's own words."""
-    return [m.group(1) for m in quoted(text) if len(content_words(m.group(1))) >= QUOTE_MIN_WORDS]
+    return [m.group(1) for m in quoted_spans(text) if len(content_words(m.group(1))) >= QUOTE_MIN_WORDS]
 
 
 def quoted_questions_told(text: str) -> str:
