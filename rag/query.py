@@ -137,6 +137,20 @@ _STAND_INS = frozenset({"that", "this", "it"})  # a test named in an earlier sen
 _WH = frozenset({"what", "which", "how", "when", "where", "who", "whom", "whose", "why"})
 
 
+_ELIDED = re.compile(r"^(what|which|how|where|when)\s+(to|towards?|for|with|in|on|about|against|from|of)\b(.*)$",
+                     re.IGNORECASE)
+
+
+def _elided(earlier: str, part: str) -> str:
+    """A joined question that leaves out what the one before it said ("which findings point towards <a>, and which
+    towards <b>?"): the earlier one's words up to the same preposition stand in for the gap."""
+    m = _ELIDED.match(part)
+    if not m:
+        return part
+    head = re.match(rf"^((?:what|which|how|where|when)\b.*?)\s+{re.escape(m.group(2))}\b", earlier, re.IGNORECASE)
+    return f"{head.group(1)} {m.group(2)}{m.group(3)}" if head else part
+
+
 def _wh_before(tokens, start: int) -> bool:
     """Does a wh-word open the clause before this position ("what findings should I look for": a wh-question,
     though "should I" would ask yes or no at the clause's start)?"""
@@ -768,7 +782,7 @@ class QueryReader:
                 pieces[0] = framed  # "The son asks: which <x>, and why <y>?": the framing before the colon asks nothing
             if len(pieces) > 1 and not _ASKS.match(pieces[0]):  # "for <background>, which <x>, what <y>?"
                 pieces[:2] = [f"{pieces[0]}, {pieces[1]}"]
-            found += pieces
+            found += [_elided(pieces[k - 1], p) if k else p for k, p in enumerate(pieces)]
         parts = [p for p in found if len(content_words(p) - QUESTION_STEMS) >= 1]
         return tuple(parts) if len(parts) >= 2 and len(parts) == len(found) else ()
 

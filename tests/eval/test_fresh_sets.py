@@ -244,10 +244,10 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # negation kept, a quoted line or related question read as such, a rule of thumb quoted from a
                # manager no emergency)
                "chat_fresh_47.jsonl": 0.85,
-               # batch 48: first contact 0.725 (29/40) after the twentieth session's first changes; 31/40 after (a call
+               # batch 48: first contact 0.725 (29/40) after the twentieth session's first changes; 32/40 after (a call
                # script's "couldn't feel the paper" when wiping and a partner's "dead in the trouser department"
-               # escalate)
-               "chat_fresh_48.jsonl": 0.75}
+               # escalate; "which findings point towards infection, and which towards malignancy?" gets both)
+               "chat_fresh_48.jsonl": 0.80}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -348,6 +348,11 @@ def test_disease_names_are_read_from_the_ontology_longest_first_in_either_spelli
     # the framing before a colon asks nothing: the two questions after it are the parts
     ("The son asks: which infections could cause a lump like this, and why does the scan need the dye?",
      ("which infections could cause a lump like this", "why does the scan need the dye")),
+    # a part that leaves out what the one before it said borrows its words up to the same preposition
+    ("Which examination findings point towards infection, and which towards malignancy?",
+     ("Which examination findings point towards infection", "Which examination findings point towards malignancy")),
+    ("What dose for adults, and which for children?", ("What dose for adults", "What dose for children")),
+    ("Why MRI, and what about CT?", ("Why MRI", "what about CT")),
 ])
 def test_a_turn_asking_two_questions_is_read_as_its_parts(text, parts):
     assert QueryReader.parts(text) == parts
