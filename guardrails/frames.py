@@ -763,8 +763,8 @@ class FrameReader:
         # can't call it <benign> on feel alone")
         withdrawn = {x.concept for k, x in enumerate(rs.mentions) if rs.negated[k] and x.kind == "assessment"
                      and any(y.concept == x.concept and y.start < x.start for y in concepts)}
-        # ... and so is one a "but" answers with the definitive test ("my hunch is it's a fatty lump, but a hunch
-        # doesn't clear a back lump: he needs an MRI")
+        # ... and so is one a "but" answers with the definitive test ("my hunch is it's <something benign>, but a
+        # hunch doesn't clear it: <the definitive test> now")
         concession = next((m.start for m in rs.mentions if m.concept == "cue.terminate" and m.text in _CONCESSIVE),
                           None)
         if concession is not None and any(x.start > concession and x.concept in self.v.role("definitive_test")

@@ -555,7 +555,7 @@ class Pipeline:
     def _differential_kinds(self, snapshot, query: Query, document: str) -> list[str]:
         """For a question asking what something could be ("all the kinds of things it could be", "what groups of
         causes does it list?"), the (lower-case) categories of the document's list under a heading the concept layer
-        reads as a differential ("Malignancy", "Infection", "Other <kind>"), less those the asker says they have; []
+        reads as a differential ("<Kind A>", "<Kind B>", "Other <kind>"), less those the asker says they have; []
         for any other question, or a document with fewer than two."""
         if query.answer_type != "list" or "finding.differential" not in query.concepts:
             return []

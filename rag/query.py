@@ -445,7 +445,7 @@ class Query(Frozen):
 
 
 # "the <title words> article/guidance/source": which document the asker means, not what the patient has or what is
-# asked ("can the lumbar mass article answer <another subject>?" is about the other subject); the title words are a
+# asked ("can the <title words> article answer <another subject>?" is about the other subject); the title words are a
 # noun phrase ("was that consistent with what the guidance says" names none)
 _NOT_TITLE_WORD = (r"(?!(?:the|a|an|this|that|these|those|what|which|with|of|for|to|in|on|at|by|from|and|or|is|are|"
                    r"was|were|be|you|your|my|our|their|his|her|its|it|i|we|they|say|says|said|per|according)\b)")
