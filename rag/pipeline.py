@@ -35,7 +35,7 @@ from rag.ingest.chunk import is_reference_chunk
 from rag.library import Library
 from rag.llm import LLMClient, Reply
 from rag.llm_answer import LLMSynthesizer, Prompt, build_prompt
-from rag.query import QUESTION_WORDS, Query, QueryReader, quoted_lines
+from rag.query import QUESTION_WORDS, Query, QueryReader
 from rag.ranking import FIT_KINDS, SentenceFit, asked_categories
 from rag.retrieve import HybridRetriever
 from rag.scope import ScopeDecision, ScopePolicy, document_first
@@ -310,7 +310,7 @@ class Pipeline:
     def _fallback_ready(self, turn: _Turn) -> None:
         _configure_thread(self.settings.threads)
         turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan,
-                                           turn.core_vector, turn.instead)
+                                           turn.core_vector, turn.instead, turn.part_vectors)
 
     async def answer_stream(self, messages: Sequence[dict]) -> AsyncIterator[str | Answer]:
         """The turn as the text pieces a clinician may see now, then the Answer (its text is their sum)."""
@@ -428,8 +428,7 @@ class Pipeline:
                                           document_words=lambda d: self.document_words(snapshot, d),
                                           spelled_out=tuple(shorthand.spelled_out(query.focus)),
                                           population=population,
-                                          quoted_vectors=[self.embedder.encode_query(x)
-                                                          for x in quoted_lines(query.question)])
+                                          quoted_vectors=self.embedder.encode(list(query.quoted)))
         if turn.decision.outcome != "abstain":
             turn.passages += self._part_passages(snapshot, query, turn)
             turn.plan = self._plan_groundings(query, turn)
@@ -497,7 +496,7 @@ class Pipeline:
     def _extractive_for(self, turn: _Turn) -> DraftAnswer:
         if turn.extractive is None:
             turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan,
-                                           turn.core_vector, turn.instead)
+                                           turn.core_vector, turn.instead, turn.part_vectors)
         return turn.extractive
 
     def _asked_category_passages(self, snapshot, query: Query, passages: list[ScoredChunk]) -> list[ScoredChunk]:
@@ -525,9 +524,10 @@ class Pipeline:
         have = {p.chunk.id for p in turn.passages}
         floor = min(p.score for p in turn.passages)
         out = []
-        for part in query.parts:
+        turn.part_vectors = self.embedder.encode(list(query.parts))
+        for part, vector in zip(query.parts, turn.part_vectors, strict=True):
             found = next((p for p in self.retriever.retrieve(snapshot, part, PART_PASSAGES * self.settings.top_k,
-                                                             vector=self.embedder.encode_query(part))
+                                                             vector=vector)
                           if p.chunk.document_id == turn.decision.document_id and not is_reference_chunk(p.chunk)),
                          None)
             if found is not None and found.chunk.id not in have:
@@ -700,7 +700,7 @@ class Pipeline:
 
     def _extractive(self, query: Query, topical: list[ScoredChunk], qvec: np.ndarray, snapshot,
                     plan: tuple[str, ...] = (), core_vector: np.ndarray | None = None,
-                    instead: tuple[str, ...] = ()) -> DraftAnswer:
+                    instead: tuple[str, ...] = (), part_vectors: np.ndarray | None = None) -> DraftAnswer:
         """The extractive default: the one code path both a plain deployment and every LLM fallback take."""
         # the words that pick sentences are the question's own (a follow-up's, not the earlier turn's) and the
         # plain labels of what it asks about, less what it says the asker already knows
@@ -738,10 +738,11 @@ class Pipeline:
             part_states = [UnderCategories(frozenset({k})) for k in kinds]
         return self.composer.compose(words, cvec, topical, idf, QUESTION_WORDS, boost=boost, section_bonus=bonus,
                                      hubness=lambda d: self.hubness(snapshot, d),
-                                     parts=self.embedder.encode(parts) if parts else None,
+                                     parts=(part_vectors if part_vectors is not None and parts == list(query.parts)
+                                            else self.embedder.encode(parts) if parts else None),
                                      # the document's line the asker quotes; what the document says of the plan, and
                                      # the rule it breaks
-                                     leads=(*_lines_quoted(query.question, topical)[:1], *plan[:2]),
+                                     leads=(*_lines_quoted(query.quoted, topical)[:1], *plan[:2]),
                                      # (any pack rule's own source sentence is a safety statement: never displaced)
                                      grounds=(*plan, *(r.grounding for pack in self.guardrails.packs
                                                        for r in pack.rules if r.grounding)) if instead else plan,
@@ -933,6 +934,7 @@ class _Turn:
     extractive: DraftAnswer | None = None  # the default's draft, composed while the model writes
     plan: tuple[str, ...] = ()  # source sentences of the rules the question's own plan breaks
     instead: tuple[str, ...] = ()  # what their packs say to do in place of that plan
+    part_vectors: np.ndarray | None = None  # the question's parts (Query.parts), embedded once for the whole turn
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -1022,16 +1024,12 @@ def _inverse_sentence_frequency(snapshot, items) -> dict[str, float]:
     return {item: math.log(n / (d + 0.5)) for item, d in df.items()}
 
 
-def _plain_words(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", normalize(text).lower()))
-
-
-def _lines_quoted(question: str, passages: Sequence[ScoredChunk]) -> list[str]:
-    """The passages' sentences that hold a span the question quotes, word for word ("the line saying '<x>' - which
-    reference supports it?"): the statement asked about, whatever else it resembles."""
-    spans = [f" {_plain_words(x)} " for x in quoted_lines(question)]
+def _lines_quoted(quoted: Sequence[str], passages: Sequence[ScoredChunk]) -> list[str]:
+    """The passages' sentences that hold a span the question quotes (Query.quoted), word for word ("the line saying
+    '<x>' - which reference supports it?"): the statement asked about, whatever else it resembles."""
+    spans = [f" {_title_key(normalize(x))} " for x in quoted]
     return list(dict.fromkeys(s.text for p in passages for s in p.chunk.sentences
-                              if any(span in f" {_plain_words(s.text)} " for span in spans))) if spans else []
+                              if any(span in f" {_title_key(normalize(s.text))} " for span in spans))) if spans else []
 
 
 def _title_key(title: str) -> str:

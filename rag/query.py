@@ -442,6 +442,9 @@ class Query(Frozen):
     again: str = ""
     # the patient's stated measurements ("<measure> 90": (<measure concept>, 90.0)), this turn's and the earlier turns'
     measured: tuple[tuple[str, float], ...] = ()
+    # the spans it quotes long enough to be a document's own words ("the line saying '<x>'"): read once, for the
+    # scope's related questions and the composer's lead
+    quoted: tuple[str, ...] = ()
 
 
 # "the <title words> article/guidance/source": which document the asker means, not what the patient has or what is
@@ -613,7 +616,7 @@ class QueryReader:
                      # (as typed: the spelling fixer reads ward slang such as "<n> weeker" as other words)
                      gestation=next((g for t in (question, *reversed(previous))
                                      if (g := patient_gestation(t)) is not None), None),
-                     measured=measured,
+                     measured=measured, quoted=tuple(quoted_lines(question)),
                      answer_type=answer_type, concepts=concepts,
                      history=history, follow_up=follow_up,
                      had_instructions=len(kept) < len(sentences) or text != " ".join(" ".join(kept).split()))
