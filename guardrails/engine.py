@@ -341,6 +341,12 @@ class GuardrailEngine:
                 while clause in fragment:
                     clause -= 1
                 clauses.setdefault(clause, set()).add(m.concept)
+        # a feeling the clause puts in a part of a limb is not placed by how the patient sits ("the toes tingle when
+        # I sit"); with no part named ("it goes numb when I sit"), what is sat on is where it is felt
+        posture, parts = self.vocabulary.role("posture"), self.vocabulary.role("limb_part")
+        for c in clauses.values():
+            if c & posture and c & parts and not c & regions - posture - parts:
+                c -= posture
         # (a course word in the region's clause is read by the course units alone: what it qualifies is theirs)
         course = self.vocabulary.role("course")
         return [u - regions for u in units] + [frozenset(c - course) for c in clauses.values() if c & regions]

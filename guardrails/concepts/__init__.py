@@ -23,7 +23,7 @@ __all__ = ["Mention", "Token", "Vocabulary", "clause_start", "clean", "default_v
 VOCABULARY_FILE = Path(__file__).resolve().parent / "vocabulary.yaml"
 MAX_PHRASE = 8
 KINDS = {"object", "protocol", "timing", "gate", "condition", "assessment", "basis", "cue", "action", "finding",
-         "anatomy", "term", "name", "measure"}
+         "anatomy", "term", "name", "measure", "part"}
 # Tokens: numbers with their shorthand forms (6/52, 4-6, 2.5), words with an apostrophe, and the
 # punctuation that ends a clause. RE2 guarantees linear time whatever the input.
 _TOKEN = re2.compile(r"(\d+(?:\.\d+)?(?:\s*(?:-|to)\s*\d+(?:\.\d+)?)?(?:/\d+)?\pL*|\pL+[0-9]*(?:'\pL+)?|"

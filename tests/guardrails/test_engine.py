@@ -604,6 +604,16 @@ def test_a_draft_is_read_for_what_it_advises_seventh_session(question, draft, ru
     ("59M, known paraspinal mass at L3. Now constipated and can't feel when his bowels open; perineal sensation "
      "reduced on my exam.", True),
     ("Lump at L3. Perineal sensation normal, power 5/5.", False),
+    # a sphincter that will not hold, and skin "like wood, without feeling", in a translated account
+    ("The man has a mass on his lower back. Since this night he cannot hold the stool, it comes alone without that he "
+     "feels it.", True),
+    ("Lump on his lower back. The skin around the anus he describes as like wood, without feeling.", True),
+    ("Lump on his lower back; the lump itself feels hard like wood.", False),
+    # what is felt when sitting is the saddle, unless the clause puts the feeling in a part of a limb
+    ("Lump beside my spine. It goes numb when I sit.", True),
+    ("Lump beside my spine. My bottom goes numb when I sit.", True),
+    ("Lump beside my spine. The little toes on my right foot get pins and needles when I sit cross-legged.", False),
+    ("Lump beside my spine. My fingers tingle when I sit at the desk.", False),
 ])
 def test_emergencies_in_lay_words_and_across_a_new_subject(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
