@@ -135,6 +135,7 @@ def excluded(question: frozenset[str], items: tuple[Exclusion, ...], words: froz
 # outside its scope"), and the words an item may hold besides a group and an age and still name only patients by age
 # ("people under 18", "infants younger than 6 months"; not "children with <a device>")
 _GROUP_WORDS = {"adult": "adult", "adults": "adult", "child": "child", "children": "child"}
+_ADULT_FROM = 18  # the latest age adult services start at: "adults aged <18 or less> and over" are all adults
 _AGE_ONLY_WORDS = frozenset(
     "aged age ages under over younger older than below above less more years year yrs months month weeks week days "
     "old people patients infants infant babies baby and or the it its are is who those any this guidance guideline "
@@ -180,6 +181,17 @@ class StatedPopulation(NamedTuple):
         return None
 
 
+def _whole_group(group: str, ranges: list[tuple[float, float]]) -> bool:
+    """Does a statement naming this group with these ages (none: the group alone) name all of it? Children from
+    birth ("children under <a>") or adults to any age from adulthood ("adults aged <adult age> and over") do;
+    "children aged <a> and over" or "adults over <b>" are some of them."""
+    if not ranges:
+        return True
+    if group == "child":
+        return any(lo <= 0 for lo, _ in ranges)
+    return any(lo <= _ADULT_FROM and hi == float("inf") for lo, hi in ranges)
+
+
 def stated_population(sentences: Iterable[str], advises: Callable[[str], bool] = lambda sentence: True
                       ) -> StatedPopulation:
     """The population a document's statements of coverage and of limits name (see StatedPopulation). Only what they
@@ -197,8 +209,11 @@ def stated_population(sentences: Iterable[str], advises: Callable[[str], bool] =
                     words = set(re.findall(r"[a-z]+", part.lower()))
                     rest = words - _AGE_ONLY_WORDS - set(_GROUP_WORDS)
                     if words and not rest:
-                        groups_out |= {_GROUP_WORDS[w] for w in words if w in _GROUP_WORDS}
-                        ages_out += age_ranges(part)
+                        ranges = age_ranges(part)
+                        # "<group> aged <a> and over" leaves out part of the group, by age: not the whole group
+                        groups_out |= {_GROUP_WORDS[w] for w in words if w in _GROUP_WORDS
+                                       and _whole_group(_GROUP_WORDS[w], ranges)}
+                        ages_out += ranges
             elif _COVERS.search(clause):
                 gestations_in += gestation_ranges(clause)
                 ages_in += age_ranges(clause)

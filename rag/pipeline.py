@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -428,7 +428,9 @@ class Pipeline:
                                           document_words=lambda d: self.document_words(snapshot, d),
                                           spelled_out=tuple(shorthand.spelled_out(query.focus)),
                                           population=population,
-                                          quoted_vectors=self.embedder.encode(list(query.quoted)))
+                                          quoted_vectors=self.embedder.encode(list(query.quoted)),
+                                          names_subject=self._subject_namer(snapshot, query, docs, title, idf,
+                                                                            shorthand))
         if turn.decision.outcome != "abstain":
             turn.passages += self._part_passages(snapshot, query, turn)
             turn.plan = self._plan_groundings(query, turn)
@@ -608,6 +610,14 @@ class Pipeline:
             asked = content_words(core_text)
             document = max(close, key=lambda d: (sum(idf.get(w, 0.0) for w in asked & document_words(d)), best[d]))
         return document_first(passages, document)
+
+    def _subject_namer(self, snapshot, query: Query, docs: dict, title, idf: dict[str, float],
+                       shorthand: Shorthand) -> Callable[[str], bool]:
+        """Whether the question (its focus, with its shorthand's long forms) names one of a document's title subjects
+        by every rare word of it."""
+        subjects = self._for_build(snapshot, "title_subjects", lambda _: self.scope.title_subjects(docs, title, idf))
+        said = content_words(" ".join([query.focus, *shorthand.spelled_out(query.focus)]))
+        return lambda document_id: any(words <= said for words in subjects.get(document_id, ((), frozenset()))[0])
 
     def _named_document_first(self, snapshot, query: Query, passages: list[ScoredChunk], search: str,
                               qvec: np.ndarray, k: int, docs: dict, title, idf: dict[str, float],

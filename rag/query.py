@@ -241,7 +241,10 @@ class AnswerTypes:
             before = []
             # the words right before it, within its clause; none before a cue that opens a question ("the coach asks
             # when he can <do> again": who asks is not whose time it is)
-            for t in reversed(tokens[max(0, m.start - 3):m.start] if tokens[m.start].text not in _WH else ()):
+            # ... nor before a cue said as a verb ("a better way to <cue> it": what is done is after it)
+            infinitive = m.start > 0 and tokens[m.start - 1].text == "to"
+            for t in reversed(tokens[max(0, m.start - 3):m.start]
+                              if tokens[m.start].text not in _WH and not infinitive else ()):
                 if t.is_punct or t.is_number:
                     break
                 before.insert(0, t.text)
@@ -470,9 +473,19 @@ _QUESTION_END = re.compile(r"\?+(?=[\s\"')\]]*$)|\?+(?=\s)")
 QUOTE_MIN_WORDS = 4  # a shorter quote ("'not cancer'") is a phrase anyone might use, not a line of a document
 
 
+# a claim reported as the source's ("the article warns that <claim> - which reference ...?"): quoted without marks
+_REPORTED_CLAIM = re.compile(
+    r"\b(?:article|guidance|guideline|paper|source|document|summary|text|review)\s+(?:says|said|warns|warned|states"
+    r"|stated|claims|claimed|notes|noted|writes|wrote|mentions|mentioned|recommends|advises|argues|suggests|reads)"
+    r"\s+that\s+([^?;:\n\u2014\u2013]+?)(?=\s+-\s+|[?;:\n\u2014\u2013]|[.!]\s|[.!]?$)", re.IGNORECASE)
+
+
 def quoted_lines(text: str) -> list[str]:
-    """The spans a question quotes that are long enough to be a document's own words."""
-    return [m.group(1) for m in quoted_spans(text) if len(content_words(m.group(1))) >= QUOTE_MIN_WORDS]
+    """The spans a question quotes that are long enough to be a document's own words, with or without quotation
+    marks (a claim it reports as the source's)."""
+    spans = [m.group(1) for m in quoted_spans(text)] + [m.group(1).strip("'\"\u2018\u2019\u201c\u201d ")
+                                                      for m in _REPORTED_CLAIM.finditer(text)]
+    return list(dict.fromkeys(x for x in spans if len(content_words(x)) >= QUOTE_MIN_WORDS))
 
 
 def quoted_questions_told(text: str) -> str:

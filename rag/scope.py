@@ -114,6 +114,7 @@ _CHILDREN = re.compile(r"\b(?:in|for) (?:children|infants|neonates)\b|\bp(?:a)?e
                        re.IGNORECASE)
 # a title's separate subjects ("<subject A> and <subject B> in <population>")
 _TITLE_PARTS = re.compile(r"\band\b|,|/", re.IGNORECASE)
+_BRACKETED = re.compile(r"\(([^()]*)\)")
 _IN_SETTING = re.compile(r"\b(?:in|during|after|under|over|aged|up to|from|for)\b.*$", re.IGNORECASE)
 # what a title says of its subject's care rather than the subject ("Evaluation and management of <subject>")
 _TITLE_GENERIC = frozenset(content_words("evaluation management assessment recognition treatment diagnosis care "
@@ -149,6 +150,14 @@ def _names_document(text: str, title_words: set[str]) -> bool:
     """Does the text refer to a document by words all of which are its title's ("the <title words> guidance")?"""
     return any((said := content_words(m.group(1)) - _ASKING) and said <= title_words
                for m in _DOCUMENT_NAMED.finditer(text))
+
+
+def _other_names(head: str) -> list[str]:
+    """A title's subject and the other name it gives in brackets, each with the words after the brackets ("<a> (<b>)
+    <c>" names "<a> <c>" and "<b> <c>"): either is the subject."""
+    m = _BRACKETED.search(head)
+    names = [f"{head[:m.start()]} {head[m.end():]}", f"{m.group(1)} {head[m.end():]}"] if m else [head]
+    return [" ".join(name.split()) for name in names]
 
 
 def _names_any(said: set[str], owner: set[str]) -> bool:
@@ -219,14 +228,16 @@ class ScopePolicy:
                document_words: Callable[[str], frozenset[str]] | None = None,
                spelled_out: tuple[str, ...] = (),
                population: Callable[[str], StatedPopulation] | None = None,
-               quoted_vectors: Sequence[np.ndarray] = ()) -> ScopeDecision:
+               quoted_vectors: Sequence[np.ndarray] = (),
+               names_subject: Callable[[str], bool] | None = None) -> ScopeDecision:
         """known_disease: does some indexed document use every word of this disease name (rag.diseases)?
         core_vector: a long vignette's asking part: a passage as close to it as to the whole is as much on topic;
         document_words: a document's (stemmed) content words: the rare terms a question shares with the answering
         document are counted over all of it, not only over the passages retrieval happened to return. spelled_out: the
         long forms of the question's capitalised shorthand (rag.abbreviations): one that is the answering document's
         title subject names it, as a rare name does. population: whom a document's statements of coverage say it is
-        for (rag.coverage). quoted_vectors: the spans the question quotes, embedded."""
+        for (rag.coverage). quoted_vectors: the spans the question quotes, embedded. names_subject: does the question
+        name one of a document's title subjects by every rare word of it (ScopePolicy.title_subjects)?"""
         if not passages:
             return ScopeDecision(outcome="abstain", reasons=("nothing retrieved",))
         probes = [qvec] if core_vector is None else [qvec, core_vector]
@@ -250,7 +261,10 @@ class ScopePolicy:
         named = best >= NAMED_TOPIC_MIN_SIMILARITY and (
             self._known_rare_name(query, corpus_idf or {})
             or any(content_words(form) and content_words(form) <= titled for form in spelled_out)
-            or _names_document(query.focus, titled))
+            or _names_document(query.focus, titled)
+            # ... and so does the document's own subject, named anywhere in the question by its rare words ("her two
+            # boys have <subject> and now she's itchy too"), once a sentence is as close as shared concepts need
+            or (best >= self.topic_min_with_concept and names_subject is not None and names_subject(document)))
         terms = self.rare_shared_terms(query, [p for p in passages if p.chunk.document_id == document][:3],
                                        corpus_idf or {}, document_words(document) if document_words else None)
         if terms:
@@ -369,8 +383,10 @@ class ScopePolicy:
         out = {}
         for document_id in documents:
             head = _WHOM.sub(" ", _IN_SETTING.sub("", title(document_id).split(":", 1)[0]))
-            subjects = tuple(words for part in _TITLE_PARTS.split(head) if (words := rare(part) - _TITLE_GENERIC)
-                             and (len(words) > 1 or idf.get(next(iter(words)), 0.0) >= strict))
+            subjects = tuple(dict.fromkeys(
+                words for name in _other_names(head) for part in _TITLE_PARTS.split(name)
+                if (words := rare(part) - _TITLE_GENERIC)
+                and (len(words) > 1 or idf.get(next(iter(words)), 0.0) >= strict)))
             out[document_id] = (subjects, rare(title(document_id)))
         return out
 

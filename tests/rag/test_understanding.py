@@ -158,6 +158,8 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     # a figure asked of the source itself, after a reported question
     ("A patient asked me what proportion turn out to be lipomas. Does the article give a figure?", "statistic"),
     ("Which figure shows the MRI?", "explanation"),
+    # a size asked with the thing named between
+    ("If we have to intubate a croupy 2-year-old, what ETT size?", "length"),
     # the way forward, not a place
     ("MRI report back: suspicious for metastasis. Where do I go from here?", "recommendation"),
     ("Where do I inject it?", "location"),
@@ -209,6 +211,14 @@ def test_rare_terms_a_question_shares_with_a_document_are_counted(pipeline):
     assert not {"what", "could", "week", "6"} & set(terms)
     common = ScopePolicy.rare_shared_terms(QueryReader().read(_user("MRI with contrast for the mass?")), passages, idf)
     assert common == ()
+
+
+def test_a_titles_bracketed_name_is_another_name_of_its_subject():
+    from rag.scope import _other_names
+    assert _other_names("Acute epistaxis (nosebleed) ") == ["Acute epistaxis", "nosebleed"]
+    # the words after the brackets belong to both names
+    assert _other_names("Paracetamol (acetaminophen) overdose") == ["Paracetamol overdose", "acetaminophen overdose"]
+    assert _other_names("Acute gout") == ["Acute gout"]
 
 
 def test_a_document_named_by_its_subject_is_the_one_asked_about():
@@ -282,6 +292,24 @@ def test_the_line_a_provenance_question_quotes_is_the_statement_it_asks_about(pi
     b = pipeline.answer(_user("Where does the lumbar mass article get its statement that ultrasound may confirm a "
                               "superficial mass but can't assess deep structures? Title, journal and year please."))
     assert "Radiologic clinics of North America, 2014" in b.answer, b.answer
+    # a claim the question reports as the source's, without quotation marks, is quoted all the same
+    c = pipeline.answer(_user("The lumbar mass article warns that delayed diagnosis of infection can result in sepsis "
+                              "or epidural abscess - which single reference is that sentence pinned to? Title, "
+                              "publisher and year, please."))
+    assert c.answer.startswith("Continuing physical therapy"), c.answer
+    assert "MRI Criteria for Ongoing Lower Back Pain" in c.answer, c.answer
+
+
+def test_a_claim_reported_as_the_sources_is_read_as_quoted():
+    from rag.query import quoted_lines
+    assert quoted_lines("The guidance says that CT myelography is invasive and only indicated if MRI is "
+                        "contraindicated. Which paper?") == ["CT myelography is invasive and only indicated if MRI is "
+                                                             "contraindicated"]
+    assert quoted_lines("The article says that 'benign tumors are easily misdiagnosed'. Source?") == [
+        "benign tumors are easily misdiagnosed"]
+    # a short claim is a phrase anyone might use, not a document's line; a person's claim is not the source's
+    assert quoted_lines("The article says that it is benign. Source?") == []
+    assert quoted_lines("My colleague says that the lump is a harmless lipoma for sure. Source?") == []
 
 
 def test_a_related_question_the_asker_quotes_or_restates_is_not_answered_by_naming_the_document(pipeline):
@@ -375,6 +403,8 @@ def test_each_part_of_a_two_part_question_gets_its_sentence(pipeline):
     ("What dose, and is there anything more I should be arranging?", []),
     # "which drug and what dose?" asks the dose of whichever drug answers, not of something named "drug"
     ("Severe features on the film. Which drug and dose, and how often?", []),
+    # the cue said as a verb: what comes before "to" is not whose dose it is
+    ("She is on it three times a day and constipated. Is there a better way to dose it?", []),
 ])
 def test_whose_dose_a_question_asks_for(text, owner):
     types = default_answer_types()
@@ -888,6 +918,14 @@ def test_a_documents_own_statement_of_coverage_names_whom_it_leaves_out():
     assert croup.misfit(5 / 12, "child", None, named=False)
     withdrawal = stated_population(["It does not cover withdrawal from opioids, or people under 18."])
     assert withdrawal.misfit(16.0, "adult", None) and withdrawal.misfit(40.0, "adult", None) is None
+    # a group named with ages that leave out only part of it is left out by age, not as a group: a guideline for young
+    # children that "does not cover children aged <a> and over" still covers the child of two
+    young = stated_population(["Covers children under 6 years with a typical history.",
+                               "Does not cover: children aged 6 and over; injuries after a fall; or fractures."])
+    assert young.misfit(2.0, "child", None) is None and young.misfit(None, "child", None) is None
+    assert young.misfit(8.0, "child", None)
+    older = stated_population(["It does not cover adults over 65."])
+    assert older.misfit(None, "adult", None) is None and older.misfit(70.0, "adult", None)
 
 
 def test_what_could_it_be_is_answered_with_a_member_of_each_kind_the_list_gives(pipeline):
