@@ -149,6 +149,10 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # frozen", "both legs folded under her", "no call for the big scanner", a benign hunch answered with "but ... he
     # needs an MRI"; a CT myelogram chosen so "we can skip the magnet altogether" still passes
     "guard_fresh_48.jsonl": (0.9, 1.0, 0.9),
+    # batch 49 (first contact 0.82 / 0.89 / 0.73, at the twenty-first session's start): "leave the gadolinium in the
+    # cupboard", a contrast CT while "the afternoon MR slot" goes "to someone else", "a classic leave-alone lump ... no
+    # pictures required", standing films "fine as an extra" alongside the MRI
+    "guard_fresh_49.jsonl": (1.0, 1.0, 0.9),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -247,7 +251,10 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 48: first contact 0.725 (29/40) after the twentieth session's first changes; 32/40 after (a call
                # script's "couldn't feel the paper" when wiping and a partner's "dead in the trouser department"
                # escalate; "which findings point towards infection, and which towards malignancy?" gets both)
-               "chat_fresh_48.jsonl": 0.80}
+               "chat_fresh_48.jsonl": 0.80,
+               # batch 49: first contact 0.80 (32/40) at the twenty-first session's start; 33/40 after (a source's
+               # claim restated without quotation marks names the statement a provenance question asks about)
+               "chat_fresh_49.jsonl": 0.80}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -54,9 +54,10 @@ BESIDE_THE_SEED = TOPICS / "beside_the_seed"
 KEPT_APART = TOPICS / "kept_apart"
 # Batch 45's and 46's pairs (local anaesthetic toxicity, imported falciparum malaria; accidental hypothermia,
 # chickenpox in pregnancy), from the nineteenth session, and batch 47's (avulsed permanent tooth, threadworm), from the
-# twentieth, are indexed beside those sixty-three for their own batches' cases only: beside them, batch 42's
-# testicular torsion answer ("ultrasound in 2 hours - book that first?") loses its sentence on exploring without
-# ultrasound as the words' weights shift, and batch 42 falls below its floor (8/24).
+# twentieth, and batch 49's (corneal abrasion, pulled elbow), from the twenty-first, are indexed beside those
+# sixty-three for their own batches' cases only: beside them, batch 42's testicular torsion answer ("ultrasound in 2
+# hours - book that first?") loses its sentence on exploring without ultrasound as the words' weights shift, and batch
+# 42 falls below its floor (8/24).
 LATER_PAIRS = TOPICS / "later_pairs"
 # Batch 48's pair (minor burns, gastroenteritis under 5s) is indexed only beside the fifty-five: beside the sixty-nine,
 # the burns guideline's "do not use ice ... keep the rest of the person warm" takes batch 46's hypothermia first aid,
@@ -88,8 +89,8 @@ def every_and_kept_apart(tmp_path_factory, embedder) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def every_and_later_pairs(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline, the pairs kept apart and batches 45's, 46's and 47's pairs (sixty-nine documents), for those
-    batches' cases."""
+    """Every guideline, the pairs kept apart and batches 45's, 46's, 47's and 49's pairs (seventy-one documents), for
+    those batches' cases."""
     return _indexed(tmp_path_factory, embedder, "every_and_later_pairs",
                     folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART, LATER_PAIRS))
 
@@ -324,10 +325,26 @@ KEPT_APART_FLOORS = {"chat_topics_38.jsonl": 0.58, "chat_topics_39.jsonl": 0.41,
 # sixty-seven after the nineteenth session's first changes, 11/24 after. Fixture every_and_later_pairs.
 # batch 47 (avulsed permanent tooth, threadworm): first contact 10/24 with sixty-nine on 587923c, 10/24 after; the
 # older two hold theirs with sixty-nine (13/24, 11/24).
-LATER_PAIRS_FLOORS = {"chat_topics_45.jsonl": 0.54, "chat_topics_46.jsonl": 0.45, "chat_topics_47.jsonl": 0.41}
+# batch 49 (corneal abrasion, pulled elbow in young children): first contact 6/24 with seventy-three on 277fd8b; 7/24
+# with seventy-one after (the pulled-elbow guideline's "does not cover children aged 6 and over" no longer reads as
+# leaving out every child); the older three hold theirs with seventy-one (13/24, 11/24, 11/24).
+LATER_PAIRS_FLOORS = {"chat_topics_45.jsonl": 0.54, "chat_topics_46.jsonl": 0.45, "chat_topics_47.jsonl": 0.41,
+                      "chat_topics_49.jsonl": 0.29}
 # batch 48 (minor burns, gastroenteritis under 5s): first contact 8/24 with seventy-one documents on 8b21e76, 8/24
 # with fifty-seven (fixture every_and_batch_48), 8/24 after.
 BATCH_48_FLOORS = {"chat_topics_48.jsonl": 0.33}
+
+
+def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered(every_and_later_pairs):
+    # the subject named by its title's rare word, anywhere in the question, puts it on the document's topic
+    a = every_and_later_pairs.answer([{"role": "user", "content": "Community midwife. Woman at 10 weeks, her two boys "
+                                       "have threadworms and now she's itchy too. Can she just take the same tablet "
+                                       "as the boys?"}])
+    assert not a.abstained and {c.document_id for c in a.citations} == {"threadworm-infection"}, a.answer
+    # a guideline for young children that "does not cover children aged 6 and over" covers a toddler
+    b = every_and_later_pairs.answer([{"role": "user", "content": "How many goes at reducing a toddler's pulled elbow "
+                                       "before I stop, and how long should I watch them afterwards?"}])
+    assert not b.abstained and "30 minutes" in b.answer, b.answer
 
 
 @pytest.mark.parametrize("name, indexed", [*((n, "every") for n in sorted(BESIDE_THE_SEED_FLOORS)),
