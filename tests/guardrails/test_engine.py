@@ -649,6 +649,18 @@ def test_emergencies_in_lay_words_and_across_a_new_subject(question, emergency):
     ("When can manipulation be offered for the back pain with her lumbar mass?",
      "Manipulation comes into play only once imaging has shown no serious pathology; until then, the priority is the "
      "MRI without and with contrast.", None),
+    # a wait of weeks before the test is its deferral, not a wait for its result; a result waited for is a gate
+    ("Lump beside L3 with back pain.", "There's a six-week wait for the MRI; book him on the routine list.",
+     "RF-MRI-DELAY"),
+    ("Lump beside L3 with back pain.", "Do not accept a six-week wait for the MRI: request it urgently today.", None),
+    ("Lump beside L3 with back pain.", "Physio can start after the MRI.", None),
+    # the agent left where it is kept is a non-contrast study
+    ("Protocol the MRI for a palpable lumbar mass.", "T1, T2 and STIR will do nicely - leave the gadolinium in the "
+     "cupboard.", "RF-NONCONTRAST-ONLY"),
+    # a plain film as an extra beside the MRI is an adjunct; beside nothing definitive it is still the whole workup
+    ("Lump at L3; the consultant also wants standing radiographs.", "Standing films are fine as an extra for "
+     "alignment, but they run alongside the MRI lumbar spine without and with contrast, not ahead of it.", None),
+    ("Lump at L3.", "Ultrasound in addition is adequate.", "RF-WRONG-MODALITY"),
 ])
 def test_a_draft_is_read_for_what_it_advises_ninth_session(question, draft, rule):
     rules = _rules(question, draft)
