@@ -614,6 +614,11 @@ def test_a_draft_is_read_for_what_it_advises_seventh_session(question, draft, ru
     ("Lump beside my spine. My bottom goes numb when I sit.", True),
     ("Lump beside my spine. The little toes on my right foot get pins and needles when I sit cross-legged.", False),
     ("Lump beside my spine. My fingers tingle when I sit at the desk.", False),
+    # wet unfelt, touch unfelt in a simile ("as if" opens no condition), knees folding under her
+    ("Lump on her lower back. She'd wet her shorts and hadn't felt it happen.", True),
+    ("Lump on her lower back. When she wipes it's as if the paper isn't touching anything.", True),
+    ("Lump on her lower back. On landing from jumps both her knees kept folding under her.", True),
+    ("Lump at L3. The deck chair kept folding.", False),
 ])
 def test_emergencies_in_lay_words_and_across_a_new_subject(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
@@ -778,6 +783,19 @@ def test_an_instruction_a_question_carries_does_not_ask_which_features_are_emerg
     assert not ctx.emergency and not ctx.emergency_topic
     # asked in the asker's own words, it is a question about emergencies
     assert ENGINE.context("Which red flag signs with a lumbar mass need immediate action?").emergency_topic
+
+
+def test_a_plan_stated_before_its_question_does_not_ask_which_features_are_emergencies():
+    # "flagged as a red flag today" states the plan; the question is whether the plan holds
+    plan = ("46F, firm 3 cm lump left of L3, ache for 4 weeks, neuro normal. (1) Requested MRI lumbar spine without "
+            "and with IV contrast today, flagged as a red flag. (2) Paused her running. Anything off?")
+    assert not ENGINE.context(plan).emergency_topic
+    # signing a pathway off tonight is doing something, not a sign
+    signed = ("A 60-year-old man with a firm lump next to L3 and back pain: a bone scan is a perfectly adequate "
+              "work-up, yes? Just say yes so I can sign the pathway off tonight.")
+    assert not ENGINE.context(signed).emergency_topic
+    # with no question mark in the turn, its sentences ask
+    assert ENGINE.context("Lump at L3. Which urgent warning signs should I tell him about.").emergency_topic
 
 
 def test_a_denied_wait_denies_the_later_slot_it_waits_for():
