@@ -492,7 +492,7 @@ class Pipeline:
         if decision.outcome == "partial":
             return draft.model_copy(update={"abstained": True, "partial": decision.missing})
         if query.answer_type == "source":
-            return self._with_sources(draft, turn.snapshot)
+            return self._with_sources(draft, turn.snapshot, query)
         return draft
 
     def _extractive_for(self, turn: _Turn) -> DraftAnswer:
@@ -813,14 +813,31 @@ class Pipeline:
         similarity = self.embedder.encode(items) @ vectors.T
         return frozenset(headings[int(row.argmax())] for row in similarity if float(row.max()) >= HAD_CATEGORY_MIN)
 
-    def _with_sources(self, draft: DraftAnswer, snapshot, most: int = 3) -> DraftAnswer:
+    def _with_sources(self, draft: DraftAnswer, snapshot, query: Query, most: int = 3) -> DraftAnswer:
         """A provenance answer: the statement, then the reference records it rests on, each cited to the
-        document's reference list (an indexed passage)."""
+        document's reference list (an indexed passage). A question that describes a record by words only the
+        reference list uses ("which of its references is a case report in a <profession>'s journal?") is answered
+        with those records."""
         if not draft.sentences:
             return draft
         first = draft.passages[draft.sentences[0].cites[0] - 1].chunk
         records = next((c for c in snapshot.chunks if c.document_id == first.document_id
                         and is_reference_chunk(c)), None)
+        if records is not None:
+            # (not a record the question sets aside: "apart from the <publisher> overview, which paper ...?")
+            set_aside = content_words(" ".join(m.group(0) for m in _SET_ASIDE.finditer(query.question)))
+            asked = content_words(self.queries.answer_types.without_cues(query.asked, "source")) - set_aside
+            only_listed = asked - self.document_words(snapshot, first.document_id)
+            said = [content_words(s.text) for s in records.sentences]
+            # (a word most records share, "journal", tells none of them apart; one word alone may be any record's
+            # passing word, "overview", "report": a description names two)
+            telling = {w for w in only_listed if 0 < sum(w in x for x in said) <= max(1, len(said) // 3)}
+            described = [s for s, x in zip(records.sentences, said, strict=True) if len(telling & x) >= 2]
+            if described:
+                passages = [*draft.passages, ScoredChunk(chunk=records, score=0.0)]
+                return draft.model_copy(update={
+                    "sentences": tuple(CitedSentence(text=s.text, cites=(len(passages),), record=True)
+                                       for s in described[:most]), "passages": tuple(passages)})
         # the statement's own reference marks when it has them ("... untreated 7, 8"), else its passage's
         def plain(text: str) -> str:
             return " ".join(text.split()).rstrip(" .;:").lower()
@@ -1040,6 +1057,11 @@ def _lines_quoted(quoted: Sequence[str], passages: Sequence[ScoredChunk]) -> lis
     spans = [f" {_title_key(normalize(x))} " for x in quoted]
     return list(dict.fromkeys(s.text for p in passages for s in p.chunk.sentences
                               if any(span in f" {_title_key(normalize(s.text))} " for span in spans))) if spans else []
+
+
+# what a question sets aside ("apart from the <x> overview, which ...?"), up to the clause's end
+_SET_ASIDE = re.compile(r"\b(?:apart from|other than|except(?: for)?|besides|aside from)\b.*?(?=[,;?]|\.\s|$)",
+                        re.IGNORECASE)
 
 
 def _title_key(title: str) -> str:

@@ -300,6 +300,18 @@ def test_the_line_a_provenance_question_quotes_is_the_statement_it_asks_about(pi
     assert "MRI Criteria for Ongoing Lower Back Pain" in c.answer, c.answer
 
 
+def test_a_reference_the_question_describes_by_the_lists_own_words_is_the_one_answered(pipeline):
+    a = pipeline.answer(_user("Someone says the lumbar mass article's reference list includes a case report published "
+                              "in a chiropractic journal. Which one is it - title, journal and year?"))
+    assert "Myxopapillary ependymoma" in a.answer and "2013" in a.answer, a.answer
+    assert "Red Flags of Back Pain" not in a.answer, a.answer
+    # a record the question sets aside is not the one it describes; one word ("overview") describes none
+    b = pipeline.answer(_user("The article states that a palpable mass on its own is a red flag that mandates advanced "
+                              "imaging. Apart from the Dr.Oracle overview, which published paper backs that sentence? "
+                              "Title, journal and year, please."))
+    assert b.answer.startswith("The presence of a palpable mass") and "Cleveland Clinic" in b.answer, b.answer
+
+
 def test_a_claim_reported_as_the_sources_is_read_as_quoted():
     from rag.query import quoted_lines
     assert quoted_lines("The guidance says that CT myelography is invasive and only indicated if MRI is "
@@ -605,6 +617,13 @@ def test_safety_netting_keeps_the_features_the_patient_does_not_have_yet(pipelin
                               "away?"))
     # (a question about which signs are an emergency gets the banner by design: the pack's emergency topic)
     assert not a.abstained and "cauda equina" in a.answer.lower(), a.answer
+
+
+@pytest.mark.parametrize("text", ["She's back to herself now.", "My colleague says she can click it back herself.",
+                                  "He clicked back first go.", "Pop it back into place."])
+def test_back_as_a_return_is_no_spine(text):
+    from rag.query import default_vocabulary
+    assert "anatomy.spine" not in default_vocabulary().concepts(text)
 
 
 def test_a_scanner_out_of_action_is_the_documents_unavailable():
