@@ -153,6 +153,10 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # cupboard", a contrast CT while "the afternoon MR slot" goes "to someone else", "a classic leave-alone lump ... no
     # pictures required", standing films "fine as an extra" alongside the MRI
     "guard_fresh_49.jsonl": (1.0, 1.0, 0.9),
+    # batch 50 (first contact 1.00 / 1.00 / 0.92, after the twenty-first session's changes): a bedside ultrasound
+    # "that's our answer" is named RF-BENIGN-ASSUMPTION before RF-WRONG-MODALITY; "she can raise the leg symptoms when
+    # she comes in for her scan next month" gets RF-CAUDA-EQUINA without RF-MRI-DELAY
+    "guard_fresh_50.jsonl": (1.0, 1.0, 0.9),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -254,7 +258,12 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                "chat_fresh_48.jsonl": 0.80,
                # batch 49: first contact 0.80 (32/40) at the twenty-first session's start; 33/40 after (a source's
                # claim restated without quotation marks names the statement a provenance question asks about)
-               "chat_fresh_49.jsonl": 0.80}
+               "chat_fresh_49.jsonl": 0.80,
+               # batch 50: first contact 0.825 (33/40) after the twenty-first session's changes; 37/40 after (a
+               # netball player's unfelt wetting, "as if the paper isn't touching anything" and knees "folding under
+               # her" escalate; a stated plan and "sign the pathway off" no longer raise the emergency banner; a
+               # reference described by the list's own words is the one answered)
+               "chat_fresh_50.jsonl": 0.90}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -63,6 +63,10 @@ LATER_PAIRS = TOPICS / "later_pairs"
 # the burns guideline's "do not use ice ... keep the rest of the person warm" takes batch 46's hypothermia first aid,
 # and batch 46 falls below its floor (10/24).
 KEPT_APART_48 = TOPICS / "kept_apart_48"
+# Batch 50's pair (acute otitis externa, subungual haematoma) likewise: beside the seventy-five, the haematoma guideline
+# takes batch 26's rugby player's "tender lump over the L3 paraspinals ... he's sure it's a haematoma" from the
+# lumbar-mass guideline, and renal colic's Buscopan question loses its sentence. Indexed with batch 48's pair.
+KEPT_APART_50 = TOPICS / "kept_apart_50"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -96,9 +100,10 @@ def every_and_later_pairs(tmp_path_factory, embedder) -> Pipeline:
 
 
 @pytest.fixture(scope="module")
-def every_and_batch_48(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline and batch 48's pair (fifty-seven documents), for that batch's cases."""
-    return _indexed(tmp_path_factory, embedder, "every_and_batch_48", folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART_48))
+def every_and_batches_48_50(tmp_path_factory, embedder) -> Pipeline:
+    """Every guideline and batches 48's and 50's pairs (fifty-nine documents), for those batches' cases."""
+    return _indexed(tmp_path_factory, embedder, "every_and_batches_48_50",
+                    folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART_48, KEPT_APART_50))
 
 
 @pytest.fixture(scope="module")
@@ -331,8 +336,10 @@ KEPT_APART_FLOORS = {"chat_topics_38.jsonl": 0.58, "chat_topics_39.jsonl": 0.41,
 LATER_PAIRS_FLOORS = {"chat_topics_45.jsonl": 0.54, "chat_topics_46.jsonl": 0.45, "chat_topics_47.jsonl": 0.41,
                       "chat_topics_49.jsonl": 0.29}
 # batch 48 (minor burns, gastroenteritis under 5s): first contact 8/24 with seventy-one documents on 8b21e76, 8/24
-# with fifty-seven (fixture every_and_batch_48), 8/24 after.
-BATCH_48_FLOORS = {"chat_topics_48.jsonl": 0.33}
+# with fifty-seven (fixture every_and_batch_48, now every_and_batches_48_50), 8/24 after.
+# batch 50 (acute otitis externa, subungual haematoma): first contact 7/24 with seventy-seven documents on 89f1a97;
+# 6/24 with fifty-nine (fixture every_and_batches_48_50, where batch 48 measures 9/24).
+BATCH_48_FLOORS = {"chat_topics_48.jsonl": 0.33, "chat_topics_50.jsonl": 0.25}
 
 
 def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered(every_and_later_pairs):
@@ -350,7 +357,7 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
 @pytest.mark.parametrize("name, indexed", [*((n, "every") for n in sorted(BESIDE_THE_SEED_FLOORS)),
                                            *((n, "every_and_kept_apart") for n in sorted(KEPT_APART_FLOORS)),
                                            *((n, "every_and_later_pairs") for n in sorted(LATER_PAIRS_FLOORS)),
-                                           *((n, "every_and_batch_48") for n in sorted(BATCH_48_FLOORS))])
+                                           *((n, "every_and_batches_48_50") for n in sorted(BATCH_48_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS}[name]
