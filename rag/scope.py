@@ -263,7 +263,7 @@ class ScopePolicy:
             or any(content_words(form) and content_words(form) <= titled for form in spelled_out)
             or _names_document(query.focus, titled)
             # ... and so does the document's own subject, named anywhere in the question by its rare words ("her two
-            # boys have <subject> and now she's itchy too"), once a sentence is as close as shared concepts need
+            # boys have <subject> and now she has it too"), once a sentence is as close as shared concepts need
             or (best >= self.topic_min_with_concept and names_subject is not None and names_subject(document)))
         terms = self.rare_shared_terms(query, [p for p in passages if p.chunk.document_id == document][:3],
                                        corpus_idf or {}, document_words(document) if document_words else None)
