@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -418,6 +418,7 @@ class Pipeline:
         if valued:
             passages = passages + valued
             vectors = self.sentence_vectors.get(passages)
+        spelled = tuple(shorthand.spelled_out(query.focus))  # (the scope's rare-name test and its subject test)
         turn = _Turn(query, snapshot, docs, qvec, passages, t0, deadline, core_vector=cvec)
         turn.timings["retrieve"] = _ms(t0)
         t1 = time.perf_counter()
@@ -426,11 +427,12 @@ class Pipeline:
                                           document_concepts=lambda d: self.document_concepts(snapshot, d),
                                           known_disease=self.disease_reader(snapshot),
                                           document_words=lambda d: self.document_words(snapshot, d),
-                                          spelled_out=tuple(shorthand.spelled_out(query.focus)),
+                                          spelled_out=spelled,
                                           population=population,
                                           quoted_vectors=self.embedder.encode(list(query.quoted)),
-                                          names_subject=self._subject_namer(snapshot, query, docs, title, idf,
-                                                                            shorthand))
+                                          names_subject=self.scope.subject_namer(
+                                              self._title_subjects(snapshot, docs, title, idf),
+                                              content_words(" ".join([query.focus, *spelled]))))
         if turn.decision.outcome != "abstain":
             turn.passages += self._part_passages(snapshot, query, turn)
             turn.plan = self._plan_groundings(query, turn)
@@ -611,13 +613,9 @@ class Pipeline:
             document = max(close, key=lambda d: (sum(idf.get(w, 0.0) for w in asked & document_words(d)), best[d]))
         return document_first(passages, document)
 
-    def _subject_namer(self, snapshot, query: Query, docs: dict, title, idf: dict[str, float],
-                       shorthand: Shorthand) -> Callable[[str], bool]:
-        """Whether the question (its focus, with its shorthand's long forms) names one of a document's title subjects
-        by every rare word of it."""
-        subjects = self._for_build(snapshot, "title_subjects", lambda _: self.scope.title_subjects(docs, title, idf))
-        said = content_words(" ".join([query.focus, *shorthand.spelled_out(query.focus)]))
-        return lambda document_id: any(words <= said for words in subjects.get(document_id, ((), frozenset()))[0])
+    def _title_subjects(self, snapshot, docs: dict, title, idf: dict[str, float]) -> dict:
+        """Each document's title subjects (ScopePolicy.title_subjects), once per index build."""
+        return self._for_build(snapshot, "title_subjects", lambda _: self.scope.title_subjects(docs, title, idf))
 
     def _named_document_first(self, snapshot, query: Query, passages: list[ScoredChunk], search: str,
                               qvec: np.ndarray, k: int, docs: dict, title, idf: dict[str, float],
@@ -625,8 +623,8 @@ class Pipeline:
         """The document whose title subject the asking part names, when it names none of the closest document's title
         (ScopePolicy.named_by_title): its closest passages first, found further down the ranking if retrieval's first
         cut missed them. The same list when no document is so named."""
-        subjects = self._for_build(snapshot, "title_subjects", lambda _: self.scope.title_subjects(docs, title, idf))
-        named, names = self.scope.named_by_title(query, subjects, shorthand.spelled_out)
+        named, names = self.scope.named_by_title(query, self._title_subjects(snapshot, docs, title, idf),
+                                                 shorthand.spelled_out)
         if not passages or named is None or named == passages[0].chunk.document_id \
                 or names(passages[0].chunk.document_id):
             return passages
@@ -827,12 +825,7 @@ class Pipeline:
             # (not a record the question sets aside: "apart from the <publisher> overview, which paper ...?")
             set_aside = content_words(" ".join(m.group(0) for m in _SET_ASIDE.finditer(query.question)))
             asked = content_words(self.queries.answer_types.without_cues(query.asked, "source")) - set_aside
-            only_listed = asked - self.document_words(snapshot, first.document_id)
-            said = [content_words(s.text) for s in records.sentences]
-            # (a word most records share, "journal", tells none of them apart; one word alone may be any record's
-            # passing word, "overview", "report": a description names two)
-            telling = {w for w in only_listed if 0 < sum(w in x for x in said) <= max(1, len(said) // 3)}
-            described = [s for s, x in zip(records.sentences, said, strict=True) if len(telling & x) >= 2]
+            described = _records_described(records.sentences, asked - self.document_words(snapshot, first.document_id))
             if described:
                 passages = [*draft.passages, ScoredChunk(chunk=records, score=0.0)]
                 return draft.model_copy(update={
@@ -1057,6 +1050,15 @@ def _lines_quoted(quoted: Sequence[str], passages: Sequence[ScoredChunk]) -> lis
     spans = [f" {_title_key(normalize(x))} " for x in quoted]
     return list(dict.fromkeys(s.text for p in passages for s in p.chunk.sentences
                               if any(span in f" {_title_key(normalize(s.text))} " for span in spans))) if spans else []
+
+
+def _records_described(records: Sequence, only_listed: set[str]) -> list:
+    """The reference records a question describes by words only the reference list uses: two of them in one record.
+    A word most records share ("journal") tells none apart; one word alone may be any record's passing word
+    ("overview", "report")."""
+    said = [content_words(s.text) for s in records]
+    telling = {w for w in only_listed if 0 < sum(w in x for x in said) <= max(1, len(said) // 3)}
+    return [s for s, x in zip(records, said, strict=True) if len(telling & x) >= 2]
 
 
 # what a question sets aside ("apart from the <x> overview, which ...?"), up to the clause's end

@@ -401,9 +401,17 @@ class ScopePolicy:
         named."""
         asked = QueryReader.asking_part(query.affirmed or query.focus)
         asking = content_words(" ".join([asked, *spelled_out(asked)]))
-        named = [d for d, (parts, _) in subjects.items() if any(words <= asking for words in parts)]
+        names = ScopePolicy.subject_namer(subjects, asking)
+        named = [d for d in subjects if names(d)]
         return ((named[0] if len(named) == 1 else None),
                 lambda document_id: bool(subjects.get(document_id, ((), frozenset()))[1] & asking))
+
+    @staticmethod
+    def subject_namer(subjects: dict[str, tuple[tuple[frozenset[str], ...], frozenset[str]]],
+                      said: set[str] | frozenset[str]) -> Callable[[str], bool]:
+        """Whether these (stemmed) words name one of a document's title subjects (ScopePolicy.title_subjects) by every
+        rare word of it."""
+        return lambda document_id: any(words <= said for words in subjects.get(document_id, ((), frozenset()))[0])
 
     @staticmethod
     def rare_level(idf: dict[str, float], share: float) -> float:
