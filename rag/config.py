@@ -46,6 +46,8 @@ class Settings(BaseSettings):
         description="The service's own disclaimer, shown with every answer. A cited source's own disclaimer is "
         "shown separately, attributed to that source.")
     max_answer_chars: int = Field(900, description="Length cap of a composed answer, banner and disclaimer aside.")
+    max_answer_sentences: int = Field(6, ge=1, le=12, description="Most sentences a composed answer quotes; the "
+                                      "length cap still applies.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset = extractive composer.")
     llm_model: str = Field("local-model", description="Model name sent to the LLM endpoint.")
     llm_api_key: SecretStr = Field(SecretStr("none"), description="Key for the LLM endpoint.")

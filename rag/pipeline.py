@@ -84,6 +84,7 @@ class Pipeline:
                               self.guardrails.negated)
         self.sentence_vectors = SentenceVectors(self.embedder.encode)
         self.composer = ExtractiveComposer(self.sentence_vectors, max_chars=s.max_answer_chars,
+                                           max_sentences=s.max_answer_sentences,
                                            skip=self.guardrails.is_instruction,
                                            lists_errors=self.queries.answer_types.lists_errors)
         self.conversations = ConversationStore(s.data_dir / "conversations.sqlite3")

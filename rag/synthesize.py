@@ -91,7 +91,7 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 class ExtractiveComposer:
     name = "extractive"
 
-    def __init__(self, vectors: SentenceVectors, max_chars: int = 900, max_sentences: int = 4,
+    def __init__(self, vectors: SentenceVectors, max_chars: int = 900, max_sentences: int = 6,
                  skip: Callable[[str], bool] | None = None,
                  lists_errors: Callable[[str], bool] | None = None) -> None:
         """skip: a sentence never quoted (one that steers the system); lists_errors: is this a heading over errors to
