@@ -446,7 +446,7 @@ class GuardrailEngine:
         return any(all(self._set([c]) & concepts for c in entry) for entry in entries for concepts in texts)
 
     # ---- output rails -----------------------------------------------------------------------------
-    def matches(self, p: Predicate, f: Frame, context: frozenset[str]) -> bool:
+    def matches(self, p: Predicate, f: Frame, context: frozenset[str], previous: frozenset[str] = frozenset()) -> bool:
         for name in ("object", "timing", "gate", "protocol", "assessment", "basis"):
             want = getattr(p, name)
             have = {f.object} if name == "object" else getattr(f, name)
@@ -466,7 +466,8 @@ class GuardrailEngine:
             return False
         checks = ((p.clause_has, f.clause_concepts, True), (p.clause_lacks, f.clause_concepts, False),
                   (p.sentence_has, f.sentence_concepts, True), (p.sentence_lacks, f.sentence_concepts, False),
-                  (p.context_has, context, True), (p.context_lacks, context, False))
+                  (p.context_has, context, True), (p.context_lacks, context, False),
+                  (p.previous_lacks, previous, False))
         for names, concepts, wanted in checks:
             if names and bool(self._set(names) & concepts) != wanted:
                 return False
@@ -474,12 +475,15 @@ class GuardrailEngine:
             return False
         if p.clause_has_all and not all(self._set([c]) & f.clause_concepts for c in p.clause_has_all):
             return False
+        if p.previous_has_all and not all(self._set([c]) & previous for c in p.previous_has_all):
+            return False
         if p.unless_denied and all({DENIED + x for x in self._set([c])} & context for c in p.unless_denied):
             return False
         return not (p.context_lacks_any and all(self._set([c]) & context for c in p.context_lacks_any))
 
     def sentence_violations(self, index: int, original: str, packs: Sequence[Pack], context: frozenset[str],
-                            read: list[ReadSentence] | None = None) -> list[tuple[int, int, RuleViolation]]:
+                            read: list[ReadSentence] | None = None,
+                            previous: frozenset[str] = frozenset()) -> list[tuple[int, int, RuleViolation]]:
         """(position, rule order, violation) for each rule one sentence breaks, at most one per rule."""
         read = read if read is not None else self.read(original)
         found = []
@@ -489,7 +493,7 @@ class GuardrailEngine:
                 order += 1
                 if rule.kind != "sentence":
                     continue
-                hit = self._first_hit(rule, read, context)
+                hit = self._first_hit(rule, read, context, previous)
                 if hit is not None:
                     pos, which = hit
                     found.append((pos, order, RuleViolation(
@@ -497,13 +501,18 @@ class GuardrailEngine:
                         pack=pack.label, sentence=index, pattern=f"when[{which}]")))
         return found
 
-    def _first_hit(self, rule: Rule, sentences: list[ReadSentence], context: frozenset[str]) -> tuple[int, int] | None:
+    def _first_hit(self, rule: Rule, sentences: list[ReadSentence], context: frozenset[str],
+                   previous: frozenset[str] = frozenset()) -> tuple[int, int] | None:
+        """previous: the concepts of the draft's sentence before, read for the first of these (the later ones have
+        their own before them)."""
         best = None
         offset = 0
-        for rs in sentences:
+        for n, rs in enumerate(sentences):
+            if n:
+                previous = sentences[n - 1].concepts
             for f in rs.frames:
                 for k, p in enumerate(rule.when):
-                    if self.matches(p, f, context):
+                    if self.matches(p, f, context, previous):
                         pos = offset + f.span[0]
                         if best is None or pos < best[0]:
                             best = (pos, k)
@@ -553,8 +562,11 @@ class GuardrailEngine:
         asked_regions = self._regions(question)
         for i, s in enumerate(sentences):
             judged = [p for p in packs if not self._about_elsewhere(p, read[i], asked_regions)]
+            # (a quoted record reads as nothing: the sentence after it has no sentence of the draft's before it)
+            before = next(iter(read[i - 1][-1:]), None) if i else None
             hits += [(i, pos, order, v) for pos, order, v in
-                     self.sentence_violations(i, s.text, judged, context, read[i])]
+                     self.sentence_violations(i, s.text, judged, context, read[i],
+                                              before.concepts if before is not None else frozenset())]
         hits.sort(key=lambda h: (h[0], h[1], h[2]))
         frames = [f for group in read for rs in group for f in rs.frames]
         answer_level = [v for p in packs for v in self.answer_violations(frames, p, context)] if emergency else []

@@ -64,6 +64,10 @@ class Predicate(Strict):
     clause_has_all: list[str] = Field(default_factory=list)
     context_has: list[str] = Field(default_factory=list)
     context_lacks: list[str] = Field(default_factory=list)
+    # the draft's sentence just before, un-negated: what a conclusion with no test of its own rests on
+    # ("<test> normal. <cause> excluded.")
+    previous_has_all: list[str] = Field(default_factory=list)
+    previous_lacks: list[str] = Field(default_factory=list)
     context_lacks_any: list[str] = Field(default_factory=list)
     # silent where the user's turns deny every one of these and nothing affirms one ("no <finding> palpable")
     unless_denied: list[str] = Field(default_factory=list)

@@ -73,6 +73,13 @@ def clause_start(tokens: list[Token], index: int, breaks: frozenset[int] | set[i
     return index
 
 
+def _marks_apart(text: str) -> str:
+    """A phrase's clause marks as words of their own, as the tokenizer makes them."""
+    for mark in ",;:?!":
+        text = text.replace(mark, f" {mark} ")
+    return text
+
+
 def tokenize(text: str) -> list[Token]:
     """Tokens of already-normalised text."""
     out: list[Token] = []
@@ -157,8 +164,9 @@ class Vocabulary:
                 # "cutoff|cut-off" would be read as the words "cutoff|cut" and "off": a silent never-match
                 raise VocabularyError(f"{self.source}: concept {name}: phrase {phrase!r}: an alternative ('a|b') "
                                       f"must be one word; write the hyphenated form as its own phrase")
-            # "spect/ct" is two words; "6/52" and "<num>/52" stay one (the tokenizer keeps a number's slash)
-            words = tuple(part for w in normalize(str(phrase)).replace("-", " ").split()
+            # "spect/ct" is two words; "6/52" and "<num>/52" stay one (the tokenizer keeps a number's slash); a
+            # clause mark is a token of its own, as the tokenizer makes it ("title, journal" is three tokens)
+            words = tuple(part for w in _marks_apart(normalize(str(phrase))).replace("-", " ").split()
                           for part in (w.split("/") if "/" in w and not w[0].isdigit() and not w.startswith("<num>")
                                        else [w]) if part)
             if not words or len(words) > MAX_PHRASE:

@@ -143,6 +143,13 @@ def test_vocabulary_refuses_unknown_keys_kinds_and_unquoted_booleans():
         Vocabulary({"x.y": {"kind": "cue", "phrases": ["a"]}}, {"g": ["x.z"]})
 
 
+def test_a_phrases_clause_mark_is_a_word_of_its_own_as_in_the_text():
+    # "title, journal" written in a phrase once never matched: the comma stayed on "title,"
+    v = Vocabulary({"x.ask": {"kind": "cue", "phrases": ["title, journal|year"]}})
+    assert v.concepts("Which paper? Title, journal, year please") == {"x.ask"}
+    assert v.concepts("title journal") == set()
+
+
 def test_a_kind_names_its_broader_concept_and_two_kinds_share_only_their_own():
     v = Vocabulary({"c.cause": {"kind": "finding", "phrases": ["serious cause"]},
                     "c.kind_a": {"kind": "finding", "phrases": ["alpha"], "broader": "c.cause"},
