@@ -167,6 +167,8 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("Which of the cited works backs the line that benign tumours cause deformity?", "source"),
     ("A colleague says it cites a case report. What's the exact reference?", "source"),
     ("give me the actual titles of the refs behind it pls", "source"),
+    ("Which cited paper is that sentence based on?", "source"),
+    ("Journal club. Title, journal, year?", "source"),
     # an amount in millimoles is a dose
     ("Mg 0.38 - how many mmol of IV magnesium sulfate should I give?", "dose"),
     ("how much should I give her?", "dose"),
