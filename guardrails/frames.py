@@ -249,6 +249,8 @@ def _list_continues(tokens: list[Token], start: int, end: int) -> bool:
 
 
 _LIST_STOPS = frozenset({".", ";", ":", "?", "!", "but", "however", "although", "though", "which", "now", "then",
+                         # a time said ends the phrase a preposition negates ("without <x> an hour ago and ...")
+                         "ago",
                          "has", "have", "had", "is", "are", "was", "were", "presents", "presented", "reports",
                          "reported", "complains", "describes", "with", "who", "that", "since", "because",
                          # a modal starts a new statement: "no <finding>, a <test> would add little"

@@ -136,6 +136,7 @@ def excluded(question: frozenset[str], items: tuple[Exclusion, ...], words: froz
 # ("people under 18", "infants younger than 6 months"; not "children with <a device>")
 _GROUP_WORDS = {"adult": "adult", "adults": "adult", "child": "child", "children": "child"}
 _ADULT_FROM = 18  # the latest age adult services start at: "adults aged <18 or less> and over" are all adults
+_CHILD_UNTIL = 16  # the earliest age adult services start at: "children under <16 or more>" are all children
 _AGE_ONLY_WORDS = frozenset(
     "aged age ages under over younger older than below above less more years year yrs months month weeks week days "
     "old people patients infants infant babies baby and or the it its are is who those any this guidance guideline "
@@ -183,12 +184,13 @@ class StatedPopulation(NamedTuple):
 
 def _whole_group(group: str, ranges: list[tuple[float, float]]) -> bool:
     """Does a statement naming this group with these ages (none: the group alone) name all of it? Children from
-    birth ("children under <a>") or adults to any age from adulthood ("adults aged <adult age> and over") do;
-    "children aged <a> and over" or "adults over <b>" are some of them."""
+    birth to adulthood ("children under <adult age>") or adults to any age from adulthood ("adults aged <adult age>
+    and over") do; "children aged <a> and over", "children under <a young age>" or "adults over <b>" are some of
+    them."""
     if not ranges:
         return True
     if group == "child":
-        return any(lo <= 0 for lo, _ in ranges)
+        return any(lo <= 0 and hi >= _CHILD_UNTIL for lo, hi in ranges)
     return any(lo <= _ADULT_FROM and hi == float("inf") for lo, hi in ranges)
 
 

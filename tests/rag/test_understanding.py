@@ -945,6 +945,11 @@ def test_a_documents_own_statement_of_coverage_names_whom_it_leaves_out():
                                "Does not cover: children aged 6 and over; injuries after a fall; or fractures."])
     assert young.misfit(2.0, "child", None) is None and young.misfit(None, "child", None) is None
     assert young.misfit(8.0, "child", None)
+    # ... as are the youngest ("children under 3 years, who are referred ...") from a guideline for older children
+    school = stated_population(["Covers children aged 3 to 9 years with an acute limp.",
+                                "Does not cover: children under 3 years, who are referred for same-day assessment."])
+    assert school.misfit(4.0, "child", None) is None and school.misfit(2.0, "child", None)
+    assert stated_population(["Does not cover children under 16."]).misfit(None, "child", None)
     older = stated_population(["It does not cover adults over 65."])
     assert older.misfit(None, "adult", None) is None and older.misfit(70.0, "adult", None)
 
