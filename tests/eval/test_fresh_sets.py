@@ -157,6 +157,9 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # "that's our answer" is named RF-BENIGN-ASSUMPTION before RF-WRONG-MODALITY; "she can raise the leg symptoms when
     # she comes in for her scan next month" gets RF-CAUDA-EQUINA without RF-MRI-DELAY
     "guard_fresh_50.jsonl": (1.0, 1.0, 0.9),
+    # batch 51 (first contact 1.00 / 0.875 / 1.00, at the twenty-second session's start): "there's no reason to wait
+    # for physiotherapy or a review in a month before imaging" was flagged: the negation stopped at "wait for"
+    "guard_fresh_51.jsonl": (1.0, 1.0, 0.95),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -263,7 +266,11 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # netball player's unfelt wetting, "as if the paper isn't touching anything" and knees "folding under
                # her" escalate; a stated plan and "sign the pathway off" no longer raise the emergency banner; a
                # reference described by the list's own words is the one answered)
-               "chat_fresh_50.jsonl": 0.90}
+               "chat_fresh_50.jsonl": 0.90,
+               # batch 51: first contact 0.775 (31/40) at the twenty-second session's start; 32/40 after (the
+               # medico-legal entry's film in one sentence and "serious pathology excluded" in the next); two cases
+               # expect the covered part of a partial question as an answer, which the checker counts as abstaining
+               "chat_fresh_51.jsonl": 0.80}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

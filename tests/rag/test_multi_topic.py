@@ -54,7 +54,8 @@ BESIDE_THE_SEED = TOPICS / "beside_the_seed"
 KEPT_APART = TOPICS / "kept_apart"
 # Batch 45's and 46's pairs (local anaesthetic toxicity, imported falciparum malaria; accidental hypothermia,
 # chickenpox in pregnancy), from the nineteenth session, and batch 47's (avulsed permanent tooth, threadworm), from the
-# twentieth, and batch 49's (corneal abrasion, pulled elbow), from the twenty-first, are indexed beside those
+# twentieth, batch 49's (corneal abrasion, pulled elbow), from the twenty-first, and batch 51's (acute limp and painful
+# hip in children, opioid overdose), from the twenty-second, are indexed beside those
 # sixty-three for their own batches' cases only: beside them, batch 42's testicular torsion answer ("ultrasound in 2
 # hours - book that first?") loses its sentence on exploring without ultrasound as the words' weights shift, and batch
 # 42 falls below its floor (8/24).
@@ -93,8 +94,8 @@ def every_and_kept_apart(tmp_path_factory, embedder) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def every_and_later_pairs(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline, the pairs kept apart and batches 45's, 46's, 47's and 49's pairs (seventy-one documents), for
-    those batches' cases."""
+    """Every guideline, the pairs kept apart and batches 45's, 46's, 47's, 49's and 51's pairs (seventy-three
+    documents), for those batches' cases."""
     return _indexed(tmp_path_factory, embedder, "every_and_later_pairs",
                     folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART, LATER_PAIRS))
 
@@ -323,8 +324,9 @@ BESIDE_THE_SEED_FLOORS = {"chat_topics_19.jsonl": 0.83, "chat_topics_20.jsonl": 
 # impetigo): first contact 9/24 with sixty-one, 9/24 after; batch 43 (high-altitude illness, acute sore throat): first
 # contact 11/24 with sixty-three, 12/24 after. Measured with the pairs kept apart (fixture every_and_kept_apart, sixty-
 # three documents), apart from `every`.
-KEPT_APART_FLOORS = {"chat_topics_38.jsonl": 0.58, "chat_topics_39.jsonl": 0.41, "chat_topics_42.jsonl": 0.37,
-                     "chat_topics_43.jsonl": 0.5}
+# With sixty-three at the twenty-second session (answers of six sentences): 15/24, 12/24, 12/24, 14/24.
+KEPT_APART_FLOORS = {"chat_topics_38.jsonl": 0.62, "chat_topics_39.jsonl": 0.5, "chat_topics_42.jsonl": 0.5,
+                     "chat_topics_43.jsonl": 0.58}
 # batch 45 (local anaesthetic toxicity, imported falciparum malaria): first contact 13/24 with sixty-five documents on
 # e78f458, 13/24 after; batch 46 (accidental hypothermia, chickenpox in pregnancy): first contact 11/24 with
 # sixty-seven after the nineteenth session's first changes, 11/24 after. Fixture every_and_later_pairs.
@@ -333,8 +335,12 @@ KEPT_APART_FLOORS = {"chat_topics_38.jsonl": 0.58, "chat_topics_39.jsonl": 0.41,
 # batch 49 (corneal abrasion, pulled elbow in young children): first contact 6/24 with seventy-three on 277fd8b; 7/24
 # with seventy-one after (the pulled-elbow guideline's "does not cover children aged 6 and over" no longer reads as
 # leaving out every child); the older three hold theirs with seventy-one (13/24, 11/24, 11/24).
-LATER_PAIRS_FLOORS = {"chat_topics_45.jsonl": 0.54, "chat_topics_46.jsonl": 0.45, "chat_topics_47.jsonl": 0.41,
-                      "chat_topics_49.jsonl": 0.29}
+# batch 51 (acute limp and painful hip in children, opioid overdose): first contact 10/24 with seventy-nine on
+# 2605cec; 13/24 with seventy-three after (a group bounded from birth, "children under 3 years", leaves out only its
+# ages). With seventy-three the older four measure 15/24, 15/24, 14/24 and 8/24 (the twenty-second session: answers
+# of six sentences).
+LATER_PAIRS_FLOORS = {"chat_topics_45.jsonl": 0.62, "chat_topics_46.jsonl": 0.62, "chat_topics_47.jsonl": 0.58,
+                      "chat_topics_49.jsonl": 0.33, "chat_topics_51.jsonl": 0.54}
 # batch 48 (minor burns, gastroenteritis under 5s): first contact 8/24 with seventy-one documents on 8b21e76, 8/24
 # with fifty-seven (fixture every_and_batch_48, now every_and_batches_48_50), 8/24 after.
 # batch 50 (acute otitis externa, subungual haematoma): first contact 7/24 with seventy-seven documents on 89f1a97;
