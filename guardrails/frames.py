@@ -66,6 +66,7 @@ _COMPLETION = frozenset({"after", "once", "following", "when", "whenever", "now 
 _SEQUENCE = frozenset({"then", "and then", "followed by", "before"})
 _SELF_NEGATING = frozenset({"no", "not", "never", "nothing", "none"})
 _INABILITY = frozenset({"cannot", "can't", "can not", "couldn't", "could not", "unable"})
+_WAITING = frozenset({"wait for", "wait on", "waiting for", "waiting on", "await", "awaiting"})
 _LIST_NEGATION = frozenset({"denies", "denied", "denying", "no", "without", "negative for", "free of", "absent"})
 # how a history denies a finding ("no <a>", "denies <b>", "<c> absent"): not "not", which also corrects ("<x>, not <y>")
 DENIALS = _LIST_NEGATION | {"nil", "none", "never"}
@@ -159,8 +160,10 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                 flags[j] = True
                 if m.kind == "assessment" and judged is None:
                     judged = m.end
-                if m.kind == "gate":
+                if m.kind == "gate" and not (m.start == cue.end and m.text in _WAITING):
                     break  # "CT instead of MRI only if MRI is contraindicated": the condition is not negated
+                # ... but a wait the cue itself denies denies what is waited for: "do not wait for <care> before
+                # <test>" does not advise the care
         elif cue.concept == "cue.restriction" and not lists:
             # "PT is fine for non-specific pain, but not with a mass": what came before is limited to others;
             # "the mass cannot be assumed to be benign": what follows in its clause is rejected too
