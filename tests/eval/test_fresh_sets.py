@@ -160,6 +160,13 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # batch 51 (first contact 1.00 / 0.875 / 1.00, at the twenty-second session's start): "there's no reason to wait
     # for physiotherapy or a review in a month before imaging" was flagged: the negation stopped at "wait for"
     "guard_fresh_51.jsonl": (1.0, 1.0, 0.95),
+    # batch 52 (first contact 0.85 / 0.86 / 0.69, after the twenty-second session's first changes): verdicts in a
+    # sentence of their own after a lesser test's result passed; a later MRI once a contraindication clears was a
+    # delay. Still named second: "almost certainly another [lipoma] ... not put her through a scan" (RF-MRI-DELAY
+    # before RF-BENIGN-ASSUMPTION) and "approve a lumbar X-ray first. If it comes back clean, the MRI won't be needed"
+    # (RF-WRONG-MODALITY before RF-XRAY-EXCLUDES); a prison GP's "Thursday's clinic" for cauda equina features gets
+    # RF-CAUDA-EQUINA without RF-MRI-DELAY
+    "guard_fresh_52.jsonl": (1.0, 1.0, 0.8),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -270,7 +277,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 51: first contact 0.775 (31/40) at the twenty-second session's start; 32/40 after (the
                # medico-legal entry's film in one sentence and "serious pathology excluded" in the next); two cases
                # expect the covered part of a partial question as an answer, which the checker counts as abstaining
-               "chat_fresh_51.jsonl": 0.80}
+               "chat_fresh_51.jsonl": 0.80,
+               # batch 52: first contact 0.875 (35/40) after the twenty-second session's first changes; 35/40 after
+               "chat_fresh_52.jsonl": 0.85}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

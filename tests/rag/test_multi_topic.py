@@ -68,6 +68,10 @@ KEPT_APART_48 = TOPICS / "kept_apart_48"
 # takes batch 26's rugby player's "tender lump over the L3 paraspinals ... he's sure it's a haematoma" from the
 # lumbar-mass guideline, and renal colic's Buscopan question loses its sentence. Indexed with batch 48's pair.
 KEPT_APART_50 = TOPICS / "kept_apart_50"
+# Batch 52's pair (needlestick injuries in healthcare workers, vitamin D deficiency) likewise: beside the seventy-three
+# the words' weights shift and batch 45 falls below its floor (14/24: the angle-closure first-aid sentences give way),
+# and a bite from a confused patient goes to the needlestick guideline. Indexed with batches 48's and 50's pairs.
+KEPT_APART_52 = TOPICS / "kept_apart_52"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -101,10 +105,10 @@ def every_and_later_pairs(tmp_path_factory, embedder) -> Pipeline:
 
 
 @pytest.fixture(scope="module")
-def every_and_batches_48_50(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline and batches 48's and 50's pairs (fifty-nine documents), for those batches' cases."""
-    return _indexed(tmp_path_factory, embedder, "every_and_batches_48_50",
-                    folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART_48, KEPT_APART_50))
+def every_and_batches_48_50_52(tmp_path_factory, embedder) -> Pipeline:
+    """Every guideline and batches 48's, 50's and 52's pairs (sixty-one documents), for those batches' cases."""
+    return _indexed(tmp_path_factory, embedder, "every_and_batches_48_50_52",
+                    folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART_48, KEPT_APART_50, KEPT_APART_52))
 
 
 @pytest.fixture(scope="module")
@@ -342,10 +346,13 @@ KEPT_APART_FLOORS = {"chat_topics_38.jsonl": 0.62, "chat_topics_39.jsonl": 0.5, 
 LATER_PAIRS_FLOORS = {"chat_topics_45.jsonl": 0.62, "chat_topics_46.jsonl": 0.62, "chat_topics_47.jsonl": 0.58,
                       "chat_topics_49.jsonl": 0.33, "chat_topics_51.jsonl": 0.54}
 # batch 48 (minor burns, gastroenteritis under 5s): first contact 8/24 with seventy-one documents on 8b21e76, 8/24
-# with fifty-seven (fixture every_and_batch_48, now every_and_batches_48_50), 8/24 after.
+# with fifty-seven (fixture every_and_batch_48, now every_and_batches_48_50_52), 8/24 after.
 # batch 50 (acute otitis externa, subungual haematoma): first contact 7/24 with seventy-seven documents on 89f1a97;
-# 6/24 with fifty-nine (fixture every_and_batches_48_50, where batch 48 measures 9/24).
-BATCH_48_FLOORS = {"chat_topics_48.jsonl": 0.33, "chat_topics_50.jsonl": 0.25}
+# 6/24 with fifty-nine (fixture every_and_batches_48_50, now every_and_batches_48_50_52, where batch 48 measures
+# 9/24).
+# batch 52 (needlestick injuries, vitamin D deficiency): first contact 11/24 with eighty-one documents on 73dc382;
+# 11/24 with sixty-one (fixture every_and_batches_48_50_52, where batch 48 measures 10/24 and batch 50 6/24).
+BATCH_48_FLOORS = {"chat_topics_48.jsonl": 0.41, "chat_topics_50.jsonl": 0.25, "chat_topics_52.jsonl": 0.45}
 
 
 def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered(every_and_later_pairs):
@@ -363,7 +370,7 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
 @pytest.mark.parametrize("name, indexed", [*((n, "every") for n in sorted(BESIDE_THE_SEED_FLOORS)),
                                            *((n, "every_and_kept_apart") for n in sorted(KEPT_APART_FLOORS)),
                                            *((n, "every_and_later_pairs") for n in sorted(LATER_PAIRS_FLOORS)),
-                                           *((n, "every_and_batches_48_50") for n in sorted(BATCH_48_FLOORS))])
+                                           *((n, "every_and_batches_48_50_52") for n in sorted(BATCH_48_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS}[name]
