@@ -136,7 +136,9 @@ def excluded(question: frozenset[str], items: tuple[Exclusion, ...], words: froz
 # ("people under 18", "infants younger than 6 months"; not "children with <a device>")
 _GROUP_WORDS = {"adult": "adult", "adults": "adult", "child": "child", "children": "child"}
 _ADULT_FROM = 18  # the latest age adult services start at: "adults aged <18 or less> and over" are all adults
-_CHILD_UNTIL = 16  # the earliest age adult services start at: "children under <16 or more>" are all children
+# an adult guideline's population starts here (UK adult services; most adult guidelines say 16 or 18): the earliest
+# age adult services start at, so "children under <16 or more>" are all children
+ADULT_AGE = 16
 _AGE_ONLY_WORDS = frozenset(
     "aged age ages under over younger older than below above less more years year yrs months month weeks week days "
     "old people patients infants infant babies baby and or the it its are is who those any this guidance guideline "
@@ -190,7 +192,7 @@ def _whole_group(group: str, ranges: list[tuple[float, float]]) -> bool:
     if not ranges:
         return True
     if group == "child":
-        return any(lo <= 0 and hi >= _CHILD_UNTIL for lo, hi in ranges)
+        return any(lo <= 0 and hi >= ADULT_AGE for lo, hi in ranges)
     return any(lo <= _ADULT_FROM and hi == float("inf") for lo, hi in ranges)
 
 

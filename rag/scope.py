@@ -22,7 +22,7 @@ import numpy as np
 from guardrails.concepts import default_vocabulary
 from guardrails.sentences import split_sentences
 from rag.abbreviations import classes_named
-from rag.coverage import ITEM_KINDS, Exclusion, StatedPopulation, excluded
+from rag.coverage import ADULT_AGE, ITEM_KINDS, Exclusion, StatedPopulation, excluded
 from rag.diseases import default_disease_names
 from rag.patient import age_ranges, group_of
 from rag.query import (
@@ -122,7 +122,6 @@ _TITLE_GENERIC = frozenset(content_words("evaluation management assessment recog
 # whom a title's part names rather than what ("... in boys and men", "... infants and children under 2")
 _WHOM = re.compile(r"\b(?:boys?|girls?|men|man|women|woman|adults?|child(?:ren)?|infants?|bab(?:y|ies)|neonates?|"
                    r"newborns?|people|patients?|\d+)\b", re.IGNORECASE)
-ADULT_AGE = 16  # an adult guideline's population starts here (UK adult services; most adult guidelines say 16 or 18)
 _RATE_ALSO = {"week": re.compile(r"\bweekly\b", re.IGNORECASE), "h": re.compile(r"\bhourly\b", re.IGNORECASE)}
 
 
