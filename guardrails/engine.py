@@ -563,10 +563,9 @@ class GuardrailEngine:
         for i, s in enumerate(sentences):
             judged = [p for p in packs if not self._about_elsewhere(p, read[i], asked_regions)]
             # (a quoted record reads as nothing: the sentence after it has no sentence of the draft's before it)
-            before = next(iter(read[i - 1][-1:]), None) if i else None
+            before = read[i - 1][-1].concepts if i and read[i - 1] else frozenset()
             hits += [(i, pos, order, v) for pos, order, v in
-                     self.sentence_violations(i, s.text, judged, context, read[i],
-                                              before.concepts if before is not None else frozenset())]
+                     self.sentence_violations(i, s.text, judged, context, read[i], before)]
         hits.sort(key=lambda h: (h[0], h[1], h[2]))
         frames = [f for group in read for rs in group for f in rs.frames]
         answer_level = [v for p in packs for v in self.answer_violations(frames, p, context)] if emergency else []

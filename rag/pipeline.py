@@ -823,9 +823,8 @@ class Pipeline:
         records = next((c for c in snapshot.chunks if c.document_id == first.document_id
                         and is_reference_chunk(c)), None)
         if records is not None:
-            # (not a record the question sets aside: "apart from the <publisher> overview, which paper ...?")
-            set_aside = content_words(" ".join(m.group(0) for m in _SET_ASIDE.finditer(query.question)))
-            asked = content_words(self.queries.answer_types.without_cues(query.asked, "source")) - set_aside
+            # (query.asked is without what the question sets aside: "apart from the <publisher> overview, which paper?")
+            asked = content_words(self.queries.answer_types.without_cues(query.asked, "source"))
             described = _records_described(records.sentences, asked - self.document_words(snapshot, first.document_id))
             if described:
                 passages = [*draft.passages, ScoredChunk(chunk=records, score=0.0)]
@@ -1060,11 +1059,6 @@ def _records_described(records: Sequence, only_listed: set[str]) -> list:
     said = [content_words(s.text) for s in records]
     telling = {w for w in only_listed if 0 < sum(w in x for x in said) <= max(1, len(said) // 3)}
     return [s for s, x in zip(records, said, strict=True) if len(telling & x) >= 2]
-
-
-# what a question sets aside ("apart from the <x> overview, which ...?"), up to the clause's end
-_SET_ASIDE = re.compile(r"\b(?:apart from|other than|except(?: for)?|besides|aside from)\b.*?(?=[,;?]|\.\s|$)",
-                        re.IGNORECASE)
 
 
 def _title_key(title: str) -> str:

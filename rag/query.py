@@ -308,11 +308,14 @@ class AnswerTypes:
         it governs: after it to the end of its clause ("apart from <a> and <b>, ..."), or, for a phrase that
         follows them, from the start of its clause ("<a> and <b> are covered. What else ...")."""
         tokens, mentions = self.vocabulary.mentions(text)
+        norm = normalize(text)
         spans = []
         for m in mentions:
             if m.concept == "exclusion":
                 end = m.end
-                while end < len(tokens) and not tokens[end].is_punct:
+                # (a full stop inside a name, "<Dr.Name> overview", ends no clause)
+                while end < len(tokens) and not (tokens[end].is_punct and not (
+                        tokens[end].text == "." and norm[tokens[end].end:tokens[end].end + 1].isalnum())):
                     end += 1
                 spans.append((m.start, m.end, end, end))
             elif m.concept == "exclusion_after":
