@@ -400,6 +400,30 @@ def _asserted(tokens: list[Token], at: int) -> bool:
 _NEXT_STEP = frozenset({"then", "and then", "followed by", "after that", "and after that"})
 
 
+_HAVING = frozenset({"with", "has", "had", "having"})
+
+
+def _history_durations(tokens: list[Token], mentions: list[Mention]) -> list[Mention]:
+    """A span of time that says how long a finding has lasted is the history, not a plan's timing: "<n> weeks of
+    <finding>" (a word or two between: "<n> weeks of dull <finding>") and "with <finding> for <n> weeks" leave no
+    timing for the study the sentence orders. A span of care or of watching ("<n> weeks of <care>", "watch <finding>
+    for <n> weeks") is still one."""
+    dropped: set[int] = set()
+    for k, m in enumerate(mentions):
+        if m.concept != "timing.interval":
+            continue
+        after = mentions[k + 1] if k + 1 < len(mentions) else None
+        if (m.end < len(tokens) and tokens[m.end].text == "of" and after is not None and after.kind == "finding"
+                and after.start - m.end <= 3):
+            dropped.add(k)
+        before = mentions[k - 1] if k else None
+        if (before is not None and before.kind == "finding" and before.end == m.start
+                and tokens[m.start].text in ("for", "over") and before.start
+                and tokens[before.start - 1].text in _HAVING):
+            dropped.add(k)
+    return [m for k, m in enumerate(mentions) if k not in dropped] if dropped else mentions
+
+
 def _staged_protocol(mentions: list[Mention]) -> list[Mention]:
     """A study run unenhanced and then with the agent, said in steps ("images without contrast first, then repeat
     after IV <agent>", "the non-contrast sequences followed by post-<agent> ones"), is the without-and-with protocol:
@@ -451,7 +475,8 @@ class FrameReader:
         """rejected_next: the next sentence opens by rejecting what this one quotes ("That advice is wrong: ...")."""
         tokens = tokenize(sentence)
         mentions = _staged_protocol(self._sequences_only(self._absolute_opening(
-            tokens, _outside_rejected_quotes(sentence, tokens, self.v.tag(tokens), rejected_next))))
+            tokens, _history_durations(tokens, _outside_rejected_quotes(sentence, tokens, self.v.tag(tokens),
+                                                                        rejected_next)))))
         clauses = clause_ids(tokens, mentions)
         negated = negation_flags(tokens, mentions, clauses, lists)
         rs = ReadSentence(sentence, tokens, mentions, negated, clauses)

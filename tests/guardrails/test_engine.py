@@ -146,6 +146,10 @@ EMERGENCY_QUESTIONS = [
     ("Swelling next to my lower spine. When I wiped I couldn't feel the paper at all.", True),
     ("Lump next to his spine. He's gone completely dead in the trouser department - no feeling.", True),
     ("Lump next to his spine. I pushed and pushed for an MRI but nothing happened.", False),
+    # fluid kept in the ankles is no retention of urine; a guideline's line quoted for a handout is no patient's
+    ("59F on amlodipine with ankle fluid retention. Firm lump beside her spine, sore for a month; legs strong.", False),
+    ("Teaching handout: the lumbar mass article's line that cauda equina syndrome requires emergent MRI - which "
+     "references support it?", False),
 ]
 
 
