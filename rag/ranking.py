@@ -61,19 +61,23 @@ _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|request|arrange|refer|initiat
                         re.IGNORECASE)
 
 
-def _of_examination(vocabulary, text: str) -> bool:
-    """Is every "normal" / "negative" the text says said of the examination ("obs normal", "neuro exam
-    unremarkable"), not of a test ("<test> reported normal")?"""
+def _of_a_test(vocabulary, text: str) -> bool:
+    """Is some "normal" / "negative" the text says said of a test ("lumbar x-ray normal"): of the tests and the
+    examination's words in its clause, the one nearest it is a test? Not of the examination or a blood test ("obs
+    normal", "his neuro exam is normal" beside "advanced imaging", "normal renal function")."""
     tokens, mentions = vocabulary.mentions(text)
     established = vocabulary.role("established")
-    said = [m for m in mentions if m.concept in established]
-    if not said:
-        return False
-    for m in said:
-        start = clause_start(tokens, m.start)
-        if not any(n.kind == "basis" and start <= n.start < m.start for n in mentions):
-            return False
-    return True
+    tests = vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
+    examined = vocabulary.role("examined")
+    for m in mentions:
+        if m.concept not in established:
+            continue
+        clause = clause_start(tokens, m.start)
+        near = [n for n in mentions if clause_start(tokens, n.start) == clause and n is not m
+                and (n.concept in tests or n.concept in examined or n.kind == "basis")]
+        if near and min(near, key=lambda n: abs(n.start - m.start)).concept in tests:
+            return True
+    return False
 
 
 def opens_with_condition(text: str, vocabulary) -> bool:
@@ -117,6 +121,9 @@ class SentenceFit:
         kinds = self.vocabulary.kinds
         # what the question is about (a differential, a deficit), not the tests it names: many headings name tests
         asked = {c for c in self.concepts(query.asked) if kinds.get(c) in ("finding", "condition")}
+        # ... a test's result not where it is denied: "no bloods tonight" asks nothing of a heading on what the results
+        # show (one supposed does: "if the scan shows <x>, what then?")
+        asked -= self.vocabulary.role("reported_result") & self.negated(query.asked)
         # ... or a word of the heading itself that the documents' sentences never use ("what <heading word> does it
         # list?" under a heading on <heading word>): only a heading says it
         words = content_words(query.asked) - QUESTION_STEMS
@@ -168,9 +175,11 @@ class SentenceFit:
         conditions -= reported
         if query.affirmed:  # a condition only its pertinent negatives name ("<system> normal") is none the patient has
             conditions -= concepts(query.focus) - concepts(query.affirmed)
-        if not query.reported and _of_examination(vocabulary, query.focus):
-            # "obs normal", "neuro exam normal": the examination's, not a test's result; no condition to share
+        if not _of_a_test(vocabulary, query.focus):
+            # "obs normal", "normal renal function": the examination's or a blood test's, no imaging result; no
+            # condition to share with "if <test> is negative"
             conditions -= vocabulary.role("established")
+        conditions -= self.negated(query.focus)  # "the patient has no <implants>": no condition he has
         # the documents' own subject (their titles' concepts) is in every sentence: it says nothing about a result
         subject = concepts(" ".join({p.chunk.title for p in passages}))
         stated = concepts(query.focus) - results - subject

@@ -192,7 +192,11 @@ class ExtractiveComposer:
                           + [c for c in candidates if id(c) not in firsts])
         led: list[_Candidate] = []
         if leads:
-            led = [c for c in candidates if any(_same_sentence(c.text, g) for g in leads)]
+            # each lead as its own sentence: a list whose one item it is ("<lead-in>: <a>; <lead>; <c>") is another
+            # candidate, quoted only where it scores
+            own = {id(min(same, key=lambda c: len(c.text))) for g in leads
+                   if (same := [c for c in candidates if _same_sentence(c.text, g)])}
+            led = [c for c in candidates if id(c) in own]
             candidates = led + [c for c in candidates if all(c is not x for x in led)]
         for cand in candidates:
             kept = id(cand) in firsts or any(cand is x for x in led)  # (a part's best is kept wherever it scores)

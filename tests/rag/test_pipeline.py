@@ -161,3 +161,15 @@ def test_mri_and_ct_by_the_names_a_spanish_speaker_uses_in_english(pipeline):
     a = pipeline.answer([{"role": "user", "content": "For a paravertebral lumbar mass with lumbalgia, which is the "
                                                      "study of election, the resonance or the tomography?"}])
     assert not a.abstained and "second-line option only if MRI is contraindicated" in a.answer
+
+
+def test_a_rule_the_plan_breaks_is_quoted_as_its_own_sentence_not_as_its_whole_list(pipeline):
+    # the rule's source sentence is one item of "This is the definitive study because: <a>; <b>; ..."
+    a = pipeline.answer([{"role": "user", "content": (
+        "CT radiographer, night shift. The registrar wants a CT with contrast tonight for a 50M with a palpable "
+        "paraspinal mass at L3 and 4 weeks of back pain. He says CT is 'basically the same' and saves booking an "
+        "MRI. Our MRI scanner is working. Should I scan him on CT instead?")}])
+    assert "MRI is the primary imaging modality" in a.answer
+    assert "definitive study because" not in a.answer.lower()
+    # a job's name is not the test it performs
+    assert "radiographs" not in a.answer.lower()

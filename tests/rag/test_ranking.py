@@ -331,3 +331,23 @@ def test_what_a_document_says_about_itself_yields_unless_the_question_is_about_t
     assert boost("Acute painful crisis in adults.") < 0 <= boost(oxygen)
     assert FIT.boost(READER.read([{"role": "user", "content": "Which journal is that from?"}]), [passage])(
         "Br J Haematol.") >= 0
+
+
+# the fit as the pipeline builds it, reading what a question denies
+FIT_READING_DENIALS = SentenceFit(VOCAB, default_answer_types(), ScopePolicy(0.5, 0.4).concepts, ENGINE.negated)
+RESULTS_HEADING = ("Guideline", "Follow-Up Based on Imaging Results")
+
+
+def test_a_result_the_question_denies_frames_no_results_heading_and_one_it_supposes_does():
+    denied = FIT_READING_DENIALS.section_bonus(READER.read([{"role": "user", "content": (
+        "Home visit, just my bag, no bloods or imaging tonight. Lump at L3. What should my examination cover?")}]))
+    supposed = FIT_READING_DENIALS.section_bonus(READER.read([{"role": "user", "content": (
+        "If the scan shows it is an infection, what will the doctors do?")}]))
+    assert denied(RESULTS_HEADING) == 0 < supposed(RESULTS_HEADING)
+
+
+def test_a_condition_the_question_denies_or_a_normal_lab_is_none_a_sentence_shares():
+    boost = FIT_READING_DENIALS.boost(READER.read([{"role": "user", "content": (
+        "Palpable paraspinal mass at L3. The patient has no implants and normal renal function. CT instead of MRI?")}]))
+    assert boost("CT myelography is only indicated if MRI is contraindicated.") <= 0
+    assert boost("If radiographs are obtained first and are negative, advanced imaging remains mandatory.") <= 0

@@ -176,6 +176,8 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("Level came back in the wrong tube. How much should we trust it?", "explanation"),
     # safety-netting asked as what would make it an emergency
     ("Which new symptoms would mean I should send her in as an emergency rather than wait for the scan?", "warning"),
+    # the causes a named guidance lists, with a qualifier before "causes"
+    ("Before I send it back, what non-skin causes does the lumbar mass guidance list?", "list"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
