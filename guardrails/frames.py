@@ -263,6 +263,7 @@ _LIST_STOPS = frozenset({".", ";", ":", "?", "!", "but", "however", "although", 
 _SUBJECT_OPENERS = frozenset({"it's", "that's", "there's", "we", "you", "i", "we'll", "you'll", "i'll", "we'd",
                               "you'd", "i'd", "then", "so"})
 _PRONOUNS = frozenset({"it", "this", "that", "there"})
+_PERSONS = frozenset({"he", "she", "we", "they", "you", "i"})
 _DEMONSTRATIVES = frozenset({"this", "that"})
 _MODALS = frozenset({"is", "will", "would", "can", "should", "may", "must", "could"})
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had"})
@@ -304,6 +305,8 @@ def _new_subject(tokens: list[Token], at: int, gate_end: int) -> bool:
     t = tokens[at].text
     if t in _SUBJECT_OPENERS:
         return True
+    if t in _MODALS | {"do", "does", "did"} and at + 1 < len(tokens) and tokens[at + 1].text in _PERSONS:
+        return True  # "only if it doesn't settle should he have the scan": the main clause, inverted
     return t in _PRONOUNS and at + 1 < len(tokens) and tokens[at + 1].text in _MODALS
 
 
@@ -604,6 +607,8 @@ class FrameReader:
                 continue  # "rather than waiting for it to resolve", "don't wait for the bloods": waits on nothing
             if account and tokens[m.start].text in _CIRCUMSTANCE and _doing(tokens, m.end):
                 continue  # "<symptom> when <doing>", "when he's <doing>": when a finding shows, not what it waits on
+            if spans and spans[-1][1] == m.start and _new_subject(tokens, m.start, spans[-1][2].end):
+                continue  # "only if <x> should he <y>": the inversion that ended the condition opens the main clause
             end = m.end
             actions = {x.start for x in mentions if x.concept == "action.do"}
             conditions = {x.start for x in mentions if x.kind == "condition"}

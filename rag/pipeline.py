@@ -216,25 +216,6 @@ class Pipeline:
         cut = {i for m in mentions if m.concept in staff for i in range(m.start, m.end)}
         return " ".join(t.text for i, t in enumerate(tokens) if i not in cut) if cut else text
 
-    def _weights_within(self, snapshot, topical: list[ScoredChunk], idf: dict[str, float]) -> dict[str, float]:
-        """The words' weights for choosing sentences within the answer's document: the geometric mean of the corpus's
-        inverse sentence frequency and the document's own. A word rare in the corpus but in half the document's
-        sentences picks none of them out; a word common elsewhere but said once in the document picks its sentence.
-        (The corpus's share alone shifted each answer's sentences whenever unrelated documents were added.)"""
-        if not topical:
-            return idf
-        own = self.document_idf(snapshot).get(topical[0].chunk.document_id, {})
-        return {w: math.sqrt(v * own[w]) if w in own else v for w, v in idf.items()}
-
-    def document_idf(self, snapshot) -> dict[str, dict[str, float]]:
-        """Per document, the inverse sentence frequency of each word over that document's own sentences."""
-        def derive(s) -> dict[str, dict[str, float]]:
-            by: dict[str, list[str]] = {}
-            for c in s.chunks:
-                by.setdefault(c.document_id, []).extend(x.text for x in c.sentences)
-            return {d: _inverse_frequency(texts, content_words) for d, texts in by.items()}
-        return self._for_build(snapshot, "document_idf", derive)
-
     def disease_reader(self, snapshot):
         """Is a disease name one some indexed document uses every word of (its words in one document, in any order:
         "<site> <disease>" is known to a guideline on <disease> that names the <site>)?"""
@@ -772,9 +753,8 @@ class Pipeline:
             # each get theirs
             parts = [f"{k}: {query.asked}" for k in kinds]
             part_states = [UnderCategories(frozenset({k})) for k in kinds]
-        return self.composer.compose(self._without_staff(words), cvec, topical,
-                                     self._weights_within(snapshot, topical, idf),
-                                     QUESTION_WORDS, boost=boost, section_bonus=bonus,
+        return self.composer.compose(self._without_staff(words), cvec, topical, idf, QUESTION_WORDS, boost=boost,
+                                     section_bonus=bonus,
                                      hubness=lambda d: self.hubness(snapshot, d),
                                      parts=(part_vectors if part_vectors is not None and parts == list(query.parts)
                                             else self.embedder.encode(parts) if parts else None),
@@ -1064,12 +1044,8 @@ def _answered_from(history: Sequence[dict], holding) -> str | None:
 
 def _inverse_sentence_frequency(snapshot, items) -> dict[str, float]:
     """log(n / (df + 0.5)) of each item (a word, a concept) over the indexed sentences; items(text) -> its items."""
-    return _inverse_frequency([s.text for c in snapshot.chunks for s in c.sentences], items)
-
-
-def _inverse_frequency(sentences: list[str], items) -> dict[str, float]:
-    """log(n / (df + 0.5)) of each item over these sentences (n: their count plus one)."""
     df: dict[str, int] = {}
+    sentences = [s.text for c in snapshot.chunks for s in c.sentences]
     for text in sentences:
         for item in set(items(text)):
             df[item] = df.get(item, 0) + 1

@@ -54,8 +54,9 @@ BESIDE_THE_SEED = TOPICS / "beside_the_seed"
 KEPT_APART = TOPICS / "kept_apart"
 # Batch 45's and 46's pairs (local anaesthetic toxicity, imported falciparum malaria; accidental hypothermia,
 # chickenpox in pregnancy), from the nineteenth session, and batch 47's (avulsed permanent tooth, threadworm), from the
-# twentieth, batch 49's (corneal abrasion, pulled elbow), from the twenty-first, and batch 51's (acute limp and painful
-# hip in children, opioid overdose), from the twenty-second, are indexed beside those
+# twentieth, batch 49's (corneal abrasion, pulled elbow), from the twenty-first, batch 51's (acute limp and painful
+# hip in children, opioid overdose), from the twenty-second, and batches 53's and 54's (acute diverticulitis, delirium;
+# European adder bite, positional vertigo), from the twenty-third, are indexed beside those
 # sixty-three for their own batches' cases only: beside them, batch 42's testicular torsion answer ("ultrasound in 2
 # hours - book that first?") loses its sentence on exploring without ultrasound as the words' weights shift, and batch
 # 42 falls below its floor (8/24).
@@ -98,8 +99,8 @@ def every_and_kept_apart(tmp_path_factory, embedder) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def every_and_later_pairs(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline, the pairs kept apart and batches 45's, 46's, 47's, 49's and 51's pairs (seventy-three
-    documents), for those batches' cases."""
+    """Every guideline, the pairs kept apart and batches 45's, 46's, 47's, 49's, 51's, 53's and 54's pairs
+    (seventy-seven documents), for those batches' cases."""
     return _indexed(tmp_path_factory, embedder, "every_and_later_pairs",
                     folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART, LATER_PAIRS))
 
@@ -343,8 +344,13 @@ KEPT_APART_FLOORS = {"chat_topics_38.jsonl": 0.62, "chat_topics_39.jsonl": 0.5, 
 # 2605cec; 13/24 with seventy-three after (a group bounded from birth, "children under 3 years", leaves out only its
 # ages). With seventy-three the older four measure 15/24, 15/24, 14/24 and 8/24 (the twenty-second session: answers
 # of six sentences).
+# batch 53 (acute diverticulitis, delirium in older adults in hospital): first contact 11/24 with eighty-three on
+# 7b1650c; batch 54 (European adder bite, benign paroxysmal positional vertigo): first contact 15/24 with eighty-five
+# on 06089a8. Both pairs joined later_pairs in the twenty-third session: with seventy-seven, 11/24 and 14/24, and the
+# older five hold theirs (15/24, 15/24, 14/24, 8/24, 13/24).
 LATER_PAIRS_FLOORS = {"chat_topics_45.jsonl": 0.62, "chat_topics_46.jsonl": 0.62, "chat_topics_47.jsonl": 0.58,
-                      "chat_topics_49.jsonl": 0.33, "chat_topics_51.jsonl": 0.54}
+                      "chat_topics_49.jsonl": 0.33, "chat_topics_51.jsonl": 0.54, "chat_topics_53.jsonl": 0.45,
+                      "chat_topics_54.jsonl": 0.58}
 # batch 48 (minor burns, gastroenteritis under 5s): first contact 8/24 with seventy-one documents on 8b21e76, 8/24
 # with fifty-seven (fixture every_and_batch_48, now every_and_batches_48_50_52), 8/24 after.
 # batch 50 (acute otitis externa, subungual haematoma): first contact 7/24 with seventy-seven documents on 89f1a97;
