@@ -179,7 +179,6 @@ class SentenceFit:
             # "obs normal", "normal renal function": the examination's or a blood test's, no imaging result; no
             # condition to share with "if <test> is negative"
             conditions -= vocabulary.role("established")
-        conditions -= self.negated(query.focus)  # "the patient has no <implants>": no condition he has
         # the documents' own subject (their titles' concepts) is in every sentence: it says nothing about a result
         subject = concepts(" ".join({p.chunk.title for p in passages}))
         stated = concepts(query.focus) - results - subject

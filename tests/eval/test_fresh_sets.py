@@ -289,10 +289,10 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                "chat_fresh_51.jsonl": 0.80,
                # batch 52: first contact 0.875 (35/40) after the twenty-second session's first changes; 35/40 after
                "chat_fresh_52.jsonl": 0.85,
-               # batch 53: first contact 0.80 (32/40) at the twenty-third session's start; 35/40 after (an examination
+               # batch 53: first contact 0.80 (32/40) at the twenty-third session's start; 36/40 after (an examination
                # question's "no bloods or imaging tonight" no longer earns the results heading its bonus; "ankle fluid
                # retention" and a guideline's line quoted for a handout no longer escalate)
-               "chat_fresh_53.jsonl": 0.875,
+               "chat_fresh_53.jsonl": 0.90,
                # batch 54: first contact 0.75 (30/40) after the twenty-third session's first changes; 30/40 after
                "chat_fresh_54.jsonl": 0.75}
 

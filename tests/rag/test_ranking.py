@@ -346,8 +346,8 @@ def test_a_result_the_question_denies_frames_no_results_heading_and_one_it_suppo
     assert denied(RESULTS_HEADING) == 0 < supposed(RESULTS_HEADING)
 
 
-def test_a_condition_the_question_denies_or_a_normal_lab_is_none_a_sentence_shares():
-    boost = FIT_READING_DENIALS.boost(READER.read([{"role": "user", "content": (
-        "Palpable paraspinal mass at L3. The patient has no implants and normal renal function. CT instead of MRI?")}]))
-    assert boost("CT myelography is only indicated if MRI is contraindicated.") <= 0
-    assert boost("If radiographs are obtained first and are negative, advanced imaging remains mandatory.") <= 0
+def test_a_normal_blood_test_or_examination_is_no_condition_a_sentence_shares():
+    for said in ("The patient has normal renal function.", "His neuro exam is normal; why insist on advanced imaging?"):
+        boost = FIT_READING_DENIALS.boost(READER.read([{"role": "user", "content": (
+            f"Palpable paraspinal mass at L3. {said} CT instead of MRI?")}]))
+        assert boost("If radiographs are obtained first and are negative, advanced imaging remains mandatory.") <= 0
