@@ -306,7 +306,7 @@ def _new_subject(tokens: list[Token], at: int, gate_end: int) -> bool:
     if t in _SUBJECT_OPENERS:
         return True
     if t in _MODALS | {"do", "does", "did"} and at + 1 < len(tokens) and tokens[at + 1].text in _PERSONS:
-        return True  # "only if it doesn't settle should he have the scan": the main clause, inverted
+        return True  # "only if it doesn't settle should he have <test>": the main clause, inverted
     return t in _PRONOUNS and at + 1 < len(tokens) and tokens[at + 1].text in _MODALS
 
 

@@ -208,14 +208,6 @@ class Pipeline:
         """Inverse sentence frequency of each word in the indexed corpus (rare words weigh more)."""
         return self._for_build(snapshot, "idf", lambda s: _inverse_sentence_frequency(s, content_words))
 
-    def _without_staff(self, text: str) -> str:
-        """The words less those that name a member of staff (the vocabulary's role "staff"): who asks or acts, never
-        what a sentence must say ("CT radiographer" and radiographs share a stem)."""
-        tokens, mentions = self.guardrails.vocabulary.mentions(text)
-        staff = self.guardrails.vocabulary.role("staff")
-        cut = {i for m in mentions if m.concept in staff for i in range(m.start, m.end)}
-        return " ".join(t.text for i, t in enumerate(tokens) if i not in cut) if cut else text
-
     def disease_reader(self, snapshot):
         """Is a disease name one some indexed document uses every word of (its words in one document, in any order:
         "<site> <disease>" is known to a guideline on <disease> that names the <site>)?"""
@@ -753,7 +745,7 @@ class Pipeline:
             # each get theirs
             parts = [f"{k}: {query.asked}" for k in kinds]
             part_states = [UnderCategories(frozenset({k})) for k in kinds]
-        return self.composer.compose(self._without_staff(words), cvec, topical, idf, QUESTION_WORDS, boost=boost,
+        return self.composer.compose(self.queries.without_staff(words), cvec, topical, idf, QUESTION_WORDS, boost=boost,
                                      section_bonus=bonus,
                                      hubness=lambda d: self.hubness(snapshot, d),
                                      parts=(part_vectors if part_vectors is not None and parts == list(query.parts)

@@ -818,6 +818,14 @@ class QueryReader:
             first -= 1
         return " ".join(sentences[:first]), " ".join(sentences[first:])
 
+    def without_staff(self, text: str) -> str:
+        """The words less those that name a member of staff (the vocabulary's role "staff"): who asks or acts, never
+        what a sentence must say (a job's name may share its stem with the test that job performs)."""
+        tokens, mentions = self.vocabulary.mentions(text)
+        staff = self.vocabulary.role("staff")
+        cut = {i for m in mentions if m.concept in staff for i in range(m.start, m.end)}
+        return " ".join(t.text for i, t in enumerate(tokens) if i not in cut) if cut else text
+
     @staticmethod
     def asking_part(text: str) -> str:
         """The asking sentences with the one before the first of them ("He wants to join <a programme> now. Should

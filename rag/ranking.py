@@ -61,13 +61,18 @@ _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|request|arrange|refer|initiat
                         re.IGNORECASE)
 
 
+def _tests(vocabulary) -> frozenset[str]:
+    """The concepts that name a test one orders (the definitive one, a plain film, another)."""
+    return vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
+
+
 def _of_a_test(vocabulary, text: str) -> bool:
-    """Is some "normal" / "negative" the text says said of a test ("lumbar x-ray normal"): of the tests and the
-    examination's words in its clause, the one nearest it is a test? Not of the examination or a blood test ("obs
-    normal", "his neuro exam is normal" beside "advanced imaging", "normal renal function")."""
+    """Is some "normal" / "negative" the text says said of a test ("<test> normal"): of the tests and the
+    examination's words in its clause, the one nearest it is a test? Not of the examination or a blood test ("<vital
+    signs> normal", "his <system> exam is normal" beside a test named, "normal <blood test>")."""
     tokens, mentions = vocabulary.mentions(text)
     established = vocabulary.role("established")
-    tests = vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
+    tests = _tests(vocabulary)
     examined = vocabulary.role("examined")
     for m in mentions:
         if m.concept not in established:
@@ -121,8 +126,8 @@ class SentenceFit:
         kinds = self.vocabulary.kinds
         # what the question is about (a differential, a deficit), not the tests it names: many headings name tests
         asked = {c for c in self.concepts(query.asked) if kinds.get(c) in ("finding", "condition")}
-        # ... a test's result not where it is denied: "no bloods tonight" asks nothing of a heading on what the results
-        # show (one supposed does: "if the scan shows <x>, what then?")
+        # ... a test's result not where it is denied: "no <tests> tonight" asks nothing of a heading on what the
+        # results show (one supposed does: "if <test> shows <x>, what then?")
         asked -= self.vocabulary.role("reported_result") & self.negated(query.asked)
         # ... or a word of the heading itself that the documents' sentences never use ("what <heading word> does it
         # list?" under a heading on <heading word>): only a heading says it
@@ -176,8 +181,8 @@ class SentenceFit:
         if query.affirmed:  # a condition only its pertinent negatives name ("<system> normal") is none the patient has
             conditions -= concepts(query.focus) - concepts(query.affirmed)
         if not _of_a_test(vocabulary, query.focus):
-            # "obs normal", "normal renal function": the examination's or a blood test's, no imaging result; no
-            # condition to share with "if <test> is negative"
+            # "<vital signs> normal", "normal <blood test>": the examination's or a blood test's, no test's result;
+            # no condition to share with "if <test> is negative"
             conditions -= vocabulary.role("established")
         # the documents' own subject (their titles' concepts) is in every sentence: it says nothing about a result
         subject = concepts(" ".join({p.chunk.title for p in passages}))
@@ -189,7 +194,7 @@ class SentenceFit:
         # <category> is confirmed, ..." says what to do once it is
         stated_words |= content_words(" ".join(h for w in stated_words for h in (categories or {}).get(w, ())))
         # a test whose result the question reports is done: a sentence telling one to order it is not the next step
-        tests = vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
+        tests = _tests(vocabulary)
         done = stated & tests if query.reported else set()
         denied = query.denied
         placeholder = vocabulary.role("placeholder")  # "if imaging is negative": whichever test was done
