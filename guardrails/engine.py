@@ -8,7 +8,7 @@ on them, then the whole answer (answer-level rules). A pack whose scope does not
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -440,6 +440,12 @@ class GuardrailEngine:
         elsewhere = {c for c in concepts if kinds.get(c) == "anatomy"} - own
         return bool(elsewhere & asked_regions) and not concepts & own
 
+    def _subject_denied(self, pack: Pack, ctx: Context) -> bool:
+        """Does the question deny every concept the pack's rules are about ("no <finding> felt"), with none of its
+        emergency features? Then an answer drawn from another document is that document's, not the pack's."""
+        subject = pack.scope.subject
+        return bool(subject) and not ctx.emergency and all(self._set([c]) & ctx.denied for c in subject)
+
     def _in_scope(self, pack: Pack, texts: Sequence[frozenset[str]]) -> bool:
         """One scope entry's (or emergency feature's) concepts all present, un-negated, in one text."""
         entries = [*pack.scope.any, *pack.emergency.features]
@@ -477,23 +483,34 @@ class GuardrailEngine:
             return False
         if p.previous_has_all and not all(self._set([c]) & previous for c in p.previous_has_all):
             return False
+        if p.previous_lacks_all and all(self._set([c]) & previous for c in p.previous_lacks_all):
+            return False
         if p.unless_denied and all({DENIED + x for x in self._set([c])} & context for c in p.unless_denied):
             return False
         return not (p.context_lacks_any and all(self._set([c]) & context for c in p.context_lacks_any))
 
     def sentence_violations(self, index: int, original: str, packs: Sequence[Pack], context: frozenset[str],
                             read: list[ReadSentence] | None = None,
-                            previous: frozenset[str] = frozenset()) -> list[tuple[int, int, RuleViolation]]:
-        """(position, rule order, violation) for each rule one sentence breaks, at most one per rule."""
+                            previous: frozenset[str] = frozenset(),
+                            asked_regions: frozenset[str] = frozenset()) -> list[tuple[int, int, RuleViolation]]:
+        """(position, rule order, violation) for each rule one sentence breaks, at most one per rule.
+        asked_regions: the body regions the question names; a frame whose clause is about one of them and names
+        nothing of a pack's scope is not judged by that pack ("<care> for her <other complaint> can go on, but ...")."""
         read = read if read is not None else self.read(original)
         found = []
         order = 0
         for pack in packs:
+            own = self._scope_concepts(pack)
+            kinds = self.vocabulary.kinds
+
+            def elsewhere(f: Frame) -> bool:
+                regions = {c for c in f.clause_concepts if kinds.get(c) == "anatomy"} - own
+                return bool(regions & asked_regions) and not f.clause_concepts & own
             for rule in pack.rules:
                 order += 1
                 if rule.kind != "sentence":
                     continue
-                hit = self._first_hit(rule, read, context, previous)
+                hit = self._first_hit(rule, read, context, previous, elsewhere)
                 if hit is not None:
                     pos, which = hit
                     found.append((pos, order, RuleViolation(
@@ -502,7 +519,8 @@ class GuardrailEngine:
         return found
 
     def _first_hit(self, rule: Rule, sentences: list[ReadSentence], context: frozenset[str],
-                   previous: frozenset[str] = frozenset()) -> tuple[int, int] | None:
+                   previous: frozenset[str] = frozenset(),
+                   elsewhere: Callable[[Frame], bool] | None = None) -> tuple[int, int] | None:
         """previous: the concepts of the draft's sentence before, read for the first of these (the later ones have
         their own before them)."""
         best = None
@@ -511,6 +529,8 @@ class GuardrailEngine:
             if n:
                 previous = sentences[n - 1].concepts
             for f in rs.frames:
+                if elsewhere is not None and elsewhere(f):
+                    continue
                 for k, p in enumerate(rule.when):
                     if self.matches(p, f, context, previous):
                         pos = offset + f.span[0]
@@ -548,7 +568,8 @@ class GuardrailEngine:
         if pack:
             packs = (self.pack(pack),)
         elif sources:  # the answer's topic is its sources: another topic's draft is judged by the question alone
-            packs = tuple(p for p in self.packs if p in ctx.packs or set(p.documents) & set(sources))
+            packs = tuple(p for p in self.packs if set(p.documents) & set(sources)
+                          or p in ctx.packs and not self._subject_denied(p, ctx))
         else:
             packs = tuple(p for p in self.packs if p in ctx.packs or self._in_scope(p, draft_concepts))
         # the draft's own conditions count as context too ("<test> only if <other test> is contraindicated ...")
@@ -565,7 +586,7 @@ class GuardrailEngine:
             # (a quoted record reads as nothing: the sentence after it has no sentence of the draft's before it)
             before = read[i - 1][-1].concepts if i and read[i - 1] else frozenset()
             hits += [(i, pos, order, v) for pos, order, v in
-                     self.sentence_violations(i, s.text, judged, context, read[i], before)]
+                     self.sentence_violations(i, s.text, judged, context, read[i], before, asked_regions)]
         hits.sort(key=lambda h: (h[0], h[1], h[2]))
         frames = [f for group in read for rs in group for f in rs.frames]
         answer_level = [v for p in packs for v in self.answer_violations(frames, p, context)] if emergency else []

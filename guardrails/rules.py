@@ -68,6 +68,9 @@ class Predicate(Strict):
     # ("<test> normal. <cause> excluded.")
     previous_has_all: list[str] = Field(default_factory=list)
     previous_lacks: list[str] = Field(default_factory=list)
+    # silent where the sentence just before has every one of these ("Order the <study> today. We'll see him in
+    # clinic next week with the result.": the follow-up slot comes after the study, it does not put it off)
+    previous_lacks_all: list[str] = Field(default_factory=list)
     context_lacks_any: list[str] = Field(default_factory=list)
     # silent where the user's turns deny every one of these and nothing affirms one ("no <finding> palpable")
     unless_denied: list[str] = Field(default_factory=list)
@@ -138,6 +141,9 @@ class Emergency(Strict):
 
 class Scope(Strict):
     any: list[list[str]] = Field(min_length=1)
+    # what the pack's rules are about: a question that denies every one of these, answered from another document, is
+    # that document's to answer, unless it has one of the pack's emergency features
+    subject: list[str] = Field(default_factory=list)
 
 
 class Pack(Strict):
@@ -176,6 +182,7 @@ def _describe(err: ValidationError, source: str) -> str:
 def _check_concepts(pack: Pack, vocabulary: Vocabulary, source: str) -> None:
     """Every concept a pack names exists in the vocabulary: a typo must fail at load, not silently never match."""
     names: list[tuple[str, str]] = [(f"scope.any[{i}]", c) for i, entry in enumerate(pack.scope.any) for c in entry]
+    names += [("scope.subject", c) for c in pack.scope.subject]
     names += [("emergency.features", c) for entry in pack.emergency.features for c in entry]
     names += [("emergency.in_scope_features", c) for entry in pack.emergency.in_scope_features for c in entry]
     names += [("emergency.topic", c) for entry in pack.emergency.topic for c in entry]

@@ -345,6 +345,26 @@ def test_a_draft_from_another_topics_document_is_judged_by_the_question_not_by_i
     assert ENGINE.check(spine, "Book the MRI for the routine list in six weeks.", sources=["other-doc"]).violations
 
 
+def test_a_question_denying_the_packs_subject_answered_from_another_document_is_that_documents():
+    q = ("Whole-spine MRI request for a 72F with myeloma and new thoracic back pain, query cord compression. "
+         "No lump felt. Do we give gadolinium?")
+    draft = "CT myelography may be needed to show compression of the cord."
+    assert ENGINE.check(q, draft, sources=["metastatic-spinal-cord-compression"]).violations == ()
+    # ... the pack's own document is still the pack's to judge
+    assert "RF-WRONG-MODALITY" in {v.rule_id for v in ENGINE.check(q, draft,
+                                                                  sources=["palpable-mid-lumbar-mass"]).violations}
+    # ... and so is an emergency, whichever document answers
+    urgent = q.replace("No lump felt.", "No lump felt. Since this morning she cannot pass urine and both legs are weak.")
+    v = ENGINE.check(urgent, "Book a routine outpatient MRI.", sources=["metastatic-spinal-cord-compression"])
+    assert v.action == "escalate" and "RF-CAUDA-EQUINA" in {x.rule_id for x in v.violations}
+
+
+def test_care_for_a_complaint_elsewhere_the_question_names_is_not_the_packs_to_judge():
+    q = "Physio: 40M with a lump beside L3 and a sprained knee."
+    assert _rules(q, "Keep going with physio for his knee, but the lump needs MRI with contrast today.") == set()
+    assert "RF-CONSERVATIVE-FIRST" in _rules(q, "Physio for his knee and his back can continue.")
+
+
 def test_coming_straight_back_is_a_return_not_the_back():
     assert "term.return" in ENGINE.vocabulary.concepts("come straight back to A&E after a bang on the head")
     assert "anatomy.spine" not in ENGINE.vocabulary.concepts("come straight back to A&E after a bang on the head")
