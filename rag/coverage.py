@@ -47,6 +47,8 @@ class Exclusion(NamedTuple):
     # what the item's patients are without ("<finding> without <other finding>"): only a question that denies it
     # ("<finding>, no <other finding>") is about them; one that names it, or says nothing of it, may not be
     absent: frozenset[str] = frozenset()
+    # the ages the item's patients are ("babies under <n> weeks with a <finding>"): a patient of another age is not one
+    ages: tuple[tuple[float, float], ...] = ()
 
 
 # ... and a sentence naming other guidance that covers a subject ("<finding> is covered by the guidance on <other
@@ -115,20 +117,22 @@ def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], froz
                 words = frozenset(said - subject)
                 if said and not words:
                     continue  # the item is the document's own subject in the region: nothing handed over
-            exclusion = Exclusion(named, words, absent)
+            exclusion = Exclusion(named, words, absent, tuple(age_ranges(item)))
             if exclusion not in out:
                 out.append(exclusion)
     return tuple(out)
 
 
 def excluded(question: frozenset[str], items: tuple[Exclusion, ...], words: frozenset[str] = frozenset(),
-             denied: frozenset[str] = frozenset()) -> bool:
+             denied: frozenset[str] = frozenset(), age: float | None = None) -> bool:
     """Does the question name every finding and region of one of the document's excluded items (and, for an item
     that names only a region, one of its other words: "<region> transplant recipients" is not every question
-    about the <region>; for an item of patients without something, deny it)? words: the question's content words;
-    denied: the concepts it denies."""
+    about the <region>; for an item of patients without something, deny it; for an item of patients of some age, be
+    about a patient of that age, where it says the age)? words: the question's content words; denied: the concepts
+    it denies; age: the patient's, in years."""
     return any(item.concepts <= question and (not item.absent or item.absent & denied)
-               and (not item.words or item.words & words) for item in items)
+               and (not item.words or item.words & words)
+               and (age is None or not item.ages or any(lo <= age < hi for lo, hi in item.ages)) for item in items)
 
 
 # whose patients a statement of coverage names by group alone ("This guidance covers adults ..."; "children ... are

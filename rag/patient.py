@@ -40,6 +40,11 @@ _RANGES = [
                 re.I), "between"),
     (re.compile(rf"\b{_NUM}\s*months?\s*(?:to|-|–)\s*{_NUM}\s*{_UNIT}\b", re.I), "months_to_years"),
     (re.compile(rf"\b(?:under|younger than|below)\s+{_NUM}\s*months?\b", re.I), "below_months"),
+    # weeks are an age only said of the young or said as one ("babies under 4 weeks", "under 6 weeks old"): "pain for
+    # under 6 weeks" is a duration
+    (re.compile(rf"\b(?:{_AGE_WORD}|babies|baby|neonates?|newborns?)\s+(?:under|younger than|below|less than)\s+"
+                rf"{_NUM}\s*weeks?\b|\b(?:under|younger than|below|less than)\s+{_NUM}\s*weeks?\s+(?:old|of age)\b",
+                re.I), "below_weeks"),
     # "boys and men up to 25 years of age": the upper age included
     (re.compile(rf"\b{_AGE_WORD}\s+up\s+to\s+(?:and\s+including\s+)?{_NUM}\s*{_UNIT}", re.I), "up_to"),
 ]
@@ -76,7 +81,7 @@ def age_ranges(sentence: str) -> list[tuple[float, float]]:
     out = []
     for rx, kind in _RANGES:
         for m in rx.finditer(sentence):
-            a = float(m.group(1))
+            a = float(next(g for g in m.groups() if g is not None))  # (an alternative's number is its own group)
             if kind == "min":
                 out.append((a, math.inf))
             elif kind == "above":
@@ -89,6 +94,8 @@ def age_ranges(sentence: str) -> list[tuple[float, float]]:
                 out.append((a / 12, float(m.group(2)) + 1))
             elif kind == "below_months":
                 out.append((0.0, a / 12))
+            elif kind == "below_weeks":
+                out.append((0.0, a * 7 / 365.25))
             elif kind == "up_to":
                 out.append((0.0, a + 1))
     return out

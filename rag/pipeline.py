@@ -23,6 +23,7 @@ import numpy as np
 
 from guardrails.concepts import normalize
 from guardrails.engine import DraftSentence, GuardrailEngine, SafeSentence, Verdict
+from guardrails.sentences import split_sentences
 from rag.abbreviations import Shorthand
 from rag.bands import Band, bands_in, implied
 from rag.config import Settings
@@ -36,7 +37,7 @@ from rag.library import Library
 from rag.llm import LLMClient, Reply
 from rag.llm_answer import LLMSynthesizer, Prompt, build_prompt
 from rag.query import QUESTION_WORDS, Query, QueryReader
-from rag.ranking import FIT_KINDS, SentenceFit, asked_categories
+from rag.ranking import FIT_KINDS, SentenceFit, asked_categories, tests_of
 from rag.retrieve import HybridRetriever
 from rag.scope import ScopeDecision, ScopePolicy, document_first
 from rag.stream_answer import stream_turn
@@ -415,7 +416,8 @@ class Pipeline:
                      if not is_reference_chunk(p.chunk)]
             passages = self._own_passages_first(snapshot, wider, passages[0].chunk.document_id, passages, k)
             vectors = self.sentence_vectors.get(passages)
-        valued = self._value_passages(snapshot, query, passages, idf)
+        valued = self._value_passages(snapshot, query, passages, idf) + self._result_passages(snapshot, query,
+                                                                                             passages)
         if valued:
             passages = passages + valued
             vectors = self.sentence_vectors.get(passages)
@@ -460,6 +462,10 @@ class Pipeline:
         sources = sorted({p.chunk.document_id for p in draft.passages})
         verdict = self.guardrails.check(query.spelled or query.question, draft_sentences, query.history,
                                         sources=sources)
+        settled = self.scope.settled_by_emergency(turn.decision, query, verdict.emergency)
+        if settled is not turn.decision:
+            turn.decision = settled
+            draft = draft.model_copy(update={"abstained": False, "partial": None})
         if draft.abstained and verdict.action == "escalate" and not verdict.emergency:
             # a general question about warning signs, outside the sources: abstain, no banner
             verdict = verdict.model_copy(update={"action": "pass", "banner": None})
@@ -556,6 +562,27 @@ class Pipeline:
         return [ScoredChunk(chunk=c, score=floor) for c in snapshot.chunks
                 if c.document_id == document and c.id not in have and not is_reference_chunk(c)
                 and holds(c, by_name=True)]
+
+    def _result_passages(self, snapshot, query: Query, passages: list[ScoredChunk]) -> list[ScoredChunk]:
+        """For a question that reports or supposes a test's result ("<test>: <findings>. What next?"), the answering
+        document's passages under a heading on what results mean, where retrieval's cut missed them behind the
+        findings' own words; ranked last, the composer weighs them as any other."""
+        if not passages or not (query.reported or query.supposed) or query.answer_type == "source":
+            return []
+        vocabulary = self.guardrails.vocabulary
+        results = vocabulary.role("reported_result")
+        # ... what next in general, not whether a test the asking names has a place ("the team want a CT as well. Is
+        # that supported?"); the test whose report it quotes is not one
+        tests = tests_of(vocabulary)
+        for sentence in split_sentences(QueryReader.asking_part(query.focus)):
+            said = vocabulary.concepts(sentence)
+            if not said & (results | vocabulary.role("established")) and said & tests:
+                return []
+        document = passages[0].chunk.document_id
+        have, floor = {p.chunk.id for p in passages}, min(p.score for p in passages)
+        return [ScoredChunk(chunk=c, score=floor) for c in snapshot.chunks
+                if c.document_id == document and c.id not in have and not is_reference_chunk(c) and c.section
+                and len(c.section) >= 2 and vocabulary.concepts(c.section[-1]) & results]
 
     def _differential_kinds(self, snapshot, query: Query, document: str) -> list[str]:
         """For a question asking what something could be ("all the kinds of things it could be", "what groups of
@@ -743,7 +770,8 @@ class Pipeline:
         if kinds and not parts:
             # "what could it be?" over a list of kinds: each kind's member closest to the question, as a turn's parts
             # each get theirs
-            parts = [f"{k}: {query.asked}" for k in kinds]
+            asked = self.queries.without_tests(query.asked, tests_of(self.guardrails.vocabulary))
+            parts = [f"{k}: {asked}" for k in kinds]
             part_states = [UnderCategories(frozenset({k})) for k in kinds]
         return self.composer.compose(self.queries.without_staff(words), cvec, topical, idf, QUESTION_WORDS, boost=boost,
                                      section_bonus=bonus,

@@ -78,7 +78,8 @@ _ORDINALS = {"first": 0, "former": 0, "second": 1, "third": 2, "fourth": 3, "fif
 _ORDINAL = re.compile(r"\bthe (first|second|third|fourth|fifth|last|former|latter)"
                       r"(?: (?:one|option|possibility|group|category|item|thing|cause|type|kind|point|"
                       r"of (?:those|these|them)))?"
-                      r"(?=\s*(?:[?.,;:!)\-\u2013\u2014]|$|\b(?:is|was|then|you|that|which|in|on)\b))", re.IGNORECASE)
+                      r"(?=\s*(?:[?.,;:!)\-\u2013\u2014]|$|\b(?:is|was|then|you|that|which|in|on|from|about|for)\b))",
+                      re.IGNORECASE)
 _ITEMS_POINTER = re.compile(r"\b(?:those|these|both)(?: (?:two|three|four|ones|things|options|possibilities))?"
                             r"(?=\s*(?:[?.,;!)]|$|\b(?:and|or|apart|aside|first|then|too|instead|as well)\b))",
                             re.IGNORECASE)
@@ -180,22 +181,25 @@ class AnswerTypes:
         concepts, self.evidence, self.describe, self.prefer, self.searched = {}, {}, {}, {}, {}
         keeps: set[str] = set()
         restated: set[str] = set()
+        settled: set[str] = set()
         self.polar: set[str] = set()
         concepts["exclusion"] = {"kind": "cue", "phrases": data.get("exclusions") or ["apart from"]}
         if data.get("exclusions_after"):
             concepts["exclusion_after"] = {"kind": "cue", "phrases": data["exclusions_after"]}
         for name, spec in data["types"].items():
             if set(spec) - {"cues", "evidence", "describe", "prefer", "polar", "searched", "keeps_negatives",
-                            "restated"}:
+                            "restated", "settled_by_emergency", "qualifies"}:
                 raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe, prefer, polar, "
-                                 "searched, keeps_negatives, restated")
-            for flag in ("keeps_negatives", "restated", "polar"):
+                                 "searched, keeps_negatives, restated, settled_by_emergency, qualifies")
+            for flag in ("keeps_negatives", "restated", "polar", "settled_by_emergency"):
                 if flag in spec and not isinstance(spec[flag], bool):
                     raise ValueError(f"{path.name}: type {name}: {flag} must be true or false")
             if spec.get("keeps_negatives"):
                 keeps.add(name)
             if spec.get("restated"):
                 restated.add(name)
+            if spec.get("settled_by_emergency"):
+                settled.add(name)
             if spec.get("polar") is True:
                 self.polar.add(name)
             concepts[f"answer.{name}"] = {"kind": "cue", "phrases": spec["cues"]}
@@ -204,8 +208,17 @@ class AnswerTypes:
             self.searched[name] = str(spec.get("searched", ""))
             self.describe[name] = spec.get("describe", name)
         self.order = list(data["types"])
+        # a type whose cue, beside another type's question, qualifies what that one asks for ("how long must he keep
+        # off <an activity>?" asks a duration of the activity): the answer's sentence gives both
+        self.qualifiers: dict[str, list[str]] = {}
+        for name, spec in data["types"].items():
+            for other in spec.get("qualifies") or []:
+                if other not in data["types"]:
+                    raise ValueError(f"{path.name}: type {name}: qualifies unknown type {other!r}")
+                self.qualifiers.setdefault(other, []).append(name)
         self.keeps_negatives = frozenset(keeps)  # types asking about what the patient does not have (yet)
         self.restated = frozenset(restated)  # types a restatement of the asker's own findings answers
+        self.settled_by_emergency = frozenset(settled)  # types a patient's emergency answers by itself
         self.vocabulary = Vocabulary(concepts, {}, path.name)
         # the concept layer's spellings ("cant", "shud", "wat") read the cues too
         self.vocabulary.set_spellings(getattr(default_vocabulary(), "spellings", {}))
@@ -274,6 +287,14 @@ class AnswerTypes:
                 if 0 < len(named) <= 3:
                     return named[-2:]
         return []
+
+    def qualifying(self, text: str, answer_type: str) -> list[str]:
+        """The types whose cues the text also names and that qualify this answer type's question (`qualifies`)."""
+        wanted = self.qualifiers.get(answer_type)
+        if not wanted:
+            return []
+        said = {m.concept.removeprefix("answer.") for m in self.vocabulary.mentions(text)[1]}
+        return [t for t in wanted if t in said]
 
     def without_cues(self, text: str, answer_type: str) -> str:
         """The text less the phrases that asked for this answer type ("which papers are cited for", "where
@@ -476,6 +497,10 @@ _QUESTION_END = re.compile(r"\?+(?=[\s\"')\]]*$)|\?+(?=\s)")
 QUOTE_MIN_WORDS = 4  # a shorter quote ("'not cancer'") is a phrase anyone might use, not a line of a document
 
 
+# what a shorthand report ("<test>: <findings>") says was found, and the kinds of concept that make it one
+_REPORT_RESULT = "condition.result"
+_REPORTED_KINDS = frozenset({"finding", "condition", "term", "assessment"})
+_TEST_NAMING = frozenset({"object", "protocol", "anatomy"})
 # a claim reported as the source's ("the article warns that <claim> - which reference ...?"): quoted without marks
 _REPORTED_CLAIM = re.compile(
     r"\b(?:article|guidance|guideline|paper|source|document|summary|text|review)\s+(?:says|said|warns|warned|states"
@@ -558,7 +583,7 @@ class QueryReader:
         focus = self._focus(text, topical)
         previous = [m["content"] for m in history if m["role"] == "user"]
         follow_up = bool(previous) and not _ANOTHER_CASE.search(focus) and (
-            bool(_PRONOUN.search(focus)) or len(focus.split()) < 12)
+            bool(_PRONOUN.search(focus)) or bool(_ORDINAL.search(focus)) or len(focus.split()) < 12)
         said = [m["content"] for m in history if m["role"] == "assistant"]
         if follow_up and said:
             focus = self.point_back(focus, said[-1])
@@ -731,7 +756,20 @@ class QueryReader:
             # any test is named is not one ("<a team> confirmed the device is <test>-conditional, so <test> is safe")
             out |= {m.concept for m in mentions if m.concept in established
                     or m.concept in self._results and (m.start > first_test or m.concept in self._quoted)}
+            if self._reads_as_report(tokens, mentions, first_test):
+                out.add(_REPORT_RESULT)
         return frozenset(out)
+
+    def _reads_as_report(self, tokens, mentions, first_test: int) -> bool:
+        """"<test> [<protocol>]: <findings>" is a report in shorthand: a colon straight after the test, and a finding
+        after the colon ("<test> w/wo: <size> <lesion> ..."), as against "<test>: booked for <day>"."""
+        end = first_test
+        for m in sorted(mentions, key=lambda x: x.start):  # the test and what names it further ("<region> with <agent>")
+            if m.start >= first_test and m.start <= end + 1 and self.vocabulary.kinds.get(m.concept) in _TEST_NAMING:
+                end = max(end, m.end)
+        colon = next((t.index for t in tokens[end:end + 2] if t.text == ":"), None)
+        return colon is not None and any(m.start > colon and self.vocabulary.kinds.get(m.concept) in _REPORTED_KINDS
+                                         for m in mentions)
 
     @staticmethod
     def plan(text: str) -> str:
@@ -817,6 +855,13 @@ class QueryReader:
         if _POINTS_BACK.search(sentences[first]) or not content_words(sentences[first]) - QUESTION_STEMS:
             first -= 1
         return " ".join(sentences[:first]), " ".join(sentences[first:])
+
+    def without_tests(self, text: str, tests: frozenset[str]) -> str:
+        """The words less those that name a test: what a differential's member is chosen by (a cause is never the
+        test that finds it: "what's on the differential before the <test>?" asks for causes, not the <test>)."""
+        tokens, mentions = self.vocabulary.mentions(text)
+        cut = {i for m in mentions if m.concept in tests for i in range(m.start, m.end)}
+        return " ".join(t.text for i, t in enumerate(tokens) if i not in cut) if cut else text
 
     def without_staff(self, text: str) -> str:
         """The words less those that name a member of staff (the vocabulary's role "staff"): who asks or acts, never

@@ -61,7 +61,7 @@ _DIRECTIVE = re.compile(r"^(?:order|obtain|perform|request|arrange|refer|initiat
                         re.IGNORECASE)
 
 
-def _tests(vocabulary) -> frozenset[str]:
+def tests_of(vocabulary) -> frozenset[str]:
     """The concepts that name a test one orders (the definitive one, a plain film, another)."""
     return vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
 
@@ -72,7 +72,7 @@ def _of_a_test(vocabulary, text: str) -> bool:
     signs> normal", "his <system> exam is normal" beside a test named, "normal <blood test>")."""
     tokens, mentions = vocabulary.mentions(text)
     established = vocabulary.role("established")
-    tests = _tests(vocabulary)
+    tests = tests_of(vocabulary)
     examined = vocabulary.role("examined")
     for m in mentions:
         if m.concept not in established:
@@ -194,7 +194,7 @@ class SentenceFit:
         # <category> is confirmed, ..." says what to do once it is
         stated_words |= content_words(" ".join(h for w in stated_words for h in (categories or {}).get(w, ())))
         # a test whose result the question reports is done: a sentence telling one to order it is not the next step
-        tests = _tests(vocabulary)
+        tests = tests_of(vocabulary)
         done = stated & tests if query.reported else set()
         denied = query.denied
         placeholder = vocabulary.role("placeholder")  # "if imaging is negative": whichever test was done

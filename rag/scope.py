@@ -336,6 +336,14 @@ class ScopePolicy:
                                  missing=missing, **base)
         return ScopeDecision(outcome="answer", reasons=(f"topic: similarity {best:.2f}",), **base)
 
+    def settled_by_emergency(self, decision: ScopeDecision, query: Query, emergency: bool) -> ScopeDecision:
+        """A partial answer whose missing part a patient's emergency answers ("may he <carry on an activity> until
+        the scan?" with emergency features: no, he needs emergency care now) is a whole answer."""
+        if decision.outcome == "partial" and emergency and query.answer_type in self.answer_types.settled_by_emergency:
+            return decision.model_copy(update={"outcome": "answer", "missing": None, "reasons": (
+                *decision.reasons, "answerability: the patient's emergency answers it")})
+        return decision
+
     def _subject_concepts(self, title: str, concepts: frozenset[str]) -> frozenset[str]:
         """The concepts that name a title's subject (not its course): a body region only when the title names nothing
         more than the region ("<region> <injury>" is not about every question on another part of the <region>: a part
@@ -573,7 +581,7 @@ class ScopePolicy:
         patient ("<subject> in children" for a 52-year-old; "covers babies born at <n> weeks or later")?"""
         named = frozenset(c for c in query.concepts - query.denied if self.vocabulary.kinds.get(c) in ITEM_KINDS)
         words = frozenset(content_words(query.focus))
-        return lambda document_id: (bool(named) and excluded(named, exclusions(document_id), words, query.denied)
+        return lambda document_id: (bool(named) and excluded(named, exclusions(document_id), words, query.denied, query.age)
                                     or bool(_population_misfit(query, title(document_id), population(document_id))))
 
     @staticmethod
@@ -793,6 +801,9 @@ class ScopePolicy:
         # the disease whose value it is, when it is not the document's own ("a starting dose for isolated <disease B>"
         # asked of a guideline on <disease A> that names <B> among its symptoms): a value for <A> does not answer it
         diseases = [content_words(d) for d in self.diseases.find(asking)]
+        # ... and the activity it is asked of ("how long must he keep off <an activity>?"): a time for something else
+        # does not answer it
+        qualifying = self.answer_types.qualifying(QueryReader.asking(query.focus), query.answer_type)
 
         def holds(chunk, by_name: bool = False) -> bool:
             title = content_words(chunk.title)
@@ -807,6 +818,8 @@ class ScopePolicy:
                 if (said & focus and (not owner or _names_any(said, owner) or owner <= title)
                         and all(d <= said or d <= title for d in diseases)
                         and self.answer_types.gives_value(query.answer_type, s.text)
+                        and all(self.answer_types.gives_value(q, f"{' '.join(chunk.section[-1:])} {s.text}")
+                                for q in qualifying)
                         and all(_RATE_IN[u].search(s.text) or (u in _RATE_ALSO and _RATE_ALSO[u].search(s.text))
                                 for u in units)):
                     return True

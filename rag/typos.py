@@ -81,6 +81,7 @@ class TypoFixer:
         """corpus_words: lower-case word forms of the indexed text with their counts; vocabulary_words: the
         concept vocabulary's words (a question may use a term the corpus words differently)."""
         self.frequency = Counter(corpus_words)
+        self.corpus = frozenset(self.frequency)  # the documents' own word forms, without the vocabulary's
         self.clipped: dict[str, list[str]] = {}  # a corpus word's first TRUNCATED_MIN letters -> the corpus words
         for w in self.frequency:
             if len(w) >= TRUNCATED_MIN + TRUNCATED_SHARED:
@@ -116,8 +117,11 @@ class TypoFixer:
             whole = self._completion(w)
             if whole:
                 return whole
-        if (len(w) < MIN_LENGTH or w in STOPWORDS or w in self.frequency or american(w) in self.frequency
-                or known_english(w)):
+        if w not in self.corpus and (us := american(w)) != w and us in self.frequency:
+            # a British spelling of a word the documents (or the vocabulary, where the documents do not use it) spell
+            # the American way: searched and embedded as they spell it
+            return us
+        if (len(w) < MIN_LENGTH or w in STOPWORDS or w in self.frequency or known_english(w)):
             return None
         limit = 1 if len(w) <= 7 or named else 2
         found = process.extract(w, self.by_initial.get(w[0], ()), scorer=OSA.distance, score_cutoff=limit,

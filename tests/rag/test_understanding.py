@@ -96,6 +96,47 @@ def test_a_reported_result_is_one_a_test_gave_and_the_question_states(text, repo
     assert bool(QueryReader().read(_user(text)).reported) == reported
 
 
+@pytest.mark.parametrize("text, reported", [
+    # a report in shorthand: the test, a colon, what it found
+    ("MRI w/wo: 4 cm rim-enhancing collection R paraspinal/psoas + L3/4 discitis. Next steps?", True),
+    ("MRI lumbar spine with contrast: lipoma. What now?", True),
+    ("MRI: booked for Tuesday. What next?", False),  # a plan, not a finding
+])
+def test_a_shorthand_report_is_a_reported_result(text, reported):
+    assert bool(QueryReader().read(_user(text)).reported) == reported
+
+
+def test_a_result_reported_in_shorthand_is_answered_with_what_the_sources_say_to_do_next(pipeline):
+    a = pipeline.answer(_user("66M T2DM, T 38.4, firm tender swelling R paraspinal L3 x 10/7. MRI w/wo: 4 cm "
+                              "rim-enhancing collection R paraspinal/psoas + L3/4 discitis, cord fine. Next steps?"))
+    assert a.answer.lower().startswith("if infection is confirmed"), a.answer
+
+
+def test_what_next_after_a_report_draws_on_the_section_on_results_retrieval_missed(pipeline):
+    a = pipeline.answer(_user("70F, lump beside L2 with 6 weeks of back pain. Contrast MRI report: 'enhancing "
+                              "soft-tissue mass arising from the L2 vertebral body with paraspinal extension, "
+                              "appearances suspicious for metastasis'. What should happen next?"))
+    assert "biopsy for tissue diagnosis" in a.answer and "oncology referral" in a.answer, a.answer
+
+
+def test_an_activity_the_sources_never_speak_of_is_a_partial_answer_unless_the_patient_has_an_emergency(pipeline):
+    calm = pipeline.answer(_user("17-year-old with a firm lump beside L2 and a month of back ache; the contrast MRI "
+                                 "is booked for next week. Can he keep playing contact rugby until the scan?"))
+    assert calm.scope == "partial" and calm.abstained and "that activity" in calm.answer, calm.answer
+    urgent = pipeline.answer(_user("Lump beside L3. Since this morning both legs give way and he has wet himself "
+                                   "without noticing. Is he fit to drive the afternoon run?"))
+    assert urgent.scope == "answer" and not urgent.abstained and "emergent MRI" in urgent.answer, urgent.answer
+
+
+def test_a_follow_up_pointing_at_the_last_answers_first_point_is_a_follow_up():
+    turns = [{"role": "user", "content": "Can a benign tumour near the lumbar spine really cause much trouble?"},
+             {"role": "assistant", "content": "Yes: benign tumours can cause persistent pain and deformity if "
+                                              "misdiagnosed [1], and they should not be assumed benign [2]."},
+             {"role": "user", "content": "Which paper is the first point from? I want the title on my slide."}]
+    q = QueryReader().read(turns)
+    assert q.follow_up and q.answer_type == "source"
+
+
 def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline):
     a = pipeline.answer(_user("MRI L-spine with and without contrast showed nothing serious, but the lump is still "
                               "there and she is still sore. What now?"))
@@ -163,6 +204,12 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     # the way forward, not a place
     ("MRI report back: suspicious for metastasis. Where do I go from here?", "recommendation"),
     ("Where do I inject it?", "location"),
+    # whether the patient may go on with an activity, asked as that alone; asked with anything else, the other wins
+    ("Does the guidance say whether he can keep driving his lorry until the scan?", "activity"),
+    ("Is it safe for him to fly to Sydney next week?", "activity"),
+    ("Reasonable to assume so and carry on training?", "yes_no"),
+    ("Is a bone scan ok to work up a paraspinal mass?", "yes_no"),
+    ("When can he go back to rugby?", "duration"),
     # the works an article cites, in other words
     ("Which of the cited works backs the line that benign tumours cause deformity?", "source"),
     ("A colleague says it cites a case report. What's the exact reference?", "source"),
@@ -890,6 +937,27 @@ def test_an_item_of_patients_without_a_finding_hands_over_only_a_question_that_d
     back = read("A palpable lump or mass in the back or paraspinal region: this is not non-specific back pain and is "
                 "managed under the separate guidance on a palpable lumbar mass.", "Non-specific low back pain")
     assert any(lump <= item.concepts and not item.absent for item in back)
+
+
+def test_an_item_of_patients_of_an_age_hands_over_only_a_patient_of_that_age():
+    from rag.coverage import declared_exclusions, excluded
+    from rag.patient import age_ranges
+    from rag.text import content_words
+
+    scope = ScopePolicy(0.3, 0.3)
+    vocabulary = scope.vocabulary
+    items = declared_exclusions(
+        ["Does not cover: babies under 4 weeks old with a sticky or swollen eye, who need same-day neonatal "
+         "assessment; or a penetrating eye injury."], scope.concepts, vocabulary.kinds, vocabulary.matched_text,
+        content_words("Periorbital and orbital cellulitis in children"), vocabulary.role("course"))
+    eye = frozenset({"anatomy.head"})
+    words = frozenset(content_words("eyelids so swollen she cannot open the eye"))
+    assert excluded(eye, items, words, age=2 / 52)  # a two-week-old is handed over
+    assert not excluded(eye, items, words, age=7.0)  # a seven-year-old is not
+    assert excluded(eye, items, words)  # an unstated age: as before, the item's words decide
+    # weeks are an age only where said of the young or as an age; a symptom's duration is none
+    assert age_ranges("back pain for under 6 weeks") == []
+    assert age_ranges("infants under 6 weeks of age") == [(0.0, 6 * 7 / 365.25)]
 
 
 def test_an_infant_is_not_the_patient_of_a_guideline_for_children_from_six_months():
