@@ -56,6 +56,8 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|h
                       r"^(?:ok|okay|right|alright|thanks|great)\b|\b(?:an?|the) (?:equivalent|alternative)\b|"
                       # a correction of a detail of the earlier turn ("sorry, I meant <x> not <y>") continues it
                       r"\bi meant\b|\bi misread\b|\btypo\b|"
+                      # the last answer pointed at ("you wrote 'without and with' - why both?")
+                      r"\byou (?:wrote|said|mentioned|quoted|cited|recommended|suggested)\b|\byour (?:answer|reply|last)\b|"
                       # "the practice already did one": one of the things the earlier turn named (_DONE_POINTER)
                       + _DONE_ONE + r"|"
                       # a plan put up for approval with nothing after it ("<plan>, shall I?") is the earlier case's
@@ -75,8 +77,9 @@ _ANOTHER_CASE = re.compile(r"\b(?:different|another|new|separate|unrelated|next)
 # Pointers to the items of the last answer ("the second one", "besides those two", "suspect those?") and to the test it
 # named ("and if that's normal?"): English grammar, not knowledge of any document
 _ORDINALS = {"first": 0, "former": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "latter": -1}
-_ORDINAL = re.compile(r"\bthe (first|second|third|fourth|fifth|last|former|latter)"
-                      r"(?: (?:one|option|possibility|group|category|item|thing|cause|type|kind|point|"
+_ORDINAL = re.compile(r"\b(?:the|your|that) (first|second|third|fourth|fifth|last|former|latter)"
+                      r"(?: (?:one|option|possibility|group|category|item|thing|cause|type|kind|point|sentence|line|"
+                      r"claim|statement|bit|part|"
                       r"of (?:those|these|them)))?"
                       r"(?=\s*(?:[?.,;:!)\-\u2013\u2014]|$|\b(?:is|was|then|you|that|which|in|on|from|about|for)\b))",
                       re.IGNORECASE)

@@ -455,6 +455,11 @@ def test_retention_alone_is_an_emergency_only_for_a_patient_the_pack_is_about():
 
 
 @pytest.mark.parametrize("question, emergency", [
+    # retention and saddle numbness in a paramedic's lay words: the negation fused to its auxiliary, the
+    # "undercarriage", numb as after the dentist, legs "heavy and clumsy"
+    ("Known lump beside his spine. He hasn't passed water since last night and feels no urge to go. His "
+     "undercarriage feels like it's been to the dentist and both legs feel heavy and clumsy.", True),
+    ("Lump beside his spine. She feels no urge to eat and her legs feel heavy after a long shift.", False),
     # a deficit said plainly to be growing, on one side and then the other
     ("Patient with a paraspinal mass: his left foot drop was mild this morning, now he cannot lift the foot at all and "
      "the right leg is starting to go weak as well.", True),

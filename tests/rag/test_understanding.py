@@ -135,6 +135,10 @@ def test_a_follow_up_pointing_at_the_last_answers_first_point_is_a_follow_up():
              {"role": "user", "content": "Which paper is the first point from? I want the title on my slide."}]
     q = QueryReader().read(turns)
     assert q.follow_up and q.answer_type == "source"
+    # ... and so do "your first sentence" and "you wrote <x>"
+    for asked in ("Which reference backs your first sentence? I'd rather quote an actual journal article.",
+                  "You wrote 'without and with' - why both runs? Wouldn't the post-gadolinium pictures show everything?"):
+        assert QueryReader().read([*turns[:2], {"role": "user", "content": asked}]).follow_up, asked
 
 
 def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline):
