@@ -7,6 +7,7 @@ on them, then the whole answer (answer-level rules). A pack whose scope does not
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -500,12 +501,7 @@ class GuardrailEngine:
         found = []
         order = 0
         for pack in packs:
-            own = self._scope_concepts(pack)
-            kinds = self.vocabulary.kinds
-
-            def elsewhere(f: Frame) -> bool:
-                regions = {c for c in f.clause_concepts if kinds.get(c) == "anatomy"} - own
-                return bool(regions & asked_regions) and not f.clause_concepts & own
+            elsewhere = functools.partial(self._frame_elsewhere, own=self._scope_concepts(pack), asked=asked_regions)
             for rule in pack.rules:
                 order += 1
                 if rule.kind != "sentence":
@@ -517,6 +513,12 @@ class GuardrailEngine:
                         rule_id=rule.id, message=rule.message, span=original, severity=rule.severity,
                         pack=pack.label, sentence=index, pattern=f"when[{which}]")))
         return found
+
+    def _frame_elsewhere(self, f: Frame, own: frozenset[str], asked: frozenset[str]) -> bool:
+        """Does the frame's clause name a region the question asks about, outside the pack's scope, and nothing of
+        that scope?"""
+        regions = {c for c in f.clause_concepts if self.vocabulary.kinds.get(c) == "anatomy"} - own
+        return bool(regions & asked) and not f.clause_concepts & own
 
     def _first_hit(self, rule: Rule, sentences: list[ReadSentence], context: frozenset[str],
                    previous: frozenset[str] = frozenset(),

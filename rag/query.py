@@ -57,7 +57,8 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|h
                       # a correction of a detail of the earlier turn ("sorry, I meant <x> not <y>") continues it
                       r"\bi meant\b|\bi misread\b|\btypo\b|"
                       # the last answer pointed at ("you wrote 'without and with' - why both?")
-                      r"\byou (?:wrote|said|mentioned|quoted|cited|recommended|suggested)\b|\byour (?:answer|reply|last)\b|"
+                      r"\byou (?:wrote|said|mentioned|quoted|cited|recommended|suggested)\b|"
+                      r"\byour (?:answer|reply|last)\b|"
                       # "the practice already did one": one of the things the earlier turn named (_DONE_POINTER)
                       + _DONE_ONE + r"|"
                       # a plan put up for approval with nothing after it ("<plan>, shall I?") is the earlier case's
@@ -767,7 +768,8 @@ class QueryReader:
         """"<test> [<protocol>]: <findings>" is a report in shorthand: a colon straight after the test, and a finding
         after the colon ("<test> w/wo: <size> <lesion> ..."), as against "<test>: booked for <day>"."""
         end = first_test
-        for m in sorted(mentions, key=lambda x: x.start):  # the test and what names it further ("<region> with <agent>")
+        # the test and what names it further ("<region> with <agent>")
+        for m in sorted(mentions, key=lambda x: x.start):
             if m.start >= first_test and m.start <= end + 1 and self.vocabulary.kinds.get(m.concept) in _TEST_NAMING:
                 end = max(end, m.end)
         colon = next((t.index for t in tokens[end:end + 2] if t.text == ":"), None)

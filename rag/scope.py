@@ -581,7 +581,8 @@ class ScopePolicy:
         patient ("<subject> in children" for a 52-year-old; "covers babies born at <n> weeks or later")?"""
         named = frozenset(c for c in query.concepts - query.denied if self.vocabulary.kinds.get(c) in ITEM_KINDS)
         words = frozenset(content_words(query.focus))
-        return lambda document_id: (bool(named) and excluded(named, exclusions(document_id), words, query.denied, query.age)
+        return lambda document_id: (bool(named)
+                                    and excluded(named, exclusions(document_id), words, query.denied, query.age)
                                     or bool(_population_misfit(query, title(document_id), population(document_id))))
 
     @staticmethod

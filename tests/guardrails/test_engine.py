@@ -354,7 +354,8 @@ def test_a_question_denying_the_packs_subject_answered_from_another_document_is_
     assert "RF-WRONG-MODALITY" in {v.rule_id for v in ENGINE.check(q, draft,
                                                                   sources=["palpable-mid-lumbar-mass"]).violations}
     # ... and so is an emergency, whichever document answers
-    urgent = q.replace("No lump felt.", "No lump felt. Since this morning she cannot pass urine and both legs are weak.")
+    urgent = q.replace("No lump felt.",
+                       "No lump felt. Since this morning she cannot pass urine and both legs are weak.")
     v = ENGINE.check(urgent, "Book a routine outpatient MRI.", sources=["metastatic-spinal-cord-compression"])
     assert v.action == "escalate" and "RF-CAUDA-EQUINA" in {x.rule_id for x in v.violations}
 

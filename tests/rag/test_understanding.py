@@ -137,7 +137,7 @@ def test_a_follow_up_pointing_at_the_last_answers_first_point_is_a_follow_up():
     assert q.follow_up and q.answer_type == "source"
     # ... and so do "your first sentence" and "you wrote <x>"
     for asked in ("Which reference backs your first sentence? I'd rather quote an actual journal article.",
-                  "You wrote 'without and with' - why both runs? Wouldn't the post-gadolinium pictures show everything?"):
+                  "You wrote 'without and with' - why both runs? Would the post-gadolinium pictures not do?"):
         assert QueryReader().read([*turns[:2], {"role": "user", "content": asked}]).follow_up, asked
 
 
