@@ -40,8 +40,8 @@ _RANGES = [
                 re.I), "between"),
     (re.compile(rf"\b{_NUM}\s*months?\s*(?:to|-|–)\s*{_NUM}\s*{_UNIT}\b", re.I), "months_to_years"),
     (re.compile(rf"\b(?:under|younger than|below)\s+{_NUM}\s*months?\b", re.I), "below_months"),
-    # weeks are an age only said of the young or said as one ("babies under 4 weeks", "under 6 weeks old"): "pain for
-    # under 6 weeks" is a duration
+    # weeks are an age only said of the young or said as one ("<babies> under <n> weeks", "under <n> weeks old"):
+    # "<symptom> for under <n> weeks" is a duration
     (re.compile(rf"\b(?:{_AGE_WORD}|babies|baby|neonates?|newborns?)\s+(?:under|younger than|below|less than)\s+"
                 rf"{_NUM}\s*weeks?\b|\b(?:under|younger than|below|less than)\s+{_NUM}\s*weeks?\s+(?:old|of age)\b",
                 re.I), "below_weeks"),

@@ -571,7 +571,7 @@ class Pipeline:
             return []
         vocabulary = self.guardrails.vocabulary
         results = vocabulary.role("reported_result")
-        # ... what next in general, not whether a test the asking names has a place ("the team want a CT as well. Is
+        # ... what next in general, not whether a test the asking names has a place ("the team want a <test> as well. Is
         # that supported?"); the test whose report it quotes is not one
         tests = tests_of(vocabulary)
         for sentence in split_sentences(QueryReader.asking_part(query.focus)):

@@ -56,7 +56,7 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|h
                       r"^(?:ok|okay|right|alright|thanks|great)\b|\b(?:an?|the) (?:equivalent|alternative)\b|"
                       # a correction of a detail of the earlier turn ("sorry, I meant <x> not <y>") continues it
                       r"\bi meant\b|\bi misread\b|\btypo\b|"
-                      # the last answer pointed at ("you wrote 'without and with' - why both?")
+                      # the last answer pointed at ("you wrote '<x>' - why?")
                       r"\byou (?:wrote|said|mentioned|quoted|cited|recommended|suggested)\b|"
                       r"\byour (?:answer|reply|last)\b|"
                       # "the practice already did one": one of the things the earlier turn named (_DONE_POINTER)
