@@ -743,7 +743,8 @@ class Pipeline:
         words = f"{query.asked} {query.labels}"  # with what a stated score's band means
         said = [m["content"] for m in query.history if m["role"] == "assistant"]
         if query.answer_type == "source" and said:
-            words = re.sub(r"\[\d+\]", "", said[-1])  # "which source is that from?": the claim just made
+            # "which source is that from?": the claim just made ("... your first sentence?": that one of them)
+            words = QueryReader.pointed_claim(query.question, said[-1])
         elif query.answer_type == "source":  # "which papers are cited for <claim>?": the claim picks
             words = self.queries.answer_types.without_cues(words, "source")
         affirmed = normalize(query.affirmed or query.focus)

@@ -77,6 +77,8 @@ _ANOTHER_CASE = re.compile(r"\b(?:different|another|new|separate|unrelated|next)
 
 # Pointers to the items of the last answer ("the second one", "besides those two", "suspect those?") and to the test it
 # named ("and if that's normal?"): English grammar, not knowledge of any document
+# what an ordinal counts when it points at the last answer's sentences ("your first sentence", "the second point")
+_SENTENCE_POINTERS = frozenset({"sentence", "line", "claim", "statement", "point", "bit", "part"})
 _ORDINALS = {"first": 0, "former": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "latter": -1}
 _ORDINAL = re.compile(r"\b(?:the|your|that) (first|second|third|fourth|fifth|last|former|latter)"
                       r"(?: (?:one|option|possibility|group|category|item|thing|cause|type|kind|point|sentence|line|"
@@ -672,6 +674,17 @@ class QueryReader:
         for said in (*previous, text):
             latest.update(measured(said, self.vocabulary))
         return tuple(latest.items())
+
+    @staticmethod
+    def pointed_claim(question: str, answer: str) -> str:
+        """The claim of the last answer a provenance follow-up points at: "which reference backs your first sentence?"
+        is the answer's first sentence, "... the last point?" its last; with no such pointer, the whole answer."""
+        sentences = [s for s in split_sentences(re.sub(r"\[\d+(?:[,\s]+\d+)*\]", "", answer)) if content_words(s)]
+        m = _ORDINAL.search(question)
+        if m is None or len(sentences) < 2 or (m.group(0).split()[-1].lower() not in _SENTENCE_POINTERS):
+            return " ".join(sentences) or answer
+        n = _ORDINALS[m.group(1).lower()]
+        return sentences[n] if -len(sentences) <= n < len(sentences) else " ".join(sentences)
 
     def point_back(self, focus: str, answer: str) -> str:
         """The follow-up with its pointers to the last answer spelt out: "the second one" as that answer's second

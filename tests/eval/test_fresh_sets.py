@@ -309,10 +309,11 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # shorthand, "MRI w/wo: <findings>", is a result; what next after a report draws on the section on
                # results; "safety-net him and send a routine referral" is a delay; "the first point" points back)
                "chat_fresh_55.jsonl": 0.90,
-               # batch 56: first contact 0.775 (31/40) after the twenty-fourth session's changes; 33/40 after (a
+               # batch 56: first contact 0.775 (31/40) after the twenty-fourth session's changes; 34/40 after (a
                # paramedic's lay retention, saddle numbness and heavy, clumsy legs escalate; "you wrote <x>" and "your
-               # first sentence" point back). Still escalating: anuric on dialysis for years, incontinent for four years
-               "chat_fresh_56.jsonl": 0.825}
+               # first sentence" point back, the latter to that sentence's reference). Still escalating: anuric on
+               # dialysis for years, incontinent for four years
+               "chat_fresh_56.jsonl": 0.85}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -141,6 +141,18 @@ def test_a_follow_up_pointing_at_the_last_answers_first_point_is_a_follow_up():
         assert QueryReader().read([*turns[:2], {"role": "user", "content": asked}]).follow_up, asked
 
 
+def test_a_provenance_follow_up_pointing_at_one_sentence_asks_for_that_sentences_source(pipeline):
+    answer = ("The presence of a palpable mass is itself a red flag that mandates advanced imaging regardless of other "
+              "findings [1]. MRI of the lumbar spine without and with IV contrast is the recommended study [2].")
+    assert QueryReader.pointed_claim("Which reference backs your first sentence?", answer).startswith("The presence")
+    assert QueryReader.pointed_claim("And the second point?", answer).startswith("MRI of the lumbar")
+    assert "recommended study" in QueryReader.pointed_claim("Which source is that from?", answer)
+    a = pipeline.answer([{"role": "user", "content": "Why is a lump next to the lower spine a red flag on its own?"},
+                         {"role": "assistant", "content": answer},
+                         {"role": "user", "content": "Which reference backs your first sentence? Title please."}])
+    assert "Identifying serious causes of back pain" in a.answer, a.answer
+
+
 def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline):
     a = pipeline.answer(_user("MRI L-spine with and without contrast showed nothing serious, but the lump is still "
                               "there and she is still sore. What now?"))
