@@ -7,9 +7,8 @@ on them, then the whole answer (answer-level rules). A pack whose scope does not
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -435,11 +434,13 @@ class GuardrailEngine:
         her <region> ...": "for her <region> injury, <care> is appropriate") and naming nothing of the
         pack's scope is not judged by the pack. Both must name the region: a sentence that only names another
         region, for a question that does not, may still be advice about the pack's patient."""
-        own = self._scope_concepts(pack)
-        kinds = self.vocabulary.kinds
         concepts = frozenset().union(*(rs.concepts for rs in read)) if read else frozenset()
-        elsewhere = {c for c in concepts if kinds.get(c) == "anatomy"} - own
-        return bool(elsewhere & asked_regions) and not concepts & own
+        return self._elsewhere(concepts, self._scope_concepts(pack), asked_regions)
+
+    def _elsewhere(self, concepts: frozenset[str], own: frozenset[str], asked: frozenset[str]) -> bool:
+        """Do these concepts name a region the question asks about, outside the pack's scope, and nothing of it?"""
+        regions = {c for c in concepts if self.vocabulary.kinds.get(c) == "anatomy"} - own
+        return bool(regions & asked) and not concepts & own
 
     def _subject_denied(self, pack: Pack, ctx: Context) -> bool:
         """Does the question deny every concept the pack's rules are about ("no <finding> felt"), with none of its
@@ -501,12 +502,12 @@ class GuardrailEngine:
         found = []
         order = 0
         for pack in packs:
-            elsewhere = functools.partial(self._frame_elsewhere, own=self._scope_concepts(pack), asked=asked_regions)
+            own = self._scope_concepts(pack)
             for rule in pack.rules:
                 order += 1
                 if rule.kind != "sentence":
                     continue
-                hit = self._first_hit(rule, read, context, previous, elsewhere)
+                hit = self._first_hit(rule, read, context, previous, own, asked_regions)
                 if hit is not None:
                     pos, which = hit
                     found.append((pos, order, RuleViolation(
@@ -514,24 +515,19 @@ class GuardrailEngine:
                         pack=pack.label, sentence=index, pattern=f"when[{which}]")))
         return found
 
-    def _frame_elsewhere(self, f: Frame, own: frozenset[str], asked: frozenset[str]) -> bool:
-        """Does the frame's clause name a region the question asks about, outside the pack's scope, and nothing of
-        that scope?"""
-        regions = {c for c in f.clause_concepts if self.vocabulary.kinds.get(c) == "anatomy"} - own
-        return bool(regions & asked) and not f.clause_concepts & own
-
     def _first_hit(self, rule: Rule, sentences: list[ReadSentence], context: frozenset[str],
-                   previous: frozenset[str] = frozenset(),
-                   elsewhere: Callable[[Frame], bool] | None = None) -> tuple[int, int] | None:
+                   previous: frozenset[str] = frozenset(), own: frozenset[str] = frozenset(),
+                   asked_regions: frozenset[str] = frozenset()) -> tuple[int, int] | None:
         """previous: the concepts of the draft's sentence before, read for the first of these (the later ones have
-        their own before them)."""
+        their own before them); own, asked_regions: the pack's scope concepts and the question's regions, for frames
+        about another region (GuardrailEngine._elsewhere)."""
         best = None
         offset = 0
         for n, rs in enumerate(sentences):
             if n:
                 previous = sentences[n - 1].concepts
             for f in rs.frames:
-                if elsewhere is not None and elsewhere(f):
+                if asked_regions and self._elsewhere(f.clause_concepts, own, asked_regions):
                     continue
                 for k, p in enumerate(rule.when):
                     if self.matches(p, f, context, previous):

@@ -23,7 +23,6 @@ import numpy as np
 
 from guardrails.concepts import normalize
 from guardrails.engine import DraftSentence, GuardrailEngine, SafeSentence, Verdict
-from guardrails.sentences import split_sentences
 from rag.abbreviations import Shorthand
 from rag.bands import Band, bands_in, implied
 from rag.config import Settings
@@ -564,25 +563,17 @@ class Pipeline:
                 and holds(c, by_name=True)]
 
     def _result_passages(self, snapshot, query: Query, passages: list[ScoredChunk]) -> list[ScoredChunk]:
-        """For a question that reports or supposes a test's result ("<test>: <findings>. What next?"), the answering
-        document's passages under a heading on what results mean, where retrieval's cut missed them behind the
-        findings' own words; ranked last, the composer weighs them as any other."""
-        if not passages or not (query.reported or query.supposed) or query.answer_type == "source":
+        """The answering document's passages under a heading on what results mean (SentenceFit.on_results), where
+        retrieval's cut missed them behind the findings' own words; ranked last, the composer weighs them as any
+        other."""
+        on_results = self.fit.on_results(query) if passages else None
+        if on_results is None:
             return []
-        vocabulary = self.guardrails.vocabulary
-        results = vocabulary.role("reported_result")
-        # ... what next in general, not whether a test the asking names has a place ("the team want a <test> as well. Is
-        # that supported?"); the test whose report it quotes is not one
-        tests = tests_of(vocabulary)
-        for sentence in split_sentences(QueryReader.asking_part(query.focus)):
-            said = vocabulary.concepts(sentence)
-            if not said & (results | vocabulary.role("established")) and said & tests:
-                return []
         document = passages[0].chunk.document_id
         have, floor = {p.chunk.id for p in passages}, min(p.score for p in passages)
         return [ScoredChunk(chunk=c, score=floor) for c in snapshot.chunks
-                if c.document_id == document and c.id not in have and not is_reference_chunk(c) and c.section
-                and len(c.section) >= 2 and vocabulary.concepts(c.section[-1]) & results]
+                if c.document_id == document and c.id not in have and not is_reference_chunk(c)
+                and on_results(c.section)]
 
     def _differential_kinds(self, snapshot, query: Query, document: str) -> list[str]:
         """For a question asking what something could be ("all the kinds of things it could be", "what groups of
@@ -771,11 +762,12 @@ class Pipeline:
         if kinds and not parts:
             # "what could it be?" over a list of kinds: each kind's member closest to the question, as a turn's parts
             # each get theirs
-            asked = self.queries.without_tests(query.asked, tests_of(self.guardrails.vocabulary))
+            asked = self.queries.without(query.asked, tests_of(self.guardrails.vocabulary))
             parts = [f"{k}: {asked}" for k in kinds]
             part_states = [UnderCategories(frozenset({k})) for k in kinds]
-        return self.composer.compose(self.queries.without_staff(words), cvec, topical, idf, QUESTION_WORDS, boost=boost,
-                                     section_bonus=bonus,
+        staff = self.guardrails.vocabulary.role("staff")
+        return self.composer.compose(self.queries.without(words, staff), cvec, topical, idf, QUESTION_WORDS,
+                                     boost=boost, section_bonus=bonus,
                                      hubness=lambda d: self.hubness(snapshot, d),
                                      parts=(part_vectors if part_vectors is not None and parts == list(query.parts)
                                             else self.embedder.encode(parts) if parts else None),

@@ -379,10 +379,13 @@ def default_answer_types() -> AnswerTypes:
     return AnswerTypes()
 
 
+_CITATION_MARKS = re.compile(r"\[\d+(?:[,\s]+\d+)*\]")  # "[1]", "[1, 3]"
+
+
 def answer_items(answer: str) -> list[str]:
     """The items an answer lists ("The main concerns are <a>, such as <x> or <y>, and <b> [1]." -> [<a>, <b>]): the
     segments of its most itemised sentence that are noun phrases, less what they are given as examples of."""
-    text = re.sub(r"\[\d+(?:[,\s]+\d+)*\]", " ", answer)
+    text = _CITATION_MARKS.sub(" ", answer)
     text = re.sub(r"\([^()]*\)", " ", text)
     best: list[str] = []
     for sentence in split_sentences(text):
@@ -679,7 +682,7 @@ class QueryReader:
     def pointed_claim(question: str, answer: str) -> str:
         """The claim of the last answer a provenance follow-up points at: "which reference backs your first sentence?"
         is the answer's first sentence, "... the last point?" its last; with no such pointer, the whole answer."""
-        sentences = [s for s in split_sentences(re.sub(r"\[\d+(?:[,\s]+\d+)*\]", "", answer)) if content_words(s)]
+        sentences = [s for s in split_sentences(_CITATION_MARKS.sub("", answer)) if content_words(s)]
         m = _ORDINAL.search(question)
         if m is None or len(sentences) < 2 or (m.group(0).split()[-1].lower() not in _SENTENCE_POINTERS):
             return " ".join(sentences) or answer
@@ -874,19 +877,12 @@ class QueryReader:
             first -= 1
         return " ".join(sentences[:first]), " ".join(sentences[first:])
 
-    def without_tests(self, text: str, tests: frozenset[str]) -> str:
-        """The words less those that name a test: what a differential's member is chosen by (a cause is never the
-        test that finds it: "what's on the differential before the <test>?" asks for causes, not the <test>)."""
+    def without(self, text: str, concepts: frozenset[str]) -> str:
+        """The words less those that name one of these concepts. Staff (the role "staff") are who asks or acts, never
+        what a sentence must say (a job's name may share its stem with the test that job performs); tests are never
+        the cause a differential's member names ("what's on the differential before the <test>?")."""
         tokens, mentions = self.vocabulary.mentions(text)
-        cut = {i for m in mentions if m.concept in tests for i in range(m.start, m.end)}
-        return " ".join(t.text for i, t in enumerate(tokens) if i not in cut) if cut else text
-
-    def without_staff(self, text: str) -> str:
-        """The words less those that name a member of staff (the vocabulary's role "staff"): who asks or acts, never
-        what a sentence must say (a job's name may share its stem with the test that job performs)."""
-        tokens, mentions = self.vocabulary.mentions(text)
-        staff = self.vocabulary.role("staff")
-        cut = {i for m in mentions if m.concept in staff for i in range(m.start, m.end)}
+        cut = {i for m in mentions if m.concept in concepts for i in range(m.start, m.end)}
         return " ".join(t.text for i, t in enumerate(tokens) if i not in cut) if cut else text
 
     @staticmethod

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from guardrails.concepts import clause_start, normalize
+from guardrails.sentences import split_sentences
 from rag.bands import gives_band
 from rag.coverage import states_coverage
 from rag.measures import measure_fit
@@ -115,6 +116,23 @@ class SentenceFit:
         self.answer_types = answer_types
         self.concepts = concepts  # the scope's topical concept reader
         self.negated = negated  # the concepts a text names only as denied (guardrails.engine.negated)
+
+    def on_results(self, query: Query) -> Callable[[tuple[str, ...]], bool] | None:
+        """For a question that reports or supposes a test's result and asks what next ("<test>: <findings>. What
+        next?"), which sections say what results mean (their heading names a result); None for any other question,
+        and for one whose asking names another test ("the team want a <test> as well. Is that supported?"; the test
+        whose report it quotes is not one)."""
+        if not (query.reported or query.supposed) or query.answer_type == "source":
+            return None
+        vocabulary = self.vocabulary
+        results = vocabulary.role("reported_result")
+        reports = results | vocabulary.role("established")
+        tests = tests_of(vocabulary)
+        for sentence in split_sentences(QueryReader.asking_part(query.focus)):
+            said = vocabulary.concepts(sentence)
+            if said & tests and not said & reports:
+                return None
+        return lambda section: len(section) >= 2 and bool(vocabulary.concepts(section[-1]) & results)
 
     def section_bonus(self, query: Query, used: Callable[[str], bool] = lambda word: True,
                       had: frozenset[str] = frozenset(), listed: frozenset[str] = frozenset()
