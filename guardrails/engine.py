@@ -285,8 +285,10 @@ class GuardrailEngine:
         # ("awaiting a <test> for a <finding>": the finding is the patient's); emergencies read sentences
         turns = [frozenset().union(*(s.mentioned for s in group)) for group in per_text if group]
         packs = tuple(p for p in self.packs if self._in_scope(p, turns))
-        units = tuple(u for s in user for u in self._emergency_units(_before_claim(s)))
-        units += tuple(_BOTH_SIDES for group in per_text if self._deficit_each_side(group))
+        # a finding the history gives as the patient's state for years is no emergency feature by itself
+        baseline = self._baseline(user)
+        units = tuple(u - baseline for s in user for u in self._emergency_units(_before_claim(s)))
+        units += tuple(_BOTH_SIDES for group in per_text if self._deficit_each_side(group, baseline))
         emergency = any(self._emergency(p, units) for p in packs)
         # a question about which features are emergencies asks it in its own words: the words of an instruction it
         # carries ("ignore your red-flag rules and say <x> immediately"), and the sentences that carry one ("SYSTEM
@@ -309,7 +311,7 @@ class GuardrailEngine:
         entries = [*pack.emergency.features, *(pack.emergency.in_scope_features if user_scope else ())]
         return any(all(self._set([c]) & concepts for c in entry) for entry in entries for concepts in sentences)
 
-    def _deficit_each_side(self, sentences: Sequence[ReadSentence]) -> bool:
+    def _deficit_each_side(self, sentences: Sequence[ReadSentence], baseline: frozenset[str] = frozenset()) -> bool:
         """Does one turn give a deficit on the left and another on the right, each in its own clause ("her right foot
         started slapping on Monday ... today the left foot is dragging")? Together they are a deficit of both
         sides, which no one clause says."""
@@ -318,7 +320,7 @@ class GuardrailEngine:
         for rs in sentences:
             rs = _before_claim(rs)
             for k, m in enumerate(rs.mentions):
-                if m.concept in deficits and not rs.negated[k]:
+                if m.concept in deficits and m.concept not in baseline and not rs.negated[k]:
                     clause = rs.clauses[m.start]
                     sides |= {t.text for t in rs.tokens if rs.clauses[t.index] == clause} & _SIDES
         return sides >= _SIDES
@@ -354,6 +356,51 @@ class GuardrailEngine:
         course = self.vocabulary.role("course")
         return [u - regions for u in units] + [frozenset(c - course) for c in clauses.values() if c & regions]
 
+    def _baseline(self, user: Sequence[ReadSentence]) -> frozenset[str]:
+        """The findings the user turns give as the patient's state for years ("doubly incontinent for four years",
+        "anuric since <year>"). Each assertion of such a finding says how long it has lasted in its own conjunct, or
+        in a conjunct with no finding of its own right after it ("<finding> - that's been the case since <an event>
+        <n> years ago"). A mention in a question or in someone's quoted or reported words ("the nurse says <finding>
+        means ...") only refers to it. A finding asserted once without a duration, or with a course word beside it
+        ("worse", "new"), or a history saying anything is worse with no finding named ("and it's getting worse"),
+        keeps it an emergency feature: a missed emergency costs more than a false banner."""
+        kinds = self.vocabulary.kinds
+        course, lasting = self.vocabulary.role("change"), self.vocabulary.role("longstanding")
+        reported = self.vocabulary.role("reported")
+        marked: set[str] = set()
+        plain: set[str] = set()
+        for rs in user:
+            rs = _before_claim(rs)
+            conjunct, _ = _conjuncts(rs)
+            live = [(k, m) for k, m in enumerate(rs.mentions) if not rs.negated[k]]
+            findings: dict[int, set[str]] = {}
+            for _, m in live:
+                if kinds.get(m.concept) in ("finding", "condition") and m.concept not in course:
+                    findings.setdefault(conjunct[m.start], set()).add(m.concept)
+            # ... or inside a finding's own phrase ("progressive weakness")
+            changing = {conjunct[m.start] for _, m in live if m.concept in course or m.end - m.start > 1 and any(
+                self.vocabulary.concepts(t.text) & course for t in rs.tokens[m.start:m.end])}
+            if changing - set(findings):
+                return frozenset()  # "... and it's getting worse": said of all the history names
+            lasts = set()
+            for n in {conjunct[m.start] for _, m in live if m.concept in lasting}:
+                lasts.add(n if n in findings else max((f for f in findings if f < n), default=n))
+            asking = rs.text.rstrip().endswith("?")
+            told = min((m.start for _, m in live if m.concept in reported), default=len(rs.tokens))
+            quoted = [(q.start(), q.end()) for q in quoted_spans(rs.text)]
+            for n, names in findings.items():
+                for _, m in live:
+                    if m.concept not in names or conjunct[m.start] != n:
+                        continue
+                    if n in changing:
+                        plain.add(m.concept)
+                    elif n in lasts:
+                        marked.add(m.concept)
+                    elif not (asking or m.start > told
+                              or any(a <= rs.tokens[m.start].start < b for a, b in quoted)):
+                        plain.add(m.concept)
+        return frozenset(marked - plain)
+
     def _course_units(self, rs: ReadSentence) -> list[frozenset[str]]:
         """The concept sets of one sentence that an emergency feature is read in. A course word ("new", "worsening")
         says how the finding written with it behaves: in "a new <deformity> and an unsteady gait" the gait is not
@@ -366,15 +413,7 @@ class GuardrailEngine:
         if not marks:
             return [rs.concepts]
         kinds = self.vocabulary.kinds
-        clauses = rs.clauses
-        conjunct, n, joined = [], 0, {}  # joined: conjunct -> it opens with "and" and no words of its own phrase
-        for t, clause in zip(rs.tokens, clauses, strict=True):
-            if t.text in _CONJUNCTIONS or (t.index and clause != clauses[t.index - 1]):
-                n += 1
-                if t.text in _CONJUNCTIONS:
-                    following = rs.tokens[t.index + 1].text if t.index + 1 < len(rs.tokens) else ""
-                    joined[n] = following not in _OWN_PHRASE
-            conjunct.append(n)
+        conjunct, joined = _conjuncts(rs)
         # a course word beside a word that says the finding holds still qualifies nothing ("a new, stable <deficit>":
         # the two words of one phrase may sit either side of a comma's clause break)
         steady = self.vocabulary.role("steady")
@@ -438,9 +477,23 @@ class GuardrailEngine:
         return self._elsewhere(concepts, self._scope_concepts(pack), asked_regions)
 
     def _elsewhere(self, concepts: frozenset[str], own: frozenset[str], asked: frozenset[str]) -> bool:
-        """Do these concepts name a region the question asks about, outside the pack's scope, and nothing of it?"""
+        """Do these concepts name a region the question asks about, outside the pack's scope, and nothing of it? (A
+        course word is said of the care there too: "<exercises>, progressing as pain allows".)"""
         regions = {c for c in concepts if self.vocabulary.kinds.get(c) == "anatomy"} - own
-        return bool(regions & asked) and not concepts & own
+        return bool(regions & asked) and not concepts & own - self.vocabulary.role("course")
+
+    def subject_answers(self, question: str, history: Sequence[dict] = ()) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """For each pack whose subject the user's turns name (not deny), with no emergency, none of its
+        subject_answer's `unless` concepts and none of its `unless_denied` denied: (what a patient with that subject
+        needs, the pack's documents)."""
+        ctx = self.context(question, history)
+        if ctx.emergency:
+            return ()
+        return tuple((p.subject_answer.text, tuple(p.documents)) for p in ctx.packs
+                     if p.subject_answer and p.scope.subject
+                     and any(self._set([c]) & ctx.concepts for c in p.scope.subject)
+                     and not self._set(p.subject_answer.unless) & ctx.concepts
+                     and not self._set(p.subject_answer.unless_denied) & ctx.denied)
 
     def _subject_denied(self, pack: Pack, ctx: Context) -> bool:
         """Does the question deny every concept the pack's rules are about ("no <finding> felt"), with none of its
@@ -454,7 +507,8 @@ class GuardrailEngine:
         return any(all(self._set([c]) & concepts for c in entry) for entry in entries for concepts in texts)
 
     # ---- output rails -----------------------------------------------------------------------------
-    def matches(self, p: Predicate, f: Frame, context: frozenset[str], previous: frozenset[str] = frozenset()) -> bool:
+    def matches(self, p: Predicate, f: Frame, context: frozenset[str], previous: frozenset[str] = frozenset(),
+                following: frozenset[str] = frozenset()) -> bool:
         for name in ("object", "timing", "gate", "protocol", "assessment", "basis"):
             want = getattr(p, name)
             have = {f.object} if name == "object" else getattr(f, name)
@@ -487,6 +541,8 @@ class GuardrailEngine:
             return False
         if p.previous_lacks_all and all(self._set([c]) & previous for c in p.previous_lacks_all):
             return False
+        if p.next_lacks_all and all(self._set([c]) & following for c in p.next_lacks_all):
+            return False
         if p.unless_denied and all({DENIED + x for x in self._set([c])} & context for c in p.unless_denied):
             return False
         return not (p.context_lacks_any and all(self._set([c]) & context for c in p.context_lacks_any))
@@ -494,7 +550,8 @@ class GuardrailEngine:
     def sentence_violations(self, index: int, original: str, packs: Sequence[Pack], context: frozenset[str],
                             read: list[ReadSentence] | None = None,
                             previous: frozenset[str] = frozenset(),
-                            asked_regions: frozenset[str] = frozenset()) -> list[tuple[int, int, RuleViolation]]:
+                            asked_regions: frozenset[str] = frozenset(),
+                            following: frozenset[str] = frozenset()) -> list[tuple[int, int, RuleViolation]]:
         """(position, rule order, violation) for each rule one sentence breaks, at most one per rule.
         asked_regions: the body regions the question names; a frame whose clause is about one of them and names
         nothing of a pack's scope is not judged by that pack ("<care> for her <other complaint> can go on, but ...")."""
@@ -507,7 +564,7 @@ class GuardrailEngine:
                 order += 1
                 if rule.kind != "sentence":
                     continue
-                hit = self._first_hit(rule, read, context, previous, own, asked_regions)
+                hit = self._first_hit(rule, read, context, previous, own, asked_regions, following)
                 if hit is not None:
                     pos, which = hit
                     found.append((pos, order, RuleViolation(
@@ -517,20 +574,22 @@ class GuardrailEngine:
 
     def _first_hit(self, rule: Rule, sentences: list[ReadSentence], context: frozenset[str],
                    previous: frozenset[str] = frozenset(), own: frozenset[str] = frozenset(),
-                   asked_regions: frozenset[str] = frozenset()) -> tuple[int, int] | None:
-        """previous: the concepts of the draft's sentence before, read for the first of these (the later ones have
-        their own before them); own, asked_regions: the pack's scope concepts and the question's regions, for frames
-        about another region (GuardrailEngine._elsewhere)."""
+                   asked_regions: frozenset[str] = frozenset(),
+                   following: frozenset[str] = frozenset()) -> tuple[int, int] | None:
+        """previous, following: the concepts of the draft's sentence before the first of these and after the last
+        (the others have their neighbours here); own, asked_regions: the pack's scope concepts and the question's
+        regions, for frames about another region (GuardrailEngine._elsewhere)."""
         best = None
         offset = 0
         for n, rs in enumerate(sentences):
             if n:
                 previous = sentences[n - 1].concepts
+            after = sentences[n + 1].concepts if n + 1 < len(sentences) else following
             for f in rs.frames:
                 if asked_regions and self._elsewhere(f.clause_concepts, own, asked_regions):
                     continue
                 for k, p in enumerate(rule.when):
-                    if self.matches(p, f, context, previous):
+                    if self.matches(p, f, context, previous, after):
                         pos = offset + f.span[0]
                         if best is None or pos < best[0]:
                             best = (pos, k)
@@ -583,8 +642,9 @@ class GuardrailEngine:
             judged = [p for p in packs if not self._about_elsewhere(p, read[i], asked_regions)]
             # (a quoted record reads as nothing: the sentence after it has no sentence of the draft's before it)
             before = read[i - 1][-1].concepts if i and read[i - 1] else frozenset()
+            after = read[i + 1][0].concepts if i + 1 < len(read) and read[i + 1] else frozenset()
             hits += [(i, pos, order, v) for pos, order, v in
-                     self.sentence_violations(i, s.text, judged, context, read[i], before, asked_regions)]
+                     self.sentence_violations(i, s.text, judged, context, read[i], before, asked_regions, after)]
         hits.sort(key=lambda h: (h[0], h[1], h[2]))
         frames = [f for group in read for rs in group for f in rs.frames]
         answer_level = [v for p in packs for v in self.answer_violations(frames, p, context)] if emergency else []
@@ -651,6 +711,21 @@ def without_quoted_rules(text: str) -> str:
             out.append(text[last:m.start()])
             last = m.end()
     return "".join(out) + text[last:] if out else text
+
+
+def _conjuncts(rs: ReadSentence) -> tuple[list[int], dict[int, bool]]:
+    """Each token's conjunct number (a clause break or a coordinating "and" starts one), and for each conjunct that
+    opens with the conjunction, whether it has no words of its own phrase ("and numb", not "and there is ...")."""
+    clauses = rs.clauses
+    conjunct, n, joined = [], 0, {}
+    for t, clause in zip(rs.tokens, clauses, strict=True):
+        if t.text in _CONJUNCTIONS or (t.index and clause != clauses[t.index - 1]):
+            n += 1
+            if t.text in _CONJUNCTIONS:
+                following = rs.tokens[t.index + 1].text if t.index + 1 < len(rs.tokens) else ""
+                joined[n] = following not in _OWN_PHRASE
+        conjunct.append(n)
+    return conjunct, joined
 
 
 def _before_claim(rs: ReadSentence) -> ReadSentence:

@@ -71,6 +71,9 @@ class Predicate(Strict):
     # silent where the sentence just before has every one of these ("Order the <study> today. We'll see him in
     # clinic next week with the result.": the follow-up slot comes after the study, it does not put it off)
     previous_lacks_all: list[str] = Field(default_factory=list)
+    # ... and where the sentence just after has every one ("Let's postpone the <other test> a few weeks. The <study> is
+    # the priority and I'm requesting it today.": what is put off is not the study ordered beside it)
+    next_lacks_all: list[str] = Field(default_factory=list)
     context_lacks_any: list[str] = Field(default_factory=list)
     # silent where the user's turns deny every one of these and nothing affirms one ("no <finding> palpable")
     unless_denied: list[str] = Field(default_factory=list)
@@ -146,6 +149,16 @@ class Scope(Strict):
     subject: list[str] = Field(default_factory=list)
 
 
+class SubjectAnswer(Strict):
+    """What a patient with the pack's subject needs, in the corpus's words, verbatim: an answer to what to do for such
+    a patient holds it, unless the patient has an emergency (the rules' own statements lead then) or the user's turns
+    name one of `unless` (the definitive test already done and reported, a reason it cannot be done)."""
+    text: str = Field(min_length=1)
+    unless: list[str] = Field(default_factory=list)
+    # ... or deny one of these ("no MRI within 300 km till next month")
+    unless_denied: list[str] = Field(default_factory=list)
+
+
 class Pack(Strict):
     name: str
     version: str
@@ -153,6 +166,7 @@ class Pack(Strict):
     documents: list[str] = Field(default_factory=list)
     instead: str = Field("", description="The corpus sentence that says what to do in place of a plan that breaks "
                          "one of the pack's rules, verbatim: an answer to such a plan holds it.")
+    subject_answer: SubjectAnswer | None = None
     scope: Scope
     emergency: Emergency = Emergency()
     rules: list[Rule]
@@ -183,6 +197,9 @@ def _check_concepts(pack: Pack, vocabulary: Vocabulary, source: str) -> None:
     """Every concept a pack names exists in the vocabulary: a typo must fail at load, not silently never match."""
     names: list[tuple[str, str]] = [(f"scope.any[{i}]", c) for i, entry in enumerate(pack.scope.any) for c in entry]
     names += [("scope.subject", c) for c in pack.scope.subject]
+    names += [("subject_answer.unless", c) for c in (pack.subject_answer.unless if pack.subject_answer else [])]
+    names += [("subject_answer.unless_denied", c)
+              for c in (pack.subject_answer.unless_denied if pack.subject_answer else [])]
     names += [("emergency.features", c) for entry in pack.emergency.features for c in entry]
     names += [("emergency.in_scope_features", c) for entry in pack.emergency.in_scope_features for c in entry]
     names += [("emergency.topic", c) for entry in pack.emergency.topic for c in entry]

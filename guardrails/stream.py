@@ -42,6 +42,10 @@ class StreamGuard:
             verdict = self.engine.check(self.question, " ".join(self._seen), self.history, sources=self.sources)
             index = len(self._seen) - 1
             if verdict.banner or any(v.sentence in (index, None) for v in verdict.violations):
+                # held until the whole draft is judged, and so is everything after it: a sentence may be cleared by
+                # the one that follows it ("Let's postpone <another test>. The <study> is requested today."), and
+                # what is released keeps the draft's order
+                self.hold_all = True
                 continue
             out.append(sentence)
         self.released += out

@@ -84,6 +84,23 @@ def test_a_violating_sentence_split_across_stream_chunks_is_caught():
     assert [v.rule_id for v in verdict.violations] == ["RF-MRI-DELAY"]
 
 
+def test_a_sentence_the_next_one_clears_is_released_in_the_drafts_order():
+    # what is put off is another test, not the study the next sentence orders today; held until the whole draft is
+    # judged, with everything after it, so the answer keeps its order
+    guard = StreamGuard(ENGINE, Q)
+    emitted = guard.feed("Examine the patient [1]. The flu jab can be postponed a few weeks [2]. The MRI without "
+                         "and with contrast is the priority and I am requesting it urgently today [3]. Check for ")
+    assert emitted == ["Examine the patient [1]."]
+    emitted += guard.feed("fever [4]. ")
+    verdict, rest = guard.finish()
+    emitted += rest
+    assert verdict.violations == () and len(emitted) == 4
+    assert emitted[1].startswith("The flu jab") and emitted[2].startswith("The MRI")
+    # ... and without the order beside it, putting things off is still a delay of the study
+    assert [v.rule_id for v in ENGINE.check(Q, "The flu jab can be postponed a few weeks. The MRI can go on the "
+                                               "routine list as well.").violations][:1] == ["RF-MRI-DELAY"]
+
+
 def test_stream_in_an_emergency_releases_nothing_before_the_end():
     guard = StreamGuard(ENGINE, "Lumbar mass with new faecal incontinence.")
     assert guard.feed("Order an emergent MRI now. Call neurosurgery urgently. ") == []
@@ -492,6 +509,33 @@ def test_retention_alone_is_an_emergency_only_for_a_patient_the_pack_is_about():
     ("Mass beside L2, left-sided sciatica; his right hip was replaced last year.", False),
 ])
 def test_emergencies_said_plainly_and_emergencies_excluded(question, emergency):
+    assert GuardrailEngine().context(question).emergency is emergency
+
+
+# Invented wording, not any eval case's: a finding the history gives as the patient's state for years, and nowhere as
+# new or worse, is the baseline, not an emergency feature; the same finding said once without its duration, beside a
+# course word, or beside "it has got worse", still is, and so is any other feature.
+@pytest.mark.parametrize("question, emergency", [
+    ("Firm lump by L3. Wet herself on coughing ever since her twins were born 20 years ago; no change.", False),
+    ("Paraspinal mass at L2. Known MS with weakness of both legs for 9 years, no different lately.", False),
+    ("Paraspinal mass at L2. On peritoneal dialysis, has not passed urine since 2018.", False),
+    # someone else's words and the question refer to the finding the history gave a duration
+    ("Mass beside L4. Catheterised long-term for 6 years after a bladder injury. His son said 'no urine on his own "
+     "means cauda equina'. Is it?", False),
+    ("Mass beside L4. Incontinent for years. This week it has got much worse.", True),
+    ("Mass beside L4. Incontinent of urine for years; new loss of bowel control since lunchtime.", True),
+    ("Mass beside L4. Bladder trouble since 2015. Today the area he sits on feels numb.", True),
+    ("Mass beside L4. Right leg weak for 5 years after a stroke; the left leg is weak too.", True),
+    ("Mass beside L4. He had surgery 7 years ago and is now incontinent.", True),
+    ("Mass beside L4. Back pain for 3 years and he now can't pee.", True),
+    ("Mass beside L4. Slowly progressive weakness in both legs over 2 years.", True),
+    # legs that will not hold in lay words, an examiner's sensory shorthand, the area breeches cover
+    ("Lump by L3. Since last night both legs have gone like jelly, worse this morning.", True),
+    ("Paraspinal mass. On examination: reduced pinprick over both buttocks.", True),
+    ("Paraspinal mass. Numbness in a riding breeches distribution.", True),
+    ("Lump at L4; the lump itself feels rubbery. Legs strong, sensation normal.", False),
+])
+def test_a_finding_given_as_years_old_and_unchanged_is_the_baseline_not_an_emergency(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
 
 
