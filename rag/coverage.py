@@ -148,6 +148,9 @@ _AGE_ONLY_WORDS = frozenset(
     "old people patients infants infant babies baby and or the it its are is who those any this guidance guideline "
     "also".split())
 _COVERS = re.compile(r"\b(?:covers|applies\s+to|is\s+written\s+for)\b", re.IGNORECASE)
+# an item of a list of exclusions and the bracket right after it: "<item> (<what to do for them>)"
+_BRACKETED_AFTER = re.compile(r"([^,;:()]+)\(([^()]+)\)")
+_LEAVES_OUT = frozenset("does not cover excludes excluded girls boys women men".split())
 # (not the "and" of an age's "<a> years and over")
 _PARTS = re.compile(r"[,():]|\b(?:and|or)\b(?!\s+(?:over|older|above|under|younger|more|later)\b)", re.IGNORECASE)
 
@@ -167,6 +170,9 @@ class StatedPopulation(NamedTuple):
     # refer"): a patient outside the stated coverage whom the document still addresses is its patient
     ages_addressed: tuple[tuple[float, float], ...] = ()
     gestations_addressed: tuple[tuple[float, float], ...] = ()
+    # ... and the ages a statement of limits itself says what to do for ("does not cover: children under <a> (...
+    # should be referred to <a service>)"): the document hands them on, and that is its answer for them
+    ages_referred: tuple[tuple[float, float], ...] = ()
 
     def misfit(self, age: float | None, group: str | None, gestation: float | None, named: bool = True
                ) -> str | None:
@@ -174,18 +180,47 @@ class StatedPopulation(NamedTuple):
         None. named: the question names the document's subject; only then does advice the document gives for patients
         outside its stated coverage make them its patients ("<subject> in an infant under <age>: refer"), not a
         question about another subject in such a patient."""
-        inside = lambda value, ranges: any(lo <= value < hi for lo, hi in ranges)  # noqa: E731
+        inside = _inside
         addressed = lambda value, ranges: named and inside(value, ranges)  # noqa: E731
         if gestation is not None and not addressed(gestation, self.gestations_addressed) and (
                 inside(gestation, self.gestations_out)
                 or self.gestations_in and not inside(gestation, self.gestations_in)):
             return f"the baby was born at {gestation:g} weeks, a gestation the document says it does not cover"
-        if age is not None and not addressed(age, self.ages_addressed) and (
-                inside(age, self.ages_out) or self.ages_in and not inside(age, self.ages_in)):
+        if age is not None and addressed(age, self.ages_addressed):
+            return None  # (whatever group the age puts them in)
+        if age is not None and (inside(age, self.ages_out) or self.ages_in and not inside(age, self.ages_in)):
             return "the document says it does not cover patients of this age"
         if group is not None and (group in self.groups_out or self.groups_in and group not in self.groups_in):
             return f"the document says it does not cover {'adults' if group == 'adult' else 'children'}"
         return None
+
+
+    def addresses(self, age: float | None) -> bool:
+        """Does the document's statement of limits say what to do for patients of this age, whom it leaves out?"""
+        return age is not None and _inside(age, self.ages_referred)
+
+
+def addresses_age(sentence: str, age: float, advises: Callable[[str], bool]) -> bool:
+    """Does this sentence say what to do for a patient of this age: advice written for an age range that holds it
+    ("refer ... if the woman is under <a>"), or an item of a statement of limits with what to do for its patients in
+    its own brackets ("does not cover: children under <a> (... should be referred to <a service>)")?"""
+    for clause in sentence.split(";"):
+        if _EXCLUDES.search(clause):
+            if any(advises(said) and _inside(age, age_ranges(group)) and _ages_only(group)
+                   for group, said in _BRACKETED_AFTER.findall(clause)):
+                return True
+        elif not _COVERS.search(clause) and advises(clause) and _inside(age, age_ranges(clause)):
+            return True
+    return False
+
+
+def _ages_only(item: str) -> bool:
+    """Does an item of a statement of limits name patients by age and group alone ("children under <a>")?"""
+    return not set(re.findall(r"[a-z]+", item.lower())) - _AGE_ONLY_WORDS - set(_GROUP_WORDS) - _LEAVES_OUT
+
+
+def _inside(value: float, ranges) -> bool:
+    return any(lo <= value < hi for lo, hi in ranges)
 
 
 def _whole_group(group: str, ranges: list[tuple[float, float]]) -> bool:
@@ -207,12 +242,18 @@ def stated_population(sentences: Iterable[str], advises: Callable[[str], bool] =
     not every patient of the group. advises: does a sentence say what to do (a risk factor's "<age> under <n>" gives
     no advice for those patients)?"""
     ages_in, ages_out, gestations_in, gestations_out, ages_addressed, gestations_addressed = [], [], [], [], [], []
+    ages_referred = []
     groups_in: set[str] = set()
     groups_out: set[str] = set()
     for sentence in sentences:
         for clause in sentence.split(";"):
             if _EXCLUDES.search(clause):
                 gestations_out += gestation_ranges(clause)
+                # an item left out with what to do for its patients in its own brackets ("children under <a> (...
+                # should be referred to <a service>)"): the document still addresses them
+                for group, said in _BRACKETED_AFTER.findall(clause):
+                    if advises(said) and _ages_only(group):
+                        ages_referred += age_ranges(group)
                 for part in _PARTS.split(_EXCLUDES.sub(" ", clause)):
                     words = set(re.findall(r"[a-z]+", part.lower()))
                     rest = words - _AGE_ONLY_WORDS - set(_GROUP_WORDS)
@@ -230,5 +271,5 @@ def stated_population(sentences: Iterable[str], advises: Callable[[str], bool] =
                 ages_addressed += age_ranges(clause)
                 gestations_addressed += gestation_ranges(clause)
     return StatedPopulation(tuple(ages_in), tuple(ages_out), frozenset(groups_in), frozenset(groups_out),
-                            tuple(gestations_in), tuple(gestations_out), tuple(ages_addressed),
-                            tuple(gestations_addressed))
+                            tuple(gestations_in), tuple(gestations_out), tuple(ages_addressed + ages_referred),
+                            tuple(gestations_addressed), tuple(ages_referred))

@@ -19,7 +19,12 @@ _PATIENT = [
     (re.compile(rf"\b{_NUM}\s?-?\s?(?:months?|mo)\s?-?\s?old\b", re.I), 1 / 12),
     (re.compile(rf"\b{_NUM}\s?-?\s?(?:weeks?|wk)\s?-?\s?old\b", re.I), 7 / 365.25),
     (re.compile(rf"\b{_NUM}\s?-?\s?days?\s?-?\s?old\b", re.I), 1 / 365.25),
-    (re.compile(rf"\b{_NUM}\s?(?:m|f|male|female|man|woman|boy|girl)\b(?!\s?(?:g|l|mg|ml|min))", re.I), 1.0),
+    # (not a school year: "Year 9 girl, 14")
+    (re.compile(rf"(?<!\byear )(?<!\bgrade )(?<!\byr )\b{_NUM}\s?(?:m|f|male|female|man|woman|boy|girl)\b"
+                r"(?!\s?(?:g|l|mg|ml|min))", re.I), 1.0),
+    # "girl, 14", "a lad, 17,": the age right after whom it is said of
+    (re.compile(rf"\b(?:man|woman|boy|girl|lad|lass|lady|gentleman|male|female)\s?,\s?{_NUM}\b"
+                r"(?!\s?(?:%|/|\.\d|mg|kg|cm|mm|min|hours?|days?|weeks?|months?|years?))", re.I), 1.0),
     (re.compile(rf"\b(?:aged|age|i'm|i am|he's|she's|he is|she is)\s{_NUM}\b"
                 r"(?!\s?(?:%|mg|kg|cm|mm|min|hours?|days?|weeks?))", re.I), 1.0),
 ]

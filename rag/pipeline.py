@@ -27,7 +27,14 @@ from rag.abbreviations import Shorthand
 from rag.bands import Band, bands_in, implied
 from rag.config import Settings
 from rag.conversations import ConversationStore
-from rag.coverage import Exclusion, StatedPopulation, declared_exclusions, stated_population, states_limits
+from rag.coverage import (
+    Exclusion,
+    StatedPopulation,
+    addresses_age,
+    declared_exclusions,
+    stated_population,
+    states_limits,
+)
 from rag.diseases import words as disease_words
 from rag.embed import Embedder, set_threads
 from rag.errors import LLMUnavailable
@@ -405,7 +412,8 @@ class Pipeline:
             # a follow-up continues the conversation's document: the one the last answer quoted ("and the gas and
             # <ion>, how often?" after a <condition> answer is still about that <condition>, though another
             # guideline says more of the <ion>)
-            answered = _answered_from(query.history, functools.partial(self.chunk_holding, snapshot))
+            answered = _answered_from(query.history, functools.partial(self.chunk_holding, snapshot)) or \
+                self._earlier_turns_document(snapshot, query)
             if answered in {p.chunk.document_id for p in passages}:
                 passages = document_first(passages, answered)
         if passages and passages[0].chunk.document_id != closest:
@@ -437,8 +445,11 @@ class Pipeline:
                                               content_words(" ".join([query.focus, *spelled]))))
         if turn.decision.outcome != "abstain":
             turn.passages += self._part_passages(snapshot, query, turn)
+            turn.decision = self.scope.answered_by_more(turn.decision, query, turn.passages, idf)
             turn.plan = self._plan_groundings(query, turn)
-        if use_llm and self.llm is not None and self.llm_client is not None and turn.decision.outcome != "abstain":
+            turn.addressing = self._addressing(snapshot, query, turn.decision)
+        if use_llm and self.llm is not None and self.llm_client is not None and turn.decision.outcome != "abstain" \
+                and not turn.addressing:  # (the document's own words for a patient it leaves out, quoted as they are)
             prompt = build_prompt(query.question, turn.topical, query.history, self.guardrails.is_instruction)
             turn.prompt = prompt if prompt.shown else None
         turn.timings["scope"] = _ms(t1)
@@ -503,7 +514,28 @@ class Pipeline:
             return self._with_sources(draft, turn.snapshot, query)
         return draft
 
+    def _addressing(self, snapshot, query: Query, decision: ScopeDecision) -> tuple[ScoredChunk, ...]:
+        """For a patient whose age the answering document's statements of coverage leave out but whose advice it
+        still gives ("does not cover: children under <a> (... refer to <a service>)"), the passages that hold that
+        advice: they are the whole answer, as the rest is written for other patients."""
+        document = decision.document_id
+        if query.age is None or document is None:
+            return ()
+        stated = self.document_population(snapshot, document)
+        if not stated.addresses(query.age) or not stated.misfit(query.age, None, None, named=False):
+            return ()
+        advises = self.scope.answer_types.advises
+        return tuple(ScoredChunk(chunk=c, score=0.0) for c in snapshot.chunks
+                     if c.document_id == document and not is_reference_chunk(c)
+                     and any(addresses_age(x.text, query.age, advises) for x in c.sentences))
+
     def _extractive_for(self, turn: _Turn) -> DraftAnswer:
+        if turn.addressing:
+            advises = self.scope.answer_types.advises
+            return DraftAnswer(sentences=tuple(
+                CitedSentence(text=x.text, cites=(n + 1,)) for n, p in enumerate(turn.addressing)
+                for x in p.chunk.sentences if addresses_age(x.text, turn.query.age, advises)),
+                passages=turn.addressing)
         if turn.extractive is None:
             turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan,
                                            turn.core_vector, turn.instead, turn.part_vectors)
@@ -602,6 +634,15 @@ class Pipeline:
                 out.setdefault(c.document_id, set()).add(c.section[-1].lower())
         return {d: frozenset(k) for d, k in out.items()}
 
+    def _earlier_turns_document(self, snapshot, query: Query) -> str | None:
+        """The document retrieval puts first for the turn a follow-up continues, where the last answer quotes none
+        word for word (pasted back reworded): the conversation's document."""
+        earlier = next((m["content"] for m in reversed(query.history) if m["role"] == "user"), "")
+        if not earlier.strip():
+            return None
+        found = self.retriever.retrieve(snapshot, earlier, 1, vector=self.embedder.encode_query(earlier))
+        return found[0].chunk.document_id if found else None
+
     def _own_passages_first(self, snapshot, found: list[ScoredChunk], document: str, passages: list[ScoredChunk],
                             k: int) -> list[ScoredChunk]:
         """The document's closest passages among those found (with their neighbours) first, then the others."""
@@ -671,9 +712,17 @@ class Pipeline:
         weeks?"), read by the guardrails as if it were a draft: the source sentences of the rules it breaks are
         what answers it, and what their packs say to do instead (turn.instead) ends the answer. Their passages join
         the topical ones (the decision's document only)."""
+        # what the patient's subject needs, for a question asking what to do, from the subject's own document: it
+        # leads where no plan the question states breaks a rule (a broken rule's statements lead then, and what to do
+        # instead ends the answer)
+        needs: tuple[str, ...] = ()
+        if turn.decision and query.answer_type in self.queries.answer_types.asks_what_to_do:
+            needs = tuple(text for text, documents in self.guardrails.subject_answers(query.text, query.history)
+                          if turn.decision.document_id in documents)
         plan = self.queries.as_proposed(self.queries.named_back(QueryReader.plan(query.text)))
         if not plan:
-            return ()
+            self._hold(turn, (), needs)
+            return needs
         verdict = self.guardrails.check(query.text, plan, query.history)
         said = self._said_of_the_plans_object(verdict, turn)
         rules = [s.grounding for s in verdict.sentences if s.source == "mandated" and s.grounding]
@@ -681,14 +730,23 @@ class Pipeline:
         # first two, so a plan breaking two rules is answered with why not and with the first rule, not with two
         # sentences on its object
         groundings = tuple(dict.fromkeys(x for pair in itertools.zip_longest(said, rules) for x in pair if x))
-        turn.instead = tuple(dict.fromkeys(x for v in verdict.violations if (x := self.guardrails.instead(v.rule_id))))
+        if not groundings:
+            self._hold(turn, (), needs)
+            return needs
+        self._hold(turn, tuple(x for v in verdict.violations if (x := self.guardrails.instead(v.rule_id))),
+                   groundings)
+        return groundings
+
+    def _hold(self, turn: _Turn, held: tuple[str, ...], groundings: tuple[str, ...] = ()) -> None:
+        """Sentences the answer ends with whatever their score (turn.instead), and the passages that hold them and the
+        groundings, from the decision's document only, among the turn's passages."""
+        turn.instead = tuple(dict.fromkeys((*turn.instead, *held)))
         have = {p.chunk.id for p in turn.passages}
-        for g in (*groundings, *turn.instead):
+        for g in (*groundings, *held):
             chunk = self.chunk_holding(turn.snapshot, g)
             if chunk and chunk.id not in have and turn.decision and chunk.document_id == turn.decision.document_id:
                 turn.passages.append(ScoredChunk(chunk=chunk, score=0.0))
                 have.add(chunk.id)
-        return groundings
 
     def _said_of_the_plans_object(self, verdict: Verdict, turn: _Turn) -> list[str]:
         """For each rule a stated plan breaks on a test or a treatment it names ("is <test> enough?"), the answering
@@ -733,7 +791,10 @@ class Pipeline:
         # plain labels of what it asks about, less what it says the asker already knows
         words = f"{query.asked} {query.labels}"  # with what a stated score's band means
         said = [m["content"] for m in query.history if m["role"] == "assistant"]
-        if query.answer_type == "source" and said:
+        if query.answer_type == "source" and query.quoted:
+            # "our policy cites it for this line: '<x>'. Give its reference number.": the line quoted is the claim
+            words = " ".join(query.quoted)
+        elif query.answer_type == "source" and said:
             # "which source is that from?": the claim just made ("... your first sentence?": that one of them)
             words = QueryReader.pointed_claim(query.question, said[-1])
         elif query.answer_type == "source":  # "which papers are cited for <claim>?": the claim picks
@@ -976,6 +1037,8 @@ class _Turn:
     extractive: DraftAnswer | None = None  # the default's draft, composed while the model writes
     plan: tuple[str, ...] = ()  # source sentences of the rules the question's own plan breaks
     instead: tuple[str, ...] = ()  # what their packs say to do in place of that plan
+    # the document's advice for a patient its stated coverage leaves out (Pipeline._addressing): the whole answer
+    addressing: tuple[ScoredChunk, ...] = ()
     part_vectors: np.ndarray | None = None  # the question's parts (Query.parts), embedded once for the whole turn
     timings: dict[str, float] = field(default_factory=dict)
 

@@ -35,6 +35,7 @@ really instead able allowed fine shall must still anything something else apart 
 faster slower cheaper easier better worse""".split())
 # the question words as the stems content_words yields
 QUESTION_STEMS = content_words(" ".join(QUESTION_WORDS))
+_QUOTE_AFTER_COLON = re.compile(r":\s+(['\"\u2018\u201c])")
 # a question that points back to what was just said ("reasonable to go with that?", "would it do?")
 _POINTS_BACK = re.compile(r"\b(?:that|this|it|those|these|them|so)\b", re.IGNORECASE)
 # words that point back rather than name ("besides those two"), as the stems content_words yields
@@ -56,6 +57,9 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|these|those|they|them|he|she|him|h
                       r"^(?:ok|okay|right|alright|thanks|great)\b|\b(?:an?|the) (?:equivalent|alternative)\b|"
                       # a correction of a detail of the earlier turn ("sorry, I meant <x> not <y>") continues it
                       r"\bi meant\b|\bi misread\b|\btypo\b|"
+                      # the course of the case the earlier turn gave ("still <finding> after 5 minutes. What now?"),
+                      # not a result that sets a new question ("<test> done: <findings>. Next step?")
+                      r"\bstill\b|\bwhat now\b|\bnow what\b|"
                       # the last answer pointed at ("you wrote '<x>' - why?")
                       r"\byou (?:wrote|said|mentioned|quoted|cited|recommended|suggested)\b|"
                       r"\byour (?:answer|reply|last)\b|"
@@ -188,16 +192,17 @@ class AnswerTypes:
         keeps: set[str] = set()
         restated: set[str] = set()
         settled: set[str] = set()
+        doing: set[str] = set()
         self.polar: set[str] = set()
         concepts["exclusion"] = {"kind": "cue", "phrases": data.get("exclusions") or ["apart from"]}
         if data.get("exclusions_after"):
             concepts["exclusion_after"] = {"kind": "cue", "phrases": data["exclusions_after"]}
         for name, spec in data["types"].items():
             if set(spec) - {"cues", "evidence", "describe", "prefer", "polar", "searched", "keeps_negatives",
-                            "restated", "settled_by_emergency", "qualifies"}:
+                            "restated", "settled_by_emergency", "qualifies", "asks_what_to_do"}:
                 raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe, prefer, polar, "
-                                 "searched, keeps_negatives, restated, settled_by_emergency, qualifies")
-            for flag in ("keeps_negatives", "restated", "polar", "settled_by_emergency"):
+                                 "searched, keeps_negatives, restated, settled_by_emergency, qualifies, asks_what_to_do")
+            for flag in ("keeps_negatives", "restated", "polar", "settled_by_emergency", "asks_what_to_do"):
                 if flag in spec and not isinstance(spec[flag], bool):
                     raise ValueError(f"{path.name}: type {name}: {flag} must be true or false")
             if spec.get("keeps_negatives"):
@@ -206,6 +211,8 @@ class AnswerTypes:
                 restated.add(name)
             if spec.get("settled_by_emergency"):
                 settled.add(name)
+            if spec.get("asks_what_to_do"):
+                doing.add(name)
             if spec.get("polar") is True:
                 self.polar.add(name)
             concepts[f"answer.{name}"] = {"kind": "cue", "phrases": spec["cues"]}
@@ -225,6 +232,7 @@ class AnswerTypes:
         self.keeps_negatives = frozenset(keeps)  # types asking about what the patient does not have (yet)
         self.restated = frozenset(restated)  # types a restatement of the asker's own findings answers
         self.settled_by_emergency = frozenset(settled)  # types a patient's emergency answers by itself
+        self.asks_what_to_do = frozenset(doing)  # types asking what to do for the patient (or whether to)
         self.vocabulary = Vocabulary(concepts, {}, path.name)
         # the concept layer's spellings ("cant", "shud", "wat") read the cues too
         self.vocabulary.set_spellings(getattr(default_vocabulary(), "spellings", {}))
@@ -637,9 +645,9 @@ class QueryReader:
         implied = banded(resolved)
         if implied:  # "<score> of 1: first test?": the score is known; what it means is searched instead
             asked = without_stated(asked)
-        answer_type = self.answer_types.classify(self.asking(focus))
-        if answer_type == "explanation":  # "What does <x> rest on? Title, journal and year please."
-            answer_type = self.answer_types.classify(self.after_asking(text))
+        # ... with a request that closes the turn after its question ("Is that point from a <kind of> paper? Give me
+        # the reference."; "What does <x> rest on? Title, journal and year please.")
+        answer_type = self.answer_types.classify(f"{self.asking(focus)} {self.after_asking(text)}".strip())
         if answer_type in self.answer_types.keeps_negatives:  # "what should she look out for?"
             asked, affirmed, ruled_out = self.answer_types.without_exclusions(focus), focus, frozenset()
         labels = f"{labels} {self.answer_types.searched.get(answer_type, '')}".strip()
@@ -796,6 +804,8 @@ class QueryReader:
     def plan(text: str) -> str:
         """The sentences that may state a plan or proposal, as statements: not the asker describing themselves ("I
         work in a <practitioner's> practice", "I'm a <role> writing to ..."), which proposes nothing."""
+        # a plan quoted after a colon ("the vetting comment: '<plan>'") is read as its own sentences
+        text = _QUOTE_AFTER_COLON.sub(r". \1", text)
         return " ".join(s for s in split_sentences(text) if not _SELF_DESCRIPTION.match(s.strip())).replace("?", ".")
 
     def named_back(self, plan: str) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 
 from guardrails.concepts import default_vocabulary
 from guardrails.sentences import split_sentences
-from rag.abbreviations import classes_named
+from rag.abbreviations import classes_named, drug_classes
 from rag.coverage import ADULT_AGE, ITEM_KINDS, Exclusion, StatedPopulation, excluded
 from rag.diseases import default_disease_names
 from rag.patient import age_ranges, group_of
@@ -171,6 +171,13 @@ def rare_terms_enough(terms: int, similarity: float, step: float = RARE_TERM_STE
     return terms >= RARE_TERMS_MIN and similarity >= need
 
 
+def _class_indexed(medicine: str, corpus_words) -> bool:
+    """Do the indexed documents name a class this medicine belongs to, by every word of it ("<a medicine>" of a
+    guideline that says "do not lower it acutely with antihypertensives")?"""
+    return any(medicine in members and (words := content_words(name)) and words <= corpus_words
+               for name, members in drug_classes())
+
+
 def _population_misfit(query: Query, title: str, stated: StatedPopulation | None = None) -> str | None:
     """Why a document whose title names its population, or whose statements of coverage do (rag.coverage), does not
     cover the patient (their age, else the group the question calls them: "a 70 kg adult"; a baby's gestation at
@@ -179,6 +186,8 @@ def _population_misfit(query: Query, title: str, stated: StatedPopulation | None
         named = bool(_subject_words(title) & content_words(query.focus))
         if why := stated.misfit(query.age, group_of(query.age, query.group, ADULT_AGE), query.gestation, named):
             return why
+        if named and stated.addresses(query.age):
+            return None  # what its title says of ages aside: it says what to do for this patient
     if not title or (query.age is None and query.group is None):
         return None
     adults, children = bool(_ADULTS.search(title)), bool(_CHILDREN.search(title))
@@ -336,6 +345,19 @@ class ScopePolicy:
                                  missing=missing, **base)
         return ScopeDecision(outcome="answer", reasons=(f"topic: similarity {best:.2f}",), **base)
 
+    def answered_by_more(self, decision: ScopeDecision, query: Query, passages: list[ScoredChunk],
+                         corpus_idf: dict[str, float]) -> ScopeDecision:
+        """A partial answer whose missing value a passage found later for the question's other parts gives, about
+        its focus ("..., should we hold the <drug>? What dose?": the dose is in the passage on the <drug>), is a
+        whole answer."""
+        if decision.outcome != "partial" or self._unnamed(query, corpus_idf):
+            return decision
+        own = [p for p in passages if p.chunk.document_id == decision.document_id]
+        if not own or self._missing(query, own, corpus_idf.keys()):
+            return decision
+        return decision.model_copy(update={"outcome": "answer", "missing": None, "reasons": (
+            *decision.reasons, "answerability: a passage found for another part of the question gives it")})
+
     def settled_by_emergency(self, decision: ScopeDecision, query: Query, emergency: bool) -> ScopeDecision:
         """A partial answer whose missing part a patient's emergency answers ("may he <carry on an activity> until
         the scan?" with emergency features: no, he needs emergency care now) is a whole answer."""
@@ -435,7 +457,10 @@ class ScopePolicy:
         if not idf or not passages:
             return ()
         level = ScopePolicy.rare_level(idf, RARE_SHARE)
-        words = content_words(f"{query.focus} {query.expanded}") - _ASKING  # "<ion>+" is the documents' ion name
+        # "<ion>+" is the documents' ion name; a follow-up is on the topic of the turn it continues ("<drug> dose?"
+        # ... "done that, still <finding>. What now?")
+        said = query.resolved if query.again else query.focus
+        words = content_words(f"{said} {query.expanded}") - _ASKING
         if used is None:
             used = content_words(" ".join(p.chunk.text for p in passages))
         return tuple(sorted(w for w in words & used if not w.isdigit() and idf.get(w, 0.0) >= level))
@@ -449,7 +474,7 @@ class ScopePolicy:
         for w in re.findall(r"\b[A-Za-z][a-z]{5,}\b", QueryReader.asking(query.focus)):
             low = w.lower()
             if (content_words(low) & idf.keys() or self.vocabulary.concepts(low) or known_english(low)
-                    or known_english(american(low))):
+                    or known_english(american(low)) or _class_indexed(low, idf.keys())):
                 continue
             out.append(low)
         return out

@@ -23,7 +23,9 @@ from rag.errors import IndexMismatch, IndexNotReady
 from rag.text import tokenize
 from rag.types import Chunk
 
-FORMAT_VERSION = 3  # 2: British and American spellings share one BM25 token; 3: reference lists are passages
+# 2: British and American spellings share one BM25 token; 3: reference lists are passages; 4: a list item's opening
+# circumstance ("In <group>, ...") labels its later sentences
+FORMAT_VERSION = 4
 KEEP_SNAPSHOTS = 3
 
 

@@ -76,6 +76,9 @@ def strip_markers(text: str, max_ref: int) -> tuple[str, list[int], list[tuple[i
 
 
 _ITEM_LABEL = re.compile(r"^([^:.;]{2,60}):\s+\S")  # "<Label>: text", not a lead-in ending in ':'
+# ... or the circumstance its first sentence opens with ("In <group>, do not use <a>. Give <b> ..."): what the item's
+# later sentences are said of too
+_ITEM_OPENING = re.compile(r"^(?:In|For|During|After)\s+([^,.;:]{2,60}),\s+\S")
 
 
 def block_sentences(text: str, offset: int, max_ref: int, bullet: bool = False) -> list[Sentence]:
@@ -83,7 +86,8 @@ def block_sentences(text: str, offset: int, max_ref: int, bullet: bool = False) 
     clean, index_map, markers = strip_markers(text, max_ref)
     spans = split_sentences(clean)
     # a labelled item ("<Label>: used when ... . Take <x>."): its later sentences are about the label too
-    labelled = _ITEM_LABEL.match(clean[spans[0].start:spans[0].end]) if bullet and len(spans) > 1 else None
+    first = clean[spans[0].start:spans[0].end] if spans else ""
+    labelled = (_ITEM_LABEL.match(first) or _ITEM_OPENING.match(first)) if bullet and len(spans) > 1 else None
     label = labelled.group(1).strip() if labelled else ""
     out: list[Sentence] = []
     for i, span in enumerate(spans):

@@ -241,6 +241,11 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("Which new symptoms would mean I should send her in as an emergency rather than wait for the scan?", "warning"),
     # the causes a named guidance lists, with a qualifier before "causes"
     ("Before I send it back, what non-skin causes does the lumbar mass guidance list?", "list"),
+    # how often something happens is a figure; how often the guidance says to do something is an interval
+    ("How often does this kind of cyst turn out to be malignant?", "statistic"),
+    ("How often does the guidance say to repeat the scan, and for how many years?", "duration"),
+    # a thickness asked as a choice of two
+    ("For the protocol, which slice thickness - 3 mm or 4 mm?", "length"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
@@ -994,6 +999,66 @@ def test_an_infant_is_not_the_patient_of_a_guideline_for_children_from_six_month
     from rag.patient import age_ranges
     assert age_ranges("This guidance covers boys and men up to 25 years of age with scrotal pain") == [(0.0, 26.0)]
     assert age_ranges("Give up to 3 doses") == []
+
+
+def test_what_to_do_for_a_patient_with_the_packs_subject_leads_with_what_the_subject_needs(pipeline):
+    # a near miss asking whether it is an emergency and what to arrange: no banner, and the mass's own imaging
+    a = pipeline.answer(_user("Practice nurse. 52M, a firm lump beside his spine at belt level, aching 5 weeks. "
+                              "Passing urine normally, no numbness anywhere, walks fine. Is this an emergency, and "
+                              "what should the GP arrange?"))
+    assert not a.banner and a.answer.startswith("A palpable mid-lumbar mass with back pain is a red flag")
+    # ... not once the definitive test is reported, nor where it cannot be done
+    for question in ("52M, firm lump beside L3. The MRI without and with contrast shows a simple lipoma. What should "
+                     "the GP arrange now?",
+                     "Firm lump beside L3 in a 60M with a pacemaker that is not MRI-conditional. What should we "
+                     "arrange?"):
+        assert "red flag requiring immediate imaging" not in pipeline.answer(_user(question)).answer
+
+
+def test_a_request_closing_the_turn_after_its_question_is_asked_too():
+    q = QueryReader().read(_user("Is that point from a peer-reviewed imaging journal? Give me the reference."))
+    assert q.answer_type == "source"
+
+
+def test_a_turn_giving_the_course_of_the_earlier_turns_case_continues_it():
+    turns = [{"role": "user", "content": "Nurse: 70 kg man, toxic reaction after a nerve block. First dose of X?"},
+             {"role": "assistant", "content": "Give X 1.5 mL/kg over 1 minute [1]."},
+             {"role": "user", "content": "Still no pulse after another full five minutes of CPR here, so tell me: "
+                                         "what comes now?"}]
+    assert QueryReader().read(turns).follow_up
+    # ... but a new result that sets its own question is read on its own words
+    turns[-1] = {"role": "user", "content": "MRI done: a 4 cm rim-enhancing collection beside L3, no epidural "
+                                           "extension, neuro intact. Next step?"}
+    assert not QueryReader().read(turns).follow_up
+
+
+def test_an_interval_of_minutes_is_an_interval():
+    types = default_answer_types()
+    assert types.gives_value("duration", "Repeat every 2 to 3 minutes until breathing is adequate.")
+    assert not types.gives_value("duration", "Repeat until breathing is adequate.")
+
+
+def test_a_school_year_is_no_age_and_the_age_after_whom_it_is_said_of_is():
+    from rag.patient import patient_age
+
+    assert patient_age("School nurse. Year 9 girl, 14, itchy and sore") == 14
+    assert patient_age("Yr 10 boy, 15, ankle") == 15
+    assert patient_age("a man, 3 days ago, fell") is None
+
+
+def test_an_item_left_out_with_what_to_do_for_its_patients_still_addresses_them():
+    from rag.coverage import addresses_age, stated_population
+
+    advises = default_answer_types().advises
+    limits = "Does not cover: children under 12 (these should be referred to a paediatric foot service); fingernails."
+    stated = stated_population(["Covers adults and young people aged 12 and over.", limits], advises)
+    assert stated.misfit(7.0, "child", None, named=True) is None and stated.addresses(7.0)
+    assert stated.misfit(7.0, "child", None, named=False)
+    assert addresses_age(limits, 7.0, advises) and not addresses_age(limits, 30.0, advises)
+    # a bracket that only explains, with nothing to do, addresses no one
+    bare = stated_population(["Covers adults aged 18 and over.", "Does not cover: children under 18 (a different "
+                              "condition in them)."], advises)
+    assert not bare.addresses(10.0) and bare.misfit(10.0, "child", None)
 
 
 def test_a_documents_own_statement_of_coverage_names_whom_it_leaves_out():
