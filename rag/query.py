@@ -201,7 +201,8 @@ class AnswerTypes:
             if set(spec) - {"cues", "evidence", "describe", "prefer", "polar", "searched", "keeps_negatives",
                             "restated", "settled_by_emergency", "qualifies", "asks_what_to_do"}:
                 raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe, prefer, polar, "
-                                 "searched, keeps_negatives, restated, settled_by_emergency, qualifies, asks_what_to_do")
+                                 "searched, keeps_negatives, restated, settled_by_emergency, qualifies, "
+                                 "asks_what_to_do")
             for flag in ("keeps_negatives", "restated", "polar", "settled_by_emergency", "asks_what_to_do"):
                 if flag in spec and not isinstance(spec[flag], bool):
                     raise ValueError(f"{path.name}: type {name}: {flag} must be true or false")

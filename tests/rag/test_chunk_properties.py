@@ -57,6 +57,7 @@ def test_a_labelled_items_later_sentences_carry_its_label():
     doc = Document(id="d", title="Guide", text="# Guide\n\nNote: this is short. It says more.\n", references=[])
     assert all(not s.label for c in chunk_document(doc) for s in c.sentences)
     # ... and an item opening with the circumstance it is about labels its later sentences with it
-    text = "# Guide\n\n## Treatment\n\n- In kidney failure, avoid the first medicine. Give the second for 10 days instead.\n"
+    text = ("# Guide\n\n## Treatment\n\n- In kidney failure, avoid the first medicine. Give the second for 10 days "
+            "instead.\n")
     doc = Document(id="d", title="Guide", text=text, references=[])
     assert [s.label for c in chunk_document(doc) for s in c.sentences] == ["", "kidney failure"]
