@@ -273,7 +273,9 @@ _AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had"})
 _RESULT_PARTICIPLES = frozenset({"showing", "confirming", "demonstrating", "revealing"})
 _RESULT_VERBS = frozenset({"shows", "showed", "shown", "confirms", "confirmed", "reveals", "revealed", "demonstrates",
                            "demonstrated", "found", "identified", "reported", "was", "is", "characterised",
-                           "characterized", "characterises", "characterizes"}) | _RESULT_PARTICIPLES
+                           "characterized", "characterises", "characterizes",
+                           # (of tests together: "<test A> and <test B> show")
+                           "show", "confirm", "reveal", "demonstrate", "were", "are"}) | _RESULT_PARTICIPLES
 # Gate cues that govern a noun phrase, not a clause ("a patient awaiting <test> for <finding> has <symptom>"): in a
 # user's account the condition ends at the first finite verb, which starts what the account reports
 _NOUN_GATES = frozenset({"awaiting", "await", "awaits", "awaited", "pending", "following", "after", "waiting", "wait"})
@@ -513,6 +515,7 @@ class FrameReader:
         """A definitive test stated with its result ("the <test> shows", "<test> with <agent> of the <region>
         confirmed"): a result word after the test in its clause, before any other test, none negated or a condition."""
         definitive = self.v.role("definitive_test")
+        tests = definitive | self.v.role("plain_film") | self.v.role("other_test")
         results = self.v.role("reported_result")
         established = self.v.role("established")  # "<test> has excluded <condition>", "<test> was normal"
         modifiers = self.v.role("modifier")
@@ -531,7 +534,9 @@ class FrameReader:
                 # "<test> has excluded <condition>", "<test> was normal"; not "<test> is usually normal"
                 if x.concept in established and any(t.text in _PAST_AUXILIARIES for t in tokens[m.end:x.start]):
                     return True
-                if x.kind == "object" and x.concept not in modifiers:
+                # (another test coordinated with it, "<test A> and <test B> show", reports with it)
+                if x.kind == "object" and x.concept not in modifiers and not (
+                        x.concept in tests and x.start and tokens[x.start - 1].text in ("and", "plus", "&")):
                     break
         return False
 

@@ -42,7 +42,7 @@ from rag.ingest.chunk import is_reference_chunk
 from rag.library import Library
 from rag.llm import LLMClient, Reply
 from rag.llm_answer import LLMSynthesizer, Prompt, build_prompt
-from rag.query import QUESTION_WORDS, Query, QueryReader
+from rag.query import QUESTION_STEMS, QUESTION_WORDS, Query, QueryReader
 from rag.ranking import FIT_KINDS, SentenceFit, asked_categories, tests_of
 from rag.retrieve import HybridRetriever
 from rag.scope import ScopeDecision, ScopePolicy, document_first
@@ -69,6 +69,7 @@ VIGNETTE_EXTRA = 2
 REGION_NEGATION_REACH = 2  # words between "not" and the region it denies ("not on the <region>")
 PACK_PASSAGES = 2  # a pack's documents' passages that join a question in its scope that retrieval did not find
 DECLINED_WIDER = 4  # how much further to look when the closest document leaves the subject to other guidance
+PLAN_CAUTION_MIN = 0.3  # a warning at least this close in meaning to the plan's sentence is about that plan
 PART_PASSAGES = 2  # how far (in answers' worth of passages) to look for a question part's own document's passage
 TOPICAL_SHARE = 0.05  # a word in at most this share of the corpus's sentences keeps a vignette's sentence in focus
 ABSTAIN_TEXT = ("The indexed sources do not cover this question, so I cannot answer it from them. "
@@ -446,7 +447,7 @@ class Pipeline:
         if turn.decision.outcome != "abstain":
             turn.passages += self._part_passages(snapshot, query, turn)
             turn.decision = self.scope.answered_by_more(turn.decision, query, turn.passages, idf)
-            turn.plan = self._plan_groundings(query, turn)
+            turn.plan = self._plan_groundings(query, turn) or self._plan_cautions(query, turn)
             turn.addressing = self._addressing(snapshot, query, turn.decision)
         if use_llm and self.llm is not None and self.llm_client is not None and turn.decision.outcome != "abstain" \
                 and not turn.addressing:  # (the document's own words for a patient it leaves out, quoted as they are)
@@ -736,6 +737,27 @@ class Pipeline:
         self._hold(turn, tuple(x for v in verdict.violations if (x := self.guardrails.instead(v.rule_id))),
                    groundings)
         return groundings
+
+    def _plan_cautions(self, query: Query, turn: _Turn) -> tuple[str, ...]:
+        """A plan the question puts forward ("I was going to put in a dilating drop first") on a topic no pack reads:
+        the answering document's sentence that warns against what it would do ("Never dilate the pupil."; an item
+        under its pitfalls), the closest to the plan's own sentence, leads the answer."""
+        answer_types = self.queries.answer_types
+        proposal = answer_types.proposal(query.affirmed or query.focus)
+        if not proposal or turn.decision is None:
+            return ()
+        own = [p for p in turn.passages if p.chunk.document_id == turn.decision.document_id]
+        words = content_words(proposal) - QUESTION_STEMS - content_words(" ".join({p.chunk.title for p in own}))
+        found = [(p, i, x.text) for p in own for i, x in enumerate(p.chunk.sentences)
+                 if answer_types.cautions_against(x.text, p.chunk.section[-1] if len(p.chunk.section) >= 2 else "")
+                 and content_words(x.text) & words]
+        if not found:
+            return ()
+        vectors = self.sentence_vectors.get(own)
+        target = self.embedder.encode_query(proposal)
+        # (the two closest: the error named as such under the pitfalls, and the instruction against it)
+        ranked = sorted(((float(vectors[p.chunk.id][i] @ target), text) for p, i, text in found), reverse=True)
+        return tuple(dict.fromkeys(text for score, text in ranked[:2] if score >= PLAN_CAUTION_MIN))
 
     def _hold(self, turn: _Turn, held: tuple[str, ...], groundings: tuple[str, ...] = ()) -> None:
         """Sentences the answer ends with whatever their score (turn.instead), and the passages that hold them and the

@@ -180,11 +180,13 @@ class AnswerTypes:
     def __init__(self, path: Path = ANSWER_TYPES_FILE) -> None:
         data = yaml.safe_load(path.read_text())
         unknown = set(data) - {"types", "exclusions", "exclusions_after", "name_stems", "rhetorical", "advice",
-                               "error_headings"}
+                               "error_headings", "proposals", "cautions"}
         if unknown:
             raise ValueError(f"{path.name}: unknown top-level keys {sorted(unknown)}; allowed: types, exclusions, "
-                             "exclusions_after, name_stems, rhetorical, advice, error_headings")
+                             "exclusions_after, name_stems, rhetorical, advice, error_headings, proposals, cautions")
         self.advice = [re.compile(str(e), re.IGNORECASE) for e in data.get("advice") or []]
+        self.proposals = [re.compile(str(e), re.IGNORECASE) for e in data.get("proposals") or []]
+        self.cautions = [re.compile(str(e), re.IGNORECASE) for e in data.get("cautions") or []]
         self.error_headings = [re.compile(str(e), re.IGNORECASE) for e in data.get("error_headings") or []]
         self.name_stems = tuple(str(x).lower() for x in data.get("name_stems") or [])
         self.rhetorical = frozenset(normalize(str(x)) for x in data.get("rhetorical") or [])
@@ -248,6 +250,16 @@ class AnswerTypes:
     def lists_errors(self, heading: str) -> bool:
         """Is this a heading over errors to avoid (`error_headings`), whose items read as advice when quoted bare?"""
         return any(rx.search(heading) for rx in self.error_headings)
+
+    def proposal(self, text: str) -> str:
+        """The sentences of a question that put a plan forward ("I was going to <x>", "the F1 wants to <x>", "can I
+        just <x>?"), by the `proposals` patterns; "" where none does."""
+        return " ".join(s for s in split_sentences(text) if any(rx.search(s) for rx in self.proposals))
+
+    def cautions_against(self, sentence: str, heading: str = "") -> bool:
+        """Does the sentence warn against doing something (the `cautions` patterns), or is it an item under a heading
+        over errors to avoid?"""
+        return any(rx.search(sentence) for rx in self.cautions) or bool(heading and self.lists_errors(heading))
 
     def advises(self, sentence: str) -> bool:
         """Does the sentence say what to do (the `advice` patterns), rather than only describe?"""

@@ -26,6 +26,7 @@ TITLE_PENALTY = 0.5  # per unit of a sentence's cosine to its document's title a
 # restates the subject and is near every question about it (hubness reduction, as CSLS does for translation)
 HUB_PENALTY = 1.0
 HUB_NEIGHBOURS = 10
+MEMBER_WINDOW = 0.1  # items of one category about as close to a part as its closest: the list's order decides
 PART_WINDOW = 0.45  # a part's sentence comes from the candidates an answer could hold anyway
 SECOND_WINDOW = 0.75  # how far below the best a second sentence may be (ExtractiveComposer.compose)
 VALUE_TIE = 0.02  # sentences this close in score are a tie, which the one giving an asked-for value wins
@@ -171,8 +172,11 @@ class ExtractiveComposer:
                         if gives is not None else [])
                 if pool and isinstance(gives, UnderCategories):
                     # the members of a category the part names: the item closest to that part, not to the whole (whose
-                    # other part pulls the category's other items: "which <kinds>, and why <test>?")
-                    firsts.add(id(max(pool, key=lambda c: float(c.vector @ v))))
+                    # other part pulls the category's other items: "which <kinds>, and why <test>?"); of items about
+                    # as close, the one the list gives first (its headline member, before what is said of them)
+                    top = max(float(c.vector @ v) for c in pool)
+                    firsts.add(id(min((c for c in pool if float(c.vector @ v) >= top - MEMBER_WINDOW),
+                                      key=lambda c: (c.passage, c.first))))
                 elif pool or near:
                     firsts.add(id(max(pool or near, key=lambda c: c.score + float(c.vector @ v))))
             if len(firsts) == 1:
@@ -338,8 +342,8 @@ class ExtractiveComposer:
                                           + rank_bonus, p_index, i, text, joined, True, vectors[best_k],
                                           f"{s.text.rstrip()} {sentences[best_k].text}"))
                 continue
-            if self.skip(s.text) or len(s.text) < 25:
-                continue
+            if self.skip(s.text) or len(s.text) < 25 and len(s.text.split()) < 4:
+                continue  # (a fragment; a short instruction of four words or more is advice: "Never dilate the pupil.")
             framed = sum(weight[w] for w in (lead_in | heading | content_words(s.label)) & terms - words) / total
             score = cosine + 0.9 * own + 0.4 * framed + rank_bonus + (0.04 if _DIRECTIVE.match(s.text) else 0.0)
             condition = _CONDITION.match(s.text)

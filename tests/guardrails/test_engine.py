@@ -534,6 +534,13 @@ def test_emergencies_said_plainly_and_emergencies_excluded(question, emergency):
     ("Paraspinal mass. On examination: reduced pinprick over both buttocks.", True),
     ("Paraspinal mass. Numbness in a riding breeches distribution.", True),
     ("Lump at L4; the lump itself feels rubbery. Legs strong, sensation normal.", False),
+    # retention, incontinence, sexual dysfunction and a numb seat in plain words
+    ("Lump beside L3. Hasn't had a wee since lunch and says his bum has gone to sleep.", True),
+    ("Mass at L4. I leaked wee at work without noticing, and it's numb between the cheeks.", True),
+    ("Mass at L4. Nothing's been working in the bedroom since Monday, and on a chair it's like sitting on nothing.",
+     True),
+    ("Mass at L4. Her foot went to sleep on the long drive and was fine once she walked.", False),
+    ("Lump at L3. Leaks a little on coughing, thirty-odd years now, no change.", False),
 ])
 def test_a_finding_given_as_years_old_and_unchanged_is_the_baseline_not_an_emergency(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency

@@ -380,6 +380,17 @@ BATCH_48_FLOORS = {"chat_topics_48.jsonl": 0.41, "chat_topics_50.jsonl": 0.25, "
 BATCH_55_FLOORS = {"chat_topics_55.jsonl": 0.5, "chat_topics_56.jsonl": 0.45}
 
 
+def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
+    # the last answer pasted back reworded (no sentence of it verbatim): the earlier turn's document is continued
+    a = every_and_later_pairs.answer([
+        {"role": "user", "content": "Day-case nurse: 80 kg man, signs of LAST after his knee block. Lipid dose?"},
+        {"role": "assistant", "content": "Give 20% lipid emulsion as an intravenous bolus of 1.5 mL/kg over 1 minute "
+                                         "and start an infusion at 15 mL/kg/hour [1]."},
+        {"role": "user", "content": "Done that - 5 minutes on he is still hypotensive. What now?"}])
+    assert {c.document_id for c in a.citations} == {"local-anaesthetic-systemic-toxicity"}, a.answer
+    assert "two further boluses" in a.answer
+
+
 def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered(every_and_later_pairs):
     # the subject named by its title's rare word, anywhere in the question, puts it on the document's topic
     a = every_and_later_pairs.answer([{"role": "user", "content": "Community midwife. Woman at 10 weeks, her two boys "
@@ -406,6 +417,15 @@ def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexe
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
     rate = 1 - len(failing) / len(cases)
     assert rate >= floor, f"pass rate {rate:.2f} < {floor}: {failing}"
+
+
+def test_a_plan_the_question_puts_forward_is_answered_by_the_documents_warning_against_it(every):
+    # no pack reads this topic: the answering document's own warning against what the plan would do leads
+    a = every.answer([{"role": "user", "content": "Community optometrist: 70F, red painful left eye since teatime, "
+                                                  "vomiting, haloes round lights, the eye is hard as a stone. I'm about "
+                                                  "to put a drop in to widen the pupil so I can see the disc properly. "
+                                                  "OK?"}])
+    assert a.answer.startswith("Never dilate the pupil"), a.answer
 
 
 def test_a_question_in_a_wards_own_words_finds_its_guideline(every):
