@@ -421,10 +421,10 @@ def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexe
 
 def test_a_plan_the_question_puts_forward_is_answered_by_the_documents_warning_against_it(every):
     # no pack reads this topic: the answering document's own warning against what the plan would do leads
-    a = every.answer([{"role": "user", "content": "Community optometrist: 70F, red painful left eye since teatime, "
-                                                  "vomiting, haloes round lights, the eye is hard as a stone. I'm about "
-                                                  "to put a drop in to widen the pupil so I can see the disc properly. "
-                                                  "OK?"}])
+    question = ("Community optometrist: 70F, red painful left eye since teatime, vomiting, haloes round lights, the "
+                "eye is hard as a stone. I'm about to put a drop in to widen the pupil so I can see the disc properly. "
+                "OK?")
+    a = every.answer([{"role": "user", "content": question}])
     assert a.answer.startswith("Never dilate the pupil"), a.answer
 
 
