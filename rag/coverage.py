@@ -150,6 +150,7 @@ _AGE_ONLY_WORDS = frozenset(
 _COVERS = re.compile(r"\b(?:covers|applies\s+to|is\s+written\s+for)\b", re.IGNORECASE)
 # an item of a list of exclusions and the bracket right after it: "<item> (<what to do for them>)"
 _BRACKETED_AFTER = re.compile(r"([^,;:()]+)\(([^()]+)\)")
+_WHO_CLAUSE = re.compile(r"\b(?:who|whom|which)\s+(?:should|must|need|needs|are|is|will)\b", re.IGNORECASE)
 _LEAVES_OUT = frozenset("does not cover excludes excluded girls boys women men".split())
 # (not the "and" of an age's "<a> years and over")
 _PARTS = re.compile(r"[,():]|\b(?:and|or)\b(?!\s+(?:over|older|above|under|younger|more|later)\b)", re.IGNORECASE)
@@ -207,11 +208,23 @@ def addresses_age(sentence: str, age: float, advises: Callable[[str], bool]) -> 
     for clause in sentence.split(";"):
         if _EXCLUDES.search(clause):
             if any(advises(said) and _inside(age, age_ranges(group)) and _ages_only(group)
-                   for group, said in _BRACKETED_AFTER.findall(clause)):
+                   for group, said in _referred_items(clause)):
                 return True
         elif not _COVERS.search(clause) and advises(clause) and _inside(age, age_ranges(clause)):
             return True
     return False
+
+
+def _referred_items(clause: str) -> list[tuple[str, str]]:
+    """(item, what is said of its patients) for each item of a statement of limits followed by words of its own: in
+    brackets ("children under <a> (... should be referred to <a service>)") or as a clause of who they are ("children
+    under <a>, including <x>, who should be assessed in <a service>")."""
+    out = [(group, said) for group, said in _BRACKETED_AFTER.findall(clause)]
+    body = clause.split(":", 1)[-1]
+    first, _, rest = body.partition(",")
+    if rest and _WHO_CLAUSE.search(rest):
+        out.append((first, rest))
+    return out
 
 
 def _ages_only(item: str) -> bool:
@@ -251,7 +264,7 @@ def stated_population(sentences: Iterable[str], advises: Callable[[str], bool] =
                 gestations_out += gestation_ranges(clause)
                 # an item left out with what to do for its patients in its own brackets ("children under <a> (...
                 # should be referred to <a service>)"): the document still addresses them
-                for group, said in _BRACKETED_AFTER.findall(clause):
+                for group, said in _referred_items(clause):
                     if advises(said) and _ages_only(group):
                         ages_referred += age_ranges(group)
                 for part in _PARTS.split(_EXCLUDES.sub(" ", clause)):
@@ -271,5 +284,5 @@ def stated_population(sentences: Iterable[str], advises: Callable[[str], bool] =
                 ages_addressed += age_ranges(clause)
                 gestations_addressed += gestation_ranges(clause)
     return StatedPopulation(tuple(ages_in), tuple(ages_out), frozenset(groups_in), frozenset(groups_out),
-                            tuple(gestations_in), tuple(gestations_out), tuple(ages_addressed + ages_referred),
+                            tuple(gestations_in), tuple(gestations_out), tuple(ages_addressed),
                             tuple(gestations_addressed), tuple(ages_referred))

@@ -717,7 +717,12 @@ class Pipeline:
         # leads where no plan the question states breaks a rule (a broken rule's statements lead then, and what to do
         # instead ends the answer)
         needs: tuple[str, ...] = ()
-        if turn.decision and query.answer_type in self.queries.answer_types.asks_what_to_do:
+        # (not after a result the question reports of the definitive test, however it is written: "<test> w/wo:
+        # <findings>. Next steps?")
+        vocabulary = self.guardrails.vocabulary
+        reported_definitive = bool(query.reported) and bool(vocabulary.concepts(query.text)
+                                                             & vocabulary.role("definitive_test"))
+        if turn.decision and query.answer_type in self.queries.answer_types.asks_what_to_do and not reported_definitive:
             needs = tuple(text for text, documents in self.guardrails.subject_answers(query.text, query.history)
                           if turn.decision.document_id in documents)
         plan = self.queries.as_proposed(self.queries.named_back(QueryReader.plan(query.text)))
@@ -743,8 +748,11 @@ class Pipeline:
         the answering document's sentence that warns against what it would do ("Never dilate the pupil."; an item
         under its pitfalls), the closest to the plan's own sentence, leads the answer."""
         answer_types = self.queries.answer_types
+        # (a question about the plan, not one asking for a source, a figure or a dose that a plan sits beside)
+        if turn.decision is None or answer_types.evidence.get(query.answer_type) or query.answer_type == "source":
+            return ()
         proposal = answer_types.proposal(query.affirmed or query.focus)
-        if not proposal or turn.decision is None:
+        if not proposal:
             return ()
         own = [p for p in turn.passages if p.chunk.document_id == turn.decision.document_id]
         words = content_words(proposal) - QUESTION_STEMS - content_words(" ".join({p.chunk.title for p in own}))

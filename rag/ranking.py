@@ -25,7 +25,6 @@ from rag.types import ScoredChunk
 CONDITION_FIT = 0.3  # the sentence names the question's own condition (an implant, a deficit, a failed trial)
 WHAT_NEXT = 0.25  # a result is reported and the sentence says what to do once it is
 DIRECTIVE = 0.1  # a request for the next step, answered by a sentence that says what to do
-CAUTION_FIT = 0.2  # the sentence warns against what the plan the question puts forward would do
 DONE_TEST = 0.3  # the sentence orders a test the question says was done
 OTHER_TEST = 0.25  # "if <test A> is negative" for a patient whose <test B> is
 DENIED = 0.3  # the sentence is about a finding the patient does not have
@@ -253,17 +252,11 @@ class SentenceFit:
                       - content_words(" ".join({p.chunk.title for p in passages}))
                       if told and query.answer_type not in answer_types.restated else set())
 
-        # what a plan the question puts forward would do ("I was going to put in a dilating drop"), in its own words
-        proposed = (content_words(answer_types.proposal(query.affirmed or query.focus)) - QUESTION_STEMS
-                    - content_words(" ".join({p.chunk.title for p in passages})))
-
         def boost(text: str, listed: bool = False, heading: str = "") -> float:
             """heading: a list item's own subsection heading; in a categorised list it says what kind of thing the
             item is ("<abscess name>, <bone infection name>" under "<Infection>")."""
             found = concepts(text)
             score = CONDITION_FIT if conditions & found else 0.0
-            if proposed and answer_types.cautions_against(text, heading) and content_words(text) & proposed:
-                score += CAUTION_FIT  # "never dilate the pupil" answers "I was going to put in a dilating drop"
             if told_words:
                 words = content_words(text)
                 echoed = words & told_words

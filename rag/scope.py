@@ -184,10 +184,10 @@ def _population_misfit(query: Query, title: str, stated: StatedPopulation | None
     birth); None when it does."""
     if stated is not None:
         named = bool(_subject_words(title) & content_words(query.focus))
+        if named and stated.addresses(query.age):
+            return None  # its statement of limits says what to do for this patient: that is the answer
         if why := stated.misfit(query.age, group_of(query.age, query.group, ADULT_AGE), query.gestation, named):
             return why
-        if named and stated.addresses(query.age):
-            return None  # what its title says of ages aside: it says what to do for this patient
     if not title or (query.age is None and query.group is None):
         return None
     adults, children = bool(_ADULTS.search(title)), bool(_CHILDREN.search(title))

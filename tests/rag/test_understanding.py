@@ -1047,14 +1047,22 @@ def test_a_school_year_is_no_age_and_the_age_after_whom_it_is_said_of_is():
 
 
 def test_an_item_left_out_with_what_to_do_for_its_patients_still_addresses_them():
+    from types import SimpleNamespace
+
     from rag.coverage import addresses_age, stated_population
 
     advises = default_answer_types().advises
     limits = "Does not cover: children under 12 (these should be referred to a paediatric foot service); fingernails."
     stated = stated_population(["Covers adults and young people aged 12 and over.", limits], advises)
-    assert stated.misfit(7.0, "child", None, named=True) is None and stated.addresses(7.0)
-    assert stated.misfit(7.0, "child", None, named=False)
+    # outside the coverage, and handed on in the document's own words: the question about its subject is answered
+    assert stated.misfit(7.0, "child", None) and stated.addresses(7.0) and not stated.addresses(30.0)
+    patient = SimpleNamespace(focus="Can we do the toenail procedure on a 7yo?", age=7.0, group="child",
+                              gestation=None)
+    assert _population_misfit(patient, "Ingrown toenail in adults and young people aged 12 and over", stated) is None
     assert addresses_age(limits, 7.0, advises) and not addresses_age(limits, 30.0, advises)
+    # ... said as who they are: "children under <a>, including <x>, who should be assessed in <a service>"
+    who = "Does not cover: children under 16, including toddlers with burns, who should be assessed in a paediatric ED."
+    assert stated_population([who], advises).addresses(12.0) and addresses_age(who, 12.0, advises)
     # a bracket that only explains, with nothing to do, addresses no one
     bare = stated_population(["Covers adults aged 18 and over.", "Does not cover: children under 18 (a different "
                               "condition in them)."], advises)
