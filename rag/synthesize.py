@@ -147,7 +147,7 @@ class ExtractiveComposer:
                       for c in self._candidates(i, sc, len(passages), vectors[sc.chunk.id], query_vector, terms,
                                                 weight, total, titles[sc.chunk.title],
                                                 section_bonus(sc.chunk.section) if section_bonus else 0.0,
-                                                hubs.get(sc.chunk.document_id, {}).get(sc.chunk.id))]
+                                                hubs.get(sc.chunk.document_id, {}).get(sc.chunk.id), leads)]
         if boost is not None:
             # a list is boosted for its lead-in and best item, as it is scored: its length earns it nothing
             candidates = [_Candidate(c.score + boost(c.judged or c.text, c.listed, _subheading(passages[c.passage])),
@@ -301,8 +301,9 @@ class ExtractiveComposer:
     def _candidates(self, p_index: int, sc: ScoredChunk, n: int, vectors: np.ndarray, query_vector: np.ndarray,
                     terms: set[str], weight: dict[str, float], total: float,
                     title: np.ndarray, framed_by_section: float = 0.0,
-                    hub: np.ndarray | None = None) -> list[_Candidate]:
-        """Each sentence of a passage, and each lead-in with its list items joined ("X: a; b; c")."""
+                    hub: np.ndarray | None = None, leads: Sequence[str] = ()) -> list[_Candidate]:
+        """Each sentence of a passage, and each lead-in with its list items joined ("X: a; b; c"). A fragment is
+        none, unless it is one of the leads (a short instruction that answers a plan: "Never dilate the pupil.")."""
         heading = content_words(sc.chunk.section[-1] if sc.chunk.section else "")
         sentences = sc.chunk.sentences
         out: list[_Candidate] = []
@@ -342,8 +343,8 @@ class ExtractiveComposer:
                                           + rank_bonus, p_index, i, text, joined, True, vectors[best_k],
                                           f"{s.text.rstrip()} {sentences[best_k].text}"))
                 continue
-            if self.skip(s.text) or len(s.text) < 25 and len(s.text.split()) < 4:
-                continue  # (a fragment; a short instruction of four words or more is advice: "Never dilate the pupil.")
+            if self.skip(s.text) or len(s.text) < 25 and not any(_same_sentence(s.text, g) for g in leads):
+                continue
             framed = sum(weight[w] for w in (lead_in | heading | content_words(s.label)) & terms - words) / total
             score = cosine + 0.9 * own + 0.4 * framed + rank_bonus + (0.04 if _DIRECTIVE.match(s.text) else 0.0)
             condition = _CONDITION.match(s.text)

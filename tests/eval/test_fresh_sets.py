@@ -186,6 +186,17 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # an emergent MRI in the sentence before was a delay. Still flagged: physio "for the ankle" beside MRI for the lump
     # (the sentence names the ankle only as a part of a limb, which the pack's scope reads as the spine's)
     "guard_fresh_56.jsonl": (1.0, 0.88, 0.81),
+    # batch 57 (first contact 0.75 / 0.75 / 0.75, at the twenty-fifth session's start): a request kept "in my tray"
+    # until a new budget year, an MR kept "up my sleeve", "that's fat until proven otherwise" passed; a smear test
+    # postponed beside an MRI requested today and shoulder exercises "progressing as pain allows" were flagged. Still
+    # named RF-MRI-DELAY first: films "as good as" ruling out a tumour, then the MR kept up the sleeve
+    "guard_fresh_57.jsonl": (1.0, 1.0, 0.91),
+    # batch 58 (first contact 0.92 / 0.875 / 0.75, after the twenty-fifth session's changes): "simply hypertrophied
+    # erector spinae ... nothing there to investigate" passed; "MRI without and with contrast and CT show an osteoid
+    # osteoma" was no definitive result; a referral made only if the lump is still there was no delay. Still named
+    # another rule first: "the all-clear for anything nasty" after films (RF-MRI-DELAY), "skip the magnet" for a
+    # contrast CT (RF-NONCONTRAST-ONLY), a deficit put down to a stroke (RF-CAUDA-EQUINA alone)
+    "guard_fresh_58.jsonl": (1.0, 1.0, 0.83),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -304,16 +315,25 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # retention" and a guideline's line quoted for a handout no longer escalate)
                "chat_fresh_53.jsonl": 0.90,
                # batch 54: first contact 0.75 (30/40) after the twenty-third session's first changes; 30/40 after
-               "chat_fresh_54.jsonl": 0.75,
+               "chat_fresh_54.jsonl": 0.85,  # 34/40 at the twenty-fifth stop
                # batch 55: first contact 0.725 (29/40) at the twenty-fourth session's start; 36/40 after (a report in
                # shorthand, "MRI w/wo: <findings>", is a result; what next after a report draws on the section on
                # results; "safety-net him and send a routine referral" is a delay; "the first point" points back)
-               "chat_fresh_55.jsonl": 0.90,
+               "chat_fresh_55.jsonl": 0.925,  # 37/40 at the twenty-fifth stop
                # batch 56: first contact 0.775 (31/40) after the twenty-fourth session's changes; 34/40 after (a
                # paramedic's lay retention, saddle numbness and heavy, clumsy legs escalate; "you wrote <x>" and "your
                # first sentence" point back, the latter to that sentence's reference). Still escalating: anuric on
-               # dialysis for years, incontinent for four years
-               "chat_fresh_56.jsonl": 0.85}
+               # dialysis for years, incontinent for four years (both read as long-standing at the twenty-fifth stop:
+               # 36/40)
+               "chat_fresh_56.jsonl": 0.90,
+               # batch 57: first contact 0.75 (30/40) at the twenty-fifth session's start; 38/40 after (a chiropractor's
+               # "rubbery" legs, "reduced pinprick" and "riding-breeches pattern" escalate; long-standing findings do
+               # not; what a palpable mass needs leads a near miss's answer; a plan quoted after a colon is read)
+               "chat_fresh_57.jsonl": 0.95,
+               # batch 58: first contact 0.775 (31/40) after the twenty-fifth session's changes; 34/40 after (lay
+               # retention, incontinence and sexual dysfunction escalate; "thirty-odd years" is long-standing). Still
+               # escalating: emergency words that are a colleague's, quoted
+               "chat_fresh_58.jsonl": 0.85}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

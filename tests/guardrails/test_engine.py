@@ -546,6 +546,13 @@ def test_a_finding_given_as_years_old_and_unchanged_is_the_baseline_not_an_emerg
     assert GuardrailEngine().context(question).emergency is emergency
 
 
+def test_what_a_text_says_is_no_patients_finding_but_a_patients_report_is():
+    teaching = ("Writing a teaching module, no patient: the lumbar mass guidance states that cauda equina syndrome "
+                "needs emergent MRI. Which reference supports it?")
+    assert not GuardrailEngine().context(teaching).emergency
+    assert GuardrailEngine().context("Lumbar mass. The patient says that he can't pee since last night.").emergency
+
+
 @pytest.mark.parametrize("text, kept, dropped", [
     # a history's denials and its normal examination are pertinent negatives; what the patient has stays
     ("LBP + palp mass L2. No CES sx: bladder/bowel nml, no saddle anaes, power 5/5 bilat. Next step?",

@@ -77,7 +77,8 @@ KEPT_APART_52 = TOPICS / "kept_apart_52"
 # beside the fifty-five: beside the seventy-seven of every_and_later_pairs batch 45 falls to 14/24 (the angle-closure
 # first-aid sentences give way beside a second eye guideline) and batch 53 to 10/24, and beside batches 48's, 50's and
 # 52's pairs batch 48 falls to 9/24. The same happens on the code before the pair was written (cfa1d90). Batch 56's pair
-# (acute urticaria and angioedema, acute infective conjunctivitis) is indexed with it, untried beside the others.
+# (acute urticaria and angioedema, acute infective conjunctivitis), batch 57's (vulvovaginal candidiasis, ingrown
+# toenail) and batch 58's (electrical injury, acute dystonic reaction) are indexed with it, untried beside the others.
 KEPT_APART_55 = TOPICS / "kept_apart_55"
 
 
@@ -119,9 +120,9 @@ def every_and_batches_48_50_52(tmp_path_factory, embedder) -> Pipeline:
 
 
 @pytest.fixture(scope="module")
-def every_and_batches_55_56(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline and batches 55's and 56's pairs (fifty-nine documents), for those batches' cases."""
-    return _indexed(tmp_path_factory, embedder, "every_and_batches_55_56",
+def every_and_batches_55_58(tmp_path_factory, embedder) -> Pipeline:
+    """Every guideline and batches 55's to 58's pairs (sixty-three documents), for those batches' cases."""
+    return _indexed(tmp_path_factory, embedder, "every_and_batches_55_58",
                     folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART_55))
 
 
@@ -374,10 +375,17 @@ LATER_PAIRS_FLOORS = {"chat_topics_45.jsonl": 0.62, "chat_topics_46.jsonl": 0.62
 BATCH_48_FLOORS = {"chat_topics_48.jsonl": 0.41, "chat_topics_50.jsonl": 0.25, "chat_topics_52.jsonl": 0.45}
 # batch 55 (epididymo-orchitis, orbital cellulitis in children): first contact 9/24 with eighty-five documents on
 # cfa1d90 (the pair declined every child with a swollen eye: its scope's "babies under 4 weeks with a ... swollen eye"
-# was read without the age); 12/24 with fifty-seven after, 13/24 with fifty-nine (fixture every_and_batches_55_56).
+# was read without the age); 12/24 with fifty-seven after, 13/24 with fifty-nine; 15/24 with sixty-three at the
+# twenty-fifth stop (fixture every_and_batches_55_58).
 # batch 56 (urticaria and angioedema, infective conjunctivitis): first contact 11/24 with eighty-seven documents on
-# 5573d12; 11/24 with fifty-nine after.
-BATCH_55_FLOORS = {"chat_topics_55.jsonl": 0.5, "chat_topics_56.jsonl": 0.45}
+# 5573d12; 11/24 with fifty-nine after; 13/24 with sixty-three at the twenty-fifth stop.
+# batch 57 (vulvovaginal candidiasis, ingrown toenail): first contact 6/24 with eighty-eight documents on 94a30a7 (three
+# patients the guidelines hand on, "children under 12 (... referred to a paediatric podiatry service)", declined);
+# 8/24 with sixty-three after.
+# batch 58 (electrical injury, acute dystonic reaction): first contact 12/24 with ninety documents on 359a017; 11/24
+# with sixty-three after.
+BATCH_55_FLOORS = {"chat_topics_55.jsonl": 0.62, "chat_topics_56.jsonl": 0.54, "chat_topics_57.jsonl": 0.33,
+                   "chat_topics_58.jsonl": 0.45}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -407,7 +415,7 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_kept_apart") for n in sorted(KEPT_APART_FLOORS)),
                                            *((n, "every_and_later_pairs") for n in sorted(LATER_PAIRS_FLOORS)),
                                            *((n, "every_and_batches_48_50_52") for n in sorted(BATCH_48_FLOORS)),
-                                           *((n, "every_and_batches_55_56") for n in sorted(BATCH_55_FLOORS))])
+                                           *((n, "every_and_batches_55_58") for n in sorted(BATCH_55_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
