@@ -357,8 +357,8 @@ class GuardrailEngine:
         return [u - regions for u in units] + [frozenset(c - course) for c in clauses.values() if c & regions]
 
     def _baseline(self, user: Sequence[ReadSentence]) -> frozenset[str]:
-        """The findings the user turns give as the patient's state for years ("doubly incontinent for four years",
-        "anuric since <year>"). Each assertion of such a finding says how long it has lasted in its own conjunct, or
+        """The findings the user turns give as the patient's state for years ("<finding> for four years", "<finding>
+        since <year>"). Each assertion of such a finding says how long it has lasted in its own conjunct, or
         in a conjunct with no finding of its own right after it ("<finding> - that's been the case since <an event>
         <n> years ago"). A mention in a question or in someone's quoted or reported words ("the nurse says <finding>
         means ...") only refers to it. A finding asserted once without a duration, or with a course word beside it

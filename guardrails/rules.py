@@ -155,7 +155,7 @@ class SubjectAnswer(Strict):
     name one of `unless` (the definitive test already done and reported, a reason it cannot be done)."""
     text: str = Field(min_length=1)
     unless: list[str] = Field(default_factory=list)
-    # ... or deny one of these ("no MRI within 300 km till next month")
+    # ... or deny one of these ("no <study> within 300 km till next month")
     unless_denied: list[str] = Field(default_factory=list)
 
 

@@ -744,8 +744,8 @@ class Pipeline:
         return groundings
 
     def _plan_cautions(self, query: Query, turn: _Turn) -> tuple[str, ...]:
-        """A plan the question puts forward ("I was going to put in a dilating drop first") on a topic no pack reads:
-        the answering document's sentence that warns against what it would do ("Never dilate the pupil."; an item
+        """A plan the question puts forward ("I was going to put in <a drop> first") on a topic no pack reads: the
+        answering document's sentence that warns against what it would do ("Never <do what the drop does>."; an item
         under its pitfalls), the closest to the plan's own sentence, leads the answer."""
         answer_types = self.queries.answer_types
         # (a question about the plan, not one asking for a source, a figure or a dose that a plan sits beside)

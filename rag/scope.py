@@ -173,7 +173,7 @@ def rare_terms_enough(terms: int, similarity: float, step: float = RARE_TERM_STE
 
 def _class_indexed(medicine: str, corpus_words) -> bool:
     """Do the indexed documents name a class this medicine belongs to, by every word of it ("<a medicine>" of a
-    guideline that says "do not lower it acutely with antihypertensives")?"""
+    guideline that says "do not <act> with <that class>")?"""
     return any(medicine in members and (words := content_words(name)) and words <= corpus_words
                for name, members in drug_classes())
 

@@ -303,7 +303,7 @@ class ExtractiveComposer:
                     title: np.ndarray, framed_by_section: float = 0.0,
                     hub: np.ndarray | None = None, leads: Sequence[str] = ()) -> list[_Candidate]:
         """Each sentence of a passage, and each lead-in with its list items joined ("X: a; b; c"). A fragment is
-        none, unless it is one of the leads (a short instruction that answers a plan: "Never dilate the pupil.")."""
+        none, unless it is one of the leads (a short instruction that answers a plan: "Never <do X>.")."""
         heading = content_words(sc.chunk.section[-1] if sc.chunk.section else "")
         sentences = sc.chunk.sentences
         out: list[_Candidate] = []
