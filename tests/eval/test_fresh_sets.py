@@ -330,10 +330,10 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # "rubbery" legs, "reduced pinprick" and "riding-breeches pattern" escalate; long-standing findings do
                # not; what a palpable mass needs leads a near miss's answer; a plan quoted after a colon is read)
                "chat_fresh_57.jsonl": 0.95,
-               # batch 58: first contact 0.775 (31/40) after the twenty-fifth session's changes; 34/40 after (lay
+               # batch 58: first contact 0.775 (31/40) after the twenty-fifth session's changes; 35/40 after (lay
                # retention, incontinence and sexual dysfunction escalate; "thirty-odd years" is long-standing). Still
                # escalating: emergency words that are a colleague's, quoted
-               "chat_fresh_58.jsonl": 0.85}
+               "chat_fresh_58.jsonl": 0.875}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -362,9 +362,11 @@ KEPT_APART_FLOORS = {"chat_topics_38.jsonl": 0.62, "chat_topics_39.jsonl": 0.5, 
 # 7b1650c; batch 54 (European adder bite, benign paroxysmal positional vertigo): first contact 15/24 with eighty-five
 # on 06089a8. Both pairs joined later_pairs in the twenty-third session: with seventy-seven, 11/24 and 14/24, and the
 # older five hold theirs (15/24, 15/24, 14/24, 8/24, 13/24).
-LATER_PAIRS_FLOORS = {"chat_topics_45.jsonl": 0.62, "chat_topics_46.jsonl": 0.62, "chat_topics_47.jsonl": 0.58,
-                      "chat_topics_49.jsonl": 0.33, "chat_topics_51.jsonl": 0.54, "chat_topics_53.jsonl": 0.45,
-                      "chat_topics_54.jsonl": 0.58}
+# (raised at the twenty-fifth stop, where batch 45 measures 15/24, 46 16/24, 47 15/24, 49 9/24, 51 14/24, 53 13/24 and
+# 54 15/24)
+LATER_PAIRS_FLOORS = {"chat_topics_45.jsonl": 0.62, "chat_topics_46.jsonl": 0.66, "chat_topics_47.jsonl": 0.62,
+                      "chat_topics_49.jsonl": 0.37, "chat_topics_51.jsonl": 0.58, "chat_topics_53.jsonl": 0.54,
+                      "chat_topics_54.jsonl": 0.62}
 # batch 48 (minor burns, gastroenteritis under 5s): first contact 8/24 with seventy-one documents on 8b21e76, 8/24
 # with fifty-seven (fixture every_and_batch_48, now every_and_batches_48_50_52), 8/24 after.
 # batch 50 (acute otitis externa, subungual haematoma): first contact 7/24 with seventy-seven documents on 89f1a97;
@@ -382,10 +384,10 @@ BATCH_48_FLOORS = {"chat_topics_48.jsonl": 0.41, "chat_topics_50.jsonl": 0.25, "
 # batch 57 (vulvovaginal candidiasis, ingrown toenail): first contact 6/24 with eighty-eight documents on 94a30a7 (three
 # patients the guidelines hand on, "children under 12 (... referred to a paediatric podiatry service)", declined);
 # 8/24 with sixty-three after.
-# batch 58 (electrical injury, acute dystonic reaction): first contact 12/24 with ninety documents on 359a017; 11/24
+# batch 58 (electrical injury, acute dystonic reaction): first contact 12/24 with ninety documents on 359a017; 12/24
 # with sixty-three after.
 BATCH_55_FLOORS = {"chat_topics_55.jsonl": 0.62, "chat_topics_56.jsonl": 0.54, "chat_topics_57.jsonl": 0.33,
-                   "chat_topics_58.jsonl": 0.45}
+                   "chat_topics_58.jsonl": 0.5}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
