@@ -101,6 +101,7 @@ _FUNCTION_WORDS = frozenset({"and", "or", "but", "nor", "in", "on", "at", "to", 
                              "from", "this", "that", "these", "those", "is", "was", "are", "were", "be", "been", "the",
                              "a", "an", "than", "as", "by", "after", "before", "today", "now", "again", "overnight"})
 DENIED = "denied:"  # a concept the user's turns deny, in a context's set of concepts
+ORDERED = "ordered:"  # a concept of what a neighbouring sentence advises outright (no gate), in its set of concepts
 
 
 # a coordinated finding with words of its own ("and an unsteady gait", "and there is ..."), not one a course word
@@ -539,9 +540,10 @@ class GuardrailEngine:
             return False
         if p.previous_has_all and not all(self._set([c]) & previous for c in p.previous_has_all):
             return False
-        if p.previous_lacks_all and all(self._set([c]) & previous for c in p.previous_lacks_all):
+        # (what the neighbour orders outright: "If <a flag> appears, <study> urgently" orders nothing now)
+        if p.previous_lacks_all and all({ORDERED + x for x in self._set([c])} & previous for c in p.previous_lacks_all):
             return False
-        if p.next_lacks_all and all(self._set([c]) & following for c in p.next_lacks_all):
+        if p.next_lacks_all and all({ORDERED + x for x in self._set([c])} & following for c in p.next_lacks_all):
             return False
         if p.unless_denied and all({DENIED + x for x in self._set([c])} & context for c in p.unless_denied):
             return False
@@ -583,8 +585,8 @@ class GuardrailEngine:
         offset = 0
         for n, rs in enumerate(sentences):
             if n:
-                previous = sentences[n - 1].concepts
-            after = sentences[n + 1].concepts if n + 1 < len(sentences) else following
+                previous = _neighbour(sentences[n - 1])
+            after = _neighbour(sentences[n + 1]) if n + 1 < len(sentences) else following
             for f in rs.frames:
                 if asked_regions and self._elsewhere(f.clause_concepts, own, asked_regions):
                     continue
@@ -641,8 +643,8 @@ class GuardrailEngine:
         for i, s in enumerate(sentences):
             judged = [p for p in packs if not self._about_elsewhere(p, read[i], asked_regions)]
             # (a quoted record reads as nothing: the sentence after it has no sentence of the draft's before it)
-            before = read[i - 1][-1].concepts if i and read[i - 1] else frozenset()
-            after = read[i + 1][0].concepts if i + 1 < len(read) and read[i + 1] else frozenset()
+            before = _neighbour(read[i - 1][-1]) if i and read[i - 1] else frozenset()
+            after = _neighbour(read[i + 1][0]) if i + 1 < len(read) and read[i + 1] else frozenset()
             hits += [(i, pos, order, v) for pos, order, v in
                      self.sentence_violations(i, s.text, judged, context, read[i], before, asked_regions, after)]
         hits.sort(key=lambda h: (h[0], h[1], h[2]))
@@ -726,6 +728,17 @@ def _conjuncts(rs: ReadSentence) -> tuple[list[int], dict[int, bool]]:
                 joined[n] = following not in _OWN_PHRASE
         conjunct.append(n)
     return conjunct, joined
+
+
+def _neighbour(rs: ReadSentence) -> frozenset[str]:
+    """A draft sentence's concepts as its neighbours' rules see them: all it names, and, marked ORDERED, the object,
+    timing and clause of each thing it advises outright ("Order the <study> today."), not under a condition ("If <a
+    flag> appears, the <study> urgently.")."""
+    if any(m.concept == "gate.cue" for m in rs.mentions) or any(f.gate for f in rs.frames):
+        return rs.concepts  # (whatever its condition: "if <a flag> appears", "once <x> is back")
+    ordered = {ORDERED + c for f in rs.frames if f.polarity == "recommend"
+               for c in ({f.object} | set(f.timing) | set(f.clause_concepts))}
+    return rs.concepts | ordered
 
 
 def _before_claim(rs: ReadSentence) -> ReadSentence:
