@@ -143,6 +143,7 @@ class GuardrailEngine:
         self.reader = FrameReader(self.vocabulary)
         self._expanded: dict[tuple[str, ...], frozenset[str]] = {}
         self._read_cache: dict[tuple[str, bool], list[ReadSentence]] = {}
+        self._context_cache: dict[tuple[str, tuple[str, ...]], Context] = {}
 
     @property
     def version(self) -> str:
@@ -277,6 +278,17 @@ class GuardrailEngine:
         return " ".join(" ".join(out).split())
 
     def context(self, question: str, history: Sequence[dict] = ()) -> Context:
+        """The user's turns read once (cached: a turn asks for its context while it is answered and again when its
+        draft is judged; a Context is never changed after it is made)."""
+        key = (question, tuple(str(h.get("content", "")) for h in history if h.get("role") == "user"))
+        cached = self._context_cache.get(key)
+        if cached is None:
+            if len(self._context_cache) > 2000:
+                self._context_cache.clear()
+            cached = self._context_cache[key] = self._context(question, history)
+        return cached
+
+    def _context(self, question: str, history: Sequence[dict]) -> Context:
         texts = [without_quoted_rules(h.get("content", "")) for h in history if h.get("role") == "user"]
         texts.append(without_quoted_rules(question))
         per_text = [self.read(t, lists=True) for t in texts]
@@ -389,17 +401,16 @@ class GuardrailEngine:
             asking = rs.text.rstrip().endswith("?")
             told = min((m.start for _, m in live if m.concept in reported), default=len(rs.tokens))
             quoted = [(q.start(), q.end()) for q in quoted_spans(rs.text)]
-            for n, names in findings.items():
-                for _, m in live:
-                    if m.concept not in names or conjunct[m.start] != n:
-                        continue
-                    if n in changing:
-                        plain.add(m.concept)
-                    elif n in lasts:
-                        marked.add(m.concept)
-                    elif not (asking or m.start > told
-                              or any(a <= rs.tokens[m.start].start < b for a, b in quoted)):
-                        plain.add(m.concept)
+            for _, m in live:
+                n = conjunct[m.start]
+                if m.concept not in findings.get(n, ()):
+                    continue
+                if n in changing:
+                    plain.add(m.concept)
+                elif n in lasts:
+                    marked.add(m.concept)
+                elif not (asking or m.start > told or any(a <= rs.tokens[m.start].start < b for a, b in quoted)):
+                    plain.add(m.concept)
         return frozenset(marked - plain)
 
     def _course_units(self, rs: ReadSentence) -> list[frozenset[str]]:

@@ -207,12 +207,17 @@ def addresses_age(sentence: str, age: float, advises: Callable[[str], bool]) -> 
     its own brackets ("does not cover: children under <a> (... should be referred to <a service>)")?"""
     for clause in sentence.split(";"):
         if _EXCLUDES.search(clause):
-            if any(advises(said) and _inside(age, age_ranges(group)) and _ages_only(group)
-                   for group, said in _referred_items(clause)):
+            if _inside(age, _referred_ranges(clause, advises)):
                 return True
         elif not _COVERS.search(clause) and advises(clause) and _inside(age, age_ranges(clause)):
             return True
     return False
+
+
+def _referred_ranges(clause: str, advises: Callable[[str], bool]) -> list[tuple[float, float]]:
+    """The ages of the items of a statement of limits whose own words say what to do for their patients."""
+    return [r for group, said in _referred_items(clause) if advises(said) and _ages_only(group)
+            for r in age_ranges(group)]
 
 
 def _referred_items(clause: str) -> list[tuple[str, str]]:
@@ -264,9 +269,7 @@ def stated_population(sentences: Iterable[str], advises: Callable[[str], bool] =
                 gestations_out += gestation_ranges(clause)
                 # an item left out with what to do for its patients in its own brackets ("children under <a> (...
                 # should be referred to <a service>)"): the document still addresses them
-                for group, said in _referred_items(clause):
-                    if advises(said) and _ages_only(group):
-                        ages_referred += age_ranges(group)
+                ages_referred += _referred_ranges(clause, advises)
                 for part in _PARTS.split(_EXCLUDES.sub(" ", clause)):
                     words = set(re.findall(r"[a-z]+", part.lower()))
                     rest = words - _AGE_ONLY_WORDS - set(_GROUP_WORDS)

@@ -450,7 +450,7 @@ class Pipeline:
             turn.plan = self._plan_groundings(query, turn) or self._plan_cautions(query, turn)
             turn.addressing = self._addressing(snapshot, query, turn.decision)
         if use_llm and self.llm is not None and self.llm_client is not None and turn.decision.outcome != "abstain" \
-                and not turn.addressing:  # (the document's own words for a patient it leaves out, quoted as they are)
+                and turn.addressing is None:  # (the document's own words for a patient it leaves out, as they are)
             prompt = build_prompt(query.question, turn.topical, query.history, self.guardrails.is_instruction)
             turn.prompt = prompt if prompt.shown else None
         turn.timings["scope"] = _ms(t1)
@@ -515,28 +515,29 @@ class Pipeline:
             return self._with_sources(draft, turn.snapshot, query)
         return draft
 
-    def _addressing(self, snapshot, query: Query, decision: ScopeDecision) -> tuple[ScoredChunk, ...]:
+    def _addressing(self, snapshot, query: Query, decision: ScopeDecision) -> DraftAnswer | None:
         """For a patient whose age the answering document's statements of coverage leave out but whose advice it
-        still gives ("does not cover: children under <a> (... refer to <a service>)"), the passages that hold that
-        advice: they are the whole answer, as the rest is written for other patients."""
+        still gives ("does not cover: children under <a> (... refer to <a service>)"), the answer made of that advice
+        alone, each sentence citing its passage: the rest is written for other patients. None otherwise."""
         document = decision.document_id
         if query.age is None or document is None:
-            return ()
+            return None
         stated = self.document_population(snapshot, document)
         if not stated.addresses(query.age) or not stated.misfit(query.age, None, None, named=False):
-            return ()
+            return None
         advises = self.scope.answer_types.advises
-        return tuple(ScoredChunk(chunk=c, score=0.0) for c in snapshot.chunks
-                     if c.document_id == document and not is_reference_chunk(c)
-                     and any(addresses_age(x.text, query.age, advises) for x in c.sentences))
+        held = [(c, [x.text for x in c.sentences if addresses_age(x.text, query.age, advises)])
+                for c in snapshot.chunks if c.document_id == document and not is_reference_chunk(c)]
+        held = [(c, texts) for c, texts in held if texts]
+        if not held:
+            return None
+        return DraftAnswer(sentences=tuple(CitedSentence(text=t, cites=(n + 1,)) for n, (_, texts) in enumerate(held)
+                                           for t in texts),
+                           passages=tuple(ScoredChunk(chunk=c, score=0.0) for c, _ in held))
 
     def _extractive_for(self, turn: _Turn) -> DraftAnswer:
-        if turn.addressing:
-            advises = self.scope.answer_types.advises
-            return DraftAnswer(sentences=tuple(
-                CitedSentence(text=x.text, cites=(n + 1,)) for n, p in enumerate(turn.addressing)
-                for x in p.chunk.sentences if addresses_age(x.text, turn.query.age, advises)),
-                passages=turn.addressing)
+        if turn.addressing is not None:
+            return turn.addressing
         if turn.extractive is None:
             turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan,
                                            turn.core_vector, turn.instead, turn.part_vectors)
@@ -726,16 +727,15 @@ class Pipeline:
             needs = tuple(text for text, documents in self.guardrails.subject_answers(query.text, query.history)
                           if turn.decision.document_id in documents)
         plan = self.queries.as_proposed(self.queries.named_back(QueryReader.plan(query.text)))
-        if not plan:
-            self._hold(turn, (), needs)
-            return needs
-        verdict = self.guardrails.check(query.text, plan, query.history)
-        said = self._said_of_the_plans_object(verdict, turn)
-        rules = [s.grounding for s in verdict.sentences if s.source == "mandated" and s.grounding]
-        # in turn, what the document says of the plan's object and the rule it breaks: the answer leads with the
-        # first two, so a plan breaking two rules is answered with why not and with the first rule, not with two
-        # sentences on its object
-        groundings = tuple(dict.fromkeys(x for pair in itertools.zip_longest(said, rules) for x in pair if x))
+        groundings: tuple[str, ...] = ()
+        if plan:
+            verdict = self.guardrails.check(query.text, plan, query.history)
+            said = self._said_of_the_plans_object(verdict, turn)
+            rules = [s.grounding for s in verdict.sentences if s.source == "mandated" and s.grounding]
+            # in turn, what the document says of the plan's object and the rule it breaks: the answer leads with the
+            # first two, so a plan breaking two rules is answered with why not and with the first rule, not with two
+            # sentences on its object
+            groundings = tuple(dict.fromkeys(x for pair in itertools.zip_longest(said, rules) for x in pair if x))
         if not groundings:
             self._hold(turn, (), needs)
             return needs
@@ -1068,7 +1068,7 @@ class _Turn:
     plan: tuple[str, ...] = ()  # source sentences of the rules the question's own plan breaks
     instead: tuple[str, ...] = ()  # what their packs say to do in place of that plan
     # the document's advice for a patient its stated coverage leaves out (Pipeline._addressing): the whole answer
-    addressing: tuple[ScoredChunk, ...] = ()
+    addressing: DraftAnswer | None = None
     part_vectors: np.ndarray | None = None  # the question's parts (Query.parts), embedded once for the whole turn
     timings: dict[str, float] = field(default_factory=dict)
 
