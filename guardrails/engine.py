@@ -300,7 +300,8 @@ class GuardrailEngine:
         packs = tuple(p for p in self.packs if self._in_scope(p, turns))
         # a finding the history gives as the patient's state for years is no emergency feature by itself
         baseline = self._baseline(user)
-        units = tuple(u - baseline for s in user for u in self._emergency_units(_before_claim(s)))
+        units = tuple(u - baseline - unfound for s, unfound in zip(user, self._ruled_out(user, packs), strict=True)
+                      for u in self._emergency_units(_before_claim(s)))
         units += tuple(_BOTH_SIDES for group in per_text if self._deficit_each_side(group, baseline))
         emergency = any(self._emergency(p, units) for p in packs)
         # a question about which features are emergencies asks it in its own words: the words of an instruction it
@@ -369,6 +370,50 @@ class GuardrailEngine:
         course = self.vocabulary.role("course")
         return [u - regions for u in units] + [frozenset(c - course) for c in clauses.values() if c & regions]
 
+    def _ruled_out(self, user: Sequence[ReadSentence], packs: Sequence[Pack]) -> list[frozenset[str]]:
+        """For each user sentence, the emergency concepts it names only in words that are not the asker's own finding
+        (quoted, someone else's, or asked about: "my junior worried about '<feature> plus a mass'", "is this
+        <syndrome>?") and that the asker's own words find normal or absent elsewhere ("<organs> normal", "no
+        <feature>"), by the packs' ruled_out_by. Such words with a course word ("the nurse says it is worse") still
+        count: a missed emergency costs more than a false banner."""
+        rules = {target: self._set(by) for p in packs for target, by in p.emergency.ruled_out_by.items()}
+        if not rules:
+            return [frozenset()] * len(user)
+        heard_cues, normal, change = (self.vocabulary.role(r) for r in ("heard", "normal", "change"))
+        found_normal: set[str] = set()
+        heard: list[set[str]] = []
+        for rs in user:
+            rs = _before_claim(rs)
+            told = min((m.start for m in rs.mentions if m.concept in heard_cues), default=len(rs.tokens))
+            # (a quotation that speaks of a person is a report of the patient's: "he says 'I can't feel my <part>'")
+            quoted = [(q.start(), q.end()) for q in quoted_spans(rs.text) if not _PERSONAL.search(q.group(1))]
+            others = [m.start > told or any(a <= rs.tokens[m.start].start < b for a, b in quoted) for m in rs.mentions]
+            own = [(k, m) for k, m in enumerate(rs.mentions) if not others[k] and m.kind != "cue"]
+            normal_clauses = {rs.clauses[m.start] for k, m in own if m.concept in normal and not rs.negated[k]}
+            found_normal |= {m.concept for k, m in own if rs.negated[k] or rs.clauses[m.start] in normal_clauses}
+            said = [m.concept for k, m in enumerate(rs.mentions) if others[k] and not rs.negated[k]]
+            heard.append(set() if change & set(said) else
+                         set(said) - {m.concept for k, m in own if not rs.negated[k]})
+        # a concept is ruled out by its own entry, else by the broadest entry that holds it
+        unfound = {c for names in heard for c in names
+                   if (rules[c] if c in rules else
+                       frozenset().union(*(by for t, by in rules.items() if c in self._set([t])))) & found_normal}
+        return [frozenset(h & unfound) for h in heard]
+
+    def _qualifies_another(self, rs: ReadSentence, k: int, conjunct: Sequence[int]) -> bool:
+        """"... which she puts down to new shoes": the course word (mention k) is said of the word after it, a thing
+        no concept names, and no finding follows it in its conjunct ("new left leg weakness" is still the weakness's
+        course; "it is new" is said of what came before). A one-word course only: "now can't <verb>" is a course
+        said of what follows."""
+        kinds = self.vocabulary.kinds
+        m = rs.mentions[k]
+        after = rs.tokens[m.end] if m.end < len(rs.tokens) else None
+        if m.end - m.start > 1 or after is None or after.is_punct or not after.text.isalpha() \
+                or after.text in _FUNCTION_WORDS or any(x.start <= m.end < x.end for x in rs.mentions):
+            return False
+        return not any(x.start >= m.end and conjunct[x.start] == conjunct[m.start]
+                       and kinds.get(x.concept) in ("finding", "condition") for x in rs.mentions)
+
     def _baseline(self, user: Sequence[ReadSentence]) -> frozenset[str]:
         """The findings the user turns give as the patient's state for years ("<finding> for four years", "<finding>
         since <year>"). Each assertion of such a finding says how long it has lasted in its own conjunct, or
@@ -391,13 +436,18 @@ class GuardrailEngine:
                 if kinds.get(m.concept) in ("finding", "condition") and m.concept not in course:
                     findings.setdefault(conjunct[m.start], set()).add(m.concept)
             # ... or inside a finding's own phrase ("progressive weakness")
-            changing = {conjunct[m.start] for _, m in live if m.concept in course or m.end - m.start > 1 and any(
-                self.vocabulary.concepts(t.text) & course for t in rs.tokens[m.start:m.end])}
+            changing = {conjunct[m.start] for k, m in live
+                        if m.concept in course and not self._qualifies_another(rs, k, conjunct)
+                        or m.end - m.start > 1 and any(
+                            self.vocabulary.concepts(t.text) & course for t in rs.tokens[m.start:m.end])}
             if changing - set(findings):
                 return frozenset()  # "... and it's getting worse": said of all the history names
             lasts = set()
             for n in {conjunct[m.start] for _, m in live if m.concept in lasting}:
                 lasts.add(n if n in findings else max((f for f in findings if f < n), default=n))
+            # "no new <finding>": the finding is there, and not new
+            lasts |= {n for k, m in enumerate(rs.mentions) if rs.negated[k] and m.concept in course
+                      and (n := conjunct[m.start]) in findings}
             asking = rs.text.rstrip().endswith("?")
             told = min((m.start for _, m in live if m.concept in reported), default=len(rs.tokens))
             quoted = [(q.start(), q.end()) for q in quoted_spans(rs.text)]
@@ -438,22 +488,8 @@ class GuardrailEngine:
         def bare(n: int) -> bool:  # the conjunct names no finding of its own
             return not any(conjunct[x.start] == n and kinds.get(x.concept) in ("finding", "condition")
                            and x.concept not in course for x in rs.mentions)
-        covered = {i for m in rs.mentions for i in range(m.start, m.end)}
-
-        def qualifies_another(k: int) -> bool:
-            """"... which she puts down to new shoes": the course word is said of the word after it, a thing no
-            concept names, and no finding follows it in its conjunct ("new left leg weakness" is still the
-            weakness's course; "it is new" is said of what came before). A one-word course only: "now can't
-            <verb>" is a course said of what follows."""
-            m = rs.mentions[k]
-            after = rs.tokens[m.end] if m.end < len(rs.tokens) else None
-            if m.end - m.start > 1 or after is None or after.is_punct or m.end in covered or not after.text.isalpha() \
-                    or after.text in _FUNCTION_WORDS:
-                return False
-            return not any(x.start >= m.end and conjunct[x.start] == conjunct[m.start]
-                           and kinds.get(x.concept) in ("finding", "condition") for x in rs.mentions)
         marks = [k for k in marks if (n := conjunct[rs.mentions[k].start]) not in held
-                 and not (n + 1 in opens and bare(n)) and not qualifies_another(k)]
+                 and not (n + 1 in opens and bare(n)) and not self._qualifies_another(rs, k, conjunct)]
         units = [rs.concepts - course]
         for k in marks:
             home = conjunct[rs.mentions[k].start]
@@ -713,16 +749,26 @@ _PERSONAL = re.compile(r"\b(?:i|i'm|i've|me|my|myself|he|he's|him|his|himself|sh
                        r"they're|them|their|we|us|our|you|your|patient|pt)\b", re.IGNORECASE)
 
 
+# what someone is said to hold, unquoted, to the end of its sentence ("the nurse says <a> plus <b> means <c>")
+_SAID = re.compile(r"\b(?:says|said|thinks|thought|reckons|reckoned|believes|insists|told (?:me|us))(?: that)?\s+"
+                   r"([^.?!;]+)", re.IGNORECASE)
+
+
 def without_quoted_rules(text: str) -> str:
     """The text less a rule of thumb it quotes someone as giving ("my colleague says '<a> plus <b> = <condition>,
-    send him in'"): what a rule names before its "means" or "=" is any patient's, not this one's. A quotation
-    whose rule speaks of a person ("'my legs going means I can't work'") is a report, and stays."""
-    out, last = [], 0
-    for m in quoted_spans(text):
+    send him in'", or unquoted: "the nurse says <a> plus <b> means we must <act>"): what a rule names before its
+    "means" or "=" is any patient's, not this one's. A rule that speaks of a person ("'my legs going means I can't
+    work'") is a report, and stays."""
+    spans = []
+    for m in [*quoted_spans(text), *_SAID.finditer(text)]:
         rule = _RULE.search(m.group(1))
         if rule and not _PERSONAL.search(m.group(1)[:rule.start()]):
-            out.append(text[last:m.start()])
-            last = m.end()
+            spans.append(m.span(1) if m.re is _SAID else m.span())
+    out, last = [], 0
+    for a, b in sorted(spans):
+        if a >= last:
+            out.append(text[last:a])
+            last = b
     return "".join(out) + text[last:] if out else text
 
 

@@ -271,6 +271,8 @@ _AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had"})
 # findings")
 # an opening "With the <test> showing <finding>, ...": the test stated with its result, as "the <test> shows" is
 _RESULT_PARTICIPLES = frozenset({"showing", "confirming", "demonstrating", "revealing"})
+# words before a result verb that make it a purpose or a forecast ("needed to show", "will confirm")
+_NOT_YET = frozenset({"to", "will", "would", "may", "might", "can", "could", "should", "must", "shall"})
 _RESULT_VERBS = frozenset({"shows", "showed", "shown", "confirms", "confirmed", "reveals", "revealed", "demonstrates",
                            "demonstrated", "found", "identified", "reported", "was", "is", "characterised",
                            "characterized", "characterises", "characterizes",
@@ -502,18 +504,24 @@ class FrameReader:
         _share_across_coordination(rs, objects)
         rs.frames.append(self._statement(rs, ctx))
         self._sequence(rs, clauses)
-        if self._definitive_result(tokens, mentions, negated, in_gate, clauses):
+        reporting = self._definitive_result(tokens, mentions, negated, in_gate, clauses)
+        if reporting:
             # "the <test> shows <a benign finding>, so no further imaging is needed": what the sentence concludes rests
-            # on the definitive test, which has been done
+            # on the definitive test, which has been done; the test stated with its result is reported, not planned
+            # ("the contrast <test> shows <x>, so we can excise it electively": the timing is the excision's)
             rs.concepts |= {"condition.definitive_result"}
             rs.mentioned |= {"condition.definitive_result"}
-            rs.frames = [_replace(f, precondition_met=True) for f in rs.frames]
+            done = {tokens[mentions[i].start].start for i in reporting}
+            rs.frames = [_replace(f, precondition_met=True, polarity="report" if f.span[0] in done else f.polarity)
+                         for f in rs.frames]
         return rs
 
     def _definitive_result(self, tokens: list[Token], mentions: list[Mention], negated: list[bool],
-                           in_gate: list[bool], clauses: list[int]) -> bool:
+                           in_gate: list[bool], clauses: list[int]) -> list[int]:
         """A definitive test stated with its result ("the <test> shows", "<test> with <agent> of the <region>
-        confirmed"): a result word after the test in its clause, before any other test, none negated or a condition."""
+        confirmed"): a result word after the test in its clause, before any other test, none negated or a condition.
+        The mentions that report it: the test, the words of its noun phrase before it ("the contrast <test>") and
+        the tests coordinated with it; none where there is no such result."""
         definitive = self.v.role("definitive_test")
         tests = definitive | self.v.role("plain_film") | self.v.role("other_test")
         results = self.v.role("reported_result")
@@ -525,20 +533,28 @@ class FrameReader:
         for k, m in enumerate(mentions):
             if m.concept not in definitive or negated[k] or in_gate[k]:
                 continue
+            reporting = [k]
+            while reporting[0] and mentions[reporting[0] - 1].kind == "object" \
+                    and mentions[reporting[0] - 1].end == mentions[reporting[0]].start:
+                reporting.insert(0, reporting[0] - 1)
             for j in range(k + 1, len(mentions)):
                 x = mentions[j]
                 if clauses[x.start] != clauses[m.start] or negated[j] or in_gate[j]:
                     break
-                if x.concept in results and rs_token(x) in _RESULT_VERBS:
-                    return True
+                # (a result, not a purpose or a forecast: "<test> may be needed to show", "<test> will show")
+                if x.concept in results and rs_token(x) in _RESULT_VERBS and not (
+                        x.start and tokens[x.start - 1].text in _NOT_YET):
+                    return reporting
                 # "<test> has excluded <condition>", "<test> was normal"; not "<test> is usually normal"
                 if x.concept in established and any(t.text in _PAST_AUXILIARIES for t in tokens[m.end:x.start]):
-                    return True
+                    return reporting
                 # (another test coordinated with it, "<test A> and <test B> show", reports with it)
                 if x.kind == "object" and x.concept not in modifiers and not (
                         x.concept in tests and x.start and tokens[x.start - 1].text in ("and", "plus", "&")):
                     break
-        return False
+                if x.kind == "object":
+                    reporting.append(j)
+        return []
 
     # ---- pieces -------------------------------------------------------------------------------
     @staticmethod

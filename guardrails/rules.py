@@ -139,6 +139,9 @@ class Emergency(Strict):
     # same <feature> from another cause): they do not bring the pack into scope
     in_scope_features: list[list[str]] = Field(default_factory=list)
     topic: list[list[str]] = Field(default_factory=list)
+    # an emergency concept read only in words that are not the asker's own finding (someone else's worry, a note's
+    # query, the asker's question) is no finding where the asker's own words find one of these normal or absent
+    ruled_out_by: dict[str, list[str]] = Field(default_factory=dict)
     banner: str = ""
 
 
@@ -203,6 +206,7 @@ def _check_concepts(pack: Pack, vocabulary: Vocabulary, source: str) -> None:
     names += [("emergency.features", c) for entry in pack.emergency.features for c in entry]
     names += [("emergency.in_scope_features", c) for entry in pack.emergency.in_scope_features for c in entry]
     names += [("emergency.topic", c) for entry in pack.emergency.topic for c in entry]
+    names += [("emergency.ruled_out_by", c) for k, v in pack.emergency.ruled_out_by.items() for c in (k, *v)]
     for rule in pack.rules:
         for i, p in enumerate([*rule.when, *rule.required]):
             names += [(f"{rule.id}[{i}].{k}", c) for k, v in p.concept_lists().items() for c in v]

@@ -44,8 +44,9 @@ def split_citations(sentence: str) -> tuple[str, tuple[int, ...]]:
 
 
 # a span quoted in a text: opening and closing marks not inside a word ("the line saying '<x>'", but not "can't")
-QUOTED_SPAN = re.compile(r"(?<![\w'\u2019])['\"\u2018\u201c]([^'\"\u2018\u2019\u201c\u201d]{12,300}?)"
-                         r"['\"\u2019\u201d](?![\w'])")
+# (an apostrophe inside a word is no closing mark: "'both legs are weak and there's a lump'")
+QUOTED_SPAN = re.compile(r"(?<![\w'\u2019])['\"\u2018\u201c]((?:[^'\"\u2018\u2019\u201c\u201d]|(?<=\w)['\u2019](?=\w))"
+                         r"{12,300}?)['\"\u2019\u201d](?![\w'])")
 
 
 def quoted_spans(text: str) -> list[re.Match]:

@@ -546,6 +546,28 @@ def test_a_finding_given_as_years_old_and_unchanged_is_the_baseline_not_an_emerg
     assert GuardrailEngine().context(question).emergency is emergency
 
 
+# Invented wording, not any eval case's: a feature named only in words that are not the asker's own finding (a
+# colleague's worry, a note's query, the asker's own question, a rule of thumb someone gives) is no finding where the
+# asker's own words find it normal or absent; the same words are a finding where the asker does not, where they say it
+# is new or worse, or where they quote the patient.
+@pytest.mark.parametrize("question, emergency", [
+    ("Mass at L3. Passing urine and opening bowels normally, no leakage. The porter wrote 'incontinence ?spinal "
+     "cord' on the transfer sheet. Is he right?", False),
+    ("Mass at L3. Perianal sensation intact, bladder normal. Could this be cauda equina syndrome?", False),
+    ("Lump by L2, bladder fine, no leaking. My tutor asked us whether bladder trouble is a red flag here.", False),
+    ("Lump by L2. Incontinent since she was a girl, unchanged. Her daughter thinks leaking plus a lump means "
+     "a spinal emergency.", False),
+    # ... a finding, where the asker's own words do not rule it out, say it is worse, or give the patient's words
+    ("Mass at L3. The porter wrote 'incontinence ?spinal cord' on the transfer sheet.", True),
+    ("Mass at L3. Legs strong. Could this be cauda equina? He has wet himself twice today.", True),
+    ("Mass at L3. Bladder normal this morning. The nurse now says 'he's wet the bed and it is getting worse'.",
+     True),
+    ("Mass at L3. No numbness in the legs. He told me 'I can't feel my bottom on the toilet seat'.", True),
+])
+def test_a_feature_only_in_others_words_or_a_question_is_no_finding_the_asker_rules_out(question, emergency):
+    assert GuardrailEngine().context(question).emergency is emergency
+
+
 def test_what_a_text_says_is_no_patients_finding_but_a_patients_report_is():
     teaching = ("Writing a teaching module, no patient: the lumbar mass guidance states that cauda equina syndrome "
                 "needs emergent MRI. Which reference supports it?")
@@ -707,6 +729,11 @@ def test_a_draft_is_read_for_what_it_advises_seventh_session(question, draft, ru
     ("Lump on her lower back. When she wipes it's as if the paper isn't touching anything.", True),
     ("Lump on her lower back. On landing from jumps both her knees kept folding under her.", True),
     ("Lump at L3. The deck chair kept folding.", False),
+    # dialect spellings, legs with no strength left, touch that draws no reaction in the saddle
+    ("Lump at L2. He says he cannae feel his backside when he sits on the toilet.", True),
+    ("Mass beside L3. Since Saturday both legs have had no strength and she couldn't manage a single stair.", True),
+    ("Mass at L4. She didn't even flinch at the cold flannel on her bottom, which is new.", True),
+    ("Mass at L4. She didn't flinch when the blood was taken from her arm.", False),
 ])
 def test_emergencies_in_lay_words_and_across_a_new_subject(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
@@ -1019,6 +1046,36 @@ def test_a_draft_is_read_for_what_it_advises_sixteenth_session(question, draft, 
 def test_care_after_the_definitive_test_stated_with_its_result(draft, violates):
     rules = _rules("Contrast MRI for a 44M with a soft lump beside L3. What next?", draft)
     assert bool(rules) is violates, rules
+
+
+# Invented wording, not any eval case's: the test stated with its result is done, so a timing in its sentence is
+# another plan's; a test still to come, or another test's result, leaves the definitive test's delay a delay.
+@pytest.mark.parametrize("draft, violates", [
+    ("The gadolinium-enhanced MRI shows a superficial sebaceous cyst, so we can remove it electively next month.",
+     False),
+    ("The MRI with and without contrast confirmed a lipoma; excision can go on the routine list.", False),
+    ("The CT shows nothing sinister, so the MRI can wait until the spring.", True),
+    ("An MRI may be needed to show its extent, so book it for the routine list in two months.", True),
+])
+def test_a_timing_beside_the_definitive_test_stated_with_its_result_is_another_plans(draft, violates):
+    rules = _rules("Firm lump beside L3 with back ache. What next?", draft)
+    assert bool(rules) is violates, rules
+
+
+# Invented wording: a plan quoted to turn it down, in a new phrasing; the scanner and a season in lay words; therapy
+# in water named by its setting.
+@pytest.mark.parametrize("draft, rule", [
+    ("Her physio wrote 'manual therapy for a month, scan if no better' - that is just the approach the guideline "
+     "warns against. MRI of the lumbar spine without and with IV contrast now; no manual therapy until it is back.",
+     None),
+    ("No point putting her in the scanner before the holiday; let's pencil it in for the autumn.", "RF-MRI-DELAY"),
+    ("Review him after the Easter break; if the swelling hasn't faded away by then, we'll arrange imaging.",
+     "RF-MRI-DELAY"),
+    ("Aquatic therapy twice a week should ease the stiffness around the lump.", "RF-CONSERVATIVE-FIRST"),
+])
+def test_rejections_the_scanner_seasons_and_water_therapy_in_new_words(draft, rule):
+    rules = _rules("Firm lump beside L3 with back ache, not yet investigated.", draft)
+    assert (rule in rules) if rule else not rules, rules
 
 
 @pytest.mark.parametrize("question, draft, rule", [
