@@ -301,7 +301,7 @@ class GuardrailEngine:
         # a finding the history gives as the patient's state for years is no emergency feature by itself
         baseline = self._baseline(user)
         units = tuple(u - baseline - unfound for s, unfound in zip(user, self._ruled_out(user, packs), strict=True)
-                      for u in self._emergency_units(_before_claim(s)))
+                      for u in self._emergency_units(_before_claim(_with_past_circumstance(s))))
         units += tuple(_BOTH_SIDES for group in per_text if self._deficit_each_side(group, baseline))
         emergency = any(self._emergency(p, units) for p in packs)
         # a question about which features are emergencies asks it in its own words: the words of an instruction it
@@ -386,7 +386,8 @@ class GuardrailEngine:
             rs = _before_claim(rs)
             told = min((m.start for m in rs.mentions if m.concept in heard_cues), default=len(rs.tokens))
             # (a quotation that speaks of a person is a report of the patient's: "he says 'I can't feel my <part>'")
-            quoted = [(q.start(), q.end()) for q in quoted_spans(rs.text) if not _PERSONAL.search(q.group(1))]
+            quoted = [(q.start(), q.end()) for q in [*quoted_spans(rs.text), *_OPEN_QUOTE.finditer(rs.text)]
+                      if not _PERSONAL.search(q.group(1))]
             others = [m.start > told or any(a <= rs.tokens[m.start].start < b for a, b in quoted) for m in rs.mentions]
             own = [(k, m) for k, m in enumerate(rs.mentions) if not others[k] and m.kind != "cue"]
             normal_clauses = {rs.clauses[m.start] for k, m in own if m.concept in normal and not rs.negated[k]}
@@ -737,6 +738,9 @@ class GuardrailEngine:
 
 
 _QUOTE_MARK = re.compile(r"""["']""")
+# a quotation the sentence splitter cut at its own question mark ("triage flagged '<syndrome>?' because ..."): from
+# its opening mark to the end of the sentence
+_OPEN_QUOTE = re.compile(r"(?<![\w'\u2019])['\"\u2018\u201c]([^'\"\u2018\u2019\u201c\u201d]+)[?!]$")
 
 
 _DANGLING = re.compile(r"(?:\s*[,;:])+\s*([,;:.?!]|$)")  # the punctuation a cut clause leaves behind
@@ -796,6 +800,27 @@ def _neighbour(rs: ReadSentence) -> frozenset[str]:
     ordered = {ORDERED + c for f in rs.frames if f.polarity == "recommend"
                for c in ({f.object} | set(f.timing) | set(f.clause_concepts))}
     return rs.concepts | ordered
+
+
+# a circumstance told in the past ("when I did her wash she never even flinched"), not a condition to come ("when
+# <feature> develops, ..."): words that open one, and past forms without the "-ed" ending
+_CIRCUMSTANCE = frozenset({"when", "whenever", "while"})
+_PAST = frozenset({"did", "was", "were", "had", "went", "got", "came", "saw", "felt", "took", "put", "gave", "sat",
+                   "stood", "woke", "told", "said", "made", "ran", "tried", "lay", "fell", "left", "brought"})
+
+
+def _with_past_circumstance(rs: ReadSentence) -> ReadSentence:
+    """The sentence with what its gates hold counted as said, when every gate is a circumstance told in the past:
+    the finding in it is the patient's, not a condition."""
+    gates = [m for m in rs.mentions if m.kind == "gate"]
+    if not gates or rs.mentioned <= rs.concepts:
+        return rs
+    for m in gates:
+        following = [t.text for t in rs.tokens[m.end:m.end + 4]]
+        if rs.tokens[m.start].text not in _CIRCUMSTANCE or m.end - m.start > 1 or not any(
+                w in _PAST or (w.endswith("ed") and len(w) > 4) for w in following):
+            return rs
+    return replace(rs, concepts=rs.mentioned)
 
 
 def _before_claim(rs: ReadSentence) -> ReadSentence:

@@ -548,9 +548,11 @@ class FrameReader:
                 # "<test> has excluded <condition>", "<test> was normal"; not "<test> is usually normal"
                 if x.concept in established and any(t.text in _PAST_AUXILIARIES for t in tokens[m.end:x.start]):
                     return reporting
-                # (another test coordinated with it, "<test A> and <test B> show", reports with it)
+                # (another test coordinated with it, "<test A> and <test B> show", "<test A> followed by a <test B>
+                # shows", reports with it)
                 if x.kind == "object" and x.concept not in modifiers and not (
-                        x.concept in tests and x.start and tokens[x.start - 1].text in ("and", "plus", "&")):
+                        x.concept in tests and (_coordinated(tokens, x.start) or _same_phrase(
+                            tokens, mentions[reporting[-1]].end, x.start))):
                     break
                 if x.kind == "object":
                     reporting.append(j)
@@ -1032,6 +1034,25 @@ def _suggests(rs: ReadSentence) -> bool:
 
 def _char(rs: ReadSentence, token_index: int) -> int:
     return rs.tokens[token_index].start
+
+
+def _coordinated(tokens: list[Token], start: int) -> bool:
+    """Is the word at start joined to the one before it as a second of two ("and", "plus", "then", "followed by"),
+    past a determiner ("followed by a <test>")?"""
+    k = start - 1
+    while k >= 0 and tokens[k].text in _DETERMINERS:
+        k -= 1
+    if k < 0:
+        return False
+    before = tokens[k].text
+    return before in ("and", "plus", "&", "then") or before == "by" and k > 0 and tokens[k - 1].text == "followed"
+
+
+def _same_phrase(tokens: list[Token], end: int, start: int) -> bool:
+    """Do at most two plain words join one test to the next in one noun phrase ("<test A>-guided core <test B>")?"""
+    between = tokens[end:start]
+    return len(between) <= 2 and all(t.text.isalpha() and t.text not in _DETERMINERS and t.text not in
+                                     ("and", "or", "then", "but", "with", "without", "to", "for") for t in between)
 
 
 def _replace(f: Frame, **changes) -> Frame:

@@ -723,7 +723,7 @@ class Pipeline:
         vocabulary = self.guardrails.vocabulary
         reported_definitive = bool(query.reported) and bool(vocabulary.concepts(query.text)
                                                              & vocabulary.role("definitive_test"))
-        if turn.decision and query.answer_type in self.queries.answer_types.asks_what_to_do and not reported_definitive:
+        if turn.decision and query.asks_what_to_do and not reported_definitive:
             needs = tuple(text for text, documents in self.guardrails.subject_answers(query.text, query.history)
                           if turn.decision.document_id in documents)
         plan = self.queries.as_proposed(self.queries.named_back(QueryReader.plan(query.text)))

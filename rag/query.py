@@ -488,6 +488,9 @@ class Query(Frozen):
     supposed: frozenset[str] = frozenset()  # results an asking sentence supposes ("and if it shows ...?")
     # the separate questions a turn asks ("what does <test> show, and how far can I trust it?"): each gets a sentence
     parts: tuple[str, ...] = ()
+    # whether the turn asks what to do for the patient, in its answer type or in one of its parts ("is this an
+    # emergency, and what imaging should the lump get?")
+    asks_what_to_do: bool = False
     # what the documents say a stated score's value means ("<score> of 1" -> "<condition> is unlikely"): searched
     # and matched as part of the question (rag.bands)
     implied: str = ""
@@ -532,10 +535,16 @@ _REPORT_RESULT = "condition.result"
 _REPORTED_KINDS = frozenset({"finding", "condition", "term", "assessment"})
 _TEST_NAMING = frozenset({"object", "protocol", "anatomy"})
 # a claim reported as the source's ("the article warns that <claim> - which reference ...?"): quoted without marks
+# ... or by a part of it ("the guidance's last bullet says that <claim>", "the article ends its follow-up section by
+# saying that <claim>"); after the document's own verb, "that" may be left out ("the guidance says <claim>")
 _REPORTED_CLAIM = re.compile(
-    r"\b(?:article|guidance|guideline|paper|source|document|summary|text|review)\s+(?:says|said|warns|warned|states"
-    r"|stated|claims|claimed|notes|noted|writes|wrote|mentions|mentioned|recommends|advises|argues|suggests|reads)"
-    r"\s+that\s+([^?;:\n\u2014\u2013]+?)(?=\s+-\s+|[?;:\n\u2014\u2013]|[.!]\s|[.!]?$)", re.IGNORECASE)
+    r"\b(?:(?:article|guidance|guideline|paper|source|document|summary|text|review|overview)(?:'s)?"
+    r"(?:\s+(?:[\w'-]+\s+){0,5}?(?:says|said|saying|warns|warned|warning|states|stated|stating|claims|claimed|notes"
+    r"|noted|writes|wrote|mentions|mentioned|recommends|advises|argues|suggests|reads)\s+that"
+    r"|\s+(?:says|said|warns|warned|states|stated|claims|claimed|notes|noted|writes|wrote|mentions|mentioned|recommends"
+    r"|advises|argues|suggests|reads)(?:\s+that)?)"
+    r"|(?:bullet|point|line|sentence|item)\s+(?:says|said|states|stated|reads|warns)(?:\s+that)?)"
+    r"\s+([^?;:\n\u2014\u2013]+?)(?=\s+-\s+|[?;:\n\u2014\u2013]|[.!]\s|[.!]?$)", re.IGNORECASE)
 
 
 def quoted_lines(text: str) -> list[str]:
@@ -680,7 +689,12 @@ class QueryReader:
                      excluded=frozenset(excluded), reported=reported,
                      core=self._core(affirmed) or self._claim(affirmed, answer_type, follow_up),
                      again=focus if follow_up else "",
-                     denied=denied, parts=self.parts(focus), supposed=self._supposed(focus),
+                     denied=denied, parts=(parts := self.parts(focus)), supposed=self._supposed(focus),
+                     # (a part asks it with a wh-question of its own: "..., and is that reference a summary?" asks
+                     # nothing of the patient)
+                     asks_what_to_do=answer_type in self.answer_types.asks_what_to_do or any(
+                         (t := self.answer_types.classify(p)) in self.answer_types.asks_what_to_do
+                         and t not in self.answer_types.polar for p in parts),
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
                      sex=next((x for t in (text, *reversed(previous)) if (x := patient_sex(t)) is not None), None),
                      group=next((g for t in (text, *reversed(previous)) if (g := patient_group(t)) is not None), None),

@@ -568,6 +568,20 @@ def test_a_feature_only_in_others_words_or_a_question_is_no_finding_the_asker_ru
     assert GuardrailEngine().context(question).emergency is emergency
 
 
+# Invented wording: a circumstance told in the past is the patient's finding, a condition to come is not; a triage
+# note's query cut by the sentence splitter is still someone else's; a dry pad for hours and both knees giving at once
+# are lay retention and weakness.
+@pytest.mark.parametrize("question, emergency", [
+    ("Lump at L2. When I changed him this morning he didn't flinch at the wipe between his legs.", True),
+    ("Lump at L2. When numbness develops down below, he is to come straight back.", False),
+    ("Lump at L2. Triage wrote 'saddle numbness?' on the card. Perianal sensation intact, bladder normal.", False),
+    ("Lump at L2. His pad has been bone dry since lunchtime and his tummy is swollen.", True),
+    ("Lump at L2. This evening both his knees just went on the way to the toilet.", True),
+])
+def test_past_circumstances_cut_quotations_and_plain_words_for_retention_and_weakness(question, emergency):
+    assert GuardrailEngine().context(question).emergency is emergency
+
+
 def test_what_a_text_says_is_no_patients_finding_but_a_patients_report_is():
     teaching = ("Writing a teaching module, no patient: the lumbar mass guidance states that cauda equina syndrome "
                 "needs emergent MRI. Which reference supports it?")
@@ -1060,6 +1074,24 @@ def test_care_after_the_definitive_test_stated_with_its_result(draft, violates):
 def test_a_timing_beside_the_definitive_test_stated_with_its_result_is_another_plans(draft, violates):
     rules = _rules("Firm lump beside L3 with back ache. What next?", draft)
     assert bool(rules) is violates, rules
+
+
+@pytest.mark.parametrize("draft, rule", [
+    ("I've turned down the GP's suggestion of a month of physio first: MRI without and with contrast this week, "
+     "and no treatment until it's reported.", None),
+    ("The X-rays show clean cortices and intact pedicles, so the magnet isn't going to add much.",
+     "RF-XRAY-EXCLUDES"),
+    ("I'd park the gadolinium study for a few months.", "RF-MRI-DELAY"),
+    ("It feels like a simple cyst, so there's no need for pictures before we excise it.", "RF-BENIGN-ASSUMPTION"),
+    ("Skip the MRI queue and get a contrast CT of the lumbar spine today as the definitive study.",
+     "RF-WRONG-MODALITY"),
+])
+def test_plans_turned_down_by_name_and_tests_in_lay_words(draft, rule):
+    verdict = ENGINE.check("Firm lump beside L3 with back ache, not yet investigated.", draft)
+    if rule is None:
+        assert not verdict.violations, verdict.violations
+    else:
+        assert rule in {v.rule_id for v in verdict.violations}, verdict.violations
 
 
 # Invented wording: a plan quoted to turn it down, in a new phrasing; the scanner and a season in lay words; therapy

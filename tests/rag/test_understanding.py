@@ -246,6 +246,16 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("How often does the guidance say to repeat the scan, and for how many years?", "duration"),
     # a thickness asked as a choice of two
     ("For the protocol, which slice thickness - 3 mm or 4 mm?", "length"),
+    # what the patient should get, what to ask for or pass on, asked without "next step" (invented wording)
+    ("Is the nurse right, or what should we be asking the surgeons for?", "recommendation"),
+    ("What does the swelling itself need?", "recommendation"),
+    ("What should I put in my letter to the GP?", "recommendation"),
+    ("And what does the guidance say about imaging?", "recommendation"),
+    # a differential in shorthand, or one cause questioned; an examination's record; references by a qualifier
+    ("Is infection the only thing to worry about here?", "list"),
+    ("ddx for this pls", "list"),
+    ("What should my examination record at the first visit?", "examination"),
+    ("Which of its quoted references support that line?", "source"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
@@ -394,6 +404,23 @@ def test_a_claim_reported_as_the_sources_is_read_as_quoted():
     # a short claim is a phrase anyone might use, not a document's line; a person's claim is not the source's
     assert quoted_lines("The article says that it is benign. Source?") == []
     assert quoted_lines("My colleague says that the lump is a harmless lipoma for sure. Source?") == []
+    # ... named by a part of the document, or with its verb alone (invented wording)
+    assert quoted_lines("The guideline's second bullet says that contrast must be given for every suspected "
+                        "abscess. Which reference?") == ["contrast must be given for every suspected abscess"]
+    assert quoted_lines("The summary closes its pitfalls section by stating that examination alone misses benign "
+                        "tumours. Which paper?") == ["examination alone misses benign tumours"]
+    assert quoted_lines("The guidance says plain films cannot exclude infection. Which reference?") == [
+        "plain films cannot exclude infection"]
+
+
+def test_a_turn_asks_what_to_do_in_any_of_its_parts_but_not_in_a_yes_no_aside():
+    reader = QueryReader()
+    asks = reader.read([{"role": "user", "content": "Firm lump at L3. Is this an emergency, and what imaging "
+                                                    "should the lump get?"}])
+    assert asks.asks_what_to_do
+    aside = reader.read([{"role": "user", "content": "Which reference is that figure from, and is that reference "
+                                                     "a guideline or a trial?"}])
+    assert not aside.asks_what_to_do
 
 
 def test_a_related_question_the_asker_quotes_or_restates_is_not_answered_by_naming_the_document(pipeline):
