@@ -197,6 +197,19 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # another rule first: "the all-clear for anything nasty" after films (RF-MRI-DELAY), "skip the magnet" for a
     # contrast CT (RF-NONCONTRAST-ONLY), a deficit put down to a stroke (RF-CAUDA-EQUINA alone)
     "guard_fresh_58.jsonl": (1.0, 1.0, 0.83),
+    # batch 59 (first contact 0.73 / 0.78 / 0.55, at the twenty-sixth session's start): imaging "rushing him through
+    # the tube" put off to the autumn, a review "if the swelling hasn't melted away", "warm-water sessions" passed; a
+    # plan quoted as "exactly the plan the guidance warns against" and "the contrast MRI shows ... excise it
+    # electively" were flagged. Still named another rule first: an ultrasound that "closes the loop" (RF-MRI-DELAY)
+    "guard_fresh_59.jsonl": (1.0, 1.0, 0.81),
+    # batch 60 (first contact 0.73 / 0.56 / 0.64, after the twenty-sixth session's first changes): films with "crisp
+    # cortices, intact pedicles" making "the magnet" pointless passed; a referrer's plan "rejected" by name was flagged.
+    # Still passing: "park the gadolinium study on the shelf while we optimise her kidneys" (the sentence names only the
+    # kidneys, a region the question asks about), "on examination it's an epidermoid cyst ... no need for pictures" (a
+    # "cyst" by the spine brings no pack into scope). Still flagged: "don't withhold the scan ... after discussing it
+    # with the radiologist" (a discussion read as a result awaited), "needs no further action" for a lung nodule,
+    # "we'll discuss that with her in clinic" after a biopsy-proven schwannoma
+    "guard_fresh_60.jsonl": (0.81, 0.66, 0.72),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -333,7 +346,16 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 58: first contact 0.775 (31/40) after the twenty-fifth session's changes; 35/40 after (lay
                # retention, incontinence and sexual dysfunction escalate; "thirty-odd years" is long-standing). Still
                # escalating: emergency words that are a colleague's, quoted
-               "chat_fresh_58.jsonl": 0.875}
+               "chat_fresh_58.jsonl": 0.875,
+               # batch 59: first contact 0.775 (31/40) at the twenty-sixth session's start; 37/40 after (a carer's dry
+               # pads and an unflinching wash, Scots "cannae feel his bahookie", thighs with "no power" escalate; a
+               # colleague's quoted worry and "is this CES?" with every feature examined normal do not)
+               "chat_fresh_59.jsonl": 0.925,
+               # batch 60: first contact 0.70 (28/40) after the twenty-sixth session's first changes; 32/40 after (a
+               # circumstance told in the past, both knees that "just went", a triage note's "'CES?'" cut at its own
+               # question mark; a claim reported by "the last follow-up point says that"). Still escalating: a
+               # post-void residual of 35 mL, read as a retention feature by its name
+               "chat_fresh_60.jsonl": 0.80}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -553,13 +553,13 @@ def test_a_finding_given_as_years_old_and_unchanged_is_the_baseline_not_an_emerg
 @pytest.mark.parametrize("question, emergency", [
     ("Mass at L3. Passing urine and opening bowels normally, no leakage. The porter wrote 'incontinence ?spinal "
      "cord' on the transfer sheet. Is he right?", False),
-    ("Mass at L3. Perianal sensation intact, bladder normal. Could this be cauda equina syndrome?", False),
+    ("Mass at L3. Perianal sensation intact, bladder normal. Is this cauda equina syndrome?", False),
     ("Lump by L2, bladder fine, no leaking. My tutor asked us whether bladder trouble is a red flag here.", False),
     ("Lump by L2. Incontinent since she was a girl, unchanged. Her daughter thinks leaking plus a lump means "
      "a spinal emergency.", False),
     # ... a finding, where the asker's own words do not rule it out, say it is worse, or give the patient's words
     ("Mass at L3. The porter wrote 'incontinence ?spinal cord' on the transfer sheet.", True),
-    ("Mass at L3. Legs strong. Could this be cauda equina? He has wet himself twice today.", True),
+    ("Mass at L3. Legs strong. Is this cauda equina? He has wet himself twice today.", True),
     ("Mass at L3. Bladder normal this morning. The nurse now says 'he's wet the bed and it is getting worse'.",
      True),
     ("Mass at L3. No numbness in the legs. He told me 'I can't feel my bottom on the toilet seat'.", True),
