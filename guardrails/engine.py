@@ -380,6 +380,7 @@ class GuardrailEngine:
         if not rules:
             return [frozenset()] * len(user)
         heard_cues, normal, change = (self.vocabulary.role(r) for r in ("heard", "normal", "change"))
+        kinds = self.vocabulary.kinds
         found_normal: set[str] = set()
         heard: list[set[str]] = []
         for rs in user:
@@ -391,7 +392,9 @@ class GuardrailEngine:
             others = [m.start > told or any(a <= rs.tokens[m.start].start < b for a, b in quoted) for m in rs.mentions]
             own = [(k, m) for k, m in enumerate(rs.mentions) if not others[k] and m.kind != "cue"]
             normal_clauses = {rs.clauses[m.start] for k, m in own if m.concept in normal and not rs.negated[k]}
-            found_normal |= {m.concept for k, m in own if rs.negated[k] or rs.clauses[m.start] in normal_clauses}
+            # (a finding denied is absent; an organ denied is not normal: "hasn't opened his bowels" is no normal bowel)
+            found_normal |= {m.concept for k, m in own if rs.negated[k] and kinds.get(m.concept) in _FINDING_KINDS
+                             or rs.clauses[m.start] in normal_clauses}
             said = [m.concept for k, m in enumerate(rs.mentions) if others[k] and not rs.negated[k]]
             heard.append(set() if change & set(said) else
                          set(said) - {m.concept for k, m in own if not rs.negated[k]})
@@ -738,6 +741,7 @@ class GuardrailEngine:
 
 
 _QUOTE_MARK = re.compile(r"""["']""")
+_FINDING_KINDS = frozenset({"finding", "condition"})
 # a quotation the sentence splitter cut at its own question mark ("triage flagged '<syndrome>?' because ..."): from
 # its opening mark to the end of the sentence
 _OPEN_QUOTE = re.compile(r"(?<![\w'\u2019])['\"\u2018\u201c]([^'\"\u2018\u2019\u201c\u201d]+)[?!]$")
@@ -766,7 +770,10 @@ def without_quoted_rules(text: str) -> str:
     spans = []
     for m in [*quoted_spans(text), *_SAID.finditer(text)]:
         rule = _RULE.search(m.group(1))
-        if rule and not _PERSONAL.search(m.group(1)[:rule.start()]):
+        # (unquoted, what the patient says is theirs: "he says <a> plus <b> means he can't work")
+        speaker = text[:m.start()].split()[-1:] if m.re is _SAID else []
+        if rule and not _PERSONAL.search(m.group(1)[:rule.start()]) and not _PERSONAL.fullmatch(
+                speaker[0] if speaker else ""):
             spans.append(m.span(1) if m.re is _SAID else m.span())
     out, last = [], 0
     for a, b in sorted(spans):

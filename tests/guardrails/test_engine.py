@@ -563,6 +563,11 @@ def test_a_finding_given_as_years_old_and_unchanged_is_the_baseline_not_an_emerg
     ("Mass at L3. Bladder normal this morning. The nurse now says 'he's wet the bed and it is getting worse'.",
      True),
     ("Mass at L3. No numbness in the legs. He told me 'I can't feel my bottom on the toilet seat'.", True),
+    # an organ the asker says has not worked is no organ found normal
+    ("Mass at L3. Hasn't opened his bowels for four days. The porter wrote 'incontinence ?spinal cord' on the "
+     "transfer sheet.", True),
+    # an unquoted rule of thumb is someone else's only where someone else gives it
+    ("Mass at L3. He says numbness plus leaking means he can't go out.", True),
 ])
 def test_a_feature_only_in_others_words_or_a_question_is_no_finding_the_asker_rules_out(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
