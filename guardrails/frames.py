@@ -802,8 +802,15 @@ class FrameReader:
 
     def _statement(self, rs: ReadSentence, ctx: _Ctx) -> Frame:
         """The sentence as a whole, for judgements with no object ("it is likely a lipoma"). Its precondition is
-        met when imaging or tissue comes before the judgement ("the MRI showed a benign lipoma")."""
-        live = [k for k, x in enumerate(rs.mentions) if not rs.negated[k] and not ctx.in_gate[k] and x.kind != "cue"]
+        met when imaging or tissue comes before the judgement ("the MRI showed a benign lipoma"). What a hazard frames
+        in its own clause is not the sentence's ("I've rejected the plan of a scan; we'll wait six weeks": the sentence
+        names no test it advises)."""
+        framed = {k for k, x in enumerate(rs.mentions) if ctx.framed_clause is not None and ctx.framed_from is not None
+                  and x.start > ctx.framed_from and ctx.clauses[x.start] == ctx.framed_clause}
+        live = [k for k, x in enumerate(rs.mentions) if not rs.negated[k] and not ctx.in_gate[k] and x.kind != "cue"
+                and k not in framed]
+        rejected = {rs.mentions[k].concept for k in framed} - {x.concept for k, x in enumerate(rs.mentions)
+                                                               if k not in framed}
         judged = [rs.mentions[k].start for k in live if rs.mentions[k].kind == "assessment"]
         established = self.v.role("definitive_test") | self.v.role("tissue_diagnosis")
         first_judgement = min(judged) if judged else len(rs.tokens)
@@ -833,8 +840,8 @@ class FrameReader:
                      protocol=frozenset(x.concept for x in concepts if x.kind == "protocol"),
                      assessment=frozenset(x.concept for x in concepts if x.kind == "assessment") - withdrawn,
                      basis=frozenset(x.concept for x in concepts if x.kind == "basis"),
-                     precondition_met=precondition, clause_concepts=rs.concepts, sentence_concepts=rs.mentioned,
-                     said_concepts=rs.concepts,
+                     precondition_met=precondition, clause_concepts=rs.concepts - rejected,
+                     sentence_concepts=rs.mentioned - rejected, said_concepts=rs.concepts - rejected,
                      span=(rs.tokens[first_judgement].start if judged else 0, 0), text=rs.text)
 
     def _attached(self, rs: ReadSentence, i: int, clauses, gate: tuple[int, int, Mention]) -> bool:

@@ -1084,6 +1084,8 @@ def test_a_timing_beside_the_definitive_test_stated_with_its_result_is_another_p
 @pytest.mark.parametrize("draft, rule", [
     ("I've turned down the GP's suggestion of a month of physio first: MRI without and with contrast this week, "
      "and no treatment until it's reported.", None),
+    # ... and what the rest of the sentence advises is still judged ("a scan" turned down, then a wait)
+    ("I've declined the physio's suggestion of a scan; we'll wait six weeks instead.", "RF-MRI-DELAY"),
     ("The X-rays show clean cortices and intact pedicles, so the magnet isn't going to add much.",
      "RF-XRAY-EXCLUDES"),
     ("I'd park the gadolinium study for a few months.", "RF-MRI-DELAY"),
