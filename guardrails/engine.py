@@ -372,7 +372,7 @@ class GuardrailEngine:
 
     def _ruled_out(self, user: Sequence[ReadSentence], packs: Sequence[Pack]) -> list[frozenset[str]]:
         """For each user sentence, the emergency concepts it names only in words that are not the asker's own finding
-        (quoted, someone else's, or asked about: "my junior worried about '<feature> plus a mass'", "is this
+        (quoted, someone else's, or asked about: "my junior worried about '<feature> plus <the subject>'", "is this
         <syndrome>?") and that the asker's own words find normal or absent elsewhere ("<organs> normal", "no
         <feature>"), by the packs' ruled_out_by. Such words with a course word ("the nurse says it is worse") still
         count: a missed emergency costs more than a false banner."""
@@ -385,14 +385,12 @@ class GuardrailEngine:
         heard: list[set[str]] = []
         for rs in user:
             rs = _before_claim(rs)
-            told = min((m.start for m in rs.mentions if m.concept in heard_cues), default=len(rs.tokens))
             # (a quotation that speaks of a person is a report of the patient's: "he says 'I can't feel my <part>'")
-            quoted = [(q.start(), q.end()) for q in [*quoted_spans(rs.text), *_OPEN_QUOTE.finditer(rs.text)]
-                      if not _PERSONAL.search(q.group(1))]
-            others = [m.start > told or any(a <= rs.tokens[m.start].start < b for a, b in quoted) for m in rs.mentions]
+            others = _others_words(rs, heard_cues, [q.span() for q in quoted_spans(rs.text, cut=True)
+                                                    if not _PERSONAL.search(q.group(1))])
             own = [(k, m) for k, m in enumerate(rs.mentions) if not others[k] and m.kind != "cue"]
             normal_clauses = {rs.clauses[m.start] for k, m in own if m.concept in normal and not rs.negated[k]}
-            # (a finding denied is absent; an organ denied is not normal: "hasn't opened his bowels" is no normal bowel)
+            # (a finding denied is absent; an organ denied is not normal: "hasn't <used the organ>" finds it no normal)
             found_normal |= {m.concept for k, m in own if rs.negated[k] and kinds.get(m.concept) in _FINDING_KINDS
                              or rs.clauses[m.start] in normal_clauses}
             said = [m.concept for k, m in enumerate(rs.mentions) if others[k] and not rs.negated[k]]
@@ -406,9 +404,9 @@ class GuardrailEngine:
 
     def _qualifies_another(self, rs: ReadSentence, k: int, conjunct: Sequence[int]) -> bool:
         """"... which she puts down to new shoes": the course word (mention k) is said of the word after it, a thing
-        no concept names, and no finding follows it in its conjunct ("new left leg weakness" is still the weakness's
-        course; "it is new" is said of what came before). A one-word course only: "now can't <verb>" is a course
-        said of what follows."""
+        no concept names, and no finding follows it in its conjunct ("new <side> <part> <deficit>" is still the
+        deficit's course; "it is new" is said of what came before). A one-word course only: "now can't <verb>" is a
+        course said of what follows."""
         kinds = self.vocabulary.kinds
         m = rs.mentions[k]
         after = rs.tokens[m.end] if m.end < len(rs.tokens) else None
@@ -453,9 +451,8 @@ class GuardrailEngine:
             lasts |= {n for k, m in enumerate(rs.mentions) if rs.negated[k] and m.concept in course
                       and (n := conjunct[m.start]) in findings}
             asking = rs.text.rstrip().endswith("?")
-            told = min((m.start for _, m in live if m.concept in reported), default=len(rs.tokens))
-            quoted = [(q.start(), q.end()) for q in quoted_spans(rs.text)]
-            for _, m in live:
+            others = _others_words(rs, reported, [q.span() for q in quoted_spans(rs.text)])
+            for k, m in live:
                 n = conjunct[m.start]
                 if m.concept not in findings.get(n, ()):
                     continue
@@ -463,7 +460,7 @@ class GuardrailEngine:
                     plain.add(m.concept)
                 elif n in lasts:
                     marked.add(m.concept)
-                elif not (asking or m.start > told or any(a <= rs.tokens[m.start].start < b for a, b in quoted)):
+                elif not (asking or others[k]):
                     plain.add(m.concept)
         return frozenset(marked - plain)
 
@@ -742,9 +739,6 @@ class GuardrailEngine:
 
 _QUOTE_MARK = re.compile(r"""["']""")
 _FINDING_KINDS = frozenset({"finding", "condition"})
-# a quotation the sentence splitter cut at its own question mark ("triage flagged '<syndrome>?' because ..."): from
-# its opening mark to the end of the sentence
-_OPEN_QUOTE = re.compile(r"(?<![\w'\u2019])['\"\u2018\u201c]([^'\"\u2018\u2019\u201c\u201d]+)[?!]$")
 
 
 _DANGLING = re.compile(r"(?:\s*[,;:])+\s*([,;:.?!]|$)")  # the punctuation a cut clause leaves behind
@@ -809,11 +803,18 @@ def _neighbour(rs: ReadSentence) -> frozenset[str]:
     return rs.concepts | ordered
 
 
-# a circumstance told in the past ("when I did her wash she never even flinched"), not a condition to come ("when
+# a circumstance told in the past ("when I <did a task> she never <reacted>"), not a condition to come ("when
 # <feature> develops, ..."): words that open one, and past forms without the "-ed" ending
 _CIRCUMSTANCE = frozenset({"when", "whenever", "while"})
 _PAST = frozenset({"did", "was", "were", "had", "went", "got", "came", "saw", "felt", "took", "put", "gave", "sat",
                    "stood", "woke", "told", "said", "made", "ran", "tried", "lay", "fell", "left", "brought"})
+
+
+def _others_words(rs: ReadSentence, cues: frozenset[str], quotes: Sequence[tuple[int, int]]) -> list[bool]:
+    """For each mention: is it in words that are not the asker's own, after the sentence's first of these cues
+    ("says that", "is this") or inside one of these quotations (character spans)?"""
+    told = min((m.start for m in rs.mentions if m.concept in cues), default=len(rs.tokens))
+    return [m.start > told or any(a <= rs.tokens[m.start].start < b for a, b in quotes) for m in rs.mentions]
 
 
 def _with_past_circumstance(rs: ReadSentence) -> ReadSentence:

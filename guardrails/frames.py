@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from guardrails.concepts import Mention, Token, Vocabulary, tokenize
+from guardrails.sentences import OPEN_QUOTE
 
 Polarity = str  # recommend | prohibit | report | ask | pitfall
 
@@ -330,7 +331,6 @@ def _joined_by_or(tokens: list[Token], start: int) -> bool:
     return False
 
 
-_OPEN_QUOTE = re.compile(r"""(?:^|(?<=[\s(\[:,]))(["'])(\w.*)$""")
 _QUOTED = re.compile(r"""(?:^|(?<=[\s(\[:,]))(["'])(.+?)\1(?=[\s.,;:!?)\]]|$)""")
 
 
@@ -354,8 +354,8 @@ def _outside_rejected_quotes(text: str, tokens: list[Token], mentions: list[Ment
     spans = [(q.start(2), q.end(2)) for q in _QUOTED.finditer(text)
              if rejected_next or opening or any(r >= q.end() for r in rejects)
              or any(j >= q.end() and not text[q.end():j].strip(" -\u2013\u2014,") for j in judged)]
-    if rejected_next and not spans and (open_quote := _OPEN_QUOTE.search(text)):
-        spans = [(open_quote.start(2), len(text))]  # the sentence split took the closing mark with the full stop
+    if rejected_next and not spans and (open_quote := OPEN_QUOTE.search(text)):
+        spans = [(open_quote.start(1), len(text))]  # the sentence split took the closing mark with the full stop
     return [m for m in mentions if not any(a <= tokens[m.start].start < b for a, b in spans)]
 
 
@@ -508,7 +508,7 @@ class FrameReader:
         if reporting:
             # "the <test> shows <a benign finding>, so no further imaging is needed": what the sentence concludes rests
             # on the definitive test, which has been done; the test stated with its result is reported, not planned
-            # ("the contrast <test> shows <x>, so we can excise it electively": the timing is the excision's)
+            # ("the <enhanced test> shows <x>, so we can <treat it> electively": the timing is the treatment's)
             rs.concepts |= {"condition.definitive_result"}
             rs.mentioned |= {"condition.definitive_result"}
             done = {tokens[mentions[i].start].start for i in reporting}
@@ -520,7 +520,7 @@ class FrameReader:
                            in_gate: list[bool], clauses: list[int]) -> list[int]:
         """A definitive test stated with its result ("the <test> shows", "<test> with <agent> of the <region>
         confirmed"): a result word after the test in its clause, before any other test, none negated or a condition.
-        The mentions that report it: the test, the words of its noun phrase before it ("the contrast <test>") and
+        The mentions that report it: the test, the words of its noun phrase before it ("the <enhanced> <test>") and
         the tests coordinated with it; none where there is no such result."""
         definitive = self.v.role("definitive_test")
         tests = definitive | self.v.role("plain_film") | self.v.role("other_test")
@@ -801,10 +801,10 @@ class FrameReader:
         return not gate & self._plain_result or bool(gate & self._definitive_result_of)
 
     def _statement(self, rs: ReadSentence, ctx: _Ctx) -> Frame:
-        """The sentence as a whole, for judgements with no object ("it is likely a lipoma"). Its precondition is
-        met when imaging or tissue comes before the judgement ("the MRI showed a benign lipoma"). What a hazard frames
-        in its own clause is not the sentence's ("I've rejected the plan of a scan; we'll wait six weeks": the sentence
-        names no test it advises)."""
+        """The sentence as a whole, for judgements with no object ("it is likely <a benign finding>"). Its
+        precondition is met when imaging or tissue comes before the judgement ("the <test> showed <a benign
+        finding>"). What a hazard frames in its own clause is not the sentence's ("I've rejected the plan of a <test>;
+        we'll wait <a while>": the sentence names no test it advises)."""
         framed = {k for k, x in enumerate(rs.mentions) if ctx.framed_clause is not None and ctx.framed_from is not None
                   and x.start > ctx.framed_from and ctx.clauses[x.start] == ctx.framed_clause}
         live = [k for k, x in enumerate(rs.mentions) if not rs.negated[k] and not ctx.in_gate[k] and x.kind != "cue"

@@ -44,11 +44,18 @@ def split_citations(sentence: str) -> tuple[str, tuple[int, ...]]:
 
 
 # a span quoted in a text: opening and closing marks not inside a word ("the line saying '<x>'", but not "can't")
-# (an apostrophe inside a word is no closing mark: "'both legs are weak and there's a lump'")
+# (an apostrophe inside a word is no closing mark: "'<finding> and there's <another>'")
 QUOTED_SPAN = re.compile(r"(?<![\w'\u2019])['\"\u2018\u201c]((?:[^'\"\u2018\u2019\u201c\u201d]|(?<=\w)['\u2019](?=\w))"
                          r"{12,300}?)['\"\u2019\u201d](?![\w'])")
 
 
-def quoted_spans(text: str) -> list[re.Match]:
-    return list(QUOTED_SPAN.finditer(text))
+# a quotation whose closing mark the sentence split took with its own full stop or question mark ("triage flagged
+# '<syndrome>?' because ..."): from its opening mark to the end of the sentence
+OPEN_QUOTE = re.compile(r"""(?:^|(?<=[\s(\[:,]))["'](\w.*)$""")
+
+
+def quoted_spans(text: str, cut: bool = False) -> list[re.Match]:
+    """The text's quotations; with cut, where it has none, one the sentence split cut open (OPEN_QUOTE)."""
+    closed = list(QUOTED_SPAN.finditer(text))
+    return closed or ([m for m in [OPEN_QUOTE.search(text)] if m] if cut else [])
 

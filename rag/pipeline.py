@@ -848,7 +848,9 @@ class Pipeline:
         boost = self.fit.boost(query, topical, self.concept_rarity(snapshot), categories, headings)
         idf = self.idf(snapshot)  # sentences' words only: a word only a heading uses is not in it
         bonus = self.fit.section_bonus(query, idf.__contains__, self._had_categories(query, snapshot), headings)
-        parts, part_states = list(query.parts), [self._part_value_stated(p, headings) for p in query.parts]
+        parts = list(query.parts)
+        part_states = [self._part_value_stated(p, k, headings) for p, k in zip(query.parts, query.part_types,
+                                                                                  strict=True)]
         kinds = self._differential_kinds(snapshot, query, topical[0].chunk.document_id) if topical else []
         if kinds and not parts:
             # "what could it be?" over a list of kinds: each kind's member closest to the question, as a turn's parts
@@ -891,12 +893,11 @@ class Pipeline:
         return lambda text, heading="": (answer_types.gives_value(query.answer_type, text)
                                          and (not owner or bool(owner & content_words(f"{text} {heading}"))))
 
-    def _part_value_stated(self, part: str, listed: frozenset[str]):
+    def _part_value_stated(self, part: str, kind: str, listed: frozenset[str]):
         """For one part of a question that asks for a value ("what dose", "for how long"), for what a type answered in
         words says (a site, a reason), or for the members of one of the documents' listed categories ("what <kinds>
         can ...?"): does a sentence, under its subsection's heading, give that? None for a part that asks for none."""
         answer_types = self.queries.answer_types
-        kind = answer_types.classify(part)
         if answer_types.evidence.get(kind):
             return lambda text, heading="": answer_types.gives_value(kind, text)
         if answer_types.prefer.get(kind):  # a part answered in words ("..., and where does it go?": a place)

@@ -488,8 +488,9 @@ class Query(Frozen):
     supposed: frozenset[str] = frozenset()  # results an asking sentence supposes ("and if it shows ...?")
     # the separate questions a turn asks ("what does <test> show, and how far can I trust it?"): each gets a sentence
     parts: tuple[str, ...] = ()
+    part_types: tuple[str, ...] = ()  # each part's expected answer type, read once
     # whether the turn asks what to do for the patient, in its answer type or in one of its parts ("is this an
-    # emergency, and what imaging should the lump get?")
+    # emergency, and what <test> should the <finding> get?")
     asks_what_to_do: bool = False
     # what the documents say a stated score's value means ("<score> of 1" -> "<condition> is unlikely"): searched
     # and matched as part of the question (rag.bands)
@@ -670,6 +671,8 @@ class QueryReader:
         # ... with a request that closes the turn after its question ("Is that point from a <kind of> paper? Give me
         # the reference."; "What does <x> rest on? Title, journal and year please.")
         answer_type = self.answer_types.classify(f"{self.asking(focus)} {self.after_asking(text)}".strip())
+        parts = self.parts(focus)
+        part_types = tuple(self.answer_types.classify(p) for p in parts)
         if answer_type in self.answer_types.keeps_negatives:  # "what should she look out for?"
             asked, affirmed, ruled_out = self.answer_types.without_exclusions(focus), focus, frozenset()
         labels = f"{labels} {self.answer_types.searched.get(answer_type, '')}".strip()
@@ -689,12 +692,12 @@ class QueryReader:
                      excluded=frozenset(excluded), reported=reported,
                      core=self._core(affirmed) or self._claim(affirmed, answer_type, follow_up),
                      again=focus if follow_up else "",
-                     denied=denied, parts=(parts := self.parts(focus)), supposed=self._supposed(focus),
+                     denied=denied, parts=parts, part_types=part_types, supposed=self._supposed(focus),
                      # (a part asks it with a wh-question of its own: "..., and is that reference a summary?" asks
                      # nothing of the patient)
                      asks_what_to_do=answer_type in self.answer_types.asks_what_to_do or any(
-                         (t := self.answer_types.classify(p)) in self.answer_types.asks_what_to_do
-                         and t not in self.answer_types.polar for p in parts),
+                         t in self.answer_types.asks_what_to_do and t not in self.answer_types.polar
+                         for t in part_types),
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
                      sex=next((x for t in (text, *reversed(previous)) if (x := patient_sex(t)) is not None), None),
                      group=next((g for t in (text, *reversed(previous)) if (g := patient_group(t)) is not None), None),
