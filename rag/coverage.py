@@ -49,6 +49,10 @@ class Exclusion(NamedTuple):
     absent: frozenset[str] = frozenset()
     # the ages the item's patients are ("babies under <n> weeks with a <finding>"): a patient of another age is not one
     ages: tuple[tuple[float, float], ...] = ()
+    # how many of `words` the question must use: one, unless the item's findings are all what the document says it
+    # covers ("covers people with <condition>"; "does not cover <condition> of <part> <kind>"), where only most of
+    # its other words can say which of the document's own patients it means
+    needs: int = 1
 
 
 # ... and a sentence naming other guidance that covers a subject ("<finding> is covered by the guidance on <other
@@ -86,16 +90,20 @@ def states_limits(sentence: str) -> bool:
 def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], frozenset[str]],
                         kinds: dict[str, str],
                         matched_text: Callable[[str, frozenset[str]], str] = lambda text, concepts: "",
-                        subject: frozenset[str] = frozenset(), course: frozenset[str] = frozenset()
-                        ) -> tuple[Exclusion, ...]:
+                        subject: frozenset[str] = frozenset(), course: frozenset[str] = frozenset(),
+                        covered: frozenset[str] = frozenset()) -> tuple[Exclusion, ...]:
     """The items a document's statements of limits name. matched_text: the words of an item that name these
     concepts (what is left says who or what the item is, beyond its regions: "<region> surgery" is not the
     <region>). subject: the (stemmed) words of the document's title: they are in every question about the document,
     so they never say which of its patients an item hands over ("<subject> after <an injury of the region>" is the
     injury's, not every <subject> of the region). course: concepts of how a finding behaves ("acute", "sudden"): they
     name nobody's patients ("acute <other disease> points to <another kind>, which is not covered" hands over the other
-    disease, not every sudden presentation)."""
+    disease, not every sudden presentation). covered: the concepts the document is about (its title's, and those many of
+    its sentences name); with those of its own statements of coverage, what it is for ("Exclusion.needs")."""
+    sentences = list(sentences)
     out: list[Exclusion] = []
+    own = covered | frozenset(c for s in sentences if _COVERS.search(s) and not _EXCLUDES.search(s)
+                              for c in concepts(_until_limits(s)) if kinds.get(c) in ITEM_KINDS) - course
     for sentence in sentences:
         if not _EXCLUDES.search(sentence):
             continue
@@ -110,14 +118,21 @@ def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], froz
             named -= course | absent
             if not named:
                 continue
-            words = frozenset()
+            words, needs = frozenset(), 1
             if not any(kinds.get(c) == "finding" for c in named):
                 rest = _EXCLUDES.sub(" ", item)
                 said = content_words(rest) - content_words(matched_text(rest, named))
                 words = frozenset(said - subject)
                 if said and not words:
                     continue  # the item is the document's own subject in the region: nothing handed over
-            exclusion = Exclusion(named, words, absent, tuple(age_ranges(item)))
+            elif named <= own:
+                # ("covers people with <condition>" ... "does not cover <the condition's specific kind>"): the
+                # findings alone would hand over every patient the document is for; what the item's patients are
+                # says which (not what they lack, nor the guidance it hands them to)
+                rest = _EXCLUDES.sub(" ", _until_limits(item[:cue.start()] if cue else item))
+                words = frozenset(content_words(rest) - content_words(matched_text(rest, named)) - subject)
+                needs = len(words) // 2 + 1
+            exclusion = Exclusion(named, words, absent, tuple(age_ranges(item)), needs)
             if exclusion not in out:
                 out.append(exclusion)
     return tuple(out)
@@ -131,7 +146,7 @@ def excluded(question: frozenset[str], items: tuple[Exclusion, ...], words: froz
     about a patient of that age, where it says the age)? words: the question's content words; denied: the concepts
     it denies; age: the patient's, in years."""
     return any(item.concepts <= question and (not item.absent or item.absent & denied)
-               and (not item.words or item.words & words)
+               and (not item.words or len(item.words & words) >= item.needs)
                and (age is None or not item.ages or any(lo <= age < hi for lo, hi in item.ages)) for item in items)
 
 
@@ -145,8 +160,8 @@ _ADULT_FROM = 18  # the latest age adult services start at: "adults aged <18 or 
 ADULT_AGE = 16
 _AGE_ONLY_WORDS = frozenset(
     "aged age ages under over younger older than below above less more years year yrs months month weeks week days "
-    "old people patients infants infant babies baby and or the it its are is who those any this guidance guideline "
-    "also".split())
+    "old young people patients infants infant babies baby and or the it its are is who those any this guidance "
+    "guideline also".split())
 _COVERS = re.compile(r"\b(?:covers|applies\s+to|is\s+written\s+for)\b", re.IGNORECASE)
 # an item of a list of exclusions and the bracket right after it: "<item> (<what to do for them>)"
 _BRACKETED_AFTER = re.compile(r"([^,;:()]+)\(([^()]+)\)")
@@ -225,7 +240,11 @@ def _referred_items(clause: str) -> list[tuple[str, str]]:
     brackets ("children under <a> (... should be referred to <a service>)") or as a clause of who they are ("children
     under <a>, including <x>, who should be assessed in <a service>")."""
     out = [(group, said) for group, said in _BRACKETED_AFTER.findall(clause)]
-    body = clause.split(":", 1)[-1]
+    head, colon, body = clause.partition(":")
+    if colon and _EXCLUDES.search(head) and _EXCLUDES.sub(" ", head).strip():
+        # ... or after a colon ("does not cover children under <a>: discuss every child with <a service>")
+        out.append((head, body))
+    body = body if colon else head
     first, _, rest = body.partition(",")
     if rest and _WHO_CLAUSE.search(rest):
         out.append((first, rest))

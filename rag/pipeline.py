@@ -186,8 +186,20 @@ class Pipeline:
             vocabulary = self.scope.vocabulary
             cache[document_id] = declared_exclusions(
                 [x.text for c in own for x in c.sentences], self.scope.concepts, vocabulary.kinds,
-                vocabulary.matched_text, content_words(own[0].title if own else ""), vocabulary.role("course"))
+                vocabulary.matched_text, content_words(own[0].title if own else ""), vocabulary.role("course"),
+                self._subject_concepts(own))
         return cache[document_id]
+
+    def _subject_concepts(self, chunks: list) -> frozenset[str]:
+        """What a document is about: the concepts of its title and those at least SUBJECT_CONCEPT_SHARE of its
+        sentences (outside its statement of limits) name."""
+        sentences = [x.text for c in chunks for x in c.sentences if not states_limits(x.text)]
+        counts: dict[str, int] = {}
+        for sentence in sentences:
+            for concept in self.scope.concepts(sentence):
+                counts[concept] = counts.get(concept, 0) + 1
+        titled = self.scope.concepts(chunks[0].title) if chunks else frozenset()
+        return titled | {c for c, n in counts.items() if n >= SUBJECT_CONCEPT_SHARE * len(sentences)}
 
     def document_population(self, snapshot, document_id: str) -> StatedPopulation:
         """Whom a document's statements of coverage say it is for and leaves out (rag.coverage), cached per
@@ -377,7 +389,8 @@ class Pipeline:
         population = functools.partial(self.document_population, snapshot)
         words = functools.partial(self.document_words, snapshot)
         votes = functools.partial(self.scope.rare_votes, query, idf, words)
-        declines = self.scope.declines(query, lambda d: self.document_exclusions(snapshot, d), title, population)
+        declines = self.scope.declines(query, lambda d: self.document_exclusions(snapshot, d), title, population,
+                                       idf)
         if passages and declines(passages[0].chunk.document_id):
             # the closest document leaves this subject (or this patient) to other guidance: the closest one that does
             # not answers
@@ -449,6 +462,9 @@ class Pipeline:
             turn.decision = self.scope.answered_by_more(turn.decision, query, turn.passages, idf)
             turn.plan = self._plan_groundings(query, turn) or self._plan_cautions(query, turn)
             turn.addressing = self._addressing(snapshot, query, turn.decision)
+            if turn.addressing is not None:
+                turn.decision = self.scope.addressed_without_value(turn.decision, query,
+                                                                   [x.text for x in turn.addressing.sentences])
         if use_llm and self.llm is not None and self.llm_client is not None and turn.decision.outcome != "abstain" \
                 and turn.addressing is None:  # (the document's own words for a patient it leaves out, as they are)
             prompt = build_prompt(query.question, turn.topical, query.history, self.guardrails.is_instruction)
@@ -1076,6 +1092,9 @@ class _Turn:
     @property
     def topical(self) -> list[ScoredChunk]:
         return [p for p in self.passages if self.decision and p.chunk.document_id == self.decision.document_id]
+# a concept this share of a document's sentences name is what the document is about: an item of its limits that names
+# only such concepts is told from its own patients by its other words (rag.coverage.Exclusion.needs)
+SUBJECT_CONCEPT_SHARE = 0.1
 DOCUMENT_CONCEPT_SENTENCES = 2  # a region named in fewer sentences of a regional document (not its title) is in passing
 HAD_CATEGORY_MIN = 0.3  # an excluded item this close in meaning to a list's category heading is that category
 CATEGORY_WORD_SENTENCES = 3  # a word in more indexed sentences than this is too common to name a kind of thing

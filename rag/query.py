@@ -123,6 +123,9 @@ _JOINED_QUESTION = re.compile(r"(?:,\s*|;\s*|\s)(?:and|or|also|plus)\s+(?=(?:(?:
                                re.IGNORECASE)
 _ASKS = re.compile(r"(?:(?:for|at|in|on|by|to|with|from|and|or|so|but)\s+)*(?:what|which|how|when|where|why|who|whom|"
                    r"whose|is|are|was|were|does|do|did|should|can|could|would|will|may|must|shall)\b", re.IGNORECASE)
+# a request in the imperative ("give me <x>, and what <y>"): it asks as a wh-question does
+_REQUESTS = re.compile(r"(?:please\s+)?(?:give|tell|show|send|list|outline|describe|explain|summari[sz]e|set out|"
+                       r"write)\b", re.IGNORECASE)
 # words that qualify a value rather than name whose it is ("the usual starting dose", "the exact interval")
 GENERIC_VALUE = content_words("""what which the a an usual starting start initial recommended maximum max daily total
 loading first correct right typical standard exact exactly weekly recommend appropriate proper current suggested
@@ -271,9 +274,10 @@ class AnswerTypes:
         patterns = (*self.prefer.get(answer_type, ()), *self.evidence.get(answer_type, ()))
         return any(rx.search(sentence) for rx in patterns)
 
-    def owner(self, text: str, answer_type: str) -> list[str]:
+    def owner(self, text: str, answer_type: str, width: int = 2) -> list[str]:
         """The words naming whose value a value question asks ("<drug> dose", "dose of <drug>"): the content words
-        right before the type's cue, else those after its "of"; [] when the cue stands alone."""
+        right before the type's cue (up to width of them), else those after its "of"; [] when the cue stands
+        alone."""
         tokens, mentions = self.vocabulary.mentions(text)
         for m in mentions:
             if m.concept != f"answer.{answer_type}":
@@ -290,7 +294,7 @@ class AnswerTypes:
                 before.insert(0, t.text)
             before = [w for w in before if content_words(w) and not content_words(w) & GENERIC_VALUE]
             if before:
-                return before[-2:]
+                return before[-width:]
             after = [t.text for t in tokens[m.end:m.end + 4]]
             if after and after[0] == "of":
                 return [w for w in after[1:] if content_words(w) and not content_words(w) & GENERIC_VALUE][:2]
@@ -892,13 +896,15 @@ class QueryReader:
         """The questions the asking sentences hold, when more than one: each question sentence, and within one,
         wh-clauses joined by "and" / ";" ("what <x>, and how soon <y>?"); a part needs a content word."""
         found: list[str] = []
-        for sentence in split_sentences(text):
-            if not sentence.rstrip().endswith("?"):
-                continue
-            pieces = [p.strip(" ,;?") for p in _JOINED_QUESTION.split(sentence) if p and p.strip(" ,;?")]
+        sentences = split_sentences(text)
+        # (with no question mark, the last sentence asks, as QueryReader.asking reads it: "Give me <x>, and what <y>.")
+        asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
+        for sentence in asking:
+            pieces = [p.strip(" ,;?.") for p in _JOINED_QUESTION.split(sentence) if p and p.strip(" ,;?.")]
             if pieces and _ASKS.match(framed := re.split(r":\s+", pieces[0])[-1]):
                 pieces[0] = framed  # "The son asks: which <x>, and why <y>?": the framing before the colon asks nothing
-            if len(pieces) > 1 and not _ASKS.match(pieces[0]):  # "for <background>, which <x>, what <y>?"
+            if len(pieces) > 1 and not (_ASKS.match(pieces[0]) or _REQUESTS.match(pieces[0])):
+                # "for <background>, which <x>, what <y>?"
                 pieces[:2] = [f"{pieces[0]}, {pieces[1]}"]
             found += [_elided(pieces[k - 1], p) if k else p for k, p in enumerate(pieces)]
         parts = [p for p in found if len(content_words(p) - QUESTION_STEMS) >= 1]

@@ -178,12 +178,18 @@ def _class_indexed(medicine: str, corpus_words) -> bool:
                for name, members in drug_classes())
 
 
-def _population_misfit(query: Query, title: str, stated: StatedPopulation | None = None) -> str | None:
+def _population_misfit(query: Query, title: str, stated: StatedPopulation | None = None,
+                       idf: dict[str, float] | None = None) -> str | None:
     """Why a document whose title names its population, or whose statements of coverage do (rag.coverage), does not
     cover the patient (their age, else the group the question calls them: "a 70 kg adult"; a baby's gestation at
-    birth); None when it does."""
+    birth); None when it does. idf: where given, only a title word rare in the corpus says the question names the
+    document's subject ("pain" in "<subject> pain crisis in adults" names no subject)."""
     if stated is not None:
-        named = bool(_subject_words(title) & content_words(query.focus))
+        named_words = _subject_words(title) & content_words(query.focus)
+        if idf:
+            level = ScopePolicy.rare_level(idf, TITLE_WORD_SHARE)
+            named_words = {w for w in named_words if idf.get(w, 0.0) >= level}
+        named = bool(named_words)
         if named and stated.addresses(query.age):
             return None  # its statement of limits says what to do for this patient: that is the answer
         if why := stated.misfit(query.age, group_of(query.age, query.group, ADULT_AGE), query.gestation, named):
@@ -305,7 +311,7 @@ class ScopePolicy:
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: the question is about {sibling}, another kind than the document's",), **base)
         population = (_population_misfit(query, top.chunk.title,
-                                         population(top.chunk.document_id) if population else None)
+                                         population(top.chunk.document_id) if population else None, corpus_idf)
                       or self._unaddressed_group(query, top, document_concepts))
         if population:
             return ScopeDecision(outcome="abstain", reasons=(f"topic: {population}",), **base)
@@ -357,6 +363,17 @@ class ScopePolicy:
             return decision
         return decision.model_copy(update={"outcome": "answer", "missing": None, "reasons": (
             *decision.reasons, "answerability: a passage found for another part of the question gives it")})
+
+    def addressed_without_value(self, decision: ScopeDecision, query: Query, said: Sequence[str]) -> ScopeDecision:
+        """An answer made of the document's words for a patient its coverage leaves out ("does not cover: children
+        under <a>, who are managed under <other guidance>"), to a question asking for a value none of them gives (a
+        dose for that child): partial, the value not given."""
+        if decision.outcome != "answer" or not self.answer_types.evidence.get(query.answer_type) \
+                or any(self.answer_types.gives_value(query.answer_type, text) for text in said):
+            return decision
+        missing = self.answer_types.describe[query.answer_type]
+        return decision.model_copy(update={"outcome": "partial", "missing": missing, "reasons": (
+            *decision.reasons, f"answerability: the document's words for this patient do not give {missing}")})
 
     def settled_by_emergency(self, decision: ScopeDecision, query: Query, emergency: bool) -> ScopeDecision:
         """A partial answer whose missing part a patient's emergency answers ("may he <carry on an activity> until
@@ -599,8 +616,8 @@ class ScopePolicy:
 
     def declines(self, query: Query, exclusions: Callable[[str], tuple[Exclusion, ...]],
                  title: Callable[[str], str] = lambda document_id: "",
-                 population: Callable[[str], StatedPopulation | None] = lambda document_id: None
-                 ) -> Callable[[str], bool]:
+                 population: Callable[[str], StatedPopulation | None] = lambda document_id: None,
+                 idf: dict[str, float] | None = None) -> Callable[[str], bool]:
         """Does a document say it leaves the question's subject to other guidance ("<region> masses are outside its
         scope"; rag.coverage), or does its title's population, or its own statement of whom it covers, leave out the
         patient ("<subject> in children" for a 52-year-old; "covers babies born at <n> weeks or later")?"""
@@ -608,7 +625,8 @@ class ScopePolicy:
         words = frozenset(content_words(query.focus))
         return lambda document_id: (bool(named)
                                     and excluded(named, exclusions(document_id), words, query.denied, query.age)
-                                    or bool(_population_misfit(query, title(document_id), population(document_id))))
+                                    or bool(_population_misfit(query, title(document_id), population(document_id),
+                                                               idf)))
 
     @staticmethod
     def successor(wider: list[ScoredChunk], query: Query, title: Callable[[str], str], idf: dict[str, float],
@@ -622,15 +640,19 @@ class ScopePolicy:
         (votes: ScopePolicy.rare_votes; without them, by none)."""
         asked = content_words(query.focus) - _ASKING
         level = ScopePolicy.rare_level(idf, TITLE_WORD_SHARE) if idf else 0.0
+        # (a title word the declining document's title shares names the subject it hands over, not another's:
+        # "<kind A> <subject>" does not take what "<subject> of <kind B>" leaves to other guidance)
+        handed = _subject_words(title(declined))
 
         def names(document: str, every: bool = False) -> bool:
-            rare = {w for w in _subject_words(title(document)) if idf.get(w, 0.0) >= level}
+            rare = {w for w in _subject_words(title(document)) - (handed if document != declined else frozenset())
+                    if idf.get(w, 0.0) >= level}
             return bool(rare & asked) and (not every or rare <= asked)
 
         for document in dict.fromkeys(p.chunk.document_id for p in wider):
             if names(document):
                 return document
-        by_population = bool(_population_misfit(query, title(declined), population(declined)))
+        by_population = bool(_population_misfit(query, title(declined), population(declined), idf))
         # only a subject the question names in full, or one whose words it uses more than the closest other's, holds
         # the patient to it: a document retrieval put first on likeness and a shared word ("suddenly" beside "sudden
         # <condition> in adults") is not what a child's question is about
@@ -763,6 +785,13 @@ class ScopePolicy:
         named = " ".join(query.owner) if query.answer_type in OWNED_TYPES else ""
         if content_words(named) and not self._known(named, idf.keys()):
             return named
+        # ... or the word before it that no document uses ("<unknown word> <known word> <known form> dose": the
+        # documents' doses of the <known form> are of other things)
+        whole = (self.answer_types.owner(QueryReader.asking(query.focus), query.answer_type, width=3)
+                 if query.answer_type in OWNED_TYPES else [])
+        if len(whole) == 3 and whole[0].isalpha() and content_words(whole[0]) \
+                and not self._known(whole[0], idf.keys()):
+            return " ".join(whole)
         # whose value it is, every word of it indexed: a name in another of the turn's questions asks that question
         # ("<drug> dose? <acronym no document uses> first?"), one in the same sentence qualifies this one
         own = (next((x for x in split_sentences(QueryReader.asking(query.focus))

@@ -796,3 +796,11 @@ def test_a_group_a_guideline_names_only_to_leave_out_is_not_its_concern(every_an
     b = _ask_new(every_and_kept_apart, "Flying to Cusco (3400 m) next month - should I take acetazolamide to "
                                        "prevent altitude sickness?")
     assert not b.abstained and {c.document_id for c in b.citations} == {"high-altitude-illness-adults"}
+
+
+def test_a_documents_limits_naming_only_its_own_subject_do_not_hand_over_its_own_patients(multi):
+    # the cellulitis guideline covers skin infection and leaves "diabetic foot infection" to other guidance: a plain
+    # skin infection is still its own patient, not another document's
+    a = multi.answer([{"role": "user", "content": "Spreading skin infection of the shin, looks like cellulitis. "
+                                                  "Which antibiotic?"}])
+    assert {c.document_id for c in a.citations} == {"cellulitis"}, a.answer

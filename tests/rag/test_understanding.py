@@ -1047,6 +1047,14 @@ def test_a_request_closing_the_turn_after_its_question_is_asked_too():
     assert q.answer_type == "source"
 
 
+def test_a_request_in_the_imperative_asks_each_of_its_joined_parts():
+    q = QueryReader().read(_user("Teaching scenario: hard lump beside the lower spine. Set out the examination points "
+                                 "as bullets, and what the patient needs once the examination is done."))
+    assert len(q.parts) == 2 and q.asks_what_to_do
+    # a statement with no question mark is one part however it is joined
+    assert QueryReader.parts("He has back pain and is otherwise well.") == ()
+
+
 def test_a_turn_giving_the_course_of_the_earlier_turns_case_continues_it():
     turns = [{"role": "user", "content": "Nurse: 70 kg man, toxic reaction after a nerve block. First dose of X?"},
              {"role": "assistant", "content": "Give X 1.5 mL/kg over 1 minute [1]."},
@@ -1094,6 +1102,43 @@ def test_an_item_left_out_with_what_to_do_for_its_patients_still_addresses_them(
     bare = stated_population(["Covers adults aged 18 and over.", "Does not cover: children under 18 (a different "
                               "condition in them)."], advises)
     assert not bare.addresses(10.0) and bare.misfit(10.0, "child", None)
+    # ... after a colon, and for "children and young people", who are managed elsewhere
+    colon = "Does not cover children under 16: discuss every child who has taken it with the poisons service."
+    assert stated_population([colon], advises).addresses(3.0) and addresses_age(colon, 3.0, advises)
+    young = "Does not cover children and young people under 18, who are managed under local paediatric guidance."
+    assert stated_population([young], advises).addresses(15.0) and not stated_population([young], advises).addresses(40)
+
+
+def test_an_item_of_limits_naming_only_what_the_document_covers_needs_most_of_its_other_words():
+    from rag.coverage import declared_exclusions, excluded
+    from rag.text import content_words
+
+    scope = ScopePolicy(0.3, 0.3)
+    vocabulary = scope.vocabulary
+    covered = scope.concepts("spreading skin infection")
+    items = declared_exclusions(["This guidance covers adults; diabetic foot infection is covered separately."],
+                                scope.concepts, vocabulary.kinds, vocabulary.matched_text,
+                                content_words("Spreading skin infection"), vocabulary.role("course"), covered)
+    infection = scope.concepts("an infection")
+    # the document's own patients are not handed over by the item's finding alone ...
+    assert not excluded(infection, items, frozenset(content_words("infection of the shin, which antibiotic?")))
+    assert not excluded(infection, items, frozenset(content_words("infection of the foot, which antibiotic?")))
+    # ... only by a question naming what the item's other words say
+    assert excluded(infection, items, frozenset(content_words("diabetic foot infection, which antibiotic?")))
+    # where the document is not about the item's finding, the finding alone still hands it over
+    elsewhere = declared_exclusions(["This guidance covers adults; diabetic foot infection is covered separately."],
+                                    scope.concepts, vocabulary.kinds, vocabulary.matched_text,
+                                    content_words("Ingrown toenail"), vocabulary.role("course"))
+    assert excluded(infection, elsewhere, frozenset(content_words("infection of the shin")))
+
+
+def test_whom_the_patient_is_to_the_asker_says_their_age():
+    from rag.patient import patient_age
+
+    assert patient_age("My grandson is 3 and may have taken two tablets") == 3
+    assert patient_age("My husband (44) put his back out") == 44
+    assert patient_age("the patient is 3 days post-op") is None
+    assert patient_age("my son is 4 weeks old") == pytest.approx(4 * 7 / 365.25)
 
 
 def test_a_documents_own_statement_of_coverage_names_whom_it_leaves_out():
