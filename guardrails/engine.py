@@ -402,11 +402,13 @@ class GuardrailEngine:
                        frozenset().union(*(by for t, by in rules.items() if c in self._set([t])))) & found_normal}
         return [frozenset(h & unfound) for h in heard]
 
-    def _qualifies_another(self, rs: ReadSentence, k: int, conjunct: Sequence[int]) -> bool:
+    def _qualifies_another(self, rs: ReadSentence, k: int, conjunct: Sequence[int],
+                           quoted: Sequence[tuple[int, int]] = ()) -> bool:
         """"... which she puts down to new shoes": the course word (mention k) is said of the word after it, a thing
         no concept names, and no finding follows it in its conjunct ("new <side> <part> <deficit>" is still the
         deficit's course; "it is new" is said of what came before). A one-word course only: "now can't <verb>" is a
-        course said of what follows."""
+        course said of what follows. quoted: character spans of quotations, whose findings are someone's words ("a
+        new <colleague> has written '<finding>'": the colleague is new)."""
         kinds = self.vocabulary.kinds
         m = rs.mentions[k]
         after = rs.tokens[m.end] if m.end < len(rs.tokens) else None
@@ -414,7 +416,8 @@ class GuardrailEngine:
                 or after.text in _FUNCTION_WORDS or any(x.start <= m.end < x.end for x in rs.mentions):
             return False
         return not any(x.start >= m.end and conjunct[x.start] == conjunct[m.start]
-                       and kinds.get(x.concept) in ("finding", "condition") for x in rs.mentions)
+                       and kinds.get(x.concept) in ("finding", "condition")
+                       and not any(a <= rs.tokens[x.start].start < b for a, b in quoted) for x in rs.mentions)
 
     def _baseline(self, user: Sequence[ReadSentence]) -> frozenset[str]:
         """The findings the user turns give as the patient's state for years ("<finding> for four years", "<finding>
@@ -437,9 +440,10 @@ class GuardrailEngine:
             for _, m in live:
                 if kinds.get(m.concept) in ("finding", "condition") and m.concept not in course:
                     findings.setdefault(conjunct[m.start], set()).add(m.concept)
+            quoted = [q.span() for q in quoted_spans(rs.text)]
             # ... or inside a finding's own phrase ("progressive weakness")
             changing = {conjunct[m.start] for k, m in live
-                        if m.concept in course and not self._qualifies_another(rs, k, conjunct)
+                        if m.concept in course and not self._qualifies_another(rs, k, conjunct, quoted)
                         or m.end - m.start > 1 and any(
                             self.vocabulary.concepts(t.text) & course for t in rs.tokens[m.start:m.end])}
             if changing - set(findings):
@@ -451,7 +455,7 @@ class GuardrailEngine:
             lasts |= {n for k, m in enumerate(rs.mentions) if rs.negated[k] and m.concept in course
                       and (n := conjunct[m.start]) in findings}
             asking = rs.text.rstrip().endswith("?")
-            others = _others_words(rs, reported, [q.span() for q in quoted_spans(rs.text)])
+            others = _others_words(rs, reported, quoted)
             for k, m in live:
                 n = conjunct[m.start]
                 if m.concept not in findings.get(n, ()):
@@ -522,8 +526,23 @@ class GuardrailEngine:
         her <region> ...": "for her <region> injury, <care> is appropriate") and naming nothing of the
         pack's scope is not judged by the pack. Both must name the region: a sentence that only names another
         region, for a question that does not, may still be advice about the pack's patient."""
-        concepts = frozenset().union(*(rs.concepts for rs in read)) if read else frozenset()
+        concepts = frozenset().union(*(rs.concepts - self._aside_regions(rs) for rs in read)) if read else frozenset()
         return self._elsewhere(concepts, self._scope_concepts(pack), asked_regions)
+
+    def _aside_regions(self, rs: ReadSentence) -> frozenset[str]:
+        """Body regions named only in clauses that a clause-ending cue opens: said of another doing ("<defer the test>
+        while we <treat another region>"), not of what the sentence advises. A leading phrase ("for her <region>
+        <injury>, <care>") is said of the whole sentence."""
+        kinds = self.vocabulary.kinds
+        where: dict[str, set[int]] = {}
+        for m in rs.mentions:
+            if kinds.get(m.concept) == "anatomy":
+                where.setdefault(m.concept, set()).add(rs.clauses[m.start])
+
+        def aside(clause: int) -> bool:
+            inside = [m for m in rs.mentions if rs.clauses[m.start] == clause]
+            return bool(inside) and inside[0].concept == "cue.terminate"
+        return frozenset(c for c, clauses in where.items() if all(aside(n) for n in clauses))
 
     def _elsewhere(self, concepts: frozenset[str], own: frozenset[str], asked: frozenset[str]) -> bool:
         """Do these concepts name a region the question asks about, outside the pack's scope, and nothing of it? (A

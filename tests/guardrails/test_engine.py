@@ -1265,3 +1265,52 @@ def test_a_test_added_alongside_the_mri_is_an_adjunct_and_beside_a_lesser_test_i
     assert "RF-WRONG-MODALITY" in {v.rule_id for v in ENGINE.check(
         q, "CT will characterise it fully, alongside the X-ray.").violations}
 
+
+
+def test_an_examiners_no_sensation_over_the_saddle_is_a_deficit_and_safety_netting_names_no_finding():
+    lump = "Firm lump at L3 for a month."
+    assert ENGINE.context(f"{lump} Pinprick testing: no sensation over the perineum or either buttock.").emergency
+    # the bladder's "no sensation of needing to go" stays the bladder's, and no sensation deficit is none
+    assert ENGINE.context(f"{lump} No sensation of needing to pass urine; she finds herself wet.").emergency
+    assert not ENGINE.context(f"{lump} On examination no sensation deficit and normal power.").emergency
+    # what the patient is told to come back with is a condition of returning, not a finding
+    for told in ("Safety-netted re bladder/bowel/saddle/leg weakness.", "Warned about saddle numbness and retention.",
+                 "Told to look out for leg weakness or bladder trouble."):
+        assert not ENGINE.context(f"{lump} Neuro exam normal. {told}").emergency, told
+    assert ENGINE.context(f"{lump} Safety-netted re retention last week; today he cannot pass urine.").emergency
+
+
+def test_a_finding_of_years_standing_or_worn_for_since_childhood_is_the_patients_baseline():
+    lump = "Hard swelling beside L2, aching for six weeks."
+    assert not ENGINE.context(f"{lump} His erectile dysfunction is of some eight years' standing and quite "
+                              "unchanged; bladder and bowels normal.").emergency
+    # a new colleague's quoted worry does not make a lifelong finding new
+    assert not ENGINE.context(f"{lump} A new locum has written 'incontinent - ?emergency' in the notes. She has worn "
+                              "incontinence pads since childhood and nothing about it has changed.").emergency
+    assert ENGINE.context(f"{lump} She has worn incontinence pads since childhood, and since Tuesday she has been "
+                          "numb between the legs.").emergency
+
+
+def test_possible_before_a_noun_is_a_hedge_not_the_studys_availability():
+    assert "condition.availability" not in ENGINE.vocabulary.concepts("a note saying 'possible emergency'")
+    assert "condition.availability" in ENGINE.vocabulary.concepts("MRI once it is possible")
+    assert "condition.availability" in ENGINE.vocabulary.concepts("book the scan when possible")
+
+
+def test_a_protocol_named_for_another_condition_or_without_a_line_is_unenhanced_and_two_views_are_films():
+    q = "Hard lump beside L3 with back pain for six weeks."
+    assert "RF-NONCONTRAST-ONLY" in _rules(q, "Put him on the standard MRI disc protocol - no cannula needed.")
+    assert "RF-NONCONTRAST-ONLY" in _rules(q, "Lumbar MRI on the routine list, no drip required.")
+    assert "modality.radiograph" in ENGINE.vocabulary.concepts("both views were unremarkable")
+
+
+def test_a_region_named_only_in_a_clause_said_of_another_doing_does_not_take_the_sentence_elsewhere():
+    q = ("Nephrologist: 70F with stage 4 CKD and a hard swelling beside L3 with back pain for a month; her GP has "
+         "asked for a contrast lumbar MRI.")
+    assert "RF-MRI-DELAY" in _rules(q, "I'd shelve the contrast study while we get her kidneys more stable over the "
+                                       "next few clinics.")
+    knee = "Physio: 40M with a lump beside L3 and a sprained knee."
+    assert "RF-MRI-DELAY" in _rules(knee, "The MRI can wait while his knee settles with physio.")
+    # a leading phrase names what the whole sentence is for
+    assert _rules("Separate question from the lumbar mass case: my other patient twisted his knee, no effusion. "
+                  "Physio?", "For his knee sprain, physio is right and no X-ray is needed.") == set()
