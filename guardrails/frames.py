@@ -516,6 +516,21 @@ class FrameReader:
                          for f in rs.frames]
         return rs
 
+    @staticmethod
+    def _excluded_by(tokens: list[Token], mentions: list[Mention], negated: list[bool], clauses: list[int],
+                     first: int, established: frozenset[str]) -> bool:
+        """Is the test whose noun phrase starts at mention `first` the agent of a result said in the perfect or
+        past passive just before it ("<condition> has been excluded on|by <test>"), in its clause, not negated?"""
+        if not first:
+            return False
+        x = mentions[first - 1]
+        between = [t.text for t in tokens[x.end:mentions[first].start]]
+        if negated[first - 1] or x.concept not in established or clauses[x.start] != clauses[mentions[first].start] \
+                or not between or between[0] not in ("on", "by") or len(between) > 2:
+            return False
+        said = {t.text for t in tokens[max(0, x.start - 2):x.end]}
+        return bool(said & (_PAST_AUXILIARIES | {"been"}))
+
     def _definitive_result(self, tokens: list[Token], mentions: list[Mention], negated: list[bool],
                            in_gate: list[bool], clauses: list[int]) -> list[int]:
         """A definitive test stated with its result ("the <test> shows", "<test> with <agent> of the <region>
@@ -537,6 +552,9 @@ class FrameReader:
             while reporting[0] and mentions[reporting[0] - 1].kind == "object" \
                     and mentions[reporting[0] - 1].end == mentions[reporting[0]].start:
                 reporting.insert(0, reporting[0] - 1)
+            # ... or the result first, in the passive ("<condition> has now been excluded on <enhanced> <test>")
+            if self._excluded_by(tokens, mentions, negated, clauses, reporting[0], established):
+                return reporting
             for j in range(k + 1, len(mentions)):
                 x = mentions[j]
                 if clauses[x.start] != clauses[m.start] or negated[j] or in_gate[j]:

@@ -53,12 +53,33 @@ class Exclusion(NamedTuple):
     # covers ("covers people with <condition>"; "does not cover <condition> of <part> <kind>"), where only most of
     # its other words can say which of the document's own patients it means
     needs: int = 1
+    # the (stemmed) words of the guidance the statement hands the item's patients to ("..., which are managed under
+    # the <subject> guidance"): the indexed document so titled answers them (ScopePolicy.handed_to)
+    handed_to: frozenset[str] = frozenset()
 
 
 # ... and a sentence naming other guidance that covers a subject ("<finding> is covered by the guidance on <other
 # subject>"), whose items are too loosely worded to read as exclusions: its words are still the other guidance's
 _HANDS_OVER = re.compile(r"\b(?:covered|managed|assessed)\s+(?:by|under|in)\s+(?:the\s+|our\s+)?"
                          r"(?:guidance|guideline|pathway)s?\s+(?:on|for)\b", re.IGNORECASE)
+
+
+# other guidance a statement names ("managed under the <subject> guidance", "covered by the guidance on <subject>")
+_NAMED_GUIDANCE = re.compile(r"\b(?:the|separate)\s+((?:[A-Za-z][\w'-]*\s+){1,6}?)(?:guidance|guideline|pathway)s?\b"
+                             r"|\b(?:guidance|guideline|pathway)s?\s+(?:on|for)\s+((?:[A-Za-z][\w'-]*\s*){1,6})",
+                             re.IGNORECASE)
+_NOT_A_SUBJECT = frozenset(content_words("separate local national other relevant appropriate specific own adult "
+                                         "adults child children paediatric pediatric"))
+
+
+def _named_guidance(text: str) -> frozenset[str]:
+    """The (stemmed) subject words of the first other guidance a clause names; empty when it names none or only
+    an unnamed one ("separate guidance", "local paediatric guidance")."""
+    for m in _NAMED_GUIDANCE.finditer(text):
+        words = frozenset(content_words(m.group(1) or m.group(2))) - _NOT_A_SUBJECT
+        if words:
+            return words
+    return frozenset()
 
 
 def _until_limits(text: str) -> str:
@@ -107,6 +128,11 @@ def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], froz
     for sentence in sentences:
         if not _EXCLUDES.search(sentence):
             continue
+        handed = {}
+        for clause in sentence.split(";"):
+            named_guidance = _named_guidance(clause)
+            for item in _ITEMS.split(clause):
+                handed[item.strip()] = named_guidance
         for item in _ITEMS.split(sentence):
             if _INCLUDES.search(item) and not _EXCLUDES.search(item):
                 continue
@@ -132,7 +158,8 @@ def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], froz
                 rest = _EXCLUDES.sub(" ", _until_limits(item[:cue.start()] if cue else item))
                 words = frozenset(content_words(rest) - content_words(matched_text(rest, named)) - subject)
                 needs = len(words) // 2 + 1
-            exclusion = Exclusion(named, words, absent, tuple(age_ranges(item)), needs)
+            exclusion = Exclusion(named, words, absent, tuple(age_ranges(item)), needs,
+                                  handed.get(item.strip(), frozenset()))
             if exclusion not in out:
                 out.append(exclusion)
     return tuple(out)

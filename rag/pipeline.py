@@ -392,12 +392,16 @@ class Pipeline:
         declines = self.scope.declines(query, lambda d: self.document_exclusions(snapshot, d), title, population,
                                        idf)
         if passages and declines(passages[0].chunk.document_id):
-            # the closest document leaves this subject (or this patient) to other guidance: the closest one that does
-            # not answers
+            # the closest document leaves this subject (or this patient) to other guidance: the guidance it names, if
+            # indexed, else the closest one that does not decline it answers
             wider = [p for p in self.retriever.retrieve(snapshot, search, DECLINED_WIDER * k, vector=qvec)
                      if not is_reference_chunk(p.chunk) and not declines(p.chunk.document_id)]
+            handed = self.scope.handed_to(query, self.document_exclusions(snapshot, passages[0].chunk.document_id),
+                                          {d: title(d) for d in docs})
             successor = self.scope.successor(wider, query, title, idf, passages[0].chunk.document_id, population,
-                                             votes)
+                                             votes) if handed is None else handed
+            if handed is not None and handed not in {p.chunk.document_id for p in wider}:
+                wider = self._closest_of(snapshot, handed, qvec, k)
             if successor:
                 passages = self._own_passages_first(snapshot, wider, successor, passages, k)
         passages += self._pack_documents_passages(snapshot, query, passages, search, qvec, k)
@@ -660,6 +664,15 @@ class Pipeline:
             return None
         found = self.retriever.retrieve(snapshot, earlier, 1, vector=self.embedder.encode_query(earlier))
         return found[0].chunk.document_id if found else None
+
+    def _closest_of(self, snapshot, document: str, qvec: np.ndarray, k: int) -> list[ScoredChunk]:
+        """A document's k passages closest to the question (by their closest sentence), where retrieval found none
+        of them."""
+        own = [ScoredChunk(chunk=c, score=0.0) for c in snapshot.chunks
+               if c.document_id == document and not is_reference_chunk(c) and c.sentences]
+        vectors = self.sentence_vectors.get(own)
+        scored = [ScoredChunk(chunk=p.chunk, score=float(np.max(vectors[p.chunk.id] @ qvec))) for p in own]
+        return sorted(scored, key=lambda p: -p.score)[:k]
 
     def _own_passages_first(self, snapshot, found: list[ScoredChunk], document: str, passages: list[ScoredChunk],
                             k: int) -> list[ScoredChunk]:

@@ -951,8 +951,10 @@ class QueryReader:
         sentences = [c for s in split_sentences(text) for c in _clauses(s)]
         if len(sentences) <= 2:
             return text
-        keep = [s for s in sentences if s.rstrip().endswith("?") or self._clinical(s)
-                or any(topical(w) for w in content_words(s))]
+        # (with no question mark the last sentence asks: "Give me the <checklist> - bullet points, no waffle.")
+        asks = any(s.rstrip().endswith("?") for s in sentences)
+        keep = [s for k, s in enumerate(sentences) if s.rstrip().endswith("?") or self._clinical(s)
+                or any(topical(w) for w in content_words(s)) or not asks and k == len(sentences) - 1]
         return " ".join(keep) if keep else text
 
     def _clinical(self, sentence: str, kinds: frozenset[str] | None = None) -> bool:

@@ -628,6 +628,19 @@ class ScopePolicy:
                                     or bool(_population_misfit(query, title(document_id), population(document_id),
                                                                idf)))
 
+    def handed_to(self, query: Query, items: Sequence[Exclusion], titles: dict[str, str]) -> str | None:
+        """The indexed document a declining document's own statement hands the question's patient to ("<patients>,
+        who are managed under the <subject> guidance"): the one whose title holds every subject word the statement
+        names; None when the matching item names no guidance, or none is indexed under that name."""
+        named = frozenset(c for c in query.concepts - query.denied if self.vocabulary.kinds.get(c) in ITEM_KINDS)
+        words = frozenset(content_words(query.focus))
+        for item in items:
+            if item.handed_to and excluded(named, (item,), words, query.denied, query.age):
+                found = [d for d, t in titles.items() if item.handed_to <= frozenset(content_words(t))]
+                if len(found) == 1:
+                    return found[0]
+        return None
+
     @staticmethod
     def successor(wider: list[ScoredChunk], query: Query, title: Callable[[str], str], idf: dict[str, float],
                   declined: str, population: Callable[[str], StatedPopulation | None] = lambda document_id: None,

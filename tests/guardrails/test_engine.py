@@ -1314,3 +1314,23 @@ def test_a_region_named_only_in_a_clause_said_of_another_doing_does_not_take_the
     # a leading phrase names what the whole sentence is for
     assert _rules("Separate question from the lumbar mass case: my other patient twisted his knee, no effusion. "
                   "Physio?", "For his knee sprain, physio is right and no X-ray is needed.") == set()
+
+
+def test_vernacular_for_unfelt_incontinence_saddle_numbness_and_failing_legs_is_an_emergency():
+    lump = "Hard lump by his spine, waiting on a scan."
+    for told in ("Last night he pissed himself at the bar and never even knew.",
+                 "Sitting on the loo is like sitting on a seat that isn't there, and both legs went to custard on the "
+                 "stairs this morning.",
+                 "Her pads are sodden this morning and she didn't feel it happen.",
+                 "She couldn't get either leg into the car tonight and it is getting worse."):
+        assert ENGINE.context(f"{lump} {told}").emergency, told
+    # a checklist named for the syndrome, gone through and normal, is no finding of it
+    assert not ENGINE.context(f"{lump} I ran through our cauda equina checklist: normal sensation when wiping, "
+                              "bladder and bowels normal, no weakness.").emergency
+
+
+def test_a_result_said_first_in_the_passive_is_the_definitive_tests_report():
+    q = "Lump at L3 with back pain; contrast MRI done last week."
+    assert _rules(q, "Infection and tumour have been excluded by contrast MRI, so physio can start.") == set()
+    assert "RF-CONSERVATIVE-FIRST" in _rules(q, "Serious pathology will be excluded on MRI, so start physio now.")
+    assert "RF-CONSERVATIVE-FIRST" in _rules(q, "Serious pathology has not been excluded on MRI, so start physio.")

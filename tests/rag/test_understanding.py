@@ -1132,6 +1132,29 @@ def test_an_item_of_limits_naming_only_what_the_document_covers_needs_most_of_it
     assert excluded(infection, elsewhere, frozenset(content_words("infection of the shin")))
 
 
+def test_an_item_of_limits_names_the_guidance_its_patients_are_handed_to():
+    from rag.coverage import declared_exclusions
+    from rag.text import content_words
+
+    scope = ScopePolicy(0.3, 0.3)
+    vocabulary = scope.vocabulary
+    items = declared_exclusions(["Does not cover: suspected upper tract infection (fever with loin pain), which is "
+                                 "managed under the acute kidney infection guidance; or bladder infection in "
+                                 "children, which has separate local guidance."],
+                                scope.concepts, vocabulary.kinds, vocabulary.matched_text,
+                                content_words("Cystitis in older adults"), vocabulary.role("course"))
+    assert any(item.handed_to == frozenset(content_words("acute kidney infection")) for item in items)
+    # "separate local guidance" names none
+    assert all(not item.handed_to or item.handed_to == frozenset(content_words("acute kidney infection"))
+               for item in items)
+
+
+def test_a_vignette_closing_on_a_request_keeps_the_request_in_its_focus():
+    q = QueryReader().read(_user("Paramedic in a GP surgery. 57M, new lump beside the lumbar spine, aching. I have ten "
+                                 "minutes. Give me the examination checklist from the guidance, bullet points."))
+    assert "checklist" in q.focus and q.answer_type in {"list", "examination"}
+
+
 def test_whom_the_patient_is_to_the_asker_says_their_age():
     from rag.patient import patient_age
 
