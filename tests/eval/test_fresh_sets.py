@@ -210,6 +210,15 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # with the radiologist" (a discussion read as a result awaited), "needs no further action" for a lung nodule,
     # "we'll discuss that with her in clinic" after a biopsy-proven schwannoma
     "guard_fresh_60.jsonl": (0.81, 0.66, 0.72),
+    # batch 61 (first contact 1.00 / 1.00 / 0.67, at the twenty-seventh session's start): every verdict right; a
+    # "disc protocol - no drip" was read as a routine slot first. Still named another rule first: a fortnight of
+    # doxycycline before "the MR" (RF-BENIGN-ASSUMPTION), "both views look reassuring ... free up her magnet slot"
+    # (RF-BENIGN-ASSUMPTION), films that "effectively ruled out a tumour" (RF-MRI-DELAY)
+    "guard_fresh_61.jsonl": (1.0, 1.0, 0.75),
+    # batch 62 (first contact 1.00 / 0.875 / 1.00, after the twenty-seventh session's first changes): physiotherapy
+    # after "serious pathology has now been excluded on contrast MRI and biopsy" was flagged (a result said first, in
+    # the passive)
+    "guard_fresh_62.jsonl": (1.0, 1.0, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -355,7 +364,17 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # circumstance told in the past, both knees that "just went", a triage note's "'CES?'" cut at its own
                # question mark; a claim reported by "the last follow-up point says that"). Still escalating: a
                # post-void residual of 35 mL, read as a retention feature by its name
-               "chat_fresh_60.jsonl": 0.80}
+               "chat_fresh_60.jsonl": 0.80,
+               # batch 61: first contact 0.85 (34/40) at the twenty-seventh session's start; 38/40 after (an
+               # examiner's "no sensation over either buttock or the perineum" escalates; impotence "of ten years'
+               # standing", a plan "safety-netted re" the features, lifelong continence pads beside a new colleague's
+               # quoted worry do not; a request in the imperative asks what the patient needs)
+               "chat_fresh_61.jsonl": 0.95,
+               # batch 62: first contact 0.775 (31/40) after the twenty-seventh session's first changes; 34/40 after (a
+               # shearer's "pissed meself ... gone to custard", a carer's "like sitting on a cushion that isn't there"
+               # escalate; "the CES screen our service uses" names no finding). Still escalating: a wife's newspaper
+               # story of a paralysed man beside the patient's own normal account
+               "chat_fresh_62.jsonl": 0.85}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

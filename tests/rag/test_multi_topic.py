@@ -85,6 +85,9 @@ KEPT_APART_52 = TOPICS / "kept_apart_52"
 # pairs were written (d461f57) as well.
 KEPT_APART_55 = TOPICS / "kept_apart_55"
 KEPT_APART_59 = TOPICS / "kept_apart_59"
+# Batches 61's (acute sinusitis, digoxin toxicity) and 62's (nocturnal enuresis in children, lower urinary tract
+# infection in older adults) pairs, from the twenty-seventh session, likewise kept to their own fixture.
+KEPT_APART_61 = TOPICS / "kept_apart_61"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -136,6 +139,13 @@ def every_and_batches_59_60(tmp_path_factory, embedder) -> Pipeline:
     """Every guideline and batches 59's and 60's pairs (fifty-eight documents), for those batches' cases."""
     return _indexed(tmp_path_factory, embedder, "every_and_batches_59_60",
                     folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART_59))
+
+
+@pytest.fixture(scope="module")
+def every_and_batches_61_62(tmp_path_factory, embedder) -> Pipeline:
+    """Every guideline and batches 61's and 62's pairs (fifty-nine documents), for those batches' cases."""
+    return _indexed(tmp_path_factory, embedder, "every_and_batches_61_62",
+                    folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART_61))
 
 
 @pytest.fixture(scope="module")
@@ -407,6 +417,15 @@ BATCH_55_FLOORS = {"chat_topics_55.jsonl": 0.62, "chat_topics_56.jsonl": 0.54, "
 # shingles rash described, never named, went to scabies, burns and Bell's palsy; the Naseptin distractor took an
 # arachis oil enema to epistaxis); 6/24 with fifty-eight at the twenty-sixth stop.
 BATCH_59_FLOORS = {"chat_topics_59.jsonl": 0.54, "chat_topics_60.jsonl": 0.25}
+# batch 61 (acute sinusitis, digoxin toxicity): first contact 7/24 with ninety-six documents on 6e2b469 (a child the
+# digoxin guideline hands to the poisons service, a teenager the sinusitis guideline leaves to paediatric guidance,
+# abstained; sinusitis in lay words found no sinusitis passage); 8/24 with fifty-nine (fixture every_and_batches_61_62)
+# at the twenty-seventh stop.
+# batch 62 (nocturnal enuresis in children, lower urinary tract infection in older adults): first contact 13/24 with
+# ninety-eight documents on a23d07a (kidney infection, which the cystitis guideline hands to the pyelonephritis
+# guidance by name, went to hyperemesis; a catheter question to local anaesthetic toxicity); 13/24 with fifty-nine at
+# the twenty-seventh stop.
+BATCH_61_FLOORS = {"chat_topics_61.jsonl": 0.33, "chat_topics_62.jsonl": 0.54}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -437,11 +456,12 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_later_pairs") for n in sorted(LATER_PAIRS_FLOORS)),
                                            *((n, "every_and_batches_48_50_52") for n in sorted(BATCH_48_FLOORS)),
                                            *((n, "every_and_batches_55_58") for n in sorted(BATCH_55_FLOORS)),
-                                           *((n, "every_and_batches_59_60") for n in sorted(BATCH_59_FLOORS))])
+                                           *((n, "every_and_batches_59_60") for n in sorted(BATCH_59_FLOORS)),
+                                           *((n, "every_and_batches_61_62") for n in sorted(BATCH_61_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
-             **BATCH_55_FLOORS, **BATCH_59_FLOORS}[name]
+             **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
@@ -804,3 +824,12 @@ def test_a_documents_limits_naming_only_its_own_subject_do_not_hand_over_its_own
     a = multi.answer([{"role": "user", "content": "Spreading skin infection of the shin, looks like cellulitis. "
                                                   "Which antibiotic?"}])
     assert {c.document_id for c in a.citations} == {"cellulitis"}, a.answer
+
+
+def test_a_patient_a_guideline_hands_to_other_guidance_by_name_is_answered_by_that_guidance(every_and_batches_61_62):
+    # the cystitis guideline for over-65s leaves upper tract infection to "the acute pyelonephritis guidance": that
+    # document answers, not whichever other title shares a symptom word ("vomiting")
+    a = every_and_batches_61_62.answer([{"role": "user", "content": (
+        "Care home GP: 82F, temperature 39.2, rigors and right loin pain, vomiting since lunch. The home's cystitis "
+        "sheet for the over-65s says nitrofurantoin. Which guidance applies?")}])
+    assert {c.document_id for c in a.citations} == {"acute-pyelonephritis"}, a.answer
