@@ -163,12 +163,7 @@ class Pipeline:
         cache = self._for_build(snapshot, "document_concepts", lambda _: {})
         if document_id not in cache:
             chunks = [c for c in snapshot.chunks if c.document_id == document_id and not is_reference_chunk(c)]
-            counts: dict[str, int] = {}
-            for c in chunks:
-                # (a statement of limits, "it does not cover <group>", does not make the group its concern)
-                for sentence in (x for x in c.sentences if not states_limits(x.text)):
-                    for concept in self.scope.concepts(sentence.text):
-                        counts[concept] = counts.get(concept, 0) + 1
+            counts, _ = self._concept_counts(snapshot, document_id)
             titled = self.scope.concepts(chunks[0].title) if chunks else frozenset()
             kinds = self.scope.vocabulary.kinds
             # a document whose title names a body region is about that region: others it names in passing are not
@@ -187,19 +182,30 @@ class Pipeline:
             cache[document_id] = declared_exclusions(
                 [x.text for c in own for x in c.sentences], self.scope.concepts, vocabulary.kinds,
                 vocabulary.matched_text, content_words(own[0].title if own else ""), vocabulary.role("course"),
-                self._subject_concepts(own))
+                self._subject_concepts(snapshot, document_id, own))
         return cache[document_id]
 
-    def _subject_concepts(self, chunks: list) -> frozenset[str]:
+    def _concept_counts(self, snapshot, document_id: str) -> tuple[dict[str, int], int]:
+        """How many of a document's sentences name each concept, and how many sentences it has, outside its
+        statements of limits ("it does not cover <group>" does not make the group its concern); cached per
+        snapshot."""
+        cache = self._for_build(snapshot, "concept_counts", lambda _: {})
+        if document_id not in cache:
+            sentences = [x.text for c in snapshot.chunks if c.document_id == document_id
+                         and not is_reference_chunk(c) for x in c.sentences if not states_limits(x.text)]
+            counts: dict[str, int] = {}
+            for sentence in sentences:
+                for concept in self.scope.concepts(sentence):
+                    counts[concept] = counts.get(concept, 0) + 1
+            cache[document_id] = (counts, len(sentences))
+        return cache[document_id]
+
+    def _subject_concepts(self, snapshot, document_id: str, chunks: list) -> frozenset[str]:
         """What a document is about: the concepts of its title and those at least SUBJECT_CONCEPT_SHARE of its
-        sentences (outside its statement of limits) name."""
-        sentences = [x.text for c in chunks for x in c.sentences if not states_limits(x.text)]
-        counts: dict[str, int] = {}
-        for sentence in sentences:
-            for concept in self.scope.concepts(sentence):
-                counts[concept] = counts.get(concept, 0) + 1
+        sentences name."""
+        counts, total = self._concept_counts(snapshot, document_id)
         titled = self.scope.concepts(chunks[0].title) if chunks else frozenset()
-        return titled | {c for c, n in counts.items() if n >= SUBJECT_CONCEPT_SHARE * len(sentences)}
+        return titled | {c for c, n in counts.items() if n >= SUBJECT_CONCEPT_SHARE * total}
 
     def document_population(self, snapshot, document_id: str) -> StatedPopulation:
         """Whom a document's statements of coverage say it is for and leaves out (rag.coverage), cached per

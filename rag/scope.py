@@ -140,6 +140,13 @@ def _subject_words(title: str) -> set[str]:
     return content_words(_ADULTS.sub(" ", _CHILDREN.sub(" ", title)))
 
 
+def _unshouted(title: str, text: str) -> set[str]:
+    """The title's acronyms that the text does not write in capitals ("<subject> (LAST)" is not named by "last
+    changed ten weeks ago")."""
+    shouted = set(re.findall(r"\b[A-Z]{2,}\b", text))
+    return content_words(" ".join(w for w in re.findall(r"\b[A-Z]{2,}\b", title) if w not in shouted))
+
+
 # a document referred to by its subject ("the 'don'ts' from the <subject> guidance", "per the <subject> guideline")
 _DOCUMENT_NAMED = re.compile(r"((?:\b[\w'-]+\s+){1,3})(?:guidance|guidelines?|article|paper|piece|document|protocol"
                              r"|pathway|leaflet|summary)\b", re.IGNORECASE)
@@ -621,21 +628,22 @@ class ScopePolicy:
         """Does a document say it leaves the question's subject to other guidance ("<region> masses are outside its
         scope"; rag.coverage), or does its title's population, or its own statement of whom it covers, leave out the
         patient ("<subject> in children" for a 52-year-old; "covers babies born at <n> weeks or later")?"""
-        named = frozenset(c for c in query.concepts - query.denied if self.vocabulary.kinds.get(c) in ITEM_KINDS)
-        words = frozenset(content_words(query.focus))
-        return lambda document_id: (bool(named)
-                                    and excluded(named, exclusions(document_id), words, query.denied, query.age)
+        return lambda document_id: (self._excluded(query, exclusions(document_id))
                                     or bool(_population_misfit(query, title(document_id), population(document_id),
                                                                idf)))
+
+    def _excluded(self, query: Query, items: Sequence[Exclusion]) -> bool:
+        """Does the question name every finding and region (and the words) of one of these items of limits?"""
+        named = frozenset(c for c in query.concepts - query.denied if self.vocabulary.kinds.get(c) in ITEM_KINDS)
+        return bool(named) and excluded(named, tuple(items), frozenset(content_words(query.focus)), query.denied,
+                                        query.age)
 
     def handed_to(self, query: Query, items: Sequence[Exclusion], titles: dict[str, str]) -> str | None:
         """The indexed document a declining document's own statement hands the question's patient to ("<patients>,
         who are managed under the <subject> guidance"): the one whose title holds every subject word the statement
         names; None when the matching item names no guidance, or none is indexed under that name."""
-        named = frozenset(c for c in query.concepts - query.denied if self.vocabulary.kinds.get(c) in ITEM_KINDS)
-        words = frozenset(content_words(query.focus))
         for item in items:
-            if item.handed_to and excluded(named, (item,), words, query.denied, query.age):
+            if item.handed_to and self._excluded(query, (item,)):
                 found = [d for d, t in titles.items() if item.handed_to <= frozenset(content_words(t))]
                 if len(found) == 1:
                     return found[0]
@@ -659,7 +667,7 @@ class ScopePolicy:
 
         def names(document: str, every: bool = False) -> bool:
             rare = {w for w in _subject_words(title(document)) - (handed if document != declined else frozenset())
-                    if idf.get(w, 0.0) >= level}
+                    - _unshouted(title(document), query.focus) if idf.get(w, 0.0) >= level}
             return bool(rare & asked) and (not every or rare <= asked)
 
         for document in dict.fromkeys(p.chunk.document_id for p in wider):

@@ -1213,3 +1213,11 @@ def test_what_could_it_be_is_answered_with_a_member_of_each_kind_the_list_gives(
     a = pipeline.answer([{"role": "user", "content": "My husband's doctor says the swelling by his spine might be "
                           "several different things. Which sorts of causes does the guidance list?"}]).answer.lower()
     assert "abscess" in a and "hematoma" in a and ("tumor" in a or "malignancy" in a), a
+
+
+def test_a_titles_acronym_names_its_subject_only_where_the_question_writes_it_in_capitals():
+    from rag.scope import _unshouted
+
+    title = "Widget overdose syndrome (LAST) in adults"
+    assert _unshouted(title, "catheter last changed ten weeks ago") == set(content_words("last"))
+    assert _unshouted(title, "?LAST after a nerve block") == set()
