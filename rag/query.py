@@ -502,6 +502,8 @@ class Query(Frozen):
     # whose value a value question asks ("a dose of <drug>", "how long should the <thing> be?"): read once, for the
     # scope's answerability and the composer
     owner: tuple[str, ...] = ()
+    # the word right before a two-word owner ("<unknown word> <known word> <form> dose"): part of the owner's name
+    owner_preceded_by: str = ""
     # a follow-up's own words, pointers spelt out ("and if the <test> is normal?"): searched on their own as well,
     # because the earlier turn they continue can drown them; alone they do not say which document is asked
     again: str = ""
@@ -680,8 +682,10 @@ class QueryReader:
         if answer_type in self.answer_types.keeps_negatives:  # "what should she look out for?"
             asked, affirmed, ruled_out = self.answer_types.without_exclusions(focus), focus, frozenset()
         labels = f"{labels} {self.answer_types.searched.get(answer_type, '')}".strip()
-        owner = (tuple(self.answer_types.owner(self.asking(focus), answer_type))
-                 if self.answer_types.evidence.get(answer_type) else ())
+        # (the word before a two-word owner too: "<unknown word> <known word> <form> dose")
+        whole = (self.answer_types.owner(self.asking(focus), answer_type, width=3)
+                 if self.answer_types.evidence.get(answer_type) else [])
+        owner = tuple(whole[-2:])
         if owner and aliases is not None:  # "the <formula> regimen" is given under "<its plain name>"
             owner += tuple(f for f in aliases(" ".join(owner)) if f not in owner)
         return Query(question=question, spelled=spelled,
@@ -691,7 +695,7 @@ class QueryReader:
                      # about them)
                      search=" ".join(x for x in (resolved[:-len(focus)].strip() if follow_up else "", affirmed, labels,
                                                  implied) if x),
-                     implied=implied, owner=owner,
+                     implied=implied, owner=owner, owner_preceded_by=whole[0] if len(whole) == 3 else "",
                      focus=focus, asked=asked, affirmed=affirmed, ruled_out=ruled_out,
                      excluded=frozenset(excluded), reported=reported,
                      core=self._core(affirmed) or self._claim(affirmed, answer_type, follow_up),

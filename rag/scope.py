@@ -628,22 +628,25 @@ class ScopePolicy:
         """Does a document say it leaves the question's subject to other guidance ("<region> masses are outside its
         scope"; rag.coverage), or does its title's population, or its own statement of whom it covers, leave out the
         patient ("<subject> in children" for a 52-year-old; "covers babies born at <n> weeks or later")?"""
-        return lambda document_id: (self._excluded(query, exclusions(document_id))
+        names = self._excluded_by(query)
+        return lambda document_id: (names(exclusions(document_id))
                                     or bool(_population_misfit(query, title(document_id), population(document_id),
                                                                idf)))
 
-    def _excluded(self, query: Query, items: Sequence[Exclusion]) -> bool:
-        """Does the question name every finding and region (and the words) of one of these items of limits?"""
+    def _excluded_by(self, query: Query) -> Callable[[Sequence[Exclusion]], bool]:
+        """Does the question name every finding and region (and the words) of one of these items of limits? (The
+        question read once, for every document asked about.)"""
         named = frozenset(c for c in query.concepts - query.denied if self.vocabulary.kinds.get(c) in ITEM_KINDS)
-        return bool(named) and excluded(named, tuple(items), frozenset(content_words(query.focus)), query.denied,
-                                        query.age)
+        words = frozenset(content_words(query.focus))
+        return lambda items: bool(named) and excluded(named, tuple(items), words, query.denied, query.age)
 
     def handed_to(self, query: Query, items: Sequence[Exclusion], titles: dict[str, str]) -> str | None:
         """The indexed document a declining document's own statement hands the question's patient to ("<patients>,
         who are managed under the <subject> guidance"): the one whose title holds every subject word the statement
         names; None when the matching item names no guidance, or none is indexed under that name."""
+        names = self._excluded_by(query)
         for item in items:
-            if item.handed_to and self._excluded(query, (item,)):
+            if item.handed_to and names((item,)):
                 found = [d for d, t in titles.items() if item.handed_to <= frozenset(content_words(t))]
                 if len(found) == 1:
                     return found[0]
@@ -808,11 +811,9 @@ class ScopePolicy:
             return named
         # ... or the word before it that no document uses ("<unknown word> <known word> <known form> dose": the
         # documents' doses of the <known form> are of other things)
-        whole = (self.answer_types.owner(QueryReader.asking(query.focus), query.answer_type, width=3)
-                 if query.answer_type in OWNED_TYPES else [])
-        if len(whole) == 3 and whole[0].isalpha() and content_words(whole[0]) \
-                and not self._known(whole[0], idf.keys()):
-            return " ".join(whole)
+        before = query.owner_preceded_by if query.answer_type in OWNED_TYPES else ""
+        if before.isalpha() and content_words(before) and not self._known(before, idf.keys()):
+            return f"{before} {named}"
         # whose value it is, every word of it indexed: a name in another of the turn's questions asks that question
         # ("<drug> dose? <acronym no document uses> first?"), one in the same sentence qualifies this one
         own = (next((x for x in split_sentences(QueryReader.asking(query.focus))
