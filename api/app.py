@@ -37,6 +37,8 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
             except Exception as exc:  # readyz reports it; the process stays up for diagnosis
                 app.state.startup_error = str(exc)
                 log.error("startup failed", error=str(exc))
+        elif pipeline.ready:  # handed an open pipeline: it still answers once before the first request
+            await asyncio.to_thread(pipeline.rehearse)
         serving = app.state.pipeline
         if serving is not None and serving.llm_client is not None:
             await asyncio.to_thread(serving.llm_client.start)

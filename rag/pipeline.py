@@ -111,6 +111,11 @@ class Pipeline:
         """Load the model and the index (building it if needed) and answer once: ready to serve."""
         self.embedder.warm_up()
         self.library.open(rebuild_if_needed=rebuild_if_needed)
+        self.rehearse()
+
+    def rehearse(self) -> None:
+        """Answer one question over the open index, so that what each snapshot derives once (vocabularies,
+        document statistics, their vectors) is derived now and not inside the first clinicians' requests."""
         # without the LLM: readiness never waits on the model
         chunks = self.library.snapshot.chunks
         # a question about the first indexed document's own subject exercises every stage, whatever the corpus

@@ -179,3 +179,18 @@ def test_concurrent_edits_never_make_the_audit_disagree_with_the_answer(editor_c
     for cid in versions:
         answer = store.turns(cid)[-1]["answer"]
         assert rows[cid]["index_version"] == answer["index_version"]
+
+
+def test_a_handed_open_pipeline_answers_once_at_startup_not_inside_the_first_requests(tmp_path, pipeline):
+    """What each snapshot derives once (document statistics and their vectors) is derived before the app
+    takes requests: the first clinicians' questions otherwise compute it for everyone, and a burst of them
+    starved health checks on a two-core machine."""
+    from tests.conftest import sharing_vectors
+
+    p = sharing_vectors(Pipeline(make_settings(pipeline.settings.data_dir), embedder=pipeline.embedder), pipeline)
+    p.library.open(rebuild_if_needed=False)
+    build = p.library.snapshot.manifest["build_id"]
+    assert p._doc_cache[0] != build  # opened, never asked
+    with TestClient(create_app(make_settings(tmp_path), pipeline=p)) as client:
+        assert p._doc_cache[0] == build and p._per_build  # derived during startup
+        assert client.get("/healthz").status_code == 200
