@@ -177,9 +177,14 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                     break
                 flags[j] = True
         elif cue.concept == "cue.post_negation":
+            clause = clauses[cue.start]
             for j in range(i - 1, -1, -1):
-                if clauses[mentions[j].start] != clauses[cue.start]:
-                    break
+                if clauses[mentions[j].start] != clause:
+                    # "<care> before <test> is not recommended": a sequence inside the subject, not a new clause
+                    if not (_sequence_in_subject(tokens, mentions, j, clause, clauses)
+                            or _in_apposition(tokens, mentions[j].end, cue.start)):
+                        break
+                    clause = clauses[mentions[j].start]
                 flags[j] = True
                 if mentions[j].kind == "gate":
                     break  # "indicated only if MRI is unsuitable": a condition's own verdict stays in the condition
@@ -192,6 +197,37 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                 and mentions[j].start == mentions[j - 1].end:
             flags[j] = True
     return flags
+
+
+def _sequence_in_subject(tokens: list[Token], mentions: list[Mention], j: int, clause: int, clauses: list[int]) -> bool:
+    """Does mention j's clause run on into `clause` through a word of sequence with no punctuation between ("<care>
+    before <test> is not recommended")?"""
+    start = next(t.index for t in tokens if clauses[t.index] == clause)
+    return tokens[start].text in _SEQUENCE_WORDS and clauses[mentions[j].start] == clause - 1 \
+        and not any(t.text in _BOUNDARY_PUNCT for t in tokens[mentions[j].end:start])
+
+
+_SEQUENCE_WORDS = frozenset({"before", "until", "pending"})
+
+
+def _in_apposition(tokens: list[Token], start: int, cue: int) -> bool:
+    """Are the only boundaries between start and the verdict at cue the two dashes around an apposition ("<the plan>
+    - <what it is> - is not right")?"""
+    marks = [t.text for t in tokens[start:cue] if t.text in _BOUNDARY_PUNCT and t.text != ","]
+    dashes_before = sum(t.text == "-" for t in tokens[:start])
+    return marks == ["-", "-"] or marks == ["-"] and dashes_before == 1
+
+
+def _absolute_with(tokens: list[Token], mentions: list[Mention], k: int, clauses: list[int]) -> bool:
+    """Is mention k in the clause that opens the sentence with "with" and says no time ("With the <test> showing
+    <x>, ..."; not "start <care>, with the <test> showing <x> next month")?"""
+    clause = clauses[mentions[k].start]
+    return bool(tokens) and tokens[0].text == "with" and clauses[0] == clause and not any(
+        x.kind == "timing" for x in mentions if clauses[x.start] == clause)
+
+
+# the participles of a result in the absolute ("with the <test> showing <x>")
+_ABSOLUTE_RESULTS = frozenset({"showing", "confirming", "demonstrating", "revealing"})
 
 
 # a form's answer to its item ("<finding> - NO", "<finding>: absent"), ended by the item's end
@@ -262,7 +298,7 @@ _LIST_STOPS = frozenset({".", ";", ":", "?", "!", "but", "however", "although", 
 
 
 _SUBJECT_OPENERS = frozenset({"it's", "that's", "there's", "we", "you", "i", "we'll", "you'll", "i'll", "we'd",
-                              "you'd", "i'd", "then", "so"})
+                              "you'd", "i'd", "we've", "you've", "i've", "we're", "you're", "i'm", "then", "so"})
 _PRONOUNS = frozenset({"it", "this", "that", "there"})
 _PERSONS = frozenset({"he", "she", "we", "they", "you", "i"})
 _DEMONSTRATIVES = frozenset({"this", "that"})
@@ -546,9 +582,14 @@ class FrameReader:
         def rs_token(x: Mention) -> str:
             return tokens[x.start].text
         for k, m in enumerate(mentions):
-            if m.concept not in definitive or negated[k] or in_gate[k]:
+            # (a test in the absolute "with the <test> showing <x>, ..." is done: its result is what the rest rests on)
+            absolute = in_gate[k] and _absolute_with(tokens, mentions, k, clauses)
+            if m.concept not in definitive or negated[k] or in_gate[k] and not absolute:
                 continue
             reporting = [k]
+            if absolute and any(t.text in _ABSOLUTE_RESULTS for t in tokens[m.end:]
+                                if clauses[t.index] == clauses[m.start]):
+                return reporting
             while reporting[0] and mentions[reporting[0] - 1].kind == "object" \
                     and mentions[reporting[0] - 1].end == mentions[reporting[0]].start:
                 reporting.insert(0, reporting[0] - 1)
@@ -557,7 +598,7 @@ class FrameReader:
                 return reporting
             for j in range(k + 1, len(mentions)):
                 x = mentions[j]
-                if clauses[x.start] != clauses[m.start] or negated[j] or in_gate[j]:
+                if clauses[x.start] != clauses[m.start] or negated[j] or in_gate[j] and not absolute:
                     break
                 # (a result, not a purpose or a forecast: "<test> may be needed to show", "<test> will show")
                 if x.concept in results and rs_token(x) in _RESULT_VERBS and not (

@@ -1334,3 +1334,82 @@ def test_a_result_said_first_in_the_passive_is_the_definitive_tests_report():
     assert _rules(q, "Infection and tumour have been excluded by contrast MRI, so physio can start.") == set()
     assert "RF-CONSERVATIVE-FIRST" in _rules(q, "Serious pathology will be excluded on MRI, so start physio now.")
     assert "RF-CONSERVATIVE-FIRST" in _rules(q, "Serious pathology has not been excluded on MRI, so start physio.")
+
+
+def test_a_study_booked_for_the_patients_return_is_deferred_and_one_booked_for_a_free_day_is_not():
+    q = "Hard lump beside L2 with a month of back pain; she leaves for six months of fieldwork next week."
+    assert "RF-MRI-DELAY" in _rules(q, "Pencil the contrast lumbar MRI for the fortnight she gets back.")
+    assert "RF-MRI-DELAY" in _rules(q, "Arrange the MRI without and with contrast on her return.")
+    assert "RF-MRI-DELAY" in _rules(q, "Little point cramming it in before she flies: book the MRI without and "
+                                       "with contrast afterwards.")
+    assert _rules(q, "Book the MRI without and with contrast for the day she is free this week.") == set()
+
+
+def test_a_series_said_to_be_unenhanced_is_cross_sectional_and_an_unneeded_injector_means_no_contrast():
+    q = "MRI booking: 47M, firm mass beside L4 with back pain; eGFR 90, no allergies."
+    assert "RF-NONCONTRAST-ONLY" in _rules(q, "Protocol it as a non-enhanced spine series, sagittal T1 and T2.")
+    assert "RF-NONCONTRAST-ONLY" in _rules(q, "Lumbar MRI with sagittal T1 and T2; no pump needed.")
+    assert _rules(q, "A plain lumbar series will not do; book MRI without and with contrast.") == set()
+
+
+def test_a_condition_closed_by_a_new_subject_leaves_the_verdict_to_the_main_clause():
+    q = "Firm swelling right of L4, back pain for two months, MRI available next week."
+    assert "RF-WRONG-MODALITY" in _rules(q, "A bone scan on Monday; if that is clear we've done our due diligence "
+                                           "and covered all the bases.")
+    assert _rules(q, "If we've excluded serious pathology on contrast MRI, physio can start.") == set()
+
+
+def test_a_second_test_added_to_the_mri_and_imaging_that_guides_a_needle_are_not_the_evaluation():
+    q = "Hard mass beside L1; films show a calcified matrix."
+    assert _rules(q, "Request the MRI without and with contrast today, then add a CT for the calcification.") == set()
+    assert "RF-WRONG-MODALITY" in _rules(q, "Get a CT to characterise it and add a bone scan.")
+    done = "Contrast MRI of the lumbar spine shows an enhancing paraspinal mass at L2, likely malignant."
+    assert _rules(done, "Book an ultrasound-guided core biopsy for histology; no further imaging before it.") == set()
+
+
+def test_a_plan_judged_after_its_sequence_is_rejected_and_an_opening_result_is_the_tests_report():
+    q = "Referral: soft lump beside L5 with six weeks of back ache, no imaging yet."
+    assert _rules(q, "Manipulation before any scan must not happen with a palpable lump.") == set()
+    assert "RF-CONSERVATIVE-FIRST" in _rules(q, "Manipulation before any scan, as the GP suggests.")
+    done = "Contrast lumbar MRI shows a simple lipoma beside L5 with no serious pathology."
+    assert _rules(done, "With the contrast MRI showing a simple lipoma, she can go back to yoga.") == set()
+    # ... but not a test still to come, after the care or before it
+    assert "RF-CONSERVATIVE-FIRST" in _rules(q, "Start yoga now, with an MRI showing the extent next month.")
+    assert "RF-CONSERVATIVE-FIRST" in _rules(q, "With an MRI showing the extent next month, start yoga now.")
+
+
+def test_numbness_from_an_anaesthetic_that_has_worn_off_is_no_emergency():
+    lump = "Post-op day 1, new lump noted beside L3."
+    assert not ENGINE.context(f"{lump} The numbness in both legs was the spinal anaesthetic and had worn off "
+                              "completely by teatime.").emergency
+    assert ENGINE.context(f"{lump} Her legs went numb this morning and she cannot pass urine.").emergency
+
+
+def test_scots_spellings_and_lay_similes_are_read_as_the_emergency_they_describe():
+    lump = "Lump at the side o ma backbone for two month, waitin on a scan."
+    for told in ("Since Monday I cannae feel ma bum on the toilet, like sittin on frozen peas.",
+                 "Wet masel at the bus stop an didnae know till I got hame.",
+                 "Baith legs like limp noodles on the stair the day, an worse than yesterday."):
+        assert ENGINE.context(f"{lump} {told}").emergency, told
+
+
+def test_a_syndrome_someone_read_about_is_no_finding_and_a_finding_after_it_still_is():
+    lump = "Lump beside L4 waiting on MRI."
+    assert not ENGINE.context(f"{lump} My sister heard about cauda equina on the radio and is scared; he feels "
+                              "everything normally and his bladder is fine.").emergency
+    assert ENGINE.context(f"{lump} I read about cauda equina online and now he can't feel his bottom when he "
+                          "wipes.").emergency
+
+
+def test_a_verdict_after_an_apposition_between_dashes_judges_the_plan_it_names():
+    q = "Firm lump beside L2, back pain for a month; his brother says try chiropractic first."
+    assert _rules(q, "The brother's idea - chiropractic first, a scan later - is wrong for a lump by the spine. "
+                     "MRI without and with contrast now.") == set()
+    assert "RF-CONSERVATIVE-FIRST" in _rules(q, "The brother's idea - chiropractic first, a scan later - sounds "
+                                                "sensible.")
+
+
+def test_an_isotope_study_by_its_tracer_and_a_cold_result_that_ends_the_work_up_is_the_wrong_modality():
+    q = "Firm mass left of L2, back pain two months; MRI available, no contraindication."
+    assert "RF-WRONG-MODALITY" in _rules(q, "Request a technetium study of the spine; if the scan is cold we can "
+                                            "all stand down.")
