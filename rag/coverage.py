@@ -56,6 +56,9 @@ class Exclusion(NamedTuple):
     # the (stemmed) words of the guidance the statement hands the item's patients to ("..., which are managed under
     # the <subject> guidance"): the indexed document so titled answers them (ScopePolicy.handed_to)
     handed_to: frozenset[str] = frozenset()
+    # what the statement says to do for the item's patients ("does not cover open injuries ...: refer to <a team> the
+    # same day"): the document answers them with these words rather than handing them to another document
+    advice: str = ""
 
 
 # ... and a sentence naming other guidance that covers a subject ("<finding> is covered by the guidance on <other
@@ -133,7 +136,8 @@ def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], froz
             named_guidance = _named_guidance(clause)
             for item in _ITEMS.split(clause):
                 handed[item.strip()] = named_guidance
-        for item in _ITEMS.split(sentence):
+        listed, advice = _without_advice(sentence)
+        for item in _ITEMS.split(listed):
             if _INCLUDES.search(item) and not _EXCLUDES.search(item):
                 continue
             cue = _ABSENCE.search(item)
@@ -159,10 +163,21 @@ def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], froz
                 words = frozenset(content_words(rest) - content_words(matched_text(rest, named)) - subject)
                 needs = len(words) // 2 + 1
             exclusion = Exclusion(named, words, absent, tuple(age_ranges(item)), needs,
-                                  handed.get(item.strip(), frozenset()))
+                                  handed.get(item.strip(), frozenset()), advice)
             if exclusion not in out:
                 out.append(exclusion)
     return tuple(out)
+
+
+def _without_advice(sentence: str) -> tuple[str, str]:
+    """A statement of limits less what it says to do for the patients it leaves out ("does not cover children under
+    16: <what to do for a child>"), and that advice: it names their care, not more patients left out. A colon
+    straight after the statement ("does not cover: <a>; <b>") opens its list instead."""
+    cue = _EXCLUDES.search(sentence)
+    colon = sentence.find(":", cue.end()) if cue else -1
+    if colon < 0 or not content_words(sentence[cue.end():colon]):
+        return sentence, ""
+    return sentence[:colon], sentence[colon + 1:].strip()
 
 
 def excluded(question: frozenset[str], items: tuple[Exclusion, ...], words: frozenset[str] = frozenset(),
@@ -195,6 +210,8 @@ _BRACKETED_AFTER = re.compile(r"([^,;:()]+)\(([^()]+)\)")
 _WHO_CLAUSE = re.compile(r"\b(?:who|whom|which)\s+(?:should|must|need|needs|are|is|will)\b", re.IGNORECASE)
 _LEAVES_OUT = frozenset("does not cover excludes excluded girls boys women men".split())
 # (not the "and" of an age's "<a> years and over")
+_GROUP_NAMES = re.compile(r"\b(?:child|children|infants?|babies|baby|young people|adolescents?|teenagers?)\b",
+                          re.IGNORECASE)
 _PARTS = re.compile(r"[,():]|\b(?:and|or)\b(?!\s+(?:over|older|above|under|younger|more|later)\b)", re.IGNORECASE)
 
 
@@ -245,15 +262,21 @@ class StatedPopulation(NamedTuple):
 
 def addresses_age(sentence: str, age: float, advises: Callable[[str], bool]) -> bool:
     """Does this sentence say what to do for a patient of this age: advice written for an age range that holds it
-    ("refer ... if the woman is under <a>"), or an item of a statement of limits with what to do for its patients in
-    its own brackets ("does not cover: children under <a> (... should be referred to <a service>)")?"""
+    ("refer ... if the woman is under <a>"), an item of a statement of limits with what to do for its patients in
+    its own brackets ("does not cover: children under <a> (... should be referred to <a service>)"), or the statement
+    that leaves the patient's age group out, which the advice after it follows?"""
     for clause in sentence.split(";"):
         if _EXCLUDES.search(clause):
-            if _inside(age, _referred_ranges(clause, advises)):
+            if _inside(age, _referred_ranges(clause, advises)) or _inside(age, _left_out_ages(clause)):
                 return True
         elif not _COVERS.search(clause) and advises(clause) and _inside(age, age_ranges(clause)):
             return True
     return False
+
+
+def _left_out_ages(clause: str) -> list[tuple[float, float]]:
+    """The ages a statement of limits leaves out by age and group alone ("does not cover children under <a>")."""
+    return [r for part in _PARTS.split(_EXCLUDES.sub(" ", clause)) if _ages_only(part) for r in age_ranges(part)]
 
 
 def _referred_ranges(clause: str, advises: Callable[[str], bool]) -> list[tuple[float, float]]:
@@ -309,7 +332,14 @@ def stated_population(sentences: Iterable[str], advises: Callable[[str], bool] =
     ages_referred = []
     groups_in: set[str] = set()
     groups_out: set[str] = set()
+    left_out: list[tuple[float, float]] = []  # the ages the sentence before left out, by age and group alone
     for sentence in sentences:
+        # what the sentence after such a statement says to do for that group ("Does not cover children under <a>.
+        # <do not test children under <b>>; <discuss a child with <a team>>"): the document still addresses them
+        if left_out and not _EXCLUDES.search(sentence) and not _COVERS.search(sentence) and advises(sentence) \
+                and _GROUP_NAMES.search(sentence):
+            ages_referred += left_out
+        left_out = [r for clause in sentence.split(";") if _EXCLUDES.search(clause) for r in _left_out_ages(clause)]
         for clause in sentence.split(";"):
             if _EXCLUDES.search(clause):
                 gestations_out += gestation_ranges(clause)

@@ -463,6 +463,7 @@ class Pipeline:
         t1 = time.perf_counter()
         turn.decision = self.scope.decide(query, passages, vectors, topic_vec, self._related[1], idf,
                                           core_vector=cvec,
+                                          case_vector=self.embedder.encode_query(query.case) if query.case else None,
                                           document_concepts=lambda d: self.document_concepts(snapshot, d),
                                           known_disease=self.disease_reader(snapshot),
                                           document_words=lambda d: self.document_words(snapshot, d),
@@ -547,11 +548,24 @@ class Pipeline:
         return draft
 
     def _addressing(self, snapshot, query: Query, decision: ScopeDecision) -> DraftAnswer | None:
-        """For a patient whose age the answering document's statements of coverage leave out but whose advice it
-        still gives ("does not cover: children under <a> (... refer to <a service>)"), the answer made of that advice
-        alone, each sentence citing its passage: the rest is written for other patients. None otherwise."""
+        """For a patient whom the answering document's statements of coverage leave out (by an item of its limits, or
+        by age) but whose advice it still gives ("does not cover open injuries ...: refer to <a team> the same day";
+        "does not cover: children under <a> (... refer to <a service>)"), the answer made of that advice alone, each
+        sentence citing its passage: the rest is written for other patients. None otherwise."""
         document = decision.document_id
-        if query.age is None or document is None:
+        if document is None:
+            return None
+        advised = self.scope.advised_items(query, self.document_exclusions(snapshot, document))
+        if advised:
+            # "does not cover <these patients>: <what to do for them>": the statement, as the document words it
+            held = [(c, [x.text for x in c.sentences if any(_plain(i.advice)[:60] in _plain(x.text) for i in advised)])
+                    for c in snapshot.chunks if c.document_id == document and not is_reference_chunk(c)]
+            held = [(c, texts) for c, texts in held if texts]
+            if held:
+                return DraftAnswer(sentences=tuple(CitedSentence(text=t, cites=(n + 1,))
+                                                   for n, (_, texts) in enumerate(held) for t in texts),
+                                   passages=tuple(ScoredChunk(chunk=c, score=0.0) for c, _ in held))
+        if query.age is None:
             return None
         stated = self.document_population(snapshot, document)
         if not stated.addresses(query.age) or not stated.misfit(query.age, None, None, named=False):
@@ -1218,6 +1232,10 @@ def _records_described(records: Sequence, only_listed: set[str]) -> list:
     said = [content_words(s.text) for s in records]
     telling = {w for w in only_listed if 0 < sum(w in x for x in said) <= max(1, len(said) // 3)}
     return [s for s, x in zip(records, said, strict=True) if len(telling & x) >= 2]
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def _title_key(title: str) -> str:

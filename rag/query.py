@@ -142,6 +142,8 @@ GENERIC_VALUE |= CHANGE_WORDS
 _MODAL = content_words("should must will would could can may might shall does do is are was were the a an")
 RUN_ON_WORDS = 45  # a sentence longer than this, strung together with commas, is read clause by clause
 VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is searched on its own as well
+# what a case sentence names (the scope's topical kinds, less the conditions every history has)
+_CASE_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "name"})
 _SUPPOSITION = re.compile(r"\b(?:if|unless|in case|should it|assuming|supposing|when)\b[^,;.?!]*", re.IGNORECASE)
 _CLINICAL_KINDS = frozenset({"object", "finding", "anatomy", "condition", "protocol", "assessment", "measure"})
 _SUBJECT_KINDS = frozenset({"object", "finding", "anatomy", "condition"})  # what a question can be about
@@ -488,6 +490,9 @@ class Query(Frozen):
     # a long vignette's asking sentences and the one before them ("... two doses of <drug> given. What next?"),
     # searched as well as the whole; empty for a short question
     core: str = ""
+    # the sentence of a vignette that states the case (its most clinical concepts), where another sentence asks:
+    # "<a finding at a site>, <a course>. <what the asker wants to do about it>?" is on the topic the case names
+    case: str = ""
     denied: frozenset[str] = frozenset()  # findings the question says the patient does not have
     supposed: frozenset[str] = frozenset()  # results an asking sentence supposes ("and if it shows ...?")
     # the separate questions a turn asks ("what does <test> show, and how far can I trust it?"): each gets a sentence
@@ -698,7 +703,8 @@ class QueryReader:
                      implied=implied, owner=owner, owner_preceded_by=whole[0] if len(whole) == 3 else "",
                      focus=focus, asked=asked, affirmed=affirmed, ruled_out=ruled_out,
                      excluded=frozenset(excluded), reported=reported,
-                     core=self._core(affirmed) or self._claim(affirmed, answer_type, follow_up),
+                     core=(core := self._core(affirmed) or self._claim(affirmed, answer_type, follow_up)),
+                     case=self._case(affirmed, core),
                      again=focus if follow_up else "",
                      denied=denied, parts=parts, part_types=part_types, supposed=self._supposed(focus),
                      # (a part asks it with a wh-question of its own: "..., and is that reference a summary?" asks
@@ -790,6 +796,22 @@ class QueryReader:
         """A long vignette's asking part (searched on its own too); empty for a short question."""
         return QueryReader.asking_part(focus) if len(split_sentences(focus)) >= VIGNETTE_SENTENCES else ""
 
+    def _case(self, focus: str, core: str) -> str:
+        """The sentence outside the asking part that names the most distinct clinical concepts (two at least)."""
+        sentences = split_sentences(focus)
+        if len(sentences) < 2:
+            return ""
+        asking = core or QueryReader.asking_part(focus)
+        best, most = "", 1
+        for sentence in sentences:
+            if sentence.strip() in asking:
+                continue
+            named = len(self.vocabulary.distinct(c for c in self._concepts(sentence)
+                                                 if self.vocabulary.kinds.get(c) in _CASE_KINDS))
+            if named > most:
+                best, most = sentence.strip(), named
+        return best
+
     def _supposed(self, text: str) -> frozenset[str]:
         """Results an asking sentence supposes ("and if that shows <a finding>?", "what if the <test> shows
         <a finding>?"): what the sources say to do then is the answer, though nothing is done yet."""
@@ -817,6 +839,12 @@ class QueryReader:
             mentions = [m for m in said if m.kind != "cue" and not self.answer_types.argues(tokens, m.start)]
             first_test = next((m.start for m in mentions if m.concept in self._tests), None)
             if first_test is None:
+                # a report opening the sentence stands for the test it reports ("Report's back: <findings>")
+                # (a report's or results' own word: "Findings:" heads an examination as often as a test)
+                first_test = next((m.start for m in mentions if m.concept in self._results and m.start <= 1
+                                   and tokens[m.start].text.startswith(("report", "result"))
+                                   and m.end < len(tokens) and tokens[m.end].text == ":"), None)
+            if first_test is None:
                 continue
             # a test's result comes after the test ("the <test> confirmed <finding>"); what someone "confirmed" before
             # any test is named is not one ("<a team> confirmed the device is <test>-conditional, so <test> is safe")
@@ -829,7 +857,7 @@ class QueryReader:
     def _reads_as_report(self, tokens, mentions, first_test: int) -> bool:
         """"<test> [<protocol>]: <findings>" is a report in shorthand: a colon straight after the test, and a finding
         after the colon ("<test> w/wo: <size> <lesion> ..."), as against "<test>: booked for <day>"."""
-        end = first_test
+        end = max((m.end - 1 for m in mentions if m.start == first_test), default=first_test)
         # the test and what names it further ("<region> with <agent>")
         for m in sorted(mentions, key=lambda x: x.start):
             if m.start >= first_test and m.start <= end + 1 and self.vocabulary.kinds.get(m.concept) in _TEST_NAMING:

@@ -250,7 +250,8 @@ class ScopePolicy:
                spelled_out: tuple[str, ...] = (),
                population: Callable[[str], StatedPopulation] | None = None,
                quoted_vectors: Sequence[np.ndarray] = (),
-               names_subject: Callable[[str], bool] | None = None) -> ScopeDecision:
+               names_subject: Callable[[str], bool] | None = None,
+               case_vector: np.ndarray | None = None) -> ScopeDecision:
         """known_disease: does some indexed document use every word of this disease name (rag.diseases)?
         core_vector: a long vignette's asking part: a passage as close to it as to the whole is as much on topic;
         document_words: a document's (stemmed) content words: the rare terms a question shares with the answering
@@ -258,10 +259,11 @@ class ScopePolicy:
         long forms of the question's capitalised shorthand (rag.abbreviations): one that is the answering document's
         title subject names it, as a rare name does. population: whom a document's statements of coverage say it is
         for (rag.coverage). quoted_vectors: the spans the question quotes, embedded. names_subject: does the question
-        name one of a document's title subjects by every rare word of it (ScopePolicy.title_subjects)?"""
+        name one of a document's title subjects by every rare word of it (ScopePolicy.title_subjects)? case_vector:
+        the vignette's case sentence (Query.case), embedded: a passage as close to it is as much on topic."""
         if not passages:
             return ScopeDecision(outcome="abstain", reasons=("nothing retrieved",))
-        probes = [qvec] if core_vector is None else [qvec, core_vector]
+        probes = [v for v in (qvec, core_vector, case_vector) if v is not None]
         scored = [(max(float(np.max(sentence_vectors[p.chunk.id] @ v)) for v in probes), p)
                   for p in passages if p.chunk.sentences]
         best, top = max(scored, key=lambda x: x[0]) if scored else (0.0, passages[0])
@@ -629,9 +631,17 @@ class ScopePolicy:
         scope"; rag.coverage), or does its title's population, or its own statement of whom it covers, leave out the
         patient ("<subject> in children" for a 52-year-old; "covers babies born at <n> weeks or later")?"""
         names = self._excluded_by(query)
-        return lambda document_id: (names(exclusions(document_id))
+        # (an item whose statement says what to do for its patients, naming no other guidance, is answered by the
+        # document itself: Pipeline._addressing)
+        return lambda document_id: (names([x for x in exclusions(document_id) if x.handed_to or not x.advice])
                                     or bool(_population_misfit(query, title(document_id), population(document_id),
                                                                idf)))
+
+    def advised_items(self, query: Query, items: Sequence[Exclusion]) -> list[Exclusion]:
+        """The items of a document's limits that leave out the question's patient and say what to do for them,
+        naming no other guidance to do it."""
+        names = self._excluded_by(query)
+        return [x for x in items if x.advice and not x.handed_to and names((x,))]
 
     def _excluded_by(self, query: Query) -> Callable[[Sequence[Exclusion]], bool]:
         """Does the question name every finding and region (and the words) of one of these items of limits? (The

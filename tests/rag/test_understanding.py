@@ -1221,3 +1221,77 @@ def test_a_titles_acronym_names_its_subject_only_where_the_question_writes_it_in
     title = "Widget overdose syndrome (LAST) in adults"
     assert _unshouted(title, "catheter last changed ten weeks ago") == set(content_words("last"))
     assert _unshouted(title, "?LAST after a nerve block") == set()
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("A trainee cites it for the claim that a lump alone is a red flag. Does the guideline attribute that claim to "
+     "the Cleveland paper, and what is that article's year?", "source"),
+    ("Her parents want to know what the chances are she'll be alive after five years. What figures are given?",
+     "statistic"),
+    ("Culture grew staph from the collection. What has to be done next?", "recommendation"),
+])
+def test_new_words_for_a_reference_a_figure_and_the_next_step(text, kind):
+    assert QueryReader().read(_user(text)).answer_type == kind
+
+
+def test_a_report_opening_the_sentence_stands_for_its_test():
+    q = QueryReader().read(_user("Results: 3 cm rim-enhancing paraspinal collection at L4. What needs to happen now?"))
+    assert q.reported and q.answer_type == "recommendation"
+    assert not QueryReader().read(_user("Report is awaited. What needs to happen now?")).reported
+
+
+def test_a_vignettes_case_sentence_is_kept_apart_from_its_asking_part():
+    q = QueryReader().read(_user(
+        "Sports masseur here, twenty years in the trade. Regular client, 50F, firm swelling beside L3 and a dull back "
+        "ache for six weeks, nothing scanned yet. She wants deep tissue work on it this afternoon. Any reason not "
+        "to go ahead?"))
+    assert "swelling beside L3" in q.case and "deep tissue" not in q.case
+    assert QueryReader().read(_user("Firm swelling beside L3: MRI with contrast?")).case == ""
+
+
+def test_a_licence_to_drive_for_a_living_is_an_activity_a_time_must_be_given_for():
+    from rag.query import default_answer_types
+
+    asked = "How long until I can get my bus licence back?"
+    assert QueryReader().read(_user(asked)).answer_type == "duration"
+    assert "activity" in default_answer_types().qualifying(asked, "duration")
+
+
+def test_what_a_statement_of_limits_says_to_do_after_its_colon_leaves_out_no_more_patients():
+    from rag.coverage import declared_exclusions, excluded
+    from rag.text import content_words
+
+    scope = ScopePolicy(0.3, 0.3)
+    vocabulary = scope.vocabulary
+
+    def read(sentence, title="Patellar tendon rupture in adults"):
+        return declared_exclusions([sentence], scope.concepts, vocabulary.kinds, vocabulary.matched_text,
+                                   content_words(title), vocabulary.role("course"))
+    # the advice for a child names the knee, but leaves out no adult with a knee injury
+    child = read("Does not cover children under 12: a knee injury in a child is X-rayed and referred to the "
+                 "paediatric orthopaedic team.")
+    knee = frozenset({"anatomy.limb"})
+    assert not excluded(knee, child, frozenset({"knee", "injuri", "pop"}))
+    # an item's own advice is kept with it, and a list opened by the colon is still a list
+    wound = read("Does not cover open wounds over the knee: refer to the plastic surgery team the same day.")
+    assert any(item.advice.startswith("refer to the plastic surgery team") for item in wound)
+    assert excluded(knee, wound, frozenset({"knee", "wound", "open"}))
+    listed = read("Does not cover: wounds over the knee; lumps in the groin.")
+    assert len(listed) == 2 and not any(item.advice for item in listed)
+
+
+def test_advice_for_a_group_in_the_sentence_after_the_statement_that_leaves_it_out_still_addresses_them():
+    from rag.coverage import addresses_age, stated_population
+
+    def advises(sentence):
+        return "refer" in sentence or "do not" in sentence or "discuss" in sentence
+    said = ["Covers adults aged 18 and over with acute tonsillitis.", "Does not cover children under 18.",
+            "Tonsillitis in young children is usually viral, so do not prescribe for children under 3 routinely; "
+            "discuss a child with stridor with the paediatric ENT team."]
+    stated = stated_population(said, advises)
+    assert stated.addresses(2.0) and stated.addresses(10.0)
+    assert addresses_age(said[1], 2.0, advises) and not addresses_age(said[0], 2.0, advises)
+    # a statement of limits followed by advice for someone else addresses nobody it left out
+    other = stated_population(["Does not cover children under 18.", "Refer adults with stridor the same day."],
+                              advises)
+    assert not other.addresses(10.0)
