@@ -2,6 +2,7 @@
 lacks, the lumbar-mass pack stays silent outside its scope, and the lumbar-mass cases still pass."""
 
 import json
+import shutil
 
 import pytest
 
@@ -93,9 +94,24 @@ KEPT_APART_61 = TOPICS / "kept_apart_61"
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
     p = Pipeline(make_settings(tmp_path_factory.mktemp(name)), embedder=embedder)
     p.warm_up()
-    docs = [parse_document(f.read_bytes(), f.name, doc_id=f.stem) for folder in folders
+    p.library.write_many(_documents(folders, skip), mode="add")
+    return p
+
+
+def _documents(folders, skip=frozenset()) -> list:
+    return [parse_document(f.read_bytes(), f.name, doc_id=f.stem) for folder in folders
             for f in sorted(folder.glob("*.md")) if f.stem not in skip]
-    p.library.write_many(docs, mode="add")
+
+
+def _grown(tmp_path_factory, embedder, base: Pipeline, name: str, folders) -> Pipeline:
+    """A copy of base's library that has since gained the documents in folders, as an editor adds them: the
+    same snapshot as indexing them all at once (kept vectors are copied, added chunks follow in order, BM25 is
+    rebuilt over all), without embedding base's documents again for every fixture."""
+    data = tmp_path_factory.mktemp(name) / "data"
+    shutil.copytree(base.settings.data_dir, data)
+    p = Pipeline(make_settings(data), embedder=embedder)
+    p.warm_up(rebuild_if_needed=False)
+    p.library.write_many(_documents(folders), mode="add")
     return p
 
 
@@ -105,53 +121,48 @@ def multi(tmp_path_factory, embedder) -> Pipeline:
 
 
 @pytest.fixture(scope="module")
-def every_and_kept_apart(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline and the pairs kept apart (batches 38, 39, 42 and 43: sixty-three documents), for those
-    batches' cases."""
-    return _indexed(tmp_path_factory, embedder, "every_and_kept_apart",
-                    folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART))
-
-
-@pytest.fixture(scope="module")
-def every_and_later_pairs(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline, the pairs kept apart and batches 45's, 46's, 47's, 49's, 51's, 53's and 54's pairs
-    (seventy-seven documents), for those batches' cases."""
-    return _indexed(tmp_path_factory, embedder, "every_and_later_pairs",
-                    folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART, LATER_PAIRS))
-
-
-@pytest.fixture(scope="module")
-def every_and_batches_48_50_52(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline and batches 48's, 50's and 52's pairs (sixty-one documents), for those batches' cases."""
-    return _indexed(tmp_path_factory, embedder, "every_and_batches_48_50_52",
-                    folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART_48, KEPT_APART_50, KEPT_APART_52))
-
-
-@pytest.fixture(scope="module")
-def every_and_batches_55_58(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline and batches 55's to 58's pairs (sixty-two documents), for those batches' cases."""
-    return _indexed(tmp_path_factory, embedder, "every_and_batches_55_58",
-                    folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART_55))
-
-
-@pytest.fixture(scope="module")
-def every_and_batches_59_60(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline and batches 59's and 60's pairs (fifty-eight documents), for those batches' cases."""
-    return _indexed(tmp_path_factory, embedder, "every_and_batches_59_60",
-                    folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART_59))
-
-
-@pytest.fixture(scope="module")
-def every_and_batches_61_62(tmp_path_factory, embedder) -> Pipeline:
-    """Every guideline and batches 61's and 62's pairs (fifty-nine documents), for those batches' cases."""
-    return _indexed(tmp_path_factory, embedder, "every_and_batches_61_62",
-                    folders=(TOPICS, BESIDE_THE_SEED, KEPT_APART_61))
-
-
-@pytest.fixture(scope="module")
 def every(tmp_path_factory, embedder) -> Pipeline:
     """Every guideline, those written from batch 19 on included (fifty-five documents)."""
     return _indexed(tmp_path_factory, embedder, "every", folders=(TOPICS, BESIDE_THE_SEED))
+
+
+@pytest.fixture(scope="module")
+def every_and_kept_apart(tmp_path_factory, embedder, every) -> Pipeline:
+    """Every guideline and the pairs kept apart (batches 38, 39, 42 and 43: sixty-three documents), for those
+    batches' cases."""
+    return _grown(tmp_path_factory, embedder, every, "every_and_kept_apart", folders=(KEPT_APART,))
+
+
+@pytest.fixture(scope="module")
+def every_and_later_pairs(tmp_path_factory, embedder, every) -> Pipeline:
+    """Every guideline, the pairs kept apart and batches 45's, 46's, 47's, 49's, 51's, 53's and 54's pairs
+    (seventy-seven documents), for those batches' cases."""
+    return _grown(tmp_path_factory, embedder, every, "every_and_later_pairs", folders=(KEPT_APART, LATER_PAIRS))
+
+
+@pytest.fixture(scope="module")
+def every_and_batches_48_50_52(tmp_path_factory, embedder, every) -> Pipeline:
+    """Every guideline and batches 48's, 50's and 52's pairs (sixty-one documents), for those batches' cases."""
+    return _grown(tmp_path_factory, embedder, every, "every_and_batches_48_50_52",
+                  folders=(KEPT_APART_48, KEPT_APART_50, KEPT_APART_52))
+
+
+@pytest.fixture(scope="module")
+def every_and_batches_55_58(tmp_path_factory, embedder, every) -> Pipeline:
+    """Every guideline and batches 55's to 58's pairs (sixty-two documents), for those batches' cases."""
+    return _grown(tmp_path_factory, embedder, every, "every_and_batches_55_58", folders=(KEPT_APART_55,))
+
+
+@pytest.fixture(scope="module")
+def every_and_batches_59_60(tmp_path_factory, embedder, every) -> Pipeline:
+    """Every guideline and batches 59's and 60's pairs (fifty-eight documents), for those batches' cases."""
+    return _grown(tmp_path_factory, embedder, every, "every_and_batches_59_60", folders=(KEPT_APART_59,))
+
+
+@pytest.fixture(scope="module")
+def every_and_batches_61_62(tmp_path_factory, embedder, every) -> Pipeline:
+    """Every guideline and batches 61's and 62's pairs (fifty-nine documents), for those batches' cases."""
+    return _grown(tmp_path_factory, embedder, every, "every_and_batches_61_62", folders=(KEPT_APART_61,))
 
 
 @pytest.fixture(scope="module")
@@ -833,3 +844,4 @@ def test_a_patient_a_guideline_hands_to_other_guidance_by_name_is_answered_by_th
         "Care home GP: 82F, temperature 39.2, rigors and right loin pain, vomiting since lunch. The home's cystitis "
         "sheet for the over-65s says nitrofurantoin. Which guidance applies?")}])
     assert {c.document_id for c in a.citations} == {"acute-pyelonephritis"}, a.answer
+
