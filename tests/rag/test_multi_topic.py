@@ -89,6 +89,9 @@ KEPT_APART_59 = TOPICS / "kept_apart_59"
 # Batches 61's (acute sinusitis, digoxin toxicity) and 62's (nocturnal enuresis in children, lower urinary tract
 # infection in older adults) pairs, from the twenty-seventh session, likewise kept to their own fixture.
 KEPT_APART_61 = TOPICS / "kept_apart_61"
+# Batches 63's (convulsive status epilepticus, Clostridioides difficile infection) and 64's (acute pericarditis,
+# Achilles tendon rupture) pairs, from the twenty-eighth session, likewise kept to their own fixture.
+KEPT_APART_63 = TOPICS / "kept_apart_63"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -163,6 +166,12 @@ def every_and_batches_59_60(tmp_path_factory, embedder, every) -> Pipeline:
 def every_and_batches_61_62(tmp_path_factory, embedder, every) -> Pipeline:
     """Every guideline and batches 61's and 62's pairs (fifty-nine documents), for those batches' cases."""
     return _grown(tmp_path_factory, embedder, every, "every_and_batches_61_62", folders=(KEPT_APART_61,))
+
+
+@pytest.fixture(scope="module")
+def every_and_batches_63_64(tmp_path_factory, embedder, every) -> Pipeline:
+    """Every guideline and batches 63's and 64's pairs (fifty-nine documents), for those batches' cases."""
+    return _grown(tmp_path_factory, embedder, every, "every_and_batches_63_64", folders=(KEPT_APART_63,))
 
 
 @pytest.fixture(scope="module")
@@ -437,6 +446,16 @@ BATCH_59_FLOORS = {"chat_topics_59.jsonl": 0.54, "chat_topics_60.jsonl": 0.25}
 # guidance by name, went to hyperemesis; a catheter question to local anaesthetic toxicity); 13/24 with fifty-nine at
 # the twenty-seventh stop.
 BATCH_61_FLOORS = {"chat_topics_61.jsonl": 0.33, "chat_topics_62.jsonl": 0.54}
+# batch 63 (convulsive status epilepticus, Clostridioides difficile infection): first contact 12/24 with one hundred
+# documents on d4a2de9's answers ("C. diff" and Imodium in a patient's words went to cellulitis on a shared
+# clindamycin; a taxi licence after status epilepticus was answered, not abstained on); 12/24 with fifty-nine (fixture
+# every_and_batches_63_64) at the twenty-eighth stop, a 14-month-old the adult guideline leaves to the paediatric team
+# now answered with its own words.
+# batch 64 (acute pericarditis, Achilles tendon rupture): first contact 12/24 with one hundred and two documents after
+# the twenty-eighth session's first changes (what the Achilles guideline says to do for a child, after its statement's
+# colon, was read as leaving out every heel injury; an open wound it leaves out with a same-day referral went to
+# another document); 16/24 with fifty-nine at the twenty-eighth stop.
+BATCH_63_FLOORS = {"chat_topics_63.jsonl": 0.5, "chat_topics_64.jsonl": 0.66}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -468,11 +487,12 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_48_50_52") for n in sorted(BATCH_48_FLOORS)),
                                            *((n, "every_and_batches_55_58") for n in sorted(BATCH_55_FLOORS)),
                                            *((n, "every_and_batches_59_60") for n in sorted(BATCH_59_FLOORS)),
-                                           *((n, "every_and_batches_61_62") for n in sorted(BATCH_61_FLOORS))])
+                                           *((n, "every_and_batches_61_62") for n in sorted(BATCH_61_FLOORS)),
+                                           *((n, "every_and_batches_63_64") for n in sorted(BATCH_63_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
-             **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS}[name]
+             **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
@@ -845,3 +865,17 @@ def test_a_patient_a_guideline_hands_to_other_guidance_by_name_is_answered_by_th
         "sheet for the over-65s says nitrofurantoin. Which guidance applies?")}])
     assert {c.document_id for c in a.citations} == {"acute-pyelonephritis"}, a.answer
 
+
+def test_a_patient_a_guideline_leaves_out_with_what_to_do_is_answered_by_its_own_words(every_and_batches_63_64):
+    # "does not cover open injuries ...: refer to <a team> the same day": the guideline's own referral answers a deep
+    # cut, where another document's nearest words would otherwise have been offered
+    a = every_and_batches_63_64.answer([{"role": "user", "content": (
+        "Barista, 29: a broken jug left a deep laceration over the back of my ankle, and now I can't stand on tiptoe "
+        "on that side. Should I just strap it up?")}])
+    assert {c.document_id for c in a.citations} == {"achilles-tendon-rupture-adults"}, a.answer
+    assert "same day" in a.answer.lower()
+    # ... and what it says to do for a child is no limit on adults with a heel injury
+    b = every_and_batches_63_64.answer([{"role": "user", "content": (
+        "41M felt something kick the back of his heel at tennis and now can't push off; the walk-in centre called "
+        "it a sprain. What should the examination include?")}])
+    assert {c.document_id for c in b.citations} == {"achilles-tendon-rupture-adults"}, b.answer
