@@ -1000,18 +1000,28 @@ class Pipeline:
                     "sentences": tuple(CitedSentence(text=s.text, cites=(len(passages),), record=True)
                                        for s in described[:most]), "passages": tuple(passages)})
         # the statement's own reference marks when it has them ("... untreated 7, 8"), else its passage's
-        def plain(text: str) -> str:
-            return " ".join(text.split()).rstrip(" .;:").lower()
-
-        stated = plain(draft.sentences[0].text)
-        refs = next((s.refs for s in first.sentences if s.refs and plain(s.text) == stated), None) or first.refs
+        statement, cite = draft.sentences[0], draft.sentences[0].cites[0]
+        refs = _sentence_refs(first, statement.text)
         if records is None or not refs:
             return draft
-        passages = [*draft.passages, ScoredChunk(chunk=records, score=0.0)]
+        passages = list(draft.passages)
+        # a kind of record asked for ("the supporting source that is a research article rather than a guideline"):
+        # only records of that kind, for the statement of the draft that has one
+        wanted = _kinds_asked([s.text for s in records.sentences], query.asked)
+        if wanted:
+            kinds = {n: _record_kind(s.text) for s in records.sentences for n in s.refs}
+            own = [(x, c) for x in draft.sentences for c in x.cites[:1]
+                   if any(kinds.get(n) in wanted for n in _sentence_refs(draft.passages[c - 1].chunk, x.text))]
+            if own:
+                statement, cite = own[0]
+                refs = _sentence_refs(draft.passages[cite - 1].chunk, statement.text)
+            refs = tuple(n for n in refs if kinds.get(n) in wanted) or refs
+        passages.append(ScoredChunk(chunk=records, score=0.0))
         n = len(passages)
         cited = [CitedSentence(text=s.text, cites=(n,), record=True) for s in records.sentences
                  if set(s.refs) & set(refs)]
-        return draft.model_copy(update={"sentences": (draft.sentences[0], *cited[:most]), "passages": tuple(passages)})
+        head = CitedSentence(text=statement.text, cites=(cite,))
+        return draft.model_copy(update={"sentences": (head, *cited[:most]), "passages": tuple(passages)})
 
     def _assemble(self, query: Query, draft: DraftAnswer, verdict: Verdict, snapshot, qvec: np.ndarray,
                   docs: dict, conversation_id: str | None, decision: ScopeDecision) -> Answer:
@@ -1232,6 +1242,33 @@ def _records_described(records: Sequence, only_listed: set[str]) -> list:
     said = [content_words(s.text) for s in records]
     telling = {w for w in only_listed if 0 < sum(w in x for x in said) <= max(1, len(said) // 3)}
     return [s for s, x in zip(records, said, strict=True) if len(telling & x) >= 2]
+
+
+def _record_kind(record: str) -> str:
+    """The kind a reference record gives before its publisher ("Reference 4: <title> (Research; <journal>, 2008).")."""
+    found = re.findall(r"\(([^();]+);[^()]*\)\.?\s*$", record)
+    return found[-1].strip().lower() if found else ""
+
+
+def _kinds_asked(records: Sequence[str], asked: str) -> frozenset[str]:
+    """The record kinds a question asks for by name, less those it sets aside ("rather than a guideline"); none when
+    it names every kind the list has, or none."""
+    kinds = {k for r in records if (k := _record_kind(r))}
+    text = asked.lower()
+    # (a kind offered as one alternative asks which it is: "a guideline, or a paper?")
+    named = {k for k in kinds if re.search(rf"\b{re.escape(k)}", text)
+             and not re.search(rf"\b{re.escape(k)}\w*\s*,?\s+or\b|\bor\s+(?:an?\s+|the\s+)?{re.escape(k)}", text)}
+    refused = {k for k in named
+               if re.search(rf"\b(?:rather than|instead of|other than|not)\s+(?:an?\s+|the\s+)?{re.escape(k)}", text)}
+    wanted = frozenset(named - refused)
+    return wanted if wanted and wanted != kinds else frozenset()
+
+
+def _sentence_refs(chunk, text: str) -> tuple[int, ...]:
+    """The reference marks of the chunk's sentence with this text, else the chunk's."""
+    said = " ".join(text.split()).rstrip(" .;:").lower()
+    return next((s.refs for s in chunk.sentences if s.refs and " ".join(s.text.split()).rstrip(" .;:").lower() == said),
+                None) or chunk.refs
 
 
 def _plain(text: str) -> str:

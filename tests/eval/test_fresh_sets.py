@@ -393,11 +393,12 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # failing: a bus driver's old thigh numbness crowds out what the lump needs; "finish that sentence"
                # quoting an unsafe plan does not bring the warning against assuming the mass benign
                "chat_fresh_63.jsonl": 0.95,
-               # batch 64: first contact 0.875 (35/40) after the twenty-eighth session's first changes; 38/40 after (a
+               # batch 64: first contact 0.875 (35/40) after the twenty-eighth session's first changes; 39/40 after (a
                # Scots lorry driver's dialect escalates; a syndrome someone "had just read about" is no finding; "what
-               # should happen about the lump?" asks what to do). Still failing: a tattoo artist's differential without
-               # the imaging; "the supporting source that is a research article rather than a guideline"
-               "chat_fresh_64.jsonl": 0.95}
+               # should happen about the lump?" asks what to do; "the supporting source that is a research article
+               # rather than a guideline" gets that record). Still failing: a tattoo artist's differential without
+               # the imaging
+               "chat_fresh_64.jsonl": 0.97}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -394,6 +394,27 @@ def test_a_reference_the_question_describes_by_the_lists_own_words_is_the_one_an
     assert b.answer.startswith("The presence of a palpable mass") and "Cleveland Clinic" in b.answer, b.answer
 
 
+def test_a_kind_of_record_asked_for_is_the_only_kind_answered():
+    from rag.pipeline import _kinds_asked, _record_kind
+
+    records = ["Reference 1: An overview (Guideline; A board, 2025).",
+               "Reference 4: Serious causes of back pain (Research; A journal, 2008)."]
+    assert _record_kind(records[1]) == "research" and _record_kind("Reference 9: Untyped.") == ""
+    assert _kinds_asked(records, "cite the research paper, not a guideline") == {"research"}
+    assert _kinds_asked(records, "the supporting source that is a research article rather than a guideline") == {
+        "research"}
+    # naming every kind, or none, asks for no kind in particular
+    assert _kinds_asked(records, "which guideline or research backs it?") == frozenset()
+    assert _kinds_asked(records, "which paper backs it?") == frozenset()
+    assert _kinds_asked(records, "what's that based on? a guideline, or a paper?") == frozenset()
+
+
+def test_a_provenance_question_for_a_research_article_gets_the_statement_that_cites_one(pipeline):
+    a = pipeline.answer(_user("Solicitor here. I need to quote the line that a palpable mass is a red flag for "
+                              "advanced imaging, with its research source rather than a guideline - title and year."))
+    assert "Cleveland Clinic journal of medicine, 2008" in a.answer and "(Guideline;" not in a.answer, a.answer
+
+
 def test_a_claim_reported_as_the_sources_is_read_as_quoted():
     from rag.query import quoted_lines
     assert quoted_lines("The guidance says that CT myelography is invasive and only indicated if MRI is "
