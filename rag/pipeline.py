@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -400,14 +400,16 @@ class Pipeline:
         population = functools.partial(self.document_population, snapshot)
         words = functools.partial(self.document_words, snapshot)
         votes = functools.partial(self.scope.rare_votes, query, idf, words)
-        declines = self.scope.declines(query, lambda d: self.document_exclusions(snapshot, d), title, population,
-                                       idf)
+        limits_named = self.scope.excluded_by(query)
+        declines = self.scope.declines(query, limits_named, lambda d: self.document_exclusions(snapshot, d), title,
+                                       population, idf)
         if passages and declines(passages[0].chunk.document_id):
             # the closest document leaves this subject (or this patient) to other guidance: the guidance it names, if
             # indexed, else the closest one that does not decline it answers
             wider = [p for p in self.retriever.retrieve(snapshot, search, DECLINED_WIDER * k, vector=qvec)
                      if not is_reference_chunk(p.chunk) and not declines(p.chunk.document_id)]
-            handed = self.scope.handed_to(query, self.document_exclusions(snapshot, passages[0].chunk.document_id),
+            handed = self.scope.handed_to(limits_named,
+                                          self.document_exclusions(snapshot, passages[0].chunk.document_id),
                                           {d: title(d) for d in docs})
             successor = self.scope.successor(wider, query, title, idf, passages[0].chunk.document_id, population,
                                              votes) if handed is None else handed
@@ -477,7 +479,7 @@ class Pipeline:
             turn.passages += self._part_passages(snapshot, query, turn)
             turn.decision = self.scope.answered_by_more(turn.decision, query, turn.passages, idf)
             turn.plan = self._plan_groundings(query, turn) or self._plan_cautions(query, turn)
-            turn.addressing = self._addressing(snapshot, query, turn.decision)
+            turn.addressing = self._addressing(snapshot, query, turn.decision, limits_named)
             if turn.addressing is not None:
                 turn.decision = self.scope.addressed_without_value(turn.decision, query,
                                                                    [x.text for x in turn.addressing.sentences])
@@ -547,31 +549,35 @@ class Pipeline:
             return self._with_sources(draft, turn.snapshot, query)
         return draft
 
-    def _addressing(self, snapshot, query: Query, decision: ScopeDecision) -> DraftAnswer | None:
+    def _addressing(self, snapshot, query: Query, decision: ScopeDecision,
+                    limits_named: Callable[[Sequence], bool]) -> DraftAnswer | None:
         """For a patient whom the answering document's statements of coverage leave out (by an item of its limits, or
         by age) but whose advice it still gives ("does not cover open injuries ...: refer to <a team> the same day";
         "does not cover: children under <a> (... refer to <a service>)"), the answer made of that advice alone, each
-        sentence citing its passage: the rest is written for other patients. None otherwise."""
+        sentence citing its passage: the rest is written for other patients. None otherwise. limits_named: the
+        question's reading of items of limits (ScopePolicy.excluded_by)."""
         document = decision.document_id
         if document is None:
             return None
-        advised = self.scope.advised_items(query, self.document_exclusions(snapshot, document))
+        advised = self.scope.advised_items(limits_named, self.document_exclusions(snapshot, document))
         if advised:
             # "does not cover <these patients>: <what to do for them>": the statement, as the document words it
-            held = [(c, [x.text for x in c.sentences if any(_plain(i.advice)[:60] in _plain(x.text) for i in advised)])
-                    for c in snapshot.chunks if c.document_id == document and not is_reference_chunk(c)]
-            held = [(c, texts) for c, texts in held if texts]
-            if held:
-                return DraftAnswer(sentences=tuple(CitedSentence(text=t, cites=(n + 1,))
-                                                   for n, (_, texts) in enumerate(held) for t in texts),
-                                   passages=tuple(ScoredChunk(chunk=c, score=0.0) for c, _ in held))
+            quoted = self._quoted(snapshot, document, lambda text: any(
+                _plain(i.advice)[:60] in _plain(text) for i in advised))
+            if quoted is not None:
+                return quoted
         if query.age is None:
             return None
         stated = self.document_population(snapshot, document)
         if not stated.addresses(query.age) or not stated.misfit(query.age, None, None, named=False):
             return None
         advises = self.scope.answer_types.advises
-        held = [(c, [x.text for x in c.sentences if addresses_age(x.text, query.age, advises)])
+        return self._quoted(snapshot, document, lambda text: addresses_age(text, query.age, advises))
+
+    @staticmethod
+    def _quoted(snapshot, document: str, keep: Callable[[str], bool]) -> DraftAnswer | None:
+        """The document's sentences that keep holds, each citing its passage; None when there are none."""
+        held = [(c, [x.text for x in c.sentences if keep(x.text)])
                 for c in snapshot.chunks if c.document_id == document and not is_reference_chunk(c)]
         held = [(c, texts) for c, texts in held if texts]
         if not held:
@@ -1266,8 +1272,8 @@ def _kinds_asked(records: Sequence[str], asked: str) -> frozenset[str]:
 
 def _sentence_refs(chunk, text: str) -> tuple[int, ...]:
     """The reference marks of the chunk's sentence with this text, else the chunk's."""
-    said = " ".join(text.split()).rstrip(" .;:").lower()
-    return next((s.refs for s in chunk.sentences if s.refs and " ".join(s.text.split()).rstrip(" .;:").lower() == said),
+    said = _plain(text).rstrip(" .;:")
+    return next((s.refs for s in chunk.sentences if s.refs and _plain(s.text).rstrip(" .;:") == said),
                 None) or chunk.refs
 
 

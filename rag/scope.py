@@ -623,38 +623,40 @@ class ScopePolicy:
         return next((c for c in self.vocabulary.concepts_in_order(title)
                      if self.vocabulary.kinds.get(c) == "finding" and c not in course), None)
 
-    def declines(self, query: Query, exclusions: Callable[[str], tuple[Exclusion, ...]],
+    def declines(self, query: Query, names: Callable[[Sequence[Exclusion]], bool],
+                 exclusions: Callable[[str], tuple[Exclusion, ...]],
                  title: Callable[[str], str] = lambda document_id: "",
                  population: Callable[[str], StatedPopulation | None] = lambda document_id: None,
                  idf: dict[str, float] | None = None) -> Callable[[str], bool]:
         """Does a document say it leaves the question's subject to other guidance ("<region> masses are outside its
         scope"; rag.coverage), or does its title's population, or its own statement of whom it covers, leave out the
-        patient ("<subject> in children" for a 52-year-old; "covers babies born at <n> weeks or later")?"""
-        names = self._excluded_by(query)
+        patient ("<subject> in children" for a 52-year-old; "covers babies born at <n> weeks or later")? names: the
+        question's reading of items of limits (ScopePolicy.excluded_by)."""
         # (an item whose statement says what to do for its patients, naming no other guidance, is answered by the
         # document itself: Pipeline._addressing)
         return lambda document_id: (names([x for x in exclusions(document_id) if x.handed_to or not x.advice])
                                     or bool(_population_misfit(query, title(document_id), population(document_id),
                                                                idf)))
 
-    def advised_items(self, query: Query, items: Sequence[Exclusion]) -> list[Exclusion]:
+    @staticmethod
+    def advised_items(names: Callable[[Sequence[Exclusion]], bool], items: Sequence[Exclusion]) -> list[Exclusion]:
         """The items of a document's limits that leave out the question's patient and say what to do for them,
         naming no other guidance to do it."""
-        names = self._excluded_by(query)
         return [x for x in items if x.advice and not x.handed_to and names((x,))]
 
-    def _excluded_by(self, query: Query) -> Callable[[Sequence[Exclusion]], bool]:
-        """Does the question name every finding and region (and the words) of one of these items of limits? (The
-        question read once, for every document asked about.)"""
+    def excluded_by(self, query: Query) -> Callable[[Sequence[Exclusion]], bool]:
+        """Does the question name every finding and region (and the words) of one of these items of limits? Made
+        once per turn: the one reading of the question that declines, handed_to and advised_items share."""
         named = frozenset(c for c in query.concepts - query.denied if self.vocabulary.kinds.get(c) in ITEM_KINDS)
         words = frozenset(content_words(query.focus))
         return lambda items: bool(named) and excluded(named, tuple(items), words, query.denied, query.age)
 
-    def handed_to(self, query: Query, items: Sequence[Exclusion], titles: dict[str, str]) -> str | None:
+    @staticmethod
+    def handed_to(names: Callable[[Sequence[Exclusion]], bool], items: Sequence[Exclusion],
+                  titles: dict[str, str]) -> str | None:
         """The indexed document a declining document's own statement hands the question's patient to ("<patients>,
         who are managed under the <subject> guidance"): the one whose title holds every subject word the statement
         names; None when the matching item names no guidance, or none is indexed under that name."""
-        names = self._excluded_by(query)
         for item in items:
             if item.handed_to and names((item,)):
                 found = [d for d, t in titles.items() if item.handed_to <= frozenset(content_words(t))]
