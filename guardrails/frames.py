@@ -233,19 +233,35 @@ _ABSOLUTE_RESULTS = frozenset({"showing", "confirming", "demonstrating", "reveal
 # a form's answer to its item ("<finding> - NO", "<finding>: absent"), ended by the item's end
 _FORM_ANSWERED = frozenset({"-", ":"})
 _FORM_NO = DENIALS | {"negative", "neg"}
+_NO_CHANGE = frozenset({"change", "changes", "problem", "problems", "issue", "issues", "concerns"})
 _ITEM_ENDS = frozenset({";", ".", ",", ":", "(", ")", "?", "!"})
 
 
 def _form_answers(tokens: list[Token], mentions: list[Mention], flags: list[bool]) -> None:
     """In a history pasted from a form or a checklist, an item answered "no" after it ("urinary <finding> - NO;
-    <finding>: absent") denies the findings the item names, as "no <finding>" does."""
+    <finding>: absent"; "<organ> (<what was asked of it>): 'no change'") denies the findings the item names, its
+    parenthesis included, as "no <finding>" does."""
     for k, t in enumerate(tokens):
-        if not (t.text in _FORM_NO and k >= 2 and tokens[k - 1].text in _FORM_ANSWERED
-                and (k + 1 == len(tokens) or tokens[k + 1].text in _ITEM_ENDS)):
+        if not (t.text in _FORM_NO and k >= 2 and tokens[k - 1].text in _FORM_ANSWERED):
             continue
-        start = next((i + 1 for i in range(k - 2, -1, -1) if tokens[i].text in _ITEM_ENDS), 0)
+        after = k + 1
+        if t.text == "no" and after < len(tokens) and tokens[after].text in _NO_CHANGE:
+            after += 1  # "no change", "no problems": the answer of an item that is as it was
+        if not (after == len(tokens) or tokens[after].text in _ITEM_ENDS or tokens[after].text == "-"
+                or tokens[after].text == "at" and after + 1 < len(tokens) and tokens[after + 1].text == "all"):
+            continue
+        start, depth = 0, 0
+        for i in range(k - 2, -1, -1):
+            text = tokens[i].text
+            if text == ")":
+                depth += 1
+            elif text == "(":
+                depth -= 1
+            elif depth <= 0 and text in _ITEM_ENDS:
+                start = i + 1
+                break
         for j, m in enumerate(mentions):
-            if m.kind == "finding" and start <= m.start and m.end <= k - 1:
+            if m.kind in ("finding", "condition") and start <= m.start and m.end <= k - 1:
                 flags[j] = True
 
 
@@ -509,6 +525,7 @@ class FrameReader:
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.v = vocabulary
+        self._watch_list = vocabulary.role("watch_list")
         # the conditions a plain film's and a definitive test's results are read as (FrameReader._established)
         self._plain_result = frozenset(vocabulary.as_condition(c)[1] for c in vocabulary.role("plain_film"))
         self._definitive_result_of = frozenset(vocabulary.as_condition(c)[1]
@@ -523,7 +540,8 @@ class FrameReader:
         clauses = clause_ids(tokens, mentions)
         negated = negation_flags(tokens, mentions, clauses, lists)
         rs = ReadSentence(sentence, tokens, mentions, negated, clauses)
-        gates = self._gate_spans(tokens, mentions, clauses, negated, account=lists)
+        gates = self._gate_spans(tokens, mentions, clauses, negated, account=lists,
+                                 lists_after=frozenset(m.start for m in mentions if m.concept in self._watch_list))
         in_gate = [any(a <= m.start < b for a, b, _ in gates) for m in mentions]
         rs.concepts = frozenset(m.concept for k, m in enumerate(mentions)
                                 if not negated[k] and not in_gate[k] and m.kind != "cue")
@@ -680,9 +698,12 @@ class FrameReader:
         return sorted([*inner, said, *(m for m in mentions[1:] if m.start != at)], key=lambda m: (m.start, m.end))
 
     @staticmethod
-    def _gate_spans(tokens, mentions, clauses, negated, account: bool = False) -> list[tuple[int, int, Mention]]:
+    def _gate_spans(tokens, mentions, clauses, negated, account: bool = False,
+                    lists_after: frozenset[int] = frozenset()) -> list[tuple[int, int, Mention]]:
         """(start token, end token, cue) of each condition span: from a gate cue to the end of its clause. account:
-        the text is a user's account of a patient, where a noun-phrase gate ends at the account's finite verb."""
+        the text is a user's account of a patient, where a noun-phrase gate ends at the account's finite verb;
+        lists_after: where the cues start that govern a list ("safety-netted for <a>, <b>, <c>"): their span reaches
+        over the list's commas."""
         spans = []
         for m in mentions:
             if m.concept != "gate.cue" or negated[mentions.index(m)]:
@@ -700,6 +721,13 @@ class FrameReader:
                     and not (account and tokens[m.start].text in _NOUN_GATES and end > m.end
                              and tokens[end].text in _FINITE):
                 end += 1  # "if lump still there req MRI" / "if they are negative no MRI is needed": the consequent
+            while m.start in lists_after and end < len(tokens) and tokens[end].text == ",":
+                after = end + 1  # the next item: to its comma or the end of its clause
+                while after < len(tokens) and tokens[after].text != "," and clauses[after] == clauses[end + 1]:
+                    after += 1
+                if after == end + 1 or not _list_continues(tokens, m.end, after):
+                    break
+                end = after
             spans.append((m.start, end, m))
         return spans
 

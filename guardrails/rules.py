@@ -133,6 +133,13 @@ class Rule(Strict):
         return self
 
 
+class PlacedElsewhere(Strict):
+    regions: list[str] = Field(min_length=1)
+    # the findings a place can take away (what is felt or lost); a finding that names its own place ("both legs are
+    # weak") is never taken
+    findings: list[str] = Field(min_length=1)
+
+
 class Emergency(Strict):
     features: list[list[str]] = Field(default_factory=list)
     # emergencies only for a patient already in the pack's scope (a <feature> beside the pack's <finding>, not the
@@ -142,6 +149,9 @@ class Emergency(Strict):
     # an emergency concept read only in words that are not the asker's own finding (someone else's worry, a note's
     # query, the asker's question) is no finding where the asker's own words find one of these normal or absent
     ruled_out_by: dict[str, list[str]] = Field(default_factory=dict)
+    # regions that place a finding outside these emergencies: a finding whose own clauses name only these regions
+    # ("numbness in both hands") is no feature of them
+    placed_elsewhere: PlacedElsewhere | None = None
     banner: str = ""
 
 

@@ -11,21 +11,25 @@ _ABBREV = re.compile(r"\b(?:e\.g|i\.e|vs|dr|etc|approx|fig|no|mr|mrs|ms|st)\.$",
 _LOWER_ABBREV = re.compile(r"(?:\b(?:cf|al|ca|incl|resp|wk|wks|yr|yrs|mo|pt|pts|hx|dx|rx|tx|sx|ref|pp|vol|ed|eds|op|"
                            r"vit|max|min|bd|od|tds|qds|prn|stat|approx|esp|dept|univ|inc|ltd|co|corp)"
                            r"|(?:^|\s)[A-Za-z])\.$", re.IGNORECASE)
+# a list item's line ("- <item>", "* <item>", "2) <item>")
+_ITEM_LINE = re.compile(r"[ \t]*(?:[-*\u2022\u25aa]|\d{1,2}[.)])\s")
 _CITE = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a draft; leading citation markers ("... text. [2] Next") stay with the previous one."""
+def split_sentences(text: str, lines: bool = False) -> list[str]:
+    """Sentences of a draft; leading citation markers ("... text. [2] Next") stay with the previous one. lines: a
+    user's account, where a line break ends a sentence at a blank line and around each list item's line (_blocks)."""
     pieces: list[str] = []
-    start = 0
-    for m in _SPLIT.finditer(text):
-        candidate = text[start:m.start()].strip()
-        if _ABBREV.search(candidate) or text[m.end():m.end() + 2].lstrip("\"'([")[:1].islower() \
-                and _LOWER_ABBREV.search(candidate):
-            continue
-        pieces.append(candidate)
-        start = m.end()
-    pieces.append(text[start:].strip())
+    for block in (_blocks(text) if lines else [text]):
+        start = 0
+        for m in _SPLIT.finditer(block):
+            candidate = block[start:m.start()].strip()
+            if _ABBREV.search(candidate) or block[m.end():m.end() + 2].lstrip("\"'([")[:1].islower() \
+                    and _LOWER_ABBREV.search(candidate):
+                continue
+            pieces.append(candidate)
+            start = m.end()
+        pieces.append(block[start:].strip())
     out: list[str] = []
     for p in (x for x in pieces if x):
         lead = re.match(r"^((?:\[\d{1,3}(?:\s*,\s*\d{1,3})*\]\s*)+)(.*)$", p, re.DOTALL)
@@ -35,6 +39,22 @@ def split_sentences(text: str) -> list[str]:
         if p:
             out.append(p)
     return out
+
+
+def _blocks(text: str) -> list[str]:
+    """The text cut where a line break ends a sentence whatever its punctuation: at a blank line, and before and after
+    each list item's line (a checklist typed as "- <item>: <answer>" lines is one finding per line, not one run-on
+    sentence)."""
+    blocks: list[list[str]] = []
+    item = False
+    for line in text.split("\n"):
+        starts_item = bool(_ITEM_LINE.match(line))
+        if not blocks or not line.strip() or starts_item or item or not blocks[-1]:
+            blocks.append([])
+        if line.strip():
+            blocks[-1].append(line)
+        item = starts_item
+    return ["\n".join(b) for b in blocks if b]
 
 
 def split_citations(sentence: str) -> tuple[str, tuple[int, ...]]:

@@ -1413,3 +1413,44 @@ def test_an_isotope_study_by_its_tracer_and_a_cold_result_that_ends_the_work_up_
     q = "Firm mass left of L2, back pain two months; MRI available, no contraindication."
     assert "RF-WRONG-MODALITY" in _rules(q, "Request a technetium study of the spine; if the scan is cold we can "
                                             "all stand down.")
+
+
+def test_a_checklist_answered_no_line_by_line_denies_each_item_and_a_yes_still_counts():
+    lump = "Hard lump right of L2 found by her husband, back ache for a month. Red-flag sheet, her answers:"
+    denied = (f"{lump}\n* Perineal sensation (toilet paper, bike seat): 'no - feels the same as ever'\n"
+              "* Waterworks (flow, urgency, dribbling): 'no problems'\n"
+              "* Legs (power, pins and needles either side): 'Nope'\nWhat should the GP book?")
+    assert not ENGINE.context(denied).emergency
+    assert ENGINE.context(denied.replace("'no problems'", "'yes, dribbling since Friday'")).emergency
+    # each line is read on its own: a line that reports a finding is not denied by the next line's answer
+    assert ENGINE.context(f"{lump}\n- Saddle: numb when she wipes since yesterday\n- Bladder: no").emergency
+
+
+def test_a_feeling_placed_only_in_the_arms_is_no_lumbar_emergency_and_one_in_the_legs_still_is():
+    lump = "Lump by the lower spine, new since summer."
+    assert not ENGINE.context(f"{lump} The numbness is in her hands - index and middle fingers on both sides, "
+                              "worse at night; the GP thinks carpal tunnel.").emergency
+    assert ENGINE.context(f"{lump} Numbness in both hands, and now both legs are weak.").emergency
+    assert ENGINE.context(f"{lump} New numbness in both feet and in his fingers.").emergency
+
+
+def test_safety_netting_for_a_list_of_features_names_none_of_them():
+    lump = "Firm lump beside L3, MRI with contrast booked for Thursday."
+    assert not ENGINE.context(f"{lump} Told to look out for leg weakness, a numb bottom, bladder leaks.").emergency
+    assert ENGINE.context(f"{lump} Told to look out for leg weakness; tonight she has a numb bottom.").emergency
+
+
+def test_a_normal_finding_of_the_questions_films_taken_as_excluding_a_serious_cause_is_the_films_rule():
+    q = "Paravertebral lump at L3, six weeks of pain; plain films of the lumbar spine this morning."
+    assert "RF-XRAY-EXCLUDES" in _rules(q, "The vertebral bodies look normal and the pedicles are intact, so a "
+                                           "tumour is off the table.")
+    assert _rules(q, "The vertebral bodies look normal, but that does not exclude a tumour; MRI without and with "
+                     "contrast today.") == set()
+
+
+def test_a_lesser_test_said_to_settle_what_the_lump_is_is_the_wrong_modality_and_a_clinical_diagnosis_is_no_basis():
+    q = "Firm mass beside L4, back pain for six weeks, no cancer history."
+    assert "RF-WRONG-MODALITY" in _rules(q, "An ultrasound will settle what the lump is.")
+    assert _rules(q, "Only the contrast MRI will show what the lump is; an ultrasound will not.") == set()
+    assert "RF-BENIGN-ASSUMPTION" in _rules(q, "His clinical diagnosis of a lipoma is sufficient.")
+    assert _rules(q, "A clinical diagnosis of lipoma is not sufficient; MRI without and with contrast today.") == set()
