@@ -21,6 +21,7 @@ import csv
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,6 +41,7 @@ _VALUE_AFTER = re.compile(r"\s*\+|\s*(?:of\s+|is\s+|=\s*|:\s*)?\d")
 # "<long form> (<ABBR>)" in a document
 # a medicine's name as drug_classes.yaml lists it, and as a text is read for one
 _MEMBER = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ -][A-Za-z0-9]+)*")  # a class's name as guidelines write it
 _DEFINED = re.compile(r"\(([A-Z][A-Za-z0-9]{1,9})\)")
 
 
@@ -60,21 +62,35 @@ def _lists() -> tuple[dict[str, list[str]], dict[str, str], frozenset[str]]:
     return dict(listed), expand, keep
 
 
+@dataclass(frozen=True)
+class DrugClass:
+    names: tuple[str, ...]  # as guidelines write the class: each a whole name ("ACE inhibitor"), synonyms apart
+    members: frozenset[str]  # lower case
+
+    @property
+    def words(self) -> str:
+        """Every word of its names once, in order: what a search for the class adds to the question."""
+        return " ".join(dict.fromkeys(" ".join(self.names).split()))
+
+
 @lru_cache(maxsize=1)
-def drug_classes() -> tuple[tuple[str, frozenset[str]], ...]:
-    """(a class's words as guidelines write them, its members in lower case), from drug_classes.yaml."""
+def drug_classes() -> tuple[DrugClass, ...]:
+    """The classes of drug_classes.yaml, checked strictly."""
     data = yaml.safe_load(CLASSES_FILE.read_text(encoding="utf-8"))
     if set(data) != {"classes"}:
         raise ValueError(f"{CLASSES_FILE}: want one key, classes; found {sorted(data)}")
     out = []
     for i, entry in enumerate(data["classes"]):
-        if not isinstance(entry, dict) or set(entry) != {"words", "members"} or not isinstance(entry["members"], list):
-            raise ValueError(f"{CLASSES_FILE}: class {i + 1} needs exactly words and a list of members")
+        if (not isinstance(entry, dict) or set(entry) != {"names", "members"} or not isinstance(entry["members"], list)
+                or not isinstance(entry["names"], list)):
+            raise ValueError(f"{CLASSES_FILE}: class {i + 1} needs exactly a list of names and a list of members")
+        names = tuple(str(n).strip() for n in entry["names"])
         members = [str(m).lower() for m in entry["members"]]
-        if not str(entry["words"]).strip() or not members or any(not _MEMBER.fullmatch(m) for m in members):
-            raise ValueError(f"{CLASSES_FILE}: class {i + 1} ({entry['words']!r}): words, and members as single "
-                             "words (letters, digits, hyphens)")
-        out.append((str(entry["words"]), frozenset(members)))
+        if (not names or any(not _NAME.fullmatch(n) for n in names) or not members
+                or any(not _MEMBER.fullmatch(m) for m in members)):
+            raise ValueError(f"{CLASSES_FILE}: class {i + 1} ({entry['names']!r}): names as words (letters, digits, "
+                             "hyphens, single spaces), and members as single words (letters, digits, hyphens)")
+        out.append(DrugClass(names, frozenset(members)))
     return tuple(out)
 
 
@@ -82,10 +98,52 @@ def drug_classes() -> tuple[tuple[str, frozenset[str]], ...]:
 def _class_words() -> dict[str, frozenset[str]]:
     """Each listed medicine's class words (drug_classes.yaml), stemmed."""
     out: dict[str, set[str]] = {}
-    for words, members in drug_classes():
-        for member in members:
-            out.setdefault(member, set()).update(content_words(words))
+    for drug_class in drug_classes():
+        for member in drug_class.members:
+            out.setdefault(member, set()).update(content_words(drug_class.words))
     return {m: frozenset(w) for m, w in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _class_mentions() -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    """Per class, a pattern for a mention of it by one of its names as a whole (its last word plural or not;
+    "non-steroidal" is no mention of a steroid) and one for a mention of one of its members."""
+    def whole(alternatives: list[str]) -> re.Pattern[str]:
+        return re.compile(r"(?<![a-z0-9-])(?:" + "|".join(alternatives) + r")(?:e?s)?(?![a-z0-9-])")
+
+    def name(n: str) -> str:
+        return r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", n.lower()))
+    return tuple((whole([name(n) for n in c.names]), whole([re.escape(m) for m in sorted(c.members)]))
+                 for c in drug_classes())
+
+
+@dataclass(frozen=True)
+class ClassMentions:
+    """The drug classes a text names: class index -> the stemmed words that name it, by a name of the class ("ACE
+    inhibitors") and by a member ("ramipril")."""
+    by_name: dict[int, frozenset[str]]
+    by_member: dict[int, frozenset[str]]
+
+    def related(self, other: ClassMentions) -> dict[int, frozenset[str]]:
+        """Of this text's class mentions, those the other text names the same class for: a medicine by its class's
+        name, a class by its name or any member (two members of one class are two medicines, not one)."""
+        out = {c: words for c, words in self.by_name.items() if c in other.by_name or c in other.by_member}
+        for c, words in self.by_member.items():
+            if c in other.by_name:
+                out[c] = out.get(c, frozenset()) | words
+        return out
+
+
+@lru_cache(maxsize=65536)
+def classes_mentioned(text: str) -> ClassMentions:
+    lower = text.lower()
+    by_name, by_member = {}, {}
+    for i, (names, members) in enumerate(_class_mentions()):
+        for found, pattern in ((by_name, names), (by_member, members)):
+            spans = [m.group(0) for m in pattern.finditer(lower)]
+            if spans:
+                found[i] = frozenset(content_words(" ".join(spans)))
+    return ClassMentions(by_name, by_member)
 
 
 def classes_named(text: str) -> set[str]:
@@ -138,7 +196,8 @@ class Shorthand:
                  bedside: frozenset[str] = frozenset(), rare_word: Callable[[str], bool] = lambda word: False,
                  others: dict[str, list[tuple[str, list[frozenset[str]]]]] | None = None,
                  documents: Sequence[frozenset[str]] = (),
-                 classes: dict[str, tuple[str, ...]] | None = None) -> None:
+                 classes: dict[str, tuple[str, ...]] | None = None,
+                 held: Callable[[str], int] = lambda long_form: 0) -> None:
         """senses: lower-case shorthand -> the long form this corpus reads it as; is_word: an everyday English word;
         reads: does the concept vocabulary read this token? used: is this lower-case word one the documents use?
         bedside: the team's shorthand (shorthand.yaml), read in lower case too where the English word it spells is
@@ -154,6 +213,7 @@ class Shorthand:
         self.bedside = bedside
         self.rare_word = rare_word
         self.classes = classes or {}  # a medicine -> the words of each of its classes the documents use
+        self.held = held  # how many of the documents' sentences use every word of a long form
 
     @classmethod
     def for_corpus(cls, sentences: list[str], is_word: Callable[[str], bool],
@@ -222,13 +282,13 @@ class Shorthand:
         # several documents name is found by its own name, and its class would spread the search over every
         # document that names any medicine of it
         classes: dict[str, tuple[str, ...]] = defaultdict(tuple)
-        for words, members in drug_classes():
-            if content_words(words) & holding.keys():
-                for member in members:
+        for drug_class in drug_classes():
+            if content_words(drug_class.words) & holding.keys():
+                for member in drug_class.members:
                     if max((df.get(w, 0) for w in content_words(member)), default=0) < CLASS_NAMED_BY:
-                        classes[member] += (words,)
+                        classes[member] += (drug_class.words,)
         return cls(senses, keep, is_word, reads, typed.__contains__, frozenset(expand), rare_word, others, everyone,
-                   dict(classes))
+                   dict(classes), used)
 
     def sense(self, short: str, text: str) -> str | None:
         """The long form of a shorthand in this text: where the documents use it in several senses, the one whose
@@ -280,6 +340,12 @@ class Shorthand:
             if form is not None and form not in out:
                 out.append(form)
         return out
+
+    def written_out(self, text: str) -> list[tuple[str, str]]:
+        """Each shorthand typed with a capital in the text, with the long form it is read as, where a sentence of the
+        documents uses every word of that form ("PTU" beside a guideline that writes the drug's name in full)."""
+        return [(token, form) for token in dict.fromkeys(re.findall(r"[A-Za-z][A-Za-z0-9]+", text))
+                if any(c.isupper() for c in token) for form in self.long_forms(token) if self.held(form)]
 
     def spelled_out(self, text: str) -> list[str]:
         """The long forms of the text's capitalised shorthand (two letters or more) that the documents themselves

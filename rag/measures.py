@@ -16,7 +16,8 @@ from rag.text import content_words
 
 _VALUE = r"(\d{1,4}(?:\.\d+)?)"
 # what may stand between a measurement's name and its value in a question ("<measure> are 90", "<measure> now 82/48")
-_LINK = r"(?:(?:is|are|was|were|of|at|now|only|just|down to|up to|dropped to|fell to|=|:|-)\s*){0,3}"
+_LINK = (r"(?:(?:is|are|was|were|of|at|now|only|just|down to|up to|dropped to|fell to|today|tonight|yesterday|"
+         r"this morning|this evening|on arrival|on admission|=|:|-)\s*){0,3}")
 _STATED = re.compile(r"^\s*" + _LINK + _VALUE + r"(?![\d.])")
 # a value in units of time, dose, size or age is not a measurement of the patient ("given 10 minutes ago"); a
 # concentration ("11 micrograms/L") is

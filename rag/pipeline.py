@@ -23,7 +23,7 @@ import numpy as np
 
 from guardrails.concepts import normalize
 from guardrails.engine import DraftSentence, GuardrailEngine, SafeSentence, Verdict
-from rag.abbreviations import Shorthand
+from rag.abbreviations import Shorthand, classes_mentioned
 from rag.bands import Band, bands_in, implied
 from rag.config import Settings
 from rag.conversations import ConversationStore
@@ -42,6 +42,7 @@ from rag.ingest.chunk import is_reference_chunk
 from rag.library import Library
 from rag.llm import LLMClient, Reply
 from rag.llm_answer import LLMSynthesizer, Prompt, build_prompt
+from rag.measures import ELAPSED, measure_fit
 from rag.query import QUESTION_STEMS, QUESTION_WORDS, Query, QueryReader
 from rag.ranking import FIT_KINDS, SentenceFit, asked_categories, tests_of
 from rag.retrieve import HybridRetriever
@@ -372,7 +373,7 @@ class Pipeline:
         query = self.queries.read(messages, spell=self.typos(snapshot).fix, topical=self.topical_words(snapshot),
                                   indexed=idf.__contains__, shorthand=shorthand.long_forms,
                                   aliases=functools.partial(shorthand.long_forms, documents_own=True),
-                                  classes=shorthand.classes_of,
+                                  classes=shorthand.classes_of, written_out=shorthand.written_out,
                                   banded=lambda text: implied(text, bands) if bands else "")
         # what the documents' own lists say the question's rare words are ("<finding>" under "<Category>") is
         # searched too (not asked: answerability reads the question alone), so "the <test> shows <finding>, what
@@ -454,8 +455,9 @@ class Pipeline:
                      if not is_reference_chunk(p.chunk)]
             passages = self._own_passages_first(snapshot, wider, passages[0].chunk.document_id, passages, k)
             vectors = self.sentence_vectors.get(passages)
-        valued = self._value_passages(snapshot, query, passages, idf) + self._result_passages(snapshot, query,
-                                                                                             passages)
+        valued = (self._value_passages(snapshot, query, passages, idf)
+                  + self._result_passages(snapshot, query, passages)
+                  + self._measured_passages(snapshot, query, passages))
         if valued:
             passages = passages + valued
             vectors = self.sentence_vectors.get(passages)
@@ -659,6 +661,24 @@ class Pipeline:
         return [ScoredChunk(chunk=c, score=floor) for c in snapshot.chunks
                 if c.document_id == document and c.id not in have and not is_reference_chunk(c)
                 and on_results(c.section)]
+
+    def _measured_passages(self, snapshot, query: Query, passages: list[ScoredChunk]) -> list[ScoredChunk]:
+        """The answering document's passages under a heading giving a threshold the patient's stated measurement
+        meets ("<measure> above <n>": what to do for this patient), where retrieval's cut missed them behind the
+        question's other words; ranked last, the composer weighs them as any other. (A threshold in a sentence picks
+        that sentence, not its passage: a document about the measure gives one in most of them.)"""
+        # (a time since onset is stated in most accounts and windowed in most documents: it picks sentences, not
+        # passages)
+        measured = tuple(m for m in query.measured if m[0] != ELAPSED)
+        if not passages or not measured:
+            return []
+        vocabulary = self.guardrails.vocabulary
+        document = passages[0].chunk.document_id
+        have = {p.chunk.id for p in passages}
+        floor = min(p.score for p in passages)
+        return [ScoredChunk(chunk=c, score=floor) for c in snapshot.chunks
+                if c.document_id == document and c.id not in have and not is_reference_chunk(c)
+                and len(c.section) > 1 and measure_fit(measured, c.section[-1], vocabulary) > 0]
 
     def _differential_kinds(self, snapshot, query: Query, document: str) -> list[str]:
         """For a question asking what something could be ("all the kinds of things it could be", "what groups of
@@ -932,7 +952,8 @@ class Pipeline:
                                                        for r in pack.rules if r.grounding)) if instead else plan,
                                      states=self._value_stated(query),
                                      part_states=part_states,
-                                     holds=instead, says=self._says_what_it_does)
+                                     holds=instead, says=self._says_what_it_does, kin=classes_mentioned,
+                                     own_words=query.asked)
 
     def _says_what_it_does(self, sentence: str, other: str) -> bool:
         """Does the sentence name every test, treatment and protocol the other names (an order of "<test> with

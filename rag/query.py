@@ -295,11 +295,14 @@ class AnswerTypes:
                     break
                 before.insert(0, t.text)
             before = [w for w in before if content_words(w) and not content_words(w) & GENERIC_VALUE]
-            if before:
-                return before[-width:]
             after = [t.text for t in tokens[m.end:m.end + 4]]
-            if after and after[0] == "of":
-                return [w for w in after[1:] if content_words(w) and not content_words(w) & GENERIC_VALUE][:2]
+            # "<qualifier> dose of <drug>": what the value is of, named after "of", is whose it is
+            of = ([w for w in after[1:] if w.isalpha() and content_words(w)
+                   and not content_words(w) & GENERIC_VALUE][:2] if after and after[0] == "of" else [])
+            if before and not of:
+                return before[-width:]
+            if of:
+                return of
             # "how long should the <...> <thing> be?": the thing whose value it is stands right before "be"
             # (within the cue's clause: "what dose, and is there anything else I should be offering?" asks no more)
             rest = []
@@ -465,6 +468,9 @@ class Query(Frozen):
     # the long forms of the clinical shorthand it uses that the documents do not ("<ion>+" -> the ion's name), also
     # in labels
     expanded: str = ""
+    # each typed shorthand with the long form it is read as, where the documents write that form out ("<ABBR>" ->
+    # its drug's name): a value of a name the documents write out in full is theirs to give
+    read_as: tuple[tuple[str, str], ...] = ()
     # the classes of the medicines it names, in the documents' words ("on <medicine>" -> "<its class>"): searched,
     # and weighed in choosing sentences, but not in judging whether the question is on a document's topic
     related: str = ""
@@ -603,7 +609,7 @@ class QueryReader:
         return _SPELT_LETTERS.sub(joined, text)
 
     def read(self, messages: Sequence[dict], spell=None, topical=None, banded=None, indexed=None,
-             shorthand=None, aliases=None, classes=None) -> Query:
+             shorthand=None, aliases=None, classes=None, written_out=None) -> Query:
         """spell: reads a misspelt word as the indexed documents' word (rag.typos), when given; topical: is this
         (stemmed) word one the indexed documents use sparingly, so a sentence naming it is about their subjects
         (the concept vocabulary knows some subjects far better than others); banded: what the documents say the
@@ -611,7 +617,8 @@ class QueryReader:
         name of what the question names is searched only in the documents' own words); shorthand: the long forms of
         the clinical shorthand a text uses, read for the indexed documents (rag.abbreviations); aliases: the same,
         with the documents' own shorthand in its plain words too (whose value is asked); classes: the classes of
-        the medicines a text names, in the documents' words (rag.abbreviations)."""
+        the medicines a text names, in the documents' words (rag.abbreviations); written_out: each shorthand a text
+        types with the long form the documents write out in a sentence (rag.abbreviations)."""
         spell = spell or (lambda text: text)
         indexed = indexed or (lambda word: True)
         topical = topical or (lambda word: False)
@@ -664,11 +671,14 @@ class QueryReader:
         measured = self._measured(text, previous)
         labels = self._labels(resolved, frozenset(named), indexed)
         expanded = related = ""
+        read_as: tuple[tuple[str, str], ...] = ()
         typed = f"{clean(previous[-1])} {clean(question)}" if follow_up else clean(question)
         if shorthand is not None:  # "K+ 6.8": searched, and read for what it asks, in the documents' words
             have = content_words(f"{resolved} {labels}")
             expanded = " ".join(f for f in shorthand(typed) if not content_words(f) <= have)
             labels = f"{labels} {expanded}".strip()
+        if written_out is not None:
+            read_as = tuple(written_out(typed))
         if classes is not None:  # "on <medicine>": searched in its class's words too
             have = content_words(f"{resolved} {labels}")
             related = " ".join(f for f in classes(typed) if not content_words(f) <= have)
@@ -693,8 +703,11 @@ class QueryReader:
         owner = tuple(whole[-2:])
         if owner and aliases is not None:  # "the <formula> regimen" is given under "<its plain name>"
             owner += tuple(f for f in aliases(" ".join(owner)) if f not in owner)
+        if owner and shorthand is not None:  # "the <ABBR> dose": a dose of what the shorthand stands for
+            owner += tuple(f for f in shorthand(" ".join(owner)) if f not in owner)
         return Query(question=question, spelled=spelled,
                      text=text, resolved=resolved, labels=f"{labels} {implied}".strip(), expanded=expanded,
+                     read_as=read_as,
                      related=related,
                      # what it rules out is not searched for ("no <finding>, no <symptom>" would find the documents
                      # about them)

@@ -14,9 +14,10 @@ from functools import lru_cache
 
 from guardrails.concepts import clause_start, normalize
 from guardrails.sentences import split_sentences
+from rag.abbreviations import classes_mentioned
 from rag.bands import gives_band
 from rag.coverage import states_coverage
-from rag.measures import measure_fit
+from rag.measures import ELAPSED, measure_fit
 from rag.patient import age_fit, sex_fit
 from rag.query import QUESTION_STEMS, Query, QueryReader
 from rag.text import content_words
@@ -248,6 +249,9 @@ class SentenceFit:
         # the findings the asker told before asking, less the words of the asking itself and of the documents' subject
         told, asking_sentences = QueryReader.told_and_asked(query.affirmed or query.focus)
         asked_words = content_words(asking_sentences)
+        # "<drug>?": a sentence on the class of the medicine this turn asks about answers it, however much it echoes
+        asked_classes = classes_mentioned(QueryReader.asking(query.asked))
+        named_measures = tuple(m for m in query.measured if m[0] != ELAPSED)  # (not the time since onset)
         told_words = (content_words(told) - asked_words - QUESTION_STEMS
                       - content_words(" ".join({p.chunk.title for p in passages}))
                       if told and query.answer_type not in answer_types.restated else set())
@@ -262,6 +266,7 @@ class SentenceFit:
                 echoed = words & told_words
                 # (advice for a patient with such findings, or what they suggest, answers; only a description echoes)
                 if (len(echoed) >= ECHO_MIN_WORDS and not words & asked_words and not answer_types.advises(text)
+                        and not asked_classes.related(classes_mentioned(text))
                         and not answer_types.states("signs", text)):
                     score -= ECHO * len(echoed) / len(words)
             if asked_total:
@@ -305,6 +310,8 @@ class SentenceFit:
             # "<measure> below <n>" for a patient whose stated <measure> is below it names their condition; for one
             # whose <measure> is not, the sentence is about other patients
             fit = measure_fit(query.measured, text, vocabulary)
+            if not fit and heading and named_measures:  # "<measure> above <n>" heading what to do for such patients
+                fit = measure_fit(named_measures, heading, vocabulary)
             score += CONDITION_FIT * fit if fit > 0 else AGE_MISFIT * fit
             if answer_types.states(query.answer_type, text):
                 score += STATES_TYPE

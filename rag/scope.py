@@ -181,8 +181,8 @@ def rare_terms_enough(terms: int, similarity: float, step: float = RARE_TERM_STE
 def _class_indexed(medicine: str, corpus_words) -> bool:
     """Do the indexed documents name a class this medicine belongs to, by every word of it ("<a medicine>" of a
     guideline that says "do not <act> with <that class>")?"""
-    return any(medicine in members and (words := content_words(name)) and words <= corpus_words
-               for name, members in drug_classes())
+    return any(medicine in c.members and (words := content_words(c.words)) and words <= corpus_words
+               for c in drug_classes())
 
 
 def _population_misfit(query: Query, title: str, stated: StatedPopulation | None = None,
@@ -458,6 +458,13 @@ class ScopePolicy:
         asking = content_words(" ".join([asked, *spelled_out(asked)]))
         names = ScopePolicy.subject_namer(subjects, asking)
         named = [d for d in subjects if names(d)]
+        if not named:
+            # the patient's condition named before the asking part ("Patient with <a title's subject>, ... Is <drug>
+            # OK?"): the question is that document's, not another's that gives the drug for its own patients
+            told = query.affirmed or query.focus
+            asking = content_words(" ".join([told, *spelled_out(told)]))
+            names = ScopePolicy.subject_namer(subjects, asking)
+            named = [d for d in subjects if names(d)]
         return ((named[0] if len(named) == 1 else None),
                 lambda document_id: bool(subjects.get(document_id, ((), frozenset()))[1] & asking))
 
@@ -836,7 +843,8 @@ class ScopePolicy:
             return own is None or bool(content_words(name) & content_words(own)) or name.lower() in own.lower()
         # shorthand the concept layer reads (an abbreviation the vocabulary lists) names no new entity
         names = [w for w in self._names(query) if not self.vocabulary.concepts(w) and in_question(w)]
-        unknown = [w for w in names if content_words(w) and not (content_words(w) & idf.keys())]  # "IM": too short
+        unknown = [w for w in names if content_words(w) and not (content_words(w) & idf.keys())  # "IM": too short
+                   and not any(typed == w for typed, _ in query.read_as)]
         # ... and a specialist word no document, concept or dictionary knows, asked about in the asking sentence (a
         # medicine named without a stem the list knows): its value cannot be in the documents either
         unknown += [w for w in self._unknown_terms(query, idf) if w not in {u.lower() for u in unknown}

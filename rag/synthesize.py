@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.abbreviations import ClassMentions
 from rag.text import content_words
 from rag.types import CitedSentence, DraftAnswer, ScoredChunk
 
@@ -33,6 +34,10 @@ VALUE_TIE = 0.02  # sentences this close in score are a tie, which the one givin
 VALUE_WINDOW = 1.2  # how far below the best sentence the one giving an asked-for value may be and still be kept
 LIST_ITEM_MARGIN = 0.03  # a whole list yields to its best item when the two would tie
 _NOT_A_CLAIM = re.compile(r":\s*$")  # lead-ins such as "This is the definitive study because:"
+# a sentence that opens with a pronoun standing for what the sentence before it named
+_POINTS_BACK = re.compile(r"^(?:it|they|this|these|its|their)\s+(?!is\s+(?:not\s+)?(?:important|essential|"
+                          r"recommended|reasonable|safe|unsafe|unclear|common|rare|unusual|usual|possible|likely|"
+                          r"unlikely|worth|vital|advisable)\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,8 @@ class ExtractiveComposer:
                 states: Callable[[str, str], bool] | None = None,
                 part_states: Sequence[Callable[[str, str], bool] | None] = (),
                 holds: Sequence[str] = (), says: Callable[[str, str], bool] | None = None,
-                grounds: Sequence[str] = ()) -> DraftAnswer:
+                grounds: Sequence[str] = (),
+                kin: Callable[[str], ClassMentions] | None = None, own_words: str | None = None) -> DraftAnswer:
         """question: the words to match (the current turn); query_vector: the resolved query's meaning;
         boost: a score added to sentences that fit this patient better (the query step decides which);
         section_bonus: a score for the sentences of a section whose heading names what the question asks about;
@@ -129,7 +135,10 @@ class ExtractiveComposer:
         question's own plan, where it breaks a rule), in place of the last-chosen sentences where the length cap leaves
         no room, unless a chosen sentence already says what one says (says(chosen, held)); grounds: every source
         sentence of the rules the plan breaks and of what the document says of it (leads are the first two), which
-        a held sentence never displaces."""
+        a held sentence never displaces; kin: the classes a text names, each with the (stemmed) words that name it
+        ("ramipril", "ACE inhibitors"): a sentence naming a class the question names in other words matches those
+        words (the question's medicine, the guideline's class of it, or the other way round), of the classes the
+        asker's own words (own_words; else the question) name, not those of labels added to search by."""
         idf = idf or {}
         default_idf = max(idf.values(), default=1.0)
         terms = content_words(question) - content_words(" ".join(generic))
@@ -138,6 +147,7 @@ class ExtractiveComposer:
         weight = {w: idf.get(w, default_idf) * (0.15 if w in topic else 1.0) for w in terms}
         # normalised by the undiscounted weights: a question made only of the topic's own words matches little
         total = sum(idf.get(w, default_idf) for w in terms) or 1.0
+        matched = _term_matcher(question if own_words is None else own_words, terms, kin)
         vectors = self.vectors.get(passages)
         # a sentence that restates the document's whole subject (close to its title) answers "what is this about",
         # not the specific question: it yields to sentences about the question's own point
@@ -145,7 +155,7 @@ class ExtractiveComposer:
         hubs = {d: hubness(d) for d in {p.chunk.document_id for p in passages}} if hubness else {}
         candidates = [c for i, sc in enumerate(passages)
                       for c in self._candidates(i, sc, len(passages), vectors[sc.chunk.id], query_vector, terms,
-                                                weight, total, titles[sc.chunk.title],
+                                                weight, total, matched, titles[sc.chunk.title],
                                                 section_bonus(sc.chunk.section) if section_bonus else 0.0,
                                                 hubs.get(sc.chunk.document_id, {}).get(sc.chunk.id), leads)]
         if boost is not None:
@@ -237,6 +247,18 @@ class ExtractiveComposer:
                 chosen.insert(1, after)
                 used += len(after.text) + 6
                 continued = after
+        for cand in list(chosen):
+            # a sentence that opens by pointing back ("It is the method of choice when ...") is quoted after the one it
+            # points to, where there is room: alone, it names nothing
+            if cand.judged or not _POINTS_BACK.match(cand.text) or len(chosen) >= self.max_sentences:
+                continue
+            # (the sentence itself, a list item's included; not a lead-in joined with its items)
+            before = next((c for c in candidates if c.passage == cand.passage and c.first == cand.first - 1
+                           and not c.judged), None)
+            if (before is not None and all(before is not c for c in chosen)
+                    and used + len(before.text) + 6 <= self.max_chars):
+                chosen.insert(chosen.index(cand), before)
+                used += len(before.text) + 6
         for held in holds:
             if any(_same_sentence(c.text, held) or (says is not None and says(c.text, held)) for c in chosen):
                 continue
@@ -300,7 +322,7 @@ class ExtractiveComposer:
 
     def _candidates(self, p_index: int, sc: ScoredChunk, n: int, vectors: np.ndarray, query_vector: np.ndarray,
                     terms: set[str], weight: dict[str, float], total: float,
-                    title: np.ndarray, framed_by_section: float = 0.0,
+                    matched: Callable[[str, set[str]], set[str]], title: np.ndarray, framed_by_section: float = 0.0,
                     hub: np.ndarray | None = None, leads: Sequence[str] = ()) -> list[_Candidate]:
         """Each sentence of a passage, and each lead-in with its list items joined ("X: a; b; c"). A fragment is
         none, unless it is one of the leads (a short instruction that answers a plan: "Never <do X>.")."""
@@ -316,7 +338,7 @@ class ExtractiveComposer:
         for i, s in enumerate(sentences):
             words = content_words(s.text)
             cosine = similarity(i)
-            own = sum(weight[w] for w in words & terms) / total
+            own = sum(weight[w] for w in matched(s.text, words)) / total
             rank_bonus = 0.1 * (n - p_index) / n + framed_by_section
             if _NOT_A_CLAIM.search(s.text):
                 lead_in = words
@@ -332,7 +354,8 @@ class ExtractiveComposer:
                     # an item is judged as it would be on its own (a list never escapes its items' penalties)
                     best_k = max(range(i + 1, i + 1 + run), key=lambda k: float(vectors[k] @ query_vector))
                     best_item = float(vectors[best_k] @ query_vector)
-                    listed_own = max(sum(weight[w] for w in (words | content_words(t)) & terms) for t in items) / total
+                    listed_own = max(sum(weight[w] for w in matched(f"{s.text} {t}", words | content_words(t)))
+                                     for t in items) / total
                     # ... and by the sentence the lead-in continues ("<Score> is used ... One point is given for
                     # each:"): a short lead-in points back to what it lists
                     before = (content_words(sentences[i - 1].text) if i and not sentences[i - 1].bullet
@@ -352,6 +375,18 @@ class ExtractiveComposer:
                 score += 0.15  # "If malignancy is identified, ..." answers "imaging suggests metastases"
             out.append(_Candidate(score, p_index, i, s.text, words, s.bullet, vectors[i]))
         return out
+
+
+def _term_matcher(question: str, terms: set[str], kin: Callable[[str], ClassMentions] | None
+                  ) -> Callable[[str, set[str]], set[str]]:
+    """The question's terms a sentence (its text, its content words) matches: by the word itself, or by naming the
+    same class in other words."""
+    if kin is None or not (asked := kin(question)).by_name and not asked.by_member:
+        return lambda _text, words: words & terms
+
+    def matched(text: str, words: set[str]) -> set[str]:
+        return (words & terms).union(*(found & terms for found in asked.related(kin(text)).values()))
+    return matched
 
 
 def _value_breaks_ties(candidates: list[_Candidate], gives: Callable[[_Candidate], bool]) -> list[_Candidate]:

@@ -351,3 +351,85 @@ def test_a_normal_blood_test_or_examination_is_no_condition_a_sentence_shares():
         boost = FIT_READING_DENIALS.boost(READER.read([{"role": "user", "content": (
             f"Palpable paraspinal mass at L3. {said} CT instead of MRI?")}]))
         assert boost("If radiographs are obtained first and are negative, advanced imaging remains mandatory.") <= 0
+
+
+def test_a_medicine_and_its_class_match_each_other_in_choosing_sentences_and_two_of_a_class_do_not():
+    from rag.abbreviations import classes_mentioned, drug_classes
+    from rag.synthesize import _term_matcher
+    from rag.text import content_words
+
+    def matched(question: str, sentence: str) -> set[str]:
+        terms = content_words(question)
+        return _term_matcher(question, terms, classes_mentioned)(sentence, content_words(sentence))
+
+    # the question's medicine, the sentence's class of it
+    assert "omeprazol" in matched("She takes omeprazole; keep it?", "Stop proton pump inhibitors before the test.")
+    # the question's class, the sentence's medicine
+    assert "opioid" in matched("Any opioids for the pain?", "Give oral morphine 5 mg every 4 hours.")
+    # two members of one class are two medicines
+    assert "amlodipin" not in matched("He is on amlodipine.", "Avoid verapamil in heart failure.")
+    # a class is named by one of its names whole: "non-steroidal" names no steroid
+    steroid = next(i for i, c in enumerate(drug_classes()) if "steroid" in c.names)
+    assert steroid not in classes_mentioned("Use a non-steroidal anti-inflammatory drug.").by_name
+    assert steroid in classes_mentioned("Steroids now?").by_name
+
+
+def test_a_title_subject_named_before_the_asking_part_names_the_document_when_the_asking_part_names_none():
+    from rag.text import content_words
+
+    subjects = {"gout": ((frozenset(content_words("acute gout")),), frozenset(content_words("acute gout"))),
+                "kd": ((frozenset(content_words("kawasaki disease")),), frozenset(content_words("kawasaki")))}
+    query = READER.read([{"role": "user", "content": "Ward nurse. Man with acute gout of the big toe, in pain. "
+                                                     "The chart has naproxen. Is that alright?"}])
+    named, _ = ScopePolicy.named_by_title(query, subjects)
+    assert named == "gout"
+    # the asking part's own subject still wins over one named before it
+    query = READER.read([{"role": "user", "content": "Had acute gout last year. The rash began on Monday. Now what "
+                                                     "dose of aspirin for kawasaki disease?"}])
+    assert ScopePolicy.named_by_title(query, subjects)[0] == "kd"
+
+
+def test_a_value_of_shorthand_the_documents_write_out_in_full_is_theirs_to_give():
+    from rag.text import content_words
+
+    idf = dict.fromkeys(content_words("Give carbimazole 40 mg as a loading dose, then 20 mg every 6 hours."), 3.0)
+    asked = [{"role": "user", "content": "Never prescribed CBZ before - what is the loading dose?"}]
+    policy = ScopePolicy(0.5, 0.4)
+    # read as nothing the documents name, it cannot be answered from them
+    assert policy._unnamed(READER.read(asked), idf) == "CBZ"
+    # read as what the documents call it, it can
+    spelled = READER.read(asked, written_out=lambda text: [("CBZ", "carbimazole")] if "CBZ" in text else [])
+    assert spelled.read_as == (("CBZ", "carbimazole"),)
+    assert policy._unnamed(spelled, idf) is None
+
+
+def test_a_heading_giving_a_threshold_the_patients_stated_measurement_meets_fits_the_sentences_under_it():
+    query = READER.read([{"role": "user", "content": "Ward call: potassium this morning 6.9, ECG unchanged. Plan?"}])
+    assert ("word:potassium", 6.9) in query.measured  # a time between a measurement's name and its value
+    boost = FIT.boost(query)
+    advice = "Give calcium gluconate and insulin with glucose, and repeat the level in 1 hour."
+    assert boost(advice, False, "Potassium above 6.5") > boost(advice, False, "") > boost(advice, False,
+                                                                                       "Potassium below 6.0")
+
+
+def test_a_sentence_that_points_back_with_a_pronoun_is_quoted_after_the_sentence_it_points_to(embedder):
+    from rag.synthesize import ExtractiveComposer, SentenceVectors
+    from rag.types import Sentence
+
+    first = "Intravenous iron sucrose is given as 200 mg doses over 10 minutes."
+    second = "It is the preferred route when oral iron has failed after 3 months or cannot be absorbed."
+    other = "Oral ferrous sulfate 200 mg once daily is the first treatment for most adults."
+    text = f"{first} {second}"
+    chunk = Chunk(id="c0", document_id="d", version=1, title="Iron deficiency", section=("Iron deficiency", "Iron"),
+                  text=text, start=0, end=len(text), refs=(), ordinal=0,
+                  sentences=(Sentence(text=first, start=0, end=len(first)),
+                             Sentence(text=second, start=len(first) + 1, end=len(text))))
+    chunk2 = Chunk(id="c1", document_id="d", version=1, title="Iron deficiency", section=("Iron deficiency", "Iron"),
+                   text=other, start=0, end=len(other), refs=(), ordinal=1,
+                   sentences=(Sentence(text=other, start=0, end=len(other)),))
+    question = "Tablets failed after three months and she can't absorb them - what's the preferred route now?"
+    composer = ExtractiveComposer(SentenceVectors(embedder.encode), max_sentences=2)
+    draft = composer.compose(question, embedder.encode_query(question),
+                             [ScoredChunk(chunk=chunk, score=1.0), ScoredChunk(chunk=chunk2, score=0.9)])
+    texts = [s.text for s in draft.sentences]
+    assert second in texts and texts.index(first) == texts.index(second) - 1

@@ -256,6 +256,12 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("ddx for this pls", "list"),
     ("What should my examination record at the first visit?", "examination"),
     ("Which of its quoted references support that line?", "source"),
+    # a stay counted in nights, an interval named by what it spaces out, a return to a pastime (invented wording)
+    ("Roughly how many nights will she be on the ward after the excision?", "duration"),
+    ("Is there a monitoring scan interval for the ones left alone?", "duration"),
+    ("The family want to know when he can go back to bowls.", "duration"),
+    # "does she need ...?" asks yes or no
+    ("Does she need an ambulance tonight?", "yes_no"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
@@ -596,6 +602,9 @@ def test_a_normal_lesser_test_is_searched_by_the_documents_name_for_it_but_a_def
     ("How long should the course of antibiotics be?", ["antibiotics"]),
     ("How long should she stay on anticoagulation?", []),
     ("What size should the needle be?", ["needle"]),
+    # a qualifier before the cue and what the value is of after it: the latter is whose value it is
+    ("What is the usual low-platelet dose of tranexamic acid?", ["tranexamic", "acid"]),
+    ("Weight-based dose of 10 mg/kg?", ["weight", "based"]),
 ])
 def test_whose_length_or_time_a_question_asks_for(text, owner):
     types = default_answer_types()
