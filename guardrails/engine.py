@@ -489,8 +489,12 @@ class GuardrailEngine:
             # ... or inside a finding's own phrase ("progressive weakness")
             changing = {conjunct[m.start] for k, m in live
                         if m.concept in course and not self._qualifies_another(rs, k, conjunct, quoted)
-                        or m.end - m.start > 1 and any(
+                        and not _heads_what_follows(rs, m)
+                        or m.end - m.start > 1 and kinds.get(m.concept) in ("finding", "condition") and any(
                             self.vocabulary.concepts(t.text) & course for t in rs.tokens[m.start:m.end])}
+            # "What's new: <finding>, <finding>": a course word heading a colon is said of the findings after it
+            changing |= {n for _, m in live if m.concept in course and _heads_what_follows(rs, m)
+                         for n in findings if n > conjunct[m.start]}
             if changing - set(findings):
                 return frozenset()  # "... and it's getting worse": said of all the history names
             lasts = set()
@@ -893,6 +897,11 @@ def _with_past_circumstance(rs: ReadSentence) -> ReadSentence:
                 w in _PAST or (w.endswith("ed") and len(w) > 4) for w in following):
             return rs
     return replace(rs, concepts=rs.mentioned)
+
+
+def _heads_what_follows(rs: ReadSentence, m) -> bool:
+    """Is the mention right before a colon with words after it ("What's new: <finding>")?"""
+    return m.end + 1 < len(rs.tokens) and rs.tokens[m.end].text == ":"
 
 
 def _before_claim(rs: ReadSentence) -> ReadSentence:

@@ -1454,3 +1454,27 @@ def test_a_lesser_test_said_to_settle_what_the_lump_is_is_the_wrong_modality_and
     assert _rules(q, "Only the contrast MRI will show what the lump is; an ultrasound will not.") == set()
     assert "RF-BENIGN-ASSUMPTION" in _rules(q, "His clinical diagnosis of a lipoma is sufficient.")
     assert _rules(q, "A clinical diagnosis of lipoma is not sufficient; MRI without and with contrast today.") == set()
+
+
+def test_a_code_switched_spanish_account_of_saddle_numbness_and_weak_legs_is_an_emergency():
+    lump = "mi abuelo tiene un bulto in his lower back for two months, waiting for the MRI."
+    assert ENGINE.context(f"{lump} Since yesterday he says he can't feel his nalgas when he sits on the "
+                          "inodoro.").emergency
+    assert ENGINE.context(f"{lump} Y las piernas muy débiles since this morning, both of them.").emergency
+    assert not ENGINE.context(f"{lump} He feels his nalgas fine and his piernas are strong.").emergency
+
+
+def test_a_measure_the_same_as_a_year_ago_is_the_baseline_and_whats_new_heads_what_follows():
+    told = ("Background: enlarged prostate on tamsulosin for ten years. Last clinic, his residual volume was the same "
+            "as the year before.")
+    assert not ENGINE.context(f"{told} What's new: a firm lump beside L4 and an ache there for a month. His stream "
+                              "is as it has always been.").emergency
+    assert ENGINE.context(f"{told} What's new: since last night he can't pass urine at all, and a firm lump beside "
+                          "L4.").emergency
+
+
+def test_a_part_said_to_be_fine_is_a_normal_finding_not_a_judgement_that_examination_suffices():
+    q = "Firm lump beside L2, aching for a month."
+    assert _rules(q, "Checked: normal sensation when wiping, bladder fine, both legs fine. MRI without and with "
+                     "contrast this week.") == set()
+    assert "RF-BENIGN-ASSUMPTION" in _rules(q, "Both legs fine and it feels soft, so it is benign; no scan needed.")
