@@ -172,6 +172,11 @@ def _names_any(said: set[str], owner: set[str]) -> bool:
     return bool(said & owner) or any(w.endswith(o) for w in said for o in owner if len(o) >= 5)
 
 
+# a guideline called by words of its title ("the <word> guidance", "the <word> <word> guideline")
+_CALLED = re.compile(r"\bthe\s+((?:[a-z][a-z'-]*\s+){0,2}[a-z][a-z'-]*)\s+(?:guidance|guidelines?|protocol|pathway)\b",
+                     re.IGNORECASE)
+
+
 def rare_terms_enough(terms: int, similarity: float, step: float = RARE_TERM_STEP) -> bool:
     """Do this many rare terms shared with a document, its best sentence this close, put a question on its topic?"""
     need = max(RARE_TERMS_FLOOR_SIMILARITY, RARE_TERMS_MIN_SIMILARITY - step * (terms - RARE_TERMS_MIN))
@@ -458,6 +463,14 @@ class ScopePolicy:
         asking = content_words(" ".join([asked, *spelled_out(asked)]))
         names = ScopePolicy.subject_namer(subjects, asking)
         named = [d for d in subjects if names(d)]
+        if not named:
+            # a guideline called by a rare word of its title ("what does the <word> guidance say?"): that one, where
+            # no other title has the word
+            called = {w for m in _CALLED.finditer(asked) for w in content_words(m.group(1))}
+            named = [d for d, (_, rare) in subjects.items() if called and called <= rare]
+            if len(named) == 1:  # (called by name, it is the one asked about, whatever else the words name)
+                return named[0], named[0].__eq__
+            named = []
         if not named:
             # the patient's condition named before the asking part ("Patient with <a title's subject>, ... Is <drug>
             # OK?"): the question is that document's, not another's that gives the drug for its own patients

@@ -136,10 +136,13 @@ def test_a_medicine_several_documents_name_is_searched_by_its_name_alone():
 def test_the_drug_class_file_is_strict(tmp_path, monkeypatch):
     assert_loader_rejects(monkeypatch, tmp_path, abbreviations, "CLASSES_FILE", abbreviations.drug_classes, [
         ("klasses: []\n", "want one key"),
-        ("classes:\n  - {words: opioid}\n", "exactly words and a list of members"),
-        ("classes:\n  - {words: opioid, members: morphine}\n", "a list of members"),
-        ("classes:\n  - {words: opioid, members: [morphine sulfate]}\n", "single words"),
-        ("classes:\n  - {words: '', members: [morphine]}\n", "single words")])
+        ("classes:\n  - {names: [opioid]}\n", "exactly a list of names and a list of members"),
+        ("classes:\n  - {words: opioid, members: [morphine]}\n", "exactly a list of names and a list of members"),
+        ("classes:\n  - {names: [opioid], members: morphine}\n", "a list of members"),
+        ("classes:\n  - {names: opioid, members: [morphine]}\n", "a list of names"),
+        ("classes:\n  - {names: [opioid], members: [morphine sulfate]}\n", "single words"),
+        ("classes:\n  - {names: ['opioid  agonist'], members: [morphine]}\n", "single spaces"),
+        ("classes:\n  - {names: [], members: [morphine]}\n", "single words")])
 
 
 def test_a_subject_the_documents_write_in_shorthand_is_spelled_out_even_where_it_is_searched_as_typed():

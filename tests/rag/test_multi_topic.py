@@ -92,6 +92,9 @@ KEPT_APART_61 = TOPICS / "kept_apart_61"
 # Batches 63's (convulsive status epilepticus, Clostridioides difficile infection) and 64's (acute pericarditis,
 # Achilles tendon rupture) pairs, from the twenty-eighth session, likewise kept to their own fixture.
 KEPT_APART_63 = TOPICS / "kept_apart_63"
+# Batches 65's (thyroid storm, warfarin with a high INR or bleeding) and 66's (catatonia, mallet finger) pairs, from the
+# twenty-ninth session, likewise kept to their own fixture.
+KEPT_APART_65 = TOPICS / "kept_apart_65"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -172,6 +175,12 @@ def every_and_batches_61_62(tmp_path_factory, embedder, every) -> Pipeline:
 def every_and_batches_63_64(tmp_path_factory, embedder, every) -> Pipeline:
     """Every guideline and batches 63's and 64's pairs (fifty-nine documents), for those batches' cases."""
     return _grown(tmp_path_factory, embedder, every, "every_and_batches_63_64", folders=(KEPT_APART_63,))
+
+
+@pytest.fixture(scope="module")
+def every_and_batches_65_66(tmp_path_factory, embedder, every) -> Pipeline:
+    """Every guideline and batches 65's and 66's pairs (fifty-nine documents), for those batches' cases."""
+    return _grown(tmp_path_factory, embedder, every, "every_and_batches_65_66", folders=(KEPT_APART_65,))
 
 
 @pytest.fixture(scope="module")
@@ -456,6 +465,15 @@ BATCH_61_FLOORS = {"chat_topics_61.jsonl": 0.33, "chat_topics_62.jsonl": 0.54}
 # colon, was read as leaving out every heel injury; an open wound it leaves out with a same-day referral went to
 # another document); 16/24 with fifty-nine at the twenty-eighth stop.
 BATCH_63_FLOORS = {"chat_topics_63.jsonl": 0.5, "chat_topics_64.jsonl": 0.66}
+# batch 65 (thyroid storm, warfarin with a high INR or bleeding): first contact 11/24 with one hundred and four
+# documents on 7a11d8a untouched (an aspirin question naming thyroid storm went to Kawasaki disease; a PTU loading dose
+# and a high-INR vitamin K dose were called unanswerable; an INR of 9.8 got the restarting advice); 15/24 with
+# fifty-nine (fixture every_and_batches_65_66) at the twenty-ninth stop.
+# batch 66 (catatonia, mallet finger): first contact 8/24 with one hundred and six documents after the twenty-ninth
+# session's first changes (a fight-bite over a knuckle and a crushed fingertip went to the mallet finger guideline, a
+# dystonic reaction to catatonia; the mallet guideline's answers led with its re-splinting sentence); 8/24 with
+# fifty-nine at the twenty-ninth stop.
+BATCH_65_FLOORS = {"chat_topics_65.jsonl": 0.62, "chat_topics_66.jsonl": 0.33}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -488,11 +506,12 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_55_58") for n in sorted(BATCH_55_FLOORS)),
                                            *((n, "every_and_batches_59_60") for n in sorted(BATCH_59_FLOORS)),
                                            *((n, "every_and_batches_61_62") for n in sorted(BATCH_61_FLOORS)),
-                                           *((n, "every_and_batches_63_64") for n in sorted(BATCH_63_FLOORS))])
+                                           *((n, "every_and_batches_63_64") for n in sorted(BATCH_63_FLOORS)),
+                                           *((n, "every_and_batches_65_66") for n in sorted(BATCH_65_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
-             **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS}[name]
+             **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}

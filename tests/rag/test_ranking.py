@@ -433,3 +433,17 @@ def test_a_sentence_that_points_back_with_a_pronoun_is_quoted_after_the_sentence
                              [ScoredChunk(chunk=chunk, score=1.0), ScoredChunk(chunk=chunk2, score=0.9)])
     texts = [s.text for s in draft.sentences]
     assert second in texts and texts.index(first) == texts.index(second) - 1
+
+
+def test_a_guideline_called_by_a_rare_word_of_its_title_is_the_one_named():
+    from rag.text import content_words
+
+    subjects = {"bites": ((frozenset(content_words("mammalian bite wounds")),),
+                          frozenset(content_words("mammalian bite wounds"))),
+                "mallet": ((frozenset(content_words("mallet finger")),), frozenset(content_words("mallet finger")))}
+    query = READER.read([{"role": "user", "content": "Cut over the knuckle after a punch, can't straighten the finger. "
+                                                     "What does the bite guidance say?"}])
+    assert ScopePolicy.named_by_title(query, subjects)[0] == "bites"
+    # a word two titles share names neither
+    subjects["dog"] = ((frozenset(content_words("dog bite prevention")),), frozenset(content_words("dog bite")))
+    assert ScopePolicy.named_by_title(query, subjects)[0] is None

@@ -262,6 +262,8 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("The family want to know when he can go back to bowls.", "duration"),
     # "does she need ...?" asks yes or no
     ("Does she need an ambulance tonight?", "yes_no"),
+    # the stage a staging system gives
+    ("Which stage does the guidance send straight to surgery?", "score"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
@@ -1325,3 +1327,11 @@ def test_advice_for_a_group_in_the_sentence_after_the_statement_that_leaves_it_o
     other = stated_population(["Does not cover children under 18.", "Refer adults with stridor the same day."],
                               advises)
     assert not other.addresses(10.0)
+
+
+def test_a_result_not_back_yet_is_the_results_back_not_the_bodys():
+    from guardrails.engine import GuardrailEngine
+
+    vocabulary = GuardrailEngine().vocabulary
+    assert "anatomy.spine" not in vocabulary.concepts("Potassium not back yet; is that a stage 2?")
+    assert "anatomy.spine" in vocabulary.concepts("Bloods aren't back yet and the lump on his back is growing.")
