@@ -318,11 +318,14 @@ class GuardrailEngine:
         baseline = self._baseline(user)
         ruled_out = self._ruled_out(user, packs)
 
+        # each sentence's units, read once; a pack that places findings elsewhere takes its own away from them
+        read = [(rs, [u - baseline - unfound for u in self._emergency_units(rs)]) for rs, unfound in zip(
+            (_before_claim(_with_past_circumstance(s)) for s in user), ruled_out, strict=True)]
+        both_sides = tuple(_BOTH_SIDES for group in per_text if self._deficit_each_side(group, baseline))
+
         def read_units(elsewhere: PlacedElsewhere | None = None) -> tuple[frozenset[str], ...]:
-            units = tuple(u - baseline - unfound - self._placed(rs, elsewhere) for rs, unfound in zip(
-                (_before_claim(_with_past_circumstance(s)) for s in user), ruled_out, strict=True)
-                for u in self._emergency_units(rs))
-            return units + tuple(_BOTH_SIDES for group in per_text if self._deficit_each_side(group, baseline))
+            return tuple(u - placed for rs, units in read for placed in [self._placed(rs, elsewhere)]
+                         for u in units) + both_sides
         units = read_units()
         placed_units = tuple((p.name, read_units(p.emergency.placed_elsewhere))
                              for p in self.packs if p.emergency.placed_elsewhere)

@@ -52,6 +52,12 @@ often still persistently consistently remains remain stays stay falls fall drops
 # time since onset, in hours: what the patient states ("palpitations started 6 hours ago") and what a sentence gives
 # as a window ("onset within 48 hours:", "more than 8 hours after ingestion") meet like any other measurement
 ELAPSED = "time:elapsed"
+
+
+def named_measurements(stated: tuple[tuple[str, float], ...]) -> tuple[tuple[str, float], ...]:
+    """The stated measurements other than the time since onset: that one is stated in most accounts and windowed in
+    most documents, so it picks sentences, never headings or whole passages."""
+    return tuple(m for m in stated if m[0] != ELAPSED)
 _HOURS = {"h": 1.0, "hr": 1.0, "hrs": 1.0, "hour": 1.0, "hours": 1.0, "day": 24.0, "days": 24.0, "week": 168.0,
           "weeks": 168.0, "wk": 168.0, "wks": 168.0}
 _SPAN = r"(\d{1,3}(?:\.\d+)?)\s*(hours?|hrs?|h|days?|weeks?|wks?)\b"

@@ -42,7 +42,7 @@ from rag.ingest.chunk import is_reference_chunk
 from rag.library import Library
 from rag.llm import LLMClient, Reply
 from rag.llm_answer import LLMSynthesizer, Prompt, build_prompt
-from rag.measures import ELAPSED, measure_fit
+from rag.measures import measure_fit, named_measurements
 from rag.query import QUESTION_STEMS, QUESTION_WORDS, Query, QueryReader
 from rag.ranking import FIT_KINDS, SentenceFit, asked_categories, tests_of
 from rag.retrieve import HybridRetriever
@@ -667,9 +667,7 @@ class Pipeline:
         meets ("<measure> above <n>": what to do for this patient), where retrieval's cut missed them behind the
         question's other words; ranked last, the composer weighs them as any other. (A threshold in a sentence picks
         that sentence, not its passage: a document about the measure gives one in most of them.)"""
-        # (a time since onset is stated in most accounts and windowed in most documents: it picks sentences, not
-        # passages)
-        measured = tuple(m for m in query.measured if m[0] != ELAPSED)
+        measured = named_measurements(query.measured)
         if not passages or not measured:
             return []
         vocabulary = self.guardrails.vocabulary

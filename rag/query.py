@@ -703,8 +703,8 @@ class QueryReader:
         owner = tuple(whole[-2:])
         if owner and aliases is not None:  # "the <formula> regimen" is given under "<its plain name>"
             owner += tuple(f for f in aliases(" ".join(owner)) if f not in owner)
-        if owner and shorthand is not None:  # "the <ABBR> dose": a dose of what the shorthand stands for
-            owner += tuple(f for f in shorthand(" ".join(owner)) if f not in owner)
+        # "the <ABBR> dose": a dose of the name the documents write out for it
+        owner += tuple(f for t, f in read_as if t.lower() in {w.lower() for w in owner} and f not in owner)
         return Query(question=question, spelled=spelled,
                      text=text, resolved=resolved, labels=f"{labels} {implied}".strip(), expanded=expanded,
                      read_as=read_as,

@@ -17,7 +17,7 @@ from guardrails.sentences import split_sentences
 from rag.abbreviations import classes_mentioned
 from rag.bands import gives_band
 from rag.coverage import states_coverage
-from rag.measures import ELAPSED, measure_fit
+from rag.measures import measure_fit, named_measurements
 from rag.patient import age_fit, sex_fit
 from rag.query import QUESTION_STEMS, Query, QueryReader
 from rag.text import content_words
@@ -251,7 +251,7 @@ class SentenceFit:
         asked_words = content_words(asking_sentences)
         # "<drug>?": a sentence on the class of the medicine this turn asks about answers it, however much it echoes
         asked_classes = classes_mentioned(QueryReader.asking(query.asked))
-        named_measures = tuple(m for m in query.measured if m[0] != ELAPSED)  # (not the time since onset)
+        named_measures = named_measurements(query.measured)
         told_words = (content_words(told) - asked_words - QUESTION_STEMS
                       - content_words(" ".join({p.chunk.title for p in passages}))
                       if told and query.answer_type not in answer_types.restated else set())

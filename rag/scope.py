@@ -469,7 +469,8 @@ class ScopePolicy:
             called = {w for m in _CALLED.finditer(asked) for w in content_words(m.group(1))}
             named = [d for d, (_, rare) in subjects.items() if called and called <= rare]
             if len(named) == 1:  # (called by name, it is the one asked about, whatever else the words name)
-                return named[0], named[0].__eq__
+                only = named[0]
+                return only, lambda document_id: document_id == only
             named = []
         if not named:
             # the patient's condition named before the asking part ("Patient with <a title's subject>, ... Is <drug>
