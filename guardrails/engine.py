@@ -477,6 +477,7 @@ class GuardrailEngine:
         keeps it an emergency feature: a missed emergency costs more than a false banner."""
         kinds = self.vocabulary.kinds
         course, lasting = self.vocabulary.role("change"), self.vocabulary.role("longstanding")
+        dated_time = self.vocabulary.role("dated")
         reported = self.vocabulary.role("reported")
         marked: set[str] = set()
         plain: set[str] = set()
@@ -498,7 +499,10 @@ class GuardrailEngine:
             # "What's new: <finding>, <finding>": a course word heading a colon is said of the findings after it
             changing |= {n for _, m in live if m.concept in course and _heads_what_follows(rs, m)
                          for n in findings if n > conjunct[m.start]}
-            if changing - set(findings):
+            # ... but a recent time said of no finding ("I did <an activity> yesterday") says when, not what changed
+            dated = {(m.start, m.end) for _, m in live if m.concept in dated_time}
+            undated = {conjunct[m.start] for _, m in live if m.concept in course and (m.start, m.end) not in dated}
+            if (changing - set(findings)) & undated:
                 return frozenset()  # "... and it's getting worse": said of all the history names
             lasts = set()
             for n in {conjunct[m.start] for _, m in live if m.concept in lasting}:
@@ -579,7 +583,8 @@ class GuardrailEngine:
         pack's scope is not judged by the pack. Both must name the region: a sentence that only names another
         region, for a question that does not, may still be advice about the pack's patient."""
         concepts = frozenset().union(*(rs.concepts - self._aside_regions(rs) for rs in read)) if read else frozenset()
-        return self._elsewhere(concepts, self._scope_concepts(pack), asked_regions)
+        named = frozenset().union(*(rs.concepts for rs in read)) if read else frozenset()
+        return self._elsewhere(concepts, self._scope_concepts(pack), asked_regions, named)
 
     def _aside_regions(self, rs: ReadSentence) -> frozenset[str]:
         """Body regions named only in clauses that a clause-ending cue opens: said of another doing ("<defer the test>
@@ -596,11 +601,19 @@ class GuardrailEngine:
             return bool(inside) and inside[0].concept == "cue.terminate"
         return frozenset(c for c, clauses in where.items() if all(aside(n) for n in clauses))
 
-    def _elsewhere(self, concepts: frozenset[str], own: frozenset[str], asked: frozenset[str]) -> bool:
+    def _elsewhere(self, concepts: frozenset[str], own: frozenset[str], asked: frozenset[str],
+                   named: frozenset[str] | None = None) -> bool:
         """Do these concepts name a region the question asks about, outside the pack's scope, and nothing of it? (A
-        course word is said of the care there too: "<exercises>, progressing as pain allows".)"""
-        regions = {c for c in concepts if self.vocabulary.kinds.get(c) == "anatomy"} - own
-        return bool(regions & asked) and not concepts & own - self.vocabulary.role("course")
+        course word is said of the care there too: "<exercises>, progressing as pain allows".) named: all the
+        sentence names, its asides too."""
+        kinds = self.vocabulary.kinds
+        regions = {c for c in concepts if kinds.get(c) == "anatomy"} - own
+        # ... or that name none of the pack's own regions: a finding the pack is about, said of the other region ("the
+        # <other region> lump is a cyst"), is that region's
+        own_regions = {c for c in own if kinds.get(c) == "anatomy"}
+        said = concepts | (named or frozenset())
+        return bool(regions & asked) and (not concepts & own - self.vocabulary.role("course")
+                                          or bool(own_regions) and not said & own_regions)
 
     def subject_answers(self, question: str, history: Sequence[dict] = ()) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """For each pack whose subject the user's turns name (not deny), with no emergency, none of its

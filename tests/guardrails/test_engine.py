@@ -1478,3 +1478,34 @@ def test_a_part_said_to_be_fine_is_a_normal_finding_not_a_judgement_that_examina
     assert _rules(q, "Checked: normal sensation when wiping, bladder fine, both legs fine. MRI without and with "
                      "contrast this week.") == set()
     assert "RF-BENIGN-ASSUMPTION" in _rules(q, "Both legs fine and it feels soft, so it is benign; no scan needed.")
+
+
+def test_a_jamaican_creole_account_of_saddle_numbness_and_retention_is_an_emergency():
+    lump = "Mi have one hard lump pon mi back, low down near mi backbone, from before Christmas."
+    assert ENGINE.context(f"{lump} From Tuesday mi cyaan feel mi batty when mi siddung pon di chamba.").emergency
+    assert ENGINE.context(f"{lump} Mi cyaan pass water, only likkle drip come.").emergency
+    assert not ENGINE.context(f"{lump} Mi can feel mi batty fine an mi pass water normal.").emergency
+
+
+def test_a_time_said_of_no_finding_changes_nothing_and_a_long_past_event_dates_a_baseline():
+    told = ("I've leaked a bit when I cough ever since my third baby in 1994 - stress incontinence - and it hasn't "
+            "changed in years. In March I found a hard lump beside my spine.")
+    assert not ENGINE.context(f"{told} I did 12,000 steps yesterday.").emergency
+    # ... a time said of a finding still makes it new
+    assert ENGINE.context(f"{told} Since yesterday I can't feel the toilet paper when I wipe.").emergency
+    assert ENGINE.context("Lump beside L3. On Monday his left foot started slapping, yesterday the right one joined "
+                          "in.").emergency
+
+
+def test_a_region_said_to_feel_normal_is_sensation_not_a_lump_judged_by_feel():
+    q = "Firm lump left of my spine at belt level, aching for five weeks."
+    assert _rules(q, "Off the bike, feeling down there is completely normal, and everything between my legs feels "
+                     "normal.") == set()
+    assert "RF-BENIGN-ASSUMPTION" in _rules(q, "It feels soft and normal, so no scan is needed.")
+
+
+def test_no_one_seen_yet_denies_nothing_after_it():
+    q = "Firm lump beside her lower spine, dull ache for a month."
+    assert "RF-CONSERVATIVE-FIRST" in _rules(q, "She hasn't seen a doctor about it and the physio is still treating "
+                                                "it.")
+    assert _rules(q, "His physio measured it the same last spring; MRI without and with contrast this week.") == set()
