@@ -55,11 +55,29 @@ def _lists() -> tuple[dict[str, list[str]], dict[str, str], frozenset[str]]:
     data = yaml.safe_load(SHORTHAND_FILE.read_text(encoding="utf-8"))
     if set(data) - {"expand", "keep"}:
         raise ValueError(f"{SHORTHAND_FILE}: unknown keys {sorted(set(data) - {'expand', 'keep'})}")
-    expand = {str(k).lower(): str(v) for k, v in (data.get("expand") or {}).items()}
+    expand = {str(k).lower(): " ".join(_names_of(k, v)) for k, v in (data.get("expand") or {}).items()}
     keep = frozenset(str(k).lower() for k in data.get("keep") or ())
     if expand.keys() & keep:
         raise ValueError(f"{SHORTHAND_FILE}: both expanded and kept: {sorted(expand.keys() & keep)}")
     return dict(listed), expand, keep
+
+
+def _names_of(short, value) -> list[str]:
+    """A shorthand's plain words: one name, or a list of other names of the same thing."""
+    names = value if isinstance(value, list) else [value]
+    if not names or any(not isinstance(n, str) or not n.strip() for n in names):
+        raise ValueError(f"{SHORTHAND_FILE}: {short!r}: want its plain words, or a list of other names of one thing; "
+                         f"found {value!r}")
+    return [n.strip() for n in names]
+
+
+@lru_cache(maxsize=1)
+def other_names() -> dict[str, tuple[str, ...]]:
+    """A listed shorthand's plain words (all its names, as searched) -> each name apart ("<British> <US>" ->
+    ("<British>", "<US>")), for the shorthand the team lists by several names."""
+    data = yaml.safe_load(SHORTHAND_FILE.read_text(encoding="utf-8"))
+    return {" ".join(names): tuple(names) for k, v in (data.get("expand") or {}).items()
+            if len(names := _names_of(k, v)) > 1}
 
 
 @dataclass(frozen=True)
@@ -344,8 +362,15 @@ class Shorthand:
     def written_out(self, text: str) -> list[tuple[str, str]]:
         """Each shorthand typed with a capital in the text, with the long form it is read as, where a sentence of the
         documents uses every word of that form ("PTU" beside a guideline that writes the drug's name in full)."""
-        return [(token, form) for token in dict.fromkeys(re.findall(r"[A-Za-z][A-Za-z0-9]+", text))
-                if any(c.isupper() for c in token) for form in self.long_forms(token) if self.held(form)]
+        out = []
+        for token in dict.fromkeys(re.findall(r"[A-Za-z][A-Za-z0-9]+", text)):
+            if any(c.isupper() for c in token):
+                for form in self.long_forms(token):
+                    # a shorthand listed by several names reads as the name the documents write
+                    held = next((n for n in (form, *other_names().get(form, ())) if self.held(n)), None)
+                    if held is not None:
+                        out.append((token, held))
+        return out
 
     def spelled_out(self, text: str) -> list[str]:
         """The long forms of the text's capitalised shorthand (two letters or more) that the documents themselves

@@ -333,7 +333,12 @@ def stated_population(sentences: Iterable[str], advises: Callable[[str], bool] =
     groups_in: set[str] = set()
     groups_out: set[str] = set()
     left_out: list[tuple[float, float]] = []  # the ages the sentence before left out, by age and group alone
+    heading = ""  # a statement of limits that leads in a list ("It does not cover:"), said of each item after it
     for sentence in sentences:
+        if heading and sentence[:1].islower():  # the lead-in's items go on in lower case
+            sentence = f"{heading} {sentence}"
+        else:
+            heading = sentence.strip() if sentence.rstrip().endswith(":") and _EXCLUDES.search(sentence) else ""
         # what the sentence after such a statement says to do for that group ("Does not cover children under <a>.
         # <do not test children under <b>>; <discuss a child with <a team>>"): the document still addresses them
         if left_out and not _EXCLUDES.search(sentence) and not _COVERS.search(sentence) and advises(sentence) \

@@ -873,7 +873,9 @@ class Pipeline:
         for v in verdict.violations:
             mandated = next((s.text for s in verdict.sentences if s.rule_id == v.rule_id and s.source == "mandated"),
                             None)
-            named = vocabulary.concepts(v.span, objects) & proposed
+            # (imaging the plan says not to do is not what it proposes: "no imaging, <care> and a review")
+            named = vocabulary.concepts(v.span, objects) & proposed - (self.guardrails.negated(v.span)
+                                                                       & vocabulary.role("placeholder"))
             # what the plan proposes instead of the rule's own advice ("can <test A> stand in for <test B>?")
             named = (named - vocabulary.concepts(mandated or "", objects)) or named
             if not named or mandated is None:
@@ -929,6 +931,13 @@ class Pipeline:
         parts = list(query.parts)
         part_states = [self._part_value_stated(p, k, headings) for p, k in zip(query.parts, query.part_types,
                                                                                   strict=True)]
+        if query.answer_type == "source":
+            # "which reference is <a claim> tied to, and what are its title and year?": the claim is the one thing to
+            # find; the parts ask for the record, and a plan the story tells ("had ten weeks of <care> first") is
+            # context, not what is asked
+            parts, part_states, plan = [], [], ()
+            if query.quoted:  # the claim quoted or reported is matched on its own words, not on the case around it
+                boost = None
         kinds = self._differential_kinds(snapshot, query, topical[0].chunk.document_id) if topical else []
         if kinds and not parts:
             # "what could it be?" over a list of kinds: each kind's member closest to the question, as a turn's parts

@@ -9,6 +9,7 @@ any one document lives in that document and in the concept vocabulary, not here.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -145,6 +146,9 @@ VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is
 # what a case sentence names (the scope's topical kinds, less the conditions every history has)
 _CASE_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "name"})
 _SUPPOSITION = re.compile(r"\b(?:if|unless|in case|should it|assuming|supposing|when)\b[^,;.?!]*", re.IGNORECASE)
+# a result a question takes as given ("what happens after a negative <test>?")
+_AFTER_RESULT = re.compile(r"\b(?:after|following|given)\s+(?:a|an|the|this|that|his|her|their)\s+[^,;.?!]*",
+                           re.IGNORECASE)
 _CLINICAL_KINDS = frozenset({"object", "finding", "anatomy", "condition", "protocol", "assessment", "measure"})
 _SUBJECT_KINDS = frozenset({"object", "finding", "anatomy", "condition"})  # what a question can be about
 _STAND_INS = frozenset({"that", "this", "it"})  # a test named in an earlier sentence, pointed back to
@@ -561,8 +565,47 @@ _REPORTED_CLAIM = re.compile(
     r"|noted|writes|wrote|mentions|mentioned|recommends|advises|argues|suggests|reads)\s+that"
     r"|\s+(?:says|said|warns|warned|states|stated|claims|claimed|notes|noted|writes|wrote|mentions|mentioned|recommends"
     r"|advises|argues|suggests|reads)(?:\s+that)?)"
-    r"|(?:bullet|point|line|sentence|item)\s+(?:says|said|states|stated|reads|warns)(?:\s+that)?)"
+    r"|(?:bullet|point|line|sentence|item)\s+(?:says|said|states|stated|reads|warns)(?:\s+that)?"
+    # a claim named as one ("the statement in the <document> that <claim>", "the closing advice that <claim>")
+    r"|(?:statement|claim|advice|assertion|recommendation|warning)\s+(?:[\w'-]+\s+){0,5}?that)"
     r"\s+([^?;:\n\u2014\u2013]+?)(?=\s+-\s+|[?;:\n\u2014\u2013]|[.!]\s|[.!]?$)", re.IGNORECASE)
+
+
+def fields_written_out(text: str) -> str:
+    """The text with each JSON object pasted into it (a form, an integration's payload) written as the sentences its
+    fields say ("<object> <field>: <value>."), so that its findings are read as a note's and an instruction in a
+    field as an instruction. Parsed by the standard library's JSON decoder; a brace that opens no object is kept."""
+    if "{" not in text:
+        return text
+    decoder, out, at = json.JSONDecoder(), [], 0
+    while (start := text.find("{", at)) != -1:
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except ValueError:
+            out.append(text[at:start + 1])
+            at = start + 1
+            continue
+        out.append(text[at:start])
+        out.append(" ".join(_field_sentences(value)) if isinstance(value, dict) else text[start:end])
+        at = end
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _field_sentences(fields: dict, owner: str = "") -> list[str]:
+    said = []
+    for key, value in fields.items():
+        name = f"{owner} {str(key).replace('_', ' ')}".strip()
+        if isinstance(value, dict):
+            said += _field_sentences(value, name)
+            continue
+        items = value if isinstance(value, list) else [value]
+        # (a field left empty is named as the payload names it: "<field>: null" asks for what goes in it)
+        plain = ", ".join(x.strip() if isinstance(x, str) else json.dumps(x) for x in items
+                          if not isinstance(x, (dict, list)))
+        said += [f"{name}: {plain}" + ("" if plain.endswith((".", "?", "!")) else ".")] if plain else []
+        said += [x for item in items if isinstance(item, dict) for x in _field_sentences(item, name)]
+    return said
 
 
 def quoted_lines(text: str) -> list[str]:
@@ -627,7 +670,7 @@ class QueryReader:
         if not users:
             raise ValueError("no user message")
         last = users[-1]
-        question = quoted_questions_told(self.undictated(str(messages[last].get("content") or "")))
+        question = quoted_questions_told(self.undictated(fields_written_out(str(messages[last].get("content") or ""))))
         history = tuple({"role": m.get("role"), "content": str(m.get("content") or "")} for m in messages[:last]
                         if m.get("role") in ("user", "assistant"))
         # a sentence that steers the system ("Pretend you are my attending ...") is dropped whole when the
@@ -836,6 +879,11 @@ class QueryReader:
                 clause = _SUPPOSITION.search(sentence)
                 if clause and len(sentence[:clause.start()].split()) <= 1:
                     out |= self._concepts(clause.group(0)) & self._results
+                # ... or what it asks is what follows a result ("what should happen after a negative <test>?")
+                for after in _AFTER_RESULT.finditer(sentence):
+                    named = self._concepts(after.group(0))
+                    if named & self._tests:
+                        out |= named & self.vocabulary.role("established")
         return frozenset(out)
 
     def _reported(self, text: str) -> frozenset[str]:
@@ -850,7 +898,9 @@ class QueryReader:
             tokens, said = self.vocabulary.mentions(_SUPPOSITION.sub(" ", sentence))
             # a clause that argues ("surely the <test> shows it anyway") reports nothing
             mentions = [m for m in said if m.kind != "cue" and not self.answer_types.argues(tokens, m.start)]
-            first_test = next((m.start for m in mentions if m.concept in self._tests), None)
+            # (a test said not to be done reports nothing: "should get no imaging, because he has a normal <exam>")
+            denied = {m.end for m in said if m.concept == "cue.negation"}
+            first_test = next((m.start for m in mentions if m.concept in self._tests and m.start not in denied), None)
             if first_test is None:
                 # a report opening the sentence stands for the test it reports ("Report's back: <findings>")
                 # (a report's or results' own word: "Findings:" heads an examination as often as a test)
@@ -897,19 +947,32 @@ class QueryReader:
         sentences = split_sentences(plan)
         out: list[str] = []
         named: dict[str, str] = {}
+        # ... and only while the test is the last thing named, or the sentence judges whether a test is enough: after
+        # "<test> report says '<a lesion>'", "it" is the lesion ("can't I just leave it?"), but "is that enough?" is
+        # still asked of the test
+        kinds = self.vocabulary.kinds
+        lesion = {c for c, k in kinds.items() if k == "finding" or c == "assess.benign"}
+        sufficiency = roles("sufficiency")
+        last_is_test = False
         for sentence in sentences:
             sentence = normalize(sentence)  # the reading's offsets are the normalised text's
             tokens, mentions = self.vocabulary.mentions(sentence)
             own = [m for m in mentions if m.concept in specific]
             if own:
                 named.update({m.concept: sentence[tokens[m.start].start:tokens[m.end - 1].end] for m in own})
-            elif len(named) == 1:
+                last_is_test = not any(m.concept in lesion and m.start > own[-1].start for m in mentions)
+            elif len(named) == 1 and (last_is_test or any(m.concept in sufficiency for m in mentions)):
                 test = next(iter(named.values()))
                 stand_in = next((m for m in mentions if m.concept in placeholders), None)
                 span = ((tokens[stand_in.start].start, tokens[stand_in.end - 1].end) if stand_in else
                         next(((t.start, t.end) for t in tokens if t.text in _STAND_INS), None))
-                if span is not None:
+                before = span[0] if span is not None else 0
+                if span is not None and not any(m.concept in lesion and tokens[m.start].start < before
+                                                for m in mentions):
                     sentence = f"{sentence[:span[0]]}{test}{sentence[span[1]:]}"
+                last_is_test = not any(m.concept in lesion for m in mentions)
+            else:
+                last_is_test = last_is_test and not any(m.concept in lesion for m in mentions)
             out.append(sentence)
         return " ".join(out)
 

@@ -518,9 +518,10 @@ class ScopePolicy:
         if not idf:
             return []
         out = []
+        typed = {t.lower() for t, _ in query.read_as}  # a brand or shorthand read as a name the documents write out
         for w in re.findall(r"\b[A-Za-z][a-z]{5,}\b", QueryReader.asking(query.focus)):
             low = w.lower()
-            if (content_words(low) & idf.keys() or self.vocabulary.concepts(low) or known_english(low)
+            if (low in typed or content_words(low) & idf.keys() or self.vocabulary.concepts(low) or known_english(low)
                     or known_english(american(low)) or _class_indexed(low, idf.keys())):
                 continue
             out.append(low)
@@ -896,6 +897,9 @@ class ScopePolicy:
         asked = (content_words(f"{asking} {labels}") - _ASKING - CHANGE_WORDS
                  - content_words(self.vocabulary.matched_text(asking, {"action.do"})))
         asked |= content_words(" ".join(query.owner))  # whose value it is, in its plain words too (rag.query)
+        # ... and its shorthand as the documents write it out ("<abbr> drops: how long?" of "<long form> for 7 days")
+        asked |= content_words(" ".join(f for t, f in query.read_as
+                                        if re.search(rf"(?<!\w){re.escape(t)}(?!\w)", asking, re.IGNORECASE)))
         whole = content_words(f"{query.focus} {labels}") - _ASKING
         units = [u for u, rx in _RATE_IN.items() if rx.search(asking)]
         # whose value it is ("a dose of <drug B>"): a value for something else does not answer it, and one the

@@ -102,7 +102,9 @@ def test_a_guidelines_subject_goes_by_the_initials_of_its_title():
 def test_the_shorthand_file_is_strict(tmp_path, monkeypatch):
     assert_loader_rejects(monkeypatch, tmp_path, abbreviations, "SHORTHAND_FILE", abbreviations._lists, [
         ("expand: {BM: capillary blood glucose}\nkeep: [BM]\n", "both expanded and kept"),
-        ("expand: {}\nexpnad: [x]\n", "unknown keys")])
+        ("expand: {}\nexpnad: [x]\n", "unknown keys"),
+        ("expand: {Valtrex: []}\n", "a list of other names"),
+        ("expand: {Valtrex: [valaciclovir, 3]}\n", "a list of other names")])
 
 
 def test_a_brand_name_reads_as_the_generic_name_the_documents_use():
@@ -110,6 +112,16 @@ def test_a_brand_name_reads_as_the_generic_name_the_documents_use():
                     "Lithium above 2.0 mmol/L is severe toxicity."])
     assert read.long_forms("Parents ask if they can give Nurofen for his temperature") == ["ibuprofen"]
     assert read.long_forms("Li 2.1 on Priadel") == ["lithium", "lithium carbonate"]
+
+
+def test_a_brand_listed_by_two_names_reads_as_the_name_the_documents_write():
+    british = _reader(["Do not give an antiviral alone; valaciclovir 1 g three times daily may be added."])
+    assert british.written_out("Can I give Valtrex on its own?") == [("Valtrex", "valaciclovir")]
+    american = _reader(["Valacyclovir 1 g three times daily may be added to prednisone."])
+    assert american.written_out("Can I give Valtrex on its own?") == [("Valtrex", "valacyclovir")]
+    # both names are searched
+    assert british.long_forms("Valtrex?") == ["valaciclovir valacyclovir"]
+    assert _reader(["Give oral prednisolone."]).written_out("Can I give Valtrex on its own?") == []
 
 
 def test_a_medicine_named_is_searched_by_the_class_the_documents_name_it_by():
