@@ -95,6 +95,9 @@ KEPT_APART_63 = TOPICS / "kept_apart_63"
 # Batches 65's (thyroid storm, warfarin with a high INR or bleeding) and 66's (catatonia, mallet finger) pairs, from the
 # twenty-ninth session, likewise kept to their own fixture.
 KEPT_APART_65 = TOPICS / "kept_apart_65"
+# Batches 67's (central retinal artery occlusion, quinsy) and 68's (reduced fetal movements, exertional
+# rhabdomyolysis) pairs, from the thirtieth session, likewise kept to their own fixture.
+KEPT_APART_67 = TOPICS / "kept_apart_67"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -181,6 +184,12 @@ def every_and_batches_63_64(tmp_path_factory, embedder, every) -> Pipeline:
 def every_and_batches_65_66(tmp_path_factory, embedder, every) -> Pipeline:
     """Every guideline and batches 65's and 66's pairs (fifty-nine documents), for those batches' cases."""
     return _grown(tmp_path_factory, embedder, every, "every_and_batches_65_66", folders=(KEPT_APART_65,))
+
+
+@pytest.fixture(scope="module")
+def every_and_batches_67_68(tmp_path_factory, embedder, every) -> Pipeline:
+    """Every guideline and batches 67's and 68's pairs (fifty-nine documents), for those batches' cases."""
+    return _grown(tmp_path_factory, embedder, every, "every_and_batches_67_68", folders=(KEPT_APART_67,))
 
 
 @pytest.fixture(scope="module")
@@ -474,6 +483,14 @@ BATCH_63_FLOORS = {"chat_topics_63.jsonl": 0.5, "chat_topics_64.jsonl": 0.66}
 # dystonic reaction to catatonia; the mallet guideline's answers led with its re-splinting sentence); 8/24 with
 # fifty-nine at the twenty-ninth stop.
 BATCH_65_FLOORS = {"chat_topics_65.jsonl": 0.62, "chat_topics_66.jsonl": 0.33}
+# batch 67 (central retinal artery occlusion, quinsy): first contact 9/24 with one hundred and eight documents on
+# 4f0d28a untouched (a brand and a shorthand medicine were not read as the documents' names; a 15-year-old and a
+# 12-year-old whom the adult guidelines hand on in a list of limits were abstained on or sent to another guideline);
+# 11/24 with fifty-nine (fixture every_and_batches_67_68) at the thirtieth stop.
+# batch 68 (reduced fetal movements, exertional rhabdomyolysis): first contact 11/24 with one hundred and ten documents
+# after the thirtieth session's first changes (right guideline, wrong sentences; a CrossFit member's return to
+# training went to the fetal movements guideline); 10/24 with fifty-nine at the thirtieth stop.
+BATCH_67_FLOORS = {"chat_topics_67.jsonl": 0.45, "chat_topics_68.jsonl": 0.41}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -507,11 +524,13 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_59_60") for n in sorted(BATCH_59_FLOORS)),
                                            *((n, "every_and_batches_61_62") for n in sorted(BATCH_61_FLOORS)),
                                            *((n, "every_and_batches_63_64") for n in sorted(BATCH_63_FLOORS)),
-                                           *((n, "every_and_batches_65_66") for n in sorted(BATCH_65_FLOORS))])
+                                           *((n, "every_and_batches_65_66") for n in sorted(BATCH_65_FLOORS)),
+                                           *((n, "every_and_batches_67_68") for n in sorted(BATCH_67_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
-             **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS}[name]
+             **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS,
+             **BATCH_67_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
@@ -898,3 +917,19 @@ def test_a_patient_a_guideline_leaves_out_with_what_to_do_is_answered_by_its_own
         "41M felt something kick the back of his heel at tennis and now can't push off; the walk-in centre called "
         "it a sprain. What should the examination include?")}])
     assert {c.document_id for c in b.citations} == {"achilles-tendon-rupture-adults"}, b.answer
+
+
+def test_a_brand_or_shorthand_medicine_is_read_as_the_name_the_documents_write(every):
+    a = _ask(every, "Pt doesn't want steroids. Can I just give him Valtrex on its own for the Bell's palsy?")
+    assert not a.abstained and "alone" in a.answer, a.answer
+    b = _ask(every, "32F, fever 38.9, loin pain, rigors, dip + nitrites. Can I give her Macrobid since she had it last "
+                    "time for cystitis?")
+    assert not b.abstained and "not suitable" in b.answer, b.answer
+
+
+def test_patients_a_list_of_limits_hands_elsewhere_are_answered_with_its_words(every_and_batches_67_68):
+    a = _ask(every_and_batches_67_68, "Mum here. My son is 12 - his throat is swollen on one side, he can hardly open "
+                                      "his mouth. The nurse says she can pop a needle in it. Is that what your quinsy "
+                                      "guideline says?")
+    assert {c.document_id for c in a.citations} == {"peritonsillar-abscess-quinsy-adults"}, a.answer
+    assert "under 16" in a.answer and "paediatric ENT team" in a.answer, a.answer
