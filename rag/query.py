@@ -146,6 +146,12 @@ VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is
 # what a case sentence names (the scope's topical kinds, less the conditions every history has)
 _CASE_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "name"})
 _SUPPOSITION = re.compile(r"\b(?:if|unless|in case|should it|assuming|supposing|when)\b[^,;.?!]*", re.IGNORECASE)
+# another condition named only to compare ("IV <drug> like we give for <condition B>"): what is done there, not what
+# the patient has, so it neither picks the documents nor the sentences
+_COMPARISON = re.compile(r"\b(?:just\s+)?(?:like|as)\s+(?:we|you|they|i|one|he|she|people)\s+(?:would\s+|do\s+|did\s+)?"
+                         r"(?:(?:give|use|do|treat|manage|prescribe|start)s?\s+)?(?:it\s+|them\s+)?(?:for|in|with)\s+"
+                         r"[^,;.?!'\"]*",
+                         re.IGNORECASE)
 # a result a question takes as given ("what happens after a negative <test>?")
 _AFTER_RESULT = re.compile(r"\b(?:after|following|given)\s+(?:a|an|the|this|that|his|her|their)\s+[^,;.?!]*",
                            re.IGNORECASE)
@@ -695,7 +701,7 @@ class QueryReader:
         # a sentence is picked by what the patient has and what is asked; what the question rules out narrows the
         # answer (rag.ranking) but its words would pick the sentences about it
         affirmed, ruled_out = self.affirmed(focus)
-        affirmed = affirmed or focus
+        affirmed = " ".join(_COMPARISON.sub(" ", affirmed or focus).split()) or affirmed or focus
         asked = self.answer_types.without_exclusions(affirmed)
         # plain labels of the concepts it asks about; what it says it already knows adds none
         # a result the conversation's last question reported is still the patient's when the follow-up reports none

@@ -486,11 +486,13 @@ BATCH_65_FLOORS = {"chat_topics_65.jsonl": 0.62, "chat_topics_66.jsonl": 0.33}
 # batch 67 (central retinal artery occlusion, quinsy): first contact 9/24 with one hundred and eight documents on
 # 4f0d28a untouched (a brand and a shorthand medicine were not read as the documents' names; a 15-year-old and a
 # 12-year-old whom the adult guidelines hand on in a list of limits were abstained on or sent to another guideline);
-# 11/24 with fifty-nine (fixture every_and_batches_67_68) at the thirtieth stop.
+# 12/24 with fifty-nine (fixture every_and_batches_67_68) at the thirtieth stop (an ophthalmology SHO's acetazolamide
+# "like we give for angle closure" is no question about angle closure).
 # batch 68 (reduced fetal movements, exertional rhabdomyolysis): first contact 11/24 with one hundred and ten documents
 # after the thirtieth session's first changes (right guideline, wrong sentences; a CrossFit member's return to
-# training went to the fetal movements guideline); 10/24 with fifty-nine at the thirtieth stop.
-BATCH_67_FLOORS = {"chat_topics_67.jsonl": 0.45, "chat_topics_68.jsonl": 0.41}
+# training went to the fetal movements guideline); 11/24 with fifty-nine at the thirtieth stop (calcium gluconate "like
+# you would for hyperkalaemia" in rhabdomyolysis is answered from the rhabdomyolysis guideline).
+BATCH_67_FLOORS = {"chat_topics_67.jsonl": 0.5, "chat_topics_68.jsonl": 0.45}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):

@@ -1386,3 +1386,12 @@ def test_a_provenance_question_finds_the_claim_not_the_story_around_it(pipeline)
                               "an undiagnosed malignancy can lead to pathologic fracture progression. What source does "
                               "it cite for that sentence - title, publisher and year?"))
     assert a.answer.startswith("Continuing physical therapy") and "MRI Criteria for Ongoing Lower Back Pain" in a.answer
+
+
+def test_a_condition_named_only_to_compare_is_not_what_is_searched():
+    query = QueryReader().read(_user("On IV fluids for rhabdomyolysis, calcium 1.94. The reg said give calcium "
+                                     "gluconate like you would for hyperkalaemia. Should I?"))
+    assert "hyperkalaemia" not in query.search.lower() and "rhabdomyolysis" in query.search.lower()
+    assert "calcium gluconate" in query.affirmed.lower()
+    # a comparison of feel is no treatment compared
+    assert "lump" in QueryReader().read(_user("It feels like a lump in the back. What next?")).search.lower()
