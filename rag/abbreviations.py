@@ -46,8 +46,9 @@ _DEFINED = re.compile(r"\(([A-Z][A-Za-z0-9]{1,9})\)")
 
 
 @lru_cache(maxsize=1)
-def _lists() -> tuple[dict[str, list[str]], dict[str, str], frozenset[str]]:
-    """(the vendored list: lower-case shorthand -> its senses; the team's: shorthand -> plain words; never expanded)"""
+def _lists() -> tuple[dict[str, list[str]], dict[str, str], frozenset[str], dict[str, tuple[str, ...]]]:
+    """(the vendored list: lower-case shorthand -> its senses; the team's: shorthand -> plain words; never expanded;
+    the team's plain words listed by several names -> each name apart)"""
     listed: dict[str, list[str]] = defaultdict(list)
     with LIST_FILE.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
@@ -55,11 +56,12 @@ def _lists() -> tuple[dict[str, list[str]], dict[str, str], frozenset[str]]:
     data = yaml.safe_load(SHORTHAND_FILE.read_text(encoding="utf-8"))
     if set(data) - {"expand", "keep"}:
         raise ValueError(f"{SHORTHAND_FILE}: unknown keys {sorted(set(data) - {'expand', 'keep'})}")
-    expand = {str(k).lower(): " ".join(_names_of(k, v)) for k, v in (data.get("expand") or {}).items()}
+    named = {str(k).lower(): _names_of(k, v) for k, v in (data.get("expand") or {}).items()}
+    expand = {short: " ".join(names) for short, names in named.items()}
     keep = frozenset(str(k).lower() for k in data.get("keep") or ())
     if expand.keys() & keep:
         raise ValueError(f"{SHORTHAND_FILE}: both expanded and kept: {sorted(expand.keys() & keep)}")
-    return dict(listed), expand, keep
+    return dict(listed), expand, keep, {" ".join(n): tuple(n) for n in named.values() if len(n) > 1}
 
 
 def _names_of(short, value) -> list[str]:
@@ -71,13 +73,10 @@ def _names_of(short, value) -> list[str]:
     return [n.strip() for n in names]
 
 
-@lru_cache(maxsize=1)
 def other_names() -> dict[str, tuple[str, ...]]:
     """A listed shorthand's plain words (all its names, as searched) -> each name apart ("<British> <US>" ->
     ("<British>", "<US>")), for the shorthand the team lists by several names."""
-    data = yaml.safe_load(SHORTHAND_FILE.read_text(encoding="utf-8"))
-    return {" ".join(names): tuple(names) for k, v in (data.get("expand") or {}).items()
-            if len(names := _names_of(k, v)) > 1}
+    return _lists()[3]
 
 
 @dataclass(frozen=True)
@@ -242,7 +241,7 @@ class Shorthand:
         documents' titles, whose subjects are known by their initials ("<ABCD>" for "<Aaa> <bbb>-<ccc> <ddd>");
         documents: the document of each sentence, so that a shorthand two documents use in two senses is read in the
         sense of the document the rest of the question is about."""
-        listed, expand, keep = _lists()
+        listed, expand, keep, _ = _lists()
         holding: dict[str, set[int]] = defaultdict(set)  # stemmed word -> the sentences that use it
         doc_words: dict[str, set[str]] = defaultdict(set)  # document -> its (stemmed) words
         for i, s in enumerate(sentences):

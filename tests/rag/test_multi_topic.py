@@ -3,6 +3,7 @@ lacks, the lumbar-mass pack stays silent outside its scope, and the lumbar-mass 
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -156,40 +157,21 @@ def every_and_batches_48_50_52(tmp_path_factory, embedder, every) -> Pipeline:
                   folders=(KEPT_APART_48, KEPT_APART_50, KEPT_APART_52))
 
 
-@pytest.fixture(scope="module")
-def every_and_batches_55_58(tmp_path_factory, embedder, every) -> Pipeline:
-    """Every guideline and batches 55's to 58's pairs (sixty-two documents), for those batches' cases."""
-    return _grown(tmp_path_factory, embedder, every, "every_and_batches_55_58", folders=(KEPT_APART_55,))
+def _batches_fixture(name: str, folder: Path):
+    """A module fixture: every guideline and one kept-apart folder of a session's two batches' pairs (fifty-eight to
+    sixty-two documents), for those batches' cases."""
+    @pytest.fixture(scope="module")
+    def grown(tmp_path_factory, embedder, every) -> Pipeline:
+        return _grown(tmp_path_factory, embedder, every, name, folders=(folder,))
+    return grown
 
 
-@pytest.fixture(scope="module")
-def every_and_batches_59_60(tmp_path_factory, embedder, every) -> Pipeline:
-    """Every guideline and batches 59's and 60's pairs (fifty-eight documents), for those batches' cases."""
-    return _grown(tmp_path_factory, embedder, every, "every_and_batches_59_60", folders=(KEPT_APART_59,))
-
-
-@pytest.fixture(scope="module")
-def every_and_batches_61_62(tmp_path_factory, embedder, every) -> Pipeline:
-    """Every guideline and batches 61's and 62's pairs (fifty-nine documents), for those batches' cases."""
-    return _grown(tmp_path_factory, embedder, every, "every_and_batches_61_62", folders=(KEPT_APART_61,))
-
-
-@pytest.fixture(scope="module")
-def every_and_batches_63_64(tmp_path_factory, embedder, every) -> Pipeline:
-    """Every guideline and batches 63's and 64's pairs (fifty-nine documents), for those batches' cases."""
-    return _grown(tmp_path_factory, embedder, every, "every_and_batches_63_64", folders=(KEPT_APART_63,))
-
-
-@pytest.fixture(scope="module")
-def every_and_batches_65_66(tmp_path_factory, embedder, every) -> Pipeline:
-    """Every guideline and batches 65's and 66's pairs (fifty-nine documents), for those batches' cases."""
-    return _grown(tmp_path_factory, embedder, every, "every_and_batches_65_66", folders=(KEPT_APART_65,))
-
-
-@pytest.fixture(scope="module")
-def every_and_batches_67_68(tmp_path_factory, embedder, every) -> Pipeline:
-    """Every guideline and batches 67's and 68's pairs (fifty-nine documents), for those batches' cases."""
-    return _grown(tmp_path_factory, embedder, every, "every_and_batches_67_68", folders=(KEPT_APART_67,))
+every_and_batches_55_58 = _batches_fixture("every_and_batches_55_58", KEPT_APART_55)
+every_and_batches_59_60 = _batches_fixture("every_and_batches_59_60", KEPT_APART_59)
+every_and_batches_61_62 = _batches_fixture("every_and_batches_61_62", KEPT_APART_61)
+every_and_batches_63_64 = _batches_fixture("every_and_batches_63_64", KEPT_APART_63)
+every_and_batches_65_66 = _batches_fixture("every_and_batches_65_66", KEPT_APART_65)
+every_and_batches_67_68 = _batches_fixture("every_and_batches_67_68", KEPT_APART_67)
 
 
 @pytest.fixture(scope="module")
