@@ -506,7 +506,20 @@ class GuardrailEngine:
                 return frozenset()  # "... and it's getting worse": said of all the history names
             lasts = set()
             for n in {conjunct[m.start] for _, m in live if m.concept in lasting}:
-                lasts.add(n if n in findings else max((f for f in findings if f < n), default=n))
+                earlier = sorted((f for f in findings if f < n), reverse=True)
+                if n in findings or not earlier:
+                    lasts.add(n)
+                    continue
+                # a bare duration is said of the finding before it, and of the conjuncts before that which go on
+                # describing the same finding ("<deficit> on both sides - <a test of it> both feet, identical to his
+                # annual reviews"), not of another finding the sentence listed first
+                described = set(findings[earlier[0]])
+                lasts.add(earlier[0])
+                for f in earlier[1:]:
+                    if not findings[f] & described:
+                        break
+                    lasts.add(f)
+                    described |= findings[f]
             # "no new <finding>": the finding is there, and not new
             lasts |= {n for k, m in enumerate(rs.mentions) if rs.negated[k] and m.concept in course
                       and (n := conjunct[m.start]) in findings}

@@ -157,6 +157,8 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                 if list_mode and m.start > cue.end and _after_comma(tokens, m.start) and m.end < len(tokens) \
                         and tokens[m.end].text in _CLAUSE_VERBS:
                     break  # "no <a> or <b>, a <finding> has been ruled out": the subject of a new clause
+                if list_mode and _said_normal_after_comma(tokens, mentions, cue.end, m.start):
+                    break  # "no <a> or <b>, <organs> regular as clockwork": an item with its own verdict
 
                 flags[j] = True
                 if m.kind == "assessment" and judged is None:
@@ -280,6 +282,16 @@ def _parenthetical_denials(tokens: list[Token], mentions: list[Mention], flags: 
         for j, m in enumerate(mentions):
             if m.kind == "finding" and k < m.start and m.end <= close:
                 flags[j] = True
+
+
+def _said_normal_after_comma(tokens: list[Token], mentions: list[Mention], start: int, at: int) -> bool:
+    """Does the comma-delimited part holding token `at` (after a comma past `start`) say its items are normal ("no
+    <a>, <organs> normal")? A list negation stops there: the part asserts its own verdict."""
+    comma = next((i for i in range(at - 1, start - 1, -1) if tokens[i].text == ","), None)
+    if comma is None:
+        return False
+    end = next((i for i in range(at, len(tokens)) if tokens[i].text in (",", ";", ".")), len(tokens))
+    return any(comma < x.start < end and x.concept in ("condition.normal", "term.intact") for x in mentions)
 
 
 def _after_comma(tokens: list[Token], at: int) -> bool:
@@ -483,6 +495,48 @@ def _history_durations(tokens: list[Token], mentions: list[Mention]) -> list[Men
     return [m for k, m in enumerate(mentions) if k not in dropped] if dropped else mentions
 
 
+_NAMED_THING_DETERMINERS = _DETERMINERS | {"my", "your", "our"}
+# words that end the noun phrase a verb takes ("defer the <thing> and ...", "... until ...", "... rather than ...")
+_PHRASE_ENDS = frozenset({"and", "but", "so", "then", "until", "till", "while", "rather", "instead", "not", "to",
+                          "because", "as", "since", "or"})
+
+
+_TIME_PREPOSITIONS = frozenset({"after", "until", "till", "for", "on", "at", "in", "by", "before", "following",
+                                "past", "from"})
+
+
+def _deferral_of_another_thing(tokens: list[Token], mentions: list[Mention]) -> list[Mention]:
+    """"Defer the <operation> for now and order <the test> today": a deferral said as a verb whose own noun phrase
+    names something no concept reads (an operation, a holiday) puts off that thing, not a test the sentence names
+    elsewhere, nor the sentence as a whole. A noun phrase naming an object or a booking ("defer the <test>",
+    "postpone the appointment", "put off the decision") keeps it; a body part or a time in it names no such thing
+    ("postpone the knee operation for now")."""
+    describing = ("anatomy", "timing", "finding", "measure", "cue")
+    covered = frozenset(i for m in mentions if m.kind not in describing or m.concept == "cue.booking"
+                        for i in range(m.start, m.end))
+    dropped: set[int] = set()
+    for k, m in enumerate(mentions):
+        if m.concept != "timing.defer" or m.end >= len(tokens) or tokens[m.end].text not in _NAMED_THING_DETERMINERS:
+            continue
+        if tokens[m.end - 1].text in _TIME_PREPOSITIONS:
+            continue  # "in for the week after the <event>": what follows is when, not what is put off
+        phrase: list[int] = []
+        end = len(tokens)
+        for j in range(m.end + 1, len(tokens)):
+            if tokens[j].is_punct or tokens[j].text in _PHRASE_ENDS:
+                end = j
+                break
+            phrase.append(j)
+        if phrase and not covered.intersection(phrase) and any(tokens[j].text.isalpha() for j in phrase):
+            dropped.add(k)
+            # "postpone the <thing> rather than the <test>": the test is what is not put off, not what is not done
+            # (not "... rather than delaying the <test>", where the cue still denies the delay)
+            dropped.update(n for n, x in enumerate(mentions) if x.start == end and x.concept == "cue.substitution"
+                           and n + 1 < len(mentions) and mentions[n + 1].kind == "object"
+                           and all(t.text in _NAMED_THING_DETERMINERS for t in tokens[x.end:mentions[n + 1].start]))
+    return [m for k, m in enumerate(mentions) if k not in dropped] if dropped else mentions
+
+
 def _staged_protocol(mentions: list[Mention]) -> list[Mention]:
     """A study run unenhanced and then with the agent, said in steps ("images without contrast first, then repeat
     after IV <agent>", "the non-contrast sequences followed by post-<agent> ones"), is the without-and-with protocol:
@@ -535,8 +589,8 @@ class FrameReader:
         """rejected_next: the next sentence opens by rejecting what this one quotes ("That advice is wrong: ...")."""
         tokens = tokenize(sentence)
         mentions = _staged_protocol(self._sequences_only(self._absolute_opening(
-            tokens, _history_durations(tokens, _outside_rejected_quotes(sentence, tokens, self.v.tag(tokens),
-                                                                        rejected_next)))))
+            tokens, _deferral_of_another_thing(tokens, _history_durations(
+                tokens, _outside_rejected_quotes(sentence, tokens, self.v.tag(tokens), rejected_next))))))
         clauses = clause_ids(tokens, mentions)
         negated = negation_flags(tokens, mentions, clauses, lists)
         rs = ReadSentence(sentence, tokens, mentions, negated, clauses)

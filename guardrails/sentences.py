@@ -11,8 +11,10 @@ _ABBREV = re.compile(r"\b(?:e\.g|i\.e|vs|dr|etc|approx|fig|no|mr|mrs|ms|st)\.$",
 _LOWER_ABBREV = re.compile(r"(?:\b(?:cf|al|ca|incl|resp|wk|wks|yr|yrs|mo|pt|pts|hx|dx|rx|tx|sx|ref|pp|vol|ed|eds|op|"
                            r"vit|max|min|bd|od|tds|qds|prn|stat|approx|esp|dept|univ|inc|ltd|co|corp)"
                            r"|(?:^|\s)[A-Za-z])\.$", re.IGNORECASE)
-# a list item's line ("- <item>", "* <item>", "2) <item>")
-_ITEM_LINE = re.compile(r"[ \t]*(?:[-*\u2022\u25aa]|\d{1,2}[.)])\s")
+# a list item's line ("- <item>", "* <item>", "2) <item>"), or a message of a pasted chat or log, each line
+# stamped with its time ("[06:58] <name>: <text>", "12/03/2026, 06:58 - <name>: <text>", "06:58 <text>")
+_ITEM_LINE = re.compile(r"[ \t]*(?:[-*\u2022\u25aa]|\d{1,2}[.)]|\[?(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4},? )?"
+                        r"\d{1,2}[:.]\d{2}(?::\d{2})?(?: ?[ap]\.?m\.?)?\]?(?: -)?)\s", re.IGNORECASE)
 _CITE = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 
 

@@ -1509,3 +1509,46 @@ def test_no_one_seen_yet_denies_nothing_after_it():
     assert "RF-CONSERVATIVE-FIRST" in _rules(q, "She hasn't seen a doctor about it and the physio is still treating "
                                                 "it.")
     assert _rules(q, "His physio measured it the same last spring; MRI without and with contrast this week.") == set()
+
+
+def test_a_tagalog_account_of_retention_saddle_numbness_and_weak_legs_is_an_emergency():
+    lump = "May bukol siya sa likod, malapit sa spine, mga 2 months na."
+    assert ENGINE.context(f"{lump} Manhid daw yung puwitan niya hanggang sa pagitan ng hita.").emergency
+    assert ENGINE.context(f"{lump} Parehong binti mahina na, hindi na siya makatayo.").emergency
+    assert not ENGINE.context(f"{lump} Okay naman ang ihi niya, malakas pa ang binti.").emergency
+
+
+def test_each_time_stamped_line_of_a_pasted_chat_is_read_on_its_own():
+    chat = ("Pasting my mum's messages:\n"
+            "[06:58] Mum: wiped after the loo and felt nowt. Like wiping a stranger\n"
+            "[07:31] Mum: legs gone to rubber both of them\n"
+            "[08:16] Mum: dont fuss ive got the physio thursday for my lump by my spine anyway")
+    assert ENGINE.context(chat).emergency
+    # "dont fuss" denies the fussing, not the lump the run-on clause after it names
+    assert ENGINE.context(chat).packs
+    assert not ENGINE.context("[08:16] Mum: dont fuss ive got the physio thursday for my lump by my spine, "
+                              "everything else is fine").emergency
+
+
+def test_a_bare_duration_is_said_of_the_finding_it_goes_on_describing_not_of_one_listed_before():
+    lump = "Firm lump beside his lower spine, aching for 7 weeks."
+    stable = ("Symmetrical stocking numbness to mid-shin on both sides - monofilament 0/10 both feet, identical to "
+              "his annual reviews the last two years.")
+    assert not ENGINE.context(f"{lump} {stable}").emergency
+    assert ENGINE.context(f"{lump} Can't pee, numb feet both sides - been like that for years").emergency
+
+
+def test_a_pasted_chat_and_its_dated_lines_split_where_each_message_starts():
+    from guardrails.sentences import split_sentences
+    text = "[06:58] Mum: felt nowt\n12/03/2026, 08:15 - Mum: havent weed since teatime\nFor context, the GP"
+    assert split_sentences(text, lines=True) == ["[06:58] Mum: felt nowt", "12/03/2026, 08:15 - Mum: havent weed "
+                                                 "since teatime", "For context, the GP"]
+
+
+def test_a_part_of_a_denial_list_with_its_own_verdict_is_asserted_and_rules_out_what_others_said():
+    told = ("Diabetic, erections gone for eight years, no better or worse. Firm lump right of my spine, aching seven "
+            "weeks. My nephew says 'sexual dysfunction' plus a lump by the spine is cauda equina.")
+    assert not ENGINE.context(f"{told} No numbness round my backside, waterworks and bowels regular as clockwork, "
+                              "legs fine.").emergency
+    assert ENGINE.context(f"{told} No numbness round my backside, but I haven't passed water since "
+                          "yesterday.").emergency
