@@ -42,6 +42,17 @@ def _spelling() -> tuple[tuple[tuple[str, str], ...], ...]:
                  for k in ("prefix", "infix", "suffix"))
 
 
+@lru_cache(maxsize=1)
+def _same_in_both() -> frozenset[str]:
+    """Words whose ending a suffix rule would rewrite but which both spellings share ("excise", "advise")."""
+    import yaml
+
+    words = yaml.safe_load(SPELLING_FILE.read_text()).get("same_in_both") or []
+    if not all(isinstance(w, str) and w.isalpha() and w.islower() for w in words):
+        raise ValueError(f"{SPELLING_FILE.name}: same_in_both: lower-case words only")
+    return frozenset(words)
+
+
 @lru_cache(maxsize=65536)
 def american(word: str) -> str:
     """One spelling per word: the British forms in the spelling file become American ones."""
@@ -55,6 +66,9 @@ def american(word: str) -> str:
             word = word.replace(a, b)
     for a, b in suffix:
         if word.endswith(a) and len(word) > len(a) + 2:
+            # ("excised", "incising": their "-ise" verb is one both spellings share)
+            if a.startswith("is") and word[: -len(a)] + "ise" in _same_in_both():
+                break
             word = word[: -len(a)] + b
             break
     return word

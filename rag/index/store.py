@@ -24,8 +24,8 @@ from rag.text import tokenize
 from rag.types import Chunk
 
 # 2: British and American spellings share one BM25 token; 3: reference lists are passages; 4: a list item's opening
-# circumstance ("In <group>, ...") labels its later sentences
-FORMAT_VERSION = 4
+# circumstance ("In <group>, ...") labels its later sentences; 5: "-ise" words both spellings share keep their ending
+FORMAT_VERSION = 5
 KEEP_SNAPSHOTS = 3
 
 
