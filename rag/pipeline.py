@@ -71,6 +71,9 @@ REGION_NEGATION_REACH = 2  # words between "not" and the region it denies ("not 
 PACK_PASSAGES = 2  # a pack's documents' passages that join a question in its scope that retrieval did not find
 DECLINED_WIDER = 4  # how much further to look when the closest document leaves the subject to other guidance
 PLAN_CAUTION_MIN = 0.3  # a warning at least this close in meaning to the plan's sentence is about that plan
+# ... as is one sharing with it a word this close to the rarest indexed word's idf (about sixteen times as many
+# sentences use it)
+PLAN_WORD_IDF_MARGIN = 2.8
 PART_PASSAGES = 2  # how far (in answers' worth of passages) to look for a question part's own document's passage
 TOPICAL_SHARE = 0.05  # a word in at most this share of the corpus's sentences keeps a vignette's sentence in focus
 ABSTAIN_TEXT = ("The indexed sources do not cover this question, so I cannot answer it from them. "
@@ -343,7 +346,7 @@ class Pipeline:
     def _fallback_ready(self, turn: _Turn) -> None:
         _configure_thread(self.settings.threads)
         turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan,
-                                           turn.core_vector, turn.instead, turn.part_vectors)
+                                           turn.core_vector, turn.instead, turn.part_vectors, turn.closing)
 
     async def answer_stream(self, messages: Sequence[dict]) -> AsyncIterator[str | Answer]:
         """The turn as the text pieces a clinician may see now, then the Answer (its text is their sum)."""
@@ -593,7 +596,7 @@ class Pipeline:
             return turn.addressing
         if turn.extractive is None:
             turn.extractive = self._extractive(turn.query, turn.topical, turn.qvec, turn.snapshot, turn.plan,
-                                           turn.core_vector, turn.instead, turn.part_vectors)
+                                           turn.core_vector, turn.instead, turn.part_vectors, turn.closing)
         return turn.extractive
 
     def _asked_category_passages(self, snapshot, query: Query, passages: list[ScoredChunk]) -> list[ScoredChunk]:
@@ -801,9 +804,18 @@ class Pipeline:
         vocabulary = self.guardrails.vocabulary
         reported_definitive = bool(query.reported) and bool(vocabulary.concepts(query.text)
                                                              & vocabulary.role("definitive_test"))
-        if turn.decision and query.asks_what_to_do and not reported_definitive:
+        if turn.decision and not reported_definitive:
             needs = tuple(text for text, documents in self.guardrails.subject_answers(query.text, query.history)
                           if turn.decision.document_id in documents)
+        if needs and not query.asks_what_to_do:
+            # a question about the patient that asks something else ("what else could it be?", "why the long
+            # scan?"): what the patient needs ends the answer, whatever was asked, unless a value or a source is
+            # asked for (the figure, the dose or the reference is the whole answer)
+            answer_types = self.queries.answer_types
+            needs = () if answer_types.evidence.get(query.answer_type) or query.answer_type == "source" else needs
+            held_needs, needs = needs[:1], ()
+        else:
+            held_needs = ()
         plan = self.queries.as_proposed(self.queries.named_back(QueryReader.plan(query.text)))
         groundings: tuple[str, ...] = ()
         if plan:
@@ -815,7 +827,8 @@ class Pipeline:
             # sentences on its object
             groundings = tuple(dict.fromkeys(x for pair in itertools.zip_longest(said, rules) for x in pair if x))
         if not groundings:
-            self._hold(turn, (), needs)
+            self._hold(turn, (), (*needs, *held_needs))
+            turn.closing = held_needs
             return needs
         self._hold(turn, tuple(x for v in verdict.violations if (x := self.guardrails.instead(v.rule_id))),
                    groundings)
@@ -843,7 +856,13 @@ class Pipeline:
         target = self.embedder.encode_query(proposal)
         # (the two closest: the error named as such under the pitfalls, and the instruction against it)
         ranked = sorted(((float(vectors[p.chunk.id][i] @ target), text) for p, i, text in found), reverse=True)
-        return tuple(dict.fromkeys(text for score, text in ranked[:2] if score >= PLAN_CAUTION_MIN))
+        # a warning that names what the plan would do by a word few indexed sentences use ("Reserve <a rare
+        # procedure> for ...") is about that plan however far its meaning reads from the plan's sentence
+        idf = self.idf(turn.snapshot)
+        rare = max(idf.values(), default=0.0) - PLAN_WORD_IDF_MARGIN
+        named = {text for _, _, text in found if any(idf.get(w, 0.0) >= rare for w in content_words(text) & words)}
+        return tuple(dict.fromkeys([text for score, text in ranked
+                                    if score >= PLAN_CAUTION_MIN or text in named][:2]))
 
     def _hold(self, turn: _Turn, held: tuple[str, ...], groundings: tuple[str, ...] = ()) -> None:
         """Sentences the answer ends with whatever their score (turn.instead), and the passages that hold them and the
@@ -895,7 +914,8 @@ class Pipeline:
 
     def _extractive(self, query: Query, topical: list[ScoredChunk], qvec: np.ndarray, snapshot,
                     plan: tuple[str, ...] = (), core_vector: np.ndarray | None = None,
-                    instead: tuple[str, ...] = (), part_vectors: np.ndarray | None = None) -> DraftAnswer:
+                    instead: tuple[str, ...] = (), part_vectors: np.ndarray | None = None,
+                    closing: tuple[str, ...] = ()) -> DraftAnswer:
         """The extractive default: the one code path both a plain deployment and every LLM fallback take."""
         # the words that pick sentences are the question's own (a follow-up's, not the earlier turn's) and the
         # plain labels of what it asks about, less what it says the asker already knows
@@ -959,7 +979,8 @@ class Pipeline:
                                                        for r in pack.rules if r.grounding)) if instead else plan,
                                      states=self._value_stated(query),
                                      part_states=part_states,
-                                     holds=instead, says=self._says_what_it_does, kin=classes_mentioned,
+                                     holds=instead, closing=closing, says=self._says_what_it_does,
+                                     kin=classes_mentioned,
                                      own_words=query.asked)
 
     def _says_what_it_does(self, sentence: str, other: str) -> bool:
@@ -1166,6 +1187,7 @@ class _Turn:
     extractive: DraftAnswer | None = None  # the default's draft, composed while the model writes
     plan: tuple[str, ...] = ()  # source sentences of the rules the question's own plan breaks
     instead: tuple[str, ...] = ()  # what their packs say to do in place of that plan
+    closing: tuple[str, ...] = ()  # what the patient's subject needs, said after an answer to another question
     # the document's advice for a patient its stated coverage leaves out (Pipeline._addressing): the whole answer
     addressing: DraftAnswer | None = None
     part_vectors: np.ndarray | None = None  # the question's parts (Query.parts), embedded once for the whole turn

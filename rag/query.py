@@ -194,11 +194,15 @@ class AnswerTypes:
 
     def __init__(self, path: Path = ANSWER_TYPES_FILE) -> None:
         data = yaml.safe_load(path.read_text())
-        unknown = set(data) - {"types", "exclusions", "exclusions_after", "name_stems", "rhetorical", "advice",
-                               "error_headings", "proposals", "cautions"}
+        unknown = set(data) - {"types", "exclusions", "exclusions_opening", "exclusions_after", "name_stems",
+                               "rhetorical", "advice", "error_headings", "proposals", "cautions", "whether_named"}
         if unknown:
             raise ValueError(f"{path.name}: unknown top-level keys {sorted(unknown)}; allowed: types, exclusions, "
-                             "exclusions_after, name_stems, rhetorical, advice, error_headings, proposals, cautions")
+                             "exclusions_opening, exclusions_after, name_stems, rhetorical, advice, error_headings, "
+                             "proposals, cautions, whether_named")
+        self.whether_named = [re.compile(str(e), re.IGNORECASE) for e in data.get("whether_named") or []]
+        if any(rx.groups != 1 for rx in self.whether_named):
+            raise ValueError(f"{path.name}: whether_named: each pattern has exactly one group (what is asked of)")
         self.advice = [re.compile(str(e), re.IGNORECASE) for e in data.get("advice") or []]
         self.proposals = [re.compile(str(e), re.IGNORECASE) for e in data.get("proposals") or []]
         self.cautions = [re.compile(str(e), re.IGNORECASE) for e in data.get("cautions") or []]
@@ -206,20 +210,28 @@ class AnswerTypes:
         self.name_stems = tuple(str(x).lower() for x in data.get("name_stems") or [])
         self.rhetorical = frozenset(normalize(str(x)) for x in data.get("rhetorical") or [])
         concepts, self.evidence, self.describe, self.prefer, self.searched = {}, {}, {}, {}, {}
+        self._measures: dict[str, list[tuple[frozenset[str], re.Pattern]]] = {}
         keeps: set[str] = set()
         restated: set[str] = set()
         settled: set[str] = set()
         doing: set[str] = set()
         self.polar: set[str] = set()
         concepts["exclusion"] = {"kind": "cue", "phrases": data.get("exclusions") or ["apart from"]}
+        if data.get("exclusions_opening"):
+            concepts["exclusion_opening"] = {"kind": "cue", "phrases": data["exclusions_opening"]}
         if data.get("exclusions_after"):
             concepts["exclusion_after"] = {"kind": "cue", "phrases": data["exclusions_after"]}
         for name, spec in data["types"].items():
             if set(spec) - {"cues", "evidence", "describe", "prefer", "polar", "searched", "keeps_negatives",
-                            "restated", "settled_by_emergency", "qualifies", "asks_what_to_do"}:
+                            "restated", "settled_by_emergency", "qualifies", "asks_what_to_do", "measures"}:
                 raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe, prefer, polar, "
                                  "searched, keeps_negatives, restated, settled_by_emergency, qualifies, "
-                                 "asks_what_to_do")
+                                 "asks_what_to_do, measures")
+            measures = spec.get("measures") or []
+            if not isinstance(measures, list) or not all(isinstance(x, str) and content_words(x) for x in measures):
+                raise ValueError(f"{path.name}: type {name}: measures must be a list of words naming a measure")
+            self._measures[name] = [(content_words(x), re.compile(rf"\b{re.escape(x)}", re.IGNORECASE))
+                                    for x in measures]
             for flag in ("keeps_negatives", "restated", "polar", "settled_by_emergency", "asks_what_to_do"):
                 if flag in spec and not isinstance(spec[flag], bool):
                     raise ValueError(f"{path.name}: type {name}: {flag} must be true or false")
@@ -257,6 +269,17 @@ class AnswerTypes:
         self._cue_words = {name: frozenset(w for cue in spec["cues"] for part in normalize(str(cue)).split()
                                            for w in part.split("|") if w != "~")
                            for name, spec in data["types"].items()}
+
+    def asked_whether_named(self, text: str) -> list[str]:
+        """What a question asks whether the source recommends or mentions ("does the guidance recommend <X> ...?"),
+        by the `whether_named` patterns."""
+        return [m.group(1).strip() for rx in self.whether_named for m in rx.finditer(text) if m.group(1).strip()]
+
+    def measures_named(self, text: str, answer_type: str) -> list[frozenset[str]]:
+        """The named measures (`measures`: "survival", "sensitivity") the text asks the value of, each as its
+        stemmed words: a value of another measure ("a probability of <x>" for "what is the survival?") does not
+        answer it."""
+        return [frozenset(words) for words, rx in self._measures.get(answer_type, ()) if rx.search(text)]
 
     def gives_value(self, answer_type: str, sentence: str) -> bool:
         """Does the sentence give the kind of value this type of question asks for (its `evidence` patterns)?"""
@@ -378,7 +401,10 @@ class AnswerTypes:
         norm = normalize(text)
         spans = []
         for m in mentions:
-            if m.concept == "exclusion":
+            # (a phrase that sets aside only where it opens its clause: "One is <a>; what is the other?", not "the
+            # bigger one is <a>")
+            if m.concept == "exclusion" or m.concept == "exclusion_opening" and (
+                    m.start == 0 or tokens[m.start - 1].is_punct):
                 end = m.end
                 # (a full stop inside a name, "<Dr.Name> overview", ends no clause)
                 while end < len(tokens) and not (tokens[end].is_punct and not (

@@ -96,6 +96,7 @@ _ASKING = QUESTION_STEMS
 _DENIED_WORD = re.compile(r"\b(?:no|not|without|denies|denied|nil)\s+(?:any\s+|signs?\s+of\s+|evidence\s+of\s+)?"
                           r"([A-Za-z][A-Za-z-]+)", re.IGNORECASE)
 # what a yes-or-no question asks to give or whether it is indicated ("is <X> indicated?", "can I give <X>?")
+NEVER_NAMED = "answerability: the answering document never names"
 _WHETHER_GIVEN = re.compile(
     r"\b(?:is|are)\s+([A-Za-z][\w-]*)\s+(?:indicated|needed|required|necessary|safe|appropriate|recommended|"
     r"warranted|useful|effective)\b"
@@ -356,6 +357,11 @@ class ScopePolicy:
             return ScopeDecision(outcome="abstain", reasons=(
                 f"answerability: the question asks for {self.answer_types.describe[query.answer_type]} of "
                 f"{unnamed}, which no indexed document names",), **base)
+        absent = self._asked_absent(query, document_words(document) if document_words else None,
+                                    document_concepts(document) if document_concepts else None)
+        if absent:
+            return ScopeDecision(outcome="partial", reasons=(f"{NEVER_NAMED} {absent}",),
+                                 missing=f"any advice on {absent}", **base)
         missing = self._missing(query, passages, idf.keys()) or (
             self.answer_types.describe[query.answer_type] if unnamed else None)
         if missing and unnamed:
@@ -365,12 +371,29 @@ class ScopePolicy:
                                  missing=missing, **base)
         return ScopeDecision(outcome="answer", reasons=(f"topic: similarity {best:.2f}",), **base)
 
+    def _asked_absent(self, query: Query, words: frozenset[str] | None,
+                      concepts: frozenset[str] | None) -> str | None:
+        """"Does the <subject> guidance recommend <X>?" where the answering document never names X (by every word of
+        it, or by a concept it reads): what the document says is around X, not of it. X, or None."""
+        if words is None:
+            return None
+        for asked in self.answer_types.asked_whether_named(QueryReader.asking(query.focus)):
+            # (its words a concept the document reads covers are named by that concept: "<a kind of care>" is named
+            # by a document on that care; "<a specific form> of <a test>" is not named by the test alone)
+            named = self.vocabulary.concepts(asked) & (concepts or frozenset())
+            own = content_words(asked) - _ASKING - content_words(self.vocabulary.matched_text(asked, named))
+            if not own or own <= words:
+                continue
+            return asked
+        return None
+
     def answered_by_more(self, decision: ScopeDecision, query: Query, passages: list[ScoredChunk],
                          corpus_idf: dict[str, float]) -> ScopeDecision:
         """A partial answer whose missing value a passage found later for the question's other parts gives, about
         its focus ("..., should we hold the <drug>? What dose?": the dose is in the passage on the <drug>), is a
         whole answer."""
-        if decision.outcome != "partial" or self._unnamed(query, corpus_idf):
+        if decision.outcome != "partial" or self._unnamed(query, corpus_idf) or any(
+                r.startswith(NEVER_NAMED) for r in decision.reasons):  # (no other passage of it names the thing)
             return decision
         own = [p for p in passages if p.chunk.document_id == decision.document_id]
         if not own or self._missing(query, own, corpus_idf.keys()):
@@ -913,12 +936,15 @@ class ScopePolicy:
             stems = self.answer_types.name_stems  # a medicine by its name's stem; an acronym ("IV") names none
             owner = content_words(" ".join(n for n in self._names(query) if not self.vocabulary.concepts(n)
                                            and n.lower().endswith(stems))) & set(corpus_words)
+        drug_owner = bool(owner) and any(o.lower().endswith(self.answer_types.name_stems) for o in query.owner)
         # the disease whose value it is, when it is not the document's own ("a starting dose for isolated <disease B>"
         # asked of a guideline on <disease A> that names <B> among its symptoms): a value for <A> does not answer it
         diseases = [content_words(d) for d in self.diseases.find(asking)]
         # ... and the activity it is asked of ("how long must he keep off <an activity>?"): a time for something else
         # does not answer it
         qualifying = self.answer_types.qualifying(QueryReader.asking(query.focus), query.answer_type)
+        # ... and the named measure it asks ("the five-year survival percentage"): a figure for another does not
+        measures = self.answer_types.measures_named(QueryReader.asking(query.focus), query.answer_type)
 
         def holds(chunk, by_name: bool = False) -> bool:
             title = content_words(chunk.title)
@@ -930,8 +956,12 @@ class ScopePolicy:
                 said = content_words(f"{s.text} {s.label}") | heading | classes
                 if by_name and not ((owner and _names_any(said, owner)) or classes & focus):
                     continue
-                if (said & focus and (not owner or _names_any(said, owner) or owner <= title)
+                # (a sentence naming the medicine whose value it is, and giving it, is about the question's focus:
+                # "<drug> regimen, start to finish?")
+                if ((said & focus or drug_owner and _names_any(said, owner))
+                        and (not owner or _names_any(said, owner) or owner <= title)
                         and all(d <= said or d <= title for d in diseases)
+                        and all(m <= said for m in measures)
                         and self.answer_types.gives_value(query.answer_type, s.text)
                         and all(self.answer_types.gives_value(q, f"{' '.join(chunk.section[-1:])} {s.text}")
                                 for q in qualifying)

@@ -118,6 +118,7 @@ class ExtractiveComposer:
                 states: Callable[[str, str], bool] | None = None,
                 part_states: Sequence[Callable[[str, str], bool] | None] = (),
                 holds: Sequence[str] = (), says: Callable[[str, str], bool] | None = None,
+                closing: Sequence[str] = (),
                 grounds: Sequence[str] = (),
                 kin: Callable[[str], ClassMentions] | None = None, own_words: str | None = None) -> DraftAnswer:
         """question: the words to match (the current turn); query_vector: the resolved query's meaning;
@@ -133,7 +134,8 @@ class ExtractiveComposer:
         answer to a value question holds the best such sentence, the one that made it answerable, even below the
         length window; holds: source sentences the answer ends with whatever their score (what to do in place of the
         question's own plan, where it breaks a rule), in place of the last-chosen sentences where the length cap leaves
-        no room, unless a chosen sentence already says what one says (says(chosen, held)); grounds: every source
+        no room, unless a chosen sentence already says what one says (says(chosen, held)); closing: source sentences
+        added after the answer, over its length cap, unless a chosen sentence says what one says; grounds: every source
         sentence of the rules the plan breaks and of what the document says of it (leads are the first two), which
         a held sentence never displaces; kin: the classes a text names, each with the (stemmed) words that name it
         ("ramipril", "ACE inhibitors"): a sentence naming a class the question names in other words matches those
@@ -271,14 +273,27 @@ class ExtractiveComposer:
             # (where two leads answer a plan already, the best of the others is no longer what answers it)
             answering = next((c for c in chosen if all(c is not x for x in led) and c is not continued),
                              None) if sum(any(c is x for x in led) for c in chosen) < 2 else None
-            while (len(chosen) > 2 and all(chosen[-1] is not x for x in led) and chosen[-1] is not answering
-                   and chosen[-1] is not continued and id(chosen[-1]) not in firsts
-                   and not any(_is_grounding(chosen[-1].text, g) for g in grounds)
-                   and (len(chosen) > self.max_sentences or used + len(cand.text) + 6 > self.max_chars)):
-                used -= len(chosen.pop().text) + 6
-            if len(chosen) <= self.max_sentences and used + len(cand.text) + 6 <= self.max_chars:
+            # (the last-chosen that may go, past a safety statement that may not: "<rule's sentence>" stays)
+            while len(chosen) > 2 and (len(chosen) > self.max_sentences or used + len(cand.text) + 6 > self.max_chars):
+                last = next((c for c in reversed(chosen[2:])
+                             if all(c is not x for x in led) and c is not answering and c is not continued
+                             and id(c) not in firsts and not any(_is_grounding(c.text, g) for g in grounds)), None)
+                if last is None:
+                    break
+                chosen = [c for c in chosen if c is not last]
+                used -= len(last.text) + 6
+            # (where what may go has gone and it still does not fit, it is quoted over the length cap: what to do is
+            # worth more than a short answer)
+            if len(chosen) <= self.max_sentences:
                 chosen.append(cand)
                 used += len(cand.text) + 6
+        for said in closing:
+            # what the patient needs, after an answer to another question: added, never in place of the answer
+            if any(_same_sentence(c.text, said) or (says is not None and says(c.text, said)) for c in chosen):
+                continue
+            cand = next((c for c in candidates if _same_sentence(c.text, said)), None)
+            if cand is not None and len(chosen) <= self.max_sentences:
+                chosen.append(cand)
         sentences = tuple(CitedSentence(text=self._under_its_heading(as_sentence(c.text), passages[c.passage]),
                                         cites=(c.passage + 1,)) for c in chosen)
         return DraftAnswer(sentences=sentences, passages=tuple(passages), synthesizer=self.name)

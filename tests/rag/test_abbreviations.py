@@ -175,3 +175,8 @@ def test_a_titles_initials_do_not_replace_a_shorthand_the_lists_know_in_another_
     read = Shorthand.for_corpus(["Give aciclovir the same day.", "Admit a child who is unwell."], known_english,
                                 lambda token: False, titles=["Eczema herpeticum in children and adults"])
     assert read.long_forms("HCA on the surgical ward: two pillows under his heel?") == []
+
+
+def test_a_combined_tablet_is_read_as_the_opioid_it_holds():
+    read = _reader(["Do not give codeine to a breastfeeding mother."])
+    assert read.classes_of("the F1 has written up co-codamol 30/500") == ["codeine"]

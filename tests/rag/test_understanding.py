@@ -1395,3 +1395,80 @@ def test_a_condition_named_only_to_compare_is_not_what_is_searched():
     assert "calcium gluconate" in query.affirmed.lower()
     # a comparison of feel is no treatment compared
     assert "lump" in QueryReader().read(_user("It feels like a lump in the back. What next?")).search.lower()
+
+
+def test_a_figure_of_another_measure_does_not_answer_a_named_measure(pipeline):
+    # the guideline's only figure is a probability of malignancy: a survival figure is not in it
+    a = pipeline.answer(_user("What is the five-year survival percentage for a malignant paraspinal mass?"))
+    assert a.scope == "partial" and a.abstained
+    b = pipeline.answer(_user("What percentage of patients with a history of cancer turn out to have a malignancy?"))
+    assert b.scope == "answer" and "9%" in b.answer
+
+
+def test_the_measures_an_answer_type_names_are_checked(tmp_path):
+    from rag.query import AnswerTypes
+
+    bad = tmp_path / "types.yaml"
+    bad.write_text("types:\n  statistic:\n    cues: [percentage]\n    measures: [the]\n")
+    with pytest.raises(ValueError, match="measures must be a list"):
+        AnswerTypes(bad)
+
+
+def test_a_reference_the_asker_already_names_is_set_aside_in_favour_of_the_other(pipeline):
+    a = pipeline.answer(_user("The guidance's line that precontrast images must be obtained to assess enhancement "
+                              "patterns carries two reference numbers. One is the topic overview; what is the other "
+                              "one - title, publisher and year?"))
+    assert "Imaging for Sciatica" in a.answer and "2026" in a.answer
+
+
+def test_a_question_about_a_patient_with_the_lump_ends_with_what_the_patient_needs(pipeline):
+    a = pipeline.answer(_user("19, hard bump next to my spine lower down for 3 months, aches at night, ibuprofen "
+                              "fixes it. What else could it actually be?"))
+    assert "Paraspinal abscess" in a.answer and "without and with" in a.answer
+    # ... not where a figure or a source is the whole answer
+    b = pipeline.answer(_user("Firm lump beside L3 and back pain. How much does a history of cancer raise the "
+                              "probability of malignancy?"))
+    assert "9%" in b.answer and "without and with" not in b.answer
+
+
+def test_a_treatment_the_answering_document_never_names_is_said_to_be_missing(pipeline):
+    a = pipeline.answer(_user("Firm lump beside L3 with back pain. Does the lump guidance recommend tranexamic acid "
+                              "before the biopsy?"))
+    assert a.scope == "partial" and a.abstained and "tranexamic acid" in a.answer
+    # ... one it names is answered from what it says of it
+    b = pipeline.answer(_user("Firm lump beside L3 with back pain. Does the guidance recommend a bone scan?"))
+    assert b.scope == "answer" and "Bone scan" in b.answer
+
+
+def test_a_verb_and_its_noun_share_a_word_where_both_spellings_share_its_ending():
+    from rag.text import american, content_words
+
+    # "-ise" verbs both spellings write so are not rewritten to "-ize": the verb and its noun stay one word
+    assert content_words("incise it") & content_words("incision and drainage")
+    assert content_words("excised") == content_words("excision")
+    assert american("organised") == "organized" and american("advised") == "advised"
+
+
+def test_a_warning_that_restricts_what_a_plan_would_do_is_a_caution():
+    types = default_answer_types()
+    assert types.cautions_against("Reserve incision and drainage for an abscess larger than 5 cm.")
+    assert types.cautions_against("Immediate tonsillectomy is reserved for a compromised airway.")
+    assert types.proposal("My reg wants to incise and drain tonight. Is that right?") == \
+        "My reg wants to incise and drain tonight."
+    assert types.proposal("I asked the doctor to induce me tomorrow.") == "I asked the doctor to induce me tomorrow."
+
+
+def test_the_whether_named_patterns_are_checked(tmp_path):
+    from rag.query import AnswerTypes
+
+    bad = tmp_path / "types.yaml"
+    bad.write_text("whether_named: ['does the guidance (recommend) (\\\\w+)']\ntypes:\n  yes_no:\n    cues: [is it]\n")
+    with pytest.raises(ValueError, match="exactly one group"):
+        AnswerTypes(bad)
+
+
+def test_the_words_both_spellings_share_are_checked(tmp_path, monkeypatch):
+    from rag import text
+
+    assert_loader_rejects(monkeypatch, tmp_path, text, "SPELLING_FILE", text._same_in_both, [
+        ("same_in_both: [Excise]\n", "lower-case words only"), ("same_in_both: [in cise]\n", "lower-case words only")])
