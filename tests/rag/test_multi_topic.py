@@ -99,6 +99,9 @@ KEPT_APART_65 = TOPICS / "kept_apart_65"
 # Batches 67's (central retinal artery occlusion, quinsy) and 68's (reduced fetal movements, exertional
 # rhabdomyolysis) pairs, from the thirtieth session, likewise kept to their own fixture.
 KEPT_APART_67 = TOPICS / "kept_apart_67"
+# Batches 69's (frostbite, lactational mastitis) and 70's (suspected scaphoid fracture, acute priapism) pairs, from the
+# thirty-first session, likewise kept to their own fixture.
+KEPT_APART_69 = TOPICS / "kept_apart_69"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -172,6 +175,7 @@ every_and_batches_61_62 = _batches_fixture("every_and_batches_61_62", KEPT_APART
 every_and_batches_63_64 = _batches_fixture("every_and_batches_63_64", KEPT_APART_63)
 every_and_batches_65_66 = _batches_fixture("every_and_batches_65_66", KEPT_APART_65)
 every_and_batches_67_68 = _batches_fixture("every_and_batches_67_68", KEPT_APART_67)
+every_and_batches_69_70 = _batches_fixture("every_and_batches_69_70", KEPT_APART_69)
 
 
 @pytest.fixture(scope="module")
@@ -475,6 +479,14 @@ BATCH_65_FLOORS = {"chat_topics_65.jsonl": 0.62, "chat_topics_66.jsonl": 0.33}
 # training went to the fetal movements guideline); 11/24 with fifty-nine at the thirtieth stop (calcium gluconate "like
 # you would for hyperkalaemia" in rhabdomyolysis is answered from the rhabdomyolysis guideline).
 BATCH_67_FLOORS = {"chat_topics_67.jsonl": 0.5, "chat_topics_68.jsonl": 0.45}
+# batch 69 (frostbite, lactational mastitis): first contact 12/24 with one hundred and twelve documents on 13ee252
+# untouched (a rewarming "for how long" of minutes and an iloprost regimen in ng/kg/min were called unanswerable;
+# "does the guidance recommend hyperbaric oxygen?" was answered from other things; co-codamol did not meet "do not give
+# codeine"); 12/24 with sixty-one (fixture every_and_batches_69_70) at the thirty-first stop.
+# batch 70 (suspected scaphoid fracture, acute priapism): first contact 13/24 with one hundred and fourteen documents
+# after the thirty-first session's first changes (right guideline, wrong sentences; a nosebleed question naming
+# phenylephrine went to priapism); 12/24 with sixty-one at the thirty-first stop.
+BATCH_69_FLOORS = {"chat_topics_69.jsonl": 0.5, "chat_topics_70.jsonl": 0.5}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -509,12 +521,13 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_61_62") for n in sorted(BATCH_61_FLOORS)),
                                            *((n, "every_and_batches_63_64") for n in sorted(BATCH_63_FLOORS)),
                                            *((n, "every_and_batches_65_66") for n in sorted(BATCH_65_FLOORS)),
-                                           *((n, "every_and_batches_67_68") for n in sorted(BATCH_67_FLOORS))])
+                                           *((n, "every_and_batches_67_68") for n in sorted(BATCH_67_FLOORS)),
+                                           *((n, "every_and_batches_69_70") for n in sorted(BATCH_69_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
              **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS,
-             **BATCH_67_FLOORS}[name]
+             **BATCH_67_FLOORS, **BATCH_69_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
