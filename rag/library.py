@@ -156,8 +156,9 @@ class Library:
 
     # ---- writing ----------------------------------------------------------------------------------
     @contextmanager
-    def writing(self) -> Iterator[Snapshot | None]:
-        """Hold the one-writer lock and yield the snapshot that is current on disk (None if none yet)."""
+    def writing(self, load: bool = True) -> Iterator[Snapshot | None]:
+        """Hold the one-writer lock and yield the snapshot that is current on disk (None if none yet). load=False: the
+        caller rebuilds whatever is on disk, so an index this version cannot read (an older format) is not loaded."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         with self._thread_lock:
             try:
@@ -168,7 +169,7 @@ class Library:
                     f"{self.settings.write_lock_timeout_s:g}s; try again when its write has finished") from None
             try:
                 path = self.store.current_path()
-                if path is not None and (self._snapshot is None or self._snapshot.path != path):
+                if load and path is not None and (self._snapshot is None or self._snapshot.path != path):
                     self._snapshot = self.store.load()
                 yield self._snapshot if path is not None else None
             finally:
@@ -177,7 +178,7 @@ class Library:
     def open(self, *, rebuild_if_needed: bool = True, progress: bool = False) -> Snapshot:
         """Seed an empty store with the shipped corpus, clear crash leftovers, rebuild a missing/stale
         index (or refuse), load."""
-        with self.writing():
+        with self.writing(load=False):
             for removed in self.store.remove_leftovers():
                 log.warning("removed crash leftover", path=str(removed))
             if self.docstore.is_empty():
@@ -209,7 +210,7 @@ class Library:
         return encode
 
     def rebuild(self, progress: bool = False) -> Snapshot:
-        with self.writing():
+        with self.writing(load=False):
             return self._rebuild_locked(progress)
 
     def _rebuild_locked(self, progress: bool) -> Snapshot:

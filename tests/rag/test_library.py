@@ -127,6 +127,31 @@ def test_a_stale_manifest_is_detected_and_refused_or_rebuilt(fresh_library, embe
     assert reopened.open().manifest["corpus_hash"] != "0000"
 
 
+def test_an_index_of_an_older_format_is_rebuilt_at_start_and_by_the_rebuild_command(fresh_library, embedder):
+    # an upgrade that changes how words are tokenised leaves the old index unreadable: the service's start and
+    # `clinrag index rebuild` rebuild it, rather than asking for the rebuild they cannot do
+    from rag.index.store import FORMAT_VERSION
+
+    fresh_library.write(parse_document(GOUT, "gout.md"))
+
+    def age() -> None:
+        current = fresh_library.store.current_path()
+        manifest = json.loads((current / "manifest.json").read_text())
+        manifest["format_version"] = FORMAT_VERSION - 1
+        (current / "manifest.json").write_text(json.dumps(manifest))
+
+    age()
+    started = Library(fresh_library.settings, embedder)
+    assert started.status()["state"] == "stale"
+    with pytest.raises(IndexMismatch, match="index format"):
+        started.open(rebuild_if_needed=False)
+    assert started.open().manifest["format_version"] == FORMAT_VERSION
+    assert top_document(started, embedder, "colchicine for a gout flare") == "gout"
+    age()
+    rebuilt = Library(fresh_library.settings, embedder).rebuild()
+    assert rebuilt.manifest["format_version"] == FORMAT_VERSION
+
+
 def test_an_index_built_by_another_model_is_refused(fresh_library, embedder, tmp_path):
     settings = make_settings(fresh_library.settings.data_dir, embedding_model=str(embedder.path))
     other = Library(settings, Embedder(str(embedder.path)))
