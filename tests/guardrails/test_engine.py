@@ -1464,13 +1464,21 @@ def test_a_code_switched_spanish_account_of_saddle_numbness_and_weak_legs_is_an_
     assert not ENGINE.context(f"{lump} He feels his nalgas fine and his piernas are strong.").emergency
 
 
-def test_a_measure_the_same_as_a_year_ago_is_the_baseline_and_whats_new_heads_what_follows():
-    told = ("Background: enlarged prostate on tamsulosin for ten years. Last clinic, his residual volume was the same "
-            "as the year before.")
-    assert not ENGINE.context(f"{told} What's new: a firm lump beside L4 and an ache there for a month. His stream "
-                              "is as it has always been.").emergency
-    assert ENGINE.context(f"{told} What's new: since last night he can't pass urine at all, and a firm lump beside "
-                          "L4.").emergency
+@pytest.mark.parametrize("told, calm, urgent", [
+    # a measure the same as a year ago is the baseline, and "what's new" heads what follows
+    ("Background: enlarged prostate on tamsulosin for ten years. Last clinic, his residual volume was the same as the "
+     "year before.",
+     "What's new: a firm lump beside L4 and an ache there for a month. His stream is as it has always been.",
+     "What's new: since last night he can't pass urine at all, and a firm lump beside L4."),
+    # a part of a denial list with its own verdict is asserted, and rules out what someone else said
+    ("Diabetic, erections gone for eight years, no better or worse. Firm lump right of my spine, aching seven weeks. "
+     "My nephew says 'sexual dysfunction' plus a lump by the spine is cauda equina.",
+     "No numbness round my backside, waterworks and bowels regular as clockwork, legs fine.",
+     "No numbness round my backside, but I haven't passed water since yesterday."),
+])
+def test_a_history_the_askers_own_words_settle_is_no_emergency_and_a_new_feature_still_is(told, calm, urgent):
+    assert not ENGINE.context(f"{told} {calm}").emergency
+    assert ENGINE.context(f"{told} {urgent}").emergency
 
 
 def test_a_part_said_to_be_fine_is_a_normal_finding_not_a_judgement_that_examination_suffices():
@@ -1480,11 +1488,22 @@ def test_a_part_said_to_be_fine_is_a_normal_finding_not_a_judgement_that_examina
     assert "RF-BENIGN-ASSUMPTION" in _rules(q, "Both legs fine and it feels soft, so it is benign; no scan needed.")
 
 
-def test_a_jamaican_creole_account_of_saddle_numbness_and_retention_is_an_emergency():
-    lump = "Mi have one hard lump pon mi back, low down near mi backbone, from before Christmas."
-    assert ENGINE.context(f"{lump} From Tuesday mi cyaan feel mi batty when mi siddung pon di chamba.").emergency
-    assert ENGINE.context(f"{lump} Mi cyaan pass water, only likkle drip come.").emergency
-    assert not ENGINE.context(f"{lump} Mi can feel mi batty fine an mi pass water normal.").emergency
+@pytest.mark.parametrize("lump, emergencies, calm", [
+    # Jamaican Creole
+    ("Mi have one hard lump pon mi back, low down near mi backbone, from before Christmas.",
+     ["From Tuesday mi cyaan feel mi batty when mi siddung pon di chamba.",
+      "Mi cyaan pass water, only likkle drip come."],
+     "Mi can feel mi batty fine an mi pass water normal."),
+    # Tagalog mixed with English
+    ("May bukol siya sa likod, malapit sa spine, mga 2 months na.",
+     ["Manhid daw yung puwitan niya hanggang sa pagitan ng hita.", "Parehong binti mahina na, hindi na siya makatayo."],
+     "Okay naman ang ihi niya, malakas pa ang binti."),
+])
+def test_an_account_in_another_tongue_of_saddle_numbness_retention_or_weak_legs_is_an_emergency(lump, emergencies,
+                                                                                               calm):
+    for told in emergencies:
+        assert ENGINE.context(f"{lump} {told}").emergency, told
+    assert not ENGINE.context(f"{lump} {calm}").emergency
 
 
 def test_a_time_said_of_no_finding_changes_nothing_and_a_long_past_event_dates_a_baseline():
@@ -1509,13 +1528,6 @@ def test_no_one_seen_yet_denies_nothing_after_it():
     assert "RF-CONSERVATIVE-FIRST" in _rules(q, "She hasn't seen a doctor about it and the physio is still treating "
                                                 "it.")
     assert _rules(q, "His physio measured it the same last spring; MRI without and with contrast this week.") == set()
-
-
-def test_a_tagalog_account_of_retention_saddle_numbness_and_weak_legs_is_an_emergency():
-    lump = "May bukol siya sa likod, malapit sa spine, mga 2 months na."
-    assert ENGINE.context(f"{lump} Manhid daw yung puwitan niya hanggang sa pagitan ng hita.").emergency
-    assert ENGINE.context(f"{lump} Parehong binti mahina na, hindi na siya makatayo.").emergency
-    assert not ENGINE.context(f"{lump} Okay naman ang ihi niya, malakas pa ang binti.").emergency
 
 
 def test_each_time_stamped_line_of_a_pasted_chat_is_read_on_its_own():
@@ -1543,12 +1555,3 @@ def test_a_pasted_chat_and_its_dated_lines_split_where_each_message_starts():
     text = "[06:58] Mum: felt nowt\n12/03/2026, 08:15 - Mum: havent weed since teatime\nFor context, the GP"
     assert split_sentences(text, lines=True) == ["[06:58] Mum: felt nowt", "12/03/2026, 08:15 - Mum: havent weed "
                                                  "since teatime", "For context, the GP"]
-
-
-def test_a_part_of_a_denial_list_with_its_own_verdict_is_asserted_and_rules_out_what_others_said():
-    told = ("Diabetic, erections gone for eight years, no better or worse. Firm lump right of my spine, aching seven "
-            "weeks. My nephew says 'sexual dysfunction' plus a lump by the spine is cauda equina.")
-    assert not ENGINE.context(f"{told} No numbness round my backside, waterworks and bowels regular as clockwork, "
-                              "legs fine.").emergency
-    assert ENGINE.context(f"{told} No numbness round my backside, but I haven't passed water since "
-                          "yesterday.").emergency
