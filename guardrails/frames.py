@@ -518,8 +518,9 @@ def _deferral_of_another_thing(tokens: list[Token], mentions: list[Mention]) -> 
     for k, m in enumerate(mentions):
         if m.concept != "timing.defer" or m.end >= len(tokens) or tokens[m.end].text not in _NAMED_THING_DETERMINERS:
             continue
-        if tokens[m.end - 1].text in _TIME_PREPOSITIONS:
-            continue  # "in for the week after the <event>": what follows is when, not what is put off
+        if tokens[m.end - 1].text in _TIME_PREPOSITIONS or any(
+                x.kind == "timing" and m.end <= x.start <= m.end + 1 for x in mentions):
+            continue  # "in for the week after the <event>", "postponed a few weeks": what follows is when
         phrase: list[int] = []
         end = len(tokens)
         for j in range(m.end + 1, len(tokens)):
