@@ -115,9 +115,11 @@ def clause_ids(tokens: list[Token], mentions: list[Mention]) -> list[int]:
     return out
 
 
-def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[int], lists: bool = False) -> list[bool]:
+def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[int], lists: bool = False,
+                   normal: frozenset[str] = frozenset()) -> list[bool]:
     """For each mention: is it negated? lists=True lets a list negation ("denies X, Y or Z", "no X or Y") run
-    across commas, for symptoms in a question; an item said to be new is never negated."""
+    across commas, for symptoms in a question; an item said to be new is never negated. normal: the concepts that
+    find a part normal (the vocabulary's `normal` role): a list part saying so asserts its own verdict."""
     flags = [False] * len(mentions)
     for i, cue in enumerate(mentions):
         # in a history, "I have excluded <a>, <b> and <c>" denies them as plainly as "no <a>, <b> or <c>"
@@ -157,7 +159,7 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                 if list_mode and m.start > cue.end and _after_comma(tokens, m.start) and m.end < len(tokens) \
                         and tokens[m.end].text in _CLAUSE_VERBS:
                     break  # "no <a> or <b>, a <finding> has been ruled out": the subject of a new clause
-                if list_mode and _said_normal_after_comma(tokens, mentions, cue.end, m.start):
+                if list_mode and _said_normal_after_comma(tokens, mentions, cue.end, m.start, normal):
                     break  # "no <a> or <b>, <organs> regular as clockwork": an item with its own verdict
 
                 flags[j] = True
@@ -284,14 +286,15 @@ def _parenthetical_denials(tokens: list[Token], mentions: list[Mention], flags: 
                 flags[j] = True
 
 
-def _said_normal_after_comma(tokens: list[Token], mentions: list[Mention], start: int, at: int) -> bool:
+def _said_normal_after_comma(tokens: list[Token], mentions: list[Mention], start: int, at: int,
+                             normal: frozenset[str]) -> bool:
     """Does the comma-delimited part holding token `at` (after a comma past `start`) say its items are normal ("no
     <a>, <organs> normal")? A list negation stops there: the part asserts its own verdict."""
     comma = next((i for i in range(at - 1, start - 1, -1) if tokens[i].text == ","), None)
     if comma is None:
         return False
     end = next((i for i in range(at, len(tokens)) if tokens[i].text in (",", ";", ".")), len(tokens))
-    return any(comma < x.start < end and x.concept in ("condition.normal", "term.intact") for x in mentions)
+    return any(comma < x.start < end and x.concept in normal for x in mentions)
 
 
 def _after_comma(tokens: list[Token], at: int) -> bool:
@@ -581,6 +584,7 @@ class FrameReader:
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.v = vocabulary
         self._watch_list = vocabulary.role("watch_list")
+        self._normal = vocabulary.role("normal")
         # the conditions a plain film's and a definitive test's results are read as (FrameReader._established)
         self._plain_result = frozenset(vocabulary.as_condition(c)[1] for c in vocabulary.role("plain_film"))
         self._definitive_result_of = frozenset(vocabulary.as_condition(c)[1]
@@ -593,7 +597,7 @@ class FrameReader:
             tokens, _deferral_of_another_thing(tokens, _history_durations(
                 tokens, _outside_rejected_quotes(sentence, tokens, self.v.tag(tokens), rejected_next))))))
         clauses = clause_ids(tokens, mentions)
-        negated = negation_flags(tokens, mentions, clauses, lists)
+        negated = negation_flags(tokens, mentions, clauses, lists, self._normal)
         rs = ReadSentence(sentence, tokens, mentions, negated, clauses)
         gates = self._gate_spans(tokens, mentions, clauses, negated, account=lists,
                                  lists_after=frozenset(m.start for m in mentions if m.concept in self._watch_list))

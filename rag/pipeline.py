@@ -807,15 +807,14 @@ class Pipeline:
         if turn.decision and not reported_definitive:
             needs = tuple(text for text, documents in self.guardrails.subject_answers(query.text, query.history)
                           if turn.decision.document_id in documents)
+        held_needs: tuple[str, ...] = ()
         if needs and not query.asks_what_to_do:
             # a question about the patient that asks something else ("what else could it be?", "why the long
-            # scan?"): what the patient needs ends the answer, whatever was asked, unless a value or a source is
-            # asked for (the figure, the dose or the reference is the whole answer)
-            answer_types = self.queries.answer_types
-            needs = () if answer_types.evidence.get(query.answer_type) or query.answer_type == "source" else needs
-            held_needs, needs = needs[:1], ()
-        else:
-            held_needs = ()
+            # scan?"): what the patient needs ends the answer, unless a value or a source is asked for (the figure,
+            # the dose or the reference is the whole answer)
+            if not (self.queries.answer_types.evidence.get(query.answer_type) or query.answer_type == "source"):
+                held_needs = needs[:1]
+            needs = ()
         plan = self.queries.as_proposed(self.queries.named_back(QueryReader.plan(query.text)))
         groundings: tuple[str, ...] = ()
         if plan:

@@ -95,8 +95,10 @@ _ASKING = QUESTION_STEMS
 # have it, so it votes for no document (a guideline about it is not about this patient)
 _DENIED_WORD = re.compile(r"\b(?:no|not|without|denies|denied|nil)\s+(?:any\s+|signs?\s+of\s+|evidence\s+of\s+)?"
                           r"([A-Za-z][A-Za-z-]+)", re.IGNORECASE)
-# what a yes-or-no question asks to give or whether it is indicated ("is <X> indicated?", "can I give <X>?")
+# the reason of a partial answer to "does the guidance recommend <X>?" where the document never names X: no other
+# passage of it can name X either (ScopePolicy.answered_by_more)
 NEVER_NAMED = "answerability: the answering document never names"
+# what a yes-or-no question asks to give or whether it is indicated ("is <X> indicated?", "can I give <X>?")
 _WHETHER_GIVEN = re.compile(
     r"\b(?:is|are)\s+([A-Za-z][\w-]*)\s+(?:indicated|needed|required|necessary|safe|appropriate|recommended|"
     r"warranted|useful|effective)\b"

@@ -261,8 +261,10 @@ class ExtractiveComposer:
                     and used + len(before.text) + 6 <= self.max_chars):
                 chosen.insert(chosen.index(cand), before)
                 used += len(before.text) + 6
+        def said_already(text: str) -> bool:
+            return any(_same_sentence(c.text, text) or (says is not None and says(c.text, text)) for c in chosen)
         for held in holds:
-            if any(_same_sentence(c.text, held) or (says is not None and says(c.text, held)) for c in chosen):
+            if said_already(held):
                 continue
             cand = next((c for c in candidates if _same_sentence(c.text, held)), None)
             if cand is None:
@@ -289,7 +291,7 @@ class ExtractiveComposer:
                 used += len(cand.text) + 6
         for said in closing:
             # what the patient needs, after an answer to another question: added, never in place of the answer
-            if any(_same_sentence(c.text, said) or (says is not None and says(c.text, said)) for c in chosen):
+            if said_already(said):
                 continue
             cand = next((c for c in candidates if _same_sentence(c.text, said)), None)
             if cand is not None and len(chosen) <= self.max_sentences:
