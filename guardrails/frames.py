@@ -814,8 +814,10 @@ class FrameReader:
                     continue
             same = heads or same
             if not same:
+                # (a pointer inside the timing's own words is what goes first: "<other work> can queue behind it")
                 if m.kind in ("assessment", "protocol") or m.kind == "timing" and any(
-                        t.text in _POINTERS and clauses[i] == clauses[m.start] for i, t in enumerate(tokens)):
+                        t.text in _POINTERS and clauses[i] == clauses[m.start] and not m.start <= i < m.end
+                        for i, t in enumerate(tokens)):
                     earlier = [o for o in objects if mentions[o].start < m.start]
                     # reaching back, the judgement is of the test, not of the agent that qualifies it ("<test> with
                     # <agent> is quicker, so it will be the definitive study")

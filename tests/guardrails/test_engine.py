@@ -1498,6 +1498,11 @@ def test_a_part_said_to_be_fine_is_a_normal_finding_not_a_judgement_that_examina
     ("May bukol siya sa likod, malapit sa spine, mga 2 months na.",
      ["Manhid daw yung puwitan niya hanggang sa pagitan ng hita.", "Parehong binti mahina na, hindi na siya makatayo."],
      "Okay naman ang ihi niya, malakas pa ang binti."),
+    # Hindi mixed with English, the negation after the verb
+    ("Lower back mein spine ke paas ek hard ganth hai, do mahine se.",
+     ["Kal raat se peshab bilkul nahi aa raha.", "Neeche baithne wali jagah sunn ho gayi hai.",
+      "Dono pairon mein jaan nahi, aaj subah gir gaye."],
+     "Peshab aur latrine theek hai, pairon mein taakat hai."),
 ])
 def test_an_account_in_another_tongue_of_saddle_numbness_retention_or_weak_legs_is_an_emergency(lump, emergencies,
                                                                                                calm):
@@ -1555,3 +1560,49 @@ def test_a_pasted_chat_and_its_dated_lines_split_where_each_message_starts():
     text = "[06:58] Mum: felt nowt\n12/03/2026, 08:15 - Mum: havent weed since teatime\nFor context, the GP"
     assert split_sentences(text, lines=True) == ["[06:58] Mum: felt nowt", "12/03/2026, 08:15 - Mum: havent weed "
                                                  "since teatime", "For context, the GP"]
+
+
+def test_work_sequenced_behind_other_work_is_put_off_and_what_it_queues_behind_goes_first():
+    q = "71M, hard mass right of L3, back pain for 2 months, Hb 98 with iron deficiency, not yet imaged."
+    assert "RF-MRI-DELAY" in _rules(q, "The scopes for the anaemia come first; the spinal MRI can queue behind those.")
+    assert _rules(q, "Put the MRI lumbar spine without and with IV contrast first; the scopes can queue behind it.") \
+        == set()
+
+
+def test_quoted_wording_withdrawn_or_found_against_the_guidance_is_rejected_and_a_test_withdrawn_is_not_done():
+    q = "Firm paraspinal lump at L3, back pain for six weeks."
+    mri = "MRI of the lumbar spine without and with IV contrast now comes first."
+    assert _rules(q, f"The old wording - 'six weeks of physiotherapy, then MRI if no better' - has been withdrawn. "
+                     f"{mri}") == set()
+    assert _rules(q, f"In 3 of 10 notes a 'trial of physiotherapy first' was recorded. This contravenes the guidance. "
+                     f"{mri}") == set()
+    assert "RF-MRI-DELAY" in _rules(q, "The MRI has been dropped.")
+
+
+def test_a_cancer_pathways_weeks_are_haste_for_a_lump_but_no_emergent_mri_for_cauda_equina():
+    lump = "Firm lump beside L3, back pain for six weeks."
+    assert _rules(lump, "Refer for MRI lumbar spine without and with IV contrast on the two-week-wait "
+                        "pathway.") == set()
+    ces = "Paraspinal mass at L3, new faecal incontinence, perineal numbness and both legs weaker over 24 hours."
+    assert "RF-CAUDA-EQUINA" in _rules(ces, "Fast-track him onto the two-week-wait MRI pathway and let the spinal "
+                                            "team know by letter.")
+    assert "RF-CAUDA-EQUINA" not in _rules(ces, "Emergent MRI tonight and urgent neurosurgical consultation.")
+
+
+def test_a_test_said_to_cover_the_lump_or_be_all_its_work_up_is_judged_adequate():
+    q = "60F, firm mass left of L3, back pain 3 months, no contraindication to MRI."
+    assert "RF-WRONG-MODALITY" in _rules(q, "Let the SPECT cover the lump and avoid an MRI.")
+    assert "RF-WRONG-MODALITY" in _rules(q, "Get standing films; if the alignment is stable, those films are all the "
+                                            "work-up this lump needs.")
+    # a feature characterised beside the MRI is a limited role, not the whole work-up
+    assert _rules(q, "Add a CT to the MRI lumbar spine without and with IV contrast: CT will characterise the bone "
+                     "origin and the mineralised matrix.") == set()
+    assert "RF-WRONG-MODALITY" in _rules(q, "A bone scan with SPECT will characterise the paraspinal soft-tissue "
+                                            "mass; MRI is not required.")
+
+
+def test_surveillance_in_the_passive_and_a_self_treatment_plan_are_read():
+    q = "Firm lump beside L3 with two months of back pain."
+    assert _rules(q, "The lump can be followed safely with an ultrasound every 3 months and no MRI.")
+    assert "RF-CONSERVATIVE-FIRST" in _rules(q, "I've cancelled the MRI and I'm going to work it out with gentle "
+                                                "twists and backbends.")
