@@ -292,8 +292,10 @@ def _referred_items(clause: str) -> list[tuple[str, str]]:
     out = [(group, said) for group, said in _BRACKETED_AFTER.findall(clause)]
     head, colon, body = clause.partition(":")
     if colon and _EXCLUDES.search(head) and _EXCLUDES.sub(" ", head).strip():
-        # ... or after a colon ("does not cover children under <a>: discuss every child with <a service>")
-        out.append((head, body))
+        # ... or after a colon ("does not cover children under <a>: discuss every child with <a service>"), or an
+        # item of a lead-in with its own ("Does not cover, and refers instead: children under <a>: refer to <a team>")
+        group, inner, said = body.partition(":")
+        out.append((group, said) if inner else (head, body))
     body = body if colon else head
     first, _, rest = body.partition(",")
     if rest and _WHO_CLAUSE.search(rest):

@@ -27,9 +27,9 @@ _PATIENT = [
                 r"(?!\s?(?:%|/|\.\d|mg|kg|cm|mm|min|hours?|days?|weeks?|months?|years?))", re.I), 1.0),
     (re.compile(rf"\b(?:aged|age|i'm|i am|he's|she's|he is|she is)\s{_NUM}\b"
                 r"(?!\s?(?:%|mg|kg|cm|mm|min|hours?|days?|weeks?))", re.I), 1.0),
-    # the patient named by who they are to the asker ("my grandson is 3", "my husband (44)")
+    # the patient named by who they are to the asker ("my grandson is 3", "my husband (44)", "my daughter's 11")
     (re.compile(rf"\b(?:son|daughter|grandson|granddaughter|grandchild|husband|wife|partner|mum|mom|mother|dad|"
-                rf"father|brother|sister|nephew|niece|patient|client)\s?(?:is|,|\()\s?{_NUM}\b"
+                rf"father|brother|sister|nephew|niece|patient|client)(?:\s?(?:is|,|\()|['\u2019]s)\s?{_NUM}\b"
                 r"(?!\s?(?:%|/|\.\d|mg|kg|cm|mm|min|hours?|days?|weeks?|months?|times?|x\b))", re.I), 1.0),
 ]
 _UNIT = r"(?:years?|yrs?|year-olds?|y)"

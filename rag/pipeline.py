@@ -74,6 +74,10 @@ PLAN_CAUTION_MIN = 0.3  # a warning at least this close in meaning to the plan's
 # ... as is one sharing with it a word this close to the rarest indexed word's idf (about sixteen times as many
 # sentences use it)
 PLAN_WORD_IDF_MARGIN = 2.8
+# a plan's leading sentences: why not its first object, and the rules it breaks (two of them at most)
+PLAN_LEADS = 3
+# a follow-up's passages from the document the last answer quoted, where retrieval found none of them
+FOLLOWED_PASSAGES = 3
 PART_PASSAGES = 2  # how far (in answers' worth of passages) to look for a question part's own document's passage
 TOPICAL_SHARE = 0.05  # a word in at most this share of the corpus's sentences keeps a vignette's sentence in focus
 ABSTAIN_TEXT = ("The indexed sources do not cover this question, so I cannot answer it from them. "
@@ -421,6 +425,19 @@ class Pipeline:
                 wider = self._closest_of(snapshot, handed, qvec, k)
             if successor:
                 passages = self._own_passages_first(snapshot, wider, successor, passages, k)
+        if query.follow_up and passages:
+            # a follow-up continues the document the last answer quoted, where retrieval found none of it ("Ha - so
+            # that's it. <what happened since>. Can I <do x> tomorrow?" after an answer on <the subject>)
+            answered = _answered_from(query.history, functools.partial(self.chunk_holding, snapshot))
+            # ... where its closest sentence is as close to the turn as what retrieval found ("what about <another
+            # subject>?" moves on)
+            if answered is not None and answered not in {p.chunk.document_id for p in passages}:
+                own = self._closest_of(snapshot, answered, qvec, FOLLOWED_PASSAGES)
+                found = self.sentence_vectors.get(passages)
+                best = max((float(np.max(found[p.chunk.id] @ qvec)) for p in passages if p.chunk.sentences),
+                           default=0.0)
+                if own and own[0].score >= best:
+                    passages += self.with_neighbours(snapshot, own)
         passages += self._pack_documents_passages(snapshot, query, passages, search, qvec, k)
         passages += self._asked_category_passages(snapshot, query, passages)
         closest = passages[0].chunk.document_id if passages else None
@@ -436,7 +453,8 @@ class Pipeline:
                 self.scope.rare_words_document_first(passages, query, idf, words), query,
                 lambda document, other: other == retrieved and self.scope.outvotes(votes([document, other]), idf,
                                                                                     other, document))
-        named = self._named_document_first(snapshot, query, passages, search, qvec, k, docs, title, idf, shorthand)
+        named = self._named_document_first(snapshot, query, passages, search, qvec, k, docs, title, idf, shorthand,
+                                           declines)
         if named is not passages:
             passages, vectors = named, self.sentence_vectors.get(named)
         if len({p.chunk.document_id for p in passages}) > 1:
@@ -762,14 +780,15 @@ class Pipeline:
 
     def _named_document_first(self, snapshot, query: Query, passages: list[ScoredChunk], search: str,
                               qvec: np.ndarray, k: int, docs: dict, title, idf: dict[str, float],
-                              shorthand: Shorthand) -> list[ScoredChunk]:
+                              shorthand: Shorthand, declines: Callable[[str], bool]) -> list[ScoredChunk]:
         """The document whose title subject the asking part names, when it names none of the closest document's title
         (ScopePolicy.named_by_title): its closest passages first, found further down the ranking if retrieval's first
-        cut missed them. The same list when no document is so named."""
+        cut missed them. The same list when no document is so named, or when the one named leaves this patient out
+        (a <finding> in a guideline for children, told of a 37-year-old)."""
         named, names = self.scope.named_by_title(query, self._title_subjects(snapshot, docs, title, idf),
                                                  shorthand.spelled_out)
         if not passages or named is None or named == passages[0].chunk.document_id \
-                or names(passages[0].chunk.document_id):
+                or names(passages[0].chunk.document_id) or declines(named):
             return passages
         wider = [p for p in self.retriever.retrieve(snapshot, search, DECLINED_WIDER * k, vector=qvec)
                  if p.chunk.document_id == named and not is_reference_chunk(p.chunk)]
@@ -822,15 +841,18 @@ class Pipeline:
             said = self._said_of_the_plans_object(verdict, turn)
             rules = [s.grounding for s in verdict.sentences if s.source == "mandated" and s.grounding]
             # in turn, what the document says of the plan's object and the rule it breaks: the answer leads with the
-            # first two, so a plan breaking two rules is answered with why not and with the first rule, not with two
-            # sentences on its object
+            # first PLAN_LEADS, so a plan breaking two rules is answered with why not, the first rule and why not the
+            # second object, not with two sentences on one object
             groundings = tuple(dict.fromkeys(x for pair in itertools.zip_longest(said, rules) for x in pair if x))
         if not groundings:
             self._hold(turn, (), (*needs, *held_needs))
             turn.closing = held_needs
             return needs
         self._hold(turn, tuple(x for v in verdict.violations if (x := self.guardrails.instead(v.rule_id))),
-                   groundings)
+                   (*groundings, *needs[:1], *held_needs))
+        # what the patient's subject needs still closes an answer to the plan ("<a finding> plus the lump means
+        # <x>, so I'm to go to casualty?": why not, then that the lump itself is a red flag for imaging)
+        turn.closing = (*needs[:1], *held_needs)
         return groundings
 
     def _plan_cautions(self, query: Query, turn: _Turn) -> tuple[str, ...]:
@@ -844,7 +866,10 @@ class Pipeline:
         proposal = answer_types.proposal(query.affirmed or query.focus)
         if not proposal:
             return ()
-        own = [p for p in turn.passages if p.chunk.document_id == turn.decision.document_id]
+        # (every passage of the answering document, retrieved or not: its instruction against the plan may sit in a
+        # section retrieval did not reach)
+        own = [ScoredChunk(chunk=c, score=0.0) for c in turn.snapshot.chunks
+               if c.document_id == turn.decision.document_id and not is_reference_chunk(c) and c.sentences]
         words = content_words(proposal) - QUESTION_STEMS - content_words(" ".join({p.chunk.title for p in own}))
         found = [(p, i, x.text) for p in own for i, x in enumerate(p.chunk.sentences)
                  if answer_types.cautions_against(x.text, p.chunk.section[-1] if len(p.chunk.section) >= 2 else "")
@@ -860,8 +885,12 @@ class Pipeline:
         idf = self.idf(turn.snapshot)
         rare = max(idf.values(), default=0.0) - PLAN_WORD_IDF_MARGIN
         named = {text for _, _, text in found if any(idf.get(w, 0.0) >= rare for w in content_words(text) & words)}
-        return tuple(dict.fromkeys([text for score, text in ranked
-                                    if score >= PLAN_CAUTION_MIN or text in named][:2]))
+        cautions = tuple(dict.fromkeys([text for score, text in ranked
+                                        if score >= PLAN_CAUTION_MIN or text in named][:2]))
+        # (those retrieval did not find join the turn's passages)
+        present = {x.text for p in turn.passages for x in p.chunk.sentences}
+        self._hold(turn, (), tuple(c for c in cautions if c not in present))
+        return cautions
 
     def _hold(self, turn: _Turn, held: tuple[str, ...], groundings: tuple[str, ...] = ()) -> None:
         """Sentences the answer ends with whatever their score (turn.instead), and the passages that hold them and the
@@ -892,10 +921,11 @@ class Pipeline:
             mandated = next((s.text for s in verdict.sentences if s.rule_id == v.rule_id and s.source == "mandated"),
                             None)
             # (imaging the plan says not to do is not what it proposes: "no imaging, <care> and a review")
-            named = vocabulary.concepts(v.span, objects) & proposed - (self.guardrails.negated(v.span)
-                                                                       & vocabulary.role("placeholder"))
-            # what the plan proposes instead of the rule's own advice ("can <test A> stand in for <test B>?")
-            named = (named - vocabulary.concepts(mandated or "", objects)) or named
+            negated = self.guardrails.negated(v.span)
+            named = vocabulary.concepts(v.span, objects) & proposed - (negated & vocabulary.role("placeholder"))
+            # what the plan proposes instead of the rule's own advice ("can <test A> stand in for <test B>?"), not
+            # the test it would avoid ("let <test A> cover the lump and avoid an MRI")
+            named = (named - vocabulary.concepts(mandated or "", objects)) or (named - negated) or named
             if not named or mandated is None:
                 continue
             held = [c for c in chunks if any(vocabulary.concepts(x.text, objects) & named for x in c.sentences)]
@@ -972,7 +1002,7 @@ class Pipeline:
                                             else self.embedder.encode(parts) if parts else None),
                                      # the document's line the asker quotes; what the document says of the plan, and
                                      # the rule it breaks
-                                     leads=(*_lines_quoted(query.quoted, topical)[:1], *plan[:2]),
+                                     leads=(*_lines_quoted(query.quoted, topical)[:1], *plan[:PLAN_LEADS]),
                                      # (any pack rule's own source sentence is a safety statement: never displaced)
                                      grounds=(*plan, *(r.grounding for pack in self.guardrails.packs
                                                        for r in pack.rules if r.grounding)) if instead else plan,

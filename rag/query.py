@@ -117,6 +117,16 @@ ITEM_WORDS = 6  # a list item is a noun phrase; a longer segment is a clause
 _SELF_DESCRIPTION = re.compile(r"^(?:i|we)(?:\s+(?:work|worked|am|are)|'m|'re)\s+"
                                r"(?!going|planning|about|thinking|happy|keen|inclined|considering|hoping)"
                                r"(?:as|in|at|for|a|an|the|based|employed|part)\b", re.IGNORECASE)
+# an opening that introduces the asker ("DC here (chiropractor, 12 yrs in practice).", "Night sister here -"): who
+# asks, not what they propose
+_INTRODUCTION = re.compile(r"^\s*(?:[\w/&'.-]+\s+){1,4}here\b\s*(?:\([^()]*\))?\s*[.!:,;\u2013\u2014-]?\s*$",
+                           re.IGNORECASE)
+# a question that only asks what a source says ("What does the <x> guidance say?", "What do the guidelines say?")
+_SAYS_ONLY = re.compile(r"^(?:so\s+|and\s+)?what\s+(?:does|do|would)\s+(?:the|this|that|your|our)\s+(?:[\w-]+\s+){0,3}"
+                        r"(?:guidance|guidelines?|document|article|source|sources|protocol|pathway)\s+say\s*\?$",
+                        re.IGNORECASE)
+# a wh-clause inside a statement ("... wants it to list which changes would mean ...")
+_WH_CLAUSE = re.compile(r"\b(?:which|what|when|how|whether)\s+\w+", re.IGNORECASE)
 _JOINED_QUESTION = re.compile(r"(?:,\s*|;\s*|\s)(?:and|or|also|plus)\s+(?=(?:(?:for|at|in|on|by|to|with|from)\s+)?"
                                r"(?:what|which|how|when|where|why|who|is|are|does|do|should|can|could|would)\b)"
                                # "which <drug>, what dose and for how long?"
@@ -195,14 +205,18 @@ class AnswerTypes:
     def __init__(self, path: Path = ANSWER_TYPES_FILE) -> None:
         data = yaml.safe_load(path.read_text())
         unknown = set(data) - {"types", "exclusions", "exclusions_opening", "exclusions_after", "name_stems",
-                               "rhetorical", "advice", "error_headings", "proposals", "cautions", "whether_named"}
+                               "rhetorical", "advice", "error_headings", "proposals", "cautions", "whether_named",
+                               "conditional_values"}
         if unknown:
             raise ValueError(f"{path.name}: unknown top-level keys {sorted(unknown)}; allowed: types, exclusions, "
                              "exclusions_opening, exclusions_after, name_stems, rhetorical, advice, error_headings, "
-                             "proposals, cautions, whether_named")
+                             "proposals, cautions, whether_named, conditional_values")
         self.whether_named = [re.compile(str(e), re.IGNORECASE) for e in data.get("whether_named") or []]
         if any(rx.groups != 1 for rx in self.whether_named):
             raise ValueError(f"{path.name}: whether_named: each pattern has exactly one group (what is asked of)")
+        self.conditional = [re.compile(str(e), re.IGNORECASE) for e in data.get("conditional_values") or []]
+        if any(rx.groups != 1 for rx in self.conditional):
+            raise ValueError(f"{path.name}: conditional_values: each pattern has exactly one group (the factor)")
         self.advice = [re.compile(str(e), re.IGNORECASE) for e in data.get("advice") or []]
         self.proposals = [re.compile(str(e), re.IGNORECASE) for e in data.get("proposals") or []]
         self.cautions = [re.compile(str(e), re.IGNORECASE) for e in data.get("cautions") or []]
@@ -274,6 +288,14 @@ class AnswerTypes:
         """What a question asks whether the source recommends or mentions ("does the guidance recommend <X> ...?"),
         by the `whether_named` patterns."""
         return [m.group(1).strip() for rx in self.whether_named for m in rx.finditer(text) if m.group(1).strip()]
+
+    def conditioned_on(self, sentence: str) -> str:
+        """The factor whose effect a sentence's value is ("<factor> increases the probability of <x> from <a> to
+        <b>"), by the `conditional_values` patterns; "" for a value said of no factor."""
+        for rx in self.conditional:
+            if m := rx.search(sentence):
+                return m.group(1).strip()
+        return ""
 
     def measures_named(self, text: str, answer_type: str) -> list[frozenset[str]]:
         """The named measures (`measures`: "survival", "sensitivity") the text asks the value of, each as its
@@ -673,6 +695,12 @@ class QueryReader:
         self._tests = roles("definitive_test") | roles("plain_film") | roles("other_test")
         self._lesser_tests = self._tests - roles("definitive_test")
 
+    def _group(self, text: str, previous: Sequence[str], concepts: frozenset[str]) -> str | None:
+        """The patient's group in words, the latest turn first; a baby named beside the patient's pregnancy (the
+        `expecting` role: "24/40, baby moving normally") is the one she carries, so it puts her in no group."""
+        group = next((g for t in (text, *reversed(previous)) if (g := patient_group(t)) is not None), None)
+        return None if group == "child" and concepts & self.vocabulary.role("expecting") else group
+
     def undictated(self, text: str) -> str:
         """A dictated question in written form: punctuation said aloud ("comma", "question mark") as its mark, and
         letters spelt out ("m r i") joined where they make a term the concept vocabulary knows."""
@@ -767,6 +795,10 @@ class QueryReader:
         # ... with a request that closes the turn after its question ("Is that point from a <kind of> paper? Give me
         # the reference."; "What does <x> rest on? Title, journal and year please.")
         answer_type = self.answer_types.classify(f"{self.asking(focus)} {self.after_asking(text)}".strip())
+        if answer_type == "explanation" and (request := self.request_before(text)):
+            # "<who> wants ... to list which <changes> would mean <x>. What does the guidance say?": the request
+            # before a question that only asks what the guidance says is what it asks for
+            answer_type = self.answer_types.classify(request)
         parts = self.parts(focus)
         part_types = tuple(self.answer_types.classify(p) for p in parts)
         if answer_type in self.answer_types.keeps_negatives:  # "what should she look out for?"
@@ -802,7 +834,7 @@ class QueryReader:
                          for t in part_types),
                      age=next((a for t in (text, *reversed(previous)) if (a := patient_age(t)) is not None), None),
                      sex=next((x for t in (text, *reversed(previous)) if (x := patient_sex(t)) is not None), None),
-                     group=next((g for t in (text, *reversed(previous)) if (g := patient_group(t)) is not None), None),
+                     group=self._group(text, previous, concepts - denied),
                      # (as typed: the spelling fixer reads ward slang such as "<n> weeker" as other words)
                      gestation=next((g for t in (question, *reversed(previous))
                                      if (g := patient_gestation(t)) is not None), None),
@@ -964,10 +996,13 @@ class QueryReader:
     @staticmethod
     def plan(text: str) -> str:
         """The sentences that may state a plan or proposal, as statements: not the asker describing themselves ("I
-        work in a <practitioner's> practice", "I'm a <role> writing to ..."), which proposes nothing."""
+        work in a <practitioner's> practice", "I'm a <role> writing to ...", "<role> here (...)"), which proposes
+        nothing."""
         # a plan quoted after a colon ("the vetting comment: '<plan>'") is read as its own sentences
         text = _QUOTE_AFTER_COLON.sub(r". \1", text)
-        return " ".join(s for s in split_sentences(text) if not _SELF_DESCRIPTION.match(s.strip())).replace("?", ".")
+        sentences = split_sentences(text)
+        return " ".join(s for k, s in enumerate(sentences) if not _SELF_DESCRIPTION.match(s.strip())
+                        and not (k == 0 and _INTRODUCTION.match(s))).replace("?", ".")
 
     def named_back(self, plan: str) -> str:
         """A plan whose later sentence judges a test only by a stand-in ("is my <test> enough?", "enough to plan off
@@ -1024,6 +1059,19 @@ class QueryReader:
         return " ".join(asking) if asking else (sentences[-1] if sentences else text)
 
     @staticmethod
+    def request_before(text: str) -> str:
+        """A sentence just before a last question that only asks what the source says ("What does the <x> guidance
+        say?"), where that sentence asks something itself in a wh-clause ("... wants his care plan to list which
+        <changes> would mean <x>"); empty otherwise."""
+        sentences = split_sentences(text)
+        asking = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
+        if len(asking) != 1 or asking[0] == 0 or not _SAYS_ONLY.match(sentences[asking[0]].strip()):
+            return ""
+        # (the nearest of the two before it: "... list which <changes> would mean <x>. He's fine today. What does
+        # the guidance say?")
+        return next((b for b in reversed(sentences[max(0, asking[0] - 2):asking[0]]) if _WH_CLAUSE.search(b)), "")
+
+    @staticmethod
     def after_asking(text: str) -> str:
         """The sentences after the last question, when a request without a question mark closes the turn ("...?
         Title, journal and year please."); empty when the question ends it or none is asked."""
@@ -1039,6 +1087,9 @@ class QueryReader:
         sentences = split_sentences(text)
         # (with no question mark, the last sentence asks, as QueryReader.asking reads it: "Give me <x>, and what <y>.")
         asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
+        # a bare question ("Is it?", "True?") asks about the sentence before it ("She assumes <a claim>. Is it?")
+        asking = [f"{sentences[k - 1]} {s}" if not content_words(s) - QUESTION_STEMS and 0 < (k := sentences.index(s))
+                  and not sentences[k - 1].rstrip().endswith("?") else s for s in asking]
         for sentence in asking:
             pieces = [p.strip(" ,;?.") for p in _JOINED_QUESTION.split(sentence) if p and p.strip(" ,;?.")]
             if pieces and _ASKS.match(framed := re.split(r":\s+", pieces[0])[-1]):

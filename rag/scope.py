@@ -36,7 +36,7 @@ from rag.query import (
 )
 from rag.text import american, content_words, initial_runs
 from rag.types import Frozen, ScoredChunk
-from rag.typos import known_english
+from rag.typos import everyday_english, known_english
 
 Outcome = Literal["answer", "partial", "abstain"]
 # Concept kinds that carry a topic (a test, a finding, a body part), not the grammar of a request.
@@ -68,6 +68,7 @@ VOTE_MIN_WORDS = 3
 # of its question, not what the patient is known to have
 _HYPOTHESIS = re.compile(r"\b(?:is|could|might|may|would|can)\s+(?:this|it|that|he|she)\s+"
                          r"(?:(?:just|only|simply|really|not|be|have|has|got)\s+)*[^?]*\?", re.IGNORECASE)
+_WORDS = re.compile(r"[A-Za-z]+")
 _ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")  # not two letters ("ED", "GP": a place, a role)
 
 
@@ -176,8 +177,8 @@ def _names_any(said: set[str], owner: set[str]) -> bool:
 
 
 # a guideline called by words of its title ("the <word> guidance", "the <word> <word> guideline")
-_CALLED = re.compile(r"\bthe\s+((?:[a-z][a-z'-]*\s+){0,2}[a-z][a-z'-]*)\s+(?:guidance|guidelines?|protocol|pathway)\b",
-                     re.IGNORECASE)
+_CALLED = re.compile(r"\b(?:the|this|that|your|our|its)\s+((?:[a-z][a-z'-]*\s+){0,2}[a-z][a-z'-]*)\s+"
+                     r"(?:guidance|guidelines?|protocol|pathway)\b", re.IGNORECASE)
 
 
 def rare_terms_enough(terms: int, similarity: float, step: float = RARE_TERM_STEP) -> bool:
@@ -200,7 +201,8 @@ def _population_misfit(query: Query, title: str, stated: StatedPopulation | None
     birth); None when it does. idf: where given, only a title word rare in the corpus says the question names the
     document's subject ("pain" in "<subject> pain crisis in adults" names no subject)."""
     if stated is not None:
-        named_words = _subject_words(title) & content_words(query.focus)
+        # (named in its words, or in lay words the concept layer names it by: "the blackout guidance")
+        named_words = _subject_words(title) & content_words(f"{query.focus} {query.labels}")
         if idf:
             level = ScopePolicy.rare_level(idf, TITLE_WORD_SHARE)
             named_words = {w for w in named_words if idf.get(w, 0.0) >= level}
@@ -638,7 +640,11 @@ class ScopePolicy:
         # the question denies ("no <finding>") votes for no document: a document about it is not about this patient
         said = query.resolved if query.again else (query.affirmed or query.focus)
         said = _DENIED_WORD.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)], said)
-        words = {w for w in content_words(said) - _ASKING if not w.isdigit() and idf.get(w, 0.0) >= level}
+        # (an everyday English word is rare in a small corpus by chance: "anyone", "rather" and "whole" name no subject;
+        # one the concept layer reads as a body part or a finding, such as "back", still does)
+        everyday = content_words(" ".join(w for w in _WORDS.findall(said)
+                                          if everyday_english(w) and not self.vocabulary.concepts(w, TOPICAL_KINDS)))
+        words = {w for w in content_words(said) - _ASKING - everyday if not w.isdigit() and idf.get(w, 0.0) >= level}
         return {d: frozenset(document_words(d) & words) for d in documents}
 
     @staticmethod
@@ -681,9 +687,14 @@ class ScopePolicy:
         question's reading of items of limits (ScopePolicy.excluded_by)."""
         # (an item whose statement says what to do for its patients, naming no other guidance, is answered by the
         # document itself: Pipeline._addressing)
-        return lambda document_id: (names([x for x in exclusions(document_id) if x.handed_to or not x.advice])
-                                    or bool(_population_misfit(query, title(document_id), population(document_id),
-                                                               idf)))
+        # a document the question calls by its title ("does your <title words> guideline cover her?") is asked about
+        # itself: its own statement of whom it leaves out answers, not another document's advice
+        called = [frozenset(content_words(m.group(1)))
+                  for m in _CALLED.finditer(QueryReader.asking_part(query.affirmed or query.focus))]
+        return lambda document_id: not any(c and c <= frozenset(content_words(title(document_id)))
+                                           for c in called) and (
+            names([x for x in exclusions(document_id) if x.handed_to or not x.advice])
+            or bool(_population_misfit(query, title(document_id), population(document_id), idf)))
 
     @staticmethod
     def advised_items(names: Callable[[Sequence[Exclusion]], bool], items: Sequence[Exclusion]) -> list[Exclusion]:
@@ -889,6 +900,8 @@ class ScopePolicy:
         # medicine named without a stem the list knows): its value cannot be in the documents either
         unknown += [w for w in self._unknown_terms(query, idf) if w not in {u.lower() for u in unknown}
                     and in_question(w)]
+        # (the answer type's own word names what is asked, not whose it is: "what <criteria> and timeframe ...?")
+        unknown = [w for w in unknown if content_words(self.answer_types.without_cues(w, query.answer_type))]
         return " and ".join(unknown) if unknown else None
 
     def _missing(self, query: Query, passages: list[ScoredChunk], corpus_words=frozenset()) -> str | None:
@@ -948,6 +961,9 @@ class ScopePolicy:
         # ... and the named measure it asks ("the five-year survival percentage"): a figure for another does not
         measures = self.answer_types.measures_named(QueryReader.asking(query.focus), query.answer_type)
 
+        findings = frozenset({"finding"})
+        told = self.vocabulary.concepts(query.focus, findings)
+
         def holds(chunk, by_name: bool = False) -> bool:
             title = content_words(chunk.title)
             focus = (asked - title) or (whole - title) or whole
@@ -964,6 +980,10 @@ class ScopePolicy:
                         and (not owner or _names_any(said, owner) or owner <= title)
                         and all(d <= said or d <= title for d in diseases)
                         and all(m <= said for m in measures)
+                        # (a value for patients with a factor the question does not name, in its words or by a
+                        # finding the concept layer reads, answers another question)
+                        and (not (factor := self.answer_types.conditioned_on(s.text)) or content_words(factor) & whole
+                             or told & self.vocabulary.concepts(factor, findings))
                         and self.answer_types.gives_value(query.answer_type, s.text)
                         and all(self.answer_types.gives_value(q, f"{' '.join(chunk.section[-1:])} {s.text}")
                                 for q in qualifying)

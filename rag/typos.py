@@ -52,6 +52,14 @@ def known_english(word: str) -> bool:
 RARE_ENGLISH = 100  # below this count in pyspellchecker's frequency list a word is no everyday word
 
 
+EVERYDAY_ENGLISH = 200_000  # at or above this count a word is everyday English ("anyone", "rather", "whole")
+
+
+def everyday_english(word: str) -> bool:
+    """A word every register uses: rare in a small corpus by chance, it says nothing of which subject is asked."""
+    return _english().word_frequency[word.lower()] >= EVERYDAY_ENGLISH
+
+
 def rare_english(word: str) -> bool:
     """A dictionary word hardly anyone writes ("neb"): typed on a ward, it is shorthand."""
     return _english().word_frequency[word] < RARE_ENGLISH

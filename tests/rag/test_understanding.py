@@ -1472,3 +1472,52 @@ def test_the_words_both_spellings_share_are_checked(tmp_path, monkeypatch):
 
     assert_loader_rejects(monkeypatch, tmp_path, text, "SPELLING_FILE", text._same_in_both, [
         ("same_in_both: [Excise]\n", "lower-case words only"), ("same_in_both: [in cise]\n", "lower-case words only")])
+
+
+def test_a_patients_age_told_as_a_relatives_possessive_is_read():
+    from rag.patient import patient_age
+
+    assert patient_age("Dad here. My daughter's 11 and landed badly.") == 11.0
+    assert patient_age("my husband's 44") == 44.0
+    assert patient_age("my daughter's 3 kg bag") is None
+
+
+def test_a_baby_named_beside_the_patients_pregnancy_is_the_one_she_carries():
+    reader = QueryReader()
+    assert reader.read(_user("Community midwife. 24/40, got a shock off the kettle flex. Baby moving normally. "
+                             "Anything needed?")).group is None
+    assert reader.read(_user("The baby has had a shock off the kettle flex. Anything needed?")).group == "child"
+
+
+def test_an_asker_introducing_themselves_proposes_nothing():
+    assert QueryReader.plan("DC here (chiropractor, 12 yrs in practice). Physio first?") == "Physio first."
+    assert QueryReader.plan("Mum here - he has been booked for physio.") == "Mum here - he has been booked for physio."
+
+
+def test_a_request_before_a_question_that_only_asks_what_the_source_says_is_what_it_asks_for(pipeline):
+    q = pipeline.queries.read(_user("Lump beside his lower spine, MRI booked next week. The agency wants his care plan "
+                                    "to list which changes would mean 'ring 999 now, don't wait', and what the "
+                                    "hospital would do. He's fine today. What does the lump guidance say?"))
+    assert q.answer_type == "warning"
+
+
+def test_a_value_said_as_a_factors_effect_answers_only_a_question_naming_the_factor(pipeline):
+    base = pipeline.answer(_user("What proportion of palpable paraspinal masses with back pain turn out to be "
+                                 "malignant on MRI? I need a single percentage."))
+    assert base.abstained and base.scope == "partial"
+    factor = pipeline.answer(_user("Firm lump beside L3. He had a melanoma excised five years ago. How does that "
+                                   "change the odds of malignancy?"))
+    assert not factor.abstained and "9%" in factor.answer
+
+
+def test_which_setting_or_which_listed_option_a_source_never_names_is_said_to_be_missing(pipeline):
+    a = pipeline.answer(_user("For a benign tumour beside the lumbar spine, which excision margin - intralesional "
+                              "curettage, marginal, or wide en bloc - does the lumbar mass guidance specify?"))
+    assert a.scope == "partial" and "excision margin" in a.answer
+    # ... not a question for what it names or gives
+    b = pipeline.answer(_user("Lump low in the back at 22: which ones does the guidance name among primary "
+                              "tumours?"))
+    assert not b.abstained
+    c = pipeline.answer(_user("Firm paraspinal lump at L2. Her insurer authorised a bone scan with SPECT and her "
+                              "consultant has appealed for an MRI. Does the lump guidance support the appeal?"))
+    assert not c.abstained and "will not adequately evaluate" in c.answer
