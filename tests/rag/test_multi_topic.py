@@ -102,6 +102,10 @@ KEPT_APART_67 = TOPICS / "kept_apart_67"
 # Batches 69's (frostbite, lactational mastitis) and 70's (suspected scaphoid fracture, acute priapism) pairs, from the
 # thirty-first session, likewise kept to their own fixture.
 KEPT_APART_69 = TOPICS / "kept_apart_69"
+# Batches 71's (acute lateral ankle sprain, suspected poisonous mushroom ingestion) and 72's (transient loss of
+# consciousness, acute infective flexor tenosynovitis) pairs, from the thirty-second session, likewise kept to their
+# own fixture.
+KEPT_APART_71 = TOPICS / "kept_apart_71"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -176,6 +180,7 @@ every_and_batches_63_64 = _batches_fixture("every_and_batches_63_64", KEPT_APART
 every_and_batches_65_66 = _batches_fixture("every_and_batches_65_66", KEPT_APART_65)
 every_and_batches_67_68 = _batches_fixture("every_and_batches_67_68", KEPT_APART_67)
 every_and_batches_69_70 = _batches_fixture("every_and_batches_69_70", KEPT_APART_69)
+every_and_batches_71_72 = _batches_fixture("every_and_batches_71_72", KEPT_APART_71)
 
 
 @pytest.fixture(scope="module")
@@ -487,6 +492,14 @@ BATCH_67_FLOORS = {"chat_topics_67.jsonl": 0.5, "chat_topics_68.jsonl": 0.45}
 # after the thirty-first session's first changes (right guideline, wrong sentences; a nosebleed question naming
 # phenylephrine went to priapism); 12/24 with sixty-one at the thirty-first stop.
 BATCH_69_FLOORS = {"chat_topics_69.jsonl": 0.5, "chat_topics_70.jsonl": 0.5}
+# batch 71 (acute lateral ankle sprain, suspected poisonous mushroom ingestion): first contact 12/24 with one hundred
+# and sixteen documents on f4abdc2 untouched (an ankle vignette "with a limp" went to the children's limp guideline;
+# "my daughter's 11" was no age; a festival follow-up retrieved nothing of the conversation's guideline); 14/24 with
+# sixty-one (fixture every_and_batches_71_72) at the thirty-second stop.
+# batch 72 (transient loss of consciousness, acute infective flexor tenosynovitis): first contact 10/24 with one
+# hundred and eighteen after the thirty-second session's first changes ("which <score> cut-off does the guideline
+# use?" was answered; a 14-year-old's "does it cover her?" was abstained on); 14/24 with sixty-one at the stop.
+BATCH_71_FLOORS = {"chat_topics_71.jsonl": 0.58, "chat_topics_72.jsonl": 0.58}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -522,12 +535,13 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_63_64") for n in sorted(BATCH_63_FLOORS)),
                                            *((n, "every_and_batches_65_66") for n in sorted(BATCH_65_FLOORS)),
                                            *((n, "every_and_batches_67_68") for n in sorted(BATCH_67_FLOORS)),
-                                           *((n, "every_and_batches_69_70") for n in sorted(BATCH_69_FLOORS))])
+                                           *((n, "every_and_batches_69_70") for n in sorted(BATCH_69_FLOORS)),
+                                           *((n, "every_and_batches_71_72") for n in sorted(BATCH_71_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
              **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS,
-             **BATCH_67_FLOORS, **BATCH_69_FLOORS}[name]
+             **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
@@ -930,3 +944,33 @@ def test_patients_a_list_of_limits_hands_elsewhere_are_answered_with_its_words(e
                                       "guideline says?")
     assert {c.document_id for c in a.citations} == {"peritonsillar-abscess-quinsy-adults"}, a.answer
     assert "under 16" in a.answer and "paediatric ENT team" in a.answer, a.answer
+
+
+def test_a_guideline_the_question_calls_by_its_title_answers_with_whom_it_leaves_out(every_and_batches_61_62):
+    a = every_and_batches_61_62.answer([{"role": "user", "content": (
+        "Registered medical herbalist. A client, 55F, brewed 'foxglove tea' from her garden; she's now vomiting with a "
+        "pulse of 46 and is on her way to ED. Does your digoxin toxicity guideline cover her there?")}])
+    assert {c.document_id for c in a.citations} == {"digoxin-toxicity-adults"}, a.answer
+    assert "poisons information service" in a.answer
+
+
+def test_everyday_words_rare_in_the_corpus_vote_for_no_guideline(every_and_batches_55_58):
+    a = every_and_batches_55_58.answer([{"role": "user", "content": (
+        "Community midwife. 24/40, G2P1, got a shock off the kettle flex this morning (UK mains) - 'made my whole arm "
+        "jump'. Feels completely fine, baby moving normally, no burn. She'd rather not bother anyone. Anything "
+        "needed?")}])
+    assert {c.document_id for c in a.citations} == {"electrical-injury-adults"}, a.answer
+    assert "obstetric team" in a.answer
+
+
+def test_a_follow_up_retrieval_misses_continues_the_conversations_guideline(every_and_batches_71_72):
+    a = every_and_batches_71_72.answer([
+        {"role": "user", "content": "Allotment holder, 67. Picked grey ink caps off the compost heap and had them on "
+                                    "toast yesterday lunchtime. Anything I should watch for?"},
+        {"role": "assistant", "content": "Common ink cap (Coprinopsis atramentaria): flushing, palpitations, headache "
+                                         "and vomiting when alcohol is drunk within 72 hours of eating the mushroom "
+                                         "[1]."},
+        {"role": "user", "content": "Ha - so that's it. Two glasses of red last night and I went beetroot; it's passed "
+                                    "now. My son's wedding is tomorrow evening. Can I have a glass of fizz?"}])
+    assert {c.document_id for c in a.citations} == {"suspected-poisonous-mushroom-ingestion-adults"}, a.answer
+    assert "72 hours" in a.answer
