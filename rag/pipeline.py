@@ -425,10 +425,12 @@ class Pipeline:
                 wider = self._closest_of(snapshot, handed, qvec, k)
             if successor:
                 passages = self._own_passages_first(snapshot, wider, successor, passages, k)
+        # the document the conversation's last answer quoted (or, where it quoted none, its earlier turns' own)
+        answered = (_answered_from(query.history, functools.partial(self.chunk_holding, snapshot))
+                    or self._earlier_turns_document(snapshot, query)) if query.follow_up else None
         if query.follow_up and passages:
             # a follow-up continues the document the last answer quoted, where retrieval found none of it ("Ha - so
             # that's it. <what happened since>. Can I <do x> tomorrow?" after an answer on <the subject>)
-            answered = _answered_from(query.history, functools.partial(self.chunk_holding, snapshot))
             # ... where its closest sentence is as close to the turn as what retrieval found ("what about <another
             # subject>?" moves on)
             if answered is not None and answered not in {p.chunk.document_id for p in passages}:
@@ -465,8 +467,6 @@ class Pipeline:
             # a follow-up continues the conversation's document: the one the last answer quoted ("and the gas and
             # <ion>, how often?" after a <condition> answer is still about that <condition>, though another
             # guideline says more of the <ion>)
-            answered = _answered_from(query.history, functools.partial(self.chunk_holding, snapshot)) or \
-                self._earlier_turns_document(snapshot, query)
             if answered in {p.chunk.document_id for p in passages}:
                 passages = document_first(passages, answered)
         if passages and passages[0].chunk.document_id != closest:

@@ -41,6 +41,8 @@ from rag.typos import everyday_english, known_english
 Outcome = Literal["answer", "partial", "abstain"]
 # Concept kinds that carry a topic (a test, a finding, a body part), not the grammar of a request.
 TOPICAL_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "condition", "name"})
+# the kinds that make an everyday word a clinical one ("back", "heart"): a body part or a finding
+_BODY_KINDS = frozenset({"anatomy", "finding"})
 # idf = log(n / (df + 0.5)): within this margin of the largest, a word is in at most ~3 sentences
 RARE_IDF_MARGIN = 0.85
 NAMED_TOPIC_MIN_SIMILARITY = 0.2
@@ -643,7 +645,7 @@ class ScopePolicy:
         # (an everyday English word is rare in a small corpus by chance: "anyone", "rather" and "whole" name no subject;
         # one the concept layer reads as a body part or a finding, such as "back", still does)
         everyday = content_words(" ".join(w for w in _WORDS.findall(said)
-                                          if everyday_english(w) and not self.vocabulary.concepts(w, TOPICAL_KINDS)))
+                                          if everyday_english(w) and not self.vocabulary.concepts(w, _BODY_KINDS)))
         words = {w for w in content_words(said) - _ASKING - everyday if not w.isdigit() and idf.get(w, 0.0) >= level}
         return {d: frozenset(document_words(d) & words) for d in documents}
 

@@ -56,8 +56,15 @@ EVERYDAY_ENGLISH = 200_000  # at or above this count a word is everyday English 
 
 
 def everyday_english(word: str) -> bool:
-    """A word every register uses: rare in a small corpus by chance, it says nothing of which subject is asked."""
-    return _english().word_frequency[word.lower()] >= EVERYDAY_ENGLISH
+    """A word every register uses, in this form or its plain one ("shows", "looked"): rare in a small corpus by
+    chance, it says nothing of which subject is asked."""
+    word = word.lower()
+    forms = {word}
+    for ending, base in (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            forms.add(word[: -len(ending)] + base)
+    frequency = _english().word_frequency
+    return any(frequency[f] >= EVERYDAY_ENGLISH for f in forms)
 
 
 def rare_english(word: str) -> bool:

@@ -1126,7 +1126,7 @@ def test_an_item_left_out_with_what_to_do_for_its_patients_still_addresses_them(
     stated = stated_population(["Covers adults and young people aged 12 and over.", limits], advises)
     # outside the coverage, and handed on in the document's own words: the question about its subject is answered
     assert stated.misfit(7.0, "child", None) and stated.addresses(7.0) and not stated.addresses(30.0)
-    patient = SimpleNamespace(focus="Can we do the toenail procedure on a 7yo?", age=7.0, group="child",
+    patient = SimpleNamespace(focus="Can we do the toenail procedure on a 7yo?", labels="", age=7.0, group="child",
                               gestation=None)
     assert _population_misfit(patient, "Ingrown toenail in adults and young people aged 12 and over", stated) is None
     assert addresses_age(limits, 7.0, advises) and not addresses_age(limits, 30.0, advises)
