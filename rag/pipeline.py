@@ -828,8 +828,8 @@ class Pipeline:
                           if turn.decision.document_id in documents)
         held_needs: tuple[str, ...] = ()
         if needs and not query.asks_what_to_do:
-            # a question about the patient that asks something else ("what else could it be?", "why the long
-            # scan?"): what the patient needs ends the answer, unless a value or a source is asked for (the figure,
+            # a question about the patient that asks something else ("what else could it be?", "why <that test>?"):
+            # what the patient needs ends the answer, unless a value or a source is asked for (the figure,
             # the dose or the reference is the whole answer)
             if not (self.queries.answer_types.evidence.get(query.answer_type) or query.answer_type == "source"):
                 held_needs = needs[:1]
@@ -850,8 +850,8 @@ class Pipeline:
             return needs
         self._hold(turn, tuple(x for v in verdict.violations if (x := self.guardrails.instead(v.rule_id))),
                    (*groundings, *needs[:1], *held_needs))
-        # what the patient's subject needs still closes an answer to the plan ("<a finding> plus the lump means
-        # <x>, so I'm to go to casualty?": why not, then that the lump itself is a red flag for imaging)
+        # what the patient's subject needs still closes an answer to the plan ("<a finding> plus <the subject>
+        # means <x>, so I'm to <do y>?": why not, then what the subject itself needs)
         turn.closing = (*needs[:1], *held_needs)
         return groundings
 
@@ -924,7 +924,7 @@ class Pipeline:
             negated = self.guardrails.negated(v.span)
             named = vocabulary.concepts(v.span, objects) & proposed - (negated & vocabulary.role("placeholder"))
             # what the plan proposes instead of the rule's own advice ("can <test A> stand in for <test B>?"), not
-            # the test it would avoid ("let <test A> cover the lump and avoid an MRI")
+            # the test it would avoid ("let <test A> cover <the finding> and avoid <test B>")
             named = (named - vocabulary.concepts(mandated or "", objects)) or (named - negated) or named
             if not named or mandated is None:
                 continue

@@ -696,8 +696,8 @@ class QueryReader:
         self._lesser_tests = self._tests - roles("definitive_test")
 
     def _group(self, text: str, previous: Sequence[str], concepts: frozenset[str]) -> str | None:
-        """The patient's group in words, the latest turn first; a baby named beside the patient's pregnancy (the
-        `expecting` role: "24/40, baby moving normally") is the one she carries, so it puts her in no group."""
+        """The patient's group in words, the latest turn first; a child's word beside a state of the vocabulary's
+        `expecting` role names the one the patient carries, so it puts her in no group."""
         group = next((g for t in (text, *reversed(previous)) if (g := patient_group(t)) is not None), None)
         return None if group == "child" and concepts & self.vocabulary.role("expecting") else group
 

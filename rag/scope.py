@@ -41,7 +41,7 @@ from rag.typos import everyday_english, known_english
 Outcome = Literal["answer", "partial", "abstain"]
 # Concept kinds that carry a topic (a test, a finding, a body part), not the grammar of a request.
 TOPICAL_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "condition", "name"})
-# the kinds that make an everyday word a clinical one ("back", "heart"): a body part or a finding
+# the kinds that make an everyday word a clinical one: a body part or a finding
 _BODY_KINDS = frozenset({"anatomy", "finding"})
 # idf = log(n / (df + 0.5)): within this margin of the largest, a word is in at most ~3 sentences
 RARE_IDF_MARGIN = 0.85
@@ -183,6 +183,13 @@ _CALLED = re.compile(r"\b(?:the|this|that|your|our|its)\s+((?:[a-z][a-z'-]*\s+){
                      r"(?:guidance|guidelines?|protocol|pathway)\b", re.IGNORECASE)
 
 
+def _called(query: Query) -> list[frozenset[str]]:
+    """The (stemmed) title words each guideline the asking part calls by name is called by ("does your <word> <word>
+    guideline cover her?")."""
+    return [frozenset(content_words(m.group(1)))
+            for m in _CALLED.finditer(QueryReader.asking_part(query.affirmed or query.focus))]
+
+
 def rare_terms_enough(terms: int, similarity: float, step: float = RARE_TERM_STEP) -> bool:
     """Do this many rare terms shared with a document, its best sentence this close, put a question on its topic?"""
     need = max(RARE_TERMS_FLOOR_SIMILARITY, RARE_TERMS_MIN_SIMILARITY - step * (terms - RARE_TERMS_MIN))
@@ -203,7 +210,7 @@ def _population_misfit(query: Query, title: str, stated: StatedPopulation | None
     birth); None when it does. idf: where given, only a title word rare in the corpus says the question names the
     document's subject ("pain" in "<subject> pain crisis in adults" names no subject)."""
     if stated is not None:
-        # (named in its words, or in lay words the concept layer names it by: "the blackout guidance")
+        # (named in its words, or in lay words the concept layer names it by: "the <lay word> guidance")
         named_words = _subject_words(title) & content_words(f"{query.focus} {query.labels}")
         if idf:
             level = ScopePolicy.rare_level(idf, TITLE_WORD_SHARE)
@@ -495,7 +502,7 @@ class ScopePolicy:
         if not named:
             # a guideline called by a rare word of its title ("what does the <word> guidance say?"): that one, where
             # no other title has the word
-            called = {w for m in _CALLED.finditer(asked) for w in content_words(m.group(1))}
+            called = frozenset().union(*_called(query))
             named = [d for d, (_, rare) in subjects.items() if called and called <= rare]
             if len(named) == 1:  # (called by name, it is the one asked about, whatever else the words name)
                 only = named[0]
@@ -643,7 +650,7 @@ class ScopePolicy:
         said = query.resolved if query.again else (query.affirmed or query.focus)
         said = _DENIED_WORD.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)], said)
         # (an everyday English word is rare in a small corpus by chance: "anyone", "rather" and "whole" name no subject;
-        # one the concept layer reads as a body part or a finding, such as "back", still does)
+        # one the concept layer reads as a body part or a finding still does)
         everyday = content_words(" ".join(w for w in _WORDS.findall(said)
                                           if everyday_english(w) and not self.vocabulary.concepts(w, _BODY_KINDS)))
         words = {w for w in content_words(said) - _ASKING - everyday if not w.isdigit() and idf.get(w, 0.0) >= level}
@@ -691,8 +698,7 @@ class ScopePolicy:
         # document itself: Pipeline._addressing)
         # a document the question calls by its title ("does your <title words> guideline cover her?") is asked about
         # itself: its own statement of whom it leaves out answers, not another document's advice
-        called = [frozenset(content_words(m.group(1)))
-                  for m in _CALLED.finditer(QueryReader.asking_part(query.affirmed or query.focus))]
+        called = _called(query)
         return lambda document_id: not any(c and c <= frozenset(content_words(title(document_id)))
                                            for c in called) and (
             names([x for x in exclusions(document_id) if x.handed_to or not x.advice])

@@ -136,7 +136,7 @@ class ExtractiveComposer:
         question's own plan, where it breaks a rule), in place of the last-chosen sentences where the length cap leaves
         no room, unless a chosen sentence already says what one says (says(chosen, held)); closing: source sentences
         added after the answer, over its length cap, unless a chosen sentence says what one says; grounds: every source
-        sentence of the rules the plan breaks and of what the document says of it (leads are the first two), which
+        sentence of the rules the plan breaks and of what the document says of it (the leads come first), which
         a held sentence never displaces; kin: the classes a text names, each with the (stemmed) words that name it
         ("ramipril", "ACE inhibitors"): a sentence naming a class the question names in other words matches those
         words (the question's medicine, the guideline's class of it, or the other way round), of the classes the
