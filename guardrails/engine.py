@@ -316,7 +316,7 @@ class GuardrailEngine:
         packs = tuple(p for p in self.packs if self._in_scope(p, turns))
         # a finding the history gives as the patient's state for years is no emergency feature by itself
         baseline = self._baseline(user)
-        ruled_out = self._ruled_out(user, packs)
+        ruled_out = self._ruled_out(user, packs, baseline)
 
         # each sentence's units, read once; a pack that places findings elsewhere takes its own away from them
         read = [(rs, [u - baseline - unfound for u in self._emergency_units(rs)]) for rs, unfound in zip(
@@ -418,12 +418,14 @@ class GuardrailEngine:
         course = self.vocabulary.role("course")
         return [u - regions for u in units] + [frozenset(c - course) for c in clauses.values() if c & regions]
 
-    def _ruled_out(self, user: Sequence[ReadSentence], packs: Sequence[Pack]) -> list[frozenset[str]]:
+    def _ruled_out(self, user: Sequence[ReadSentence], packs: Sequence[Pack],
+                   baseline: frozenset[str] = frozenset()) -> list[frozenset[str]]:
         """For each user sentence, the emergency concepts it names only in words that are not the asker's own finding
         (quoted, someone else's, or asked about: "my junior worried about '<feature> plus <the subject>'", "is this
         <syndrome>?") and that the asker's own words find normal or absent elsewhere ("<organs> normal", "no
-        <feature>"), by the packs' ruled_out_by. Such words with a course word ("the nurse says it is worse") still
-        count: a missed emergency costs more than a false banner."""
+        <feature>"), or give as the patient's state for years with the places they are felt ("<part> <finding> for
+        ten years": the baseline), by the packs' ruled_out_by. Such words with a course word ("the nurse says it is
+        worse") still count: a missed emergency costs more than a false banner."""
         rules = {target: self._set(by) for p in packs for target, by in p.emergency.ruled_out_by.items()}
         if not rules:
             return [frozenset()] * len(user)
@@ -441,6 +443,9 @@ class GuardrailEngine:
             # (a finding denied is absent; an organ denied is not normal: "hasn't <used the organ>" finds it no normal)
             found_normal |= {m.concept for k, m in own if rs.negated[k] and kinds.get(m.concept) in _FINDING_KINDS
                              or rs.clauses[m.start] in normal_clauses}
+            lasting = {rs.clauses[m.start] for k, m in own if m.concept in baseline and not rs.negated[k]}
+            found_normal |= {m.concept for k, m in own if rs.clauses[m.start] in lasting and not rs.negated[k]
+                             and (m.concept in baseline or kinds.get(m.concept) == "anatomy")}
             said = [m.concept for k, m in enumerate(rs.mentions) if others[k] and not rs.negated[k]]
             heard.append(set() if change & set(said) else
                          set(said) - {m.concept for k, m in own if not rs.negated[k]})

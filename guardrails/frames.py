@@ -331,7 +331,7 @@ _LIST_STOPS = frozenset({".", ";", ":", "?", "!", "but", "however", "although", 
 _SUBJECT_OPENERS = frozenset({"it's", "that's", "there's", "we", "you", "i", "we'll", "you'll", "i'll", "we'd",
                               "you'd", "i'd", "we've", "you've", "i've", "we're", "you're", "i'm", "then", "so"})
 _PRONOUNS = frozenset({"it", "this", "that", "there"})
-_PERSONS = frozenset({"he", "she", "we", "they", "you", "i"})
+_PEOPLE = frozenset({"he", "she", "we", "they", "you", "i"})
 _DEMONSTRATIVES = frozenset({"this", "that"})
 _MODALS = frozenset({"is", "will", "would", "can", "should", "may", "must", "could"})
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had"})
@@ -377,9 +377,10 @@ def _new_subject(tokens: list[Token], at: int, gate_end: int) -> bool:
     t = tokens[at].text
     if t in _SUBJECT_OPENERS:
         return True
-    if t in _MODALS | {"do", "does", "did"} and at + 1 < len(tokens) and tokens[at + 1].text in _PERSONS:
+    if t in _MODALS | {"do", "does", "did"} and at + 1 < len(tokens) and tokens[at + 1].text in _PEOPLE:
         return True  # "only if it doesn't settle should he have <test>": the main clause, inverted
-    return t in _PRONOUNS and at + 1 < len(tokens) and tokens[at + 1].text in _MODALS
+    # "if it's no better in a month she can get it checked": a person and a modal open the main clause
+    return t in _PRONOUNS | _PEOPLE and at + 1 < len(tokens) and tokens[at + 1].text in _MODALS
 
 
 def _segment(tokens: list[Token], at: int) -> int:

@@ -557,6 +557,12 @@ def test_a_finding_given_as_years_old_and_unchanged_is_the_baseline_not_an_emerg
     ("Lump by L2, bladder fine, no leaking. My tutor asked us whether bladder trouble is a red flag here.", False),
     ("Lump by L2. Incontinent since she was a girl, unchanged. Her daughter thinks leaking plus a lump means "
      "a spinal emergency.", False),
+    # ... or give as the patient's state for years, where it is felt included: a named syndrome someone else offers
+    # for it is that baseline, unless they say it is new
+    ("Lump by L2. His groin goes numb after long hikes, every hike for twenty years, gone within the hour. The "
+     "student whispers 'saddle anaesthesia, call an ambulance'. Bladder, bowels and legs fine.", False),
+    ("Lump by L2. His groin goes numb after long hikes, every hike for twenty years. The student says it is "
+     "worse today and whispers 'saddle anaesthesia'.", True),
     # ... a finding, where the asker's own words do not rule it out, say it is worse, or give the patient's words
     ("Mass at L3. The porter wrote 'incontinence ?spinal cord' on the transfer sheet.", True),
     ("Mass at L3. Legs strong. Is this cauda equina? He has wet himself twice today.", True),
