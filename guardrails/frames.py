@@ -186,7 +186,8 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                 if clauses[mentions[j].start] != clause:
                     # "<care> before <test> is not recommended": a sequence inside the subject, not a new clause
                     if not (_sequence_in_subject(tokens, mentions, j, clause, clauses)
-                            or _in_apposition(tokens, mentions[j].end, cue.start)):
+                            or _in_apposition(tokens, mentions[j].end, cue.start)
+                            or _coordinated_subject(tokens, mentions[j].end, cue.start)):
                         break
                     clause = clauses[mentions[j].start]
                 flags[j] = True
@@ -220,6 +221,17 @@ def _in_apposition(tokens: list[Token], start: int, cue: int) -> bool:
     marks = [t.text for t in tokens[start:cue] if t.text in _BOUNDARY_PUNCT and t.text != ","]
     dashes_before = sum(t.text == "-" for t in tokens[:start])
     return marks == ["-", "-"] or marks == ["-"] and dashes_before == 1
+
+
+def _coordinated_subject(tokens: list[Token], start: int, cue: int) -> bool:
+    """Is the verdict at cue said of a subject of several items set off by commas, the sentence's opening ("<a>, or
+    <b> first, is not appropriate")? Only commas part them, one of them followed by "or"/"and", one right before the
+    verdict, and no verb of a clause of its own comes before it. start: where the mention before the verdict ends."""
+    subject = tokens[:cue]  # (the sentence opens with the subject: what comes before the verdict is all of it)
+    marks = [t.text for t in subject if t.text in _BOUNDARY_PUNCT]
+    return start < cue and subject[-1].text == "," and set(marks) == {","} \
+        and any(a.text == "," and b.text in ("or", "and", "nor") for a, b in zip(subject, subject[1:], strict=False)) \
+        and not any(t.text in _CLAUSE_VERBS for t in subject)
 
 
 def _absolute_with(tokens: list[Token], mentions: list[Mention], k: int, clauses: list[int]) -> bool:

@@ -220,6 +220,8 @@ def _population_misfit(query: Query, title: str, stated: StatedPopulation | None
             return None  # its statement of limits says what to do for this patient: that is the answer
         if why := stated.misfit(query.age, group_of(query.age, query.group, ADULT_AGE), query.gestation, named):
             return why
+        if stated.ages_in or stated.groups_in:
+            return None  # whom it says it covers decides, not its title's shorthand ("in children and families")
     if not title or (query.age is None and query.group is None):
         return None
     adults, children = bool(_ADULTS.search(title)), bool(_CHILDREN.search(title))
@@ -814,7 +816,8 @@ class ScopePolicy:
             return None
         # a long vignette's history ("3 weeks after a knee arthroscopy") is not what it asks about
         asked = self.vocabulary.concepts(query.core) if query.core else query.concepts
-        regions = {c for c in asked if self.vocabulary.kinds.get(c) == "anatomy"}
+        regions = ({c for c in asked if self.vocabulary.kinds.get(c) == "anatomy"}
+                   - self._sites(query.core or query.focus))
         if not regions:
             return None
         covered = frozenset().union(*(document_concepts(d) for d in {p.chunk.document_id for p in passages}))
@@ -828,6 +831,15 @@ class ScopePolicy:
         if not regions:
             return None
         return " and ".join(sorted(self.vocabulary.labels.get(c, c.split(".", 1)[-1]) for c in regions))
+
+    def _sites(self, text: str) -> frozenset[str]:
+        """The body regions a text names only as where something is given ("they'll give me an injection in the
+        <region>"): the site, not what the question is about."""
+        tokens, mentions = self.vocabulary.mentions(text)
+        given = [m.end for m in mentions if m.concept in self.vocabulary.role("administration")]
+        regions = [m for m in mentions if self.vocabulary.kinds.get(m.concept) == "anatomy"]
+        sites = {m.concept for m in regions if m.start in given}
+        return frozenset(sites - {m.concept for m in regions if m.start not in given})
 
     def _located_regions(self, text: str) -> frozenset[str]:
         """The body regions a text names where it locates a finding (a finding in the same stretch between

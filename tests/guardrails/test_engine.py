@@ -1213,6 +1213,10 @@ def test_a_draft_is_read_for_what_it_advises_nineteenth_session(question, draft,
     ("Interpreting for a patient with a lump beside her spine: 'I don't feel when the water comes out, I only notice "
      "I am wet.'", True),
     ("Lump beside his spine. He says when he sits it is like sitting on a board.", True),
+    # Chinese words in an English account: the body and its functions read through the spellings table
+    ("My grandma has a 硬 lump beside her spine. Today her 尿 won't come out and both 腿 are 無力.", True),
+    ("Lump beside my back. Since the morning my 屁股 is 麻, like sitting on air.", True),
+    ("Lump beside my back. My 腰 aches when I sit at the 醫生's office.", False),
     ("Lump beside L3. Her two legs are like jelly and she had to hold onto the furniture to reach the door.", True),
     # legs like jelly after a race, with no mass and no spine, are no emergency
     ("My legs felt like jelly after the half marathon.", False),

@@ -1521,3 +1521,29 @@ def test_which_setting_or_which_listed_option_a_source_never_names_is_said_to_be
     c = pipeline.answer(_user("Firm paraspinal lump at L2. Her insurer authorised a bone scan with SPECT and her "
                               "consultant has appealed for an MRI. Does the lump guidance support the appeal?"))
     assert not c.abstained and "will not adequately evaluate" in c.answer
+
+
+def test_whom_a_document_says_it_covers_decides_over_its_titles_shorthand():
+    from types import SimpleNamespace
+
+    from rag.coverage import stated_population
+
+    advises = default_answer_types().advises
+    # a title "in children and families" whose own statement covers the adults of the household as well
+    title = "Nits in children and families in the community"
+    stated = stated_population(["Covers children aged 6 months and over, and the adults in their household.",
+                                "Does not cover infants under 6 months: use the comb only."], advises)
+    older = SimpleNamespace(focus="My 16-year-old is using the lotion tonight", labels="", age=16.0, group=None,
+                            gestation=None)
+    assert _population_misfit(older, title) is not None  # the title alone reads a 16-year-old as no child
+    assert _population_misfit(older, title, stated) is None
+    baby = SimpleNamespace(focus="My 3-month-old has them", labels="", age=0.25, group=None, gestation=None)
+    assert _population_misfit(baby, title, stated) is not None
+
+
+def test_a_region_named_only_as_where_a_medicine_is_given_is_not_what_the_question_is_about():
+    policy = ScopePolicy(0.5, 0.4)
+    assert policy._sites("The nurse says they'll give me an injection in the bum. What will it be?") == {
+        "anatomy.saddle"}
+    # ... a region the question also names for itself still is
+    assert policy._sites("An injection in the bum, and now the bum itself is numb.") == frozenset()
