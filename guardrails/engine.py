@@ -858,11 +858,20 @@ _SAID = re.compile(r"\b(?:says|said|thinks|thought|reckons|reckoned|believes|ins
                    r"([^.?!;]+)", re.IGNORECASE)
 
 
+# what a source is said to say ("the lump guidance says <syndrome> 'requires <x>'"): its words, no patient's findings
+_SOURCE_SAYS = re.compile(r"\b(?:the|this|that|your|its|our|their)\s+(?:[\w-]+\s+){0,2}?(?:guidance|guideline|"
+                          r"guidelines|document|article|source|protocol|pathway|leaflet|policy|paper|review)\s+"
+                          r"(?:says|said|states|"
+                          r"stated|recommends|advises|mentions|notes|lists|reads|writes)(?: that)?\s+([^.?!;]+)",
+                          re.IGNORECASE)
+
+
 def without_quoted_rules(text: str) -> str:
     """The text less a rule of thumb it quotes someone as giving ("my colleague says '<a> plus <b> = <condition>,
     send him in'", or unquoted: "the nurse says <a> plus <b> means we must <act>"): what a rule names before its
     "means" or "=" is any patient's, not this one's. A rule that speaks of a person ("'my legs going means I can't
-    work'") is a report, and stays."""
+    work'") is a report, and stays. What a source is said to say ("the guidance says <a> requires <x>") is its
+    words, not a finding."""
     spans = []
     for m in [*quoted_spans(text), *_SAID.finditer(text)]:
         rule = _RULE.search(m.group(1))
@@ -871,6 +880,7 @@ def without_quoted_rules(text: str) -> str:
         if rule and not _PERSONAL.search(m.group(1)[:rule.start()]) and not _PERSONAL.fullmatch(
                 speaker[0] if speaker else ""):
             spans.append(m.span(1) if m.re is _SAID else m.span())
+    spans += [m.span(1) for m in _SOURCE_SAYS.finditer(text)]
     out, last = [], 0
     for a, b in sorted(spans):
         if a >= last:

@@ -322,8 +322,9 @@ class Pipeline:
 
     def typos(self, snapshot) -> TypoFixer:
         """The misspelling reader for this snapshot's words (built once per snapshot)."""
+        vocabulary = self.guardrails.vocabulary
         return self._for_build(snapshot, "typos", lambda s: TypoFixer.from_texts(
-            [t for c in s.chunks for t in (c.title, c.text)], self.guardrails.vocabulary.words()))
+            [t for c in s.chunks for t in (c.title, c.text)], vocabulary.words(), vocabulary.spellings))
 
     # ---- the whole turn -------------------------------------------------------------------------
     def answer(self, messages: Sequence[dict], conversation_id: str | None = None) -> Answer:

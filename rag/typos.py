@@ -92,9 +92,12 @@ def derivations() -> tuple[tuple[str, str, int], ...]:
 
 
 class TypoFixer:
-    def __init__(self, corpus_words: Counter[str], vocabulary_words: Iterable[str] = ()) -> None:
+    def __init__(self, corpus_words: Counter[str], vocabulary_words: Iterable[str] = (),
+                 read_as_written: Iterable[str] = ()) -> None:
         """corpus_words: lower-case word forms of the indexed text with their counts; vocabulary_words: the
-        concept vocabulary's words (a question may use a term the corpus words differently)."""
+        concept vocabulary's words (a question may use a term the corpus words differently); read_as_written: words
+        the vocabulary reads through its spellings table ("molles" as "weak"): never corrected into another word."""
+        self.read_as_written = frozenset(w.lower() for w in read_as_written)
         self.frequency = Counter(corpus_words)
         self.corpus = frozenset(self.frequency)  # the documents' own word forms, without the vocabulary's
         self.clipped: dict[str, list[str]] = {}  # a corpus word's first TRUNCATED_MIN letters -> the corpus words
@@ -110,8 +113,9 @@ class TypoFixer:
         self._cache: dict[tuple[str, bool], str | None] = {}
 
     @classmethod
-    def from_texts(cls, texts: Iterable[str], vocabulary_words: Iterable[str] = ()) -> TypoFixer:
-        return cls(Counter(w.lower() for t in texts for w in _WORD.findall(t)), vocabulary_words)
+    def from_texts(cls, texts: Iterable[str], vocabulary_words: Iterable[str] = (),
+                   read_as_written: Iterable[str] = ()) -> TypoFixer:
+        return cls(Counter(w.lower() for t in texts for w in _WORD.findall(t)), vocabulary_words, read_as_written)
 
     def correction(self, word: str, clipped: bool = True, named: bool = False) -> str | None:
         """The corpus word a misspelling stands for, or None when the word is known or nothing explains it.
@@ -126,6 +130,8 @@ class TypoFixer:
         return out
 
     def _correction(self, w: str, clipped: bool = True, named: bool = False) -> str | None:
+        if w in self.read_as_written:
+            return None
         if w not in self.frequency and american(w) not in self.frequency and (base := self._derived_from(w)):
             return base
         if clipped and len(w) >= TRUNCATED_MIN and not (w in STOPWORDS or w in self.frequency or known_english(w)):

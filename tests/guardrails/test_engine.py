@@ -541,6 +541,10 @@ def test_emergencies_said_plainly_and_emergencies_excluded(question, emergency):
      True),
     ("Mass at L4. Her foot went to sleep on the long drive and was fine once she walked.", False),
     ("Lump at L3. Leaks a little on coughing, thirty-odd years now, no change.", False),
+    # dated by the age it began, or by records reaching back years, or unchanged since a year long past
+    ("Lump at L3. His left leg has been weak and wasted since he was four, quads 2/5 on every record back to 1998.",
+     False),
+    ("Lump at L3. Dribbling and a poor stream, unchanged since the prostate clinic in 2018; no retention.", False),
 ])
 def test_a_finding_given_as_years_old_and_unchanged_is_the_baseline_not_an_emergency(question, emergency):
     assert GuardrailEngine().context(question).emergency is emergency
@@ -557,6 +561,11 @@ def test_a_finding_given_as_years_old_and_unchanged_is_the_baseline_not_an_emerg
     ("Lump by L2, bladder fine, no leaking. My tutor asked us whether bladder trouble is a red flag here.", False),
     ("Lump by L2. Incontinent since she was a girl, unchanged. Her daughter thinks leaking plus a lump means "
      "a spinal emergency.", False),
+    # what a source is said to say is its words ("the guidance says <syndrome> requires <x>"), no finding
+    ("The guidance says cauda equina syndrome 'requires emergent MRI and surgical consultation'. Which reference "
+     "is that?", False),
+    ("The guideline states saddle anaesthesia needs emergency imaging; mass at L3 and he has had saddle anaesthesia "
+     "since this morning.", True),
     # ... or give as the patient's state for years, where it is felt included: a named syndrome someone else offers
     # for it is that baseline, unless they say it is new
     ("Lump by L2. His groin goes numb after long hikes, every hike for twenty years, gone within the hour. The "
@@ -1213,6 +1222,8 @@ def test_a_draft_is_read_for_what_it_advises_nineteenth_session(question, draft,
     ("Interpreting for a patient with a lump beside her spine: 'I don't feel when the water comes out, I only notice "
      "I am wet.'", True),
     ("Lump beside his spine. He says when he sits it is like sitting on a board.", True),
+    # French words in an English account, as for any language the spellings table holds
+    ("Mon père has a bosse beside his spine. Since hier he cannot uriner and his deux jambes are molles.", True),
     # Chinese words in an English account: the body and its functions read through the spellings table
     ("My grandma has a 硬 lump beside her spine. Today her 尿 won't come out and both 腿 are 無力.", True),
     ("Lump beside my back. Since the morning my 屁股 is 麻, like sitting on air.", True),

@@ -1547,3 +1547,10 @@ def test_a_region_named_only_as_where_a_medicine_is_given_is_not_what_the_questi
         "anatomy.saddle"}
     # ... a region the question also names for itself still is
     assert policy._sites("An injection in the bum, and now the bum itself is numb.") == frozenset()
+
+
+def test_a_word_the_spellings_table_reads_is_never_corrected_into_another_word():
+    corpus = ["Moles on the skin are checked yearly.", "Weak legs need assessment."]
+    assert TypoFixer.from_texts(corpus).fix("his legs are molles") == "his legs are moles"
+    fix = TypoFixer.from_texts(corpus, read_as_written=["molles"]).fix
+    assert fix("his legs are molles") == "his legs are molles"
