@@ -215,6 +215,9 @@ class SentenceFit:
         # a test whose result the question reports is done: a sentence telling one to order it is not the next step
         tests = tests_of(vocabulary)
         done = stated & tests if query.reported else set()
+        # the tests named beside a result word ("X-ray report: <finding>"), not one only proposed ("a CT instead of
+        # the MRI"): what "Once <test> results are available" must name to say what follows this result
+        resulted = _resulted_tests(query.focus, vocabulary, tests, results)
         denied = query.denied
         placeholder = vocabulary.role("placeholder")  # "if imaging is negative": whichever test was done
         # a normal result reported or supposed, of the tests the turn (with the one it follows) names
@@ -274,16 +277,19 @@ class SentenceFit:
                         else frozenset())
                 named = vocabulary.shared(vocabulary.concepts(text, FIT_KINDS) | kind, asked)
                 score += ASKED_CONCEPTS * sum(w for c, w in asked.items() if c in named) / asked_total
+            # (not "Once <test B> results are available: ..." for a result of <test A>: that waits on another test)
+            waits = bool(resulted) and _waits_on_another_test(text, vocabulary, tests, resulted | placeholder,
+                                                              results)
             if reports_result and opens_with_condition(text, vocabulary) and (found & stated or
                                                                               content_words(text) & stated_words):
-                score += WHAT_NEXT  # "the <test> shows <finding>": "If <finding> is confirmed, ..." says what next
+                score += 0.0 if waits else WHAT_NEXT  # "the <test> shows <finding>": "If <finding> is confirmed"
             elif normal and opens_with_condition(text, vocabulary):
                 # "and if that's normal?" of the <test> just discussed: "If <test> / imaging is negative, ..."
                 clause = text.split(",", 1)[0]
                 said = {m.concept for m in vocabulary.mentions(clause)[1]}
                 # "is negative", "is normal", "is negative for <finding>"; of another test, it is not this case
                 if said & (established | {"cue.negation"}) and said & (tested | placeholder):
-                    score += WHAT_NEXT
+                    score += 0.0 if waits else WHAT_NEXT
                 elif said & established and said & tests and tested:
                     score -= OTHER_TEST
             if query.answer_type in ("recommendation", "treatment") and _DIRECTIVE.match(text):
@@ -329,3 +335,38 @@ class SentenceFit:
                 score -= SOURCE_LIST
             return score
         return boost
+
+
+def _waits_on_another_test(text: str, vocabulary, tests: frozenset[str], done: frozenset[str] | set[str],
+                           results: frozenset[str]) -> bool:
+    """Does the sentence's opening condition wait on the result of tests the question reports no result of ("Once
+    <test> results are available: ...", asked with another test's report)? Not "If <x> is suspected and no <test>
+    has been done": that names no result."""
+    condition = vocabulary.concepts(re.split(r"[,:]", text, maxsplit=1)[0])
+    named = condition & tests
+    return bool(named) and bool(condition & results) and not named & done
+
+
+def _resulted_tests(text: str, vocabulary, tests: frozenset[str], results: frozenset[str]) -> set[str]:
+    """The tests a text gives a result of: the test named last before a result word in its sentence ("<test>
+    report: <finding>", "the <test> shows"), else one right after it ("the report of the <test>"); "it shows <x>
+    better and the <test> list is long" gives none."""
+    out: set[str] = set()
+    for sentence in split_sentences(text):
+        tokens, mentions = vocabulary.mentions(sentence)
+        for m in mentions:
+            if m.concept not in results:
+                continue
+            if m.start and tokens[m.start - 1].text in _POINTERS:
+                continue  # "it shows <x> better": said of a test the sentence may not give a result of
+            before = [x for x in mentions if x.end <= m.start and x.concept in tests
+                      and not any(t.text == ";" for t in tokens[x.end:m.start])]
+            after = [x for x in mentions if x.start >= m.end and x.concept in tests
+                     and all(t.text in _OF_THE for t in tokens[m.end:x.start])]
+            if before or after:
+                out.add((before[-1] if before else after[0]).concept)
+    return out
+
+
+_OF_THE = frozenset({"of", "on", "from", "the", "his", "her", "their", "my", "a", "an", "for"})
+_POINTERS = frozenset({"it", "this", "that", "which"})

@@ -28,6 +28,17 @@ def test_a_reported_result_makes_what_next_lead_and_the_order_for_that_test_yiel
     assert what_next > 0 > order_it
 
 
+def test_what_follows_one_tests_result_is_not_what_waits_on_another_test():
+    # the plain film reported; the MRI only proposed, and "it shows <x> better" said of a test to come
+    boost = _boost("Lump right of L3. X-ray report: 'ill-defined lesion with internal calcification'. The secretary "
+                   "says they will do a CT instead of the MRI; it shows calcium better. Can a CT replace the MRI?")
+    waits = boost("Once MRI results are available: if a lesion is malignant, proceed with biopsy.")
+    # ... while the same opening after that test's own report still says what follows
+    after_mri = _boost("MRI report: 'ill-defined lesion, probably malignant'. What next?")(
+        "Once MRI results are available: if a lesion is malignant, proceed with biopsy.")
+    assert after_mri > waits
+
+
 def test_a_sentence_about_a_finding_the_patient_does_not_have_yields():
     boost = _boost("Lump at L3 with back pain, no saddle anaesthesia, bladder and bowel normal. Imaging?")
     assert boost("Saddle anaesthesia requires emergency MRI.") < boost("MRI is the imaging of choice.")
