@@ -106,6 +106,9 @@ KEPT_APART_69 = TOPICS / "kept_apart_69"
 # consciousness, acute infective flexor tenosynovitis) pairs, from the thirty-second session, likewise kept to their
 # own fixture.
 KEPT_APART_71 = TOPICS / "kept_apart_71"
+# Batches 73's (acute migraine attack, head lice) and 74's (hypertensive emergency, travellers' diarrhoea) pairs, from
+# the thirty-third session, likewise kept to their own fixture.
+KEPT_APART_73 = TOPICS / "kept_apart_73"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -181,6 +184,7 @@ every_and_batches_65_66 = _batches_fixture("every_and_batches_65_66", KEPT_APART
 every_and_batches_67_68 = _batches_fixture("every_and_batches_67_68", KEPT_APART_67)
 every_and_batches_69_70 = _batches_fixture("every_and_batches_69_70", KEPT_APART_69)
 every_and_batches_71_72 = _batches_fixture("every_and_batches_71_72", KEPT_APART_71)
+every_and_batches_73_74 = _batches_fixture("every_and_batches_73_74", KEPT_APART_73)
 
 
 @pytest.fixture(scope="module")
@@ -500,6 +504,15 @@ BATCH_69_FLOORS = {"chat_topics_69.jsonl": 0.5, "chat_topics_70.jsonl": 0.5}
 # hundred and eighteen after the thirty-second session's first changes ("which <score> cut-off does the guideline
 # use?" was answered; a 14-year-old's "does it cover her?" was abstained on); 14/24 with sixty-one at the stop.
 BATCH_71_FLOORS = {"chat_topics_71.jsonl": 0.58, "chat_topics_72.jsonl": 0.58}
+# batch 73 (acute migraine attack, head lice): first contact 10/24 with one hundred and twenty documents on bd8ec6f
+# untouched (a 16-year-old declined by a title "in children and families" whose scope covers the household's adults;
+# "an injection in the bum" read as a question about the buttock; dose questions that ask whether); 12/24 with
+# sixty-one (fixture every_and_batches_73_74) at the thirty-third stop.
+# batch 74 (hypertensive emergency, travellers' diarrhoea): first contact 9/24 with one hundred and twenty-two after
+# the thirty-third session's first changes (right guideline, wrong sentences: a vignette's findings outweigh "how far
+# and how fast, and with what?"; "high blood pressure guidance" is not the hypertension guideline's name); 8/24 with
+# sixty-one at the stop.
+BATCH_73_FLOORS = {"chat_topics_73.jsonl": 0.5, "chat_topics_74.jsonl": 0.33}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -536,12 +549,13 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_65_66") for n in sorted(BATCH_65_FLOORS)),
                                            *((n, "every_and_batches_67_68") for n in sorted(BATCH_67_FLOORS)),
                                            *((n, "every_and_batches_69_70") for n in sorted(BATCH_69_FLOORS)),
-                                           *((n, "every_and_batches_71_72") for n in sorted(BATCH_71_FLOORS))])
+                                           *((n, "every_and_batches_71_72") for n in sorted(BATCH_71_FLOORS)),
+                                           *((n, "every_and_batches_73_74") for n in sorted(BATCH_73_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
              **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS,
-             **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS}[name]
+             **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS, **BATCH_73_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
