@@ -858,7 +858,8 @@ _SAID = re.compile(r"\b(?:says|said|thinks|thought|reckons|reckoned|believes|ins
                    r"([^.?!;]+)", re.IGNORECASE)
 
 
-# what a source is said to say ("the lump guidance says <syndrome> 'requires <x>'"): its words, no patient's findings
+# what a source is said to say ("the <subject> guidance says <syndrome> 'requires <x>'"): its words, not the
+# patient's findings
 _SOURCE_SAYS = re.compile(r"\b(?:the|this|that|your|its|our|their)\s+(?:[\w-]+\s+){0,2}?(?:guidance|guideline|"
                           r"guidelines|document|article|source|protocol|pathway|leaflet|policy|paper|review)\s+"
                           r"(?:says|said|states|"

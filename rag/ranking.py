@@ -215,8 +215,8 @@ class SentenceFit:
         # a test whose result the question reports is done: a sentence telling one to order it is not the next step
         tests = tests_of(vocabulary)
         done = stated & tests if query.reported else set()
-        # the tests named beside a result word ("X-ray report: <finding>"), not one only proposed ("a CT instead of
-        # the MRI"): what "Once <test> results are available" must name to say what follows this result
+        # the tests named beside a result word ("<test A> report: <finding>"), not one only proposed ("<test B> instead
+        # of <test C>"): what "Once <test> results are available" must name to say what follows this result
         resulted = _resulted_tests(query.focus, vocabulary, tests, results)
         denied = query.denied
         placeholder = vocabulary.role("placeholder")  # "if imaging is negative": whichever test was done

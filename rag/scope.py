@@ -221,7 +221,7 @@ def _population_misfit(query: Query, title: str, stated: StatedPopulation | None
         if why := stated.misfit(query.age, group_of(query.age, query.group, ADULT_AGE), query.gestation, named):
             return why
         if stated.ages_in or stated.groups_in:
-            return None  # whom it says it covers decides, not its title's shorthand ("in children and families")
+            return None  # whom it says it covers decides, not its title's shorthand ("<subject> in <groups>")
     if not title or (query.age is None and query.group is None):
         return None
     adults, children = bool(_ADULTS.search(title)), bool(_CHILDREN.search(title))
