@@ -867,20 +867,19 @@ class Pipeline:
         proposal = answer_types.proposal(query.affirmed or query.focus)
         if not proposal:
             return ()
-        # (every passage of the answering document, retrieved or not: its instruction against the plan may sit in a
+        # (every caution of the answering document, retrieved or not: its instruction against the plan may sit in a
         # section retrieval did not reach)
-        own = [ScoredChunk(chunk=c, score=0.0) for c in turn.snapshot.chunks
-               if c.document_id == turn.decision.document_id and not is_reference_chunk(c) and c.sentences]
-        words = content_words(proposal) - QUESTION_STEMS - content_words(" ".join({p.chunk.title for p in own}))
-        found = [(p, i, x.text) for p in own for i, x in enumerate(p.chunk.sentences)
-                 if answer_types.cautions_against(x.text, p.chunk.section[-1] if len(p.chunk.section) >= 2 else "")
-                 and content_words(x.text) & words]
+        cautions = self._for_build(turn.snapshot, "cautions", self._caution_sentences).get(
+            turn.decision.document_id, ())
+        title = cautions[0][0].title if cautions else ""
+        words = content_words(proposal) - QUESTION_STEMS - content_words(title)
+        found = [(chunk, i, text) for chunk, i, text, said in cautions if said & words]
         if not found:
             return ()
-        vectors = self.sentence_vectors.get(own)
+        vectors = self.sentence_vectors.get(list({c.id: ScoredChunk(chunk=c, score=0.0) for c, _, _ in found}.values()))
         target = self.embedder.encode_query(proposal)
         # (the two closest: the error named as such under the pitfalls, and the instruction against it)
-        ranked = sorted(((float(vectors[p.chunk.id][i] @ target), text) for p, i, text in found), reverse=True)
+        ranked = sorted(((float(vectors[c.id][i] @ target), text) for c, i, text in found), reverse=True)
         # a warning that names what the plan would do by a word few indexed sentences use ("Reserve <a rare
         # procedure> for ...") is about that plan however far its meaning reads from the plan's sentence
         idf = self.idf(turn.snapshot)
@@ -892,6 +891,20 @@ class Pipeline:
         present = {x.text for p in turn.passages for x in p.chunk.sentences}
         self._hold(turn, (), tuple(c for c in cautions if c not in present))
         return cautions
+
+    def _caution_sentences(self, snapshot) -> dict[str, tuple]:
+        """For each document, its sentences that warn against doing something (an instruction against it, or an item
+        under its pitfalls), each as (chunk, position, text, its content words): read once per snapshot build."""
+        answer_types = self.queries.answer_types
+        out: dict[str, list] = {}
+        for c in snapshot.chunks:
+            if is_reference_chunk(c):
+                continue
+            heading = c.section[-1] if len(c.section) >= 2 else ""
+            out.setdefault(c.document_id, []).extend(
+                (c, i, x.text, frozenset(content_words(x.text))) for i, x in enumerate(c.sentences)
+                if answer_types.cautions_against(x.text, heading))
+        return {d: tuple(found) for d, found in out.items()}
 
     def _hold(self, turn: _Turn, held: tuple[str, ...], groundings: tuple[str, ...] = ()) -> None:
         """Sentences the answer ends with whatever their score (turn.instead), and the passages that hold them and the

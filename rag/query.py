@@ -1086,10 +1086,10 @@ class QueryReader:
         found: list[str] = []
         sentences = split_sentences(text)
         # (with no question mark, the last sentence asks, as QueryReader.asking reads it: "Give me <x>, and what <y>.")
-        asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
+        asking = [k for k, s in enumerate(sentences) if s.rstrip().endswith("?")] or [len(sentences) - 1]
         # a bare question ("Is it?", "True?") asks about the sentence before it ("She assumes <a claim>. Is it?")
-        asking = [f"{sentences[k - 1]} {s}" if not content_words(s) - QUESTION_STEMS and 0 < (k := sentences.index(s))
-                  and not sentences[k - 1].rstrip().endswith("?") else s for s in asking]
+        asking = [f"{sentences[k - 1]} {sentences[k]}" if k > 0 and not content_words(sentences[k]) - QUESTION_STEMS
+                  and not sentences[k - 1].rstrip().endswith("?") else sentences[k] for k in asking if k >= 0]
         for sentence in asking:
             pieces = [p.strip(" ,;?.") for p in _JOINED_QUESTION.split(sentence) if p and p.strip(" ,;?.")]
             if pieces and _ASKS.match(framed := re.split(r":\s+", pieces[0])[-1]):

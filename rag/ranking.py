@@ -278,18 +278,19 @@ class SentenceFit:
                 named = vocabulary.shared(vocabulary.concepts(text, FIT_KINDS) | kind, asked)
                 score += ASKED_CONCEPTS * sum(w for c, w in asked.items() if c in named) / asked_total
             # (not "Once <test B> results are available: ..." for a result of <test A>: that waits on another test)
-            waits = bool(resulted) and _waits_on_another_test(text, vocabulary, tests, resulted | placeholder,
-                                                              results)
+            def what_next() -> float:
+                waits = resulted and _waits_on_another_test(text, vocabulary, tests, resulted | placeholder, results)
+                return 0.0 if waits else WHAT_NEXT
             if reports_result and opens_with_condition(text, vocabulary) and (found & stated or
                                                                               content_words(text) & stated_words):
-                score += 0.0 if waits else WHAT_NEXT  # "the <test> shows <finding>": "If <finding> is confirmed"
+                score += what_next()  # "the <test> shows <finding>": "If <finding> is confirmed, ..." says what next
             elif normal and opens_with_condition(text, vocabulary):
                 # "and if that's normal?" of the <test> just discussed: "If <test> / imaging is negative, ..."
                 clause = text.split(",", 1)[0]
                 said = {m.concept for m in vocabulary.mentions(clause)[1]}
                 # "is negative", "is normal", "is negative for <finding>"; of another test, it is not this case
                 if said & (established | {"cue.negation"}) and said & (tested | placeholder):
-                    score += 0.0 if waits else WHAT_NEXT
+                    score += what_next()
                 elif said & established and said & tests and tested:
                     score -= OTHER_TEST
             if query.answer_type in ("recommendation", "treatment") and _DIRECTIVE.match(text):

@@ -835,8 +835,9 @@ class ScopePolicy:
     def _sites(self, text: str) -> frozenset[str]:
         """The body regions a text names only as where something is given ("they'll give me an injection in the
         <region>"): the site, not what the question is about."""
-        tokens, mentions = self.vocabulary.mentions(text)
-        given = [m.end for m in mentions if m.concept in self.vocabulary.role("administration")]
+        _, mentions = self.vocabulary.mentions(text)
+        administration = self.vocabulary.role("administration")
+        given = [m.end for m in mentions if m.concept in administration]
         regions = [m for m in mentions if self.vocabulary.kinds.get(m.concept) == "anatomy"]
         sites = {m.concept for m in regions if m.start in given}
         return frozenset(sites - {m.concept for m in regions if m.start not in given})
