@@ -117,6 +117,11 @@ ORDERED = "ordered:"  # a concept of what a neighbouring sentence advises outrig
 # before the conjunction may qualify too ("new back pain and weakness")
 _CONJUNCTIONS = frozenset({"and", "plus"})
 _SIDES = frozenset({"left", "right"})
+# who the asker is, whose another person is, and what says that person has a finding ("my <relation> had ...")
+_FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "im", "ive", "me", "myself", "mine"})
+_POSSESSIVE = frozenset({"my", "our", "his", "her", "their"})
+_HAVING = frozenset({"had", "suffered", "developed", "got", "was", "went"})
+_AUXILIARY = frozenset({"had", "also", "once", "previously", "already"})
 _BOTH_SIDES = frozenset({"condition.deficit", "finding.bilateral"})
 _PLACES = frozenset({"anatomy", "part"})
 _OWN_PHRASE = frozenset({"a", "an", "the", "his", "her", "their", "its", "there", "there's", "theres", "he", "she",
@@ -319,8 +324,11 @@ class GuardrailEngine:
         ruled_out = self._ruled_out(user, packs, baseline)
 
         # each sentence's units, read once; a pack that places findings elsewhere takes its own away from them
-        read = [(rs, [u - baseline - unfound for u in self._emergency_units(rs)]) for rs, unfound in zip(
-            (_before_claim(_with_past_circumstance(s)) for s in user), ruled_out, strict=True)]
+        # ... and none from what another person had, where the asker is the patient
+        others = self._another_persons(user)
+        read = [(rs, [] if k in others else [u - baseline - unfound for u in self._emergency_units(rs)])
+                for k, (rs, unfound) in enumerate(zip((_before_claim(_with_past_circumstance(s)) for s in user),
+                                                      ruled_out, strict=True))]
         both_sides = tuple(_BOTH_SIDES for group in per_text if self._deficit_each_side(group, baseline))
 
         def read_units(elsewhere: PlacedElsewhere | None = None) -> tuple[frozenset[str], ...]:
@@ -345,6 +353,36 @@ class GuardrailEngine:
                        placed_units=placed_units,
                        injection=any(self.is_instruction(t) for t in texts), concepts=concepts, banner=banner,
                        denied=_only_denied(user))
+
+    def _another_persons(self, user: Sequence[ReadSentence]) -> frozenset[int]:
+        """The user sentences telling what another person had ("My <relation> had <syndrome> two years ago - <its
+        features> - and he's mostly recovered"), where the asker says the pack's subject is their own ("now I've found
+        a <subject> next to my own spine"): that person's past findings are not the patient's. A sentence about the
+        other person that speaks of the asker too ("my <relation> says I've been <finding>"), reports what the person
+        says or saw rather than what they had, or tells what they have now ("my <relation> has <finding> since
+        yesterday": an emergency whoever has it) is read as any other."""
+        relation = self.vocabulary.role("other_person")
+        if not relation:
+            return frozenset()
+
+        def first_person(rs: ReadSentence) -> bool:
+            return any(t.text in _FIRST_PERSON for t in rs.tokens)
+
+        own = any(first_person(rs) and not rs.concepts & relation
+                  and any(all(self._set([c]) & rs.concepts for c in entry) for p in self.packs for entry in p.scope.any)
+                  for rs in user)
+        if not own:
+            return frozenset()
+        about: set[int] = set()
+        for k, rs in enumerate(user):
+            opening = next((m for m in rs.mentions if m.concept in relation and m.start <= 2), None)
+            if opening is None or first_person(rs) or not 0 < opening.start or \
+                    rs.tokens[opening.start - 1].text not in _POSSESSIVE:
+                continue
+            after = [t.text for t in rs.tokens[opening.end:opening.end + 2]]
+            if after and (after[0] in _HAVING or after[0] in _AUXILIARY and after[1:] and after[1] in _HAVING):
+                about.add(k)
+        return frozenset(about)
 
     def _emergency(self, pack: Pack, sentences: Sequence[frozenset[str]], user_scope: bool = True) -> bool:
         """One emergency feature's concepts all present, un-negated, in one sentence; user_scope: the user's turns

@@ -589,7 +589,8 @@ class Query(Frozen):
 _NOT_TITLE_WORD = (r"(?!(?:the|a|an|this|that|these|those|what|which|with|of|for|to|in|on|at|by|from|and|or|is|are|"
                    r"was|were|be|you|your|my|our|their|his|her|its|it|i|we|they|say|says|said|per|according)\b)")
 _SOURCE_NAMED = re.compile(r"\b(?:the|this|that|your|their|our|its)\s+((?:" + _NOT_TITLE_WORD + r"[\w'-]+\s+){1,4})"
-                           r"(?=(?:article|guidance|guideline|guidelines|source|sources|document|paper)\b)",
+                           r"(?=(?:article|guidance|guideline|guidelines|source|sources|document|paper|page|webpage"
+                           r"|website|leaflet|handout|factsheet|summary|entry)\b)",
                            re.IGNORECASE)
 
 

@@ -22,6 +22,7 @@ __all__ = ["Mention", "Token", "Vocabulary", "clause_start", "clean", "default_v
 
 VOCABULARY_FILE = Path(__file__).resolve().parent / "vocabulary.yaml"
 MAX_PHRASE = 8
+_BOUND = re2.compile(r"<num<\d+(?:\.\d+)?>")
 KINDS = {"object", "protocol", "timing", "gate", "condition", "assessment", "basis", "cue", "action", "finding",
          "anatomy", "term", "name", "measure", "part"}
 # Tokens: numbers with their shorthand forms (6/52, 4-6, 2.5), words with an apostrophe, and the
@@ -100,12 +101,21 @@ def _token_matches(pattern: str, token: Token) -> bool:
         return not token.is_punct
     if pattern == "<num>":
         return token.is_number
+    if pattern.startswith("<num<"):  # a number below a bound ("<num<100>": a residual of 30 mL, not of 300)
+        return _value(token.text) is not None and _value(token.text) < float(pattern[5:-1])
     for alt in pattern.split("|"):
         if alt.endswith("*") and token.text.startswith(alt[:-1]) or token.text == alt:
             return True
         if alt.startswith("<num>/") and token.text.endswith(alt[5:]) and token.text[0].isdigit():
             return True
     return False
+
+
+def _value(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 class Vocabulary:
@@ -169,6 +179,9 @@ class Vocabulary:
             words = tuple(part for w in _marks_apart(normalize(str(phrase))).replace("-", " ").split()
                           for part in (w.split("/") if "/" in w and not w[0].isdigit() and not w.startswith("<num>")
                                        else [w]) if part)
+            if any(w.startswith("<num<") and not _BOUND.fullmatch(w) for w in words):
+                raise VocabularyError(f"{self.source}: concept {name}: phrase {phrase!r}: a bounded number is "
+                                      f"written '<num<N>' with N a number")
             if not words or len(words) > MAX_PHRASE:
                 raise VocabularyError(
                     f"{self.source}: concept {name}: phrase {phrase!r} must have 1-{MAX_PHRASE} words")

@@ -1628,3 +1628,41 @@ def test_surveillance_in_the_passive_and_a_self_treatment_plan_are_read():
     assert _rules(q, "The lump can be followed safely with an ultrasound every 3 months and no MRI.")
     assert "RF-CONSERVATIVE-FIRST" in _rules(q, "I've cancelled the MRI and I'm going to work it out with gentle "
                                                 "twists and backbends.")
+
+
+@pytest.mark.parametrize("question, emergency", [
+    # what another person had, told beside the asker's own lump, is that person's history
+    ("My husband had cauda equina syndrome two years ago - couldn't wee, numb bum, both legs went - and he's mostly "
+     "recovered. Now I've found a lump next to my own spine, lower back. What scan should I ask for?", False),
+    # ... but what the other person says of the asker, or has now, is read as any finding
+    ("I've had a lump by my spine for a month. My wife says I wet the bed last night without noticing.", True),
+    ("I have a lump on my lower back. My husband has a lump too and since yesterday he can't pee.", True),
+    # ... and a patient who is the other person is that person
+    ("My husband had a lump by his spine for a month; since last night he can't feel the toilet seat.", True),
+])
+def test_another_persons_past_findings_are_not_the_askers_own(question, emergency):
+    assert ENGINE.context(question).emergency is emergency
+
+
+@pytest.mark.parametrize("question", [
+    "I have had a firm swelling low in my back for two months. Over the past three days I have noticed a curious "
+    "deadness of sensation in the seat of my trousers, such that I am quite unaware of the lavatory seat.",
+    "I have had a firm swelling low in my back for two months. I have found myself unable to perform as a husband, "
+    "and the waterworks have become hesitant and incomplete.",
+])
+def test_formal_euphemisms_of_saddle_numbness_and_sphincter_loss_escalate(question):
+    assert ENGINE.context(question).emergency
+
+
+@pytest.mark.parametrize("measured, emergency", [("post-void bladder scan 30 ml", False),
+                                                 ("post-void residual of 35 mL", False),
+                                                 ("post-void residual of 350 mL", True), ("bladder scan 600 ml", True)])
+def test_a_residual_volume_is_retention_only_above_its_bound(measured, emergency):
+    assert ENGINE.context(f"Firm lump beside L3 with back pain for 7 weeks. Examined today: {measured}.").emergency \
+        is emergency
+
+
+def test_a_bounded_number_is_written_with_its_bound():
+    from guardrails.concepts import Vocabulary, VocabularyError
+    with pytest.raises(VocabularyError, match="bounded number"):
+        Vocabulary({"term.x": {"kind": "term", "phrases": ["residual <num<lots>"]}})
