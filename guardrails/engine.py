@@ -361,25 +361,26 @@ class GuardrailEngine:
         other person that speaks of the asker too ("my <relation> says I've been <finding>"), reports what the person
         says or saw rather than what they had, or tells what they have now ("my <relation> has <finding> since
         yesterday": an emergency whoever has it) is read as any other."""
-        relation = self.vocabulary.role("other_person")
-        if not relation:
-            return frozenset()
+        relations = getattr(self.vocabulary, "relations", frozenset())
 
         def first_person(rs: ReadSentence) -> bool:
             return any(t.text in _FIRST_PERSON for t in rs.tokens)
 
-        own = any(first_person(rs) and not rs.concepts & relation
+        def named_by_relation(rs: ReadSentence) -> int | None:  # "my <relation>" opening the sentence
+            return next((k for k in (1, 2) if k < len(rs.tokens) and rs.tokens[k].text in relations
+                         and rs.tokens[k - 1].text in _POSSESSIVE), None)
+
+        own = any(first_person(rs) and not any(t.text in relations for t in rs.tokens)
                   and any(all(self._set([c]) & rs.concepts for c in entry) for p in self.packs for entry in p.scope.any)
                   for rs in user)
         if not own:
             return frozenset()
         about: set[int] = set()
         for k, rs in enumerate(user):
-            opening = next((m for m in rs.mentions if m.concept in relation and m.start <= 2), None)
-            if opening is None or first_person(rs) or not 0 < opening.start or \
-                    rs.tokens[opening.start - 1].text not in _POSSESSIVE:
+            named = named_by_relation(rs)
+            if named is None or first_person(rs):
                 continue
-            after = [t.text for t in rs.tokens[opening.end:opening.end + 2]]
+            after = [t.text for t in rs.tokens[named + 1:named + 3]]
             if after and (after[0] in _HAVING or after[0] in _AUXILIARY and after[1:] and after[1] in _HAVING):
                 about.add(k)
         return frozenset(about)

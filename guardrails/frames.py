@@ -414,6 +414,12 @@ def _joined_by_or(tokens: list[Token], start: int) -> bool:
 _QUOTED = re.compile(r"""(?:^|(?<=[\s(\[:,]))(["'])(.+?)\1(?=[\s.,;:!?)\]]|$)""")
 
 
+# what may stand between a quotation and the judgement of it: nothing, or words pointing back at it ("'<X>' - that
+# plan is not safe")
+_POINTS_BACK = re.compile(r"(?:(?:that|this|which|the|such)(?:\s+(?:plan|advice|entry|note|approach|suggestion|idea"
+                          r"|instruction|line|order|recommendation))?)?", re.IGNORECASE)
+
+
 def opens_with_rejection(rs: ReadSentence) -> bool:
     """'That advice is wrong: ...', 'This is not correct.': the sentence begins by rejecting the one before."""
     return any(m.concept == "cue.reject" and m.start <= 3 for m in rs.mentions)
@@ -433,7 +439,7 @@ def _outside_rejected_quotes(text: str, tokens: list[Token], mentions: list[Ment
     opening = any(m.concept == "cue.reject" and m.start <= 1 for m in mentions)
     spans = [(q.start(2), q.end(2)) for q in _QUOTED.finditer(text)
              if rejected_next or opening or any(r >= q.end() for r in rejects)
-             or any(j >= q.end() and not text[q.end():j].strip(" -\u2013\u2014,") for j in judged)]
+             or any(j >= q.end() and _POINTS_BACK.fullmatch(text[q.end():j].strip(" -\u2013\u2014,")) for j in judged)]
     if rejected_next and not spans and (open_quote := OPEN_QUOTE.search(text)):
         spans = [(open_quote.start(1), len(text))]  # the sentence split took the closing mark with the full stop
     return [m for m in mentions if not any(a <= tokens[m.start].start < b for a, b in spans)]

@@ -64,6 +64,13 @@ def _lists() -> tuple[dict[str, list[str]], dict[str, str], frozenset[str], dict
     return dict(listed), expand, keep, {" ".join(n): tuple(n) for n in named.values() if len(n) > 1}
 
 
+def bedside_words() -> frozenset[str]:
+    """The team's shorthand (shorthand.yaml), lower case: clinicians' words, never misspellings of a corpus word
+    ("Paeds ED nurse" is no "pads ED nurse")."""
+    _, expand, keep, _ = _lists()
+    return frozenset(expand) | keep
+
+
 def _names_of(short, value) -> list[str]:
     """A shorthand's plain words: one name, or a list of other names of the same thing."""
     names = value if isinstance(value, list) else [value]

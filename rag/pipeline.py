@@ -23,7 +23,7 @@ import numpy as np
 
 from guardrails.concepts import normalize
 from guardrails.engine import DraftSentence, GuardrailEngine, SafeSentence, Verdict
-from rag.abbreviations import Shorthand, classes_mentioned
+from rag.abbreviations import Shorthand, bedside_words, classes_mentioned
 from rag.bands import Band, bands_in, implied
 from rag.config import Settings
 from rag.conversations import ConversationStore
@@ -35,6 +35,7 @@ from rag.coverage import (
     stated_population,
     states_limits,
 )
+from rag.diseases import default_disease_names
 from rag.diseases import words as disease_words
 from rag.embed import Embedder, set_threads
 from rag.errors import LLMUnavailable
@@ -324,7 +325,8 @@ class Pipeline:
         """The misspelling reader for this snapshot's words (built once per snapshot)."""
         vocabulary = self.guardrails.vocabulary
         return self._for_build(snapshot, "typos", lambda s: TypoFixer.from_texts(
-            [t for c in s.chunks for t in (c.title, c.text)], vocabulary.words(), vocabulary.spellings))
+            [t for c in s.chunks for t in (c.title, c.text)], vocabulary.words(),
+            [*vocabulary.spellings, *bedside_words()]))
 
     # ---- the whole turn -------------------------------------------------------------------------
     def answer(self, messages: Sequence[dict], conversation_id: str | None = None) -> Answer:
@@ -822,8 +824,12 @@ class Pipeline:
         # (not after a result the question reports of the definitive test, however it is written: "<test> w/wo:
         # <findings>. Next steps?")
         vocabulary = self.guardrails.vocabulary
-        reported_definitive = bool(query.reported) and bool(vocabulary.concepts(query.text)
-                                                             & vocabulary.role("definitive_test"))
+        # ... a result reported of "it", the test the conversation named ("what scan?" ... "Done. It shows <x>"), is
+        # that test's
+        tests = vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
+        named = vocabulary.concepts(query.text) & tests or (vocabulary.concepts(
+            " ".join(h["content"] for h in query.history)) & tests if query.follow_up else frozenset())
+        reported_definitive = bool(query.reported) and bool(named & vocabulary.role("definitive_test"))
         if turn.decision and not reported_definitive:
             needs = tuple(text for text, documents in self.guardrails.subject_answers(query.text, query.history)
                           if turn.decision.document_id in documents)
@@ -1007,7 +1013,8 @@ class Pipeline:
             # each get theirs
             asked = self.queries.without(query.asked, tests_of(self.guardrails.vocabulary))
             parts = [f"{k}: {asked}" for k in kinds]
-            part_states = [UnderCategories(frozenset({k})) for k in kinds]
+            named = default_disease_names().find
+            part_states = [UnderCategories(frozenset({k}), conditions=lambda text: len(named(text))) for k in kinds]
         staff = self.guardrails.vocabulary.role("staff")
         return self.composer.compose(self.queries.without(words, staff), cvec, topical, idf, QUESTION_WORDS,
                                      boost=boost, section_bonus=bonus,

@@ -230,6 +230,7 @@ class AnswerTypes:
         settled: set[str] = set()
         doing: set[str] = set()
         self.polar: set[str] = set()
+        self.bare: dict[str, frozenset[str]] = {}
         concepts["exclusion"] = {"kind": "cue", "phrases": data.get("exclusions") or ["apart from"]}
         if data.get("exclusions_opening"):
             concepts["exclusion_opening"] = {"kind": "cue", "phrases": data["exclusions_opening"]}
@@ -237,10 +238,14 @@ class AnswerTypes:
             concepts["exclusion_after"] = {"kind": "cue", "phrases": data["exclusions_after"]}
         for name, spec in data["types"].items():
             if set(spec) - {"cues", "evidence", "describe", "prefer", "polar", "searched", "keeps_negatives",
-                            "restated", "settled_by_emergency", "qualifies", "asks_what_to_do", "measures"}:
+                            "restated", "settled_by_emergency", "qualifies", "asks_what_to_do", "measures", "bare"}:
                 raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe, prefer, polar, "
                                  "searched, keeps_negatives, restated, settled_by_emergency, qualifies, "
-                                 "asks_what_to_do, measures")
+                                 "asks_what_to_do, measures, bare")
+            bare = spec.get("bare") or []
+            if not isinstance(bare, list) or not all(isinstance(x, str) and x in spec["cues"] for x in bare):
+                raise ValueError(f"{path.name}: type {name}: bare must list some of its own one-word cues")
+            self.bare[name] = frozenset(normalize(x) for x in bare)
             measures = spec.get("measures") or []
             if not isinstance(measures, list) or not all(isinstance(x, str) and content_words(x) for x in measures):
                 raise ValueError(f"{path.name}: type {name}: measures must be a list of words naming a measure")
@@ -407,8 +412,21 @@ class AnswerTypes:
         tokens, mentions = self.vocabulary.mentions(text)
         found = {m.concept.removeprefix("answer.") for m in mentions
                  if not (m.concept.removeprefix("answer.") in self.polar and _wh_before(tokens, m.start))
-                 and not (self.evidence.get(m.concept.removeprefix("answer.")) and self.argues(tokens, m.start))}
+                 and not (self.evidence.get(m.concept.removeprefix("answer.")) and self.argues(tokens, m.start))
+                 and not self._named_in_polar(tokens, mentions, m)}
         return next((t for t in self.order if t in found), "explanation")
+
+    def _named_in_polar(self, tokens, mentions, m) -> bool:
+        """Is this cue one of its type's bare words, in a clause a polar cue opens ("can they give him the same
+        doses?") or in a question a tag closes ("..., right?")? It names what the yes or no is about."""
+        bare = self.bare.get(m.concept.removeprefix("answer."))
+        if not bare or not all(t.text in bare for t in tokens[m.start:m.end]):
+            return False
+        polar = [x for x in mentions if x.concept.removeprefix("answer.") in self.polar]
+        opening = clause_start(tokens, m.start)
+        end = next((k for k in range(m.end, len(tokens)) if tokens[k].text == "?"), None)
+        return any(x.start == opening for x in polar) or end is not None and any(
+            x.start > m.end and x.end == end + 1 for x in polar)
 
     def argues(self, tokens, start: int) -> bool:
         """Does the clause holding this position open with a rhetorical opening ("isn't ...", "surely ...")?"""
@@ -607,6 +625,8 @@ _QUESTION_END = re.compile(r"\?+(?=[\s\"')\]]*$)|\?+(?=\s)")
 QUOTE_MIN_WORDS = 4  # a shorter quote ("'not cancer'") is a phrase anyone might use, not a line of a document
 
 
+# what stands for a test the conversation named ("It shows <finding>")
+_TEST_PRONOUNS = frozenset({"it", "that", "this", "they", "these"})
 # what a shorthand report ("<test>: <findings>") says was found, and the kinds of concept that make it one
 _REPORT_RESULT = "condition.result"
 _REPORTED_KINDS = frozenset({"finding", "condition", "term", "assessment"})
@@ -761,7 +781,11 @@ class QueryReader:
         # plain labels of the concepts it asks about; what it says it already knows adds none
         # a result the conversation's last question reported is still the patient's when the follow-up reports none
         # ("<test>: no serious pathology. Next step?" ... "So we can close the file?")
-        reported = self._reported(focus) or (self._reported(earlier) if follow_up else frozenset())
+        # ... and in a follow-up, "it" or "that" before a result word stands for the test the conversation named
+        # ("what scan?" ... "Done. It shows <a finding>. So what now?")
+        tested = follow_up and bool(self._concepts(" ".join(m["content"] for m in history)) & self._tests)
+        reported = self._reported(focus, pronoun_test=tested) or (
+            self._reported(earlier) if follow_up else frozenset())
         denied = self.denied(focus)
         # what the question denies ("no <finding>") is not searched for
         named = (self._concepts(asked) | (concepts - self._concepts(focus))) - denied
@@ -951,10 +975,11 @@ class QueryReader:
                         out |= named & self.vocabulary.role("established")
         return frozenset(out)
 
-    def _reported(self, text: str) -> frozenset[str]:
+    def _reported(self, text: str, pronoun_test: bool = False) -> frozenset[str]:
         """Results the text reports: in sentences that tell rather than ask, less their suppositions ("if they're
         clear, ..."), said of a test ("the <test> shows ..."); "I found <a sign>" and "his examination
-        is normal" are examination findings, not a test's result."""
+        is normal" are examination findings, not a test's result. pronoun_test: the conversation named a test, so a
+        sentence opening with a pronoun before a result word ("It shows <finding>") reports that test's result."""
         out: set[str] = set()
         established = self.vocabulary.role("established")
         for sentence in split_sentences(text):
@@ -972,6 +997,8 @@ class QueryReader:
                 first_test = next((m.start for m in mentions if m.concept in self._results and m.start <= 1
                                    and tokens[m.start].text.startswith(("report", "result"))
                                    and m.end < len(tokens) and tokens[m.end].text == ":"), None)
+            if first_test is None and pronoun_test and tokens and tokens[0].text in _TEST_PRONOUNS:
+                first_test = next((0 for m in mentions if m.concept in self._results and 1 <= m.start <= 2), None)
             if first_test is None:
                 continue
             # a test's result comes after the test ("the <test> confirmed <finding>"); what someone "confirmed" before

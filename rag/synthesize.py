@@ -11,7 +11,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -45,6 +45,9 @@ class UnderCategories:
     """What a question's part asks for when it asks for the members of listed categories ("which <kinds> ...?"): a
     sentence under one of their headings. The composer picks among them by the part alone."""
     headings: frozenset[str]  # lower case
+    # for "what could it be?": how many conditions a member names (rag.diseases); of a category's members, those
+    # naming any are its answer, not what is said of them ("<kind> can cause <harm> if missed")
+    conditions: Callable[[str], int] | None = field(default=None, compare=False)
 
     def __call__(self, text: str, heading: str = "") -> bool:
         return heading.lower() in self.headings
@@ -182,13 +185,17 @@ class ExtractiveComposer:
                 within = candidates if isinstance(gives, UnderCategories) else near
                 pool = ([c for c in within if c.vector is not None and gives(c.text, _subheading(passages[c.passage]))]
                         if gives is not None else [])
+                if pool and isinstance(gives, UnderCategories) and gives.conditions is not None:
+                    pool = [c for c in pool if gives.conditions(c.text)] or pool
                 if pool and isinstance(gives, UnderCategories):
                     # the members of a category the part names: the item closest to that part, not to the whole (whose
                     # other part pulls the category's other items: "which <kinds>, and why <test>?"); of items about
                     # as close, the one the list gives first (its headline member, before what is said of them)
+                    # (the list's order is the document's: its chunks' places in it, not the order retrieval
+                    # found them in)
                     top = max(float(c.vector @ v) for c in pool)
                     firsts.add(id(min((c for c in pool if float(c.vector @ v) >= top - MEMBER_WINDOW),
-                                      key=lambda c: (c.passage, c.first))))
+                                      key=lambda c: (passages[c.passage].chunk.ordinal, c.first))))
                 elif pool or near:
                     firsts.add(id(max(pool or near, key=lambda c: c.score + float(c.vector @ v))))
             if len(firsts) == 1:

@@ -209,12 +209,21 @@ class Vocabulary:
             data = yaml.safe_load(path.read_text()) or {}
         except yaml.YAMLError as exc:
             raise VocabularyError(f"{path.name}: not valid YAML ({exc})") from None
-        if set(data) - {"concepts", "groups", "roles", "spellings"}:
-            raise VocabularyError(f"{path.name}: top-level keys allowed: concepts, groups, roles, spellings")
+        if set(data) - {"concepts", "groups", "roles", "spellings", "relations"}:
+            raise VocabularyError(f"{path.name}: top-level keys allowed: concepts, groups, roles, spellings, relations")
         vocabulary = cls(data.get("concepts") or {}, data.get("groups"), path.name)
         vocabulary.set_roles(data.get("roles") or {})
         vocabulary.set_spellings(data.get("spellings") or {})
+        vocabulary.set_relations(data.get("relations") or [])
         return vocabulary
+
+    def set_relations(self, relations: list[str]) -> None:
+        """The words naming another person by relation to the asker ("my husband"): plain words, not concepts, so
+        that naming a person never changes what a question is read to ask."""
+        if not isinstance(relations, list) or not all(
+                isinstance(w, str) and len(tokenize(normalize(w))) == 1 and normalize(w) == w for w in relations):
+            raise VocabularyError(f"{self.source}: relations must be a list of single lower-case words")
+        self.relations = frozenset(relations)
 
     def set_spellings(self, spellings: dict[str, str]) -> None:
         """Single-token variants read as their usual form before matching ("cant" as "can't")."""

@@ -1666,3 +1666,27 @@ def test_a_bounded_number_is_written_with_its_bound():
     from guardrails.concepts import Vocabulary, VocabularyError
     with pytest.raises(VocabularyError, match="bounded number"):
         Vocabulary({"term.x": {"kind": "term", "phrases": ["residual <num<lots>"]}})
+
+
+@pytest.mark.parametrize("draft, rules", [
+    # a quotation judged by words pointing back at it is rejected
+    ("The earlier entry reads 'review in six weeks and scan if no better' - that plan is not safe; a palpable mass "
+     "needs MRI without and with IV contrast immediately.", set()),
+    ("The earlier entry reads 'review in six weeks and scan if no better' - that plan is fine.", {"RF-MRI-DELAY"}),
+    # a therapist's course by its parts, and a look inside gated on it
+    ("A course of six needling sessions along the bladder meridian; if he's no better after the sixth, his doctor can "
+     "have a look inside.", {"RF-CONSERVATIVE-FIRST", "RF-MRI-DELAY"}),
+    # an Italian-English note's verdict on the films
+    ("Radiografia negativa - niente di grave is hiding in there and we can cancel the risonanza.",
+     {"RF-XRAY-EXCLUDES"}),
+])
+def test_quotations_judged_by_a_pointer_therapists_courses_and_italian_verdicts_are_read(draft, rules):
+    found = _rules("Palpable mass beside L2 with back pain for two months; lumbar X-ray done today.", draft)
+    assert rules <= found and (rules or not found), found
+
+
+def test_relations_are_single_lower_case_words():
+    from guardrails.concepts import Vocabulary, VocabularyError
+    for bad in (["step mother"], ["Husband"], "husband"):
+        with pytest.raises(VocabularyError, match="relations"):
+            Vocabulary({}).set_relations(bad)

@@ -173,3 +173,24 @@ def test_a_rule_the_plan_breaks_is_quoted_as_its_own_sentence_not_as_its_whole_l
     assert "definitive study because" not in a.answer.lower()
     # a job's name is not the test it performs
     assert "radiographs" not in a.answer.lower()
+
+
+@pytest.mark.parametrize("question", [
+    "Hard lump right next to my spine, lower back, 3 months, hurts mostly at night. What could it actually be?",
+    "A firm lump has appeared beside my spine with an ache at night. In plain terms, what kinds of conditions would a "
+    "doctor be thinking of with a lump like mine?",
+])
+def test_a_differential_names_each_kinds_conditions_not_what_is_said_of_them(pipeline, question):
+    a = pipeline.answer([{"role": "user", "content": question}]).answer
+    # each kind's conditions lead, before what is said of them ("<kind> can cause <harm> if misdiagnosed")
+    lead = " ".join(a.split(". ")[:3])
+    assert "Primary spinal tumors" in lead and "Paraspinal abscess" in lead, a
+
+
+def test_a_result_told_of_it_in_a_follow_up_is_the_scans_and_what_follows_it_leads(pipeline):
+    a = pipeline.answer([
+        {"role": "user", "content": "Palpable mass at L2 with fever and back pain - what scan?"},
+        {"role": "assistant", "content": "Order MRI lumbar spine without and with IV contrast immediately [1]."},
+        {"role": "user", "content": "Done. It shows a collection in the paraspinal muscles - an abscess. So what now "
+                                    "for that?"}]).answer
+    assert a.startswith("If infection is confirmed, initiate appropriate antimicrobial therapy"), a

@@ -267,6 +267,11 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("Does she need an ambulance tonight?", "yes_no"),
     # the stage a staging system gives
     ("Which stage does the guidance send straight to surgery?", "score"),
+    # a value's bare noun in a yes-or-no question says what it is about; asked for outright, it asks for the value
+    ("We halve the dose for a kid this size, right?", "yes_no"),
+    ("Can they give him the same doses?", "yes_no"),
+    ("What dose for a 20 kg child?", "dose"),
+    ("Should we give a second dose, and how much?", "dose"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
@@ -1554,3 +1559,21 @@ def test_a_word_the_spellings_table_reads_is_never_corrected_into_another_word()
     assert TypoFixer.from_texts(corpus).fix("his legs are molles") == "his legs are moles"
     fix = TypoFixer.from_texts(corpus, read_as_written=["molles"]).fix
     assert fix("his legs are molles") == "his legs are molles"
+
+
+def test_a_result_told_of_it_after_the_conversation_named_a_test_is_that_tests():
+    turns = [{"role": "user", "content": "Palpable mass at L2 with fever and back pain - what scan?"},
+             {"role": "assistant", "content": "Order MRI lumbar spine without and with IV contrast immediately [1]."},
+             {"role": "user", "content": "Done. It shows a collection in the paraspinal muscles. So what now?"}]
+    assert QueryReader().read(turns).reported
+    # ... and "it" in a conversation that named no test is no test's
+    assert not QueryReader().read([{"role": "user", "content": "Lump at L2, back pain for a month."},
+                                   {"role": "assistant", "content": "It is a red flag [1]."},
+                                   {"role": "user", "content": "It shows through his shirt. What now?"}]).reported
+
+
+def test_the_teams_shorthand_is_no_misspelling_of_a_corpus_word():
+    from rag.abbreviations import bedside_words
+
+    fix = TypoFixer.from_texts(["Use pads for incontinence."], read_as_written=bedside_words()).fix
+    assert fix("Paeds ED nurse asks") == "Paeds ED nurse asks"
