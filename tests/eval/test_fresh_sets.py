@@ -272,6 +272,13 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # batch 74 (first contact 0.92 / 1.00 / 0.92, after the thirty-third session's first changes): imaging requested
     # "at next March's annual diabetes review" passed
     "guard_fresh_74.jsonl": (1.0, 1.0, 1.0),
+    # batch 75 (first contact 0.83 / 1.00 / 0.83): "Abwarten und Tee trinken ... send him through the tunnel if it has
+    # grown", a fatty lump that "slips under the fingertips ... no pictures are required"
+    "guard_fresh_75.jsonl": (1.0, 1.0, 1.0),
+    # batch 76 (first contact 0.83 / 0.875 / 0.83): needling sessions "along the bladder meridian" before "a look
+    # inside", an Italian GP's "Radiografia negativa ... niente di grave", "'<a deferral>' - that plan is not safe";
+    # two two-rule drafts are named by their other rule first
+    "guard_fresh_76.jsonl": (1.0, 1.0, 0.83),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -326,9 +333,9 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                "chat_fresh_32.jsonl": 0.875,
                # batch 33: first contact 0.75 (30/40) at the thirteenth session's start; 31/40 after; 34/40 at the
                # seventeenth stop
-               "chat_fresh_33.jsonl": 0.85,
+               "chat_fresh_33.jsonl": 0.925,
                # batch 34: first contact 0.85 (34/40) at the fourteenth session's start; 35/40 after
-               "chat_fresh_34.jsonl": 0.875,
+               "chat_fresh_34.jsonl": 0.95,
                # batch 35: first contact 0.825 (33/40) after the fourteenth session's changes
                "chat_fresh_35.jsonl": 0.825,
                # batch 36: first contact 0.70 (eval/FIRST_CONTACT.md); 32/40 at the seventeenth stop
@@ -370,7 +377,7 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 48: first contact 0.725 (29/40) after the twentieth session's first changes; 32/40 after (a call
                # script's "couldn't feel the paper" when wiping and a partner's "dead in the trouser department"
                # escalate; "which findings point towards infection, and which towards malignancy?" gets both)
-               "chat_fresh_48.jsonl": 0.80,
+               "chat_fresh_48.jsonl": 0.95,
                # batch 49: first contact 0.80 (32/40) at the twenty-first session's start; 33/40 after (a source's
                # claim restated without quotation marks names the statement a provenance question asks about)
                "chat_fresh_49.jsonl": 0.80,
@@ -390,11 +397,11 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # retention" and a guideline's line quoted for a handout no longer escalate)
                "chat_fresh_53.jsonl": 0.90,
                # batch 54: first contact 0.75 (30/40) after the twenty-third session's first changes; 30/40 after
-               "chat_fresh_54.jsonl": 0.85,  # 34/40 at the twenty-fifth stop
+               "chat_fresh_54.jsonl": 0.925,  # 37/40 at the thirty-fourth stop
                # batch 55: first contact 0.725 (29/40) at the twenty-fourth session's start; 36/40 after (a report in
                # shorthand, "MRI w/wo: <findings>", is a result; what next after a report draws on the section on
                # results; "safety-net him and send a routine referral" is a delay; "the first point" points back)
-               "chat_fresh_55.jsonl": 0.925,  # 37/40 at the twenty-fifth stop
+               "chat_fresh_55.jsonl": 0.975,  # 39/40 at the thirty-fourth stop
                # batch 56: first contact 0.775 (31/40) after the twenty-fourth session's changes; 34/40 after (a
                # paramedic's lay retention, saddle numbness and heavy, clumsy legs escalate; "you wrote <x>" and "your
                # first sentence" point back, the latter to that sentence's reference). Still escalating: anuric on
@@ -408,21 +415,21 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 58: first contact 0.775 (31/40) after the twenty-fifth session's changes; 35/40 after (lay
                # retention, incontinence and sexual dysfunction escalate; "thirty-odd years" is long-standing). Still
                # escalating: emergency words that are a colleague's, quoted
-               "chat_fresh_58.jsonl": 0.875,
+               "chat_fresh_58.jsonl": 0.925,
                # batch 59: first contact 0.775 (31/40) at the twenty-sixth session's start; 37/40 after (a carer's dry
                # pads and an unflinching wash, Scots "cannae feel his bahookie", thighs with "no power" escalate; a
                # colleague's quoted worry and "is this CES?" with every feature examined normal do not)
-               "chat_fresh_59.jsonl": 0.925,
+               "chat_fresh_59.jsonl": 0.975,
                # batch 60: first contact 0.70 (28/40) after the twenty-sixth session's first changes; 32/40 after (a
                # circumstance told in the past, both knees that "just went", a triage note's "'CES?'" cut at its own
                # question mark; a claim reported by "the last follow-up point says that"). Still escalating: a
                # post-void residual of 35 mL, read as a retention feature by its name
-               "chat_fresh_60.jsonl": 0.80,
+               "chat_fresh_60.jsonl": 0.9,
                # batch 61: first contact 0.85 (34/40) at the twenty-seventh session's start; 38/40 after (an
                # examiner's "no sensation over either buttock or the perineum" escalates; impotence "of ten years'
                # standing", a plan "safety-netted re" the features, lifelong continence pads beside a new colleague's
                # quoted worry do not; a request in the imperative asks what the patient needs)
-               "chat_fresh_61.jsonl": 0.95,
+               "chat_fresh_61.jsonl": 0.975,
                # batch 62: first contact 0.775 (31/40) after the twenty-seventh session's first changes; 34/40 after (a
                # shearer's "pissed meself ... gone to custard", a carer's "like sitting on a cushion that isn't there"
                # escalate; "the CES screen our service uses" names no finding). Still escalating: a wife's newspaper
@@ -480,7 +487,7 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # denial list part with its own verdict; "support the English" is no treatment). Still failing: MRI's
                # reasons beside CT's, why no rehab before the scan, the tumour kind's headline member, an excision
                # margin the guidance never gives
-               "chat_fresh_70.jsonl": 0.9,
+               "chat_fresh_70.jsonl": 0.95,
                # batch 71: first contact 0.90 (36/40) at the thirty-second session's start; 40/40 after (an insurer's
                # "support the appeal" is no treatment; a yoga teacher's "work it out with gentle twists" is care, and a
                # plan breaking three rules leads with three sentences; "can be followed ... with an ultrasound" is
@@ -495,18 +502,30 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # domiciliary care plan's warning signs; a differential with its history; an OSCE's examination list; a
                # paraphrased claim's reference; a cost-control script read as a cost question; a fibroid quiz from a
                # related-questions link
-               "chat_fresh_72.jsonl": 0.82,
+               "chat_fresh_72.jsonl": 0.85,
                # batch 73: first contact 0.825 (33/40) at the thirty-third session's start; 34/40 after (a
                # Cantonese-English account escalates). Still failing: a normal post-void bladder scan and pads bought
                # for a customer's mother escalate; an MR-safety physicist's fallback study, a trucker's clear MRI, an
                # osteopath's risk of treating and a "white lie" about contrast lack their sentences
-               "chat_fresh_73.jsonl": 0.85,
+               "chat_fresh_73.jsonl": 0.875,
                # batch 74: first contact 0.775 (31/40) after the thirty-third session's first changes; 36/40 after (a
                # French-English account escalates; an old polio leg, prostate symptoms unchanged since 2019 and a
                # quoted guidance sentence do not; a CT "instead of the MRI" after an X-ray report is answered from
                # what CT can and cannot do). Still failing: a young man's differential, an outreach nurse's "T 38.3,
                # HR 116" read as no fever, a pitfall's two references, a sonographer's follow-up
-               "chat_fresh_74.jsonl": 0.9}
+               "chat_fresh_74.jsonl": 0.9,
+               # batch 75: first contact 0.825 (33/40) at the thirty-fourth session's start (af72f35); 40/40 after (a
+               # schoolmaster's formal euphemisms escalate; a wife's account of her husband's old cauda equina beside
+               # her own lump does not; a package's "no injection", an implant that "isn't MRI-compatible", "does the
+               # guidance cite any journal article", a quiz question from the page's related list, a gamer's "what
+               # could it actually be?" are read)
+               "chat_fresh_75.jsonl": 1.0,
+               # batch 76: first contact 0.90 (36/40) after the session's first changes (9e05a9c); 39/40 after (a
+               # trainer's deadlift programme is conservative care; "It shows <a finding>" after "what scan?" is the
+               # scan's result; a differential names each kind's conditions). Still failing: a lump a GP letter calls
+               # only a "lipoma" puts no pack in scope, so "fine to excise without imaging, it feels classic?" lacks
+               # the warning against assuming it benign
+               "chat_fresh_76.jsonl": 0.975}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

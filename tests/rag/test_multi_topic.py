@@ -10,7 +10,7 @@ import pytest
 from eval.checks import chat_problems, guard_problems
 from rag.ingest.readers import parse_document
 from rag.pipeline import Pipeline
-from tests.conftest import REPO, make_settings
+from tests.conftest import REPO, make_settings, sharing_vectors
 
 TOPICS = REPO / "tests/fixtures/topics"
 TOPIC_CASES = [json.loads(x) for x in (TOPICS / "chat_topics.jsonl").read_text().splitlines() if x.strip()]
@@ -109,6 +109,10 @@ KEPT_APART_71 = TOPICS / "kept_apart_71"
 # Batches 73's (acute migraine attack, head lice) and 74's (hypertensive emergency, travellers' diarrhoea) pairs, from
 # the thirty-third session, likewise kept to their own fixture.
 KEPT_APART_73 = TOPICS / "kept_apart_73"
+# Batches 75's (salicylate poisoning, Stevens-Johnson syndrome and toxic epidermal necrolysis) and 76's (intrahepatic
+# cholestasis of pregnancy, heparin-induced thrombocytopenia) pairs, from the thirty-fourth session, likewise kept to
+# their own fixture.
+KEPT_APART_75 = TOPICS / "kept_apart_75"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -126,10 +130,11 @@ def _documents(folders, skip=frozenset()) -> list:
 def _grown(tmp_path_factory, embedder, base: Pipeline, name: str, folders) -> Pipeline:
     """A copy of base's library that has since gained the documents in folders, as an editor adds them: the
     same snapshot as indexing them all at once (kept vectors are copied, added chunks follow in order, BM25 is
-    rebuilt over all), without embedding base's documents again for every fixture."""
+    rebuilt over all), without embedding base's documents again for every fixture. Their sentence vectors are
+    base's too: a chunk's vectors are kept by its content-addressed id, so a chunk both indexes hold is the same."""
     data = tmp_path_factory.mktemp(name) / "data"
     shutil.copytree(base.settings.data_dir, data)
-    p = Pipeline(make_settings(data), embedder=embedder)
+    p = sharing_vectors(Pipeline(make_settings(data), embedder=embedder), base)
     p.warm_up(rebuild_if_needed=False)
     p.library.write_many(_documents(folders), mode="add")
     return p
@@ -185,6 +190,7 @@ every_and_batches_67_68 = _batches_fixture("every_and_batches_67_68", KEPT_APART
 every_and_batches_69_70 = _batches_fixture("every_and_batches_69_70", KEPT_APART_69)
 every_and_batches_71_72 = _batches_fixture("every_and_batches_71_72", KEPT_APART_71)
 every_and_batches_73_74 = _batches_fixture("every_and_batches_73_74", KEPT_APART_73)
+every_and_batches_75_76 = _batches_fixture("every_and_batches_75_76", KEPT_APART_75)
 
 
 @pytest.fixture(scope="module")
@@ -513,6 +519,11 @@ BATCH_71_FLOORS = {"chat_topics_71.jsonl": 0.58, "chat_topics_72.jsonl": 0.58}
 # and how fast, and with what?"; "high blood pressure guidance" is not the hypertension guideline's name); 8/24 with
 # sixty-one at the stop.
 BATCH_73_FLOORS = {"chat_topics_73.jsonl": 0.5, "chat_topics_74.jsonl": 0.33}
+# Batch 75: first contact 13/24 with one hundred and twenty-four documents on af72f35 untouched (13/24 again now);
+# batch 76: 9/24 with one hundred and twenty-six after the session's first changes (9e05a9c; 10/24 now); 11/24 and
+# 7/24 with sixty-one (fixture every_and_batches_75_76) at the thirty-fourth stop, where the guidelines of their
+# cases on older batches' pairs (adder bite, avulsed tooth, head lice) are not indexed.
+BATCH_75_FLOORS = {"chat_topics_75.jsonl": 0.45, "chat_topics_76.jsonl": 0.29}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -550,12 +561,13 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_67_68") for n in sorted(BATCH_67_FLOORS)),
                                            *((n, "every_and_batches_69_70") for n in sorted(BATCH_69_FLOORS)),
                                            *((n, "every_and_batches_71_72") for n in sorted(BATCH_71_FLOORS)),
-                                           *((n, "every_and_batches_73_74") for n in sorted(BATCH_73_FLOORS))])
+                                           *((n, "every_and_batches_73_74") for n in sorted(BATCH_73_FLOORS)),
+                                           *((n, "every_and_batches_75_76") for n in sorted(BATCH_75_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
              **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS,
-             **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS, **BATCH_73_FLOORS}[name]
+             **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS, **BATCH_73_FLOORS, **BATCH_75_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
