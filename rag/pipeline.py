@@ -826,7 +826,7 @@ class Pipeline:
         vocabulary = self.guardrails.vocabulary
         # ... a result reported of "it", the test the conversation named ("what scan?" ... "Done. It shows <x>"), is
         # that test's
-        tests = vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
+        tests = tests_of(vocabulary)
         named = vocabulary.concepts(query.text) & tests or (vocabulary.concepts(
             " ".join(h["content"] for h in query.history)) & tests if query.follow_up else frozenset())
         reported_definitive = bool(query.reported) and bool(named & vocabulary.role("definitive_test"))
