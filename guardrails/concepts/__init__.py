@@ -34,6 +34,9 @@ _NUMBER_WORDS = frozenset("a an one two three four five six seven eight nine ten
                           "thirty few several couple".split())
 
 
+_Entry = tuple  # (words, concept, compiled words); see Vocabulary.__init__
+
+
 class VocabularyError(ValueError):
     """The vocabulary file is invalid; the message names the concept and the problem."""
 
@@ -96,19 +99,47 @@ def tokenize(text: str) -> list[Token]:
     return out
 
 
-def _token_matches(pattern: str, token: Token) -> bool:
-    if pattern == "~":
-        return not token.is_punct
-    if pattern == "<num>":
-        return token.is_number
-    if pattern.startswith("<num<"):  # a number below a bound ("<num<100>": a residual of 30 mL, not of 300)
-        return _value(token.text) is not None and _value(token.text) < float(pattern[5:-1])
-    for alt in pattern.split("|"):
-        if alt.endswith("*") and token.text.startswith(alt[:-1]) or token.text == alt:
+class _WordPattern:
+    """One word of a phrase, compiled once: the tagger tries thousands of them per sentence, and reading the
+    pattern's text on each try (splitting alternatives, testing its forms) cost more than the match itself."""
+
+    __slots__ = ("exact", "prefixes", "number_suffixes", "any_word", "number", "below")
+
+    def __init__(self, pattern: str) -> None:
+        self.any_word = pattern == "~"
+        self.number = pattern == "<num>"
+        # a number below a bound ("<num<100>": a residual of 30 mL, not of 300)
+        self.below = float(pattern[5:-1]) if pattern.startswith("<num<") else None
+        exact, prefixes, suffixes = set(), [], []
+        if not (self.any_word or self.number or self.below is not None):
+            for alt in pattern.split("|"):
+                exact.add(alt)
+                if alt.endswith("*"):
+                    prefixes.append(alt[:-1])
+                elif alt.startswith("<num>/"):
+                    suffixes.append(alt[5:])
+        self.exact = frozenset(exact)
+        self.prefixes = tuple(prefixes)
+        self.number_suffixes = tuple(suffixes)
+
+    @property
+    def literal(self) -> bool:
+        """Only whole words: a phrase can be looked up by this word."""
+        return bool(self.exact) and not self.prefixes and not self.number_suffixes
+
+    def matches(self, token: Token) -> bool:
+        text = token.text
+        if text in self.exact:
             return True
-        if alt.startswith("<num>/") and token.text.endswith(alt[5:]) and token.text[0].isdigit():
+        if self.any_word:
+            return not token.is_punct
+        if self.number:
+            return token.is_number
+        if self.below is not None:
+            return _value(text) is not None and _value(text) < self.below
+        if self.prefixes and text.startswith(self.prefixes):
             return True
-    return False
+        return bool(self.number_suffixes) and text[0].isdigit() and text.endswith(self.number_suffixes)
 
 
 def _value(text: str) -> float | None:
@@ -133,9 +164,13 @@ class Vocabulary:
         self._concept_cache: dict[str, tuple[tuple[str, str], ...]] = {}
         self._read_cache: dict[str, tuple[list[Token], list[Mention]]] = {}
         self.groups = {k: tuple(v) for k, v in (groups or {}).items()}
-        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # first-token key -> phrases
-        self._prefixed: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # "physio*": keyed by "phy"
-        self._wild: list[tuple[tuple[str, ...], str]] = []  # phrases whose first token is any other pattern
+        # each phrase as (its words, its concept, its words compiled), indexed by what its first token can be so a
+        # token tries only the phrases it can start; a phrase whose second word is whole words is indexed by both
+        # ("not" starts over a hundred phrases: "not not not ..." must not try each of them at every word)
+        self._phrases: dict[str, list[_Entry]] = {}  # first word -> phrases of one word or an open second word
+        self._pairs: dict[tuple[str, str], list[_Entry]] = {}  # (first word, second word) -> phrases
+        self._prefixed: dict[str, list[_Entry]] = {}  # "physio*": keyed by "phy"
+        self._wild: list[_Entry] = []  # phrases whose first token is any other pattern
         for order, (name, spec) in enumerate(concepts.items()):
             self._add(name, spec, order)
         for g, members in self.groups.items():
@@ -185,20 +220,24 @@ class Vocabulary:
             if not words or len(words) > MAX_PHRASE:
                 raise VocabularyError(
                     f"{self.source}: concept {name}: phrase {phrase!r} must have 1-{MAX_PHRASE} words")
-            # index each phrase by what its first token can be, so a token tries only the phrases it can start
+            entry = (words, name, tuple(_WordPattern(w) for w in words))
+            second = entry[2][1] if len(words) > 1 and entry[2][1].literal else None
             for first in words[0].split("|"):
                 if first.endswith("*") and len(first) > 3:
-                    self._prefixed.setdefault(first[:3], []).append((words, name))
-                elif first in ("~", "<num>") or "*" in first or first.startswith("<num>"):
-                    self._wild.append((words, name))
+                    self._prefixed.setdefault(first[:3], []).append(entry)
+                elif first == "~" or "*" in first or first.startswith("<num"):
+                    self._wild.append(entry)
+                elif second is not None:
+                    for word in second.exact:
+                        self._pairs.setdefault((first, word), []).append(entry)
                 else:
-                    self._phrases.setdefault(first, []).append((words, name))
+                    self._phrases.setdefault(first, []).append(entry)
 
     def words(self) -> frozenset[str]:
         """Every plain word the phrases use ("<word>*" gives "<word>"): words a question may spell wrongly."""
         out = set()
-        for entries in (*self._phrases.values(), *self._prefixed.values(), self._wild):
-            for words, _ in entries:
+        for entries in (*self._phrases.values(), *self._pairs.values(), *self._prefixed.values(), self._wild):
+            for words, _, _ in entries:
                 for w in words:
                     out.update(t.rstrip("*") for t in w.split("|") if t.rstrip("*").isalpha())
         return frozenset(out)
@@ -352,13 +391,17 @@ class Vocabulary:
         while i < n:
             best: tuple[int, int, str] | None = None
             t = tokens[i].text
-            candidates = self._phrases.get(t, []) + self._prefixed.get(t[:3], []) + self._wild
-            for words, name in candidates:
+            # a mark starts only the phrases written with it: every open first word (a prefix, a number, "~") needs a word
+            candidates = self._phrases.get(t, []) + (self._prefixed.get(t[:3], []) + self._wild
+                                                     if t[0].isalnum() else [])
+            if i + 1 < n:
+                candidates += self._pairs.get((t, tokens[i + 1].text), [])
+            for words, name, compiled in candidates:
                 k = len(words)
                 rank = self.order[name]
                 if i + k > n or (best and (k < best[0] or k == best[0] and rank >= best[1])):
                     continue
-                if all(_token_matches(w, tokens[i + j]) for j, w in enumerate(words)):
+                if all(w.matches(tokens[i + j]) for j, w in enumerate(compiled)):
                     best = (k, rank, name)
             if best:
                 k, _, name = best
