@@ -35,6 +35,7 @@ _NUMBER_WORDS = frozenset("a an one two three four five six seven eight nine ten
 
 
 _Entry = tuple  # (words, concept, compiled words); see Vocabulary.__init__
+_Node = list  # [next word -> node, (rank, concept) of the phrase ending here or None]
 
 
 class VocabularyError(ValueError):
@@ -164,11 +165,15 @@ class Vocabulary:
         self._concept_cache: dict[str, tuple[tuple[str, str], ...]] = {}
         self._read_cache: dict[str, tuple[list[Token], list[Mention]]] = {}
         self.groups = {k: tuple(v) for k, v in (groups or {}).items()}
-        # each phrase as (its words, its concept, its words compiled), indexed by what its first token can be so a
-        # token tries only the phrases it can start; a phrase whose second word is whole words is indexed by both
-        # ("not" starts over a hundred phrases: "not not not ..." must not try each of them at every word)
-        self._phrases: dict[str, list[_Entry]] = {}  # first word -> phrases of one word or an open second word
-        self._pairs: dict[tuple[str, str], list[_Entry]] = {}  # (first word, second word) -> phrases
+        # Phrases of whole words only (nine in ten) sit in a word trie: a token walks it once, however many phrases
+        # share its words ("not" starts over a hundred). The rest, each as (its words, its concept, its words
+        # compiled), are indexed by their first whole word and where it stands (a token looks each up at its
+        # offset), or, with none, by what their first token can be; a token tries only the phrases it can start.
+        self._entries: list[_Entry] = []
+        self._trie: _Node = [{}, None]
+        self._anchored: dict[tuple[int, str], list[_Entry]] = {}  # (offset, whole word there) -> phrases
+        self._offsets: tuple[int, ...] = ()
+        self._phrases: dict[str, list[_Entry]] = {}  # first word -> phrases (a first word of mixed alternatives)
         self._prefixed: dict[str, list[_Entry]] = {}  # "physio*": keyed by "phy"
         self._wild: list[_Entry] = []  # phrases whose first token is any other pattern
         for order, (name, spec) in enumerate(concepts.items()):
@@ -221,25 +226,39 @@ class Vocabulary:
                 raise VocabularyError(
                     f"{self.source}: concept {name}: phrase {phrase!r} must have 1-{MAX_PHRASE} words")
             entry = (words, name, tuple(_WordPattern(w) for w in words))
-            second = entry[2][1] if len(words) > 1 and entry[2][1].literal else None
+            self._entries.append(entry)
+            if all(w.literal for w in entry[2]):
+                self._insert(entry[2], (order, name))
+                continue
+            anchor = next((k for k, w in enumerate(entry[2]) if w.literal), None)
+            if anchor is not None:
+                for word in entry[2][anchor].exact:
+                    self._anchored.setdefault((anchor, word), []).append(entry)
+                self._offsets = tuple(sorted({*self._offsets, anchor}))
+                continue
             for first in words[0].split("|"):
                 if first.endswith("*") and len(first) > 3:
                     self._prefixed.setdefault(first[:3], []).append(entry)
                 elif first == "~" or "*" in first or first.startswith("<num"):
                     self._wild.append(entry)
-                elif second is not None:
-                    for word in second.exact:
-                        self._pairs.setdefault((first, word), []).append(entry)
                 else:
                     self._phrases.setdefault(first, []).append(entry)
+
+    def _insert(self, words: tuple[_WordPattern, ...], ending: tuple[int, str]) -> None:
+        """Every path of a phrase's alternatives into the trie; where phrases end alike, the first concept wins."""
+        nodes = [self._trie]
+        for w in words:
+            nodes = [n[0].setdefault(alt, [{}, None]) for n in nodes for alt in w.exact]
+        for n in nodes:
+            if n[1] is None or ending[0] < n[1][0]:
+                n[1] = ending
 
     def words(self) -> frozenset[str]:
         """Every plain word the phrases use ("<word>*" gives "<word>"): words a question may spell wrongly."""
         out = set()
-        for entries in (*self._phrases.values(), *self._pairs.values(), *self._prefixed.values(), self._wild):
-            for words, _, _ in entries:
-                for w in words:
-                    out.update(t.rstrip("*") for t in w.split("|") if t.rstrip("*").isalpha())
+        for words, _, _ in self._entries:
+            for w in words:
+                out.update(t.rstrip("*") for t in w.split("|") if t.rstrip("*").isalpha())
         return frozenset(out)
 
     @classmethod
@@ -390,12 +409,18 @@ class Vocabulary:
         n = len(tokens)
         while i < n:
             best: tuple[int, int, str] | None = None
+            node, j = self._trie, i
+            while j < n and (node := node[0].get(tokens[j].text)) is not None:
+                j += 1
+                if node[1] is not None:
+                    best = (j - i, *node[1])
             t = tokens[i].text
-            # a mark starts only the phrases written with it: every open first word (a prefix, a number, "~") needs a word
+            # a mark starts only the phrases written with it: an open first word (a prefix, a number, "~") needs a word
             candidates = self._phrases.get(t, []) + (self._prefixed.get(t[:3], []) + self._wild
                                                      if t[0].isalnum() else [])
-            if i + 1 < n:
-                candidates += self._pairs.get((t, tokens[i + 1].text), [])
+            for offset in self._offsets:
+                if i + offset < n:
+                    candidates += self._anchored.get((offset, tokens[i + offset].text), ())
             for words, name, compiled in candidates:
                 k = len(words)
                 rank = self.order[name]
