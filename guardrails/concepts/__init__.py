@@ -86,7 +86,14 @@ def _marks_apart(text: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Tokens of already-normalised text."""
+    """Tokens of already-normalised text (a new list: callers may change it)."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=16384)
+def _tokens(text: str) -> tuple[Token, ...]:
+    """Cached: a turn reads each passage sentence several times, and a process answers from the same passages all
+    day; RE2's matches cost more from Python than the tokens are worth."""
     out: list[Token] = []
     for m in _TOKEN.finditer(text):
         raw = m.group(0).strip() or "-"
@@ -97,7 +104,7 @@ def tokenize(text: str) -> list[Token]:
             out.append(Token(unit.group(2), cut, m.end(), len(out)))
         else:
             out.append(Token(raw, m.start(), m.end(), len(out)))
-    return out
+    return tuple(out)
 
 
 class _WordPattern:
@@ -164,6 +171,8 @@ class Vocabulary:
         self.broader: dict[str, str] = {}
         self._concept_cache: dict[str, tuple[tuple[str, str], ...]] = {}
         self._read_cache: dict[str, tuple[list[Token], list[Mention]]] = {}
+        # a mention names token positions and words only, so one sequence of words is tagged once
+        self._tag_cache: dict[tuple[str, ...], tuple[Mention, ...]] = {}
         self.groups = {k: tuple(v) for k, v in (groups or {}).items()}
         # Phrases of whole words only (nine in ten) sit in a word trie: a token walks it once, however many phrases
         # share its words ("not" starts over a hundred). The rest, each as (its words, its concept, its words
@@ -286,6 +295,7 @@ class Vocabulary:
     def set_spellings(self, spellings: dict[str, str]) -> None:
         """Single-token variants read as their usual form before matching ("cant" as "can't")."""
         self.spellings: dict[str, str] = {}
+        self._tag_cache.clear()
         for variant, usual in spellings.items():
             if not isinstance(variant, str) or not isinstance(usual, str) or len(tokenize(normalize(variant))) != 1 \
                     or len(tokenize(normalize(usual))) != 1:
@@ -401,6 +411,17 @@ class Vocabulary:
         """Every concept mention, scanning left to right; at each token the longest phrase wins, and the
         tokens it covers are consumed (so 'not needed' is one assessment, not a negation plus a word). A concept
         with a broader one is followed by a mention of that over the same words."""
+        key = tuple(t.text for t in tokens)
+        cached = self._tag_cache.get(key)
+        if cached is not None:
+            return list(cached)
+        found = self._tag(tokens)
+        if len(self._tag_cache) > 20000:
+            self._tag_cache.clear()
+        self._tag_cache[key] = tuple(found)
+        return found
+
+    def _tag(self, tokens: list[Token]) -> list[Mention]:
         spellings = getattr(self, "spellings", {})
         if spellings:
             tokens = [replace(t, text=spellings[t.text]) if t.text in spellings else t for t in tokens]
