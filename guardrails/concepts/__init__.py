@@ -8,6 +8,7 @@ understanding all read text through this one layer.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -22,6 +23,9 @@ __all__ = ["Mention", "Token", "Vocabulary", "clause_start", "clean", "default_v
 
 VOCABULARY_FILE = Path(__file__).resolve().parent / "vocabulary.yaml"
 MAX_PHRASE = 8
+# A phrase of whole words goes into the trie once per path through its alternatives; a report's long lists ("no
+# <place>|... or <place>|... abnormality") would make hundreds of thousands, so those are matched as written
+_TRIE_PATHS = 64
 _BOUND = re2.compile(r"<num<\d+(?:\.\d+)?>")
 KINDS = {"object", "protocol", "timing", "gate", "condition", "assessment", "basis", "cue", "action", "finding",
          "anatomy", "term", "name", "measure", "part"}
@@ -174,7 +178,7 @@ class Vocabulary:
         # a mention names token positions and words only, so one sequence of words is tagged once
         self._tag_cache: dict[tuple[str, ...], tuple[Mention, ...]] = {}
         self.groups = {k: tuple(v) for k, v in (groups or {}).items()}
-        # Phrases of whole words only (nine in ten) sit in a word trie: a token walks it once, however many phrases
+        # Phrases of whole words only (nine in ten; _TRIE_PATHS) sit in a word trie: a token walks it once, however many phrases
         # share its words ("not" starts over a hundred). The rest, each as (its words, its concept, its words
         # compiled), are indexed by their first whole word and where it stands (a token looks each up at its
         # offset), or, with none, by what their first token can be; a token tries only the phrases it can start.
@@ -236,7 +240,7 @@ class Vocabulary:
                     f"{self.source}: concept {name}: phrase {phrase!r} must have 1-{MAX_PHRASE} words")
             entry = (words, name, tuple(_WordPattern(w) for w in words))
             self._entries.append(entry)
-            if all(w.literal for w in entry[2]):
+            if all(w.literal for w in entry[2]) and math.prod(len(w.exact) for w in entry[2]) <= _TRIE_PATHS:
                 self._insert(entry[2], (order, name))
                 continue
             anchor = next((k for k, w in enumerate(entry[2]) if w.literal), None)
