@@ -14,9 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
+from guardrails import strict_yaml
 from guardrails.concepts import VOCABULARY_FILE, Vocabulary, clean, default_vocabulary, normalize, tokenize
 from guardrails.frames import DENIALS, Frame, FrameReader, ReadSentence, covered_tokens, opens_with_rejection
 from guardrails.rules import (
@@ -149,7 +149,7 @@ class Context:
 
 @lru_cache(maxsize=1)
 def _instruction_vocabulary() -> Vocabulary:
-    data = yaml.safe_load(INSTRUCTIONS_FILE.read_text())
+    data = strict_yaml.safe_load(INSTRUCTIONS_FILE.read_text())
     return Vocabulary(data["concepts"], {}, INSTRUCTIONS_FILE.name)
 
 
@@ -325,7 +325,7 @@ class GuardrailEngine:
 
         # each sentence's units, read once; a pack that places findings elsewhere takes its own away from them
         # ... and none from what another person had, where the asker is the patient
-        others = self._another_persons(user)
+        others = self._another_persons(user) | self._resolved_episodes(user)
         read = [(rs, [] if k in others else [u - baseline - unfound for u in self._emergency_units(rs)])
                 for k, (rs, unfound) in enumerate(zip((_before_claim(_with_past_circumstance(s)) for s in user),
                                                       ruled_out, strict=True))]
@@ -384,6 +384,17 @@ class GuardrailEngine:
             if after and (after[0] in _HAVING or after[0] in _AUXILIARY and after[1:] and after[1] in _HAVING):
                 about.add(k)
         return frozenset(about)
+
+    def _resolved_episodes(self, user: Sequence[ReadSentence]) -> frozenset[int]:
+        """The user sentences telling an episode that is over ("a spell of <features> that fully resolved after
+        decompression that year"): its findings are the patient's past. A sentence that also says a finding is new,
+        worse, back or still there ("it resolved, but since yesterday he can't <x> again") is read as any other."""
+        resolved, change = self.vocabulary.role("resolved"), self.vocabulary.role("change")
+        return frozenset(
+            k for k, rs in enumerate(user)
+            if any(m.concept in resolved and not rs.negated[i] for i, m in enumerate(rs.mentions))
+            and not any(m.concept in change and not rs.negated[i] for i, m in enumerate(rs.mentions))
+            and not any(t.text in _STILL_NOW for t in rs.tokens))
 
     def _emergency(self, pack: Pack, sentences: Sequence[frozenset[str]], user_scope: bool = True) -> bool:
         """One emergency feature's concepts all present, un-negated, in one sentence; user_scope: the user's turns
@@ -958,6 +969,9 @@ def _neighbour(rs: ReadSentence) -> frozenset[str]:
 # a circumstance told in the past ("when I <did a task> she never <reacted>"), not a condition to come ("when
 # <feature> develops, ..."): words that open one, and past forms without the "-ed" ending
 _CIRCUMSTANCE = frozenset({"when", "whenever", "while"})
+# words that put a finding in the present or bring it back, beside an episode told as over
+_STILL_NOW = frozenset({"still", "now", "again", "currently", "today", "tonight", "returned", "recurred", "back",
+                        "ongoing", "persists", "persisting", "remains", "but"})
 _PAST = frozenset({"did", "was", "were", "had", "went", "got", "came", "saw", "felt", "took", "put", "gave", "sat",
                    "stood", "woke", "told", "said", "made", "ran", "tried", "lay", "fell", "left", "brought"})
 

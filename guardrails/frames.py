@@ -1071,7 +1071,9 @@ class FrameReader:
                 continue
             found |= conds or ({"condition.unspecified"} if not held else set())
         start = rs.mentions[i].start
-        decided = any(x.concept == "gate.decide" and x.start < start for x in rs.mentions)
+        # a decision the sentence denies gates nothing ("that cannot be decided by feel, so he needs <test>")
+        decided = any(x.concept == "gate.decide" and x.start < start and not rs.negated[k]
+                      for k, x in enumerate(rs.mentions))
         return frozenset(found), decided, after_imaging
 
     def _sequence(self, rs: ReadSentence, clauses) -> None:

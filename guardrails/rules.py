@@ -14,6 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from guardrails import strict_yaml
 from guardrails.concepts import Vocabulary, VocabularyError, default_vocabulary
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
@@ -249,7 +250,7 @@ def parse_pack(data: dict, source: str = "<pack>", vocabulary: Vocabulary | None
 def load_pack(folder: Path, vocabulary: Vocabulary | None = None) -> Pack:
     f = folder / "pack.yaml"
     try:
-        data = yaml.safe_load(f.read_text()) or {}
+        data = strict_yaml.safe_load(f.read_text()) or {}
     except yaml.YAMLError as exc:
         raise RuleConfigError(f"{folder.name}/pack.yaml: not valid YAML ({exc})") from None
     except FileNotFoundError:

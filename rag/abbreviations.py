@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from guardrails import strict_yaml
 from rag.text import INITIALS_GLUE, content_words, initial_runs
 
 VOCAB = Path(__file__).resolve().parent / "vocab"
@@ -53,7 +52,7 @@ def _lists() -> tuple[dict[str, list[str]], dict[str, str], frozenset[str], dict
     with LIST_FILE.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             listed[row["abbreviation"].lower()].append(row["long_form"])
-    data = yaml.safe_load(SHORTHAND_FILE.read_text(encoding="utf-8"))
+    data = strict_yaml.safe_load(SHORTHAND_FILE.read_text(encoding="utf-8"))
     if set(data) - {"expand", "keep"}:
         raise ValueError(f"{SHORTHAND_FILE}: unknown keys {sorted(set(data) - {'expand', 'keep'})}")
     named = {str(k).lower(): _names_of(k, v) for k, v in (data.get("expand") or {}).items()}
@@ -100,7 +99,7 @@ class DrugClass:
 @lru_cache(maxsize=1)
 def drug_classes() -> tuple[DrugClass, ...]:
     """The classes of drug_classes.yaml, checked strictly."""
-    data = yaml.safe_load(CLASSES_FILE.read_text(encoding="utf-8"))
+    data = strict_yaml.safe_load(CLASSES_FILE.read_text(encoding="utf-8"))
     if set(data) != {"classes"}:
         raise ValueError(f"{CLASSES_FILE}: want one key, classes; found {sorted(data)}")
     out = []

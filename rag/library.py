@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
-import yaml
 from filelock import FileLock, Timeout
 
+from guardrails import strict_yaml
 from rag.config import Settings
 from rag.docids import normalize_document_id
 from rag.docstore import DocStore, content_sha
@@ -46,7 +46,7 @@ class WriteResult:
 
 def shipped_documents(corpus_dir: Path, pdf_limits: PdfLimits | None = None) -> list[Document]:
     """The corpus as shipped: each raw page cleaned by the same function an editor's upload goes through."""
-    spec = yaml.safe_load((corpus_dir / "sources.yaml").read_text())
+    spec = strict_yaml.safe_load((corpus_dir / "sources.yaml").read_text())
     docs = []
     for entry in spec["documents"]:
         raw = corpus_dir / entry["raw"]

@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from guardrails import strict_yaml
 from guardrails.concepts import Vocabulary, clause_start, clean, default_vocabulary, normalize
 from guardrails.sentences import quoted_spans, split_sentences
 from rag.bands import without_stated
@@ -203,7 +202,7 @@ class AnswerTypes:
     answer is a specific value, the evidence a passage must hold (regular expressions over its sentences)."""
 
     def __init__(self, path: Path = ANSWER_TYPES_FILE) -> None:
-        data = yaml.safe_load(path.read_text())
+        data = strict_yaml.safe_load(path.read_text())
         unknown = set(data) - {"types", "exclusions", "exclusions_opening", "exclusions_after", "name_stems",
                                "rhetorical", "advice", "error_headings", "proposals", "cautions", "whether_named",
                                "conditional_values"}

@@ -35,9 +35,9 @@ def _stemmer():
 
 @lru_cache(maxsize=1)
 def _spelling() -> tuple[tuple[tuple[str, str], ...], ...]:
-    import yaml
+    from guardrails import strict_yaml
 
-    data = yaml.safe_load(SPELLING_FILE.read_text())
+    data = strict_yaml.safe_load(SPELLING_FILE.read_text())
     return tuple(tuple(sorted((data.get(k) or {}).items(), key=lambda kv: -len(kv[0])))
                  for k in ("prefix", "infix", "suffix"))
 
@@ -45,9 +45,9 @@ def _spelling() -> tuple[tuple[tuple[str, str], ...], ...]:
 @lru_cache(maxsize=1)
 def _same_in_both() -> frozenset[str]:
     """Words whose ending a suffix rule would rewrite but which both spellings share ("excise", "advise")."""
-    import yaml
+    from guardrails import strict_yaml
 
-    words = yaml.safe_load(SPELLING_FILE.read_text()).get("same_in_both") or []
+    words = strict_yaml.safe_load(SPELLING_FILE.read_text()).get("same_in_both") or []
     if not all(isinstance(w, str) and w.isalpha() and w.islower() for w in words):
         raise ValueError(f"{SPELLING_FILE.name}: same_in_both: lower-case words only")
     return frozenset(words)

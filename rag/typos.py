@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from guardrails import strict_yaml
 from rag.text import STOPWORDS, american
 
 DERIVATIONS_FILE = Path(__file__).resolve().parent / "vocab" / "derivations.yaml"
@@ -75,7 +75,7 @@ def rare_english(word: str) -> bool:
 @lru_cache(maxsize=1)
 def derivations() -> tuple[tuple[str, str, int], ...]:
     """(ending, base, min_base) from rag/vocab/derivations.yaml, longest ending first; strict."""
-    data = yaml.safe_load(DERIVATIONS_FILE.read_text(encoding="utf-8"))
+    data = strict_yaml.safe_load(DERIVATIONS_FILE.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or set(data) != {"derive"} or not isinstance(data["derive"], list):
         raise ValueError(f"{DERIVATIONS_FILE}: expected one key, 'derive', holding a list")
     out = []

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from guardrails import strict_yaml
 from guardrails.concepts import Vocabulary, default_vocabulary, normalize, tokenize
 from guardrails.frames import Frame, FrameReader, ReadSentence
 from rag.text import content_words
@@ -195,5 +194,5 @@ def _phrase_at(words: list[str], i: int, phrase: tuple[str, ...]) -> bool:
 
 @lru_cache(maxsize=1)
 def _load_directions() -> dict[str, tuple[tuple[str, ...], ...]]:
-    data = yaml.safe_load(DIRECTIONS_FILE.read_text())
+    data = strict_yaml.safe_load(DIRECTIONS_FILE.read_text())
     return {name: tuple(tuple(p.split()) for p in phrases) for name, phrases in data.items()}

@@ -17,6 +17,7 @@ from pathlib import Path
 import re2
 import yaml
 
+from guardrails import strict_yaml
 from guardrails.concepts.normalize import clean, normalize
 
 __all__ = ["Mention", "Token", "Vocabulary", "clause_start", "clean", "default_vocabulary", "normalize", "tokenize"]
@@ -178,9 +179,9 @@ class Vocabulary:
         # a mention names token positions and words only, so one sequence of words is tagged once
         self._tag_cache: dict[tuple[str, ...], tuple[Mention, ...]] = {}
         self.groups = {k: tuple(v) for k, v in (groups or {}).items()}
-        # Phrases of whole words only (nine in ten; _TRIE_PATHS) sit in a word trie: a token walks it once, however many phrases
-        # share its words ("not" starts over a hundred). The rest, each as (its words, its concept, its words
-        # compiled), are indexed by their first whole word and where it stands (a token looks each up at its
+        # Phrases of whole words only (nine in ten; _TRIE_PATHS) sit in a word trie: a token walks it once, however
+        # many phrases share its words ("not" starts over a hundred). The rest, each as (its words, its concept, its
+        # words compiled), are indexed by their first whole word and where it stands (a token looks each up at its
         # offset), or, with none, by what their first token can be; a token tries only the phrases it can start.
         self._entries: list[_Entry] = []
         self._trie: _Node = [{}, None]
@@ -277,7 +278,7 @@ class Vocabulary:
     @classmethod
     def load(cls, path: Path = VOCABULARY_FILE) -> Vocabulary:
         try:
-            data = yaml.safe_load(path.read_text()) or {}
+            data = strict_yaml.safe_load(path.read_text()) or {}
         except yaml.YAMLError as exc:
             raise VocabularyError(f"{path.name}: not valid YAML ({exc})") from None
         if set(data) - {"concepts", "groups", "roles", "spellings", "relations"}:

@@ -183,3 +183,14 @@ def test_vocabulary_roles_must_name_known_concepts_and_allowed_keys():
     assert v.role("trial") == {"x.y"} and v.as_condition("x.y") == (True, "condition.trial")
     with pytest.raises(VocabularyError, match="no role 'other'"):
         v.role("other")
+
+
+def test_a_word_written_twice_in_the_vocabulary_is_refused_not_silently_replaced(tmp_path):
+    # PyYAML keeps the second of two equal keys: a later language's "mahina: month" would undo "mahina: weak"
+    bad = tmp_path / "vocabulary.yaml"
+    bad.write_text("spellings:\n  mahina: weak\n  mahina: month\nconcepts:\n  x.y: {kind: cue, phrases: [a]}\n")
+    with pytest.raises(VocabularyError, match="'mahina' is written twice"):
+        Vocabulary.load(bad)
+    bad.write_text("concepts:\n  x.y: {kind: cue, phrases: [a]}\n  x.y: {kind: cue, phrases: [b]}\n")
+    with pytest.raises(VocabularyError, match="'x.y' is written twice"):
+        Vocabulary.load(bad)

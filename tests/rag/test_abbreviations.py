@@ -104,7 +104,8 @@ def test_the_shorthand_file_is_strict(tmp_path, monkeypatch):
         ("expand: {BM: capillary blood glucose}\nkeep: [BM]\n", "both expanded and kept"),
         ("expand: {}\nexpnad: [x]\n", "unknown keys"),
         ("expand: {Valtrex: []}\n", "a list of other names"),
-        ("expand: {Valtrex: [valaciclovir, 3]}\n", "a list of other names")])
+        ("expand: {Valtrex: [valaciclovir, 3]}\n", "a list of other names"),
+        ("expand: {pred: prednisolone, pred: predicted}\n", "written twice")])
 
 
 def test_a_brand_name_reads_as_the_generic_name_the_documents_use():
