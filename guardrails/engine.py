@@ -325,7 +325,7 @@ class GuardrailEngine:
 
         # each sentence's units, read once; a pack that places findings elsewhere takes its own away from them
         # ... and none from what another person had, where the asker is the patient
-        others = self._another_persons(user) | self._resolved_episodes(user)
+        others = self._another_persons(user) | self._resolved_episodes(user) | _answered_no(user)
         read = [(rs, [] if k in others else [u - baseline - unfound for u in self._emergency_units(rs)])
                 for k, (rs, unfound) in enumerate(zip((_before_claim(_with_past_circumstance(s)) for s in user),
                                                       ruled_out, strict=True))]
@@ -969,6 +969,8 @@ def _neighbour(rs: ReadSentence) -> frozenset[str]:
 # a circumstance told in the past ("when I <did a task> she never <reacted>"), not a condition to come ("when
 # <feature> develops, ..."): words that open one, and past forms without the "-ed" ending
 _CIRCUMSTANCE = frozenset({"when", "whenever", "while"})
+# a whole answer that says no to the question before it ("A: No", "Nil.", "none")
+_BARE_NO = frozenset({"no", "none", "nil", "nope", "negative", "never", "denies", "denied", "n"})
 # words that put a finding in the present or bring it back, beside an episode told as over
 _STILL_NOW = frozenset({"still", "now", "again", "currently", "today", "tonight", "returned", "recurred", "back",
                         "ongoing", "persists", "persisting", "remains", "but"})
@@ -995,6 +997,22 @@ def _with_past_circumstance(rs: ReadSentence) -> ReadSentence:
                 w in _PAST or (w.endswith("ed") and len(w) > 4) for w in following):
             return rs
     return replace(rs, concepts=rs.mentioned)
+
+
+def _answered_no(user: Sequence[ReadSentence]) -> frozenset[int]:
+    """The questions a form or a checklist asks and the next sentence answers with a bare no ("Any numbness around
+    your bottom? A: No"): what they name is denied, not the patient's."""
+    def bare_no(rs: ReadSentence) -> bool:
+        # the answer runs to the form's next question where a line break did not end the sentence ("A: No Q: ...")
+        texts = [t.text for t in rs.tokens]
+        if texts[:2] in (["a", ":"], ["answer", ":"], ["ans", ":"]):
+            texts = texts[2:]
+        end = next((i for i in range(len(texts) - 1) if texts[i] == "q" and texts[i + 1] == ":"), len(texts))
+        words = [w for w in texts[:end] if w[0].isalnum()]
+        return bool(words) and all(w in _BARE_NO for w in words)
+
+    return frozenset(k for k in range(len(user) - 1)
+                     if user[k].text.rstrip().endswith("?") and bare_no(user[k + 1]))
 
 
 def _heads_what_follows(rs: ReadSentence, m) -> bool:

@@ -844,7 +844,10 @@ class FrameReader:
                     named = [o for o in earlier if mentions[o].concept not in modifiers or not any(
                         clauses[mentions[x].start] == clauses[mentions[o].start]
                         and mentions[x].concept not in modifiers for x in objects)]  # "<agent>: none required"
-                    out[k] = (named or earlier)[-1] if earlier else None
+                    # ... and of the test a placeholder after it stands for ("the <named test> - the <pictures> -
+                    # ..., and that will settle it")
+                    specific = [o for o in (named or earlier) if mentions[o].concept not in self.v.role("placeholder")]
+                    out[k] = (specific or named or earlier)[-1] if earlier else None
                 continue
             before = [o for o in same if mentions[o].start < m.start]
             after = [o for o in same if mentions[o].start > m.start]

@@ -989,10 +989,14 @@ class ScopePolicy:
             title = content_words(chunk.title)
             focus = (asked - title) or (whole - title) or whole
             heading = content_words(chunk.section[-1]) if chunk.section else set()
+            lead: set[str] = set()
             for s in chunk.sentences:  # a list item is about its heading too ("Duration ...: 3 months")
+                # ... and about its lead-in ("<Drug> is the preferred antidote:" then "Loading dose 15 mg/kg ...")
+                if not s.bullet:
+                    lead = content_words(s.text) if s.text.rstrip().endswith(":") else set()
                 # ... and a medicine it names is of its class ("<a corticosteroid> <dose>" answers a steroid dose)
                 classes = classes_named(s.text)
-                said = content_words(f"{s.text} {s.label}") | heading | classes
+                said = content_words(f"{s.text} {s.label}") | heading | classes | (lead if s.bullet else set())
                 if by_name and not ((owner and _names_any(said, owner)) or classes & focus):
                     continue
                 # (a sentence naming the medicine whose value it is, and giving it, is about the question's focus:
