@@ -325,10 +325,11 @@ class GuardrailEngine:
 
         # each sentence's units, read once; a pack that places findings elsewhere takes its own away from them
         # ... and none from what another person had, where the asker is the patient
-        others = self._another_persons(user) | self._resolved_episodes(user) | _answered_no(user)
+        others = self._another_persons(user) | _answered_no(user)
+        over = self._resolved_episodes(user)
         read = [(rs, [] if k in others else [u - baseline - unfound for u in self._emergency_units(rs)])
-                for k, (rs, unfound) in enumerate(zip((_before_claim(_with_past_circumstance(s)) for s in user),
-                                                      ruled_out, strict=True))]
+                for k, (rs, unfound) in enumerate(zip((_after(_before_claim(_with_past_circumstance(s)), over.get(k))
+                                                       for k, s in enumerate(user)), ruled_out, strict=True))]
         both_sides = tuple(_BOTH_SIDES for group in per_text if self._deficit_each_side(group, baseline))
 
         def read_units(elsewhere: PlacedElsewhere | None = None) -> tuple[frozenset[str], ...]:
@@ -385,16 +386,27 @@ class GuardrailEngine:
                 about.add(k)
         return frozenset(about)
 
-    def _resolved_episodes(self, user: Sequence[ReadSentence]) -> frozenset[int]:
+    def _resolved_episodes(self, user: Sequence[ReadSentence]) -> dict[int, int]:
         """The user sentences telling an episode that is over ("a spell of <features> that fully resolved after
-        decompression that year"): its findings are the patient's past. A sentence that also says a finding is new,
-        worse, back or still there ("it resolved, but since yesterday he can't <x> again") is read as any other."""
+        decompression that year"), each with where its telling ends (the token after the cue): what comes before is
+        the patient's past. A sentence that also says a finding is new or worse ("it resolved, but since yesterday
+        ..."), or whose cue's clause or the next says it is back or still there, is read as any other; what comes
+        after the cue ("... resolved, but he still can't <x>") is read as any other too."""
         resolved, change = self.vocabulary.role("resolved"), self.vocabulary.role("change")
-        return frozenset(
-            k for k, rs in enumerate(user)
-            if any(m.concept in resolved and not rs.negated[i] for i, m in enumerate(rs.mentions))
-            and not any(m.concept in change and not rs.negated[i] for i, m in enumerate(rs.mentions))
-            and not any(t.text in _STILL_NOW for t in rs.tokens))
+        normal = self.vocabulary.role("normal")
+        out: dict[int, int] = {}
+        for k, rs in enumerate(user):
+            cue = next((m for i, m in enumerate(rs.mentions) if m.concept in resolved and not rs.negated[i]), None)
+            if cue is None or any(m.concept in change and not rs.negated[i] for i, m in enumerate(rs.mentions)):
+                continue
+            near = {rs.clauses[cue.start], rs.clauses[cue.start] + 1}
+            # (a clause that reports a normal check today - "I checked him again today - all normal" - brings
+            # nothing back)
+            checked = {rs.clauses[m.start] for i, m in enumerate(rs.mentions) if m.concept in normal}
+            if any(t.text in _STILL_NOW and rs.clauses[t.index] in near - checked for t in rs.tokens):
+                continue
+            out[k] = cue.end
+        return out
 
     def _emergency(self, pack: Pack, sentences: Sequence[frozenset[str]], user_scope: bool = True) -> bool:
         """One emergency feature's concepts all present, un-negated, in one sentence; user_scope: the user's turns
@@ -1018,6 +1030,17 @@ def _answered_no(user: Sequence[ReadSentence]) -> frozenset[int]:
 def _heads_what_follows(rs: ReadSentence, m) -> bool:
     """Is the mention right before a colon with words after it ("What's new: <finding>")?"""
     return m.end + 1 < len(rs.tokens) and rs.tokens[m.end].text == ":"
+
+
+def _after(rs: ReadSentence, at: int | None) -> ReadSentence:
+    """The sentence from token `at` on (None: all of it): what an episode told as over leaves the patient's now."""
+    if at is None:
+        return rs
+    kept = [k for k, m in enumerate(rs.mentions) if m.start >= at]
+    mentions, negated = [rs.mentions[k] for k in kept], [rs.negated[k] for k in kept]
+    said = frozenset(m.concept for m in mentions)
+    return replace(rs, mentions=mentions, negated=negated, concepts=rs.concepts & said,
+                   mentioned=rs.mentioned & said)
 
 
 def _before_claim(rs: ReadSentence) -> ReadSentence:

@@ -113,6 +113,9 @@ KEPT_APART_73 = TOPICS / "kept_apart_73"
 # cholestasis of pregnancy, heparin-induced thrombocytopenia) pairs, from the thirty-fourth session, likewise kept to
 # their own fixture.
 KEPT_APART_75 = TOPICS / "kept_apart_75"
+# Batches 77's and 78's pairs (ethylene glycol and methanol poisoning, gestational diabetes; acute flashes and floaters,
+# pelvic inflammatory disease), from the thirty-fifth session
+KEPT_APART_77 = TOPICS / "kept_apart_77"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -191,6 +194,7 @@ every_and_batches_69_70 = _batches_fixture("every_and_batches_69_70", KEPT_APART
 every_and_batches_71_72 = _batches_fixture("every_and_batches_71_72", KEPT_APART_71)
 every_and_batches_73_74 = _batches_fixture("every_and_batches_73_74", KEPT_APART_73)
 every_and_batches_75_76 = _batches_fixture("every_and_batches_75_76", KEPT_APART_75)
+every_and_batches_77_78 = _batches_fixture("every_and_batches_77_78", KEPT_APART_77)
 
 
 @pytest.fixture(scope="module")
@@ -524,6 +528,12 @@ BATCH_73_FLOORS = {"chat_topics_73.jsonl": 0.5, "chat_topics_74.jsonl": 0.33}
 # 7/24 with sixty-one (fixture every_and_batches_75_76) at the thirty-fourth stop, where the guidelines of their
 # cases on older batches' pairs (adder bite, avulsed tooth, head lice) are not indexed.
 BATCH_75_FLOORS = {"chat_topics_75.jsonl": 0.45, "chat_topics_76.jsonl": 0.29}
+# Batch 77: first contact 3/24 with one hundred and twenty-eight documents on e8db5f2 untouched (in-scope questions on
+# both new guidelines refused: a dose list whose items do not name the drug, an asking sentence that names no subject);
+# batch 78: 12/24 with one hundred and thirty after the session's first changes (0e44132); 4/24 and 11/24 with
+# fifty-nine (fixture every_and_batches_77_78) at the thirty-fifth stop, where the guidelines of their cases on older
+# batches' pairs are not indexed.
+BATCH_77_FLOORS = {"chat_topics_77.jsonl": 0.16, "chat_topics_78.jsonl": 0.45}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -562,12 +572,14 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_69_70") for n in sorted(BATCH_69_FLOORS)),
                                            *((n, "every_and_batches_71_72") for n in sorted(BATCH_71_FLOORS)),
                                            *((n, "every_and_batches_73_74") for n in sorted(BATCH_73_FLOORS)),
-                                           *((n, "every_and_batches_75_76") for n in sorted(BATCH_75_FLOORS))])
+                                           *((n, "every_and_batches_75_76") for n in sorted(BATCH_75_FLOORS)),
+                                           *((n, "every_and_batches_77_78") for n in sorted(BATCH_77_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
              **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS,
-             **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS, **BATCH_73_FLOORS, **BATCH_75_FLOORS}[name]
+             **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS, **BATCH_73_FLOORS, **BATCH_75_FLOORS,
+             **BATCH_77_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
