@@ -1034,22 +1034,19 @@ def _heads_what_follows(rs: ReadSentence, m) -> bool:
 
 def _after(rs: ReadSentence, at: int | None) -> ReadSentence:
     """The sentence from token `at` on (None: all of it): what an episode told as over leaves the patient's now."""
-    if at is None:
-        return rs
-    kept = [k for k, m in enumerate(rs.mentions) if m.start >= at]
-    mentions, negated = [rs.mentions[k] for k in kept], [rs.negated[k] for k in kept]
-    said = frozenset(m.concept for m in mentions)
-    return replace(rs, mentions=mentions, negated=negated, concepts=rs.concepts & said,
-                   mentioned=rs.mentioned & said)
+    return rs if at is None else _keeping(rs, lambda start: start >= at)
 
 
 def _before_claim(rs: ReadSentence) -> ReadSentence:
     """The sentence up to a text's content named as such ("the source for the statement that <feature> requires
     <test>"): what a guideline says is no finding of the patient's."""
     at = next((m.start for m in rs.mentions if m.concept == "cue.claim"), None)
-    if at is None:
-        return rs
-    kept = [k for k, m in enumerate(rs.mentions) if m.start < at]
+    return rs if at is None else _keeping(rs, lambda start: start < at)
+
+
+def _keeping(rs: ReadSentence, where) -> ReadSentence:
+    """The sentence with only the mentions whose first token `where` accepts, and only what they say."""
+    kept = [k for k, m in enumerate(rs.mentions) if where(m.start)]
     mentions, negated = [rs.mentions[k] for k in kept], [rs.negated[k] for k in kept]
     said = frozenset(m.concept for m in mentions)
     return replace(rs, mentions=mentions, negated=negated, concepts=rs.concepts & said,
