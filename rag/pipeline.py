@@ -394,6 +394,9 @@ class Pipeline:
         docs = self._documents(snapshot.manifest["build_id"])
         # the classes of the medicines it names find and choose passages; whether it is on a document's topic at all
         # is judged on its own words (topic_vec), not on what the class list adds
+        # every text this turn searches by is known now: one forward pass encodes them all
+        self.embedder.encode_queries([t for t in (search, f"{search} {query.related}" if query.related else "",
+                                                  query.core, query.case) if t])
         topic_vec = self.embedder.encode_query(search)
         if query.related:
             search = f"{search} {query.related}"
@@ -980,10 +983,12 @@ class Pipeline:
             words = self.queries.answer_types.without_cues(words, "source")
         affirmed = normalize(query.affirmed or query.focus)
         narrowed = query.follow_up or query.asked != affirmed or query.answer_type == "source"
-        # (the search, and so qvec, already leaves out what the question rules out)
-        cvec = self.embedder.encode_query(words) if narrowed else qvec
         said_here = query.affirmed or query.focus  # what it rules out narrows the answer; it does not pick it
         asking = QueryReader.asking_part(said_here)
+        self.embedder.encode_queries([t for t in (words if narrowed else "", asking if asking != said_here else "")
+                                      if t])
+        # (the search, and so qvec, already leaves out what the question rules out)
+        cvec = self.embedder.encode_query(words) if narrowed else qvec
         if query.answer_type != "source" and asking != said_here:
             # background and its question, read apart: a sentence answering the question itself ranks as well as
             # one echoing the background (both meanings weigh equally)
