@@ -121,7 +121,7 @@ _SIDES = frozenset({"left", "right"})
 _FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "im", "ive", "me", "myself", "mine"})
 _POSSESSIVE = frozenset({"my", "our", "his", "her", "their"})
 _HAVING = frozenset({"had", "suffered", "developed", "got", "was", "went"})
-_AUXILIARY = frozenset({"had", "also", "once", "previously", "already"})
+_EARLIER = frozenset({"had", "also", "once", "previously", "already"})
 _BOTH_SIDES = frozenset({"condition.deficit", "finding.bilateral"})
 _PLACES = frozenset({"anatomy", "part"})
 _OWN_PHRASE = frozenset({"a", "an", "the", "his", "her", "their", "its", "there", "there's", "theres", "he", "she",
@@ -325,10 +325,12 @@ class GuardrailEngine:
 
         # each sentence's units, read once; a pack that places findings elsewhere takes its own away from them
         # ... and none from what another person had, where the asker is the patient
-        others = self._another_persons(user) | _answered_no(user)
+        others = self._another_persons(user)
+        answered_no = _answered_no(user)
         over = self._resolved_episodes(user)
-        read = [(rs, [] if k in others else [u - baseline - unfound for u in self._emergency_units(rs)])
-                for k, (rs, unfound) in enumerate(zip((_after(_before_claim(_with_past_circumstance(s)), over.get(k))
+        read = [(rs, [] if k in answered_no else [u - baseline - unfound for u in self._emergency_units(rs)])
+                for k, (rs, unfound) in enumerate(zip((_before(_after(_before_claim(_with_past_circumstance(s)),
+                                                                      over.get(k)), others.get(k))
                                                        for k, s in enumerate(user)), ruled_out, strict=True))]
         both_sides = tuple(_BOTH_SIDES for group in per_text if self._deficit_each_side(group, baseline))
 
@@ -355,36 +357,51 @@ class GuardrailEngine:
                        injection=any(self.is_instruction(t) for t in texts), concepts=concepts, banner=banner,
                        denied=_only_denied(user))
 
-    def _another_persons(self, user: Sequence[ReadSentence]) -> frozenset[int]:
+    def _another_persons(self, user: Sequence[ReadSentence]) -> dict[int, int]:
         """The user sentences telling what another person had ("My <relation> had <syndrome> two years ago - <its
-        features> - and he's mostly recovered"), where the asker says the pack's subject is their own ("now I've found
-        a <subject> next to my own spine"): that person's past findings are not the patient's. A sentence about the
-        other person that speaks of the asker too ("my <relation> says I've been <finding>"), reports what the person
-        says or saw rather than what they had, or tells what they have now ("my <relation> has <finding> since
-        yesterday": an emergency whoever has it) is read as any other."""
+        features> - and he's mostly recovered"; "he is frightened because his late <relation> had <syndrome> and lost
+        <function>"), each with the token the telling starts at: what follows is that person's past, not the
+        patient's. Only where the patient is someone else: the asker ("now I've found a <subject> next to my own
+        spine"), or a person told of with the pack's subject in words that do not name that relation ("a gentleman I
+        sit with has a <subject>", "my husband has a <subject>" then "his <other relation> had ..."). A telling that
+        speaks of the asker too ("my <relation> says I've been <finding>"), reports what the person says or saw
+        rather than what they had, says what they must do ("my <relation> had to <x>"), or says anything is now or
+        new ("... and now he can't <x>": an emergency whoever has it) is read as any other."""
         relations = getattr(self.vocabulary, "relations", frozenset())
+        change = self.vocabulary.role("change")
 
-        def first_person(rs: ReadSentence) -> bool:
-            return any(t.text in _FIRST_PERSON for t in rs.tokens)
+        def named(rs: ReadSentence) -> list[int]:  # "<possessive> [one word] <relation>": where the relation is
+            tokens = rs.tokens
+            return [k for k, t in enumerate(tokens) if t.text in relations and k > 0
+                    and (tokens[k - 1].text in _POSSESSIVE
+                         or k > 1 and tokens[k - 2].text in _POSSESSIVE and tokens[k - 1].text not in relations)]
 
-        def named_by_relation(rs: ReadSentence) -> int | None:  # "my <relation>" opening the sentence
-            return next((k for k in (1, 2) if k < len(rs.tokens) and rs.tokens[k].text in relations
-                         and rs.tokens[k - 1].text in _POSSESSIVE), None)
+        def the_subject(rs: ReadSentence) -> bool:
+            return any(all(self._set([c]) & rs.concepts for c in entry) for p in self.packs for entry in p.scope.any)
 
-        own = any(first_person(rs) and not any(t.text in relations for t in rs.tokens)
-                  and any(all(self._set([c]) & rs.concepts for c in entry) for p in self.packs for entry in p.scope.any)
-                  for rs in user)
-        if not own:
-            return frozenset()
-        about: set[int] = set()
-        for k, rs in enumerate(user):
-            named = named_by_relation(rs)
-            if named is None or first_person(rs):
-                continue
-            after = [t.text for t in rs.tokens[named + 1:named + 3]]
-            if after and (after[0] in _HAVING or after[0] in _AUXILIARY and after[1:] and after[1] in _HAVING):
-                about.add(k)
-        return frozenset(about)
+        if not any(the_subject(rs) for rs in user):
+            return {}
+        # whose the pack's subject is: the asker, or the relations named with it (none: "a gentleman", "he")
+        subjects = self._set([c for p in self.packs for c in p.scope.subject])
+        theirs = {rs.tokens[k].text for rs in user if subjects & rs.concepts for k in named(rs)}
+        about: dict[int, int] = {}
+        for n, rs in enumerate(user):
+            for k in named(rs):
+                if rs.tokens[k].text in theirs:
+                    continue
+                after = [t.text for t in rs.tokens[k + 1:k + 3]]
+                had = after and (after[0] in _HAVING or after[0] in _EARLIER and after[1:] and after[1] in _HAVING)
+                if not had or after[1:2] == ["to"]:
+                    continue
+                start = k - 1 if rs.tokens[k - 1].text in _POSSESSIVE else k - 2
+                rest = rs.tokens[k + 1:]
+                if (any(t.text in _FIRST_PERSON or t.text in _STILL_NOW for t in rest)
+                        or any(m.start > k and m.concept in change and not rs.negated[i]
+                               for i, m in enumerate(rs.mentions))):
+                    continue
+                about[n] = start
+                break
+        return about
 
     def _resolved_episodes(self, user: Sequence[ReadSentence]) -> dict[int, int]:
         """The user sentences telling an episode that is over ("a spell of <features> that fully resolved after
@@ -1035,6 +1052,11 @@ def _heads_what_follows(rs: ReadSentence, m) -> bool:
 def _after(rs: ReadSentence, at: int | None) -> ReadSentence:
     """The sentence from token `at` on (None: all of it): what an episode told as over leaves the patient's now."""
     return rs if at is None else _keeping(rs, lambda start: start >= at)
+
+
+def _before(rs: ReadSentence, at: int | None) -> ReadSentence:
+    """The sentence up to token `at` (None: all of it): what another person had is not the patient's."""
+    return rs if at is None else _keeping(rs, lambda start: start < at)
 
 
 def _before_claim(rs: ReadSentence) -> ReadSentence:

@@ -409,10 +409,17 @@ class AnswerTypes:
     def classify(self, text: str) -> str:
         """The first-listed type whose cue the question contains; 'explanation' when none does."""
         tokens, mentions = self.vocabulary.mentions(text)
-        found = {m.concept.removeprefix("answer.") for m in mentions
-                 if not (m.concept.removeprefix("answer.") in self.polar and _wh_before(tokens, m.start))
-                 and not (self.evidence.get(m.concept.removeprefix("answer.")) and self.argues(tokens, m.start))
-                 and not self._named_in_polar(tokens, mentions, m)}
+        cues = [m for m in mentions
+                if not (m.concept.removeprefix("answer.") in self.polar and _wh_before(tokens, m.start))
+                and not (self.evidence.get(m.concept.removeprefix("answer.")) and self.argues(tokens, m.start))
+                and not self._named_in_polar(tokens, mentions, m)]
+        asked = [k for k, t in enumerate(tokens) if t.text == "?"]
+        # a yes-or-no question answered before the one asked after it ("Is that true? What <kinds> can it be?"):
+        # the later question says what the answer must give, and the yes or no is in it
+        later = [m for m in cues if m.concept.removeprefix("answer.") not in self.polar]
+        found = {m.concept.removeprefix("answer.") for m in cues
+                 if not (m.concept.removeprefix("answer.") in self.polar
+                         and any(m.start < q < x.start for x in later for q in asked))}
         return next((t for t in self.order if t in found), "explanation")
 
     def _named_in_polar(self, tokens, mentions, m) -> bool:

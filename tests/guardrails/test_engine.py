@@ -1690,3 +1690,50 @@ def test_relations_are_single_lower_case_words():
     for bad in (["step mother"], ["Husband"], "husband"):
         with pytest.raises(VocabularyError, match="relations"):
             Vocabulary({}).set_relations(bad)
+
+
+def test_what_the_bladder_or_bowel_passes_unnoticed_is_an_emergency_for_a_patient_with_the_subject():
+    lump = "Firm swelling beside her lower spine for three months."
+    for told in ("Since yesterday the wee just comes by itself and she doesn't even know.",
+                 "She cannot feel when her stool is coming any more.",
+                 "She can no longer tell when her bladder is full.",
+                 "Over two days she has lost strength in both legs.",
+                 "Both she leg dey weak since Tuesday."):
+        assert ENGINE.context(f"{lump} {told}").emergency, told
+    # ... not without the subject, and not where the bladder is only named beside a plain ache
+    assert not ENGINE.context("She cannot feel when her stool is coming since the stroke.").emergency
+    assert not ENGINE.context(f"{lump} Her bladder and bowels are fine and she has no numbness.").emergency
+
+
+def test_a_relatives_past_told_mid_sentence_is_not_the_patients_when_the_patient_is_someone_else():
+    lump = "A man I visit, 60, has a hard lump beside his lower back."
+    assert not ENGINE.context(f"{lump} He worries because his late sister had cauda equina years ago and lost "
+                              "control of her bladder.").emergency
+    assert not ENGINE.context("My wife has a lump beside her spine. Her father had cauda equina in 2009 and lost "
+                              "control of his bowels.").emergency
+    # the relation whose lump it is is the patient; a relation who must help is no telling; now is now
+    assert ENGINE.context("My dad has a lump on his lower back. My dad had numbness of the saddle area and lost "
+                          "control of his bladder yesterday.").emergency
+    assert ENGINE.context(f"{lump} His son had to lift him because both legs gave way and he wet himself.").emergency
+    assert ENGINE.context(f"{lump} His brother had the same, and now he can't feel the toilet seat.").emergency
+
+
+def test_the_bottom_of_the_back_is_the_spine_not_the_saddle():
+    rs = ENGINE.read("There is a numb patch at the bottom of my back.")
+    assert "anatomy.spine" in rs[0].concepts and "anatomy.saddle" not in rs[0].concepts
+
+
+def test_drafts_in_idiom_for_the_scanner_the_probe_and_a_traditional_manipulator():
+    q = "Hard lump beside L3 with two months of back pain, nothing done yet."
+    assert "RF-WRONG-MODALITY" in _rules(q, "They'll put the gel and the wand on it and that settles it, no need "
+                                           "for the big tunnel.")
+    assert "RF-CONSERVATIVE-FIRST" in _rules(q, "See the bonesetter first for a fortnight of pulling and pressing.")
+    assert "RF-XRAY-EXCLUDES" in _rules("Lump beside L4, back pain; lumbar X-rays normal.",
+                                        "Clean films, so I'd be happy standing down the magnet; anything sinister "
+                                        "would surely have shown on plain views.")
+    # the therapist who decides is no therapy advised
+    assert _rules(q, "The physio made the right call: no manipulation until a contrast MRI has excluded "
+                     "anything serious.") == set()
+    # acne is the skin's, beside the back or not
+    assert _rules("Cystic spots across his upper back for a year; no lump near the spine.",
+                  "These are acne nodules, so no scan is needed.") == set()

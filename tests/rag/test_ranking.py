@@ -98,6 +98,9 @@ def test_a_wh_question_is_not_yes_or_no_though_it_says_should_i():
     assert types.classify("What findings should I be looking for?") == "list"
     assert types.classify("Radiologist here, should I add contrast?") == "yes_no"
     assert types.classify("Is it safe to wait?") == "yes_no"
+    # a yes-or-no question with a wh-question after it: the later one says what the answer must give
+    assert types.classify("They say only the old get these. Is that so? What kinds can be present at 20?") == "list"
+    assert types.classify("Is that so? Should she fast first?") == "yes_no"
     # "what <drug> do I give?" asks for a treatment; "... and how much?" asks for its dose
     assert types.classify("Stridor at rest. What neb do I give?") == "treatment"
     assert types.classify("Stridor at rest. What neb do I give and how much?") == "dose"
