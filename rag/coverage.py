@@ -111,6 +111,15 @@ def states_limits(sentence: str) -> bool:
     return bool(_EXCLUDES.search(sentence) or _HANDS_OVER.search(sentence))
 
 
+def under_its_heading(chunk) -> list[str]:
+    """A chunk's sentences, where its section's own heading states the document's limits ("What this guideline does
+    not cover"), each read with that heading as its lead-in ("What this guideline does not cover: <item>"): the list
+    under such a heading is that statement's items, though no item repeats its words."""
+    heading = chunk.section[-1] if len(chunk.section) > 1 else ""
+    lead = heading.strip().rstrip(":") if heading and states_limits(heading) else ""
+    return [f"{lead}: {x.text}" if lead and not states_limits(x.text) else x.text for x in chunk.sentences]
+
+
 def declared_exclusions(sentences: Iterable[str], concepts: Callable[[str], frozenset[str]],
                         kinds: dict[str, str],
                         matched_text: Callable[[str, frozenset[str]], str] = lambda text, concepts: "",

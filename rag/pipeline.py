@@ -34,6 +34,7 @@ from rag.coverage import (
     declared_exclusions,
     stated_population,
     states_limits,
+    under_its_heading,
 )
 from rag.diseases import default_disease_names
 from rag.diseases import words as disease_words
@@ -223,11 +224,14 @@ class Pipeline:
 
     def document_population(self, snapshot, document_id: str) -> StatedPopulation:
         """Whom a document's statements of coverage say it is for and leaves out (rag.coverage), cached per
-        snapshot."""
+        snapshot. The items of a list under a heading that states its limits are read as that statement's: whom a
+        document leaves out by age or group is plain wherever it says it (what it leaves out by subject, from such a
+        list, is not read: "the choice of operation for <condition>" is advice it leaves to others, not its
+        patients)."""
         cache = self._for_build(snapshot, "document_population", lambda _: {})
         if document_id not in cache:
-            cache[document_id] = stated_population((x.text for c in snapshot.chunks if c.document_id == document_id
-                                                    and not is_reference_chunk(c) for x in c.sentences),
+            cache[document_id] = stated_population((t for c in snapshot.chunks if c.document_id == document_id
+                                                    and not is_reference_chunk(c) for t in under_its_heading(c)),
                                                    self.scope.answer_types.advises)
         return cache[document_id]
 

@@ -1723,11 +1723,10 @@ def test_the_bottom_of_the_back_is_the_spine_not_the_saddle():
     assert "anatomy.spine" in rs[0].concepts and "anatomy.saddle" not in rs[0].concepts
 
 
-def test_drafts_in_idiom_for_the_scanner_the_probe_and_a_traditional_manipulator():
+def test_drafts_in_idiom_for_the_scanner_and_the_probe():
     q = "Hard lump beside L3 with two months of back pain, nothing done yet."
     assert "RF-WRONG-MODALITY" in _rules(q, "They'll put the gel and the wand on it and that settles it, no need "
                                            "for the big tunnel.")
-    assert "RF-CONSERVATIVE-FIRST" in _rules(q, "See the bonesetter first for a fortnight of pulling and pressing.")
     assert "RF-XRAY-EXCLUDES" in _rules("Lump beside L4, back pain; lumbar X-rays normal.",
                                         "Clean films, so I'd be happy standing down the magnet; anything sinister "
                                         "would surely have shown on plain views.")
@@ -1737,3 +1736,26 @@ def test_drafts_in_idiom_for_the_scanner_the_probe_and_a_traditional_manipulator
     # acne is the skin's, beside the back or not
     assert _rules("Cystic spots across his upper back for a year; no lump near the spine.",
                   "These are acne nodules, so no scan is needed.") == set()
+
+
+def test_words_of_other_languages_and_a_leg_that_went_on_its_own_clause_are_read():
+    lump = "Caroço beside his lower spine since the spring, MRI not booked."
+    assert ENGINE.context(f"{lump} Since Sunday he is wetting his overalls sem sentir nada.").emergency
+    assert ENGINE.context(f"{lump} Today both legs were fracas and he fell twice.").emergency
+    assert ENGINE.context("Lump low in his back, scan in May. Left leg gave way on the ladder at noon, right one "
+                          "went at three.").emergency
+    q = "Firm lump beside L3 with back pain for a month; nothing done yet."
+    assert {"RF-CONSERVATIVE-FIRST", "RF-MRI-DELAY"} <= _rules(q, "Une cure de kiné first, and the IRM in the autumn "
+                                                                  "if he still complains.")
+    assert "RF-WRONG-MODALITY" in _rules(q, "Ultralyden viste en klump under the skin - that's our answer, the "
+                                           "workup is finished.")
+
+
+def test_no_pictures_needed_is_imaging_declined_and_a_test_added_in_the_passive_is_an_adjunct():
+    q = "Soft lump beside L2, aching three weeks."
+    assert "RF-BENIGN-ASSUMPTION" in _rules(q, "Squishy and mobile: a fatty one, no pictures needed.")
+    assert "RF-XRAY-EXCLUDES" in _rules("Lump beside L4, back pain; lumbar films normal.",
+                                        "Films are clean, so we can stand the scan request down.")
+    lytic = "Firm lump beside L3; an X-ray showed a lytic area."
+    assert _rules(lytic, "She needs MRI of the lumbar spine without and with IV contrast urgently, and CT can be "
+                         "added to characterise the bone lesion.") == set()

@@ -101,6 +101,8 @@ def test_a_wh_question_is_not_yes_or_no_though_it_says_should_i():
     # a yes-or-no question with a wh-question after it: the later one says what the answer must give
     assert types.classify("They say only the old get these. Is that so? What kinds can be present at 20?") == "list"
     assert types.classify("Is that so? Should she fast first?") == "yes_no"
+    # the list asked for as what is on it, or as what it could be in reported words
+    assert types.classify("His dad wants to know what it 'could be'. What's on the list?") == "list"
     # "what <drug> do I give?" asks for a treatment; "... and how much?" asks for its dose
     assert types.classify("Stridor at rest. What neb do I give?") == "treatment"
     assert types.classify("Stridor at rest. What neb do I give and how much?") == "dose"

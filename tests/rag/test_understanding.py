@@ -1121,6 +1121,26 @@ def test_a_school_year_is_no_age_and_the_age_after_whom_it_is_said_of_is():
     assert patient_age("a man, 3 days ago, fell") is None
 
 
+def test_a_list_under_a_heading_that_states_the_limits_is_that_statements_items():
+    from rag.coverage import stated_population, states_limits, under_its_heading
+    from rag.types import Chunk, Sentence
+
+    def chunk(heading: str, *texts: str) -> Chunk:
+        return Chunk(id="c", document_id="d", version=1, title="T", section=("T", heading), text=" ".join(texts),
+                     start=0, end=1, refs=(), ordinal=0,
+                     sentences=tuple(Sentence(text=t, start=0, end=1, refs=(), bullet=True) for t in texts))
+
+    items = chunk("What this guideline does not cover", "Children under 14, who are managed with advice from the "
+                  "paediatric team.", "Inhaled exposure at work.")
+    read = under_its_heading(items)
+    assert all(states_limits(t) for t in read)
+    stated = stated_population(["Covers adults aged 14 and over.", *read], default_answer_types().advises)
+    assert stated.addresses(5.0) and stated.misfit(5.0, "child", None)
+    # a heading that states no limits leads nothing in
+    assert under_its_heading(chunk("Treatment", "Children under 14 need a weight-based dose.")) == [
+        "Children under 14 need a weight-based dose."]
+
+
 def test_an_item_left_out_with_what_to_do_for_its_patients_still_addresses_them():
     from types import SimpleNamespace
 
