@@ -289,6 +289,16 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # clean ... no need to waste money on la resonancia" beside "una bola", "injection wala nahi ... dye ki zaroorat
     # nahi", a scintigraphy "that will close the question" passed; "nobody can call it benign" was flagged
     "guard_fresh_78.jsonl": (1.0, 1.0, 0.75),
+    # batch 79 (first contact 0.75 / 0.75 / 0.58): "the lads with the big machine ... after the races", films after
+    # which "anything nasty would generally have shown its hand", "the jelly and the wand ... no need for the big
+    # tunnel" passed; "the physio made the right call" and acne spots on the upper back were flagged. A bone-setter
+    # "first" is named a delay, not conservative care first (a bone-setter is no concept: "the bone-setter idea
+    # should be dropped" would read as advised)
+    "guard_fresh_79.jsonl": (1.0, 1.0, 0.91),
+    # batch 80 (first contact 0.67 / 0.875 / 0.58, after the thirty-sixth session's first changes): Italian, French
+    # and Norwegian plans, "no pictures needed" (read as pictures needed); "CT can be added" beside an urgent
+    # contrast MRI was flagged. Italian "sono" still reads as an ultrasound
+    "guard_fresh_80.jsonl": (1.0, 1.0, 0.91),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -546,7 +556,18 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # dialect and dancer's accounts escalate; a form's questions answered "No" do not). Still failing: the
                # form's "how soon" answered partially; a coach's assistant's old cauda equina escalates; an imaging,
                # an exam, a provenance and a follow-up question lack their lines
-               "chat_fresh_78.jsonl": 0.85}
+               "chat_fresh_78.jsonl": 0.85,
+               # batch 79: first contact 0.775 (31/40) on b4fe058 untouched; 39/40 after (five accounts of unfelt
+               # incontinence, saddle numbness and failing legs escalate; a chaplain's patient's late brother's
+               # cauda equina does not; an MRI "showing an abscess" is a result; a later wh-question sets the type).
+               # Still failing: "what findings would point towards it, and does her history change the odds?" is
+               # given the odds alone
+               "chat_fresh_79.jsonl": 0.975,
+               # batch 80: first contact 0.85 (34/40) after the session's first changes (c434844); 37/40 after
+               # (Portuguese words and a leg that "went" in its own clause escalate; "what's on the list?" is a
+               # differential). Still failing: a named other person's findings in an SMS thread escalate; an MRI-
+               # versus-CT comparison and "leave it or take it out?" after a benign result lack their lines
+               "chat_fresh_80.jsonl": 0.925}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

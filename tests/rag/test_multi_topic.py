@@ -116,6 +116,9 @@ KEPT_APART_75 = TOPICS / "kept_apart_75"
 # Batches 77's and 78's pairs (ethylene glycol and methanol poisoning, gestational diabetes; acute flashes and floaters,
 # pelvic inflammatory disease), from the thirty-fifth session
 KEPT_APART_77 = TOPICS / "kept_apart_77"
+# Batches 79's and 80's pairs (acne vulgaris, chronic insomnia in adults; postpartum psychosis, organophosphate and
+# carbamate poisoning in adults), from the thirty-sixth session
+KEPT_APART_79 = TOPICS / "kept_apart_79"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -195,6 +198,7 @@ every_and_batches_71_72 = _batches_fixture("every_and_batches_71_72", KEPT_APART
 every_and_batches_73_74 = _batches_fixture("every_and_batches_73_74", KEPT_APART_73)
 every_and_batches_75_76 = _batches_fixture("every_and_batches_75_76", KEPT_APART_75)
 every_and_batches_77_78 = _batches_fixture("every_and_batches_77_78", KEPT_APART_77)
+every_and_batches_79_80 = _batches_fixture("every_and_batches_79_80", KEPT_APART_79)
 
 
 @pytest.fixture(scope="module")
@@ -534,6 +538,13 @@ BATCH_75_FLOORS = {"chat_topics_75.jsonl": 0.45, "chat_topics_76.jsonl": 0.29}
 # fifty-nine (fixture every_and_batches_77_78) at the thirty-fifth stop, where the guidelines of their cases on older
 # batches' pairs are not indexed.
 BATCH_77_FLOORS = {"chat_topics_77.jsonl": 0.16, "chat_topics_78.jsonl": 0.45}
+# Batch 79: first contact 8/24 with one hundred and thirty-two documents on b4fe058 untouched (insomnia questions
+# refused at the topic stage, right documents with the wrong sentences); batch 80: 10/24 with one hundred and
+# thirty-four after the session's first changes (c434844; a child's dose asked of an adults-only guideline whose
+# limits sit under a heading was given the adult dose); 7/24 and 10/24 with sixty-one (fixture
+# every_and_batches_79_80) at the thirty-sixth stop, where the guidelines of their cases on older batches' pairs are
+# not indexed.
+BATCH_79_FLOORS = {"chat_topics_79.jsonl": 0.29, "chat_topics_80.jsonl": 0.41}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -573,13 +584,14 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_71_72") for n in sorted(BATCH_71_FLOORS)),
                                            *((n, "every_and_batches_73_74") for n in sorted(BATCH_73_FLOORS)),
                                            *((n, "every_and_batches_75_76") for n in sorted(BATCH_75_FLOORS)),
-                                           *((n, "every_and_batches_77_78") for n in sorted(BATCH_77_FLOORS))])
+                                           *((n, "every_and_batches_77_78") for n in sorted(BATCH_77_FLOORS)),
+                                           *((n, "every_and_batches_79_80") for n in sorted(BATCH_79_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
              **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS,
              **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS, **BATCH_73_FLOORS, **BATCH_75_FLOORS,
-             **BATCH_77_FLOORS}[name]
+             **BATCH_77_FLOORS, **BATCH_79_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
@@ -982,6 +994,16 @@ def test_patients_a_list_of_limits_hands_elsewhere_are_answered_with_its_words(e
                                       "guideline says?")
     assert {c.document_id for c in a.citations} == {"peritonsillar-abscess-quinsy-adults"}, a.answer
     assert "under 16" in a.answer and "paediatric ENT team" in a.answer, a.answer
+
+
+def test_whom_a_list_under_a_limits_heading_leaves_out_is_answered_with_its_words_not_the_adult_dose(
+        every_and_batches_79_80):
+    # the adults' guideline lists "Children under 16, who are managed with advice from a paediatric team ..." under
+    # its "What this guideline does not cover" heading, in words that do not repeat the heading's
+    a = _ask(every_and_batches_79_80, "Nursery manager: a 3-year-old may have eaten some organophosphate slug bait "
+                                      "from the shed. How much atropine do we give a toddler?")
+    assert a.abstained and a.scope == "partial", a.answer
+    assert "paediatric team" in a.answer and "2 mg" not in a.answer, a.answer
 
 
 def test_a_guideline_the_question_calls_by_its_title_answers_with_whom_it_leaves_out(every_and_batches_61_62):
