@@ -541,7 +541,7 @@ BATCH_77_FLOORS = {"chat_topics_77.jsonl": 0.16, "chat_topics_78.jsonl": 0.45}
 # Batch 79: first contact 8/24 with one hundred and thirty-two documents on b4fe058 untouched (insomnia questions
 # refused at the topic stage, right documents with the wrong sentences); batch 80: 10/24 with one hundred and
 # thirty-four after the session's first changes (c434844; a child's dose asked of an adults-only guideline whose
-# limits sit under a heading was given the adult dose); 7/24 and 10/24 with sixty-one (fixture
+# limits sit under a heading was given the adult dose); 7/24 and 10/24 with fifty-nine (fixture
 # every_and_batches_79_80) at the thirty-sixth stop, where the guidelines of their cases on older batches' pairs are
 # not indexed.
 BATCH_79_FLOORS = {"chat_topics_79.jsonl": 0.29, "chat_topics_80.jsonl": 0.41}
