@@ -396,11 +396,11 @@ class Pipeline:
         kinds = " ".join(sorted(set().union(*(categories.get(w, ()) for w in content_words(query.focus)))))
         search = f"{query.search} {kinds}" if kinds else query.search
         docs = self._documents(snapshot.manifest["build_id"])
-        # the classes of the medicines it names find and choose passages; whether it is on a document's topic at all
-        # is judged on its own words (topic_vec), not on what the class list adds
         # every text this turn searches by is known now: one forward pass encodes them all
         self.embedder.encode_queries([t for t in (search, f"{search} {query.related}" if query.related else "",
                                                   query.core, query.case) if t])
+        # the classes of the medicines it names find and choose passages; whether it is on a document's topic at all
+        # is judged on its own words (topic_vec), not on what the class list adds
         topic_vec = self.embedder.encode_query(search)
         if query.related:
             search = f"{search} {query.related}"
