@@ -333,6 +333,7 @@ class GuardrailEngine:
                                                                       over.get(k)), others.get(k))
                                                        for k, s in enumerate(user)), ruled_out, strict=True))]
         both_sides = tuple(_BOTH_SIDES for group in per_text if self._deficit_each_side(group, baseline))
+        both_sides += self._course_told_after([units for _, units in read])
 
         def read_units(elsewhere: PlacedElsewhere | None = None) -> tuple[frozenset[str], ...]:
             return tuple(u - placed for rs, units in read for placed in [self._placed(rs, elsewhere)]
@@ -444,6 +445,24 @@ class GuardrailEngine:
                     clause = rs.clauses[m.start]
                     sides |= {t.text for t in rs.tokens if rs.clauses[t.index] == clause} & _SIDES
         return sides >= _SIDES
+
+    def _course_told_after(self, sentence_units: Sequence[Sequence[frozenset[str]]]) -> tuple[frozenset[str], ...]:
+        """A deficit told in one sentence and its course or its sides in a later one that names no finding of its own
+        ("his right foot was slapping on the steps. Worse every milking."; "... By midday both feet were doing it."):
+        the later sentence says more of the deficit, so the two are read as one unit. sentence_units: each user
+        sentence's emergency units, as read (what is negated, another person's, over or the baseline is not in them)."""
+        kinds, course = self.vocabulary.kinds, self.vocabulary.role("course")
+        carried = course | {"finding.bilateral"}
+        units: list[frozenset[str]] = []
+        deficits: frozenset[str] = frozenset()
+        for found in sentence_units:
+            said = frozenset().union(*found) if found else frozenset()
+            findings = {c for c in said if kinds.get(c) in ("finding", "condition") and c not in carried}
+            if findings:  # (a later sentence's other findings do not end the deficit's telling)
+                deficits = frozenset(findings & self._deficits) or deficits
+            elif deficits and said & carried:
+                units.append(deficits | (said & carried))
+        return tuple(units)
 
     def _placed(self, rs: ReadSentence, elsewhere: PlacedElsewhere | None) -> frozenset[str]:
         """The findings of one sentence (of those `elsewhere` can take) that only clauses placing them wholly in its

@@ -456,7 +456,7 @@ class Pipeline:
         vectors = self.sentence_vectors.get(passages)
         if cvec is not None and len({p.chunk.document_id for p in passages}) > 1:
             passages = self.scope.rare_words_document_first(
-                self._asked_document_first(passages, vectors, cvec, query.core, idf, words), query, idf, words)
+                self._asked_document_first(passages, vectors, cvec, query.core, idf, words, votes), query, idf, words)
         elif len({p.chunk.document_id for p in passages}) > 1:
             # (the closest document that the vote kept first is not moved by a subject the concept layer reads; one
             # the vote moved away from may be moved back)
@@ -764,12 +764,17 @@ class Pipeline:
     @staticmethod
     def _asked_document_first(passages: list[ScoredChunk], vectors: dict[str, np.ndarray],
                               core: np.ndarray, core_text: str = "", idf: dict[str, float] | None = None,
-                              document_words=lambda document_id: frozenset()) -> list[ScoredChunk]:
+                              document_words=lambda document_id: frozenset(),
+                              votes=lambda documents: {}) -> list[ScoredChunk]:
         """A vignette's history names other subjects ("known <condition> on <drug>, came in for <test> ... two doses
         of <drug> given, what next?"): the document whose sentences best match its asking part answers it, so that
         document's passages go first (the scope decision and the answer take the first passage's document). Two
         documents about as close are told apart by the asking part's words each one uses, weighed by rarity:
-        "<drug> given twice, still <finding>" is about the document that names the <drug>."""
+        "<drug> given twice, still <finding>" is about the document that names the <drug>. Where the asking part's
+        document uses fewer of the whole question's rare words than the one retrieval put first, those words decide
+        among all retrieved (votes: ScopePolicy.rare_votes): "used the <drug> gel 4 weeks, no better. binning it.
+        what's next?" is about the document naming the <drug>, not one that the asking part's "binning" shares a
+        word with."""
         best: dict[str, float] = {}
         for p in passages:
             if p.chunk.sentences:
@@ -782,6 +787,14 @@ class Pipeline:
         if len(close) > 1 and idf:
             asked = content_words(core_text)
             document = max(close, key=lambda d: (sum(idf.get(w, 0.0) for w in asked & document_words(d)), best[d]))
+        first = passages[0].chunk.document_id
+        if document != first and idf:
+            # the asking part's document uses fewer of the whole question's rare words than the one retrieval put
+            # first: the rare words decide among every retrieved document
+            used = votes(list(dict.fromkeys([first, document, *(p.chunk.document_id for p in passages)])))
+            weight = {d: sum(idf.get(w, 0.0) for w in ws) for d, ws in used.items()}
+            if weight[first] > weight[document]:
+                document = max(weight, key=weight.get)
         return document_first(passages, document)
 
     def _title_subjects(self, snapshot, docs: dict, title, idf: dict[str, float]) -> dict:

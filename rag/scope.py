@@ -105,7 +105,8 @@ NEVER_NAMED = "answerability: the answering document never names"
 _WHETHER_GIVEN = re.compile(
     r"\b(?:is|are)\s+([A-Za-z][\w-]*)\s+(?:indicated|needed|required|necessary|safe|appropriate|recommended|"
     r"warranted|useful|effective)\b"
-    r"|\b(?:give|use|start|prescribe|try|add|offer)\s+(?:(?:him|her|them|it)\s+)?([A-Za-z][\w-]*)", re.IGNORECASE)
+    r"|\b(?:give|use|start|prescribe|try|add|offer|take|taking|continue|continuing)\s+(?:(?:him|her|them|it)\s+)?"
+    r"([A-Za-z][\w-]*)", re.IGNORECASE)
 # a compound kind of a subject: "<setting>-acquired <subject>", "<agent>-induced <subject>"
 _COMPOUND_KIND = re.compile(r"\b([A-Za-z]+)-(acquired|associated|related|induced|onset)\s+([A-Za-z]+)")
 # "per <unit>" of a rate or a weight-based amount: a question asking per kilogram, per minute, per hour or per week
@@ -194,6 +195,12 @@ def rare_terms_enough(terms: int, similarity: float, step: float = RARE_TERM_STE
     """Do this many rare terms shared with a document, its best sentence this close, put a question on its topic?"""
     need = max(RARE_TERMS_FLOOR_SIMILARITY, RARE_TERMS_MIN_SIMILARITY - step * (terms - RARE_TERMS_MIN))
     return terms >= RARE_TERMS_MIN and similarity >= need
+
+
+def _unindexed_medicine(word: str, corpus_words) -> bool:
+    """A medicine of the class list that the indexed documents name neither by itself nor by a class of it."""
+    return (any(word in c.members for c in drug_classes()) and not content_words(word) & corpus_words
+            and not _class_indexed(word, corpus_words))
 
 
 def _class_indexed(medicine: str, corpus_words) -> bool:
@@ -380,7 +387,8 @@ class ScopePolicy:
         missing = self._missing(query, passages, idf.keys()) or (
             self.answer_types.describe[query.answer_type] if unnamed else None)
         if missing and unnamed:
-            missing = f"{missing} of {unnamed}"  # "a dose of <a medicine no document names>"
+            # "a dose of <a medicine no document names>"; "can I take <it>?": any advice on it
+            missing = f"any advice on {unnamed}" if query.answer_type == "yes_no" else f"{missing} of {unnamed}"
         if missing:
             return ScopeDecision(outcome="partial", reasons=(f"answerability: no passage gives {missing}",),
                                  missing=missing, **base)
@@ -894,6 +902,10 @@ class ScopePolicy:
             asking = QueryReader.asking(query.focus)
             asked = {(m.group(1) or m.group(2)).lower() for m in _WHETHER_GIVEN.finditer(asking)}
             unknown = [w for w in self._unknown_terms(query, idf) if w in asked]
+            # ... or a medicine the class list knows, which no document names by itself or by its class ("can I
+            # take <an anti-inflammatory> till then?" of a guideline that names no anti-inflammatory): the concept
+            # layer may know the word, the documents still say nothing of it
+            unknown += sorted(w for w in asked if w not in unknown and _unindexed_medicine(w, idf.keys()))
             return " and ".join(unknown) if unknown else None
         if query.answer_type not in VALUE_TYPES:
             return None
