@@ -333,11 +333,10 @@ class GuardrailEngine:
                                                                       over.get(k)), others.get(k))
                                                        for k, s in enumerate(user)), ruled_out, strict=True))]
         both_sides = tuple(_BOTH_SIDES for group in per_text if self._deficit_each_side(group, baseline))
-        both_sides += self._course_told_after([units for _, units in read])
 
         def read_units(elsewhere: PlacedElsewhere | None = None) -> tuple[frozenset[str], ...]:
-            return tuple(u - placed for rs, units in read for placed in [self._placed(rs, elsewhere)]
-                         for u in units) + both_sides
+            placed = [(rs, [u - p for u in units]) for rs, units in read for p in [self._placed(rs, elsewhere)]]
+            return tuple(u for _, units in placed for u in units) + both_sides + self._course_told_after(placed)
         units = read_units()
         placed_units = tuple((p.name, read_units(p.emergency.placed_elsewhere))
                              for p in self.packs if p.emergency.placed_elsewhere)
@@ -446,21 +445,28 @@ class GuardrailEngine:
                     sides |= {t.text for t in rs.tokens if rs.clauses[t.index] == clause} & _SIDES
         return sides >= _SIDES
 
-    def _course_told_after(self, sentence_units: Sequence[Sequence[frozenset[str]]]) -> tuple[frozenset[str], ...]:
-        """A deficit told in one sentence and its course or its sides in a later one that names no finding of its own
-        ("his right foot was slapping on the steps. Worse every milking."; "... By midday both feet were doing it."):
-        the later sentence says more of the deficit, so the two are read as one unit. sentence_units: each user
-        sentence's emergency units, as read (what is negated, another person's, over or the baseline is not in them)."""
+    def _course_told_after(self, sentences: Sequence[tuple[ReadSentence, Sequence[frozenset[str]]]]
+                           ) -> tuple[frozenset[str], ...]:
+        """A deficit told in one sentence and its course or its sides in a later one that says nothing else ("his right
+        foot was slapping on the steps. Worse every milking."; "... By midday both feet were doing it."): the later
+        sentence says more of the deficit, so the two are read as one unit. sentences: each user sentence with its
+        emergency units as read (what is negated, another person's, over, the baseline or placed elsewhere is not in
+        them). A sentence naming a finding of another kind (a lump) ends the telling; one that also says something
+        is normal, fine or absent ("legs strong, walking normally, no <feature>") tells no course."""
         kinds, course = self.vocabulary.kinds, self.vocabulary.role("course")
         carried = course | {"finding.bilateral"}
+        neurological = self._deficits | self.vocabulary.role("emergency") | {"finding.sensory_change"}
         units: list[frozenset[str]] = []
         deficits: frozenset[str] = frozenset()
-        for found in sentence_units:
+        for rs, found in sentences:
             said = frozenset().union(*found) if found else frozenset()
             findings = {c for c in said if kinds.get(c) in ("finding", "condition") and c not in carried}
-            if findings:  # (a later sentence's other findings do not end the deficit's telling)
-                deficits = frozenset(findings & self._deficits) or deficits
-            elif deficits and said & carried:
+            if findings:
+                own = frozenset(findings & self._deficits)
+                deficits = own or (deficits if findings <= neurological else frozenset())
+            elif deficits and said & carried and not any(
+                    rs.negated[k] or kinds.get(m.concept) in ("condition", "assessment")
+                    for k, m in enumerate(rs.mentions)):
                 units.append(deficits | (said & carried))
         return tuple(units)
 

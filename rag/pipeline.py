@@ -48,7 +48,7 @@ from rag.measures import measure_fit, named_measurements
 from rag.query import QUESTION_STEMS, QUESTION_WORDS, Query, QueryReader
 from rag.ranking import FIT_KINDS, SentenceFit, asked_categories, tests_of
 from rag.retrieve import HybridRetriever
-from rag.scope import ScopeDecision, ScopePolicy, document_first
+from rag.scope import RARE_SHARE, ScopeDecision, ScopePolicy, document_first
 from rag.stream_answer import stream_turn
 from rag.synthesize import ExtractiveComposer, SentenceVectors, UnderCategories, as_sentence
 from rag.text import content_words
@@ -64,7 +64,7 @@ from rag.types import (
     SourceDisclaimer,
     Violation,
 )
-from rag.typos import TypoFixer, known_english, rare_english
+from rag.typos import TypoFixer, everyday_english, known_english, rare_english
 
 # two documents whose best sentences are this close to a vignette's asking part are about as close
 ASKED_TIE = 0.02
@@ -512,7 +512,8 @@ class Pipeline:
             turn.passages += self._part_passages(snapshot, query, turn)
             turn.decision = self.scope.answered_by_more(turn.decision, query, turn.passages, idf)
             turn.plan = self._plan_groundings(query, turn) or self._plan_cautions(query, turn)
-            turn.addressing = self._addressing(snapshot, query, turn.decision, limits_named)
+            turn.addressing = (self._addressing(snapshot, query, turn.decision, limits_named)
+                               or self._beyond_limits(snapshot, query, turn.decision, idf))
             if turn.addressing is not None:
                 turn.decision = self.scope.addressed_without_value(turn.decision, query,
                                                                    [x.text for x in turn.addressing.sentences])
@@ -606,6 +607,44 @@ class Pipeline:
             return None
         advises = self.scope.answer_types.advises
         return self._quoted(snapshot, document, lambda text: addresses_age(text, query.age, advises))
+
+    def _beyond_limits(self, snapshot, query: Query, decision: ScopeDecision,
+                       idf: dict[str, float]) -> DraftAnswer | None:
+        """A value asked of something the answering document names only among its limits ("what dose of <a rescue
+        drug> ...?" of a guideline whose limits say "the dose and duration of <that rescue> are not covered here";
+        "<an emergency of the condition>: what dose ...?" where it is "managed under a separate guideline"): the
+        answer is those items of its limits, as it words them; the rest is written for other questions. The
+        question's rare words (not everyday English) that the document uses there and nowhere else say so. None
+        otherwise."""
+        document = decision.document_id
+        if document is None or not idf or not self.scope.answer_types.evidence.get(query.answer_type):
+            return None
+        limits, elsewhere = self._limits_words(snapshot, document)
+        level = ScopePolicy.rare_level(idf, RARE_SHARE)
+        asked = {w for w in re.findall(r"[A-Za-z]+", query.focus) if not everyday_english(w)}
+        only = {w for w in content_words(" ".join(asked)) - elsewhere
+                if not w.isdigit() and idf.get(w, 0.0) >= level} & limits
+        if not only:
+            return None
+        items = {x.text for c in snapshot.chunks if c.document_id == document and not is_reference_chunk(c)
+                 for x, read in zip(c.sentences, under_its_heading(c), strict=True)
+                 if states_limits(read) and only & content_words(read)}
+        return self._quoted(snapshot, document, items.__contains__)
+
+    def _limits_words(self, snapshot, document: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The (stemmed) words of a document's statements of limits (its sentences that state them, and the items
+        under a heading that does), and those of all its other sentences; cached per snapshot."""
+        cache = self._for_build(snapshot, "limits_words", lambda _: {})
+        if document not in cache:
+            limits: set[str] = set()
+            elsewhere: set[str] = set()
+            for c in snapshot.chunks:
+                if c.document_id != document or is_reference_chunk(c):
+                    continue
+                for read in under_its_heading(c):
+                    (limits if states_limits(read) else elsewhere).update(content_words(read))
+            cache[document] = (frozenset(limits), frozenset(elsewhere))
+        return cache[document]
 
     @staticmethod
     def _quoted(snapshot, document: str, keep: Callable[[str], bool]) -> DraftAnswer | None:

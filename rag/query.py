@@ -140,11 +140,13 @@ _REQUESTS = re.compile(r"(?:please\s+)?(?:give|tell|show|send|list|outline|descr
 GENERIC_VALUE = content_words("""what which the a an usual starting start initial recommended maximum max daily total
 loading first correct right typical standard exact exactly weekly recommend appropriate proper current suggested
 normal usual ideal best optimal minimum min good safe low high higher lower single double full half reduced rate
+same present existing previous regular own keep kept keeping stay staying stick sticking take taking
 maintenance iv im po sc oral intravenous intramuscular subcutaneous
 drug drugs medicine medicines medication medications treatment agent
 whats hows wheres whos whens
 say says said guidance guideline guidelines article source""")  # (a route is how, not whose value it is;
-# "which drug and what dose?" asks the dose of whichever drug answers, not of something named "drug"; "whats the
+# "which drug and what dose?" asks the dose of whichever drug answers, not of something named "drug"; "I keep the
+# same dose?" asks of the dose the asker takes, not of something named "same"; "whats the
 # dose" is "what's", typed without its apostrophe; "how long the guidance says it should be <done>" is the doing's)
 # a change asked of a value ("any change to the dose?") is not whose value it is, nor what it is about
 CHANGE_WORDS = content_words("change changes adjustment adjust adjusted alteration difference different revised")
@@ -412,7 +414,7 @@ class AnswerTypes:
         cues = [m for m in mentions
                 if not (m.concept.removeprefix("answer.") in self.polar and _wh_before(tokens, m.start))
                 and not (self.evidence.get(m.concept.removeprefix("answer.")) and self.argues(tokens, m.start))
-                and not self._named_in_polar(tokens, mentions, m)]
+                and not self._named_in_polar(tokens, mentions, m) and not _declined(tokens, m.start)]
         asked = [k for k, t in enumerate(tokens) if t.text == "?"]
         # a yes-or-no question answered before the one asked after it ("Is that true? What <kinds> can it be?"):
         # the later question says what the answer must give, and the yes or no is in it
@@ -704,6 +706,19 @@ def quoted_questions_told(text: str) -> str:
     if not _QUOTED_LINE.search(text) or "?" not in _QUOTED_LINE.sub("", text):
         return text
     return _QUOTED_LINE.sub(lambda m: _QUESTION_END.sub(".", m.group(0)), text)
+
+
+_DECLINING = frozenset({"no", "not", "without", "nor", "minus"})
+_BETWEEN = frozenset({"the", "a", "an", "any", "exact", "specific", "actual", "need", "needed", "want"})
+
+
+def _declined(tokens, start: int) -> bool:
+    """Is the cue at this position one the asker says they do not want ("what treatment that usually means, in
+    general terms (no doses needed)", "not the exact dose")?"""
+    k = start - 1
+    while k >= 0 and start - k <= 2 and tokens[k].text in _BETWEEN:
+        k -= 1
+    return k >= 0 and tokens[k].text in _DECLINING
 
 
 class QueryReader:

@@ -26,7 +26,7 @@ from rag.coverage import ADULT_AGE, ITEM_KINDS, Exclusion, StatedPopulation, exc
 from rag.diseases import default_disease_names
 from rag.patient import age_ranges, group_of
 from rag.query import (
-    CHANGE_WORDS,
+    GENERIC_VALUE,
     QUESTION_STEMS,
     AnswerTypes,
     Query,
@@ -905,7 +905,13 @@ class ScopePolicy:
             # ... or a medicine the class list knows, which no document names by itself or by its class ("can I
             # take <an anti-inflammatory> till then?" of a guideline that names no anti-inflammatory): the concept
             # layer may know the word, the documents still say nothing of it
-            unknown += sorted(w for w in asked if w not in unknown and _unindexed_medicine(w, idf.keys()))
+            # ... where the question asks of it alone: beside a test or a finding ("give <it> and rest, and scan only
+            # if the pain hasn't settled?") it is a plan the documents may well judge
+            kinds = ("object", "finding", "anatomy")
+            medicines = {w for w in asked if w not in unknown and _unindexed_medicine(w, idf.keys())}
+            named = {c for c in self.vocabulary.concepts(asking) if self.vocabulary.kinds.get(c) in kinds}
+            if medicines and not named - self.vocabulary.concepts(" ".join(medicines)):
+                unknown += sorted(medicines)
             return " and ".join(unknown) if unknown else None
         if query.answer_type not in VALUE_TYPES:
             return None
@@ -961,11 +967,18 @@ class ScopePolicy:
         # what the asking sentence names, with the plain names of what it says in shorthand (shorthand read
         # as a concept), less the document's own subject (its title's words are in every sentence): "what dose of
         # <drug B>?" is not answered by a dose of <drug A> in a guideline about <drug A>
-        labels = query.labels
         asking = self.answer_types.without_cues(QueryReader.asking(query.focus), query.answer_type)  # not "dose"
+        # (the labels of what the asking sentence names: "Today the test is positive. I keep the same dose?" asks
+        # nothing urgent of the dose)
+        # ... and the long forms of its shorthand
+        named_here = " ".join([*(self.vocabulary.labels.get(c, "") for c in self.vocabulary.concepts(asking)),
+                               query.expanded])
+        labels = " ".join(w for w in query.labels.split() if content_words(w) & content_words(named_here)) \
+            if query.labels else ""
         # nor the doing ("should I give"): what is given is the question
-        # ... nor a change asked of it ("any change to the dose?")
-        asked = (content_words(f"{asking} {labels}") - _ASKING - CHANGE_WORDS
+        # ... nor a change asked of it ("any change to the dose?"), nor words that say which of its values ("I keep
+        # the same dose?", "the usual dose")
+        asked = (content_words(f"{asking} {labels}") - _ASKING - GENERIC_VALUE
                  - content_words(self.vocabulary.matched_text(asking, {"action.do"})))
         asked |= content_words(" ".join(query.owner))  # whose value it is, in its plain words too (rag.query)
         # ... and its shorthand as the documents write it out ("<abbr> drops: how long?" of "<long form> for 7 days")
