@@ -643,7 +643,8 @@ _TEST_NAMING = frozenset({"object", "protocol", "anatomy"})
 # ... or by a part of it ("the guidance's last bullet says that <claim>", "the article ends its follow-up section by
 # saying that <claim>"); after the document's own verb, "that" may be left out ("the guidance says <claim>")
 _REPORTED_CLAIM = re.compile(
-    r"\b(?:(?:article|guidance|guideline|paper|source|document|summary|text|review|overview)(?:'s)?"
+    r"\b(?:(?:article|guidance|guideline|paper|source|document|summary|text|review|overview|material|materials|"
+    r"leaflet|handout|resource|page)(?:'s)?"
     r"(?:\s+(?:[\w'-]+\s+){0,5}?(?:says|said|saying|warns|warned|warning|states|stated|stating|claims|claimed|notes"
     r"|noted|writes|wrote|mentions|mentioned|recommends|advises|argues|suggests|reads)\s+that"
     r"|\s+(?:says|said|warns|warned|states|stated|claims|claimed|notes|noted|writes|wrote|mentions|mentioned|recommends"

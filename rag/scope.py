@@ -26,7 +26,7 @@ from rag.coverage import ADULT_AGE, ITEM_KINDS, Exclusion, StatedPopulation, exc
 from rag.diseases import default_disease_names
 from rag.patient import age_ranges, group_of
 from rag.query import (
-    GENERIC_VALUE,
+    CHANGE_WORDS,
     QUESTION_STEMS,
     AnswerTypes,
     Query,
@@ -967,18 +967,11 @@ class ScopePolicy:
         # what the asking sentence names, with the plain names of what it says in shorthand (shorthand read
         # as a concept), less the document's own subject (its title's words are in every sentence): "what dose of
         # <drug B>?" is not answered by a dose of <drug A> in a guideline about <drug A>
+        labels = query.labels
         asking = self.answer_types.without_cues(QueryReader.asking(query.focus), query.answer_type)  # not "dose"
-        # (the labels of what the asking sentence names: "Today the test is positive. I keep the same dose?" asks
-        # nothing urgent of the dose)
-        # ... and the long forms of its shorthand
-        named_here = " ".join([*(self.vocabulary.labels.get(c, "") for c in self.vocabulary.concepts(asking)),
-                               query.expanded])
-        labels = " ".join(w for w in query.labels.split() if content_words(w) & content_words(named_here)) \
-            if query.labels else ""
         # nor the doing ("should I give"): what is given is the question
-        # ... nor a change asked of it ("any change to the dose?"), nor words that say which of its values ("I keep
-        # the same dose?", "the usual dose")
-        asked = (content_words(f"{asking} {labels}") - _ASKING - GENERIC_VALUE
+        # ... nor a change asked of it ("any change to the dose?")
+        asked = (content_words(f"{asking} {labels}") - _ASKING - CHANGE_WORDS
                  - content_words(self.vocabulary.matched_text(asking, {"action.do"})))
         asked |= content_words(" ".join(query.owner))  # whose value it is, in its plain words too (rag.query)
         # ... and its shorthand as the documents write it out ("<abbr> drops: how long?" of "<long form> for 7 days")

@@ -119,6 +119,9 @@ KEPT_APART_77 = TOPICS / "kept_apart_77"
 # Batches 79's and 80's pairs (acne vulgaris, chronic insomnia in adults; postpartum psychosis, organophosphate and
 # carbamate poisoning in adults), from the thirty-sixth session
 KEPT_APART_79 = TOPICS / "kept_apart_79"
+# Batches 81's and 82's pairs (low-dose methotrexate monitoring in inflammatory arthritis, primary hypothyroidism in
+# adults; syphilis in adults, malnutrition in older adults), from the thirty-seventh session
+KEPT_APART_81 = TOPICS / "kept_apart_81"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -199,6 +202,7 @@ every_and_batches_73_74 = _batches_fixture("every_and_batches_73_74", KEPT_APART
 every_and_batches_75_76 = _batches_fixture("every_and_batches_75_76", KEPT_APART_75)
 every_and_batches_77_78 = _batches_fixture("every_and_batches_77_78", KEPT_APART_77)
 every_and_batches_79_80 = _batches_fixture("every_and_batches_79_80", KEPT_APART_79)
+every_and_batches_81_82 = _batches_fixture("every_and_batches_81_82", KEPT_APART_81)
 
 
 @pytest.fixture(scope="module")
@@ -545,6 +549,11 @@ BATCH_77_FLOORS = {"chat_topics_77.jsonl": 0.16, "chat_topics_78.jsonl": 0.45}
 # every_and_batches_79_80) at the thirty-sixth stop, where the guidelines of their cases on older batches' pairs are
 # not indexed.
 BATCH_79_FLOORS = {"chat_topics_79.jsonl": 0.29, "chat_topics_80.jsonl": 0.41}
+# Batch 81: first contact 12/24 with one hundred and thirty-eight documents on 0fabed7 untouched (a bite, a carbon
+# monoxide and a hypothyroidism question refused at the topic stage; the right documents with the wrong sentences);
+# batch 82: 14/24 with one hundred and forty after the session's first changes (e5632e5); FLOOR81 and FLOOR82 with
+# sixty-one (fixture every_and_batches_81_82) at the thirty-seventh stop.
+BATCH_81_FLOORS = {"chat_topics_81.jsonl": 0.0, "chat_topics_82.jsonl": 0.0}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -585,13 +594,14 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_73_74") for n in sorted(BATCH_73_FLOORS)),
                                            *((n, "every_and_batches_75_76") for n in sorted(BATCH_75_FLOORS)),
                                            *((n, "every_and_batches_77_78") for n in sorted(BATCH_77_FLOORS)),
-                                           *((n, "every_and_batches_79_80") for n in sorted(BATCH_79_FLOORS))])
+                                           *((n, "every_and_batches_79_80") for n in sorted(BATCH_79_FLOORS)),
+                                           *((n, "every_and_batches_81_82") for n in sorted(BATCH_81_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
              **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS,
              **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS, **BATCH_73_FLOORS, **BATCH_75_FLOORS,
-             **BATCH_77_FLOORS, **BATCH_79_FLOORS}[name]
+             **BATCH_77_FLOORS, **BATCH_79_FLOORS, **BATCH_81_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
