@@ -167,6 +167,20 @@ EMERGENCY_QUESTIONS = [
     ("59F on amlodipine with ankle fluid retention. Firm lump beside her spine, sore for a month; legs strong.", False),
     ("Teaching handout: the lumbar mass article's line that cauda equina syndrome requires emergent MRI - which "
      "references support it?", False),
+    # a deficit in one sentence, its course or its spread in the next, which says nothing else; not where that
+    # sentence names the legs normal, nor past a sentence about another finding (a lump), nor for hands
+    ("Lump by his spine. His right foot was slapping on the parlour steps this morning. Worse every milking.", True),
+    ("Lump by his spine. His right foot was slapping on the steps at breakfast. By midday both feet were doing it.",
+     True),
+    ("She's felt weak and washed out since a flu last week. A firm lump beside her spine, sore for a month. Legs "
+     "strong, walking normally, no bladder or saddle symptoms.", False),
+    ("Lump by my spine, 5 weeks. The numbness is in my hands, both hands, carpal tunnel, the GP said. Legs are fine, "
+     "waterworks fine.", False),
+    # what a machine leaks is no one's bladder; what a patient passes unnoticed, in Hawaiian Pidgin, is
+    ("Lump left of my spine, 7 weeks. Bladder and bowels normal, nothing numb down below. The van's leaking oil, "
+     "that's the only leak in my life.", False),
+    ("He get dis bump by da spine. Since Sunday he no can feel his okole, an he wen shishi his pants two times an "
+     "neva even know.", True),
 ]
 
 

@@ -1016,6 +1016,25 @@ def test_whom_a_list_under_a_limits_heading_leaves_out_is_answered_with_its_word
     assert "paediatric team" in a.answer and "2 mg" not in a.answer, a.answer
 
 
+def test_an_asking_part_that_names_nothing_does_not_move_the_question_from_the_document_it_names(
+        every_and_batches_79_80):
+    # "binning it" shares a word with a sharps bin; the drugs named are the acne guideline's
+    a = _ask(every_and_batches_79_80, "kitchen porter, 19. used the tretinoin clindamycin gel 4 weeks, no better, "
+                                      "spots still there. binning it. whats next to try")
+    assert {c.document_id for c in a.citations} == {"acne-vulgaris"}, a.answer
+
+
+def test_a_value_asked_of_what_a_guideline_names_only_among_its_limits_is_answered_with_those_limits(
+        every_and_batches_81_82):
+    # the methotrexate guideline's limits: "the dose and duration of folinic acid (calcium folinate) rescue are not
+    # covered here"; its folic acid doses are for another question
+    a = _ask(every_and_batches_81_82, "Mama took her methotrexate every day dis week instead of on Saturday. She in "
+                                      "da hospital now an' dey givin' her da folinic acid. What dose of dat folinic "
+                                      "acid dey usually give, an' for how many days?")
+    assert a.abstained and a.scope == "partial", a.answer
+    assert "are not covered here" in a.answer and "folic acid 5 mg" not in a.answer, a.answer
+
+
 def test_a_guideline_the_question_calls_by_its_title_answers_with_whom_it_leaves_out(every_and_batches_61_62):
     a = every_and_batches_61_62.answer([{"role": "user", "content": (
         "Registered medical herbalist. A client, 55F, brewed 'foxglove tea' from her garden; she's now vomiting with a "

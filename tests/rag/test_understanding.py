@@ -272,9 +272,25 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("Can they give him the same doses?", "yes_no"),
     ("What dose for a 20 kg child?", "dose"),
     ("Should we give a second dose, and how much?", "dose"),
+    # a value the asker says they do not want is not what they ask for
+    ("She's asked me to find out, in general terms (no doses needed), what treatment that usually means.",
+     "explanation"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
+
+
+def test_a_medicine_no_document_names_asked_of_alone_is_said_to_be_missing_but_not_inside_a_plan(pipeline):
+    # the class list knows naproxen (the concept layer reads it as a medication trial); no indexed document names it
+    a = pipeline.answer(_user("Waiting on the MRI for a lump by my spine. Can I take naproxen 500 twice a day with my "
+                              "omeprazole till then, and how long's safe?"))
+    assert a.scope == "partial" and a.abstained, a.answer
+    assert a.answer.startswith("The indexed sources do not give any advice on naproxen"), a.answer
+    # beside a scan put off, it is a plan the guideline judges
+    a = pipeline.answer(_user("Would it be sensible to give him naproxen and a fortnight of rest, and only scan the "
+                              "lumbar lump if the pain hasn't settled?"))
+    assert a.scope == "answer" and not a.abstained, a.answer
+    assert "trial of conservative therapy" in a.answer, a.answer
 
 
 @pytest.mark.parametrize("question, missing", [
