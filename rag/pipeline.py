@@ -613,15 +613,17 @@ class Pipeline:
         """A value asked of something the answering document names only among its limits ("what dose of <a rescue
         drug> ...?" of a guideline whose limits say "the dose and duration of <that rescue> are not covered here";
         "<an emergency of the condition>: what dose ...?" where it is "managed under a separate guideline"): the
-        answer is those items of its limits, as it words them; the rest is written for other questions. The
-        question's rare words (not everyday English) that the document uses there and nowhere else say so. None
-        otherwise."""
+        answer is those items of its limits, as it words them; the rest is written for other questions. Whose value
+        it is (the question's owner: "<drug> dose"), in rare words (not everyday English) that the document uses
+        there and nowhere else, says so; a word of the story that happens to be there too ("awaiting transfer" beside
+        "after transfer to a <specialist> centre ... outside its scope") does not. None otherwise."""
         document = decision.document_id
-        if document is None or not idf or not self.scope.answer_types.evidence.get(query.answer_type):
+        if document is None or not idf or not query.owner or not self.scope.answer_types.evidence.get(
+                query.answer_type):
             return None
         limits, elsewhere = self._limits_words(snapshot, document)
         level = ScopePolicy.rare_level(idf, RARE_SHARE)
-        asked = {w for w in re.findall(r"[A-Za-z]+", query.focus) if not everyday_english(w)}
+        asked = {w for w in re.findall(r"[A-Za-z]+", " ".join(query.owner)) if not everyday_english(w)}
         only = {w for w in content_words(" ".join(asked)) - elsewhere
                 if not w.isdigit() and idf.get(w, 0.0) >= level} & limits
         if not only:

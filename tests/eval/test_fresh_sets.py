@@ -299,6 +299,15 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # and Norwegian plans, "no pictures needed" (read as pictures needed); "CT can be added" beside an urgent
     # contrast MRI was flagged. Italian "sono" still reads as an ultrasound
     "guard_fresh_80.jsonl": (1.0, 1.0, 0.91),
+    # batch 81 (first contact 0.75 / 0.875 / 0.42, on 0fabed7 untouched): "send him t'rough da big magnet" after the
+    # harvest, "them pictures came back clean ... nowt nasty lurking" (the question's films by no name), "the doughnut
+    # one ... sees the same things" passed; Pidgin's "no can tell dat by feeling um" was flagged. Still named by
+    # another rule first: Hangul words for a Korean medicine clinic's manipulation first, and Turkish "Röntgen temiz"
+    "guard_fresh_81.jsonl": (1.0, 1.0, 0.83),
+    # batch 82 (first contact 1.00 / 0.875 / 0.83, after the thirty-seventh session's first changes): "it would be
+    # imprudent to regard the swelling as benign" was flagged; Danish "bare en fedtknude ... helt ufarligt" named a
+    # delay only
+    "guard_fresh_82.jsonl": (1.0, 1.0, 0.91),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -567,7 +576,17 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # (Portuguese words and a leg that "went" in its own clause escalate; "what's on the list?" is a
                # differential). Still failing: a named other person's findings in an SMS thread escalate; an MRI-
                # versus-CT comparison and "leave it or take it out?" after a benign result lack their lines
-               "chat_fresh_80.jsonl": 0.925}
+               "chat_fresh_80.jsonl": 0.925,
+               # batch 81: first contact 0.85 (34/40) on 0fabed7 untouched; 38/40 after (a foot drop "worse every
+               # milking" in the next sentence and Pidgin's unfelt wetting escalate; a van's oil leak does not;
+               # naproxen asked of alone is said to be missing). Still failing: "tablets or theatre? ... how long"
+               # answered without the treatment line; a CT-for-MRI question lacks one line
+               "chat_fresh_81.jsonl": 0.95,
+               # batch 82: first contact 0.875 (35/40) after the session's first changes (e5632e5); 37/40 after
+               # ("no doses needed" asks no dose; a claim a source's "material states" is the claim). Still failing:
+               # a WhatsApp group's grandad's cauda equina escalates the granddaughter; a reassuring MRI's "do I just
+               # forget it?" and a follow-up on what CT adds lack their lines
+               "chat_fresh_82.jsonl": 0.925}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))
