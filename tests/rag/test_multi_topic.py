@@ -551,9 +551,9 @@ BATCH_77_FLOORS = {"chat_topics_77.jsonl": 0.16, "chat_topics_78.jsonl": 0.45}
 BATCH_79_FLOORS = {"chat_topics_79.jsonl": 0.29, "chat_topics_80.jsonl": 0.41}
 # Batch 81: first contact 12/24 with one hundred and thirty-eight documents on 0fabed7 untouched (a bite, a carbon
 # monoxide and a hypothyroidism question refused at the topic stage; the right documents with the wrong sentences);
-# batch 82: 14/24 with one hundred and forty after the session's first changes (e5632e5); FLOOR81 and FLOOR82 with
+# batch 82: 14/24 with one hundred and forty after the session's first changes (e5632e5); 13/24 and 13/24 with
 # sixty-one (fixture every_and_batches_81_82) at the thirty-seventh stop.
-BATCH_81_FLOORS = {"chat_topics_81.jsonl": 0.0, "chat_topics_82.jsonl": 0.0}
+BATCH_81_FLOORS = {"chat_topics_81.jsonl": 0.54, "chat_topics_82.jsonl": 0.54}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
