@@ -621,31 +621,30 @@ class Pipeline:
         if document is None or not idf or not query.owner or not self.scope.answer_types.evidence.get(
                 query.answer_type):
             return None
-        limits, elsewhere = self._limits_words(snapshot, document)
+        items, elsewhere = self._limit_items(snapshot, document)
         level = ScopePolicy.rare_level(idf, RARE_SHARE)
-        asked = {w for w in re.findall(r"[A-Za-z]+", " ".join(query.owner)) if not everyday_english(w)}
-        only = {w for w in content_words(" ".join(asked)) - elsewhere
-                if not w.isdigit() and idf.get(w, 0.0) >= level} & limits
-        if not only:
-            return None
-        items = {x.text for c in snapshot.chunks if c.document_id == document and not is_reference_chunk(c)
-                 for x, read in zip(c.sentences, under_its_heading(c), strict=True)
-                 if states_limits(read) and only & content_words(read)}
-        return self._quoted(snapshot, document, items.__contains__)
+        owner = content_words(" ".join(w for w in query.owner if not everyday_english(w)))
+        only = {w for w in owner - elsewhere if not w.isdigit() and idf.get(w, 0.0) >= level}
+        said = {text for text, words in items if only & words}
+        return self._quoted(snapshot, document, said.__contains__) if said else None
 
-    def _limits_words(self, snapshot, document: str) -> tuple[frozenset[str], frozenset[str]]:
-        """The (stemmed) words of a document's statements of limits (its sentences that state them, and the items
-        under a heading that does), and those of all its other sentences; cached per snapshot."""
-        cache = self._for_build(snapshot, "limits_words", lambda _: {})
+    def _limit_items(self, snapshot, document: str) -> tuple[tuple[tuple[str, frozenset[str]], ...], frozenset[str]]:
+        """A document's statements of limits (its sentences that state them, and the items under a heading that
+        does), each with its (stemmed) words read with that heading, and the words of all its other sentences;
+        cached per snapshot."""
+        cache = self._for_build(snapshot, "limit_items", lambda _: {})
         if document not in cache:
-            limits: set[str] = set()
+            items: list[tuple[str, frozenset[str]]] = []
             elsewhere: set[str] = set()
             for c in snapshot.chunks:
                 if c.document_id != document or is_reference_chunk(c):
                     continue
-                for read in under_its_heading(c):
-                    (limits if states_limits(read) else elsewhere).update(content_words(read))
-            cache[document] = (frozenset(limits), frozenset(elsewhere))
+                for x, read in zip(c.sentences, under_its_heading(c), strict=True):
+                    if states_limits(read):
+                        items.append((x.text, frozenset(content_words(read))))
+                    else:
+                        elsewhere.update(content_words(read))
+            cache[document] = (tuple(items), frozenset(elsewhere))
         return cache[document]
 
     @staticmethod
@@ -832,7 +831,7 @@ class Pipeline:
         if document != first and idf:
             # the asking part's document uses fewer of the whole question's rare words than the one retrieval put
             # first: the rare words decide among every retrieved document
-            used = votes(list(dict.fromkeys([first, document, *(p.chunk.document_id for p in passages)])))
+            used = votes(list(dict.fromkeys(p.chunk.document_id for p in passages)))
             weight = {d: sum(idf.get(w, 0.0) for w in ws) for d, ws in used.items()}
             if weight[first] > weight[document]:
                 document = max(weight, key=weight.get)

@@ -710,7 +710,7 @@ def quoted_questions_told(text: str) -> str:
 
 
 _DECLINING = frozenset({"no", "not", "without", "nor", "minus"})
-_BETWEEN = frozenset({"the", "a", "an", "any", "exact", "specific", "actual", "need", "needed", "want"})
+_BETWEEN = frozenset({"the", "a", "an", "any", "exact", "specific", "actual"})
 
 
 def _declined(tokens, start: int) -> bool:
