@@ -1053,6 +1053,10 @@ def _with_past_circumstance(rs: ReadSentence) -> ReadSentence:
     return replace(rs, concepts=rs.mentioned)
 
 
+# a form's item number ("C3", "Q12", "4b"): where one answer ends and the next question begins
+_ITEM_LABEL = re.compile(r"[a-z]{0,2}\d{1,2}[a-z]?")
+
+
 def _answered_no(user: Sequence[ReadSentence]) -> frozenset[int]:
     """The questions a form or a checklist asks and the next sentence answers with a bare no ("Any numbness around
     your bottom? A: No"): what they name is denied, not the patient's."""
@@ -1062,6 +1066,9 @@ def _answered_no(user: Sequence[ReadSentence]) -> frozenset[int]:
         if texts[:2] in (["a", ":"], ["answer", ":"], ["ans", ":"]):
             texts = texts[2:]
         end = next((i for i in range(len(texts) - 1) if texts[i] == "q" and texts[i + 1] == ":"), len(texts))
+        # ... or to the form's next numbered item ("NO C3 Any change in bowel control?"), and a bare no may carry an
+        # aside in brackets after it ("NO (I have a numb patch since my hip replacement ...)")
+        end = next((i for i in range(1, end) if _ITEM_LABEL.fullmatch(texts[i]) or texts[i] == "("), end)
         words = [w for w in texts[:end] if w[0].isalnum()]
         return bool(words) and all(w in _BARE_NO for w in words)
 

@@ -634,6 +634,25 @@ QUOTE_MIN_WORDS = 4  # a shorter quote ("'not cancer'") is a phrase anyone might
 
 
 # what stands for a test the conversation named ("It shows <finding>")
+# who says a thing, not what a test shows ("the cardiologist in Saskatoon confirmed that", "he confirmed it"): a person
+# named by a pronoun, by an agent noun ("-ist", "-ian") or by a common title, within a few words before the verb
+_PERSON_WORDS = frozenset({"he", "she", "they", "i", "we", "you", "doctor", "doc", "dr", "nurse", "gp", "consultant",
+                           "surgeon", "registrar", "reg", "team", "specialist", "colleague", "boss", "wife", "husband",
+                           "mum", "mom", "dad", "family"})
+_PERSON_SUFFIXES = ("ist", "ists", "ian", "ians")
+_RESULT_SUBJECT_WINDOW = 4
+_CLAUSE_EDGES = frozenset({",", ";", ":", "-", "(", ")", "but", "and", "so", "because", "that", "which"})
+
+
+def _said_by_a_person(tokens, start: int) -> bool:
+    """Is the result word at `start` a person's saying (its subject a person, in its own clause), not a test's?"""
+    for t in reversed(tokens[max(0, start - _RESULT_SUBJECT_WINDOW):start]):
+        if t.text in _CLAUSE_EDGES:
+            return False
+        if t.text in _PERSON_WORDS or (len(t.text) > 5 and t.text.endswith(_PERSON_SUFFIXES)):
+            return True
+    return False
+
 _TEST_PRONOUNS = frozenset({"it", "that", "this", "they", "these"})
 # what a shorthand report ("<test>: <findings>") says was found, and the kinds of concept that make it one
 _REPORT_RESULT = "condition.result"
@@ -1026,7 +1045,8 @@ class QueryReader:
             # a test's result comes after the test ("the <test> confirmed <finding>"); what someone "confirmed" before
             # any test is named is not one ("<a team> confirmed the device is <test>-conditional, so <test> is safe")
             out |= {m.concept for m in mentions if m.concept in established
-                    or m.concept in self._results and (m.start > first_test or m.concept in self._quoted)}
+                    or m.concept in self._results and (m.start > first_test or m.concept in self._quoted)
+                    and not _said_by_a_person(tokens, m.start)}
             if self._reads_as_report(tokens, mentions, first_test):
                 out.add(_REPORT_RESULT)
         return frozenset(out)

@@ -158,6 +158,12 @@ def _unshouted(title: str, text: str) -> set[str]:
 _DOCUMENT_NAMED = re.compile(r"((?:\b[\w'-]+\s+){1,3})(?:guidance|guidelines?|article|paper|piece|document|protocol"
                              r"|pathway|leaflet|summary)\b", re.IGNORECASE)
 
+# ... and by the words before "source" too ("your lumbar mass source lists a question about <another subject>"): what a
+# question calls a document names no finding of its patient
+_DOCUMENT_REFERRED = re.compile(r"(?:\b[\w'-]+\s+){1,3}(?:guidance|guidelines?|article|paper|piece|document|protocol"
+                                r"|pathway|leaflet|summary|sources?|references?|material|handout|page|website)\b",
+                                re.IGNORECASE)
+
 
 def _names_document(text: str, title_words: set[str]) -> bool:
     """Does the text refer to a document by words all of which are its title's ("the <title words> guidance")?"""
@@ -309,7 +315,15 @@ class ScopePolicy:
         # ... and so does the document's subject in shorthand ("can't be <ABBR>" beside "<Long form> (<ABBR>)
         # poisoning"), which neither the encoder nor the rare words read as the subject
         titled = content_words(top.chunk.title)
+        title = self.concepts(top.chunk.title)
+        kinds = self.vocabulary.kinds
         named = best >= NAMED_TOPIC_MIN_SIMILARITY and (
+            # ... and so does a question naming the document's subject in other words: a finding at a site its title
+            # names, by their concepts ("a lump beside his lower spine" of "<a mass> of <the spine>"), however a
+            # wrapper around it (a role-play, a newsletter) dilutes the sentence encoder's reading
+            len(self.vocabulary.distinct(c for c in title & self.concepts(_DOCUMENT_REFERRED.sub(" ", query.focus))
+                                         if kinds.get(c) in _BODY_KINDS)) >= 2
+            or
             self._known_rare_name(query, corpus_idf or {})
             or any(content_words(form) and content_words(form) <= titled for form in spelled_out)
             or _names_document(query.focus, titled)
@@ -325,7 +339,6 @@ class ScopePolicy:
                 len(terms), best):
             return ScopeDecision(outcome="abstain", reasons=(
                 f"topic: best passage similarity {best:.2f} with {len(shared)} shared clinical concepts",), **base)
-        title = self.concepts(top.chunk.title)
         distinct = self.vocabulary.distinct
         about_subject = len(distinct(title & topical)) >= min(2, len(distinct(title))) > 0
         if best < self.topic_min and not about_subject and (unknown := self._unknown_terms(query, corpus_idf or {})):

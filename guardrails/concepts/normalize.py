@@ -11,6 +11,7 @@ by the confusable-homoglyphs package (MIT). Typographic quotes and dashes get on
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -18,6 +19,11 @@ from importlib import resources
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'", "\u201c": '"', "\u201d": '"',
                          "\u00ab": '"', "\u00bb": '"', "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-",
                          "\u2010": "-", "\u2011": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
+
+# the open vowels and the velar nasal of the African reference alphabets (Krio, Twi, Ewe, Yoruba ...), read as the
+# English letters their words borrow ("brɛst kansa", "dɔktɔ"): a reading aid, as a British spelling is read as American
+_OPEN_LETTERS = str.maketrans({"\u025b": "e", "\u0190": "E", "\u0254": "o", "\u0186": "O", "\u014b": "ng",
+                               "\u014a": "NG", "\u0259": "e", "\u018f": "E"})
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +59,7 @@ def clean(text: str) -> str:
     """NFKC, format characters removed, confusable letters folded, quotes/dashes/spaces unified."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")
-    text = text.translate(_QUOTES)
+    text = text.translate(_QUOTES).translate(_OPEN_LETTERS)
     if not text.isascii():
         table = _confusable_map()
         words = text.split(" ")
@@ -61,6 +67,10 @@ def clean(text: str) -> str:
     return text
 
 
+# "Mr" in title case before a name or an initial ("met Mr H at my surgery") is the honorific, not "MR" (the scan)
+_HONORIFIC = re.compile(r"\bMr\.?(?= [A-Z])")
+
+
 def normalize(text: str) -> str:
     """clean() plus lower case and single spaces: the form every concept match reads."""
-    return " ".join(clean(text).lower().split())
+    return " ".join(_HONORIFIC.sub("mister", clean(text)).lower().split())
