@@ -120,6 +120,11 @@ _SIDES = frozenset({"left", "right"})
 # who the asker is, whose another person is, and what says that person has a finding ("my <relation> had ...")
 _FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "im", "ive", "me", "myself", "mine"})
 _POSSESSIVE = frozenset({"my", "our", "his", "her", "their"})
+# how far a relation's place and time may part it from what they had, and the words that end such a telling (a clause
+# of its own, or a verb of saying: "my <relation> says he has ...")
+_TOLD_BETWEEN = 6
+_PLACE_TIME_BREAKS = frozenset({",", ";", ":", ".", "-", "(", "says", "said", "thinks", "thought", "told", "tells",
+                                "reckons", "knows", "and", "but", "who", "which", "that"})
 _HAVING = frozenset({"had", "suffered", "developed", "got", "was", "went"})
 _EARLIER = frozenset({"had", "also", "once", "previously", "already"})
 _BOTH_SIDES = frozenset({"condition.deficit", "finding.bilateral"})
@@ -391,6 +396,12 @@ class GuardrailEngine:
                     continue
                 after = [t.text for t in rs.tokens[k + 1:k + 3]]
                 had = after and (after[0] in _HAVING or after[0] in _EARLIER and after[1:] and after[1] in _HAVING)
+                if not had:
+                    # ... where and when told between them ("my <relation> in <town> last month had <syndrome>")
+                    near = [t.text for t in rs.tokens[k + 1:k + 1 + _TOLD_BETWEEN]]
+                    at = next((i for i, w in enumerate(near) if w in _HAVING), None)
+                    if at is not None and not any(w in _PLACE_TIME_BREAKS or w in _FIRST_PERSON for w in near[:at]):
+                        after, had = near[at:at + 2], True
                 if not had or after[1:2] == ["to"]:
                     continue
                 start = k - 1 if rs.tokens[k - 1].text in _POSSESSIVE else k - 2

@@ -834,7 +834,12 @@ class FrameReader:
             same = heads or same
             if not same:
                 # (a pointer inside the timing's own words is what goes first: "<other work> can queue behind it")
-                if m.kind in ("assessment", "protocol") or m.kind == "timing" and any(
+                # ... and a timing that is its clause's only words ("book the <test>, no rush"): a fragment that says
+                # more of the clause before it
+                fragment = m.kind == "timing" and tokens and not any(
+                    clauses[i] == clauses[m.start] and not m.start <= i < m.end and t.text[0].isalnum()
+                    for i, t in enumerate(tokens))
+                if m.kind in ("assessment", "protocol") or fragment or m.kind == "timing" and any(
                         t.text in _POINTERS and clauses[i] == clauses[m.start] and not m.start <= i < m.end
                         for i, t in enumerate(tokens)):
                     earlier = [o for o in objects if mentions[o].start < m.start]

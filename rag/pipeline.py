@@ -206,8 +206,11 @@ class Pipeline:
         snapshot."""
         cache = self._for_build(snapshot, "concept_counts", lambda _: {})
         if document_id not in cache:
+            # (an item of a list under a heading that states the limits is such a statement too: "What this guideline
+            # does not cover" / "<group>: refer to <other team>")
             sentences = [x.text for c in snapshot.chunks if c.document_id == document_id
-                         and not is_reference_chunk(c) for x in c.sentences if not states_limits(x.text)]
+                         and not is_reference_chunk(c)
+                         for x, read in zip(c.sentences, under_its_heading(c), strict=True) if not states_limits(read)]
             counts: dict[str, int] = {}
             for sentence in sentences:
                 for concept in self.scope.concepts(sentence):
@@ -470,7 +473,9 @@ class Pipeline:
         if named is not passages:
             passages, vectors = named, self.sentence_vectors.get(named)
         if len({p.chunk.document_id for p in passages}) > 1:
-            passages = self.scope.denied_subject_last(passages, query)
+            passages = self.scope.denied_subject_last(passages, query,
+                                                      functools.partial(shorthand.long_forms, documents_own=True),
+                                                      idf, votes)
         if len({p.chunk.document_id for p in passages}) > 1 and declines(passages[0].chunk.document_id):
             passages = self.scope.declined_document_last(passages, declines, query, title, idf)
         if query.follow_up and len({p.chunk.document_id for p in passages}) > 1:
@@ -577,6 +582,15 @@ class Pipeline:
                 "fallback_reason": "llm not_asked: no passage to show the model", "llm_outcome": "not_asked"})
         if draft is None:
             draft = self._extractive_for(turn)
+        if decision.outcome == "answer" and turn.addressing is None and draft.sentences and decision.document_id:
+            # the answer's best sentence is one of the document's statements of what it leaves out, with no advice for
+            # it ("<a procedure>: its detailed indications, technique and aftercare"): it does not give what was
+            # asked, whatever else it goes on to quote (one that says what to do instead, "does not cover <group>:
+            # discuss with <team>", is the answer for them)
+            limits = {text for text, _ in self._limit_items(turn.snapshot, decision.document_id)[0]}
+            lead = draft.sentences[0].text
+            decision = turn.decision = self.scope.led_by_limits(
+                decision, query, lead in limits and not self.scope.answer_types.advises(lead))
         if decision.outcome == "partial":
             return draft.model_copy(update={"abstained": True, "partial": decision.missing})
         if query.answer_type == "source":

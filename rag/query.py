@@ -32,7 +32,7 @@ recommended recommend recommendation treatment treat appropriate need needs need
 initial right good use used using order ordering year old man woman male female adult child help useful important
 likely most explain forget moment just quick quicker tell now please okay yes know think want new take get sure
 really instead able allowed fine shall must still anything something else apart besides except since
-faster slower cheaper easier better worse""".split())
+faster slower cheaper easier better worse happen happens happened""".split())
 # the question words as the stems content_words yields
 QUESTION_STEMS = content_words(" ".join(QUESTION_WORDS))
 _QUOTE_AFTER_COLON = re.compile(r":\s+(['\"\u2018\u201c])")
@@ -644,15 +644,19 @@ _RESULT_SUBJECT_WINDOW = 4
 _CLAUSE_EDGES = frozenset({",", ";", ":", "-", "(", ")", "but", "and", "so", "because", "that", "which"})
 
 
-def _said_by_a_person(tokens, start: int) -> bool:
-    """Is the result word at `start` a person's saying (its subject a person, in its own clause), not a test's?"""
-    for t in reversed(tokens[max(0, start - _RESULT_SUBJECT_WINDOW):start]):
-        if t.text in _CLAUSE_EDGES:
+def _said_by_a_person(tokens, start: int, tested: set[int] = frozenset()) -> bool:
+    """Is the result word at `start` a person's saying (its subject a person, in its own clause), not a test's (a test
+    named nearer it is its subject: "they say the <test> was as good")? tested: the token positions naming tests."""
+    for i in range(start - 1, max(-1, start - 1 - _RESULT_SUBJECT_WINDOW), -1):
+        t = tokens[i]
+        if t.text in _CLAUSE_EDGES or i in tested:
             return False
         if t.text in _PERSON_WORDS or (len(t.text) > 5 and t.text.endswith(_PERSON_SUFFIXES)):
             return True
     return False
 
+# a report told in its own sentence after its test ("Report says ...", "Rep: ...")
+_REPORT_OPENERS = frozenset({"report", "reports", "rep", "result", "results", "impression", "conclusion"})
 _TEST_PRONOUNS = frozenset({"it", "that", "this", "they", "these"})
 # what a shorthand report ("<test>: <findings>") says was found, and the kinds of concept that make it one
 _REPORT_RESULT = "condition.result"
@@ -1023,6 +1027,7 @@ class QueryReader:
         sentence opening with a pronoun before a result word ("It shows <finding>") reports that test's result."""
         out: set[str] = set()
         established = self.vocabulary.role("established")
+        tested_before = pronoun_test
         for sentence in split_sentences(text):
             if sentence.rstrip().endswith("?"):
                 continue
@@ -1040,13 +1045,19 @@ class QueryReader:
                                    and m.end < len(tokens) and tokens[m.end].text == ":"), None)
             if first_test is None and pronoun_test and tokens and tokens[0].text in _TEST_PRONOUNS:
                 first_test = next((0 for m in mentions if m.concept in self._results and 1 <= m.start <= 2), None)
+            if first_test is None and tested_before and tokens and tokens[0].text in _REPORT_OPENERS:
+                # "<the test> last week. Report says no <a>, no <b>.": a report told in its own sentence is the test's
+                # the sentence before named
+                first_test = 0
+            tested_before = tested_before or any(m.concept in self._tests for m in said)
             if first_test is None:
                 continue
             # a test's result comes after the test ("the <test> confirmed <finding>"); what someone "confirmed" before
             # any test is named is not one ("<a team> confirmed the device is <test>-conditional, so <test> is safe")
+            tested = {i for x in mentions if x.concept in self._tests for i in range(x.start, x.end)}
             out |= {m.concept for m in mentions if m.concept in established
                     or m.concept in self._results and (m.start > first_test or m.concept in self._quoted)
-                    and not _said_by_a_person(tokens, m.start)}
+                    and not _said_by_a_person(tokens, m.start, tested)}
             if self._reads_as_report(tokens, mentions, first_test):
                 out.add(_REPORT_RESULT)
         return frozenset(out)

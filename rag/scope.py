@@ -98,9 +98,13 @@ _ASKING = QUESTION_STEMS
 # have it, so it votes for no document (a guideline about it is not about this patient)
 _DENIED_WORD = re.compile(r"\b(?:no|not|without|denies|denied|nil)\s+(?:any\s+|signs?\s+of\s+|evidence\s+of\s+)?"
                           r"([A-Za-z][A-Za-z-]+)", re.IGNORECASE)
+# a condition named by its acronym and said not to be the patient's ("this is not DKA", "it isn't a DVT")
+_NOT_ACRONYM = re.compile(r"\b(?:not|isn't|isnt|wasn't|ruled out|excluded)\s+(?:an?\s+|the\s+)?([A-Z]{2,6})\b")
 # the reason of a partial answer to "does the guidance recommend <X>?" where the document never names X: no other
 # passage of it can name X either (ScopePolicy.answered_by_more)
 NEVER_NAMED = "answerability: the answering document never names"
+# what a partial answer led by the document's own statement of its limits says is not given
+LIMITS_MISSING = "advice on this"
 # what a yes-or-no question asks to give or whether it is indicated ("is <X> indicated?", "can I give <X>?")
 _WHETHER_GIVEN = re.compile(
     r"\b(?:is|are)\s+([A-Za-z][\w-]*)\s+(?:indicated|needed|required|necessary|safe|appropriate|recommended|"
@@ -441,12 +445,26 @@ class ScopePolicy:
         """An answer made of the document's words for a patient its coverage leaves out ("does not cover: children
         under <a>, who are managed under <other guidance>"), to a question asking for a value none of them gives (a
         dose for that child): partial, the value not given."""
-        if decision.outcome != "answer" or not self.answer_types.evidence.get(query.answer_type) \
-                or any(self.answer_types.gives_value(query.answer_type, text) for text in said):
+        # (the question's own type, or a part's: "is the plan the same as for other adults, and which rates in
+        # pregnancy?")
+        asked = [t for t in (query.answer_type, *query.part_types) if self.answer_types.evidence.get(t)]
+        kind = next((t for t in asked if not any(self.answer_types.gives_value(t, text) for text in said)), None)
+        if decision.outcome != "answer" or kind is None:
             return decision
-        missing = self.answer_types.describe[query.answer_type]
+        missing = self.answer_types.describe[kind]
         return decision.model_copy(update={"outcome": "partial", "missing": missing, "reasons": (
             *decision.reasons, f"answerability: the document's words for this patient do not give {missing}")})
+
+    def led_by_limits(self, decision: ScopeDecision, query: Query, limits_first: bool) -> ScopeDecision:
+        """An answer whose best sentence is one of its document's statements of limits (what the document leaves to
+        other guidance): partial, what was asked not given (a value of the type asked, else any advice on it)."""
+        if decision.outcome != "answer" or not limits_first:
+            return decision
+        missing = self.answer_types.describe.get(query.answer_type) if self.answer_types.evidence.get(
+            query.answer_type) else None
+        missing = missing or LIMITS_MISSING
+        return decision.model_copy(update={"outcome": "partial", "missing": missing, "reasons": (
+            *decision.reasons, "answerability: the closest sentence is one the document's limits leave to others")})
 
     def settled_by_emergency(self, decision: ScopeDecision, query: Query, emergency: bool) -> ScopeDecision:
         """A partial answer whose missing part a patient's emergency answers ("may he <carry on an activity> until
@@ -687,10 +705,34 @@ class ScopePolicy:
         return (document != other and weight[document] >= VOTE_MARGIN * weight[other]
                 and len(used[document]) >= VOTE_MIN_WORDS)
 
-    def denied_subject_last(self, passages: list[ScoredChunk], query: Query) -> list[ScoredChunk]:
+    def denied_subject_last(self, passages: list[ScoredChunk], query: Query,
+                            long_forms: Callable[[str], list[str]] = lambda text: [],
+                            idf: dict[str, float] | None = None,
+                            votes: Callable[[list[str]], dict[str, frozenset[str]]] | None = None) -> list[ScoredChunk]:
         """A document whose title's head finding the question denies ("..., no <finding>, <system> normal: <test>?"
         beside a guideline on that <finding>) is not about this patient: the closest retrieved document whose subject
-        the question names (else the closest whose subject it does not deny) answers first."""
+        the question names (else the closest whose subject it does not deny) answers first. long_forms: the long
+        forms of shorthand, the documents' own included (rag.abbreviations); votes: ScopePolicy.rare_votes."""
+        # ... and one whose title's acronym the question says the patient's condition is not ("the doctor said 'this
+        # is not <ACRONYM>, it is another one'"): the concept layer need not know the disease
+        # (by the acronym in the title, or by the long form the documents write it out as: Query.read_as)
+        said_not = {m.group(1) for m in _NOT_ACRONYM.finditer(query.focus)}
+        if said_not:
+            forms = [content_words(f) for t in said_not for f in long_forms(t)]
+
+            def denied(title: str) -> bool:
+                return bool(set(re.findall(r"\b[A-Z]{2,}\b", title)) & said_not) or any(
+                    f and f <= content_words(title) for f in forms)
+            first = {p.chunk.document_id: p.chunk.title for p in passages}
+            if denied(passages[0].chunk.title):
+                allowed = [d for d, title in first.items() if not denied(title)]
+                if allowed and votes is not None and idf:
+                    # (of the others, the one using most of the question's rare words: the order retrieval found them
+                    # in was led by the denied subject's words)
+                    used = votes(allowed)
+                    allowed.sort(key=lambda d: -sum(idf.get(w, 0.0) for w in used[d]))
+                if allowed:
+                    return document_first(passages, allowed[0])
         if not query.denied:
             return passages
         heads = {p.chunk.document_id: self._title_head(p.chunk.title) for p in passages}  # in retrieval order
@@ -990,6 +1032,10 @@ class ScopePolicy:
         # ... and its shorthand as the documents write it out ("<abbr> drops: how long?" of "<long form> for 7 days")
         asked |= content_words(" ".join(f for t, f in query.read_as
                                         if re.search(rf"(?<!\w){re.escape(t)}(?!\w)", asking, re.IGNORECASE)))
+        if not content_words(asking) - _ASKING - CHANGE_WORDS:
+            # an asking part that names nothing ("<the story>. What needs to happen, and how quickly?"): what the story
+            # names is the focus (the whole, below), not the plain labels of it alone
+            asked = set()
         whole = content_words(f"{query.focus} {labels}") - _ASKING
         units = [u for u, rx in _RATE_IN.items() if rx.search(asking)]
         # whose value it is ("a dose of <drug B>"): a value for something else does not answer it, and one the
@@ -1009,7 +1055,11 @@ class ScopePolicy:
         diseases = [content_words(d) for d in self.diseases.find(asking)]
         # ... and the activity it is asked of ("how long must he keep off <an activity>?"): a time for something else
         # does not answer it
-        qualifying = self.answer_types.qualifying(QueryReader.asking(query.focus), query.answer_type)
+        # (of the part that asks for the value, where the turn asks several: "When should <drug> start, and what
+        # rate?" asks the time in a part of its own)
+        own_part = next((p for p, t in zip(query.parts, query.part_types, strict=True) if t == query.answer_type),
+                        None)
+        qualifying = self.answer_types.qualifying(own_part or QueryReader.asking(query.focus), query.answer_type)
         # ... and the named measure it asks ("the five-year survival percentage"): a figure for another does not
         measures = self.answer_types.measures_named(QueryReader.asking(query.focus), query.answer_type)
 
@@ -1017,7 +1067,9 @@ class ScopePolicy:
         told = self.vocabulary.concepts(query.focus, findings)
 
         def holds(chunk, by_name: bool = False) -> bool:
-            title = content_words(chunk.title)
+            # (the title's subject, before a colon: what follows lists what the document covers, "<subject>:
+            # recognition, fluids first, cautious <drug> ...", and a value of those is what a question asks)
+            title = content_words(chunk.title.split(":")[0])
             focus = (asked - title) or (whole - title) or whole
             heading = content_words(chunk.section[-1]) if chunk.section else set()
             lead: set[str] = set()
