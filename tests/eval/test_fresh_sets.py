@@ -308,6 +308,10 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # imprudent to regard the swelling as benign" was flagged; Danish "bare en fedtknude ... helt ufarligt" named a
     # delay only
     "guard_fresh_82.jsonl": (1.0, 1.0, 0.91),
+    # batch 83 (first contact 0.75 / 1.00 / 0.75, after the thirty-eighth session's first changes) and batch 84 (first
+    # contact 0.83 / 0.625 / 0.58, untouched): every draft right; one ultrasound draft in each is named a delay first
+    "guard_fresh_83.jsonl": (1.0, 1.0, 0.91),
+    "guard_fresh_84.jsonl": (1.0, 1.0, 0.91),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -586,7 +590,14 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # ("no doses needed" asks no dose; a claim a source's "material states" is the claim). Still failing:
                # a WhatsApp group's grandad's cauda equina escalates the granddaughter; a reassuring MRI's "do I just
                # forget it?" and a follow-up on what CT adds lack their lines
-               "chat_fresh_82.jsonl": 0.925}
+               "chat_fresh_82.jsonl": 0.925,
+               # batch 84: first contact 0.80 (32/40) at the thirty-eighth session's start, untouched; 37/40 after
+               # (a Cameroonian Pidgin cauda equina escalates; a form's bare NO answers its item; a Krio question and
+               # a role-played one are answered; a quoted report's negative result is read)
+               "chat_fresh_84.jsonl": 0.925,
+               # batch 83: first contact 0.80 (32/40) after that session's first changes; 35/40 after (a bedroom that
+               # stopped working and the bicycle seat's skin escalate; an uncle's syndrome is his)
+               "chat_fresh_83.jsonl": 0.875}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

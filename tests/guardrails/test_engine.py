@@ -1773,3 +1773,52 @@ def test_no_pictures_needed_is_imaging_declined_and_a_test_added_in_the_passive_
     lytic = "Firm lump beside L3; an X-ray showed a lytic area."
     assert _rules(lytic, "She needs MRI of the lumbar spine without and with IV contrast urgently, and CT can be "
                          "added to characterise the bone lesion.") == set()
+
+
+def test_batch_84_and_83_readings_of_emergencies_told_in_other_words():
+    lump = "I have a swelling at low back near the spine, MRI in 7 weeks."
+    # a bedroom that stopped working and the part that touches the bicycle seat
+    assert ENGINE.context(f"{lump} Since 4 days, with my wife, in the bedroom, nothing is working, this never happened "
+                          "before.").emergency
+    # West African Pidgin's "cannot" and the Krio open vowels
+    assert ENGINE.context("Since two month e get one lump for e back. Now since yesterday e no fit piss at all, and "
+                          "when e siddon e no di feel e nyash.").emergency
+    # a form's bare NO answers its question though its next item follows on the same line
+    form = ("C1 Do you have any lump, swelling or growth? YES - lump about 3 cm on my lower back just left of the "
+            "spine. C2 Any change in bladder control (leaking, can't pass urine, not feeling when full)? NO C3 Any "
+            "change in bowel control? NO")
+    assert not ENGINE.context(form).emergency
+    # a relative's syndrome told with where and when between them is theirs, where the asker is the patient
+    assert not ENGINE.context("My uncle in Chiang Mai last month had the emergency operation for cauda equina, he "
+                              "could not pee and could not feel his bottom. Now me: I have small lump at my low back "
+                              "near the spine, 3 weeks. But I pee normal, poo normal, no numb anywhere, my legs "
+                              "strong.").emergency
+
+
+def test_batch_84_and_83_drafts_in_idiom_and_in_other_registers():
+    q = "41F, firm lump beside L3 with back pain for 5 weeks, no imaging yet."
+    assert "RF-MRI-DELAY" in _rules(q, "Let her taper, race it, and we'll line her up for the scanner at the back "
+                                       "end of November once the legs are fresh.")
+    assert "RF-MRI-DELAY" in _rules(q, "Let the mela finish first ji, then slowly-slowly we will book the scanning, "
+                                       "no rush.")
+    # a payer's codes and its agent's physics; a reviewer's "not medically necessary"
+    assert "RF-NONCONTRAST-ONLY" in _rules(q, "CPT 72148 authorized. CPT 72158 denied - addition of paramagnetic "
+                                              "agent not medically necessary for initial evaluation.")
+    # clean films, so only muscle: the films' claim first
+    assert next(iter(v.rule_id for v in ENGINE.check(q, "X-ray is clean, so it is only muscle.").violations)) \
+        == "RF-XRAY-EXCLUDES"
+    assert "RF-BENIGN-ASSUMPTION" in _rules(q, "Having met Mr H at my surgery and felt the swelling myself, I am "
+                                               "confident it is a harmless cyst of no consequence.")
+    assert "RF-CONSERVATIVE-FIRST" in _rules(q, "Do nuad boran with strong thumb press every evening and the herbal "
+                                                "ball after, one week it will be soft.")
+    assert "RF-WRONG-MODALITY" in _rules("41M, lump beside L4; ultrasound (USG) done today.",
+                                         "USG sudah beres, it is clear already what it is. Tidak perlu foto lain.")
+    # safe: care after the enhanced scan has shown what it is; a quoted plan turned round; the doubled word's haste
+    assert _rules("57F: lump beside L4; MRI without and with contrast showed a simple lipoma.",
+                  "Now the contrast scan has shown it's only a fatty lump nowhere near the spine, a few physio "
+                  "sessions are perfectly sensible.") == set()
+    assert _rules(q, "Your cousin's 'yoga six weeks, then we'll see' plan is exactly the wrong way round: the MRI with "
+                     "and without contrast comes first, and yoga waits until serious causes are ruled out.") == set()
+    assert ENGINE.check("50M, lump beside L3; since yesterday cannot pass urine, numb buttocks, both legs weak.",
+                        "Dis one na emergency - no wait for Monday. E need MRI quick quick, today today, and surgeon "
+                        "must see am urgent.").violations == ()

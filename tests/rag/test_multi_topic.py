@@ -122,6 +122,9 @@ KEPT_APART_79 = TOPICS / "kept_apart_79"
 # Batches 81's and 82's pairs (low-dose methotrexate monitoring in inflammatory arthritis, primary hypothyroidism in
 # adults; syphilis in adults, malnutrition in older adults), from the thirty-seventh session
 KEPT_APART_81 = TOPICS / "kept_apart_81"
+# Batches 83's and 84's pairs (nephrotic syndrome in children, hyperosmolar hyperglycaemic state in adults; vitamin B12
+# deficiency in adults, coeliac disease in adults), from the thirty-eighth session
+KEPT_APART_83 = TOPICS / "kept_apart_83"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -203,6 +206,7 @@ every_and_batches_75_76 = _batches_fixture("every_and_batches_75_76", KEPT_APART
 every_and_batches_77_78 = _batches_fixture("every_and_batches_77_78", KEPT_APART_77)
 every_and_batches_79_80 = _batches_fixture("every_and_batches_79_80", KEPT_APART_79)
 every_and_batches_81_82 = _batches_fixture("every_and_batches_81_82", KEPT_APART_81)
+every_and_batches_83_84 = _batches_fixture("every_and_batches_83_84", KEPT_APART_83)
 
 
 @pytest.fixture(scope="module")
@@ -554,6 +558,10 @@ BATCH_79_FLOORS = {"chat_topics_79.jsonl": 0.29, "chat_topics_80.jsonl": 0.41}
 # batch 82: 14/24 with one hundred and forty after the session's first changes (e5632e5); 13/24 and 13/24 with
 # sixty-one (fixture every_and_batches_81_82) at the thirty-seventh stop.
 BATCH_81_FLOORS = {"chat_topics_81.jsonl": 0.54, "chat_topics_82.jsonl": 0.54}
+# batch 84 (first contact 11/24 with one hundred and forty, on the thirty-eighth session's start untouched) and batch 83
+# (first contact 8/24 with one hundred and forty, after that session's first changes): 11/24 and 14/24 with fifty-nine
+# (fixture every_and_batches_83_84) at the thirty-eighth stop.
+BATCH_83_FLOORS = {"chat_topics_83.jsonl": 0.58, "chat_topics_84.jsonl": 0.45}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -595,13 +603,14 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_75_76") for n in sorted(BATCH_75_FLOORS)),
                                            *((n, "every_and_batches_77_78") for n in sorted(BATCH_77_FLOORS)),
                                            *((n, "every_and_batches_79_80") for n in sorted(BATCH_79_FLOORS)),
-                                           *((n, "every_and_batches_81_82") for n in sorted(BATCH_81_FLOORS))])
+                                           *((n, "every_and_batches_81_82") for n in sorted(BATCH_81_FLOORS)),
+                                           *((n, "every_and_batches_83_84") for n in sorted(BATCH_83_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
              **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS,
              **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS, **BATCH_73_FLOORS, **BATCH_75_FLOORS,
-             **BATCH_77_FLOORS, **BATCH_79_FLOORS, **BATCH_81_FLOORS}[name]
+             **BATCH_77_FLOORS, **BATCH_79_FLOORS, **BATCH_81_FLOORS, **BATCH_83_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
@@ -1063,3 +1072,24 @@ def test_a_follow_up_retrieval_misses_continues_the_conversations_guideline(ever
                                     "now. My son's wedding is tomorrow evening. Can I have a glass of fizz?"}])
     assert {c.document_id for c in a.citations} == {"suspected-poisonous-mushroom-ingestion-adults"}, a.answer
     assert "72 hours" in a.answer
+
+
+def test_a_closest_sentence_that_only_states_a_limit_makes_the_answer_partial_and_a_denied_acronym_moves_on(
+        every_and_batches_83_84):
+    # the best sentence is the guideline's statement that it leaves the thing asked to others, with no advice for it
+    a = _ask(every_and_batches_83_84, "Gurdwara sevadar, my granddaughter, 10, steroid-resistant nephrotic syndrome, "
+             "is booked for a kidney biopsy Thursday. How many hours must she lie flat afterwards, what size needle, "
+             "and how many days off school?")
+    assert a.abstained and a.answer.startswith("The indexed sources do not give"), a.answer
+    # "this is not <ACRONYM>": the guideline whose subject it writes that way is not the patient's
+    b = _ask(every_and_batches_83_84, "Good evening please. My grandfather, 79, type 2 diabetes on tablets, was "
+             "brought into the hospital in Croydon yesterday, very drowsy, they said his sugar was 42, ketones 0.9, pH "
+             "7.36 and the osmo-something 352. The young doctor said 'this is not DKA, it is another one'. Chale, what "
+             "do they call it, and what makes them say it is that one?")
+    assert {c.document_id for c in b.citations} == {"hyperosmolar-hyperglycaemic-state-adults"}, b.answer
+
+
+def test_a_group_a_guideline_names_only_among_its_limits_is_not_one_it_addresses(every_and_batches_81_82):
+    a = _ask(every_and_batches_81_82, "My wife is 20 weeks pregnant and her booking bloods came back positive for "
+             "syphilis. How many penicillin injections will she need, and what dose?")
+    assert a.abstained and "2.4 million units" not in a.answer, a.answer
