@@ -155,6 +155,9 @@ _MODAL = content_words("should must will would could can may might shall does do
 RUN_ON_WORDS = 45  # a sentence longer than this, strung together with commas, is read clause by clause
 VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is searched on its own as well
 # what a case sentence names (the scope's topical kinds, less the conditions every history has)
+# a question told in reported speech ("she asked what ...", "he wants to know whether ...")
+_TOLD_QUESTION = re.compile(r"\b(?:asked|asks|asking|wants? to know|wanted to know|wondered|wonders|wondering)\s+"
+                            r"(?:me\s+|us\s+|you\s+)?(?:what|which|whether|if|how|when|why|where)\b", re.IGNORECASE)
 _CASE_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "name"})
 _SUPPOSITION = re.compile(r"\b(?:if|unless|in case|should it|assuming|supposing|when)\b[^,;.?!]*", re.IGNORECASE)
 # another condition named only to compare ("IV <drug> like we give for <condition B>"): what is done there, not what
@@ -1137,6 +1140,9 @@ class QueryReader:
         """The sentences that ask (a vignette's medication list says "5 mg" without asking for a dose)."""
         sentences = split_sentences(text)
         asking = [s for s in sentences if s.rstrip().endswith("?")]
+        # with no question mark, a question told as asked ("She asked what the doctor will look for ...") asks, before
+        # whatever closes the note ("Note to self: check what the guidance says ...")
+        asking = asking or [s for s in sentences if _TOLD_QUESTION.search(s)]
         return " ".join(asking) if asking else (sentences[-1] if sentences else text)
 
     @staticmethod

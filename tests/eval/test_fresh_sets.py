@@ -595,9 +595,10 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # (a Cameroonian Pidgin cauda equina escalates; a form's bare NO answers its item; a Krio question and
                # a role-played one are answered; a quoted report's negative result is read)
                "chat_fresh_84.jsonl": 0.925,
-               # batch 83: first contact 0.80 (32/40) after that session's first changes; 35/40 after (a bedroom that
-               # stopped working and the bicycle seat's skin escalate; an uncle's syndrome is his)
-               "chat_fresh_83.jsonl": 0.875}
+               # batch 83: first contact 0.80 (32/40) after that session's first changes; 36/40 after (a bedroom that
+               # stopped working and the bicycle seat's skin escalate; an uncle's syndrome is his; a note's question
+               # told as "she asked what ..." is what it asks)
+               "chat_fresh_83.jsonl": 0.9}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

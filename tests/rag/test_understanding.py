@@ -1613,3 +1613,12 @@ def test_the_teams_shorthand_is_no_misspelling_of_a_corpus_word():
 
     fix = TypoFixer.from_texts(["Use pads for incontinence."], read_as_written=bedside_words()).fix
     assert fix("Paeds ED nurse asks") == "Paeds ED nurse asks"
+
+
+def test_a_question_told_in_reported_speech_is_what_a_note_without_a_question_mark_asks():
+    note = ("SCHOOL NURSE LOG. Hard lump R side of lower spine approx 6/52. Advised GP. She asked what the doctor will "
+            "look for on examination that would point to something serious. Note to self: check the guidance.")
+    assert QueryReader.asking(note).startswith("She asked what the doctor will look for")
+    assert QueryReader().read(_user(note)).answer_type != "explanation"
+    # a question mark still marks what is asked
+    assert QueryReader.asking("She asked what to do. Is MRI needed?") == "Is MRI needed?"
