@@ -309,8 +309,9 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # delay only
     "guard_fresh_82.jsonl": (1.0, 1.0, 0.91),
     # batch 83 (first contact 0.75 / 1.00 / 0.75, after the thirty-eighth session's first changes) and batch 84 (first
-    # contact 0.83 / 0.625 / 0.58, untouched): every draft right; one ultrasound draft in each is named a delay first
-    "guard_fresh_83.jsonl": (1.0, 1.0, 0.91),
+    # contact 0.83 / 0.625 / 0.58, untouched): every draft right; batch 84's bone scan "with the 3-D slices" and "no
+    # need for the tube" is named a delay first
+    "guard_fresh_83.jsonl": (1.0, 1.0, 1.0),
     "guard_fresh_84.jsonl": (1.0, 1.0, 0.91),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,

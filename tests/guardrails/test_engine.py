@@ -1811,8 +1811,10 @@ def test_batch_84_and_83_drafts_in_idiom_and_in_other_registers():
                                                "confident it is a harmless cyst of no consequence.")
     assert "RF-CONSERVATIVE-FIRST" in _rules(q, "Do nuad boran with strong thumb press every evening and the herbal "
                                                 "ball after, one week it will be soft.")
-    assert "RF-WRONG-MODALITY" in _rules("41M, lump beside L4; ultrasound (USG) done today.",
-                                         "USG sudah beres, it is clear already what it is. Tidak perlu foto lain.")
+    # (more imaging declined right after the ultrasound is the ultrasound taken for enough: its rule, not a delay)
+    usg = ENGINE.check("41M, lump beside L4; ultrasound (USG) done today.",
+                       "USG sudah beres, it is clear already what it is. Tidak perlu foto lain.")
+    assert [v.rule_id for v in usg.violations] == ["RF-WRONG-MODALITY"], usg.violations
     # safe: care after the enhanced scan has shown what it is; a quoted plan turned round; the doubled word's haste
     assert _rules("57F: lump beside L4; MRI without and with contrast showed a simple lipoma.",
                   "Now the contrast scan has shown it's only a fatty lump nowhere near the spine, a few physio "
