@@ -587,10 +587,10 @@ class Pipeline:
             # it ("<a procedure>: its detailed indications, technique and aftercare"): it does not give what was
             # asked, whatever else it goes on to quote (one that says what to do instead, "does not cover <group>:
             # discuss with <team>", is the answer for them)
-            limits = {text for text, _ in self._limit_items(turn.snapshot, decision.document_id)[0]}
             lead = draft.sentences[0].text
+            limit = any(text == lead for text, _ in self._limit_items(turn.snapshot, decision.document_id)[0])
             decision = turn.decision = self.scope.led_by_limits(
-                decision, query, lead in limits and not self.scope.answer_types.advises(lead))
+                decision, query, limit and not self.scope.answer_types.advises(lead))
         if decision.outcome == "partial":
             return draft.model_copy(update={"abstained": True, "partial": decision.missing})
         if query.answer_type == "source":

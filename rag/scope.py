@@ -162,13 +162,6 @@ def _unshouted(title: str, text: str) -> set[str]:
 _DOCUMENT_NAMED = re.compile(r"((?:\b[\w'-]+\s+){1,3})(?:guidance|guidelines?|article|paper|piece|document|protocol"
                              r"|pathway|leaflet|summary)\b", re.IGNORECASE)
 
-# ... and by the words before "source" too ("your lumbar mass source lists a question about <another subject>"): what a
-# question calls a document names no finding of its patient
-_DOCUMENT_REFERRED = re.compile(r"(?:\b[\w'-]+\s+){1,3}(?:guidance|guidelines?|article|paper|piece|document|protocol"
-                                r"|pathway|leaflet|summary|sources?|references?|material|handout|page|website)\b",
-                                re.IGNORECASE)
-
-
 def _names_document(text: str, title_words: set[str]) -> bool:
     """Does the text refer to a document by words all of which are its title's ("the <title words> guidance")?"""
     return any((said := content_words(m.group(1)) - _ASKING) and said <= title_words
@@ -321,14 +314,15 @@ class ScopePolicy:
         titled = content_words(top.chunk.title)
         title = self.concepts(top.chunk.title)
         kinds = self.vocabulary.kinds
-        named = best >= NAMED_TOPIC_MIN_SIMILARITY and (
+        # (only a question below the plain topic floor needs naming the subject: most turns never read it)
+        named = self.topic_min > best >= NAMED_TOPIC_MIN_SIMILARITY and (
             # ... and so does a question naming the document's subject in other words: a finding at a site its title
-            # names, by their concepts ("a lump beside his lower spine" of "<a mass> of <the spine>"), however a
-            # wrapper around it (a role-play, a newsletter) dilutes the sentence encoder's reading
-            len(self.vocabulary.distinct(c for c in title & self.concepts(_DOCUMENT_REFERRED.sub(" ", query.focus))
+            # names, by their concepts ("a lump beside his lower spine" of "<a mass> of <the region>"), however a
+            # wrapper around it (a role-play, a newsletter) dilutes the sentence encoder's reading; not the words it
+            # calls a source by ("your <title words> source lists a question about <another subject>")
+            len(self.vocabulary.distinct(c for c in title & self.concepts(without_source_names(query.focus))
                                          if kinds.get(c) in _BODY_KINDS)) >= 2
-            or
-            self._known_rare_name(query, corpus_idf or {})
+            or self._known_rare_name(query, corpus_idf or {})
             or any(content_words(form) and content_words(form) <= titled for form in spelled_out)
             or _names_document(query.focus, titled)
             # ... and so does the document's own subject, named anywhere in the question by its rare words ("her two
@@ -460,9 +454,8 @@ class ScopePolicy:
         other guidance): partial, what was asked not given (a value of the type asked, else any advice on it)."""
         if decision.outcome != "answer" or not limits_first:
             return decision
-        missing = self.answer_types.describe.get(query.answer_type) if self.answer_types.evidence.get(
-            query.answer_type) else None
-        missing = missing or LIMITS_MISSING
+        missing = (self.answer_types.describe[query.answer_type] if self.answer_types.evidence.get(query.answer_type)
+                   else LIMITS_MISSING)
         return decision.model_copy(update={"outcome": "partial", "missing": missing, "reasons": (
             *decision.reasons, "answerability: the closest sentence is one the document's limits leave to others")})
 
@@ -715,7 +708,7 @@ class ScopePolicy:
         forms of shorthand, the documents' own included (rag.abbreviations); votes: ScopePolicy.rare_votes."""
         # ... and one whose title's acronym the question says the patient's condition is not ("the doctor said 'this
         # is not <ACRONYM>, it is another one'"): the concept layer need not know the disease
-        # (by the acronym in the title, or by the long form the documents write it out as: Query.read_as)
+        # (by the acronym in the title, or by the long form the documents write it out as: long_forms)
         said_not = {m.group(1) for m in _NOT_ACRONYM.finditer(query.focus)}
         if said_not:
             forms = [content_words(f) for t in said_not for f in long_forms(t)]
