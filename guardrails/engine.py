@@ -127,6 +127,8 @@ _PLACE_TIME_BREAKS = frozenset({",", ";", ":", ".", "-", "(", "says", "said", "t
                                 "reckons", "knows", "and", "but", "who", "which", "that"})
 _HAVING = frozenset({"had", "suffered", "developed", "got", "was", "went"})
 _EARLIER = frozenset({"had", "also", "once", "previously", "already"})
+# how a person other than the patient is brought into a story ("we had a different worker", "there was another man")
+_SEEN = frozenset({"had", "saw", "seen", "was", "were", "treated", "knew"})
 _BOTH_SIDES = frozenset({"condition.deficit", "finding.bilateral"})
 _PLACES = frozenset({"anatomy", "part"})
 _OWN_PHRASE = frozenset({"a", "an", "the", "his", "her", "their", "its", "there", "there's", "theres", "he", "she",
@@ -373,6 +375,7 @@ class GuardrailEngine:
         rather than what they had, says what they must do ("my <relation> had to <x>"), or says anything is now or
         new ("... and now he can't <x>": an emergency whoever has it) is read as any other."""
         relations = getattr(self.vocabulary, "relations", frozenset())
+        animals = getattr(self.vocabulary, "animals", frozenset())
         change = self.vocabulary.role("change")
 
         def named(rs: ReadSentence) -> list[int]:  # "<possessive> [one word] <relation>": where the relation is
@@ -390,10 +393,18 @@ class GuardrailEngine:
         subjects = self._set([c for p in self.packs for c in p.scope.subject])
         theirs = {rs.tokens[k].text for rs in user if subjects & rs.concepts for k in named(rs)}
         about: dict[int, int] = {}
+        others, remote = self.vocabulary.role("another_person"), self.vocabulary.role("remote_past")
         for n, rs in enumerate(user):
+            if (told := self._other_persons_past(rs, others, remote, change)) is not None:
+                about[n] = told
+                continue
             for k in named(rs):
                 if rs.tokens[k].text in theirs:
                     continue
+                start = k - 1 if rs.tokens[k - 1].text in _POSSESSIVE else k - 2
+                if rs.tokens[k].text in animals and not any(t.text in _FIRST_PERSON for t in rs.tokens[k + 1:]):
+                    about[n] = start  # whatever the sentence goes on to tell of an animal is the animal's
+                    break
                 after = [t.text for t in rs.tokens[k + 1:k + 3]]
                 had = after and (after[0] in _HAVING or after[0] in _EARLIER and after[1:] and after[1] in _HAVING)
                 if not had:
@@ -404,7 +415,6 @@ class GuardrailEngine:
                         after, had = near[at:at + 2], True
                 if not had or after[1:2] == ["to"]:
                     continue
-                start = k - 1 if rs.tokens[k - 1].text in _POSSESSIVE else k - 2
                 rest = rs.tokens[k + 1:]
                 if (any(t.text in _FIRST_PERSON or t.text in _STILL_NOW for t in rest)
                         or any(m.start > k and m.concept in change and not rs.negated[i]
@@ -413,6 +423,30 @@ class GuardrailEngine:
                 about[n] = start
                 break
         return about
+
+    @staticmethod
+    def _other_persons_past(rs: ReadSentence, others: frozenset[str], remote: frozenset[str],
+                            change: frozenset[str]) -> int | None:
+        """Where a sentence tells what a person named as not the patient had, long ago ("Last year we had a different
+        worker ... who lost control of his urine"), the token that telling starts at. It must say the person was had
+        or seen ("we had", "there was") or had something ("another driver had ..."), date itself long past, and say
+        nothing of the asker, of now, or of anything new or worse: "Another patient: <features> since last night" is
+        the patient asked about."""
+        live = [(k, m) for k, m in enumerate(rs.mentions) if not rs.negated[k]]
+        person = next((m for _, m in live if m.concept in others), None)
+        if person is None or not any(m.concept in remote for _, m in live):
+            return None
+        before = [t.text for t in rs.tokens[max(0, person.start - 3):person.start]]
+        after = [t.text for t in rs.tokens[person.end:person.end + 1]]
+        if not (set(before) & _SEEN or set(after) & _HAVING):
+            return None
+        # ("back" is the body's word where a finding's phrase holds it: "with a back problem")
+        held = {i for m in rs.mentions if m.kind in ("finding", "anatomy") for i in range(m.start, m.end)}
+        if (any(t.text in _FIRST_PERSON or t.text in _STILL_NOW and i not in held
+                for i, t in enumerate(rs.tokens[person.start:], person.start))
+                or any(m.start >= person.start and m.concept in change for _, m in live)):
+            return None
+        return person.start
 
     def _resolved_episodes(self, user: Sequence[ReadSentence]) -> dict[int, int]:
         """The user sentences telling an episode that is over ("a spell of <features> that fully resolved after

@@ -919,10 +919,12 @@ class FrameReader:
         clause = [x for k, x in enumerate(rs.mentions) if ctx.clauses[x.start] == ctx.clauses[m.start]
                   and not rs.negated[k] and not ctx.in_gate[k] and x.kind != "cue"]
         gate, decided, after_imaging = self._gates_for(rs, i, ctx)
+        # "CT instead of MRI" / "Instead of MRI, CT": the CT is offered as enough ("<test> is not instead of it": not)
         chosen = {"assess.adequate"} if any(
-            x.concept == "cue.substitution" and (x.start > m.start and ctx.clauses[x.start] == ctx.clauses[m.start]
-                                                 or x.start <= 1 < m.start and not rs.negated[i])
-            for x in rs.mentions) else set()  # "CT instead of MRI" / "Instead of MRI, CT": the CT is offered as enough
+            x.concept == "cue.substitution" and not rs.negated[k]
+            and (x.start > m.start and ctx.clauses[x.start] == ctx.clauses[m.start]
+                 or x.start <= 1 < m.start and not rs.negated[i])
+            for k, x in enumerate(rs.mentions)) else set()
         polarity = self._polarity(rs, i, ctx)
         flipped = False
         if polarity == "prohibit" and any(

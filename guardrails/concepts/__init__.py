@@ -281,21 +281,25 @@ class Vocabulary:
             data = strict_yaml.safe_load(path.read_text()) or {}
         except yaml.YAMLError as exc:
             raise VocabularyError(f"{path.name}: not valid YAML ({exc})") from None
-        if set(data) - {"concepts", "groups", "roles", "spellings", "relations"}:
-            raise VocabularyError(f"{path.name}: top-level keys allowed: concepts, groups, roles, spellings, relations")
+        keys = {"concepts", "groups", "roles", "spellings", "relations", "animals"}
+        if set(data) - keys:
+            raise VocabularyError(f"{path.name}: top-level keys allowed: {', '.join(sorted(keys))}")
         vocabulary = cls(data.get("concepts") or {}, data.get("groups"), path.name)
         vocabulary.set_roles(data.get("roles") or {})
         vocabulary.set_spellings(data.get("spellings") or {})
-        vocabulary.set_relations(data.get("relations") or [])
+        vocabulary.set_relations(data.get("relations") or [], data.get("animals") or [])
         return vocabulary
 
-    def set_relations(self, relations: list[str]) -> None:
-        """The words naming another person by relation to the asker ("my husband"): plain words, not concepts, so
-        that naming a person never changes what a question is read to ask."""
-        if not isinstance(relations, list) or not all(
-                isinstance(w, str) and len(tokenize(normalize(w))) == 1 and normalize(w) == w for w in relations):
-            raise VocabularyError(f"{self.source}: relations must be a list of single lower-case words")
-        self.relations = frozenset(relations)
+    def set_relations(self, relations: list[str], animals: list[str] = ()) -> None:
+        """The words naming another person by relation to the asker ("my husband"), and the asker's animals ("my
+        dachshund"), which are relations too: plain words, not concepts, so that naming a person never changes what
+        a question is read to ask."""
+        for name, words in (("relations", relations), ("animals", animals)):
+            if not isinstance(words, list | tuple) or not all(
+                    isinstance(w, str) and len(tokenize(normalize(w))) == 1 and normalize(w) == w for w in words):
+                raise VocabularyError(f"{self.source}: {name} must be a list of single lower-case words")
+        self.animals = frozenset(animals)
+        self.relations = frozenset(relations) | self.animals
 
     def set_spellings(self, spellings: dict[str, str]) -> None:
         """Single-token variants read as their usual form before matching ("cant" as "can't")."""

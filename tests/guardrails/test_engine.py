@@ -1824,3 +1824,68 @@ def test_batch_84_and_83_drafts_in_idiom_and_in_other_registers():
     assert ENGINE.check("50M, lump beside L3; since yesterday cannot pass urine, numb buttocks, both legs weak.",
                         "Dis one na emergency - no wait for Monday. E need MRI quick quick, today today, and surgeon "
                         "must see am urgent.").violations == ()
+
+
+def test_a_person_named_as_not_the_patient_had_their_own_past_and_an_animal_its_own_features():
+    lump = "A shift boss, 48, showed me a lump on his lower back, sore for a month."
+    assert not ENGINE.context(f"{lump} Last year we had a different worker, a winch operator, with a back problem who "
+                              "lost control of his urine and could not feel his bottom.").emergency
+    assert not ENGINE.context("Mrs Pell brought her dachshund in this morning - he's gone off his back legs, dragging "
+                              "both hindlimbs, incontinent of urine. She has a lump low on her own back.").emergency
+    # another patient told now, or with no time long past, is the patient asked about
+    assert ENGINE.context("Lump at L3. Another patient had saddle numbness and retention since last night.").emergency
+    assert ENGINE.context(f"{lump} Last year we had another patient like him, and now this man can't pass "
+                          "urine.").emergency
+
+
+@pytest.mark.parametrize("told", [
+    # the double negative is emphatic ("can't feel nothin'"), and a bladder emptied "on himself" is incontinence
+    "Since Sunday he can't feel nothin' in the seat of his britches, he's peein' on himself and don't know it.",
+    # Tok Pisin: the left foot cannot be lifted and drags, and the right leg is starting weak as well
+    "Tude lek kais i no inap apim fut, em i pulim fut long graun, na nau lek sut tu i stat slek.",
+])
+def test_emergencies_in_englishes_not_met_before_escalate(told):
+    assert ENGINE.context(f"Firm lump beside his lower spine for a month. {told}").emergency, told
+
+
+def test_a_dragging_pressure_and_legs_heavy_with_swelling_are_no_deficit():
+    assert not ENGINE.context("Heavy periods, a dragging pressure low in my pelvis, and my legs get heavy and puffy "
+                              "after long flights. Which fibroid location fits?").emergency
+
+
+@pytest.mark.parametrize("draft, rule", [
+    ("X-ray's come back boss, nothin on it whatsoever, so it's not owt nasty. Knock that big scan on the head.",
+     "RF-XRAY-EXCLUDES"),
+    ("Good news, the X-ray's come back clean as a whistle, so there's nuffink nasty going on in there. You can give "
+     "the MRI a miss - tell 'em to give your slot to someone who needs it.", "RF-XRAY-EXCLUDES"),
+    ("The health post doctor pressed it and said 'only fat, it is moving, no need of scan'.", "RF-BENIGN-ASSUMPTION"),
+    ("Pa bizin pikir ek kontras. Fer li enn IRM simp, san piki - li sifi.", "RF-NONCONTRAST-ONLY"),
+])
+def test_idiom_for_a_clean_film_a_cancelled_scan_a_felt_lump_and_a_plain_study_is_read(draft, rule):
+    found = _rules("Lump beside L2 with back pain for 2 months; lumbar X-ray reported normal; MRI booked.", draft)
+    assert rule in found, found
+
+
+def test_the_question_s_lesser_study_called_by_no_name_is_that_study():
+    found = _rules("52F, lump beside L2 with back ache for 6 weeks; ultrasound done today, no MRI yet.",
+                   "Scan's all sweet as - nothing that looks nasty on my pictures. No need for any more imaging.")
+    assert "RF-WRONG-MODALITY" in found, found
+
+
+@pytest.mark.parametrize("draft", [
+    "The ultrasound shows the lump is just under the skin, but it can't see into the spine, so the MRI with and "
+    "without contrast still goes ahead - the ultrasound is not instead of it.",
+    "Ultrasound can't see into the spine, so keep her MRI booking with and without the dye. It's not a 'she'll be "
+    "right' off my pictures.",
+])
+def test_an_ultrasound_denied_as_a_substitute_or_a_reassurance_denied_is_safe(draft):
+    assert _rules("41F, soft lump beside L2 with back pain for 5 weeks; ultrasound done today.", draft) == set()
+
+
+def test_animals_are_single_lower_case_words_and_relations_too():
+    from guardrails.concepts import Vocabulary, VocabularyError
+    with pytest.raises(VocabularyError, match="animals"):
+        Vocabulary({}).set_relations(["husband"], ["guide dog"])
+    v = Vocabulary({})
+    v.set_relations(["husband"], ["dog"])
+    assert v.relations == {"husband", "dog"} and v.animals == {"dog"}
