@@ -1020,6 +1020,9 @@ class Pipeline:
             # what the plan proposes instead of the rule's own advice ("can <test A> stand in for <test B>?"), not
             # the test it would avoid ("let <test A> cover <the finding> and avoid <test B>")
             named = (named - vocabulary.concepts(mandated or "", objects)) or (named - negated) or named
+            # a lesser test the plan rests on, not the definitive one it would drop ("<lesser test> normal - cancel
+            # <definitive test>"): the document's sentence on the lesser test says why not
+            named = (named - vocabulary.role("definitive_test")) or named
             if not named or mandated is None:
                 continue
             held = [c for c in chunks if any(vocabulary.concepts(x.text, objects) & named for x in c.sentences)]

@@ -158,6 +158,11 @@ VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is
 # a question told in reported speech ("she asked what ...", "he wants to know whether ...")
 _TOLD_QUESTION = re.compile(r"\b(?:asked|asks|asking|wants? to know|wanted to know|wondered|wonders|wondering)\s+"
                             r"(?:me\s+|us\s+|you\s+)?(?:what|which|whether|if|how|when|why|where)\b", re.IGNORECASE)
+# a line of a transcript the asker pastes ("DR: So the lump on your back, how long?", "PT (interpreted): ..."): the
+# questions up to its last line are its speakers', not the asker's, where the asker asks one after it
+_SPEAKER_LINE = re.compile(r"(?:^|[:\n]\s*)(?:DR|DOC|DOCTOR|Dr|Doctor|PT|Pt|PATIENT|Patient|ME|Me|INT|INTERPRETER|"
+                           r"Interpreter|NURSE|Nurse|RN|CALLER|Caller|MUM|Mum|DAD|Dad|WIFE|Wife|HUSBAND|Husband|PARENT|Parent|"
+                           r"CLINICIAN|Clinician|GP)\b(?:\s*\([^)]{0,40}\))?\s*:")
 _CASE_KINDS = frozenset({"object", "finding", "anatomy", "protocol", "name"})
 _SUPPOSITION = re.compile(r"\b(?:if|unless|in case|should it|assuming|supposing|when)\b[^,;.?!]*", re.IGNORECASE)
 # another condition named only to compare ("IV <drug> like we give for <condition B>"): what is done there, not what
@@ -748,6 +753,12 @@ def _declined(tokens, start: int) -> bool:
     return k >= 0 and tokens[k].text in _DECLINING
 
 
+def _after_transcript(sentences: Sequence[str], asking: list[int]) -> list[int]:
+    """The asking sentences (their indexes) less a pasted transcript's, where the asker asks after its last line."""
+    lines = [k for k, s in enumerate(sentences) if _SPEAKER_LINE.search(s)]
+    return [k for k in asking if k > lines[-1]] or asking if lines else asking
+
+
 class QueryReader:
     def __init__(self, vocabulary: Vocabulary | None = None, answer_types: AnswerTypes | None = None,
                  strip_instructions=None, is_instruction=None, denied=None, affirmed=None) -> None:
@@ -1139,7 +1150,12 @@ class QueryReader:
     def asking(text: str) -> str:
         """The sentences that ask (a vignette's medication list says "5 mg" without asking for a dose)."""
         sentences = split_sentences(text)
-        asking = [s for s in sentences if s.rstrip().endswith("?")]
+        marked = [k for k, s in enumerate(sentences) if s.rstrip().endswith("?")]
+        asking = [sentences[k] for k in _after_transcript(sentences, marked)]
+        if asking and not any(content_words(s) - QUESTION_STEMS for s in asking):
+            # a question that only passes one on ("She wants to know how many hours he must fast. What do I tell
+            # her?") asks what the question told before it asks
+            asking = [s for s in sentences if _TOLD_QUESTION.search(s) and s not in asking] + asking
         # with no question mark, a question told as asked ("She asked what the doctor will look for ...") asks, before
         # whatever closes the note ("Note to self: check what the guidance says ...")
         asking = asking or [s for s in sentences if _TOLD_QUESTION.search(s)]
@@ -1174,6 +1190,7 @@ class QueryReader:
         sentences = split_sentences(text)
         # (with no question mark, the last sentence asks, as QueryReader.asking reads it: "Give me <x>, and what <y>.")
         asking = [k for k, s in enumerate(sentences) if s.rstrip().endswith("?")] or [len(sentences) - 1]
+        asking = _after_transcript(sentences, asking)
         # a bare question ("Is it?", "True?") asks about the sentence before it ("She assumes <a claim>. Is it?")
         asking = [f"{sentences[k - 1]} {sentences[k]}" if k > 0 and not content_words(sentences[k]) - QUESTION_STEMS
                   and not sentences[k - 1].rstrip().endswith("?") else sentences[k] for k in asking if k >= 0]

@@ -55,11 +55,26 @@ def _fold_word(word: str, table: dict[str, str]) -> str:
     return word
 
 
+# a pictograph (an emoji, a weather or warning sign) closes what a chat message says before it ("a video physio call
+# tmrw 🙂 MRI is booked for 5 weeks"): read as a full stop where no punctuation closes the words already
+_PICTOGRAPHS = re.compile(r"\s*[\U0001F300-\U0001FAFF\u2600-\u26FF][\U0001F300-\U0001FAFF\u2600-\u26FF\uFE0F]*\s*")
+
+
+def _pictograph(m: re.Match) -> str:
+    before = m.string[:m.start()].rstrip()
+    if not before or before[-1] in ".?!,;:(" or m.end() == len(m.string):
+        return " "
+    return ". "
+
+
 def clean(text: str) -> str:
-    """NFKC, format characters removed, confusable letters folded, quotes/dashes/spaces unified."""
+    """NFKC, format characters removed, confusable letters folded, quotes/dashes/spaces unified, pictographs read
+    as the full stops they stand for."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     text = text.translate(_QUOTES).translate(_OPEN_LETTERS)
+    if not text.isascii():
+        text = _PICTOGRAPHS.sub(_pictograph, text)
     if not text.isascii():
         table = _confusable_map()
         words = text.split(" ")

@@ -275,6 +275,10 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     # a value the asker says they do not want is not what they ask for
     ("She's asked me to find out, in general terms (no doses needed), what treatment that usually means.",
      "explanation"),
+    # what must be checked is an examination; a statement closed by a tag asks whether it holds
+    ("Before the clinic sends him for the scan, what must I check on him?", "examination"),
+    ("So benign means nothing to do, no?", "yes_no"),
+    ("He can just carry on as before, isn't it?", "yes_no"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
@@ -1622,3 +1626,27 @@ def test_a_question_told_in_reported_speech_is_what_a_note_without_a_question_ma
     assert QueryReader().read(_user(note)).answer_type != "explanation"
     # a question mark still marks what is asked
     assert QueryReader.asking("She asked what to do. Is MRI needed?") == "Is MRI needed?"
+
+
+def test_a_pasted_transcripts_questions_are_its_speakers_and_the_askers_own_question_follows_it():
+    text = ("From my notes:\nDR: So the lump on your back, how long?\nPT: About two months.\nDR: Legs OK?\n"
+            "PT: Both are weak.\nDR: OK, routine MRI request.\nDoes what she said change how urgent this is?")
+    assert QueryReader.asking(text) == "Does what she said change how urgent this is?"
+    # a transcript with no question after it keeps its own
+    assert QueryReader.asking("DR: So how long has the lump been there?") == "DR: So how long has the lump been there?"
+
+
+def test_a_pictograph_closes_what_a_chat_message_says_before_it():
+    from guardrails.concepts import clean
+    assert clean("a video physio call tmrw \U0001F642 MRI is booked for 5 weeks") == \
+        "a video physio call tmrw. MRI is booked for 5 weeks"
+    # after a question mark, or at the end, it is dropped: the question still asks
+    assert clean("Anything off? \U0001F642").rstrip().endswith("?")
+    assert clean("temp 38\u00b0C \u2713 fine") == "temp 38\u00b0C \u2713 fine"
+
+
+def test_a_question_that_only_passes_one_on_asks_what_the_told_question_asks():
+    text = ("Her dad is booked for an MRI. She wants to know how many hours he has to fast before the scan. "
+            "What do I tell her?")
+    assert QueryReader.asking(text).startswith("She wants to know how many hours")
+    assert default_answer_types().classify(QueryReader.asking(text)) == "duration"
