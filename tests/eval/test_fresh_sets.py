@@ -313,6 +313,13 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # need for the tube" is named a delay first
     "guard_fresh_83.jsonl": (1.0, 1.0, 1.0),
     "guard_fresh_84.jsonl": (1.0, 1.0, 0.91),
+    # batch 85 (first contact 0.92 / 0.875 / 0.83, on 5fc72aa untouched) and batch 86 (first contact 0.58 / 0.875 /
+    # 0.42, after the thirty-ninth session's first changes): Scouse, Cockney and Newfoundland clean films and
+    # cancelled scans, Hawaiian Pidgin's scan after the festival, Tok Pisin massage and Mauritian Creole's plain MRI
+    # are read; a negated "instead of" and a denied "she'll be right" are safe. Still named a delay first: a Bajan
+    # bone scan "better than de MRI" and a South Texan CT that "will tell us all we need"
+    "guard_fresh_85.jsonl": (1.0, 1.0, 0.91),
+    "guard_fresh_86.jsonl": (1.0, 1.0, 0.91),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -599,7 +606,18 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # batch 83: first contact 0.80 (32/40) after that session's first changes; 36/40 after (a bedroom that
                # stopped working and the bicycle seat's skin escalate; an uncle's syndrome is his; a note's question
                # told as "she asked what ..." is what it asks)
-               "chat_fresh_83.jsonl": 0.9}
+               "chat_fresh_83.jsonl": 0.9,
+               # batch 85: first contact 0.85 (34/40) at the thirty-ninth session's start, untouched; 38/40 after (a
+               # dragging pressure and a different worker's past are no emergency; an emoji ends a sentence; "what
+               # must I check" asks for the examination; a lump the examiner pressed and called fat is a benign call).
+               # Still failing: "benign means nothing to do, no? ... Panadol" is partial; a CT-for-MRI follow-up lacks
+               # "inferior to MRI"
+               "chat_fresh_85.jsonl": 0.95,
+               # batch 86: first contact 0.75 (30/40) after that session's first changes; 36/40 after (Tok Pisin and a
+               # South Texan double negative escalate; a dachshund's features are its own; a pasted transcript's
+               # questions are its speakers'; a question passed on asks what the told one asks). Still failing: a
+               # stroke's unchanged deficits escalate; a French abscess report; CT "as good?" lacks "inferior to MRI"
+               "chat_fresh_86.jsonl": 0.9}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -125,6 +125,9 @@ KEPT_APART_81 = TOPICS / "kept_apart_81"
 # Batches 83's and 84's pairs (nephrotic syndrome in children, hyperosmolar hyperglycaemic state in adults; vitamin B12
 # deficiency in adults, coeliac disease in adults), from the thirty-eighth session
 KEPT_APART_83 = TOPICS / "kept_apart_83"
+# Batches 85's and 86's pairs (primary spontaneous pneumothorax, myasthenic crisis; measles exposure, spontaneous
+# bacterial peritonitis), from the thirty-ninth session
+KEPT_APART_85 = TOPICS / "kept_apart_85"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -207,6 +210,7 @@ every_and_batches_77_78 = _batches_fixture("every_and_batches_77_78", KEPT_APART
 every_and_batches_79_80 = _batches_fixture("every_and_batches_79_80", KEPT_APART_79)
 every_and_batches_81_82 = _batches_fixture("every_and_batches_81_82", KEPT_APART_81)
 every_and_batches_83_84 = _batches_fixture("every_and_batches_83_84", KEPT_APART_83)
+every_and_batches_85_86 = _batches_fixture("every_and_batches_85_86", KEPT_APART_85)
 
 
 @pytest.fixture(scope="module")
@@ -562,6 +566,10 @@ BATCH_81_FLOORS = {"chat_topics_81.jsonl": 0.54, "chat_topics_82.jsonl": 0.54}
 # (first contact 8/24 with one hundred and forty, after that session's first changes): 11/24 and 14/24 with fifty-nine
 # (fixture every_and_batches_83_84) at the thirty-eighth stop.
 BATCH_83_FLOORS = {"chat_topics_83.jsonl": 0.58, "chat_topics_84.jsonl": 0.45}
+# batches 85 (first contact 12/24, untouched) and 86 (first contact 12/24, after the thirty-ninth session's first
+# changes), each with one hundred and forty-five documents; on the fixture every_and_batches_85_86 (sixty-one) 10/24
+# and 12/24 at the thirty-ninth stop
+BATCH_85_FLOORS = {"chat_topics_85.jsonl": 0.41, "chat_topics_86.jsonl": 0.5}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -604,13 +612,14 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_77_78") for n in sorted(BATCH_77_FLOORS)),
                                            *((n, "every_and_batches_79_80") for n in sorted(BATCH_79_FLOORS)),
                                            *((n, "every_and_batches_81_82") for n in sorted(BATCH_81_FLOORS)),
-                                           *((n, "every_and_batches_83_84") for n in sorted(BATCH_83_FLOORS))])
+                                           *((n, "every_and_batches_83_84") for n in sorted(BATCH_83_FLOORS)),
+                                           *((n, "every_and_batches_85_86") for n in sorted(BATCH_85_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
              **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS,
              **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS, **BATCH_73_FLOORS, **BATCH_75_FLOORS,
-             **BATCH_77_FLOORS, **BATCH_79_FLOORS, **BATCH_81_FLOORS, **BATCH_83_FLOORS}[name]
+             **BATCH_77_FLOORS, **BATCH_79_FLOORS, **BATCH_81_FLOORS, **BATCH_83_FLOORS, **BATCH_85_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
