@@ -428,7 +428,7 @@ class GuardrailEngine:
     def _other_persons_past(rs: ReadSentence, others: frozenset[str], remote: frozenset[str],
                             change: frozenset[str]) -> int | None:
         """Where a sentence tells what a person named as not the patient had, long ago ("Last year we had a different
-        worker ... who lost control of his urine"), the token that telling starts at. It must say the person was had
+        worker ... who lost <function>"), the token that telling starts at. It must say the person was had
         or seen ("we had", "there was") or had something ("another driver had ..."), date itself long past, and say
         nothing of the asker, of now, or of anything new or worse: "Another patient: <features> since last night" is
         the patient asked about."""
@@ -440,7 +440,7 @@ class GuardrailEngine:
         after = [t.text for t in rs.tokens[person.end:person.end + 1]]
         if not (set(before) & _SEEN or set(after) & _HAVING):
             return None
-        # ("back" is the body's word where a finding's phrase holds it: "with a back problem")
+        # (a word of _STILL_NOW inside a finding's or a body part's phrase is that phrase's, not a time)
         held = {i for m in rs.mentions if m.kind in ("finding", "anatomy") for i in range(m.start, m.end)}
         if (any(t.text in _FIRST_PERSON or t.text in _STILL_NOW and i not in held
                 for i, t in enumerate(rs.tokens[person.start:], person.start))

@@ -158,7 +158,7 @@ VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is
 # a question told in reported speech ("she asked what ...", "he wants to know whether ...")
 _TOLD_QUESTION = re.compile(r"\b(?:asked|asks|asking|wants? to know|wanted to know|wondered|wonders|wondering)\s+"
                             r"(?:me\s+|us\s+|you\s+)?(?:what|which|whether|if|how|when|why|where)\b", re.IGNORECASE)
-# a line of a transcript the asker pastes ("DR: So the lump on your back, how long?", "PT (interpreted): ..."): the
+# a line of a transcript the asker pastes ("DR: And how long has it been there?", "PT (interpreted): ..."): the
 # questions up to its last line are its speakers', not the asker's, where the asker asks one after it
 _SPEAKER_LINE = re.compile(r"(?:^|[:\n]\s*)(?:DR|DOC|DOCTOR|Dr|Doctor|PT|Pt|PATIENT|Patient|ME|Me|INT|INTERPRETER|"
                            r"Interpreter|NURSE|Nurse|RN|CALLER|Caller|MUM|Mum|DAD|Dad|WIFE|Wife|HUSBAND|Husband|PARENT|Parent|"

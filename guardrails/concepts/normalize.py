@@ -55,8 +55,8 @@ def _fold_word(word: str, table: dict[str, str]) -> str:
     return word
 
 
-# a pictograph (an emoji, a weather or warning sign) closes what a chat message says before it ("a video physio call
-# tmrw 🙂 MRI is booked for 5 weeks"): read as a full stop where no punctuation closes the words already
+# a pictograph (an emoji, a weather or warning sign) closes what a chat message says before it ("a video call tmrw 🙂
+# the scan is booked for 5 weeks"): read as a full stop where no punctuation closes the words already
 _PICTOGRAPHS = re.compile(r"\s*[\U0001F300-\U0001FAFF\u2600-\u26FF][\U0001F300-\U0001FAFF\u2600-\u26FF\uFE0F]*\s*")
 
 

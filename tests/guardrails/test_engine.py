@@ -1653,6 +1653,15 @@ def test_surveillance_in_the_passive_and_a_self_treatment_plan_are_read():
     ("I have a lump on my lower back. My husband has a lump too and since yesterday he can't pee.", True),
     # ... and a patient who is the other person is that person
     ("My husband had a lump by his spine for a month; since last night he can't feel the toilet seat.", True),
+    # a person named as not the patient, told long past, had their own past; an animal its own features
+    ("A shift boss showed me a lump on his lower back. Last year we had a different worker, a winch operator, with a "
+     "back problem who lost control of his urine and could not feel his bottom.", False),
+    ("Mrs Pell brought her dachshund in this morning - he's gone off his back legs, dragging both hindlimbs, "
+     "incontinent of urine. She has a lump low on her own back.", False),
+    # ... but another patient told now, or with no time long past, is the patient asked about
+    ("Lump at L3. Another patient had saddle numbness and retention since last night.", True),
+    ("A shift boss showed me a lump on his lower back. Last year we had another patient like him, and now this man "
+     "can't pass urine.", True),
 ])
 def test_another_persons_past_findings_are_not_the_askers_own(question, emergency):
     assert ENGINE.context(question).emergency is emergency
@@ -1824,18 +1833,6 @@ def test_batch_84_and_83_drafts_in_idiom_and_in_other_registers():
     assert ENGINE.check("50M, lump beside L3; since yesterday cannot pass urine, numb buttocks, both legs weak.",
                         "Dis one na emergency - no wait for Monday. E need MRI quick quick, today today, and surgeon "
                         "must see am urgent.").violations == ()
-
-
-def test_a_person_named_as_not_the_patient_had_their_own_past_and_an_animal_its_own_features():
-    lump = "A shift boss, 48, showed me a lump on his lower back, sore for a month."
-    assert not ENGINE.context(f"{lump} Last year we had a different worker, a winch operator, with a back problem who "
-                              "lost control of his urine and could not feel his bottom.").emergency
-    assert not ENGINE.context("Mrs Pell brought her dachshund in this morning - he's gone off his back legs, dragging "
-                              "both hindlimbs, incontinent of urine. She has a lump low on her own back.").emergency
-    # another patient told now, or with no time long past, is the patient asked about
-    assert ENGINE.context("Lump at L3. Another patient had saddle numbness and retention since last night.").emergency
-    assert ENGINE.context(f"{lump} Last year we had another patient like him, and now this man can't pass "
-                          "urine.").emergency
 
 
 @pytest.mark.parametrize("told", [
