@@ -129,6 +129,10 @@ _HAVING = frozenset({"had", "suffered", "developed", "got", "was", "went"})
 _EARLIER = frozenset({"had", "also", "once", "previously", "already"})
 # how a person other than the patient is brought into a story ("we had a different worker", "there was another man")
 _SEEN = frozenset({"had", "saw", "seen", "was", "were", "treated", "knew"})
+# what turns a telling of another person back to the patient, or to a recent time ("...; this man ...", "... but
+# since yesterday ...")
+_BACK_TO_THE_PATIENT = frozenset({";", "but", "however", "whereas", "while", "whilst", "this", "these", "since",
+                                  "today", "yesterday", "tonight", "overnight"})
 _BOTH_SIDES = frozenset({"condition.deficit", "finding.bilateral"})
 _PLACES = frozenset({"anatomy", "part"})
 _OWN_PHRASE = frozenset({"a", "an", "the", "his", "her", "their", "its", "there", "there's", "theres", "he", "she",
@@ -376,6 +380,7 @@ class GuardrailEngine:
         new ("... and now he can't <x>": an emergency whoever has it) is read as any other."""
         relations = getattr(self.vocabulary, "relations", frozenset())
         animals = getattr(self.vocabulary, "animals", frozenset())
+        animal_body = self.vocabulary.role("animal_body")
         change = self.vocabulary.role("change")
 
         def named(rs: ReadSentence) -> list[int]:  # "<possessive> [one word] <relation>": where the relation is
@@ -402,8 +407,11 @@ class GuardrailEngine:
                 if rs.tokens[k].text in theirs:
                     continue
                 start = k - 1 if rs.tokens[k - 1].text in _POSSESSIVE else k - 2
-                if rs.tokens[k].text in animals and not any(t.text in _FIRST_PERSON for t in rs.tokens[k + 1:]):
-                    about[n] = start  # whatever the sentence goes on to tell of an animal is the animal's
+                if rs.tokens[k].text in animals and any(m.start > k and m.concept in animal_body for m in rs.mentions) \
+                        and not any(t.text in _FIRST_PERSON for t in rs.tokens[k + 1:]):
+                    # what the sentence goes on to tell with the animal's body is the animal's ("her dog ... dragging
+                    # both hindlimbs"); "walking her dog when her legs gave way" is the walker's
+                    about[n] = start
                     break
                 after = [t.text for t in rs.tokens[k + 1:k + 3]]
                 had = after and (after[0] in _HAVING or after[0] in _EARLIER and after[1:] and after[1] in _HAVING)
@@ -430,8 +438,9 @@ class GuardrailEngine:
         """Where a sentence tells what a person named as not the patient had, long ago ("Last year we had a different
         worker ... who lost <function>"), the token that telling starts at. It must say the person was had
         or seen ("we had", "there was") or had something ("another driver had ..."), date itself long past, and say
-        nothing of the asker, of now, or of anything new or worse: "Another patient: <features> since last night" is
-        the patient asked about."""
+        nothing of the asker, of now, or of anything new or worse, and run to the sentence's end without turning back
+        to the patient ("...; this man can't <function> since last night"): "Another patient: <features> since last
+        night" is the patient asked about."""
         live = [(k, m) for k, m in enumerate(rs.mentions) if not rs.negated[k]]
         person = next((m for _, m in live if m.concept in others), None)
         if person is None or not any(m.concept in remote for _, m in live):
@@ -442,7 +451,7 @@ class GuardrailEngine:
             return None
         # (a word of _STILL_NOW inside a finding's or a body part's phrase is that phrase's, not a time)
         held = {i for m in rs.mentions if m.kind in ("finding", "anatomy") for i in range(m.start, m.end)}
-        if (any(t.text in _FIRST_PERSON or t.text in _STILL_NOW and i not in held
+        if (any(t.text in _FIRST_PERSON or t.text in _BACK_TO_THE_PATIENT or t.text in _STILL_NOW and i not in held
                 for i, t in enumerate(rs.tokens[person.start:], person.start))
                 or any(m.start >= person.start and m.concept in change for _, m in live)):
             return None

@@ -320,8 +320,9 @@ class ScopePolicy:
             # names, by their concepts ("a lump beside his lower spine" of "<a mass> of <the region>"), however a
             # wrapper around it (a role-play, a newsletter) dilutes the sentence encoder's reading; not the words it
             # calls a source by ("your <title words> source lists a question about <another subject>")
-            len(self.vocabulary.distinct(c for c in title & self.concepts(without_source_names(query.focus))
-                                         if kinds.get(c) in _BODY_KINDS)) >= 2
+            # (in a follow-up, by the conversation it continues: "What de plan then?" after "a lump ... near de spine")
+            len(self.vocabulary.distinct(c for c in title & self.concepts(without_source_names(
+                query.resolved if query.follow_up else query.focus)) if kinds.get(c) in _BODY_KINDS)) >= 2
             or self._known_rare_name(query, corpus_idf or {})
             or any(content_words(form) and content_words(form) <= titled for form in spelled_out)
             or _names_document(query.focus, titled)

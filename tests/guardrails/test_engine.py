@@ -1658,8 +1658,13 @@ def test_surveillance_in_the_passive_and_a_self_treatment_plan_are_read():
      "back problem who lost control of his urine and could not feel his bottom.", False),
     ("Mrs Pell brought her dachshund in this morning - he's gone off his back legs, dragging both hindlimbs, "
      "incontinent of urine. She has a lump low on her own back.", False),
-    # ... but another patient told now, or with no time long past, is the patient asked about
+    # ... but another patient told now, or with no time long past, or a telling that turns back to the patient, is
+    # the patient asked about; and a walker's legs are hers, not her dog's
     ("Lump at L3. Another patient had saddle numbness and retention since last night.", True),
+    ("Lump at L3, 50M. We saw a different patient last year with the same lump who lost bladder control; this man "
+     "can't pass urine since last night.", True),
+    ("Mum has a lump on her lower back. She was walking her dog yesterday when her legs gave way and she wet "
+     "herself.", True),
     ("A shift boss showed me a lump on his lower back. Last year we had another patient like him, and now this man "
      "can't pass urine.", True),
 ])
@@ -1840,6 +1845,11 @@ def test_batch_84_and_83_drafts_in_idiom_and_in_other_registers():
     "Since Sunday he can't feel nothin' in the seat of his britches, he's peein' on himself and don't know it.",
     # Tok Pisin: the left foot cannot be lifted and drags, and the right leg is starting weak as well
     "Tude lek kais i no inap apim fut, em i pulim fut long graun, na nau lek sut tu i stat slek.",
+    # Shetland: the right foot slaps down and its toes will not lift, and now the left one is starting the same
+    "His richt fit's been slappin doon on da flür, he canna lift da toes, an noo dis week da left een's startin da "
+    "very sam.",
+    # Surinamese Dutch-English: cannot pass urine, the seat numb, both legs slack
+    "Since zaterdag he cannot plassen properly, he goes and nothing comes, and his zitvlak is numb. Both benen slap.",
 ])
 def test_emergencies_in_englishes_not_met_before_escalate(told):
     assert ENGINE.context(f"Firm lump beside his lower spine for a month. {told}").emergency, told
@@ -1886,3 +1896,39 @@ def test_animals_are_single_lower_case_words_and_relations_too():
     v = Vocabulary({})
     v.set_relations(["husband"], ["dog"])
     assert v.relations == {"husband", "dog"} and v.animals == {"dog"}
+
+
+@pytest.mark.parametrize("draft, rule", [
+    # a lump called gristle, and nothing, because it rolls under the thumb
+    ("That's just gristle off where he eats the body shots. It rolls under the thumb, so it's nothing.",
+     "RF-BENIGN-ASSUMPTION"),
+    # more imaging called needless right after a bone scan, in its own sentence, is the bone scan taken for enough
+    ("Bone scan-la bon, pa ni anyen. The doctor scan she whole skeleton - no need to go back over for the MRI.",
+     "RF-WRONG-MODALITY"),
+])
+def test_a_felt_lump_called_nothing_and_a_bone_scan_taken_for_enough_are_read(draft, rule):
+    found = _rules("68F, lump beside L4 with back pain for 2 months; bone scan with SPECT reported normal; no MRI yet.",
+                   draft)
+    assert rule in found, found
+
+
+def test_dribbling_and_numbness_placed_in_the_mouth_and_jaw_are_no_spinal_emergency():
+    question = ("Rotten wisdom tooth bottom left for a week. Tonight: hard swelling under his jaw on both sides, feels "
+                "like wood, his tongue's pushed up, and he's dribbling because swallowing kills him.")
+    context = ENGINE.context(question)
+    assert not context.emergency and not context.packs
+    # ... while a face numb beside a numb bottom and wet pants is the spine's emergency still
+    assert ENGINE.context("Lump at L3. Since last night his face is numb, he can't feel his bottom and he's wet "
+                          "himself.").emergency
+
+
+def test_a_massage_gated_on_a_trip_to_the_show_is_care_first():
+    found = _rules("Uncle, 49M, hard lump beside L4 with back pain for 6 weeks; no imaging yet.",
+                   "Take him for fotofota every second day, and when he goes down to town for the show the "
+                   "chiropractor can crack it back in.")
+    assert "RF-CONSERVATIVE-FIRST" in found, found
+
+
+def test_a_part_gone_back_is_no_back():
+    assert not ENGINE.context("His foreskin has gone back and it's swelling up; my husband says it'll go back down "
+                              "by the morning.").packs

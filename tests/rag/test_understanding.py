@@ -279,6 +279,13 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     ("Before the clinic sends him for the scan, what must I check on him?", "examination"),
     ("So benign means nothing to do, no?", "yes_no"),
     ("He can just carry on as before, isn't it?", "yes_no"),
+    # a date is no field strength ("the 20t"); a clinician's look told as the guidance's
+    ("Is it all right to wait till the 20t?", "yes_no"),
+    ("Is a 3T scanner better?", "field_strength"),
+    ("Does that match what a clinician should look for?", "examination"),
+    # a period the law sets, and what a claim is worth, are values too
+    ("What is the limitation period for his claim?", "duration"),
+    ("Roughly what is a claim like this worth in damages?", "cost"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
@@ -1650,3 +1657,16 @@ def test_a_question_that_only_passes_one_on_asks_what_the_told_question_asks():
             "What do I tell her?")
     assert QueryReader.asking(text).startswith("She wants to know how many hours")
     assert default_answer_types().classify(QueryReader.asking(text)) == "duration"
+
+
+def test_a_follow_up_continues_the_subject_its_conversation_named(pipeline):
+    # the follow-up itself names no lump and reads far from every sentence; its conversation named the subject
+    turns = [{"role": "user", "content": "Ah writin for mih granny, 72. She have a lump on she back near de spine, "
+                                         "five weeks now, it does ache she. What she need?"},
+             {"role": "assistant", "content": "A palpable mass with back pain needs MRI with contrast [1]."},
+             {"role": "user", "content": "Okay. Now de nurse ask about she water an she say she had a catheter after "
+                                         "she operation in 2012. Nothing like dat now - she pee fine, feel everything, "
+                                         "walk to de market every mornin. Allyuh ent go tell me dat make it a "
+                                         "emergency? What de plan then?"}]
+    answer = pipeline.answer(turns)
+    assert not answer.abstained, answer.answer
