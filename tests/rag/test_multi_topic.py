@@ -128,6 +128,9 @@ KEPT_APART_83 = TOPICS / "kept_apart_83"
 # Batches 85's and 86's pairs (primary spontaneous pneumothorax, myasthenic crisis; measles exposure, spontaneous
 # bacterial peritonitis), from the thirty-ninth session
 KEPT_APART_85 = TOPICS / "kept_apart_85"
+# Batches 87's and 88's pairs (paraphimosis, postmenopausal bleeding; DRESS, spreading dental infection and Ludwig
+# angina), from the thirty-ninth session's end
+KEPT_APART_87 = TOPICS / "kept_apart_87"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -211,6 +214,7 @@ every_and_batches_79_80 = _batches_fixture("every_and_batches_79_80", KEPT_APART
 every_and_batches_81_82 = _batches_fixture("every_and_batches_81_82", KEPT_APART_81)
 every_and_batches_83_84 = _batches_fixture("every_and_batches_83_84", KEPT_APART_83)
 every_and_batches_85_86 = _batches_fixture("every_and_batches_85_86", KEPT_APART_85)
+every_and_batches_87_88 = _batches_fixture("every_and_batches_87_88", KEPT_APART_87)
 
 
 @pytest.fixture(scope="module")
@@ -570,6 +574,9 @@ BATCH_83_FLOORS = {"chat_topics_83.jsonl": 0.58, "chat_topics_84.jsonl": 0.45}
 # changes), each with one hundred and forty-five documents; on the fixture every_and_batches_85_86 (sixty-one) 10/24
 # and 12/24 at the thirty-ninth stop
 BATCH_85_FLOORS = {"chat_topics_85.jsonl": 0.41, "chat_topics_86.jsonl": 0.5}
+# batches 87 (first contact 10/24) and 88 (first contact 9/24), both after the thirty-ninth session's changes, with one
+# hundred and forty-nine documents; on the fixture every_and_batches_87_88 (sixty-one) 8/24 and 9/24 at the stop
+BATCH_87_FLOORS = {"chat_topics_87.jsonl": 0.33, "chat_topics_88.jsonl": 0.37}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -613,13 +620,15 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_79_80") for n in sorted(BATCH_79_FLOORS)),
                                            *((n, "every_and_batches_81_82") for n in sorted(BATCH_81_FLOORS)),
                                            *((n, "every_and_batches_83_84") for n in sorted(BATCH_83_FLOORS)),
-                                           *((n, "every_and_batches_85_86") for n in sorted(BATCH_85_FLOORS))])
+                                           *((n, "every_and_batches_85_86") for n in sorted(BATCH_85_FLOORS)),
+                                           *((n, "every_and_batches_87_88") for n in sorted(BATCH_87_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
              **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS,
              **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS, **BATCH_73_FLOORS, **BATCH_75_FLOORS,
-             **BATCH_77_FLOORS, **BATCH_79_FLOORS, **BATCH_81_FLOORS, **BATCH_83_FLOORS, **BATCH_85_FLOORS}[name]
+             **BATCH_77_FLOORS, **BATCH_79_FLOORS, **BATCH_81_FLOORS, **BATCH_83_FLOORS, **BATCH_85_FLOORS,
+             **BATCH_87_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
