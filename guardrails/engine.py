@@ -409,8 +409,8 @@ class GuardrailEngine:
                 start = k - 1 if rs.tokens[k - 1].text in _POSSESSIVE else k - 2
                 if rs.tokens[k].text in animals and any(m.start > k and m.concept in animal_body for m in rs.mentions) \
                         and not any(t.text in _FIRST_PERSON for t in rs.tokens[k + 1:]):
-                    # what the sentence goes on to tell with the animal's body is the animal's ("her dog ... dragging
-                    # both hindlimbs"); "walking her dog when her legs gave way" is the walker's
+                    # what the sentence goes on to tell with the animal's body is the animal's ("her dog ... <its
+                    # hindlimbs>"); "walking her dog when <her own finding>" is the walker's
                     about[n] = start
                     break
                 after = [t.text for t in rs.tokens[k + 1:k + 3]]

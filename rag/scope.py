@@ -320,7 +320,7 @@ class ScopePolicy:
             # names, by their concepts ("a lump beside his lower spine" of "<a mass> of <the region>"), however a
             # wrapper around it (a role-play, a newsletter) dilutes the sentence encoder's reading; not the words it
             # calls a source by ("your <title words> source lists a question about <another subject>")
-            # (in a follow-up, by the conversation it continues: "What de plan then?" after "a lump ... near de spine")
+            # (in a follow-up, by the conversation it continues: "What de plan then?" after a turn naming the subject)
             len(self.vocabulary.distinct(c for c in title & self.concepts(without_source_names(
                 query.resolved if query.follow_up else query.focus)) if kinds.get(c) in _BODY_KINDS)) >= 2
             or self._known_rare_name(query, corpus_idf or {})

@@ -1848,11 +1848,18 @@ def test_batch_84_and_83_drafts_in_idiom_and_in_other_registers():
     # Shetland: the right foot slaps down and its toes will not lift, and now the left one is starting the same
     "His richt fit's been slappin doon on da flür, he canna lift da toes, an noo dis week da left een's startin da "
     "very sam.",
+    # control gone told with "no" and a time is a loss, not a denial
+    "He has had no bladder control since yesterday.",
     # Surinamese Dutch-English: cannot pass urine, the seat numb, both legs slack
     "Since zaterdag he cannot plassen properly, he goes and nothing comes, and his zitvlak is numb. Both benen slap.",
 ])
 def test_emergencies_in_englishes_not_met_before_escalate(told):
     assert ENGINE.context(f"Firm lump beside his lower spine for a month. {told}").emergency, told
+
+
+def test_no_bladder_control_problems_is_a_denial():
+    assert not ENGINE.context("Firm lump beside his lower spine for a month. He has no bladder control problems and "
+                              "walks fine.").emergency
 
 
 def test_a_dragging_pressure_and_legs_heavy_with_swelling_are_no_deficit():
