@@ -423,10 +423,7 @@ class GuardrailEngine:
                         after, had = near[at:at + 2], True
                 if not had or after[1:2] == ["to"]:
                     continue
-                rest = rs.tokens[k + 1:]
-                if (any(t.text in _FIRST_PERSON or t.text in _STILL_NOW for t in rest)
-                        or any(m.start > k and m.concept in change and not rs.negated[i]
-                               for i, m in enumerate(rs.mentions))):
+                if _told_of_now(rs, k + 1, change):
                     continue
                 about[n] = start
                 break
@@ -451,9 +448,7 @@ class GuardrailEngine:
             return None
         # (a word of _STILL_NOW inside a finding's or a body part's phrase is that phrase's, not a time)
         held = {i for m in rs.mentions if m.kind in ("finding", "anatomy") for i in range(m.start, m.end)}
-        if (any(t.text in _FIRST_PERSON or t.text in _BACK_TO_THE_PATIENT or t.text in _STILL_NOW and i not in held
-                for i, t in enumerate(rs.tokens[person.start:], person.start))
-                or any(m.start >= person.start and m.concept in change for _, m in live)):
+        if _told_of_now(rs, person.start, change, stops=_BACK_TO_THE_PATIENT, held=held):
             return None
         return person.start
 
@@ -1091,6 +1086,16 @@ def _others_words(rs: ReadSentence, cues: frozenset[str], quotes: Sequence[tuple
     ("says that", "is this") or inside one of these quotations (character spans)?"""
     told = min((m.start for m in rs.mentions if m.concept in cues), default=len(rs.tokens))
     return [m.start > told or any(a <= rs.tokens[m.start].start < b for a, b in quotes) for m in rs.mentions]
+
+
+def _told_of_now(rs: ReadSentence, start: int, change: frozenset[str], stops: frozenset[str] = frozenset(),
+                 held: set[int] = frozenset()) -> bool:
+    """Does the sentence from `start` on speak of the asker, of now, or of anything new or worse (a telling of
+    another's past that does is read as any other)? stops: more words that end such a telling; held: token positions
+    a finding's phrase holds, where a word of _STILL_NOW ("back") is that phrase's."""
+    return (any(t.text in _FIRST_PERSON or t.text in stops or t.text in _STILL_NOW and i not in held
+                for i, t in enumerate(rs.tokens[start:], start))
+            or any(m.start >= start and m.concept in change and not rs.negated[i] for i, m in enumerate(rs.mentions)))
 
 
 def _with_past_circumstance(rs: ReadSentence) -> ReadSentence:

@@ -919,7 +919,8 @@ class FrameReader:
         clause = [x for k, x in enumerate(rs.mentions) if ctx.clauses[x.start] == ctx.clauses[m.start]
                   and not rs.negated[k] and not ctx.in_gate[k] and x.kind != "cue"]
         gate, decided, after_imaging = self._gates_for(rs, i, ctx)
-        # "CT instead of MRI" / "Instead of MRI, CT": the CT is offered as enough ("<test> is not instead of it": not)
+        # "<test A> instead of <test B>" / "Instead of <test B>, <test A>": A is offered as enough; a negated "instead
+        # of" ("<test A> is not instead of it") offers nothing
         chosen = {"assess.adequate"} if any(
             x.concept == "cue.substitution" and not rs.negated[k]
             and (x.start > m.start and ctx.clauses[x.start] == ctx.clauses[m.start]

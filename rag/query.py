@@ -753,6 +753,12 @@ def _declined(tokens, start: int) -> bool:
     return k >= 0 and tokens[k].text in _DECLINING
 
 
+def _bare(question: str) -> bool:
+    """A question that names nothing of its own ("Is it?", "What do I tell her?"): it asks what the text around it
+    asks."""
+    return not content_words(question) - QUESTION_STEMS
+
+
 def _after_transcript(sentences: Sequence[str], asking: list[int]) -> list[int]:
     """The asking sentences (their indexes) less a pasted transcript's, where the asker asks after its last line."""
     lines = [k for k, s in enumerate(sentences) if _SPEAKER_LINE.search(s)]
@@ -1152,13 +1158,11 @@ class QueryReader:
         sentences = split_sentences(text)
         marked = [k for k, s in enumerate(sentences) if s.rstrip().endswith("?")]
         asking = [sentences[k] for k in _after_transcript(sentences, marked)]
-        if asking and not any(content_words(s) - QUESTION_STEMS for s in asking):
-            # a question that only passes one on ("She wants to know how many hours he must fast. What do I tell
-            # her?") asks what the question told before it asks
+        # a question told as asked ("She asked what the doctor will look for ...") asks where no question mark does,
+        # before whatever closes the note ("Note to self: check what the guidance says ..."), and where the marked
+        # ones only pass it on ("She wants to know how many hours he must fast. What do I tell her?")
+        if not asking or all(_bare(s) for s in asking):
             asking = [s for s in sentences if _TOLD_QUESTION.search(s) and s not in asking] + asking
-        # with no question mark, a question told as asked ("She asked what the doctor will look for ...") asks, before
-        # whatever closes the note ("Note to self: check what the guidance says ...")
-        asking = asking or [s for s in sentences if _TOLD_QUESTION.search(s)]
         return " ".join(asking) if asking else (sentences[-1] if sentences else text)
 
     @staticmethod
@@ -1192,7 +1196,7 @@ class QueryReader:
         asking = [k for k, s in enumerate(sentences) if s.rstrip().endswith("?")] or [len(sentences) - 1]
         asking = _after_transcript(sentences, asking)
         # a bare question ("Is it?", "True?") asks about the sentence before it ("She assumes <a claim>. Is it?")
-        asking = [f"{sentences[k - 1]} {sentences[k]}" if k > 0 and not content_words(sentences[k]) - QUESTION_STEMS
+        asking = [f"{sentences[k - 1]} {sentences[k]}" if k > 0 and _bare(sentences[k])
                   and not sentences[k - 1].rstrip().endswith("?") else sentences[k] for k in asking if k >= 0]
         for sentence in asking:
             pieces = [p.strip(" ,;?.") for p in _JOINED_QUESTION.split(sentence) if p and p.strip(" ,;?.")]

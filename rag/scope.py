@@ -317,7 +317,7 @@ class ScopePolicy:
         # (only a question below the plain topic floor needs naming the subject: most turns never read it)
         named = self.topic_min > best >= NAMED_TOPIC_MIN_SIMILARITY and (
             # ... and so does a question naming the document's subject in other words: a finding at a site its title
-            # names, by their concepts ("a lump beside his lower spine" of "<a mass> of <the region>"), however a
+            # names, by their concepts ("<a finding> beside <a region>" of "<the finding> of <the region>"), however a
             # wrapper around it (a role-play, a newsletter) dilutes the sentence encoder's reading; not the words it
             # calls a source by ("your <title words> source lists a question about <another subject>")
             # (in a follow-up, by the conversation it continues: "What de plan then?" after a turn naming the subject)

@@ -61,8 +61,8 @@ _PICTOGRAPHS = re.compile(r"\s*[\U0001F300-\U0001FAFF\u2600-\u26FF][\U0001F300-\
 
 
 def _pictograph(m: re.Match) -> str:
-    before = m.string[:m.start()].rstrip()
-    if not before or before[-1] in ".?!,;:(" or m.end() == len(m.string):
+    # (the match takes the spaces around it: the character before it is the last word's or punctuation's)
+    if not m.start() or m.string[m.start() - 1] in ".?!,;:(" or m.end() == len(m.string):
         return " "
     return ". "
 
@@ -75,10 +75,9 @@ def clean(text: str) -> str:
     text = text.translate(_QUOTES).translate(_OPEN_LETTERS)
     if not text.isascii():
         text = _PICTOGRAPHS.sub(_pictograph, text)
-    if not text.isascii():
-        table = _confusable_map()
-        words = text.split(" ")
-        text = " ".join(_fold_word(w, table) for w in words)
+        if not text.isascii():
+            table = _confusable_map()
+            text = " ".join(_fold_word(w, table) for w in text.split(" "))
     return text
 
 
