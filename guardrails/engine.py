@@ -133,6 +133,11 @@ _SEEN = frozenset({"had", "saw", "seen", "was", "were", "treated", "knew"})
 # since yesterday ...")
 _BACK_TO_THE_PATIENT = frozenset({";", "but", "however", "whereas", "while", "whilst", "this", "these", "since",
                                   "today", "yesterday", "tonight", "overnight"})
+# a person identified after what they have ("the one who ... is my <relation>"); what may turn that telling back
+_IDENTIFIED_BY = frozenset({"who", "with", "that", "whose"})
+_IDENTIFYING = frozenset({"is", "was", "'s"})
+_TURNS_BACK = frozenset({";", "but", "however", "whereas", "while", "whilst", "this", "these", "today", "yesterday",
+                         "tonight", "overnight"})
 _BOTH_SIDES = frozenset({"condition.deficit", "finding.bilateral"})
 _PLACES = frozenset({"anatomy", "part"})
 _OWN_PHRASE = frozenset({"a", "an", "the", "his", "her", "their", "its", "there", "there's", "theres", "he", "she",
@@ -189,9 +194,21 @@ class GuardrailEngine:
     def rule(self, rule_id: str) -> Rule:
         return next(r for p in self.packs for r in p.rules if r.id == rule_id)
 
-    def instead(self, rule_id: str) -> str:
-        """What the pack whose rule this is says to do in place of a plan that breaks it ("" where it says nothing)."""
-        return next(p.instead for p in self.packs for r in p.rules if r.id == rule_id)
+    def instead(self, rule_id: str, question: str = "", history: Sequence[dict] = ()) -> str:
+        """What the pack whose rule this is says to do in place of a plan that breaks it ("" where it says nothing),
+        for this patient (the first of its `instead_if` whose concepts the user's turns name, else its `instead`)."""
+        pack = next(p for p in self.packs for r in p.rules if r.id == rule_id)
+        if pack.instead_if and question:
+            ctx = self.context(question, history)
+            # (conditions included: "must he still have it when it is fixed?"; and the study denied, as a reason it
+            # cannot be done says it: "no MRI, too risky")
+            said = [rs.mentioned | {m.concept for m in rs.mentions if m.kind == "object"} for rs in ctx.user]
+            named = frozenset().union(*(rs.mentioned for rs in ctx.user)) - ctx.denied
+            for alternative in pack.instead_if:
+                if any(all(self._set([c]) & s for c in entry) for entry in alternative.when for s in said) \
+                        and not self._set(alternative.unless) & named:
+                    return alternative.text
+        return pack.instead
 
     # ---- reading ----------------------------------------------------------------------------------
     def read(self, text: str, lists: bool = False) -> list[ReadSentence]:
@@ -403,6 +420,9 @@ class GuardrailEngine:
             if (told := self._other_persons_past(rs, others, remote, change)) is not None:
                 about[n] = told
                 continue
+            if (told := _identified_as_another(rs, named(rs), theirs, change)) is not None:
+                about[n] = told
+                continue
             for k in named(rs):
                 if rs.tokens[k].text in theirs:
                     continue
@@ -460,9 +480,14 @@ class GuardrailEngine:
         after the cue ("... resolved, but he still can't <x>") is read as any other too."""
         resolved, change = self.vocabulary.role("resolved"), self.vocabulary.role("change")
         normal = self.vocabulary.role("normal")
+        episode, remote = self.vocabulary.role("past_episode"), self.vocabulary.role("remote_past")
         out: dict[int, int] = {}
         for k, rs in enumerate(user):
-            cue = next((m for i, m in enumerate(rs.mentions) if m.concept in resolved and not rs.negated[i]), None)
+            # (an episode bounded by its time or event is over where the sentence dates it long past: "in <year> ...
+            # for some months after that operation")
+            dated = any(m.concept in remote for m in rs.mentions)
+            cue = next((m for i, m in enumerate(rs.mentions) if not rs.negated[i] and (
+                m.concept in resolved or dated and m.concept in episode)), None)
             if cue is None or any(m.concept in change and not rs.negated[i] for i, m in enumerate(rs.mentions)):
                 continue
             near = {rs.clauses[cue.start], rs.clauses[cue.start] + 1}
@@ -1086,6 +1111,31 @@ def _others_words(rs: ReadSentence, cues: frozenset[str], quotes: Sequence[tuple
     ("says that", "is this") or inside one of these quotations (character spans)?"""
     told = min((m.start for m in rs.mentions if m.concept in cues), default=len(rs.tokens))
     return [m.start > told or any(a <= rs.tokens[m.start].start < b for a, b in quotes) for m in rs.mentions]
+
+
+def _identified_as_another(rs: ReadSentence, relations: list[int], theirs: set[str],
+                           change: frozenset[str]) -> int | None:
+    """Where the sentence says whose its findings are by naming that person after them ("the one who cannot <x> and
+    has <y> is my <relation>, not my <patient's relation>"; "the one with <x> is his <relation> <name> - <his own
+    history>"): the token "the one" starts at, when the relation named is not the patient's (theirs: the relations
+    named with the pack's subject) and nothing after the relation turns back to the asker, to now or to anything new."""
+    tokens = [t.text for t in rs.tokens]
+    for k in range(len(tokens) - 2):
+        if tokens[k] != "the" or tokens[k + 1] != "one" or tokens[k + 2] not in _IDENTIFIED_BY \
+                or k and tokens[k - 1] not in _PLACE_TIME_BREAKS:
+            continue
+        # "... is|was <possessive> [one word] <relation>", the first "is" after "the one"
+        verb = next((i for i in range(k + 3, len(tokens)) if tokens[i] in _IDENTIFYING), None)
+        if verb is None:
+            return None
+        relation = next((r for r in relations if verb < r <= verb + 3), None)
+        # (a word of _STILL_NOW inside a finding's or a body part's phrase is that phrase's: "a back operation")
+        held = {i for m in rs.mentions if m.kind in ("finding", "anatomy") for i in range(m.start, m.end)}
+        if relation is None or tokens[relation] in theirs or _told_of_now(rs, relation + 1, change, _TURNS_BACK,
+                                                                          held):
+            return None
+        return k
+    return None
 
 
 def _told_of_now(rs: ReadSentence, start: int, change: frozenset[str], stops: frozenset[str] = frozenset(),

@@ -71,6 +71,12 @@ _WAITING = frozenset({"wait for", "wait on", "waiting for", "waiting on", "await
 _LIST_NEGATION = frozenset({"denies", "denied", "denying", "no", "without", "negative for", "free of", "absent"})
 # how a history denies a finding ("no <a>", "denies <b>", "<c> absent"): not "not", which also corrects ("<x>, not <y>")
 DENIALS = _LIST_NEGATION | {"nil", "none", "never"}
+# how a question opens in English: a clause opening otherwise and closed by a tag ("..., right?") is a statement
+_QUESTION_OPENERS = frozenset({"what", "why", "how", "when", "where", "which", "who", "whom", "whose", "is", "are",
+                               "was", "were", "do", "does", "did", "can", "could", "should", "would", "will", "shall",
+                               "may", "might", "must", "has", "have", "had", "isn't", "aren't", "don't", "doesn't",
+                               "didn't", "can't", "shouldn't", "wouldn't", "won't", "any", "or"})
+TAG_WORDS = 2  # the most words a question tag has ("right?", "isn't it?", "ishi?")
 _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "this", "that", "any"})
 _ASSERTED = frozenset({"new", "newly", "now", "worsening", "progressive", "increasing", "recent", "sudden", "acute"})
 
@@ -885,7 +891,7 @@ class FrameReader:
 
     def _polarity(self, rs: ReadSentence, i: int, ctx: _Ctx) -> Polarity:
         start = rs.mentions[i].start
-        if rs.text.rstrip().endswith("?") and not _suggests(rs):
+        if _asks(rs) and not _suggests(rs):
             return "ask"
         if ctx.framed_from is not None and ctx.framed_from < start and (
                 ctx.framed_clause is None or ctx.clauses[start] == ctx.framed_clause):
@@ -995,7 +1001,7 @@ class FrameReader:
         precondition = any(x.concept in established and x.start < first_judgement for x in rs.mentions) or any(
             x.concept in established for k, x in enumerate(rs.mentions) if ctx.in_gate[k])
         polarity = "recommend"
-        if rs.text.rstrip().endswith("?"):
+        if _asks(rs):
             polarity = "ask"
         elif ctx.framed_from is not None and ctx.framed_clause is None:
             polarity = "pitfall"
@@ -1212,6 +1218,22 @@ def _adjacent(rs: ReadSentence, a: Mention, b: Mention) -> bool:
     """No other object between two mentions: "do not delay <test>" ties the delay to the test, while in
     "do not delay <test> for a trial of <care>" the care is not what is (not) delayed."""
     return not _object_between(rs, *sorted((a.start, b.start)))
+
+
+def _asks(rs: ReadSentence) -> bool:
+    """Does the sentence ask? A statement closed by a tag ("..., so she does not need <test>, right?", "..., ishi?", in
+    any language: a word or two after the last comma, after a clause that opens as no question does) asserts what it
+    says and seeks only agreement."""
+    if not rs.text.rstrip().endswith("?"):
+        return False
+    words = [t for t in rs.tokens if t.text not in _BOUNDARY_PUNCT]
+    commas = [k for k, t in enumerate(rs.tokens) if t.text == ","]
+    if not commas or not words or words[0].text in _QUESTION_OPENERS:
+        return True
+    tail = [t for t in rs.tokens[commas[-1] + 1:] if t.text not in _BOUNDARY_PUNCT]
+    head = [t for t in rs.tokens[:commas[-1]] if t.text not in _BOUNDARY_PUNCT]
+    return not (1 <= len(tail) <= TAG_WORDS and len(head) >= 4 and all(t.text.replace("'", "").isalpha() for t in tail)
+                and not any(m.start > commas[-1] and m.kind != "cue" for m in rs.mentions))
 
 
 def _suggests(rs: ReadSentence) -> bool:

@@ -173,6 +173,15 @@ class SubjectAnswer(Strict):
     unless_denied: list[str] = Field(default_factory=list)
 
 
+class InsteadIf(Strict):
+    """What to do in place of a broken rule's plan for a patient one of whose user sentences says every concept of one
+    `when` entry (not denied): "no MRI, too risky" is answered with the pack's second-line study, not with the MRI."""
+    when: list[list[str]] = Field(min_length=1)
+    text: str = Field(min_length=1)
+    # ... unless they name one of these too ("the MRI was broken that week; must he still have it when it is fixed?")
+    unless: list[str] = Field(default_factory=list)
+
+
 class Pack(Strict):
     name: str
     version: str
@@ -180,6 +189,7 @@ class Pack(Strict):
     documents: list[str] = Field(default_factory=list)
     instead: str = Field("", description="The corpus sentence that says what to do in place of a plan that breaks "
                          "one of the pack's rules, verbatim: an answer to such a plan holds it.")
+    instead_if: list[InsteadIf] = Field(default_factory=list)
     subject_answer: SubjectAnswer | None = None
     scope: Scope
     emergency: Emergency = Emergency()

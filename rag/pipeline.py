@@ -929,7 +929,8 @@ class Pipeline:
             self._hold(turn, (), (*needs, *held_needs))
             turn.closing = held_needs
             return needs
-        self._hold(turn, tuple(x for v in verdict.violations if (x := self.guardrails.instead(v.rule_id))),
+        self._hold(turn, tuple(x for v in verdict.violations
+                               if (x := self.guardrails.instead(v.rule_id, query.text, query.history))),
                    (*groundings, *needs[:1], *held_needs))
         # what the patient's subject needs still closes an answer to the plan ("<a finding> plus <the subject>
         # means <x>, so I'm to <do y>?": why not, then what the subject itself needs)
@@ -1178,6 +1179,11 @@ class Pipeline:
             # (query.asked is without what the question sets aside: "apart from the <publisher> overview, which paper?")
             asked = content_words(self.queries.answer_types.without_cues(query.asked, "source"))
             described = _records_described(records.sentences, asked - self.document_words(snapshot, first.document_id))
+            if described and query.quoted and (own := _sentence_refs(first, draft.sentences[0].text)) and not any(
+                    set(r.refs) & set(own) for r in described):
+                # the record the asker names is what someone credited the quoted line to ("the slide says '<x>' and
+                # credits it to <a journal>; which reference is it actually tied to?"): the line's own marks answer
+                described = []
             if described:
                 passages = [*draft.passages, ScoredChunk(chunk=records, score=0.0)]
                 return draft.model_copy(update={

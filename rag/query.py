@@ -531,6 +531,11 @@ def join_items(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+# a sentence that tells of a person, not only of animals: a pronoun, a person's noun, or an age with a sex
+_A_PERSON = re.compile(r"\b(?:she|her|hers|he|him|his|woman|women|lady|girl|boy|man|men|patient|wife|husband|mother|"
+                       r"mum|mom|daughter|son|sister|brother|\d{1,3}\s?[mf]|year[- ]old|years old)\b", re.IGNORECASE)
+
+
 def _clauses(sentence: str) -> list[str]:
     """A run-on sentence ("So I saw a <patient> who <aside>, he came in to <aside> but mentioned <finding>, and
     there's a <finding>, anyway - what next?") as its clauses, each a sentence of its own, so that a vignette's
@@ -1241,7 +1246,16 @@ class QueryReader:
         return " ".join(sentences[max(0, first - 1):])
 
     def _concepts(self, text: str) -> frozenset[str]:
-        return frozenset(m.concept for m in self.vocabulary.mentions(text)[1] if m.kind != "cue")
+        found = frozenset(m.concept for m in self.vocabulary.mentions(text)[1] if m.kind != "cue")
+        groups = found & self.vocabulary.role("population")
+        animals = getattr(self.vocabulary, "animals", frozenset())
+        if not groups or not animals:
+            return found
+        # a group told in a sentence about animals and no person is theirs, not the patient's ("I scan <animals> for a
+        # living - pregnancy scanning"; not "31F, 20 weeks pregnant, <animal> bite on her hand")
+        own = frozenset().union(*(self.vocabulary.concepts(s) for s in split_sentences(text)
+                                  if not set(re.findall(r"[a-z]+", s.lower())) & animals or _A_PERSON.search(s)))
+        return found - (groups - own)
 
     def _focus(self, text: str, topical=lambda word: False) -> str:
         """A long vignette's focus: its questions and the sentences that name a clinical concept or a word the

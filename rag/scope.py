@@ -887,6 +887,13 @@ class ScopePolicy:
         regions &= self._located_regions(query.core or query.focus)
         if not regions:
             return None
+        if query.follow_up and query.resolved.endswith(query.focus) and not (
+                regions & self.vocabulary.concepts(" ".join(s for s in split_sentences(query.focus)
+                                                            if s.rstrip().endswith("?")))) \
+                and self._located_regions(query.resolved[:-len(query.focus)]) & covered:
+            # a follow-up whose question names no region stays where its conversation is ("The <finding> was
+            # <another resident>'s, with his <region> infection. So for <the patient>, what is the plan?")
+            return None
         return " and ".join(sorted(self.vocabulary.labels.get(c, c.split(".", 1)[-1]) for c in regions))
 
     def _sites(self, text: str) -> frozenset[str]:

@@ -1939,3 +1939,127 @@ def test_a_massage_gated_on_a_trip_to_the_show_is_care_first():
 def test_a_part_gone_back_is_no_back():
     assert not ENGINE.context("His foreskin has gone back and it's swelling up; my husband says it'll go back down "
                               "by the morning.").packs
+
+
+@pytest.mark.parametrize("draft, rule", [
+    # a statement closed by a tag asserts what it says: the tag asks only for agreement
+    ("The X-ray is clean, so she does not need the MRI, right?", "RF-XRAY-EXCLUDES"),
+    ("The doctor said the bones are fine, so enate does not need to travel to Addis for the MRI, ishi?",
+     "RF-XRAY-EXCLUDES"),
+    # Norfolk: a film that "dint show nothin", and the scan called off for the patient
+    ("Thass clear then, bor - the X-ray dint show nothin, so there in't nothin there to fret about. I'll ring up an "
+     "tell 'em he in't comin for that other scan.", "RF-XRAY-EXCLUDES"),
+    # a lump that "will keep", more time called nothing
+    ("It's been there since Christmas, it'll keep another six week.", "RF-MRI-DELAY"),
+    ("Tell the hospital we take the appointment after Ramadan. The lump is there a long time already, one more month "
+     "is nothing.", "RF-MRI-DELAY"),
+    # folk bodywork and a rub
+    ("Tek 'im down the bonesetter, 'e'll put it back where it should be. Rub it in wi' the 'oss liniment of a night.",
+     "RF-CONSERVATIVE-FIRST"),
+    ("That's a lump of fat, sure as eggs. Leave it be.", "RF-BENIGN-ASSUMPTION"),
+])
+def test_batch_89_drafts_in_dialect_and_tags(draft, rule):
+    found = _rules("60M, lump beside L3 with back pain for 6 weeks; lumbar X-ray normal; MRI offered next week.", draft)
+    assert rule in found, found
+
+
+def test_a_question_that_asks_is_still_a_question():
+    # a clause that opens as a question, or a bare question, asks: nothing is asserted
+    question = "60M, lump beside L3 with back pain for 6 weeks; lumbar X-ray normal; MRI offered."
+    assert _rules(question, "Is the X-ray clean, so she does not need the MRI, right?") == set()
+    assert _rules(question, "The X-ray is clean, so she does not need the MRI?") == set()
+
+
+def test_a_patient_said_to_be_cleared_on_a_lesser_study_is_the_wrong_study():
+    found = _rules("69M, lump beside L3 with night pain; bone scan with SPECT reported no abnormal uptake.",
+                   "The bone scan looked at all his bones from the head to the toes and found nothing. He is cleared.")
+    assert "RF-WRONG-MODALITY" in found, found
+
+
+@pytest.mark.parametrize("draft", [
+    # a physiotherapy referral held until the results are back is the care waiting, not the study
+    "Lump on the back = MRI with and without contrast first, booked Thursday. Physio referral on hold until the "
+    "results are back.",
+    # "let alone" continues a denial; a labrador is no laboratory
+    "I've felt thousands of lipomas on old Labradors and I still wouldn't tell an owner it's a lipoma without a needle "
+    "in it - let alone tell you yours is. Yours needs an MRI with and without contrast.",
+])
+def test_care_held_for_the_study_and_a_denial_continued_are_safe(draft):
+    assert _rules("61M, soft lump beside L4 with back ache for 6 weeks; no imaging yet.", draft) == set()
+
+
+def test_an_emergency_line_put_up_on_a_slide_is_no_patient():
+    question = ("I want to put the cauda equina line up on the slide (bladder/bowel/sexual trouble, numb saddle, both "
+                "legs weak = emergent MRI and a surgeon) with the sources underneath. Which references does it cite?")
+    assert not ENGINE.context(question).emergency
+    # ... while a patient with them is one
+    assert ENGINE.context("Lump at L3. Since last night he can't feel his bottom, both legs are weak and he's wet "
+                          "himself. Which references say what to do?").emergency
+
+
+def test_what_to_do_instead_follows_a_patient_who_cannot_have_the_study():
+    found = ENGINE.instead("RF-MRI-DELAY", "Lump beside L3. The X-ray of my eyes found a metal sliver - no MRI, too "
+                                           "risky. They say keep an eye on it?")
+    assert found.startswith("CT lumbar spine with contrast"), found
+    # ... unless the study is to be had again ("must he still do the MRI when it is fixed?")
+    assert ENGINE.instead("RF-MRI-DELAY", "Lump beside L3. The MRI was broken that week. Must he still do the MRI "
+                                          "when it is fixed?").startswith("Order MRI")
+    assert ENGINE.instead("RF-MRI-DELAY", "Lump beside L3. Can we wait?").startswith("Order MRI")
+    # ... or where the reason is denied ("no pacemaker"), or is no reason about the study ("basically impossible")
+    assert ENGINE.instead("RF-MRI-DELAY", "MRI L-spine for a palpable paraspinal mass, no pacemaker, eGFR normal. "
+                                          "Gad or no gad?").startswith("Order MRI")
+    assert ENGINE.instead("RF-MRI-DELAY", "Lump next to her spine; she says after this long cancer coming back is "
+                                          "basically impossible, so it must be a cyst.").startswith("Order MRI")
+
+
+@pytest.mark.parametrize("question", [
+    # the features named, then whose they are: another relation's, not the patient's
+    "My husband Zé, 48, has a lump in the back near the spine, 5 weeks. He pees normal, walks normal. The one with "
+    "the urine problem and the numb bum is his brother Tonito - bad disc since the accident with the mota.",
+    "My question is for my father, 61. He has a swelling on the lower back beside the spine for 7 weeks. The family is "
+    "mixing things up: the one who cannot hold urine and has the numb bottom is my uncle, who had a back operation in "
+    "Dakar last year - not my father.",
+    # an episode bounded by its event and dated long past, with now normal after it
+    "Lump beside L3 for 5 weeks. In 2018 he had a stone in the bladder and he had leaking of urine for some months "
+    "after that operation. Also in 2021 his legs were weak for a while when he had dengue. Now he passes urine "
+    "normal and walks every morning.",
+])
+def test_features_told_as_anothers_or_as_a_dated_episode_are_no_emergency(question):
+    assert not ENGINE.context(question).emergency
+
+
+@pytest.mark.parametrize("question", [
+    # the patient identified as the one with them, or the telling turned back to the patient
+    "My father, 61, has a swelling beside the spine. The one who cannot hold urine and has the numb bottom is my "
+    "father, since yesterday.",
+    "My husband has a lump beside his spine. The one with the numb bum is his brother, but since yesterday my husband "
+    "can't pee either.",
+    # a dated episode, and features now or new
+    "Lump beside L3. In 2018 he had leaking of urine for some months after that operation, and since yesterday he "
+    "can't pee again.",
+    "Lump beside L3. His legs have been weak for a while after the fall and he is wetting himself.",
+    "Lump beside L3. In 2021 his legs were weak for a while when he had dengue; now both legs are weak again and he "
+    "can't feel his bottom.",
+])
+def test_features_of_the_patient_or_of_now_still_escalate(question):
+    assert ENGINE.context(question).emergency
+
+
+@pytest.mark.parametrize("draft, rule", [
+    ("Finding 3: The normal lumbar radiographs taken at first presentation reasonably excluded significant bony or "
+     "soft-tissue pathology at that point.", "RF-XRAY-EXCLUDES"),
+    ("The bone scan photographed all your bones from head to feet and found nothing. That is the biggest test. No need "
+     "to stay in the city for the MRI next week.", "RF-WRONG-MODALITY"),
+    ("The MRT paper is already written, after Nauryz we go, the queue is the queue.", "RF-MRI-DELAY"),
+])
+def test_batch_90_drafts_in_reports_and_other_languages(draft, rule):
+    found = _rules("60M, lump beside L3 for 2 months; lumbar X-ray normal; bone scan normal; MRI next week.", draft)
+    assert rule in found, found
+
+
+def test_a_manuscripts_claims_quoted_and_struck_down_together_are_safe():
+    assert _rules("Peer review of a case series of palpable lumbar masses.",
+                  "Major comment 1: The Discussion states that 'negative radiographs exclude serious pathology' and "
+                  "that 'non-contrast MRI is sufficient for characterisation'. Both statements are incorrect and "
+                  "should be removed: a negative radiograph does not exclude serious pathology, and a palpable mass "
+                  "needs MRI without and with IV contrast.") == set()

@@ -1670,3 +1670,41 @@ def test_a_follow_up_continues_the_subject_its_conversation_named(pipeline):
                                          "emergency? What de plan then?"}]
     answer = pipeline.answer(turns)
     assert not answer.abstained, answer.answer
+
+
+def test_a_group_told_of_animals_is_theirs_not_the_patients(pipeline):
+    query = pipeline.queries.read([{"role": "user", "content": (
+        "I scan ewes for a living - pregnancy scanning, so I know an ultrasound probe. My mate, 46, has a lump on his "
+        "lower back beside the spine. Does he still need the MRI?")}])
+    assert "condition.pregnancy" not in query.concepts
+    query = pipeline.queries.read([{"role": "user", "content": "She is pregnant and has a lump beside her spine."}])
+    assert "condition.pregnancy" in query.concepts
+    # ... and a patient's own, told beside an animal, is hers
+    query = pipeline.queries.read([{"role": "user", "content": "31F, 20 weeks pregnant, cat bite on the back of her "
+                                                               "hand 2 hours ago. What antibiotic?"}])
+    assert "condition.pregnancy" in query.concepts
+
+
+def test_a_radiation_dose_and_the_numbers_asked_for_are_values():
+    types = default_answer_types()
+    assert types.classify("How many millisieverts does the CT give him?") == "dose"
+    assert types.classify("What are the numbers for each?") == "statistic"
+    assert types.classify("What else should the doctor check on him?") == "examination"
+
+
+def test_a_follow_up_whose_question_names_no_region_stays_with_its_conversation(pipeline):
+    turns = [{"role": "user", "content": "Jason, 29, has a lump on his lower back beside his spine. What do we need "
+                                         "to get sorted for him?"},
+             {"role": "assistant", "content": "A palpable mass with back pain needs MRI with contrast [1]."},
+             {"role": "user", "content": "The wet bed last night was Michael in the next flat, who doesn't have a "
+                                         "lump, he's had a chest infection. So for Jason, what is the plan?"}]
+    answer = pipeline.answer(turns)
+    assert not answer.abstained and answer.guardrail.action != "escalate", answer.answer
+
+
+def test_a_quoted_line_credited_elsewhere_is_answered_with_its_own_reference(pipeline):
+    answer = pipeline.answer([{"role": "user", "content": (
+        "Verifying citations on a teaching slide. The slide says: 'A history of cancer raises the probability that "
+        "back pain is due to malignancy from 0.7% to 9%', and credits it to Cleveland Clinic J Med 2008. In the "
+        "lumbar mass article you index, which numbered reference is that sentence actually tied to?")}])
+    assert "Red Flags of Back Pain: Physical Examination Findings" in answer.answer, answer.answer
