@@ -472,6 +472,21 @@ class GuardrailEngine:
             return None
         return person.start
 
+    def _reassuring_result(self, rs: ReadSentence) -> bool:
+        """Does the sentence report the definitive test's result, done, with serious causes absent ("<the contrast
+        study> says it is <a benign finding>, no tumour, no infection"), and nothing serious found, planned, asked or
+        supposed?"""
+        said = rs.concepts
+        definitive = self.vocabulary.role("definitive_test")
+        if rs.text.rstrip().endswith("?") or not said & definitive or any(m.kind == "gate" for m in rs.mentions):
+            return False
+        if said & self._set(["serious_cause", "term.obligation", "assess.needed"]):
+            return False
+        result = bool(said & self._set(["condition.definitive_result", "condition.result"]))
+        clear = bool(said & self._set(["condition.serious_excluded", "assess.benign", "condition.excluded"])) or any(
+            n and m.concept in self._set(["serious_cause"]) for m, n in zip(rs.mentions, rs.negated, strict=True))
+        return result and clear
+
     def _resolved_episodes(self, user: Sequence[ReadSentence]) -> dict[int, int]:
         """The user sentences telling an episode that is over ("a spell of <features> that fully resolved after
         decompression that year"), each with where its telling ends (the token after the cue): what comes before is
@@ -951,6 +966,13 @@ class GuardrailEngine:
             if read[i] and read[i + 1] and opens_with_rejection(read[i + 1][0]) and _QUOTE_MARK.search(
                     normalize(sentences[i].text)):
                 read[i] = [self.reader.read(rs.text, rejected_next=True) for rs in read[i]]
+        for i in range(1, len(read)):
+            if read[i - 1] and read[i] and self._reassuring_result(read[i - 1][-1]):
+                # "The contrast MRI shows <a benign finding>, no tumour. Physio can start now.": the care the next
+                # sentence starts rests on the definitive test, done and reported, as it would in one sentence
+                care = self._set(["care"])
+                read[i] = [replace(rs, frames=[replace(f, precondition_met=True) if f.object in care else f
+                                               for f in rs.frames]) for rs in read[i]]
         draft_concepts = [frozenset().union(*(rs.concepts for group in read for rs in group))] if read else []
         if pack:
             packs = (self.pack(pack),)

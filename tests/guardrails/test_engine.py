@@ -2063,3 +2063,58 @@ def test_a_manuscripts_claims_quoted_and_struck_down_together_are_safe():
                   "that 'non-contrast MRI is sufficient for characterisation'. Both statements are incorrect and "
                   "should be removed: a negative radiograph does not exclude serious pathology, and a palpable mass "
                   "needs MRI without and with IV contrast.") == set()
+
+
+@pytest.mark.parametrize("draft", [
+    # the definitive test's reassuring result in the sentence before the care it allows
+    "The contrast MRI shows a lipoma, no sinister features. Physio can start now.",
+    "Di MRI wid di dye seh a just old blood inna di muscle from wen she fall - no tumour, no infection. So now she can "
+    "start di physio di doctor seh, slow slow, an go back a work.",
+    # a note quoted, then called not right
+    "The note you were given said 'X-ray clear, no MRI needed'. That isn't right for a lump beside the spine: you "
+    "should still have the MRI with and without contrast.",
+])
+def test_care_after_a_reassuring_definitive_result_and_a_note_called_not_right_are_safe(draft):
+    assert _rules("52F, lump beside L3 after a fall; contrast MRI last week; lumbar X-ray normal.", draft) == set()
+
+
+@pytest.mark.parametrize("draft", [
+    # ... not a test to come, a worrying result, a supposition, a need, or a plain film
+    "The MRI will show whether there is a tumour. Physio can start now.",
+    "The contrast MRI shows a mass suspicious for sarcoma. Physio can start now.",
+    "If the MRI shows no tumour. Physio can start.",
+    "MRI is needed to exclude a tumour. Start physio now.",
+    "The X-ray shows no tumour. Physio can start now.",
+])
+def test_care_after_anything_but_a_reassuring_definitive_result_is_care_first(draft):
+    assert "RF-CONSERVATIVE-FIRST" in _rules("52F, lump beside L3.", draft)
+
+
+@pytest.mark.parametrize("draft, rule", [
+    ("Aba jan, the X-ray is saaf, the bone is sound. The MRI is for people with real problem.", "RF-XRAY-EXCLUDES"),
+    ("Aka, the UZI already showed it, 3.5 cm, under the skin. MRT is not necessary.", "RF-WRONG-MODALITY"),
+    ("The scintigraphy looked at every bone in your body and everything is clean. That is the best test, better than "
+     "MRI.", "RF-WRONG-MODALITY"),
+    ("Ring them and push it to the new year - another few weeks won't make a blind bit of difference.",
+     "RF-MRI-DELAY"),
+])
+def test_batch_91_and_92_drafts_in_other_languages_and_idiom(draft, rule):
+    found = _rules("61M, lump beside L3 for 2 months; X-ray normal; ultrasound and bone scan done; MRI booked.", draft)
+    assert rule in found, found
+
+
+@pytest.mark.parametrize("question", [
+    "Lump at L3. He cannot hold the urine since yesterday.",
+    "Lump at L3. He is unable to control his bowels since last night.",
+    # Miskito Coast Creole: "him" for his
+    "Him have one lump pan him back, low down side a di spine. Now since Tuesday him cyaan hold him water, it just run "
+    "out an him nuh feel it.",
+])
+def test_control_lost_in_words_a_phrase_table_split_wrongly_escalates(question):
+    assert ENGINE.context(question).emergency
+
+
+def test_an_animals_or_a_things_own_back_is_no_patients_back():
+    # a snake "zig-zag down its back" beside a swelling of the bitten foot: the spine's pack is not in scope
+    assert not ENGINE.context("Bitten on the foot by what he swears was an adder - zig-zag down its back. The "
+                              "swelling's already gone past her ankle.").packs

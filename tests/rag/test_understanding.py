@@ -1708,3 +1708,9 @@ def test_a_quoted_line_credited_elsewhere_is_answered_with_its_own_reference(pip
         "back pain is due to malignancy from 0.7% to 9%', and credits it to Cleveland Clinic J Med 2008. In the "
         "lumbar mass article you index, which numbered reference is that sentence actually tied to?")}])
     assert "Red Flags of Back Pain: Physical Examination Findings" in answer.answer, answer.answer
+
+
+def test_the_standard_antibiotic_and_its_course_length_are_a_regimen_and_a_duration():
+    types = default_answer_types()
+    assert types.classify("What's the standard antibiotic and course length for this?") == "regimen"
+    assert types.classify("And the course length?") == "duration"
