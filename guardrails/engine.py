@@ -201,7 +201,7 @@ class GuardrailEngine:
         if pack.instead_if and question:
             ctx = self.context(question, history)
             # (conditions included: "must he still have it when it is fixed?"; and the study denied, as a reason it
-            # cannot be done says it: "no MRI, too risky")
+            # cannot be done says it: "no <study>, too risky")
             said = [rs.mentioned | {m.concept for m in rs.mentions if m.kind == "object"} for rs in ctx.user]
             named = frozenset().union(*(rs.mentioned for rs in ctx.user)) - ctx.denied
             for alternative in pack.instead_if:
@@ -473,9 +473,9 @@ class GuardrailEngine:
         return person.start
 
     def _reassuring_result(self, rs: ReadSentence) -> bool:
-        """Does the sentence report the definitive test's result, done, with serious causes absent ("<the contrast
-        study> says it is <a benign finding>, no tumour, no infection"), and nothing serious found, planned, asked or
-        supposed?"""
+        """Does the sentence report the definitive test's result, done, with serious causes absent ("<the definitive
+        study> says it is <a benign finding>, no <serious cause>, no <another>"), and nothing serious found, planned,
+        asked or supposed?"""
         said = rs.concepts
         definitive = self.vocabulary.role("definitive_test")
         if rs.text.rstrip().endswith("?") or not said & definitive or any(m.kind == "gate" for m in rs.mentions):
@@ -498,8 +498,8 @@ class GuardrailEngine:
         episode, remote = self.vocabulary.role("past_episode"), self.vocabulary.role("remote_past")
         out: dict[int, int] = {}
         for k, rs in enumerate(user):
-            # (an episode bounded by its time or event is over where the sentence dates it long past: "in <year> ...
-            # for some months after that operation")
+            # (an episode bounded by its time or event is over where the sentence dates it long past: "in <year>
+            # ... <feature> for some months after that <event>")
             dated = any(m.concept in remote for m in rs.mentions)
             cue = next((m for i, m in enumerate(rs.mentions) if not rs.negated[i] and (
                 m.concept in resolved or dated and m.concept in episode)), None)
@@ -968,7 +968,7 @@ class GuardrailEngine:
                 read[i] = [self.reader.read(rs.text, rejected_next=True) for rs in read[i]]
         for i in range(1, len(read)):
             if read[i - 1] and read[i] and self._reassuring_result(read[i - 1][-1]):
-                # "The contrast MRI shows <a benign finding>, no tumour. Physio can start now.": the care the next
+                # "The <definitive study> shows <a benign finding>. <Care> can start now.": the care the next
                 # sentence starts rests on the definitive test, done and reported, as it would in one sentence
                 care = self._set(["care"])
                 read[i] = [replace(rs, frames=[replace(f, precondition_met=True) if f.object in care else f

@@ -175,10 +175,12 @@ class SubjectAnswer(Strict):
 
 class InsteadIf(Strict):
     """What to do in place of a broken rule's plan for a patient one of whose user sentences says every concept of one
-    `when` entry (not denied): "no MRI, too risky" is answered with the pack's second-line study, not with the MRI."""
+    `when` entry (not denied): "no <study>, too risky" is answered with the pack's second-line study, not with that
+    one."""
     when: list[list[str]] = Field(min_length=1)
     text: str = Field(min_length=1)
-    # ... unless they name one of these too ("the MRI was broken that week; must he still have it when it is fixed?")
+    # ... unless they name one of these too ("the <study> was broken that week; must he still have it when it is
+    # fixed?")
     unless: list[str] = Field(default_factory=list)
 
 

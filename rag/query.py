@@ -1252,7 +1252,7 @@ class QueryReader:
         if not groups or not animals:
             return found
         # a group told in a sentence about animals and no person is theirs, not the patient's ("I scan <animals> for a
-        # living - pregnancy scanning"; not "31F, 20 weeks pregnant, <animal> bite on her hand")
+        # living - <group> scanning"; not "31F, <group> at 20 weeks, <animal> bite on her hand")
         own = frozenset().union(*(self.vocabulary.concepts(s) for s in split_sentences(text)
                                   if not set(re.findall(r"[a-z]+", s.lower())) & animals or _A_PERSON.search(s)))
         return found - (groups - own)

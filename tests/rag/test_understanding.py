@@ -1685,11 +1685,12 @@ def test_a_group_told_of_animals_is_theirs_not_the_patients(pipeline):
     assert "condition.pregnancy" in query.concepts
 
 
-def test_a_radiation_dose_and_the_numbers_asked_for_are_values():
+def test_a_radiation_dose_the_numbers_and_what_the_doctor_should_check_are_read():
     types = default_answer_types()
     assert types.classify("How many millisieverts does the CT give him?") == "dose"
     assert types.classify("What are the numbers for each?") == "statistic"
     assert types.classify("What else should the doctor check on him?") == "examination"
+    assert types.classify("He sees the GP tomorrow. What should the GP check on Rokas?") == "examination"
 
 
 def test_a_follow_up_whose_question_names_no_region_stays_with_its_conversation(pipeline):
@@ -1714,3 +1715,13 @@ def test_the_standard_antibiotic_and_its_course_length_are_a_regimen_and_a_durat
     types = default_answer_types()
     assert types.classify("What's the standard antibiotic and course length for this?") == "regimen"
     assert types.classify("And the course length?") == "duration"
+
+
+def test_what_things_it_could_be_asks_the_differential(pipeline):
+    assert default_answer_types().classify("What things could it actually be, so we know?") == "list"
+    assert default_answer_types().classify("What's it more likely to be?") == "list"
+    answer = pipeline.answer([{"role": "user", "content": (
+        "My cousin, 24, has a lump right next to his lower spine, been there maybe 5 months, aches at night. Everybody "
+        "says it's a cyst from the football. What things could it actually be, so we know what the doctor is thinking "
+        "about?")}])
+    assert "abscess" in answer.answer.lower() and "metastatic" in answer.answer.lower(), answer.answer
