@@ -2118,3 +2118,8 @@ def test_an_animals_or_a_things_own_back_is_no_patients_back():
     # a snake "zig-zag down its back" beside a swelling of the bitten foot: the spine's pack is not in scope
     assert not ENGINE.context("Bitten on the foot by what he swears was an adder - zig-zag down its back. The "
                               "swelling's already gone past her ankle.").packs
+
+
+def test_a_way_back_to_a_place_is_no_back():
+    assert not ENGINE.context("Bitten on the left ankle 20 minutes ago; the ankle is starting to swell. My crewmate "
+                              "wants to walk him the mile back to the ambulance.").packs
