@@ -131,6 +131,11 @@ KEPT_APART_85 = TOPICS / "kept_apart_85"
 # Batches 87's and 88's pairs (paraphimosis, postmenopausal bleeding; DRESS, spreading dental infection and Ludwig
 # angina), from the thirty-ninth session's end
 KEPT_APART_87 = TOPICS / "kept_apart_87"
+# Batches 89's and 90's pairs (tumour lysis syndrome, acute transfusion reactions; leptospirosis, dengue in returning
+# travellers), and 91's and 92's (suspected acute aortic dissection, supraventricular tachycardia; intussusception,
+# inhaled foreign body in children), from the fortieth session
+KEPT_APART_89 = TOPICS / "kept_apart_89"
+KEPT_APART_91 = TOPICS / "kept_apart_91"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -215,6 +220,8 @@ every_and_batches_81_82 = _batches_fixture("every_and_batches_81_82", KEPT_APART
 every_and_batches_83_84 = _batches_fixture("every_and_batches_83_84", KEPT_APART_83)
 every_and_batches_85_86 = _batches_fixture("every_and_batches_85_86", KEPT_APART_85)
 every_and_batches_87_88 = _batches_fixture("every_and_batches_87_88", KEPT_APART_87)
+every_and_batches_89_90 = _batches_fixture("every_and_batches_89_90", KEPT_APART_89)
+every_and_batches_91_92 = _batches_fixture("every_and_batches_91_92", KEPT_APART_91)
 
 
 @pytest.fixture(scope="module")
@@ -577,6 +584,14 @@ BATCH_85_FLOORS = {"chat_topics_85.jsonl": 0.41, "chat_topics_86.jsonl": 0.5}
 # batches 87 (first contact 10/24) and 88 (first contact 9/24), both after the thirty-ninth session's changes, with one
 # hundred and forty-nine documents; on the fixture every_and_batches_87_88 (sixty-one) 8/24 and 9/24 at the stop
 BATCH_87_FLOORS = {"chat_topics_87.jsonl": 0.33, "chat_topics_88.jsonl": 0.37}
+# batches 89 (first contact 5/24, on the thirty-ninth stop's code untouched) and 90 (12/24, after the fortieth
+# session's first changes), with one hundred and fifty-three documents; on the fixture every_and_batches_89_90
+# (sixty-one) 9/24 and 12/24 at the fortieth stop
+BATCH_89_FLOORS = {"chat_topics_89.jsonl": 0.37, "chat_topics_90.jsonl": 0.5}
+# batches 91 (first contact 4/24) and 92 (11/24), both after the fortieth session's reading changes for batches 89 and
+# 90, with one hundred and fifty-three documents; on the fixture every_and_batches_91_92 (sixty-one) 6/24 and 10/24
+# at the fortieth stop
+BATCH_91_FLOORS = {"chat_topics_91.jsonl": 0.25, "chat_topics_92.jsonl": 0.41}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -621,14 +636,16 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_81_82") for n in sorted(BATCH_81_FLOORS)),
                                            *((n, "every_and_batches_83_84") for n in sorted(BATCH_83_FLOORS)),
                                            *((n, "every_and_batches_85_86") for n in sorted(BATCH_85_FLOORS)),
-                                           *((n, "every_and_batches_87_88") for n in sorted(BATCH_87_FLOORS))])
+                                           *((n, "every_and_batches_87_88") for n in sorted(BATCH_87_FLOORS)),
+                                           *((n, "every_and_batches_89_90") for n in sorted(BATCH_89_FLOORS)),
+                                           *((n, "every_and_batches_91_92") for n in sorted(BATCH_91_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
              **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS,
              **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS, **BATCH_73_FLOORS, **BATCH_75_FLOORS,
              **BATCH_77_FLOORS, **BATCH_79_FLOORS, **BATCH_81_FLOORS, **BATCH_83_FLOORS, **BATCH_85_FLOORS,
-             **BATCH_87_FLOORS}[name]
+             **BATCH_87_FLOORS, **BATCH_89_FLOORS, **BATCH_91_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
