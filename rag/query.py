@@ -533,7 +533,10 @@ def join_items(items: Sequence[str]) -> str:
 
 # a sentence that tells of a person, not only of animals: a pronoun, a person's noun, or an age with a sex
 _A_PERSON = re.compile(r"\b(?:she|her|hers|he|him|his|woman|women|lady|girl|boy|man|men|patient|wife|husband|mother|"
-                       r"mum|mom|daughter|son|sister|brother|\d{1,3}\s?[mf]|year[- ]old|years old)\b", re.IGNORECASE)
+                       r"mum|mom|daughter|son|sister|brother|pregnant|\d{1,3}\s?[mf]|year[- ]old|years old)\b",
+                       re.IGNORECASE)
+# the scanner, not the animal ("a CAT scan at 20 weeks")
+_CAT_SCAN = re.compile(r"\bcat\s+scan", re.IGNORECASE)
 
 
 def _clauses(sentence: str) -> list[str]:
@@ -1254,7 +1257,8 @@ class QueryReader:
         # a group told in a sentence about animals and no person is theirs, not the patient's ("I scan <animals> for a
         # living - <group> scanning"; not "31F, <group> at 20 weeks, <animal> bite on her hand")
         own = frozenset().union(*(self.vocabulary.concepts(s) for s in split_sentences(text)
-                                  if not set(re.findall(r"[a-z]+", s.lower())) & animals or _A_PERSON.search(s)))
+                                  if not set(re.findall(r"[a-z]+", _CAT_SCAN.sub(" ", s).lower())) & animals
+                                  or _A_PERSON.search(s)))
         return found - (groups - own)
 
     def _focus(self, text: str, topical=lambda word: False) -> str:

@@ -1683,6 +1683,10 @@ def test_a_group_told_of_animals_is_theirs_not_the_patients(pipeline):
     query = pipeline.queries.read([{"role": "user", "content": "31F, 20 weeks pregnant, cat bite on the back of her "
                                                                "hand 2 hours ago. What antibiotic?"}])
     assert "condition.pregnancy" in query.concepts
+    # ... as is one told beside the scanner the animal's name spells
+    query = pipeline.queries.read([{"role": "user", "content": "Lump beside the spine. CAT scan planned at 20 weeks of "
+                                                               "pregnancy. Which contrast?"}])
+    assert "condition.pregnancy" in query.concepts
 
 
 def test_a_radiation_dose_the_numbers_and_what_the_doctor_should_check_are_read():
