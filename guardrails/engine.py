@@ -196,7 +196,8 @@ class GuardrailEngine:
 
     def instead(self, rule_id: str, question: str = "", history: Sequence[dict] = ()) -> str:
         """What the pack whose rule this is says to do in place of a plan that breaks it ("" where it says nothing),
-        for this patient (the first of its `instead_if` whose concepts the user's turns name, else its `instead`)."""
+        for this patient: the first of its `instead_if` one of whose `when` entries a user sentence says in full, with
+        none of its `unless` named, else its `instead`."""
         pack = next(p for p in self.packs for r in p.rules if r.id == rule_id)
         if pack.instead_if and question:
             ctx = self.context(question, history)
