@@ -24,6 +24,11 @@ __all__ = ["Mention", "Token", "Vocabulary", "clause_start", "clean", "default_v
 
 VOCABULARY_FILE = Path(__file__).resolve().parent / "vocabulary.yaml"
 MAX_PHRASE = 8
+# the first words of two-word alternatives, and the words that end them ("can not", "has been", "a few"): where one
+# token's last alternative and the next token's first make such a pair, the phrase meant a two-word alternative
+_PAIRED_FIRST = frozenset({"can", "is", "was", "were", "are", "am", "did", "does", "do", "has", "had", "have", "will",
+                           "would", "could", "should", "must", "need"})
+_PAIRED_ARTICLE = frozenset({"a", "an", "the"})
 # A phrase of whole words goes into the trie once per path through its alternatives; a report's long lists ("no
 # <place>|... or <place>|... abnormality") would make hundreds of thousands, so those are matched as written
 _TRIE_PATHS = 64
@@ -228,6 +233,13 @@ class Vocabulary:
                 # "cutoff|cut-off" would be read as the words "cutoff|cut" and "off": a silent never-match
                 raise VocabularyError(f"{self.source}: concept {name}: phrase {phrase!r}: an alternative ('a|b') "
                                       f"must be one word; write the hyphenated form as its own phrase")
+            split = _two_word_alternative(str(phrase))
+            if split:
+                # "can't|cannot|can not|unable to hold" is read as "can't|cannot|can", "not|unable", "to", "hold": a
+                # two-word alternative cut by the bars, and a silent never-match
+                raise VocabularyError(f"{self.source}: concept {name}: phrase {phrase!r}: the alternative {split!r} "
+                                      f"is two words; an alternative ('a|b') must be one word, so write it as its "
+                                      f"own phrase")
             # "spect/ct" is two words; "6/52" and "<num>/52" stay one (the tokenizer keeps a number's slash); a
             # clause mark is a token of its own, as the tokenizer makes it ("title, journal" is three tokens)
             words = tuple(part for w in _marks_apart(normalize(str(phrase))).replace("-", " ").split()
@@ -473,3 +485,16 @@ class Vocabulary:
 @lru_cache(maxsize=1)
 def default_vocabulary() -> Vocabulary:
     return Vocabulary.load()
+
+
+def _two_word_alternative(phrase: str) -> str:
+    """The two-word alternative a phrase cuts with its bars ("x|can not|y" read as "x|can" then "not|y"), or ""."""
+    tokens = phrase.split()
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        if "|" not in a or "|" not in b:
+            continue
+        last, first = a.split("|")[-1], b.split("|")[0]
+        if last in _PAIRED_FIRST and first in ("not", "been") or last in _PAIRED_ARTICLE and first in (
+                "few", "bit", "lot", "couple"):
+            return f"{last} {first}"
+    return ""
