@@ -136,8 +136,9 @@ _BACK_TO_THE_PATIENT = frozenset({";", "but", "however", "whereas", "while", "wh
 # a person identified after what they have ("the one who ... is my <relation>"); what may turn that telling back
 _IDENTIFIED_BY = frozenset({"who", "with", "that", "whose"})
 _IDENTIFYING = frozenset({"is", "was", "'s"})
-_TURNS_BACK = frozenset({";", "but", "however", "whereas", "while", "whilst", "this", "these", "today", "yesterday",
-                         "tonight", "overnight"})
+# (the turns of _BACK_TO_THE_PATIENT but "since", which there dates the relation's own history: "his <relation> -
+# <finding> since the accident")
+_TURNS_BACK = _BACK_TO_THE_PATIENT - {"since"}
 _BOTH_SIDES = frozenset({"condition.deficit", "finding.bilateral"})
 _PLACES = frozenset({"anatomy", "part"})
 _OWN_PHRASE = frozenset({"a", "an", "the", "his", "her", "their", "its", "there", "there's", "theres", "he", "she",
@@ -467,9 +468,7 @@ class GuardrailEngine:
         after = [t.text for t in rs.tokens[person.end:person.end + 1]]
         if not (set(before) & _SEEN or set(after) & _HAVING):
             return None
-        # (a word of _STILL_NOW inside a finding's or a body part's phrase is that phrase's, not a time)
-        held = {i for m in rs.mentions if m.kind in ("finding", "anatomy") for i in range(m.start, m.end)}
-        if _told_of_now(rs, person.start, change, stops=_BACK_TO_THE_PATIENT, held=held):
+        if _told_of_now(rs, person.start, change, stops=_BACK_TO_THE_PATIENT, held=_phrase_positions(rs)):
             return None
         return person.start
 
@@ -1136,6 +1135,12 @@ def _others_words(rs: ReadSentence, cues: frozenset[str], quotes: Sequence[tuple
     return [m.start > told or any(a <= rs.tokens[m.start].start < b for a, b in quotes) for m in rs.mentions]
 
 
+def _phrase_positions(rs: ReadSentence) -> set[int]:
+    """The token positions a finding's or a body part's phrase holds: a word of _STILL_NOW there is that phrase's, not
+    a time ("a back operation")."""
+    return {i for m in rs.mentions if m.kind in ("finding", "anatomy") for i in range(m.start, m.end)}
+
+
 def _identified_as_another(rs: ReadSentence, relations: list[int], theirs: set[str],
                            change: frozenset[str]) -> int | None:
     """Where the sentence says whose its findings are by naming that person after them ("the one who cannot <x> and
@@ -1152,10 +1157,8 @@ def _identified_as_another(rs: ReadSentence, relations: list[int], theirs: set[s
         if verb is None:
             return None
         relation = next((r for r in relations if verb < r <= verb + 3), None)
-        # (a word of _STILL_NOW inside a finding's or a body part's phrase is that phrase's: "a back operation")
-        held = {i for m in rs.mentions if m.kind in ("finding", "anatomy") for i in range(m.start, m.end)}
         if relation is None or tokens[relation] in theirs or _told_of_now(rs, relation + 1, change, _TURNS_BACK,
-                                                                          held):
+                                                                          _phrase_positions(rs)):
             return None
         return k
     return None

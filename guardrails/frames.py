@@ -1226,9 +1226,9 @@ def _asks(rs: ReadSentence) -> bool:
     says and seeks only agreement."""
     if not rs.text.rstrip().endswith("?"):
         return False
-    words = [t for t in rs.tokens if t.text not in _BOUNDARY_PUNCT]
+    first = next((t.text for t in rs.tokens if t.text not in _BOUNDARY_PUNCT), None)
     commas = [k for k, t in enumerate(rs.tokens) if t.text == ","]
-    if not commas or not words or words[0].text in _QUESTION_OPENERS:
+    if not commas or first is None or first in _QUESTION_OPENERS:
         return True
     tail = [t for t in rs.tokens[commas[-1] + 1:] if t.text not in _BOUNDARY_PUNCT]
     head = [t for t in rs.tokens[:commas[-1]] if t.text not in _BOUNDARY_PUNCT]

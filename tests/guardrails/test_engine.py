@@ -1880,9 +1880,16 @@ def test_idiom_for_a_clean_film_a_cancelled_scan_a_felt_lump_and_a_plain_study_i
     assert rule in found, found
 
 
-def test_the_question_s_lesser_study_called_by_no_name_is_that_study():
-    found = _rules("52F, lump beside L2 with back ache for 6 weeks; ultrasound done today, no MRI yet.",
-                   "Scan's all sweet as - nothing that looks nasty on my pictures. No need for any more imaging.")
+@pytest.mark.parametrize("question, draft", [
+    # the question's lesser study called by no name is that study
+    ("52F, lump beside L2 with back ache for 6 weeks; ultrasound done today, no MRI yet.",
+     "Scan's all sweet as - nothing that looks nasty on my pictures. No need for any more imaging."),
+    # a patient said to be cleared after a lesser study's normal result rests on that study
+    ("69M, lump beside L3 with night pain; bone scan with SPECT reported no abnormal uptake.",
+     "The bone scan looked at all his bones from the head to the toes and found nothing. He is cleared."),
+])
+def test_the_question_s_lesser_study_called_by_no_name_or_clearing_the_patient_is_the_wrong_study(question, draft):
+    found = _rules(question, draft)
     assert "RF-WRONG-MODALITY" in found, found
 
 
@@ -1968,12 +1975,6 @@ def test_a_question_that_asks_is_still_a_question():
     question = "60M, lump beside L3 with back pain for 6 weeks; lumbar X-ray normal; MRI offered."
     assert _rules(question, "Is the X-ray clean, so she does not need the MRI, right?") == set()
     assert _rules(question, "The X-ray is clean, so she does not need the MRI?") == set()
-
-
-def test_a_patient_said_to_be_cleared_on_a_lesser_study_is_the_wrong_study():
-    found = _rules("69M, lump beside L3 with night pain; bone scan with SPECT reported no abnormal uptake.",
-                   "The bone scan looked at all his bones from the head to the toes and found nothing. He is cleared.")
-    assert "RF-WRONG-MODALITY" in found, found
 
 
 @pytest.mark.parametrize("draft", [
