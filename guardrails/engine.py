@@ -111,6 +111,7 @@ _FUNCTION_WORDS = frozenset({"and", "or", "but", "nor", "in", "on", "at", "to", 
                              "a", "an", "than", "as", "by", "after", "before", "today", "now", "again", "overnight"})
 DENIED = "denied:"  # a concept the user's turns deny, in a context's set of concepts
 ORDERED = "ordered:"  # a concept of what a neighbouring sentence advises outright (no gate), in its set of concepts
+ASKED = "asked"  # "asked<k>:<concept>": a concept the user's k-th sentence names, in a context's set of concepts
 
 
 # a coordinated finding with words of its own ("and an unsteady gait", "and there is ..."), not one a course word
@@ -136,6 +137,16 @@ _BACK_TO_THE_PATIENT = frozenset({";", "but", "however", "whereas", "while", "wh
 # a person identified after what they have ("the one who ... is my <relation>"); what may turn that telling back
 _IDENTIFIED_BY = frozenset({"who", "with", "that", "whose"})
 _IDENTIFYING = frozenset({"is", "was", "'s"})
+# "that was him, not me": a pointer, the person's pronoun, and the asker named only as who it was not
+_POINTING = frozenset({"that", "this", "those", "these", "it", "that's", "thats"})
+_THIRD_PERSON_OBJECT = frozenset({"him", "her", "them", "his", "hers", "theirs"})
+_THIRD_PERSON = frozenset({"he", "his", "him", "she", "her", "they", "their", "them", "man", "woman", "lady",
+                           "gentleman", "guy", "bloke", "boy", "girl", "patient", "client", "customer", "body"})
+# words that may follow a relation and name no one ("my <relation> has", "my <relation> and I")
+_NOT_A_NAME = _FUNCTION_WORDS | _POSSESSIVE | _HAVING | _EARLIER | _IDENTIFYING | _FIRST_PERSON | frozenset({
+    "who", "whose", "which", "that", "the", "this", "these", "those", "is", "are", "were", "has", "have", "had",
+    "says", "said", "thinks", "told", "tells", "asked", "asks", "wants", "who's", "he", "she", "they", "him", "her",
+    "them", "too", "also", "now", "then", "here", "there", "just", "still", "again", "whom"})
 # (the turns of _BACK_TO_THE_PATIENT but "since", which there dates the relation's own history: "his <relation> -
 # <finding> since the accident")
 _TURNS_BACK = _BACK_TO_THE_PATIENT - {"since"}
@@ -416,6 +427,10 @@ class GuardrailEngine:
         # whose the pack's subject is: the asker, or the relations named with it (none: "a gentleman", "he")
         subjects = self._set([c for p in self.packs for c in p.scope.subject])
         theirs = {rs.tokens[k].text for rs in user if subjects & rs.concepts for k in named(rs)}
+        # the names of the other people told of ("raising my <relation> <name>"): a word after their relation that
+        # no concept reads
+        names = {rs.tokens[k + 1].text for rs in user for k in named(rs) if rs.tokens[k].text not in theirs
+                 and k + 1 < len(rs.tokens) and _a_name(rs, k + 1, relations)}
         about: dict[int, int] = {}
         others, remote = self.vocabulary.role("another_person"), self.vocabulary.role("remote_past")
         for n, rs in enumerate(user):
@@ -423,6 +438,12 @@ class GuardrailEngine:
                 about[n] = told
                 continue
             if (told := _identified_as_another(rs, named(rs), theirs, change)) is not None:
+                about[n] = told
+                continue
+            if (told := _named_as_another(rs, names, change)) is not None:
+                about[n] = told
+                continue
+            if (told := _disowned(rs, user[n + 1] if n + 1 < len(user) else None, relations)) is not None:
                 about[n] = told
                 continue
             for k in named(rs):
@@ -471,6 +492,28 @@ class GuardrailEngine:
         if _told_of_now(rs, person.start, change, stops=_BACK_TO_THE_PATIENT, held=_phrase_positions(rs)):
             return None
         return person.start
+
+    def _named_back(self, read: list[list[ReadSentence]]) -> list[list[ReadSentence]]:
+        """A sentence that names no object and ends a clause on "it" ("<the study> for everything, they say. We will
+        not do it.") is read with the one test the sentence before names in its place, as if it had said it."""
+        role = self.vocabulary.role
+        tests = (role("definitive_test") | role("plain_film") | role("other_test")) - role("placeholder")
+        out = list(read)
+        for i in range(1, len(read)):
+            if not read[i] or not read[i - 1] or len(read[i]) != 1:
+                continue
+            rs, before = read[i][0], read[i - 1][-1]
+            named = {m.concept: before.text[before.tokens[m.start].start:before.tokens[m.end - 1].end]
+                     for m in before.mentions if m.concept in tests}
+            # (the pronoun as what a clause does something to, at the clause's end: "we will skip it.", not "so it
+            # isn't <a sign>")
+            pointer = [t for k, t in enumerate(rs.tokens) if t.text == "it"
+                       and (k + 1 == len(rs.tokens) or rs.tokens[k + 1].is_punct)]
+            if len(named) != 1 or len(pointer) != 1 or any(f.object != "statement" for f in rs.frames):
+                continue
+            at = pointer[0]
+            out[i] = self.read(f"{rs.text[:at.start]}the {next(iter(named.values()))}{rs.text[at.end:]}")
+        return out
 
     def _reassuring_result(self, rs: ReadSentence) -> bool:
         """Does the sentence report the definitive test's result, done, with serious causes absent ("<the definitive
@@ -852,7 +895,14 @@ class GuardrailEngine:
 
     # ---- output rails -----------------------------------------------------------------------------
     def matches(self, p: Predicate, f: Frame, context: frozenset[str], previous: frozenset[str] = frozenset(),
-                following: frozenset[str] = frozenset()) -> bool:
+                following: frozenset[str] = frozenset(), refused: frozenset[str] = frozenset()) -> bool:
+        """refused: the objects the frame's sentence prohibits (Predicate.sentence_refuses)."""
+        if p.sentence_refuses and not self._set(p.sentence_refuses) & refused:
+            return False
+        if p.unless_asked_together and any(
+                all({f"{ASKED}{k}:{x}" for x in self._set([c])} & context for c in p.unless_asked_together)
+                for k in range(sum(1 for c in context if c.startswith(ASKED) and c.endswith(":*")))):
+            return False
         for name in ("object", "timing", "gate", "protocol", "assessment", "basis"):
             want = getattr(p, name)
             have = {f.object} if name == "object" else getattr(f, name)
@@ -930,11 +980,12 @@ class GuardrailEngine:
             if n:
                 previous = _neighbour(sentences[n - 1])
             after = _neighbour(sentences[n + 1]) if n + 1 < len(sentences) else following
+            refused = frozenset(g.object for g in rs.frames if g.polarity == "prohibit")
             for f in rs.frames:
                 if asked_regions and self._elsewhere(f.clause_concepts, own, asked_regions):
                     continue
                 for k, p in enumerate(rule.when):
-                    if self.matches(p, f, context, previous, after):
+                    if self.matches(p, f, context, previous, after, refused):
                         pos = offset + f.span[0]
                         if best is None or pos < best[0]:
                             best = (pos, k)
@@ -962,6 +1013,7 @@ class GuardrailEngine:
         ctx = self.context(question, history)
         sentences = _as_sentences(draft)
         read = [[] if s.record else self.read(s.text) for s in sentences]
+        read = self._named_back(read)
         for i in range(len(read) - 1):  # "You may hear 'X'. That advice is wrong: ..." — the quotation is rejected
             if read[i] and read[i + 1] and opens_with_rejection(read[i + 1][0]) and _QUOTE_MARK.search(
                     normalize(sentences[i].text)):
@@ -988,6 +1040,10 @@ class GuardrailEngine:
         # an in-scope-only feature is an emergency only where the user's turns put the pack in scope, not where the
         # draft's own words do ("<the pack's region> imaging is not needed")
         emergency = ctx.emergency or any(self._emergency(p, ctx.units_for(p), p in ctx.packs) for p in packs)
+        if not emergency:
+            # what each user sentence names, marked by the sentence, and their count (Predicate.unless_asked_together:
+            # an emergency makes the study due now, whatever the question booked)
+            context |= {f"{ASKED}{k}:{c}" for k, rs in enumerate(ctx.user) for c in (*rs.concepts, "*")}
         hits: list[tuple[int, int, int, RuleViolation]] = []
         asked_regions = self._regions(question)
         for i, s in enumerate(sentences):
@@ -1121,6 +1177,8 @@ def _neighbour(rs: ReadSentence) -> frozenset[str]:
 _CIRCUMSTANCE = frozenset({"when", "whenever", "while"})
 # a whole answer that says no to the question before it ("A: No", "Nil.", "none")
 _BARE_NO = frozenset({"no", "none", "nil", "nope", "negative", "never", "denies", "denied", "n"})
+# a verb reporting someone's verdict ("she says", "he insists")
+_REPORTING = frozenset({"says", "said", "insists", "insisted", "reckons", "thinks", "believes", "claims"})
 # words that put a finding in the present or bring it back, beside an episode told as over
 _STILL_NOW = frozenset({"still", "now", "again", "currently", "today", "tonight", "returned", "recurred", "back",
                         "ongoing", "persists", "persisting", "remains", "but"})
@@ -1164,12 +1222,65 @@ def _identified_as_another(rs: ReadSentence, relations: list[int], theirs: set[s
     return None
 
 
+def _disowned(rs: ReadSentence, following: ReadSentence | None, relations: frozenset[str]) -> int | None:
+    """Where what the sentence tells of another person is then said to be theirs, not the asker's ("... his notes said
+    '<features>'. That was him, not me."; "..., that was him"): the token the telling starts at, the first word
+    naming that person."""
+    def disowns(tokens: list[str]) -> bool:
+        if tokens[:1] and tokens[0] in ("that's", "thats"):
+            tokens = ["that", "is", *tokens[1:]]
+        return (len(tokens) >= 3 and tokens[0] in _POINTING and tokens[1] in _IDENTIFYING | {"were"}
+                and tokens[2] in _THIRD_PERSON_OBJECT)
+    words = [t.text for t in rs.tokens]
+    end = len(words)  # (disowned by the next sentence, or by the sentence's own last clause)
+    if following is None or not disowns([t.text for t in following.tokens]):
+        end = max((j + 1 for j, w in enumerate(words) if w in {",", ";", "-"}), default=0)
+        if not end or not disowns(words[end:]):
+            return None
+    person = next((j for j, w in enumerate(words[:end]) if w.removesuffix("'s") in _THIRD_PERSON | relations), None)
+    if person is None or not any(m.start > person and m.start < end and m.kind in _FINDING_KINDS
+                                 for m in rs.mentions):
+        return None
+    return person
+
+
+def _a_name(rs: ReadSentence, k: int, relations: frozenset[str]) -> bool:
+    """Is the token at k a person's name, as a word right after their relation is: a word of letters that no concept
+    reads and that is no function word ("my <relation> <name>", not "my <relation> has" nor "my <relation> and I")?"""
+    word = rs.tokens[k].text
+    return (word.isalpha() and len(word) > 2 and word not in relations and word not in _NOT_A_NAME
+            and not any(m.start <= k < m.end for m in rs.mentions))
+
+
+def _named_as_another(rs: ReadSentence, names: set[str], change: frozenset[str]) -> int | None:
+    """Where the sentence says whose its findings are by that person's name after them ("the <finding> is <name>, he
+    is 7"; "the <other finding> is also <name>"): the token the telling starts at, when a finding comes before the
+    name and nothing after it turns back to the asker, to now or to anything new."""
+    tokens = [t.text for t in rs.tokens]
+    for i, word in enumerate(tokens):
+        if word not in names or i < 2:
+            continue
+        verb = i - 1 if tokens[i - 1] in _IDENTIFYING else i - 2 if (
+            tokens[i - 1] in _EARLIER | {"too"} and tokens[i - 2] in _IDENTIFYING) else None
+        if verb is None:
+            continue
+        start = max((j + 1 for j in range(verb) if tokens[j] in _PLACE_TIME_BREAKS), default=0)
+        if not any(start <= m.start < verb and m.kind in _FINDING_KINDS for m in rs.mentions):
+            continue
+        if _told_of_now(rs, i + 1, change, _TURNS_BACK, _phrase_positions(rs)):
+            return None
+        return start
+    return None
+
+
 def _told_of_now(rs: ReadSentence, start: int, change: frozenset[str], stops: frozenset[str] = frozenset(),
                  held: set[int] = frozenset()) -> bool:
     """Does the sentence from `start` on speak of the asker, of now, or of anything new or worse (a telling of
     another's past that does is read as any other)? stops: more words that end such a telling; held: token positions
-    a finding's phrase holds, where a word of _STILL_NOW ("back") is that phrase's."""
-    return (any(t.text in _FIRST_PERSON or t.text in stops or t.text in _STILL_NOW and i not in held
+    a finding's phrase holds, where a word of _STILL_NOW ("back") is that phrase's. A time word after someone else's
+    verdict on it ("... - and she says <the patient> has to go tonight") dates that verdict, not a finding."""
+    said = next((i for i, t in enumerate(rs.tokens[start:], start) if t.text in _REPORTING), len(rs.tokens))
+    return (any(t.text in _FIRST_PERSON or t.text in stops or t.text in _STILL_NOW and i not in held and i < said
                 for i, t in enumerate(rs.tokens[start:], start))
             or any(m.start >= start and m.concept in change and not rs.negated[i] for i, m in enumerate(rs.mentions)))
 

@@ -68,6 +68,10 @@ _SEQUENCE = frozenset({"then", "and then", "followed by", "before"})
 _SELF_NEGATING = frozenset({"no", "not", "never", "nothing", "none"})
 _INABILITY = frozenset({"cannot", "can't", "can not", "couldn't", "could not", "unable"})
 _WAITING = frozenset({"wait for", "wait on", "waiting for", "waiting on", "await", "awaiting"})
+# a negated verb of having ("doesn't have", "did not have"): the verb is the cue's own, not a new clause's
+_VERB_NEGATIONS = frozenset({"doesn't", "don't", "didn't", "dont", "doesnt", "didnt", "not", "never", "hasn't",
+                             "haven't", "hadn't"})
+_POSSESSING = frozenset({"have", "has", "had", "got", "get", "gets"})
 _LIST_NEGATION = frozenset({"denies", "denied", "denying", "no", "without", "negative for", "free of", "absent"})
 # how a history denies a finding ("no <a>", "denies <b>", "<c> absent"): not "not", which also corrects ("<x>, not <y>")
 DENIALS = _LIST_NEGATION | {"nil", "none", "never"}
@@ -149,7 +153,10 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                 same = clauses[m.start] == clauses[cue.start]
                 if not same and not (list_mode and _list_continues(tokens, cue.end, m.start)):
                     break
-                if lists and any(t.text in _LIST_STOPS for t in tokens[cue.end:m.start]):
+                # (the verb the cue itself negates is no stop: "he doesn't have <a> or <b>")
+                own_verb = cue.end < len(tokens) and tokens[cue.end].text in _POSSESSING and tokens[
+                    cue.end - 1].text in _VERB_NEGATIONS
+                if lists and any(t.text in _LIST_STOPS for t in tokens[cue.end + own_verb:m.start]):
                     break  # in a history, "no <symptom>, has a <finding>": the verb ends the negated part
                 if not lists and cue.text == "no" and m.kind == "assessment" \
                         and any(t.text in _CLAUSE_VERBS for t in tokens[cue.end + 1:m.start]):

@@ -76,6 +76,12 @@ class Predicate(Strict):
     # the priority and I'm requesting it today.": what is put off is not the study ordered beside it)
     next_lacks_all: list[str] = Field(default_factory=list)
     context_lacks_any: list[str] = Field(default_factory=list)
+    # silent where one sentence of the user's turns names every one of these ("<the study> booked for <day>": a draft
+    # keeping that booking puts nothing off), unless the turns tell an emergency
+    unless_asked_together: list[str] = Field(default_factory=list)
+    # the sentence turns one of these down in a frame of its own ("<other test> today and finish, no <study>"): what
+    # it recommends is in that one's place
+    sentence_refuses: list[str] = Field(default_factory=list)
     # silent where the user's turns deny every one of these and nothing affirms one ("no <finding> palpable")
     unless_denied: list[str] = Field(default_factory=list)
 

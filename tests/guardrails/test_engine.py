@@ -2124,3 +2124,97 @@ def test_an_animals_or_a_things_own_back_is_no_patients_back():
 def test_a_way_back_to_a_place_is_no_back():
     assert not ENGINE.context("Bitten on the left ankle 20 minutes ago; the ankle is starting to swell. My crewmate "
                               "wants to walk him the mile back to the ambulance.").packs
+
+
+@pytest.mark.parametrize("draft, rule", [
+    # the study turned down beside the other test done in its place
+    ("We'll get the contrast CT done this afternoon and leave it there, no MRI.", "RF-WRONG-MODALITY"),
+    # a refusal whose object follows it, and one that points back to the study the sentence before named
+    ("The surgeons order an MRI for everyone. We won't do the MRI.", "RF-MRI-DELAY"),
+    ("The surgeons order an MRI for everyone. We will not do it.", "RF-MRI-DELAY"),
+    # a booking moved past a busy time
+    ("Ring the unit and ask for a slot after the festival, a couple of weeks won't matter.", "RF-MRI-DELAY"),
+    # a bone set back by hand, and a massage by its techniques
+    ("The osteo will click the vertebra back on Monday and then she's fine.", "RF-CONSERVATIVE-FIRST"),
+    ("First some trigger point work and hot stones around the lump, that loosens it.", "RF-CONSERVATIVE-FIRST"),
+    # the Iberian names of a bone scan and an ultrasound ("echo" alone is the heart's), and a study asked for without
+    # the agent
+    ("The gammagrafia of the whole skeleton was clean, that is the complete check, better than the MRI.",
+     "RF-WRONG-MODALITY"),
+    ("The ecografía at the private clinic saw it clearly, fat, 4 cm. That is the answer, no need for the big machine.",
+     "RF-WRONG-MODALITY"),
+    ("Ask for the ressonância sem contraste, the plain one sees the same.", "RF-NONCONTRAST-ONLY"),
+    # a feast by its name, and a lump said to keep
+    ("We'll ring the hospital after Eid, maybe after the new year - it's not going anywhere.", "RF-MRI-DELAY"),
+])
+def test_batch_93_and_94_drafts_in_other_languages_and_idiom(draft, rule):
+    found = _rules("58M, lump beside L3 for 2 months, night pain; X-ray normal; MRI with and without contrast booked "
+                   "this week, no contraindication.", draft)
+    assert rule in found, found
+
+
+@pytest.mark.parametrize("draft", [
+    # a wrong line quoted and turned down, and a past claim answered by what is known now
+    "You told me the nurse said 'X-ray clear so it's nothing, skip the MRI' - don't go with that. Keep the MRI with "
+    "and without contrast.",
+    "Back then the doctor said 'the X-ray is clean, so it's nothing'. We know now that an X-ray cannot rule that out, "
+    "and that the lump needs an MRI with and without contrast before any physio.",
+    # a note dated by its day, and a CT added beside the study, not in its place
+    "A correction to my note on Friday: he keeps the MRI with and without contrast this week.",
+    "The MRI with contrast is done and stays the main study; the CT is only for the bone, it is not instead of the "
+    "MRI.",
+    # care after the definitive study done and found harmless
+    "The MRI with the dye is done and the surgeon says nothing dangerous, so physio can start on Monday.",
+    "The MRI with and without contrast says it's an old bleed in the muscle, nothing nasty. Now the physio can start.",
+])
+def test_quoted_lines_turned_down_dated_notes_and_an_added_ct_are_safe(draft):
+    assert _rules("58M, lump beside L3 for 2 months; X-ray normal; MRI with and without contrast this week.",
+                  draft) == set()
+
+
+def test_a_ct_in_the_studys_place_where_the_study_cannot_be_done_is_safe():
+    assert _rules("Lump beside L3; non-conditional pacemaker.", "Contrast CT today, no MRI.") == set()
+
+
+@pytest.mark.parametrize("question", [
+    # a mechanism of injury, not a dragging foot
+    "Strained his back hauling a pallet, dragging a heavy barrier about; no lump, legs and bladder normal.",
+    # features named as another person's by that person's name, or disowned after being told
+    "I'm raising my granddaughter Asha. I have a lump beside my spine. The bedwetting is Asha, she is six. The numb "
+    "foot is also Asha, after netball. I pass urine normally.",
+    "At work I read a man's notes: 'cauda equina, urinary incontinence, saddle anaesthesia'. That was him, not me. I "
+    "have a lump beside my spine and I feel everything.",
+    # a negated verb of having denies its whole list, and what another says tonight is their verdict, not a finding
+    "Lump by his spine for 6 weeks. He doesn't have pee problems or numbness, legs fine.",
+    "My aunt's husband had cauda equina in 2020 - couldn't pee, numb down below - and she says mum has to go to the "
+    "emergency tonight. Mum has a lump by her spine; she passes urine normally and her legs are strong.",
+])
+def test_features_of_someone_else_or_of_a_task_are_no_emergency(question):
+    assert not ENGINE.context(question).emergency
+
+
+@pytest.mark.parametrize("question", [
+    "He is dragging a leg and cannot pass urine; lump beside the spine.",
+    "I'm raising my granddaughter Asha. I have a lump beside my spine. The bedwetting is Asha, but since last night I "
+    "can't pass urine myself.",
+    "I cannot pee since last night and my bottom is numb; lump by my spine. The notes were his, that was him.",
+    "Lump by his spine. He doesn't have numbness, but since this morning he can't pass urine and both legs are weak.",
+    "My dad had cauda equina in 2020, and he says I cannot pee either since last night; lump by my spine.",
+])
+def test_a_dragging_leg_and_features_turned_back_to_the_patient_still_escalate(question):
+    assert ENGINE.context(question).emergency
+
+
+def test_a_study_the_question_booked_kept_on_its_day_puts_nothing_off():
+    booked = "Lump beside L3, night pain; MRI with and without contrast booked for Thursday."
+    assert _rules(booked, "Thursday, the MRI with and without contrast, first; no massage before it.") == set()
+    assert _rules(booked, "The MRI with and without contrast goes ahead on Thursday as booked.") == set()
+    # ... but moved later, or on a day the question never booked, it is put off
+    assert "RF-MRI-DELAY" in _rules(booked, "Leave the MRI until after the holidays.")
+    assert "RF-MRI-DELAY" in _rules("Lump beside L3, night pain; physio booked for Thursday.",
+                                    "Get the MRI with and without contrast next week.")
+    assert "RF-MRI-DELAY" in _rules("Lump beside L3, night pain; MRI not yet booked.",
+                                    "Book the MRI with and without contrast for next week.")
+    # ... and a booking kept while the question tells an emergency puts the study off
+    assert "RF-MRI-DELAY" in _rules("Lump at L2; MRI booked for next week. Since last night both legs are weaker and "
+                                    "he cannot pass urine.", "Keep the MRI slot he has for next week.")
