@@ -78,6 +78,8 @@ PLAN_CAUTION_MIN = 0.3  # a warning at least this close in meaning to the plan's
 PLAN_WORD_IDF_MARGIN = 2.8
 # a plan's leading sentences: why not its first object, and the rules it breaks (two of them at most)
 PLAN_LEADS = 3
+# where one step of a plan stated as a list ends and the next begins
+_PLAN_STEP = re.compile(r"[,;:]\s+|\s+(?:and then|and|then|plus|or)\s+", re.IGNORECASE)
 # a follow-up's passages from the document the last answer quoted, where retrieval found none of them
 FOLLOWED_PASSAGES = 3
 PART_PASSAGES = 2  # how far (in answers' worth of passages) to look for a question part's own document's passage
@@ -958,16 +960,30 @@ class Pipeline:
         if not found:
             return ()
         vectors = self.sentence_vectors.get(list({c.id: ScoredChunk(chunk=c, score=0.0) for c, _, _ in found}.values()))
-        target = self.embedder.encode_query(proposal)
-        # (the two closest: the error named as such under the pitfalls, and the instruction against it)
+        # (a plan of several steps is judged step by step too, below)
+        pieces = _PLAN_STEP.split(proposal)
+        steps = [(step, words & content_words(step)) for step in pieces if words & content_words(step)
+                 ] if len(pieces) > 1 else []
+        target, *step_targets = self.embedder.encode_queries([proposal, *(step for step, _ in steps)])
+        # (the whole plan's two closest: the error named as such under the pitfalls, and the instruction against it)
         ranked = sorted(((float(vectors[c.id][i] @ target), text) for c, i, text in found), reverse=True)
         # a warning that names what the plan would do by a word few indexed sentences use ("Reserve <a rare
         # procedure> for ...") is about that plan however far its meaning reads from the plan's sentence
         idf = self.idf(turn.snapshot)
         rare = max(idf.values(), default=0.0) - PLAN_WORD_IDF_MARGIN
         named = {text for _, _, text in found if any(idf.get(w, 0.0) >= rare for w in content_words(text) & words)}
-        cautions = tuple(dict.fromkeys([text for score, text in ranked
-                                        if score >= PLAN_CAUTION_MIN or text in named][:2]))
+        kept = [text for score, text in ranked if score >= PLAN_CAUTION_MIN or text in named]
+        # a plan of several steps ("walk her up, rub her legs and give her a hot drink") is judged step by step as
+        # well: each step's closest warning sharing a word with it comes after the whole plan's closest, before its
+        # second
+        by_step = []
+        for (_, own), step_target in zip(steps, step_targets, strict=True):
+            scored = [(float(vectors[c.id][i] @ step_target), text) for c, i, text in found
+                      if own & content_words(text)]
+            if scored and (top := max(scored))[0] >= PLAN_CAUTION_MIN:
+                by_step.append(top)
+        from_steps = [text for _, text in sorted(by_step, reverse=True) if text not in kept[:1]]
+        cautions = tuple(dict.fromkeys([*kept[:1], *from_steps, *kept[1:2]]))[:2]
         # (those retrieval did not find join the turn's passages)
         present = {x.text for p in turn.passages for x in p.chunk.sentences}
         self._hold(turn, (), tuple(c for c in cautions if c not in present))

@@ -214,12 +214,12 @@ class AnswerTypes:
     def __init__(self, path: Path = ANSWER_TYPES_FILE) -> None:
         data = strict_yaml.safe_load(path.read_text())
         unknown = set(data) - {"types", "exclusions", "exclusions_opening", "exclusions_after", "name_stems",
-                               "rhetorical", "advice", "error_headings", "proposals", "cautions", "whether_named",
-                               "conditional_values"}
+                               "rhetorical", "advice", "error_headings", "proposals", "judgements", "told_advice",
+                               "cautions", "whether_named", "conditional_values"}
         if unknown:
             raise ValueError(f"{path.name}: unknown top-level keys {sorted(unknown)}; allowed: types, exclusions, "
                              "exclusions_opening, exclusions_after, name_stems, rhetorical, advice, error_headings, "
-                             "proposals, cautions, whether_named, conditional_values")
+                             "proposals, judgements, told_advice, cautions, whether_named, conditional_values")
         self.whether_named = [re.compile(str(e), re.IGNORECASE) for e in data.get("whether_named") or []]
         if any(rx.groups != 1 for rx in self.whether_named):
             raise ValueError(f"{path.name}: whether_named: each pattern has exactly one group (what is asked of)")
@@ -228,6 +228,8 @@ class AnswerTypes:
             raise ValueError(f"{path.name}: conditional_values: each pattern has exactly one group (the factor)")
         self.advice = [re.compile(str(e), re.IGNORECASE) for e in data.get("advice") or []]
         self.proposals = [re.compile(str(e), re.IGNORECASE) for e in data.get("proposals") or []]
+        self.judgements = [re.compile(str(e), re.IGNORECASE) for e in data.get("judgements") or []]
+        self.told_advice = [re.compile(str(e), re.IGNORECASE) for e in data.get("told_advice") or []]
         self.cautions = [re.compile(str(e), re.IGNORECASE) for e in data.get("cautions") or []]
         self.error_headings = [re.compile(str(e), re.IGNORECASE) for e in data.get("error_headings") or []]
         self.name_stems = tuple(str(x).lower() for x in data.get("name_stems") or [])
@@ -240,6 +242,9 @@ class AnswerTypes:
         doing: set[str] = set()
         self.polar: set[str] = set()
         self.bare: dict[str, frozenset[str]] = {}
+        # the concepts a type's question names only in asking it ("what else should the doctor look for?" asks what
+        # to examine, not what else it could be): not the question's subject
+        self.displaces: dict[str, frozenset[str]] = {}
         concepts["exclusion"] = {"kind": "cue", "phrases": data.get("exclusions") or ["apart from"]}
         if data.get("exclusions_opening"):
             concepts["exclusion_opening"] = {"kind": "cue", "phrases": data["exclusions_opening"]}
@@ -247,10 +252,15 @@ class AnswerTypes:
             concepts["exclusion_after"] = {"kind": "cue", "phrases": data["exclusions_after"]}
         for name, spec in data["types"].items():
             if set(spec) - {"cues", "evidence", "describe", "prefer", "polar", "searched", "keeps_negatives",
-                            "restated", "settled_by_emergency", "qualifies", "asks_what_to_do", "measures", "bare"}:
+                            "restated", "settled_by_emergency", "qualifies", "asks_what_to_do", "measures", "bare",
+                            "displaces"}:
                 raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe, prefer, polar, "
                                  "searched, keeps_negatives, restated, settled_by_emergency, qualifies, "
-                                 "asks_what_to_do, measures, bare")
+                                 "asks_what_to_do, measures, bare, displaces")
+            displaces = spec.get("displaces") or []
+            if not isinstance(displaces, list) or not all(isinstance(x, str) for x in displaces):
+                raise ValueError(f"{path.name}: type {name}: displaces must be a list of concept names")
+            self.displaces[name] = frozenset(displaces)
             bare = spec.get("bare") or []
             if not isinstance(bare, list) or not all(isinstance(x, str) and x in spec["cues"] for x in bare):
                 raise ValueError(f"{path.name}: type {name}: bare must list some of its own one-word cues")
@@ -328,7 +338,20 @@ class AnswerTypes:
     def proposal(self, text: str) -> str:
         """The sentences of a question that put a plan forward ("I was going to <x>", "the F1 wants to <x>", "can I
         just <x>?"), by the `proposals` patterns; "" where none does."""
-        return " ".join(s for s in split_sentences(text) if any(rx.search(s) for rx in self.proposals))
+        sentences = split_sentences(text)
+        proposed = [any(rx.search(s) for rx in self.proposals) for s in sentences]
+        # a question judging what was told ("... rub her arms and give her a hot drink. Is that ok?") puts forward
+        # the told sentence before it, whoever's plan it is and however it is said, and any told sentence before
+        # that says what to do or reports what someone advised (`told_advice`)
+        judged = next((k for k, s in enumerate(sentences) if k and s.rstrip().endswith("?")
+                       and any(rx.search(s) for rx in self.judgements)), None)
+        if judged is not None:
+            for k in range(judged):
+                if not _SELF_DESCRIPTION.match(sentences[k]) and (
+                        k == judged - 1 or self.advises(sentences[k])
+                        or any(rx.search(sentences[k]) for rx in self.told_advice)):
+                    proposed[k] = True
+        return " ".join(s for s, put in zip(sentences, proposed, strict=True) if put)
 
     def cautions_against(self, sentence: str, heading: str = "") -> bool:
         """Does the sentence warn against doing something (the `cautions` patterns), or is it an item under a heading
@@ -845,7 +868,15 @@ class QueryReader:
         # the turn a follow-up continues, spelt once
         earlier = spell(clean(self.undictated(previous[-1]))) if follow_up else ""
         resolved = f"{self.strip_instructions(earlier)} {focus}" if follow_up else focus
-        concepts = self._concepts(resolved)
+        # ... with a request that closes the turn after its question ("Is that point from a <kind of> paper? Give me
+        # the reference."; "What does <x> rest on? Title, journal and year please.")
+        answer_type = self.answer_types.classify(f"{self.asking(focus)} {self.after_asking(text)}".strip())
+        if answer_type == "explanation" and (request := self.request_before(text)):
+            # "<who> wants ... to list which <changes> would mean <x>. What does the guidance say?": the request
+            # before a question that only asks what the guidance says is what it asks for
+            answer_type = self.answer_types.classify(request)
+        displaced = self.answer_types.displaces.get(answer_type, frozenset())
+        concepts = self._concepts(resolved) - displaced
         # a sentence is picked by what the patient has and what is asked; what the question rules out narrows the
         # answer (rag.ranking) but its words would pick the sentences about it
         affirmed, ruled_out = self.affirmed(focus)
@@ -861,7 +892,7 @@ class QueryReader:
             self._reported(earlier) if follow_up else frozenset())
         denied = self.denied(focus)
         # what the question denies ("no <finding>") is not searched for
-        named = (self._concepts(asked) | (concepts - self._concepts(focus))) - denied
+        named = (self._concepts(asked) | (concepts - self._concepts(focus))) - denied - displaced
         if reported:  # "the <test> showed <a finding>": the test is done, what it found is the question
             # ... but what a normal test short of the definitive one means ("the <plain film> came back normal") is
             # asked in the documents' name for that test
@@ -890,13 +921,6 @@ class QueryReader:
         implied = banded(resolved)
         if implied:  # "<score> of 1: first test?": the score is known; what it means is searched instead
             asked = without_stated(asked)
-        # ... with a request that closes the turn after its question ("Is that point from a <kind of> paper? Give me
-        # the reference."; "What does <x> rest on? Title, journal and year please.")
-        answer_type = self.answer_types.classify(f"{self.asking(focus)} {self.after_asking(text)}".strip())
-        if answer_type == "explanation" and (request := self.request_before(text)):
-            # "<who> wants ... to list which <changes> would mean <x>. What does the guidance say?": the request
-            # before a question that only asks what the guidance says is what it asks for
-            answer_type = self.answer_types.classify(request)
         parts = self.parts(focus)
         part_types = tuple(self.answer_types.classify(p) for p in parts)
         if answer_type in self.answer_types.keeps_negatives:  # "what should she look out for?"
@@ -1266,6 +1290,12 @@ class QueryReader:
         indexed documents use sparingly ("wheeze, urticaria"); social history and other asides drop out ("He is a
         keen cyclist.")."""
         sentences = [c for s in split_sentences(text) for c in _clauses(s)]
+        # a turn that moves on to another question ("But I have other question: <x>?") asks about what comes after
+        turned = max((k for k, s in enumerate(sentences) if "cue.new_question" in self.vocabulary.concepts(s)),
+                     default=None)
+        if turned and any(s.rstrip().endswith("?") for s in sentences[turned:]):
+            sentences = sentences[turned:]
+            text = " ".join(sentences)
         if len(sentences) <= 2:
             return text
         # (with no question mark the last sentence asks: "Give me the <checklist> - bullet points, no waffle.")

@@ -135,6 +135,20 @@ _WHOM = re.compile(r"\b(?:boys?|girls?|men|man|women|woman|adults?|child(?:ren)?
                    r"newborns?|people|patients?|\d+)\b", re.IGNORECASE)
 _RATE_ALSO = {"week": re.compile(r"\bweekly\b", re.IGNORECASE), "h": re.compile(r"\bhourly\b", re.IGNORECASE)}
 
+# specialist terms nothing indexed knows, in the asking sentence, that make it about something else
+ASKED_UNKNOWN_TERMS = 2
+# ... each a long word (a dialect's spelling of an everyday word is short: "onythin", "sortit")
+SPECIALIST_TERM_LETTERS = 8
+# the share of an asking sentence's longer words an English dictionary knows, for it to be read as English
+ENGLISH_SHARE = 0.75
+
+
+def _in_english(text: str) -> bool:
+    """Are most of the text's words of four letters or more English (the hashtags aside)?"""
+    words = [w.lower() for w in re.findall(r"(?<![#@])\b[A-Za-z]{4,}\b", text)]
+    return bool(words) and sum(1 for w in words if known_english(w) or known_english(american(w))) >= \
+        ENGLISH_SHARE * len(words)
+
 
 class ScopeDecision(Frozen):
     outcome: Outcome
@@ -340,7 +354,17 @@ class ScopePolicy:
                 f"topic: best passage similarity {best:.2f} with {len(shared)} shared clinical concepts",), **base)
         distinct = self.vocabulary.distinct
         about_subject = len(distinct(title & topical)) >= min(2, len(distinct(title))) > 0
-        if best < self.topic_min and not about_subject and (unknown := self._unknown_terms(query, corpus_idf or {})):
+        unknown = self._unknown_terms(query, corpus_idf or {})
+        asking = QueryReader.asking(query.focus)
+        specialist = [w for w in unknown if len(w) >= SPECIALIST_TERM_LETTERS]
+        if len(specialist) >= ASKED_UNKNOWN_TERMS and not title & self.concepts(asking) and _in_english(asking):
+            # a question whose asking sentence names several specialist terms nothing indexed knows, and nothing of
+            # the document's subject, asks about something else, however the story around it names the subject
+            # ("<the subject> is sorted now. ... Which is it most likely to be: <term>, <term> or <term>?"); an
+            # asking sentence mostly in another language has words of its own no dictionary here knows
+            return ScopeDecision(outcome="abstain", reasons=(
+                f"topic: the question is about {', '.join(specialist)}, which no indexed document mentions",), **base)
+        if best < self.topic_min and not about_subject and unknown:
             # accepted only on the weaker evidence (shared concepts, a rare name, rare terms), not about the document's
             # own subject, while naming a specialist term no indexed document, concept or English dictionary knows
             return ScopeDecision(outcome="abstain", reasons=(
@@ -590,7 +614,7 @@ class ScopePolicy:
             return []
         out = []
         typed = {t.lower() for t, _ in query.read_as}  # a brand or shorthand read as a name the documents write out
-        for w in re.findall(r"\b[A-Za-z][a-z]{5,}\b", QueryReader.asking(query.focus)):
+        for w in re.findall(r"(?<![#@])\b[A-Za-z][a-z]{5,}\b", QueryReader.asking(query.focus)):
             low = w.lower()
             if (low in typed or content_words(low) & idf.keys() or self.vocabulary.concepts(low) or known_english(low)
                     or known_english(american(low)) or _class_indexed(low, idf.keys())):

@@ -223,9 +223,11 @@ class ExtractiveComposer:
             candidates = led + [c for c in candidates if all(c is not x for x in led)]
         for cand in candidates:
             kept = id(cand) in firsts or any(cand is x for x in led)  # (a part's best is kept wherever it scores)
-            if len(chosen) >= self.max_sentences or (len(chosen) >= 2 and cand.score < best - 0.45 and not kept):
+            # (the leads answer the plan whatever their score: the windows are the rest's, as if they were alone)
+            free = sum(1 for c in chosen if all(c is not x for x in led))
+            if len(chosen) >= self.max_sentences or (free >= 2 and cand.score < best - 0.45 and not kept):
                 break
-            if len(chosen) == 1 and cand.score < best - SECOND_WINDOW and not kept:
+            if free == 1 and cand.score < best - SECOND_WINDOW and not kept:
                 break
             if any(_jaccard(cand.words, c.words) > 0.6 or cand.text.lower() in c.text.lower()
                    or c.text.lower() in cand.text.lower() for c in chosen):

@@ -136,6 +136,7 @@ KEPT_APART_87 = TOPICS / "kept_apart_87"
 # inhaled foreign body in children), from the fortieth session
 KEPT_APART_89 = TOPICS / "kept_apart_89"
 KEPT_APART_91 = TOPICS / "kept_apart_91"
+KEPT_APART_93 = TOPICS / "kept_apart_93"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -222,6 +223,7 @@ every_and_batches_85_86 = _batches_fixture("every_and_batches_85_86", KEPT_APART
 every_and_batches_87_88 = _batches_fixture("every_and_batches_87_88", KEPT_APART_87)
 every_and_batches_89_90 = _batches_fixture("every_and_batches_89_90", KEPT_APART_89)
 every_and_batches_91_92 = _batches_fixture("every_and_batches_91_92", KEPT_APART_91)
+every_and_batches_93_96 = _batches_fixture("every_and_batches_93_96", KEPT_APART_93)
 
 
 @pytest.fixture(scope="module")
@@ -592,6 +594,11 @@ BATCH_89_FLOORS = {"chat_topics_89.jsonl": 0.37, "chat_topics_90.jsonl": 0.5}
 # 90, with one hundred and fifty-three documents; on the fixture every_and_batches_91_92 (sixty-one) 6/24 and 10/24
 # at the fortieth stop
 BATCH_91_FLOORS = {"chat_topics_91.jsonl": 0.25, "chat_topics_92.jsonl": 0.41}
+# batches 93 and 94 (first contact 9/24 and 9/24, on the fortieth stop's code untouched) and 95 and 96 (9/24 and
+# 11/24, after the forty-first session's changes for 93 and 94), with one hundred and fifty-five documents; on the
+# fixture every_and_batches_93_96 (sixty-five) 10, 8, 9 and 11/24 at the forty-first stop
+BATCH_93_FLOORS = {"chat_topics_93.jsonl": 0.41, "chat_topics_94.jsonl": 0.33, "chat_topics_95.jsonl": 0.37,
+                   "chat_topics_96.jsonl": 0.45}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -638,14 +645,15 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_85_86") for n in sorted(BATCH_85_FLOORS)),
                                            *((n, "every_and_batches_87_88") for n in sorted(BATCH_87_FLOORS)),
                                            *((n, "every_and_batches_89_90") for n in sorted(BATCH_89_FLOORS)),
-                                           *((n, "every_and_batches_91_92") for n in sorted(BATCH_91_FLOORS))])
+                                           *((n, "every_and_batches_91_92") for n in sorted(BATCH_91_FLOORS)),
+                                           *((n, "every_and_batches_93_96") for n in sorted(BATCH_93_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
              **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS,
              **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS, **BATCH_73_FLOORS, **BATCH_75_FLOORS,
              **BATCH_77_FLOORS, **BATCH_79_FLOORS, **BATCH_81_FLOORS, **BATCH_83_FLOORS, **BATCH_85_FLOORS,
-             **BATCH_87_FLOORS, **BATCH_89_FLOORS, **BATCH_91_FLOORS}[name]
+             **BATCH_87_FLOORS, **BATCH_89_FLOORS, **BATCH_91_FLOORS, **BATCH_93_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
@@ -660,6 +668,16 @@ def test_a_plan_the_question_puts_forward_is_answered_by_the_documents_warning_a
                 "OK?")
     a = every.answer([{"role": "user", "content": question}])
     assert a.answer.startswith("Never dilate the pupil"), a.answer
+
+
+def test_a_plan_told_then_judged_is_answered_step_by_step_by_the_documents_warnings(every):
+    # the plan is told as a list, whoever's it is, and then judged ("Good plan?"): each step's warning answers it
+    question = ("Community first aider. Lady at the cafe, lips and tongue swelling after a prawn sandwich, wheezy, "
+                "feels faint. Our plan: walk her out to my car, hold off the adrenaline until the ambulance puts a "
+                "drip in, and give her the antihistamine tablets first. Good plan?")
+    a = every.answer([{"role": "user", "content": question}])
+    first_two = " ".join(a.answer.split(" [")[:3])
+    assert "must never delay adrenaline" in first_two and "do not wait for intravenous access" in first_two, a.answer
 
 
 def test_a_question_in_a_wards_own_words_finds_its_guideline(every):

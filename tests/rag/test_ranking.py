@@ -463,3 +463,29 @@ def test_a_guideline_called_by_a_rare_word_of_its_title_is_the_one_named():
     # a word two titles share names neither
     subjects["dog"] = ((frozenset(content_words("dog bite prevention")),), frozenset(content_words("dog bite")))
     assert ScopePolicy.named_by_title(query, subjects)[0] is None
+
+
+def test_sentences_that_lead_whatever_their_score_leave_the_rest_its_usual_window():
+    import numpy as np
+
+    from rag.synthesize import ExtractiveComposer, SentenceVectors
+    from rag.types import Chunk, ScoredChunk, Sentence
+
+    # meanings set by hand: the two leads are far from the question, the best sentence is on it, and a second one
+    # is as far below the best as a second sentence may be (within SECOND_WINDOW, beyond the later sentences' 0.45)
+    lead_1, lead_2 = "The first lead sentence, far off.", "The second lead sentence, far off."
+    best, second = "The sentence that answers it best.", "The sentence that answers it next."
+    meaning = {lead_1: [0.0, 1.0, 0.0], lead_2: [0.0, 0.0, 1.0], best: [1.0, 0.0, 0.0], second: [0.45, 0.0, 0.0]}
+
+    def encode(texts):
+        return np.array([meaning[t] for t in texts], dtype=np.float32)
+
+    chunks = [ScoredChunk(chunk=Chunk(id=f"c{i}", document_id="d", version=1, title="Title.", section=("Title.",),
+                                      text=t, start=0, end=len(t), refs=(),
+                                      sentences=(Sentence(text=t, start=0, end=len(t)),), ordinal=i), score=0.0)
+              for i, t in enumerate([lead_1, lead_2, best, second])]
+    composer = ExtractiveComposer(SentenceVectors(encode))
+    composer._title_vectors = lambda passages: {"Title.": np.array([0.0, -1.0, 0.0], dtype=np.float32)}
+    draft = composer.compose("", np.array([1.0, 0.0, 0.0], dtype=np.float32), chunks, leads=(lead_1, lead_2))
+    said = [s.text for s in draft.sentences]
+    assert said[:2] == [lead_1, lead_2] and best in said and second in said, said

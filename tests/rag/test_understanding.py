@@ -1248,6 +1248,35 @@ def test_a_vignette_closing_on_a_request_keeps_the_request_in_its_focus():
     assert "checklist" in q.focus and q.answer_type in {"list", "examination"}
 
 
+def test_what_else_to_look_for_asks_what_to_examine_not_what_else_it_could_be():
+    q = QueryReader().read(_user("My aunt, 58, has a lump by her spine, weight loss and night pain. Apart from feeling "
+                                 "the lump, what else should the doctor be looking for on her?"))
+    assert q.answer_type == "examination" and "finding.differential" not in q.concepts
+    # ... while "what else could it be?" still asks for the differential
+    d = QueryReader().read(_user("My aunt, 58, has a lump by her spine, weight loss and night pain. What else could it "
+                                 "be?"))
+    assert "finding.differential" in d.concepts
+
+
+def test_a_turn_that_moves_on_to_another_question_asks_about_what_follows():
+    q = QueryReader().read(_user("My back MRI with contrast is done, nothing wrong with the spine. But I have another "
+                                 "question: my knee clicks on the stairs and the physio mentioned a meniscus. Which "
+                                 "part of the meniscus tears most often?"))
+    assert "MRI" not in q.focus and "meniscus" in q.focus
+    # ... and a turn that tells more of the same story keeps it
+    k = QueryReader().read(_user("He has a lump beside his spine for two months. The other thing is he lost weight. "
+                                 "He has night pain too. What should happen?"))
+    assert "lump" in k.focus
+
+
+def test_a_question_asking_in_specialist_terms_nothing_indexed_knows_is_out_of_scope(pipeline):
+    # the story names the indexed subject; what it asks is in words no indexed document, concept or dictionary knows
+    a = pipeline.answer(_user("I read your article on the lump beside the lower spine for my sister, whose scan is "
+                              "done and clear. Now a friend has a fibroid on ultrasound. Is it more likely "
+                              "subserosal, intramural or submucosal?"))
+    assert a.abstained, a.answer
+
+
 def test_whom_the_patient_is_to_the_asker_says_their_age():
     from rag.patient import patient_age
 
@@ -1508,6 +1537,19 @@ def test_a_warning_that_restricts_what_a_plan_would_do_is_a_caution():
     assert types.proposal("My reg wants to incise and drain tonight. Is that right?") == \
         "My reg wants to incise and drain tonight."
     assert types.proposal("I asked the doctor to induce me tomorrow.") == "I asked the doctor to induce me tomorrow."
+
+
+def test_a_question_judging_what_was_told_puts_the_told_plan_forward():
+    types = default_answer_types()
+    # the told sentence before the judging question, and any earlier one saying what to do, whoever's plan it is
+    told = ("Kids' football, the keeper is 12. Coach says strap it tight and put him back in goal. The bus is at 4. "
+            "Is that ok?")
+    assert types.proposal(told) == "Coach says strap it tight and put him back in goal. The bus is at 4."
+    assert types.proposal("Our plan: walk him down the hill, rub his hands. Good plan?") == \
+        "Our plan: walk him down the hill, rub his hands."
+    # ... not a story with no judging question, nor one whose question asks something else
+    assert types.proposal("Coach strapped it tight and put him back in goal. What could it be?") == ""
+    assert types.proposal("I'm a coach at the club. Is that normal?") == ""
 
 
 def test_the_whether_named_patterns_are_checked(tmp_path):
