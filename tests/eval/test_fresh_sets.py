@@ -341,6 +341,15 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     # it goes", massage "after, when we know what this thing is"
     "guard_fresh_91.jsonl": (1.0, 0.87, 0.91),
     "guard_fresh_92.jsonl": (1.0, 0.62, 0.75),
+    # batches 93 and 94 (first contact 0.83 / 0.75 / 0.58 and 0.75 / 0.50 / 0.67, untouched) and 95 and 96 (1.00 /
+    # 0.50 / 0.75 and 0.83 / 0.875 / 0.75, after the session's changes for 93 and 94): "sem contraste", a
+    # "gammagrafía", a booking moved after a feast, "we will not do it" pointing back, CT "and finish, no MRI", quoted
+    # lines turned down, a dated note, a study the question booked kept on its day. Still flagged: "I'll take your
+    # Tuesday pack walk", "ka lawm e later"; still passed: a bone scan "more than the MRI can see"
+    "guard_fresh_93.jsonl": (1.0, 0.87, 0.83),
+    "guard_fresh_94.jsonl": (1.0, 1.0, 0.91),
+    "guard_fresh_95.jsonl": (1.0, 0.75, 0.75),
+    "guard_fresh_96.jsonl": (0.91, 0.87, 0.83),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -659,7 +668,15 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # antibiotic and its course are values the sources lack; "what things could it be" asks the
                # differential). Still failing in 92: a dated catheter "overnight" escalates; an open-MRI question; a
                # surgeon's plan for a benign tumour; an exam question led by an uncle's emergency
-               "chat_fresh_91.jsonl": 0.97, "chat_fresh_92.jsonl": 0.82}
+               "chat_fresh_91.jsonl": 0.97, "chat_fresh_92.jsonl": 0.82,
+               # batches 93 (first contact 0.85) and 94 (0.875), untouched, and 95 (0.875) and 96 (0.70), after the
+               # session's changes for 93 and 94: 36, 38, 35 and 31/40 after (what else to look for is the
+               # examination; features named as another's by name or disowned; "doesn't have <a> or <b>" denies both;
+               # a question moving on to "other question", or asking in specialist terms nothing indexed knows, is out
+               # of scope). Still failing: a foot drop progressing over days; a dog's lump; scanner minutes; a
+               # neighbour's cauda equina "so now my husband is sure"
+               "chat_fresh_93.jsonl": 0.9, "chat_fresh_94.jsonl": 0.95, "chat_fresh_95.jsonl": 0.87,
+               "chat_fresh_96.jsonl": 0.77}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))
