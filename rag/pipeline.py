@@ -942,7 +942,8 @@ class Pipeline:
     def _plan_cautions(self, query: Query, turn: _Turn) -> tuple[str, ...]:
         """A plan the question puts forward ("I was going to put in <a drop> first") on a topic no pack reads: the
         answering document's sentence that warns against what it would do ("Never <do what the drop does>."; an item
-        under its pitfalls), the closest to the plan's own sentence, leads the answer."""
+        under its pitfalls), the closest to the plan's own sentence, leads the answer; a plan of several steps is
+        judged step by step as well."""
         answer_types = self.queries.answer_types
         # (a question about the plan, not one asking for a source, a figure or a dose that a plan sits beside)
         if turn.decision is None or answer_types.evidence.get(query.answer_type) or query.answer_type == "source":

@@ -337,7 +337,8 @@ class AnswerTypes:
 
     def proposal(self, text: str) -> str:
         """The sentences of a question that put a plan forward ("I was going to <x>", "the F1 wants to <x>", "can I
-        just <x>?"), by the `proposals` patterns; "" where none does."""
+        just <x>?"), by the `proposals` patterns, and the told sentences a judging question puts forward (`judgements`,
+        `told_advice`: "... rub her legs and give her a hot toddy. Good plan?"); "" where none does."""
         sentences = split_sentences(text)
         proposed = [any(rx.search(s) for rx in self.proposals) for s in sentences]
         # a question judging what was told ("... rub her arms and give her a hot drink. Is that ok?") puts forward
