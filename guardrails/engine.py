@@ -1007,9 +1007,10 @@ class GuardrailEngine:
         return out
 
     def check(self, question: str, draft: str | Sequence[DraftSentence], history: Sequence[dict] = (),
-              pack: str | None = None, sources: Sequence[str] = ()) -> Verdict:
+              pack: str | None = None, sources: Sequence[str] = (), own_plan: bool = False) -> Verdict:
         """The verdict on one draft; the same input always gives the same verdict. pack: judge with that pack
-        only (its scope is taken as given); sources: document ids the draft was drawn from."""
+        only (its scope is taken as given); sources: document ids the draft was drawn from; own_plan: the draft is
+        the question's own plan, so what the question booked is the plan judged, not a booking the draft keeps."""
         ctx = self.context(question, history)
         sentences = _as_sentences(draft)
         read = [[] if s.record else self.read(s.text) for s in sentences]
@@ -1040,7 +1041,7 @@ class GuardrailEngine:
         # an in-scope-only feature is an emergency only where the user's turns put the pack in scope, not where the
         # draft's own words do ("<the pack's region> imaging is not needed")
         emergency = ctx.emergency or any(self._emergency(p, ctx.units_for(p), p in ctx.packs) for p in packs)
-        if not emergency:
+        if not emergency and not own_plan:
             # what each user sentence names, marked by the sentence, and their count (Predicate.unless_asked_together:
             # an emergency makes the study due now, whatever the question booked)
             context |= {f"{ASKED}{k}:{c}" for k, rs in enumerate(ctx.user) for c in (*rs.concepts, "*")}

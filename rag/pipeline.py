@@ -76,10 +76,9 @@ PLAN_CAUTION_MIN = 0.3  # a warning at least this close in meaning to the plan's
 # ... as is one sharing with it a word this close to the rarest indexed word's idf (about sixteen times as many
 # sentences use it)
 PLAN_WORD_IDF_MARGIN = 2.8
+PLAN_COMMON_WORD_MARGIN = 4.0  # a word this far below the rarest word's idf is in too many sentences to tie a warning
 # a plan's leading sentences: why not its first object, and the rules it breaks (two of them at most)
 PLAN_LEADS = 3
-# where one step of a plan stated as a list ends and the next begins
-_PLAN_STEP = re.compile(r"[,;:]\s+|\s+(?:and then|and|then|plus|or)\s+", re.IGNORECASE)
 # a follow-up's passages from the document the last answer quoted, where retrieval found none of them
 FOLLOWED_PASSAGES = 3
 PART_PASSAGES = 2  # how far (in answers' worth of passages) to look for a question part's own document's passage
@@ -920,7 +919,7 @@ class Pipeline:
         plan = self.queries.as_proposed(self.queries.named_back(QueryReader.plan(query.text)))
         groundings: tuple[str, ...] = ()
         if plan:
-            verdict = self.guardrails.check(query.text, plan, query.history)
+            verdict = self.guardrails.check(query.text, plan, query.history, own_plan=True)
             said = self._said_of_the_plans_object(verdict, turn)
             rules = [s.grounding for s in verdict.sentences if s.source == "mandated" and s.grounding]
             # in turn, what the document says of the plan's object and the rule it breaks: the answer leads with the
@@ -942,8 +941,7 @@ class Pipeline:
     def _plan_cautions(self, query: Query, turn: _Turn) -> tuple[str, ...]:
         """A plan the question puts forward ("I was going to put in <a drop> first") on a topic no pack reads: the
         answering document's sentence that warns against what it would do ("Never <do what the drop does>."; an item
-        under its pitfalls), the closest to the plan's own sentence, leads the answer; a plan of several steps is
-        judged step by step as well."""
+        under its pitfalls), the closest to the plan's own sentence, leads the answer."""
         answer_types = self.queries.answer_types
         # (a question about the plan, not one asking for a source, a figure or a dose that a plan sits beside)
         if turn.decision is None or answer_types.evidence.get(query.answer_type) or query.answer_type == "source":
@@ -956,35 +954,24 @@ class Pipeline:
         cautions = self._for_build(turn.snapshot, "cautions", self._caution_sentences).get(
             turn.decision.document_id, ())
         title = cautions[0][0].title if cautions else ""
-        words = content_words(proposal) - QUESTION_STEMS - content_words(title)
+        # (a word most warnings use, a verb such as "give", ties none of them to the plan)
+        idf = self.idf(turn.snapshot)
+        common = max(idf.values(), default=0.0) - PLAN_COMMON_WORD_MARGIN
+        words = {w for w in content_words(proposal) - QUESTION_STEMS - content_words(title)
+                 if idf.get(w, common) >= common}
         found = [(chunk, i, text) for chunk, i, text, said in cautions if said & words]
         if not found:
             return ()
         vectors = self.sentence_vectors.get(list({c.id: ScoredChunk(chunk=c, score=0.0) for c, _, _ in found}.values()))
-        # (a plan of several steps is judged step by step too, below)
-        pieces = _PLAN_STEP.split(proposal)
-        steps = [(step, words & content_words(step)) for step in pieces if words & content_words(step)
-                 ] if len(pieces) > 1 else []
-        target, *step_targets = self.embedder.encode_queries([proposal, *(step for step, _ in steps)])
-        # (the whole plan's two closest: the error named as such under the pitfalls, and the instruction against it)
+        target = self.embedder.encode_query(proposal)
+        # (the two closest: the error named as such under the pitfalls, and the instruction against it)
         ranked = sorted(((float(vectors[c.id][i] @ target), text) for c, i, text in found), reverse=True)
         # a warning that names what the plan would do by a word few indexed sentences use ("Reserve <a rare
         # procedure> for ...") is about that plan however far its meaning reads from the plan's sentence
-        idf = self.idf(turn.snapshot)
         rare = max(idf.values(), default=0.0) - PLAN_WORD_IDF_MARGIN
         named = {text for _, _, text in found if any(idf.get(w, 0.0) >= rare for w in content_words(text) & words)}
-        kept = [text for score, text in ranked if score >= PLAN_CAUTION_MIN or text in named]
-        # a plan of several steps ("walk her up, rub her legs and give her a hot drink") is judged step by step as
-        # well: each step's closest warning sharing a word with it comes after the whole plan's closest, before its
-        # second
-        by_step = []
-        for (_, own), step_target in zip(steps, step_targets, strict=True):
-            scored = [(float(vectors[c.id][i] @ step_target), text) for c, i, text in found
-                      if own & content_words(text)]
-            if scored and (top := max(scored))[0] >= PLAN_CAUTION_MIN:
-                by_step.append(top)
-        from_steps = [text for _, text in sorted(by_step, reverse=True) if text not in kept[:1]]
-        cautions = tuple(dict.fromkeys([*kept[:1], *from_steps, *kept[1:2]]))[:2]
+        cautions = tuple(dict.fromkeys([text for score, text in ranked
+                                        if score >= PLAN_CAUTION_MIN or text in named][:2]))
         # (those retrieval did not find join the turn's passages)
         present = {x.text for p in turn.passages for x in p.chunk.sentences}
         self._hold(turn, (), tuple(c for c in cautions if c not in present))

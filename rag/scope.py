@@ -143,9 +143,9 @@ SPECIALIST_TERM_LETTERS = 8
 ENGLISH_SHARE = 0.75
 
 
-def _in_english(text: str) -> bool:
-    """Are most of the text's words of four letters or more English (the hashtags aside)?"""
-    words = [w.lower() for w in re.findall(r"(?<![#@])\b[A-Za-z]{4,}\b", text)]
+def _in_english(text: str, besides: frozenset[str] = frozenset()) -> bool:
+    """Are most of the text's words of four letters or more English (the hashtags and the terms asked about aside)?"""
+    words = [w.lower() for w in re.findall(r"(?<![#@])\b[A-Za-z]{4,}\b", text) if w.lower() not in besides]
     return bool(words) and sum(1 for w in words if known_english(w) or known_english(american(w))) >= \
         ENGLISH_SHARE * len(words)
 
@@ -357,7 +357,8 @@ class ScopePolicy:
         unknown = self._unknown_terms(query, corpus_idf or {})
         asking = QueryReader.asking(query.focus)
         specialist = [w for w in unknown if len(w) >= SPECIALIST_TERM_LETTERS]
-        if len(specialist) >= ASKED_UNKNOWN_TERMS and not title & self.concepts(asking) and _in_english(asking):
+        if len(specialist) >= ASKED_UNKNOWN_TERMS and not title & self.concepts(asking) and _in_english(
+                asking, besides=frozenset(unknown)):
             # a question whose asking sentence names several specialist terms nothing indexed knows, and nothing of
             # the document's subject, asks about something else, however the story around it names the subject
             # ("<the subject> is sorted now. ... Which is it most likely to be: <term>, <term> or <term>?"); an

@@ -670,8 +670,8 @@ def test_a_plan_the_question_puts_forward_is_answered_by_the_documents_warning_a
     assert a.answer.startswith("Never dilate the pupil"), a.answer
 
 
-def test_a_plan_told_then_judged_is_answered_step_by_step_by_the_documents_warnings(every):
-    # the plan is told as a list, whoever's it is, and then judged ("Good plan?"): each step's warning answers it
+def test_a_plan_told_then_judged_is_answered_by_the_documents_warnings(every):
+    # the plan is told, whoever's it is, and then judged ("Good plan?"): the document's warnings against it lead
     question = ("Community first aider. Lady at the cafe, lips and tongue swelling after a prawn sandwich, wheezy, "
                 "feels faint. Our plan: walk her out to my car, hold off the adrenaline until the ambulance puts a "
                 "drip in, and give her the antihistamine tablets first. Good plan?")

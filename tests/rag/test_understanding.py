@@ -1542,9 +1542,12 @@ def test_a_warning_that_restricts_what_a_plan_would_do_is_a_caution():
 def test_a_question_judging_what_was_told_puts_the_told_plan_forward():
     types = default_answer_types()
     # the told sentence before the judging question, and any earlier one saying what to do, whoever's plan it is
-    told = ("Kids' football, the keeper is 12. Coach says strap it tight and put him back in goal. The bus is at 4. "
-            "Is that ok?")
-    assert types.proposal(told) == "Coach says strap it tight and put him back in goal. The bus is at 4."
+    told = ("Kids' football, the keeper is 12. Coach wants to strap it tight and put him back in goal. The bus is at "
+            "4. Is that ok?")
+    assert types.proposal(told) == "Coach wants to strap it tight and put him back in goal. The bus is at 4."
+    # ... not a told sentence reporting what someone said of the patient
+    assert types.proposal("His wife says he snores. The doctor put it down to nerves. Right call?") == \
+        "The doctor put it down to nerves."
     assert types.proposal("Our plan: walk him down the hill, rub his hands. Good plan?") == \
         "Our plan: walk him down the hill, rub his hands."
     # ... not a story with no judging question, nor one whose question asks something else
