@@ -596,8 +596,8 @@ BATCH_89_FLOORS = {"chat_topics_89.jsonl": 0.37, "chat_topics_90.jsonl": 0.5}
 BATCH_91_FLOORS = {"chat_topics_91.jsonl": 0.25, "chat_topics_92.jsonl": 0.41}
 # batches 93 and 94 (first contact 9/24 and 9/24, on the fortieth stop's code untouched) and 95 and 96 (9/24 and
 # 11/24, after the forty-first session's changes for 93 and 94), with one hundred and fifty-five documents; on the
-# fixture every_and_batches_93_96 (sixty-five) 10, 8, 9 and 11/24 at the forty-first stop
-BATCH_93_FLOORS = {"chat_topics_93.jsonl": 0.41, "chat_topics_94.jsonl": 0.33, "chat_topics_95.jsonl": 0.37,
+# fixture every_and_batches_93_96 (sixty-five) 10, 8, 10 and 11/24 at the forty-first stop
+BATCH_93_FLOORS = {"chat_topics_93.jsonl": 0.41, "chat_topics_94.jsonl": 0.33, "chat_topics_95.jsonl": 0.41,
                    "chat_topics_96.jsonl": 0.45}
 
 
