@@ -144,9 +144,8 @@ _THIRD_PERSON = frozenset({"he", "his", "him", "she", "her", "they", "their", "t
                            "gentleman", "guy", "bloke", "boy", "girl", "patient", "client", "customer", "body"})
 # words that may follow a relation and name no one ("my <relation> has", "my <relation> and I")
 _NOT_A_NAME = _FUNCTION_WORDS | _POSSESSIVE | _HAVING | _EARLIER | _IDENTIFYING | _FIRST_PERSON | frozenset({
-    "who", "whose", "which", "that", "the", "this", "these", "those", "is", "are", "were", "has", "have", "had",
-    "says", "said", "thinks", "told", "tells", "asked", "asks", "wants", "who's", "he", "she", "they", "him", "her",
-    "them", "too", "also", "now", "then", "here", "there", "just", "still", "again", "whom"})
+    "who", "whose", "whom", "who's", "which", "has", "have", "says", "said", "thinks", "told", "tells", "asked", "asks",
+    "wants", "he", "she", "they", "him", "them", "too", "then", "here", "there", "just", "still"})
 # (the turns of _BACK_TO_THE_PATIENT but "since", which there dates the relation's own history: "his <relation> -
 # <finding> since the accident")
 _TURNS_BACK = _BACK_TO_THE_PATIENT - {"since"}
@@ -897,12 +896,6 @@ class GuardrailEngine:
     def matches(self, p: Predicate, f: Frame, context: frozenset[str], previous: frozenset[str] = frozenset(),
                 following: frozenset[str] = frozenset(), refused: frozenset[str] = frozenset()) -> bool:
         """refused: the objects the frame's sentence prohibits (Predicate.sentence_refuses)."""
-        if p.sentence_refuses and not self._set(p.sentence_refuses) & refused:
-            return False
-        if p.unless_asked_together and any(
-                all({f"{ASKED}{k}:{x}" for x in self._set([c])} & context for c in p.unless_asked_together)
-                for k in range(sum(1 for c in context if c.startswith(ASKED) and c.endswith(":*")))):
-            return False
         for name in ("object", "timing", "gate", "protocol", "assessment", "basis"):
             want = getattr(p, name)
             have = {f.object} if name == "object" else getattr(f, name)
@@ -940,7 +933,14 @@ class GuardrailEngine:
             return False
         if p.unless_denied and all({DENIED + x for x in self._set([c])} & context for c in p.unless_denied):
             return False
-        return not (p.context_lacks_any and all(self._set([c]) & context for c in p.context_lacks_any))
+        if p.context_lacks_any and all(self._set([c]) & context for c in p.context_lacks_any):
+            return False
+        if p.sentence_refuses and not self._set(p.sentence_refuses) & refused:
+            return False
+        # (last: it reads the marks of every user sentence)
+        return not (p.unless_asked_together and any(
+            all({f"{ASKED}{k}:{x}" for x in self._set([c])} & context for c in p.unless_asked_together)
+            for k in range(sum(1 for c in context if c.startswith(ASKED) and c.endswith(":*")))))
 
     def sentence_violations(self, index: int, original: str, packs: Sequence[Pack], context: frozenset[str],
                             read: list[ReadSentence] | None = None,

@@ -354,11 +354,13 @@ class ScopePolicy:
                 f"topic: best passage similarity {best:.2f} with {len(shared)} shared clinical concepts",), **base)
         distinct = self.vocabulary.distinct
         about_subject = len(distinct(title & topical)) >= min(2, len(distinct(title))) > 0
-        unknown = self._unknown_terms(query, corpus_idf or {})
         asking = QueryReader.asking(query.focus)
+        off_subject = not title & self.concepts(asking)
+        # (read only where it can decide: an asking sentence off the subject, or a weak match)
+        unknown = self._unknown_terms(query, corpus_idf or {}) if off_subject or (
+            best < self.topic_min and not about_subject) else []
         specialist = [w for w in unknown if len(w) >= SPECIALIST_TERM_LETTERS]
-        if len(specialist) >= ASKED_UNKNOWN_TERMS and not title & self.concepts(asking) and _in_english(
-                asking, besides=frozenset(unknown)):
+        if len(specialist) >= ASKED_UNKNOWN_TERMS and off_subject and _in_english(asking, besides=frozenset(unknown)):
             # a question whose asking sentence names several specialist terms nothing indexed knows, and nothing of
             # the document's subject, asks about something else, however the story around it names the subject
             # ("<the subject> is sorted now. ... Which is it most likely to be: <term>, <term> or <term>?"); an

@@ -2115,15 +2115,17 @@ def test_control_lost_in_words_a_phrase_table_split_wrongly_escalates(question):
     assert ENGINE.context(question).emergency
 
 
-def test_an_animals_or_a_things_own_back_is_no_patients_back():
-    # a snake "zig-zag down its back" beside a swelling of the bitten foot: the spine's pack is not in scope
-    assert not ENGINE.context("Bitten on the foot by what he swears was an adder - zig-zag down its back. The "
-                              "swelling's already gone past her ankle.").packs
-
-
-def test_a_way_back_to_a_place_is_no_back():
-    assert not ENGINE.context("Bitten on the left ankle 20 minutes ago; the ankle is starting to swell. My crewmate "
-                              "wants to walk him the mile back to the ambulance.").packs
+@pytest.mark.parametrize("question", [
+    # a snake "zig-zag down its back" beside a swelling of the bitten foot: an animal's own back
+    "Bitten on the foot by what he swears was an adder - zig-zag down its back. The swelling's already gone past her "
+    "ankle.",
+    # a way back to a place
+    "Bitten on the left ankle 20 minutes ago; the ankle is starting to swell. My crewmate wants to walk him the mile "
+    "back to the ambulance.",
+])
+def test_an_animals_back_or_a_way_back_is_no_patients_back(question):
+    # the spine's pack is not in scope
+    assert not ENGINE.context(question).packs
 
 
 @pytest.mark.parametrize("draft, rule", [
