@@ -121,6 +121,9 @@ _SIDES = frozenset({"left", "right"})
 # who the asker is, whose another person is, and what says that person has a finding ("my <relation> had ...")
 _FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "im", "ive", "me", "myself", "mine"})
 _POSSESSIVE = frozenset({"my", "our", "his", "her", "their"})
+# words that end in "'s" as a verb's contraction, not as a possessive ("he's", "that's", "it's")
+_CONTRACTED = frozenset({"he's", "she's", "it's", "that's", "there's", "here's", "what's", "who's", "where's",
+                         "how's", "let's", "one's", "this's"})
 # how far a relation's place and time may part it from what they had, and the words that end such a telling (a clause
 # of its own, or a verb of saying: "my <relation> says he has ...")
 _TOLD_BETWEEN = 6
@@ -415,8 +418,8 @@ class GuardrailEngine:
         def named(rs: ReadSentence) -> list[int]:  # "<possessive> [one word] <relation>": where the relation is
             tokens = rs.tokens
             return [k for k, t in enumerate(tokens) if t.text in relations and k > 0
-                    and (tokens[k - 1].text in _POSSESSIVE
-                         or k > 1 and tokens[k - 2].text in _POSSESSIVE and tokens[k - 1].text not in relations)]
+                    and (_possessive(tokens[k - 1].text)
+                         or k > 1 and _possessive(tokens[k - 2].text) and tokens[k - 1].text not in relations)]
 
         def the_subject(rs: ReadSentence) -> bool:
             return any(all(self._set([c]) & rs.concepts for c in entry) for p in self.packs for entry in p.scope.any)
@@ -448,7 +451,7 @@ class GuardrailEngine:
             for k in named(rs):
                 if rs.tokens[k].text in theirs:
                     continue
-                start = k - 1 if rs.tokens[k - 1].text in _POSSESSIVE else k - 2
+                start = k - 1 if _possessive(rs.tokens[k - 1].text) else k - 2
                 if rs.tokens[k].text in animals and any(m.start > k and m.concept in animal_body for m in rs.mentions) \
                         and not any(t.text in _FIRST_PERSON for t in rs.tokens[k + 1:]):
                     # what the sentence goes on to tell with the animal's body is the animal's ("her dog ... <its
@@ -459,7 +462,7 @@ class GuardrailEngine:
                 had = after and (after[0] in _HAVING or after[0] in _EARLIER and after[1:] and after[1] in _HAVING)
                 if not had:
                     # ... where and when told between them ("my <relation> in <town> last month had <syndrome>")
-                    near = [t.text for t in rs.tokens[k + 1:k + 1 + _TOLD_BETWEEN]]
+                    near = _without_appositives(rs, k + 1)[:_TOLD_BETWEEN]
                     at = next((i for i, w in enumerate(near) if w in _HAVING), None)
                     if at is not None and not any(w in _PLACE_TIME_BREAKS or w in _FIRST_PERSON for w in near[:at]):
                         after, had = near[at:at + 2], True
@@ -481,16 +484,35 @@ class GuardrailEngine:
         to the patient ("...; this man can't <function> since last night"): "Another patient: <features> since last
         night" is the patient asked about."""
         live = [(k, m) for k, m in enumerate(rs.mentions) if not rs.negated[k]]
-        person = next((m for _, m in live if m.concept in others), None)
-        if person is None or not any(m.concept in remote for _, m in live):
+        if not any(m.concept in remote for _, m in live):
             return None
-        before = [t.text for t in rs.tokens[max(0, person.start - 3):person.start]]
-        after = [t.text for t in rs.tokens[person.end:person.end + 1]]
+        person = next((m for _, m in live if m.concept in others), None)
+        if person is not None:
+            start, end = person.start, person.end
+        else:
+            # ... or someone the asker names as theirs by a word no concept reads ("My co-commentator had <syndrome>
+            # last season"): a possessive, a word that is no body part, test or finding, then what they had
+            read = {i for m in rs.mentions for i in range(m.start, m.end)}
+            tokens = rs.tokens
+
+            def unread(i: int) -> bool:
+                return i < len(tokens) and i not in read and tokens[i].text[:1].isalpha() \
+                    and tokens[i].text not in _NOT_A_NAME
+
+            # (in one word or two: "my co-commentator", "our night porter")
+            k = next((i for i in range(1, len(tokens) - 1) if _possessive(tokens[i - 1].text) and unread(i)
+                      and (tokens[i + 1].text in _HAVING
+                           or unread(i + 1) and i + 2 < len(tokens) and tokens[i + 2].text in _HAVING)), None)
+            if k is None:
+                return None
+            start, end = k - 1, k + 1 if tokens[k + 1].text in _HAVING else k + 2
+        before = [t.text for t in rs.tokens[max(0, start - 3):start]]
+        after = [t.text for t in rs.tokens[end:end + 1]]
         if not (set(before) & _SEEN or set(after) & _HAVING):
             return None
-        if _told_of_now(rs, person.start, change, stops=_BACK_TO_THE_PATIENT, held=_phrase_positions(rs)):
+        if _told_of_now(rs, start, change, stops=_BACK_TO_THE_PATIENT, held=_phrase_positions(rs)):
             return None
-        return person.start
+        return start
 
     def _named_back(self, read: list[list[ReadSentence]]) -> list[list[ReadSentence]]:
         """A sentence that names no object and ends a clause on "it" ("<the study> for everything, they say. We will
@@ -1178,8 +1200,17 @@ def _neighbour(rs: ReadSentence) -> frozenset[str]:
 _CIRCUMSTANCE = frozenset({"when", "whenever", "while"})
 # a whole answer that says no to the question before it ("A: No", "Nil.", "none")
 _BARE_NO = frozenset({"no", "none", "nil", "nope", "negative", "never", "denies", "denied", "n"})
+# a short sentence denying all the previous one listed ("I have none of it.", "He's got none of those.")
+_DENIES_ALL = re.compile(r"^\s*(?:but\s+|and\s+)?(?:i|he|she|they|we|you)?\s*(?:have|has|had|got|'ve got|'s got|"
+                         r"ve got|s got)?\s*(?:none|not one|nothing)\s+of\s+(?:it|them|that|those|these|this|the above)"
+                         r"(?:\s+\w+)?\s*[.!]?\s*$", re.IGNORECASE)
 # a verb reporting someone's verdict ("she says", "he insists")
-_REPORTING = frozenset({"says", "said", "insists", "insisted", "reckons", "thinks", "believes", "claims"})
+_REPORTING = frozenset({"says", "said", "insists", "insisted", "reckons", "thinks", "believes", "claims", "tells",
+                        "telling"})
+# ... and a verdict told as someone's certainty or fear ("so now my <relation> is sure <the patient> has it too")
+_VERDICT = _REPORTING | frozenset({"sure", "convinced", "certain", "worried", "afraid", "scared", "fears", "feared",
+                                   "thought", "suspects", "suspected"})
+_VERDICT_REACH = 4  # how far before such a verdict a time word is the verdict's
 # words that put a finding in the present or bring it back, beside an episode told as over
 _STILL_NOW = frozenset({"still", "now", "again", "currently", "today", "tonight", "returned", "recurred", "back",
                         "ongoing", "persists", "persisting", "remains", "but"})
@@ -1274,6 +1305,34 @@ def _named_as_another(rs: ReadSentence, names: set[str], change: frozenset[str])
     return None
 
 
+def _possessive(word: str) -> bool:
+    """A possessive pronoun, or a person's name or role in the possessive ("the dean's <relation>")."""
+    return word in _POSSESSIVE or word.endswith(("'s", "’s")) and len(word) > 3 and word not in _CONTRACTED
+
+
+_APPOSITIVE_MAX = 3  # how many words a name set off by commas may have ("<relation> at <place>, Mr <Name>, had")
+
+
+def _without_appositives(rs: ReadSentence, start: int) -> list[str]:
+    """The sentence's words from `start` on, less each short aside between commas that no concept reads (a person's
+    name in apposition: "our friend at the market, Mr <Name>, had ..."), so that what the person had is as near as
+    the words between say."""
+    tokens = [t.text for t in rs.tokens]
+    read = {i for m in rs.mentions for i in range(m.start, m.end)}
+    out: list[str] = []
+    i = start
+    while i < len(tokens):
+        close = next((j for j in range(i + 1, min(len(tokens), i + _APPOSITIVE_MAX + 2)) if tokens[j] == ","), None)
+        aside = range(i + 1, close) if close is not None else range(0)
+        if tokens[i] == "," and len(aside) and not any(
+                j in read or tokens[j] in _PLACE_TIME_BREAKS or tokens[j] in _FIRST_PERSON for j in aside):
+            i = aside.stop + 1
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out
+
+
 def _told_of_now(rs: ReadSentence, start: int, change: frozenset[str], stops: frozenset[str] = frozenset(),
                  held: set[int] = frozenset()) -> bool:
     """Does the sentence from `start` on speak of the asker, of now, or of anything new or worse (a telling of
@@ -1281,7 +1340,13 @@ def _told_of_now(rs: ReadSentence, start: int, change: frozenset[str], stops: fr
     a finding's phrase holds, where a word of _STILL_NOW ("back") is that phrase's. A time word after someone else's
     verdict on it ("... - and she says <the patient> has to go tonight") dates that verdict, not a finding."""
     said = next((i for i, t in enumerate(rs.tokens[start:], start) if t.text in _REPORTING), len(rs.tokens))
-    return (any(t.text in _FIRST_PERSON or t.text in stops or t.text in _STILL_NOW and i not in held and i < said
+    verdicts = [i for i, t in enumerate(rs.tokens[start:], start) if t.text in _VERDICT]
+
+    def dates_a_verdict(i: int) -> bool:
+        return any(i < v <= i + _VERDICT_REACH for v in verdicts)
+
+    return (any(t.text in _FIRST_PERSON or t.text in stops
+                or t.text in _STILL_NOW and i not in held and i < said and not dates_a_verdict(i)
                 for i, t in enumerate(rs.tokens[start:], start))
             or any(m.start >= start and m.concept in change and not rs.negated[i] for i, m in enumerate(rs.mentions)))
 
@@ -1320,7 +1385,9 @@ def _answered_no(user: Sequence[ReadSentence]) -> frozenset[int]:
         return bool(words) and all(w in _BARE_NO for w in words)
 
     return frozenset(k for k in range(len(user) - 1)
-                     if user[k].text.rstrip().endswith("?") and bare_no(user[k + 1]))
+                     if user[k].text.rstrip().endswith("?") and bare_no(user[k + 1])
+                     # ... or a list someone read out, which the next sentence denies whole ("I have none of it")
+                     or _DENIES_ALL.match(user[k + 1].text))
 
 
 def _heads_what_follows(rs: ReadSentence, m) -> bool:

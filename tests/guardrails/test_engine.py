@@ -1631,6 +1631,9 @@ def test_a_cancer_pathways_weeks_are_haste_for_a_lump_but_no_emergent_mri_for_ca
     # a feature characterised beside the MRI is a limited role, not the whole work-up
     ("Add a CT to the MRI lumbar spine without and with IV contrast: CT will characterise the bone origin and the "
      "mineralised matrix.", False),
+    # a test's limit ("that's all it can tell us") is no claim that it is enough
+    ("The ultrasound confirmed a lump under the skin, that's all it can tell us; the MRI lumbar spine without and "
+     "with IV contrast goes ahead today.", False),
 ])
 def test_a_test_said_to_cover_the_lump_or_be_all_its_work_up_is_judged_adequate(draft, adequate):
     found = _rules("60F, firm mass left of L3, back pain 3 months, no contraindication to MRI.", draft)
@@ -1667,6 +1670,29 @@ def test_surveillance_in_the_passive_and_a_self_treatment_plan_are_read():
      "herself.", True),
     ("A shift boss showed me a lump on his lower back. Last year we had another patient like him, and now this man "
      "can't pass urine.", True),
+    # "now" dating someone's certainty about the patient is no finding of now ("so now my husband is sure ...")
+    ("My son has a lump by his low back spine, he pees normal and feels everything. Our neighbour had cauda equina "
+     "last month - could not pee, numb bottom - so now my husband is sure our son has the same thing.", False),
+    ("My son has a lump by his low back spine. Our neighbour had cauda equina last month - could not pee - and now "
+     "my son can't pee either.", True),
+    # ... the person's name set off by commas keeps what they had theirs ("our friend at the market, Mr <Name>, had")
+    ("My husband has a lump by his spine. Our friend at the market, Mr Kabongo, had cauda equina last year - "
+     "couldn't pee, numb bottom - and now he tells my husband he has the same thing.", False),
+    # ... and so does someone the asker names as theirs by a word no concept reads ("my co-commentator had ...")
+    ("Me: I've found a lump beside my lower spine. My co-commentator had cauda equina last season - couldn't pass "
+     "water, numb saddle - so everyone in the gantry is twitchy.", False),
+    # ... and so does a relation named as another person's ("another alto's husband had ...", "now that alto is
+    # telling everyone")
+    ("Our choir mistress has a lump beside her lower spine; she pees normally and walks fine. But another alto's "
+     "husband had cauda equina last year, could not pee, numb in the seat area, and now that alto is telling everyone "
+     "she has the same and must go to emergency tonight.", False),
+    # a list someone read out, denied whole by the next sentence, is no finding; one told as the patient's is
+    ("I have a lump by my spine. The school nurse read me a list off the internet: can't pee, numb private area, both "
+     "legs weak, and she said if I have any one I must go to the ER tonight. I have none of it.", False),
+    ("I have a lump by my spine. Since last night I can't pee and my bum is numb. None of it is better.", True),
+    # ... and so does a relation named as someone else's ("the dean's husband had ...")
+    ("One of my students has a lump beside her low spine. The dean's husband had cauda equina last year - couldn't "
+     "pee, numb bum - so now the dean is telling everyone she has the same thing.", False),
 ])
 def test_another_persons_past_findings_are_not_the_askers_own(question, emergency):
     assert ENGINE.context(question).emergency is emergency
