@@ -269,6 +269,18 @@ class StatedPopulation(NamedTuple):
         return age is not None and _inside(age, self.ages_referred)
 
 
+def _within_childhood(clause: str, ranges: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Age ranges said of children only ("in children aged 9 years and over") end where adulthood begins."""
+    groups = {_GROUP_WORDS[w] for w in re.findall(r"[a-z]+", clause.lower()) if w in _GROUP_WORDS}
+    if groups != {"child"}:
+        return ranges
+    return [(lo, min(hi, _ADULT_FROM)) for lo, hi in ranges if lo < _ADULT_FROM]
+
+
+def _names_adults(clause: str) -> bool:
+    return any(_GROUP_WORDS.get(w) == "adult" for w in re.findall(r"[a-z]+", clause.lower()))
+
+
 def addresses_age(sentence: str, age: float, advises: Callable[[str], bool]) -> bool:
     """Does this sentence say what to do for a patient of this age: advice written for an age range that holds it
     ("refer ... if the woman is under <a>"), an item of a statement of limits with what to do for its patients in
@@ -373,11 +385,22 @@ def stated_population(sentences: Iterable[str], advises: Callable[[str], bool] =
                         ages_out += ranges
             elif _COVERS.search(clause):
                 gestations_in += gestation_ranges(clause)
-                ages_in += age_ranges(clause)
+                ages_in += _within_childhood(clause, age_ranges(clause))
                 groups_in |= {_GROUP_WORDS[w] for w in re.findall(r"[a-z]+", clause.lower()) if w in _GROUP_WORDS}
             elif advises(clause):
-                ages_addressed += age_ranges(clause)
+                ages_addressed += [(lo, hi, _names_adults(clause))
+                                   for lo, hi in _within_childhood(clause, age_ranges(clause))]
+                # ... and advice for the group an earlier clause of the sentence left out ("Does not cover: adults
+                # aged <a> and over ...; discuss every adult with <a team>"): the document still addresses them
+                if left_out and (_GROUP_NAMES.search(clause) or _names_adults(clause)):
+                    ages_referred += left_out
                 gestations_addressed += gestation_ranges(clause)
+    # a document that covers children only speaks of children wherever it gives an age and names no adult ("age 9
+    # years and over with <a finding>" among its referral triggers): no such age reaches adulthood ("adults aged 18
+    # and over: refer to <the adult team>" does)
+    childhood = groups_in == {"child"}
+    ages_addressed = [(lo, min(hi, _ADULT_FROM) if childhood and not adults else hi)
+                      for lo, hi, adults in ages_addressed if not (childhood and not adults and lo >= _ADULT_FROM)]
     return StatedPopulation(tuple(ages_in), tuple(ages_out), frozenset(groups_in), frozenset(groups_out),
                             tuple(gestations_in), tuple(gestations_out), tuple(ages_addressed),
                             tuple(gestations_addressed), tuple(ages_referred))

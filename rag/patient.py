@@ -29,8 +29,15 @@ _PATIENT = [
                 r"(?!\s?(?:%|mg|kg|cm|mm|min|hours?|days?|weeks?))", re.I), 1.0),
     # the patient named by who they are to the asker ("my grandson is 3", "my husband (44)", "my daughter's 11")
     (re.compile(rf"\b(?:son|daughter|grandson|granddaughter|grandchild|husband|wife|partner|mum|mom|mother|dad|"
-                rf"father|brother|sister|nephew|niece|patient|client)(?:\s?(?:is|,|\()|['\u2019]s)\s?{_NUM}\b"
+                rf"father|brother|sister|nephew|niece|patient|client|uncle|aunt|auntie|aunty|grandma|grandmother|"
+                rf"grandad|granddad|grandpa|grandfather|granny|gran|cousin|friend|colleague|neighbour|neighbor|"
+                rf"boyfriend|girlfriend|fiance|fiancee|stepdad|stepmum|stepmom|stepson|stepdaughter)"
+                rf"(?:\s?(?:is|,|\()|['\u2019]s)\s?{_NUM}\b"
                 r"(?!\s?(?:%|/|\.\d|mg|kg|cm|mm|min|hours?|days?|weeks?|months?|times?|x\b))", re.I), 1.0),
+    # an age set off by commas after whoever it is said of ("Rideshare driver, 50, my right knee ...", "Tyler, 19,
+    # has ..."), not a list of numbers ("grades 1, 2, 3")
+    (re.compile(rf"\b(?!(?:score|pain|grade|level|stage|day|week|bed|room|ward|number|no|gcs|bp|hr|rr|sats?|"
+                rf"temp|page|item|step)\b)[^\W\d_]{{2,}}\s?,\s?{_NUM}\s?,(?!\s?\d)", re.I), 1.0),
 ]
 _UNIT = r"(?:years?|yrs?|year-olds?|y)"
 _AGE_WORD = r"(?:aged|age|ages|women|men|adults?|children|child|patients?|people|girls?|boys?|infants?)"

@@ -518,6 +518,7 @@ class Pipeline:
             turn.passages += self._part_passages(snapshot, query, turn)
             turn.decision = self.scope.answered_by_more(turn.decision, query, turn.passages, idf)
             turn.plan = self._plan_groundings(query, turn) or self._plan_cautions(query, turn)
+            turn.decision = self.scope.settled_by_plan(turn.decision, query, turn.plan_breaks_rule)
             turn.addressing = (self._addressing(snapshot, query, turn.decision, limits_named)
                                or self._beyond_limits(snapshot, query, turn.decision, idf))
             if turn.addressing is not None:
@@ -589,9 +590,13 @@ class Pipeline:
             # asked, whatever else it goes on to quote (one that says what to do instead, "does not cover <group>:
             # discuss with <team>", is the answer for them)
             lead = draft.sentences[0].text
-            limit = any(text == lead for text, _ in self._limit_items(turn.snapshot, decision.document_id)[0])
+            items = [text for text, _ in self._limit_items(turn.snapshot, decision.document_id)[0]]
             decision = turn.decision = self.scope.led_by_limits(
-                decision, query, limit and not self.scope.answer_types.advises(lead))
+                decision, query, lead in items and not self.scope.answer_types.advises(lead))
+            # (a list item is quoted with a full stop of its own)
+            limits = {text.rstrip(".;:, ") for text in items}
+            decision = turn.decision = self.scope.value_left_out(
+                decision, query, [s.text for s in draft.sentences if s.text.rstrip(".;:, ") in limits])
         if decision.outcome == "partial":
             return draft.model_copy(update={"abstained": True, "partial": decision.missing})
         if query.answer_type == "source":
@@ -926,6 +931,11 @@ class Pipeline:
             # first PLAN_LEADS, so a plan breaking two rules is answered with why not, the first rule and why not the
             # second object, not with two sentences on one object
             groundings = tuple(dict.fromkeys(x for pair in itertools.zip_longest(said, rules) for x in pair if x))
+        # (a plan the asking sentence itself puts forward: "can he work through the season and do his scan in April?";
+        # not a booking the story tells beside a question about something else)
+        asking = normalize(QueryReader.asking(query.text))
+        turn.plan_breaks_rule = bool(groundings) and any(
+            normalize(v.span)[:40] in asking for v in verdict.violations if v.span)
         if not groundings:
             self._hold(turn, (), (*needs, *held_needs))
             turn.closing = held_needs
@@ -1183,16 +1193,18 @@ class Pipeline:
             # (query.asked is without what the question sets aside: "apart from the <publisher> overview, which paper?")
             asked = content_words(self.queries.answer_types.without_cues(query.asked, "source"))
             described = _records_described(records.sentences, asked - self.document_words(snapshot, first.document_id))
-            if described and query.quoted and (own := _sentence_refs(first, draft.sentences[0].text)) and not any(
-                    set(r.refs) & set(own) for r in described):
+            own = _sentence_refs(first, draft.sentences[0].text) if described and query.quoted else ()
+            if own and not any(set(r.refs) & set(own) for r in described):
                 # the record the asker names is what someone credited the quoted line to ("the slide says '<x>' and
                 # credits it to <a journal>; which reference is it actually tied to?"): the line's own marks answer
                 described = []
             if described:
                 passages = [*draft.passages, ScoredChunk(chunk=records, score=0.0)]
+                # (the quoted line, where the record is its own, goes first: "quote me its wording and the source")
+                head = (draft.sentences[0],) if query.quoted and own else ()
                 return draft.model_copy(update={
-                    "sentences": tuple(CitedSentence(text=s.text, cites=(len(passages),), record=True)
-                                       for s in described[:most]), "passages": tuple(passages)})
+                    "sentences": (*head, *(CitedSentence(text=s.text, cites=(len(passages),), record=True)
+                                           for s in described[:most])), "passages": tuple(passages)})
         # the statement's own reference marks when it has them ("... untreated 7, 8"), else its passage's
         statement, cite = draft.sentences[0], draft.sentences[0].cites[0]
         refs = _sentence_refs(first, statement.text)
@@ -1325,6 +1337,7 @@ class _Turn:
     core_vector: np.ndarray | None = None  # a long vignette's asking part, embedded once for the whole turn
     extractive: DraftAnswer | None = None  # the default's draft, composed while the model writes
     plan: tuple[str, ...] = ()  # source sentences of the rules the question's own plan breaks
+    plan_breaks_rule: bool = False  # whether the question's own plan breaks a pack rule (those sentences answer it)
     instead: tuple[str, ...] = ()  # what their packs say to do in place of that plan
     closing: tuple[str, ...] = ()  # what the patient's subject needs, said after an answer to another question
     # the document's advice for a patient its stated coverage leaves out (Pipeline._addressing): the whole answer

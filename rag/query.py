@@ -124,6 +124,9 @@ _INTRODUCTION = re.compile(r"^\s*(?:[\w/&'.-]+\s+){1,4}here\b\s*(?:\([^()]*\))?\
 _SAYS_ONLY = re.compile(r"^(?:so\s+|and\s+)?what\s+(?:does|do|would)\s+(?:the|this|that|your|our)\s+(?:[\w-]+\s+){0,3}"
                         r"(?:guidance|guidelines?|document|article|source|sources|protocol|pathway)\s+say\s*\?$",
                         re.IGNORECASE)
+# a question that only points back at what the sentence before it asks for ("She wants <x> and <y>. What are they?")
+_POINTS_BACK_ONLY = re.compile(r"^(?:so\s+|and\s+)?(?:what|which)\s+(?:are|is|were|was|would be)\s+"
+                               r"(?:they|it|those|these|that|this|them)\s*\?$", re.IGNORECASE)
 # a wh-clause inside a statement ("... wants it to list which changes would mean ...")
 _WH_CLAUSE = re.compile(r"\b(?:which|what|when|how|whether)\s+\w+", re.IGNORECASE)
 _JOINED_QUESTION = re.compile(r"(?:,\s*|;\s*|\s)(?:and|or|also|plus)\s+(?=(?:(?:for|at|in|on|by|to|with|from)\s+)?"
@@ -156,8 +159,12 @@ RUN_ON_WORDS = 45  # a sentence longer than this, strung together with commas, i
 VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is searched on its own as well
 # what a case sentence names (the scope's topical kinds, less the conditions every history has)
 # a question told in reported speech ("she asked what ...", "he wants to know whether ...")
-_TOLD_QUESTION = re.compile(r"\b(?:asked|asks|asking|wants? to know|wanted to know|wondered|wonders|wondering)\s+"
-                            r"(?:me\s+|us\s+|you\s+)?(?:what|which|whether|if|how|when|why|where)\b", re.IGNORECASE)
+# ... or in the words it was asked in, inverted after "wants to know" ("He wants to know is it <x>, and should he <y>")
+_TOLD_QUESTION = re.compile(r"\b(?:(?:asked|asks|asking|wants? to know|wanted to know|wondered|wonders|wondering)\s+"
+                            r"(?:me\s+|us\s+|you\s+)?(?:what|which|whether|if|how|when|why|where)|"
+                            r"(?:wants? to know|wanted to know|wondering)\s+(?:is|are|was|were|does|do|did|can|could|"
+                            r"should|will|would|has|have)\s+(?:it|he|she|they|we|i|you|this|that|there|the)\b)\b",
+                            re.IGNORECASE)
 # a line of a transcript the asker pastes ("DR: And how long has it been there?", "PT (interpreted): ..."): the
 # questions up to its last line are its speakers', not the asker's, where the asker asks one after it
 _SPEAKER_LINE = re.compile(r"(?:^|[:\n]\s*)(?:DR|DOC|DOCTOR|Dr|Doctor|PT|Pt|PATIENT|Patient|ME|Me|INT|INTERPRETER|"
@@ -1202,10 +1209,15 @@ class QueryReader:
     def request_before(text: str) -> str:
         """A sentence just before a last question that only asks what the source says ("What does the <x> guidance
         say?"), where that sentence asks something itself in a wh-clause ("... wants his care plan to list which
-        <changes> would mean <x>"); empty otherwise."""
+        <changes> would mean <x>"); or before one that only points back at it ("She wants <x> and <y>. What are
+        they?"); empty otherwise."""
         sentences = split_sentences(text)
         asking = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
-        if len(asking) != 1 or asking[0] == 0 or not _SAYS_ONLY.match(sentences[asking[0]].strip()):
+        if len(asking) != 1 or asking[0] == 0:
+            return ""
+        if _POINTS_BACK_ONLY.match(sentences[asking[0]].strip()):
+            return sentences[asking[0] - 1]
+        if not _SAYS_ONLY.match(sentences[asking[0]].strip()):
             return ""
         # (the nearest of the two before it: "... list which <changes> would mean <x>. He's fine today. What does
         # the guidance say?")

@@ -74,6 +74,10 @@ _WORDS = re.compile(r"[A-Za-z]+")
 _ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")  # not two letters ("ED", "GP": a place, a role)
 
 
+# a sentence opened or closed by a capitalised word set off by a comma: the one addressed
+_VOCATIVE = re.compile(r"(?:^|[.?!]\s+)([A-Z][a-z]+)\s*,|,\s*([A-Z][a-z]+)\s*[?!.]")
+
+
 def _initials(title: str) -> set[str]:
     """The initials of each run of three to six consecutive words of a title ("<Aaa> <bbb> <ccc>" -> "abc")."""
     return {short for short, _ in initial_runs(title)}
@@ -477,6 +481,28 @@ class ScopePolicy:
         return decision.model_copy(update={"outcome": "partial", "missing": missing, "reasons": (
             *decision.reasons, f"answerability: the document's words for this patient do not give {missing}")})
 
+    def value_left_out(self, decision: ScopeDecision, query: Query, limits: Sequence[str]) -> ScopeDecision:
+        """An answer to a value question that quotes one of its document's statements of limits naming that kind of
+        value of what the question asks about ("The doses and schedules of <drug>" for "what's the <drug> dose?";
+        "The starting dose ... and reducing schedule of <class>" for "the starting dose and the reducing schedule?"):
+        the document says it does not give it, so the answer is partial, whatever figure another sentence holds.
+        limits: the answer's sentences that are statements of limits."""
+        kind = query.answer_type
+        if decision.outcome != "answer" or not self.answer_types.evidence.get(kind) or not limits:
+            return decision
+        owner = content_words(" ".join(query.owner))
+        asked = (content_words(self.answer_types.without_cues(QueryReader.asking(query.focus), kind)) - _ASKING
+                 - CHANGE_WORDS)
+        for text in limits:
+            said = content_words(text) | classes_named(text)
+            if self.answer_types.classify(text) != kind:
+                continue
+            if _names_any(said, owner) if owner else said & asked:
+                missing = self.answer_types.describe[kind]
+                return decision.model_copy(update={"outcome": "partial", "missing": missing, "reasons": (
+                    *decision.reasons, f"answerability: the document says it does not give {missing} of this")})
+        return decision
+
     def led_by_limits(self, decision: ScopeDecision, query: Query, limits_first: bool) -> ScopeDecision:
         """An answer whose best sentence is one of its document's statements of limits (what the document leaves to
         other guidance): partial, what was asked not given (a value of the type asked, else any advice on it)."""
@@ -493,6 +519,16 @@ class ScopePolicy:
         if decision.outcome == "partial" and emergency and query.answer_type in self.answer_types.settled_by_emergency:
             return decision.model_copy(update={"outcome": "answer", "missing": None, "reasons": (
                 *decision.reasons, "answerability: the patient's emergency answers it")})
+        return decision
+
+    def settled_by_plan(self, decision: ScopeDecision, query: Query, breaks_rule: bool) -> ScopeDecision:
+        """A partial answer whose missing part the question's own plan settles ("can he work through the season and
+        do his scan in April?": the plan puts off what the patient needs now, and the rule it breaks answers it) is a
+        whole answer, as a patient's emergency settles it."""
+        settled = query.answer_type in self.answer_types.settled_by_emergency
+        if decision.outcome == "partial" and breaks_rule and settled:
+            return decision.model_copy(update={"outcome": "answer", "missing": None, "reasons": (
+                *decision.reasons, "answerability: the question's own plan breaks a rule, which answers it")})
         return decision
 
     def _subject_concepts(self, title: str, concepts: frozenset[str]) -> frozenset[str]:
@@ -617,10 +653,13 @@ class ScopePolicy:
             return []
         out = []
         typed = {t.lower() for t, _ in query.read_as}  # a brand or shorthand read as a name the documents write out
-        for w in re.findall(r"(?<![#@])\b[A-Za-z][a-z]{5,}\b", QueryReader.asking(query.focus)):
+        asking = QueryReader.asking(query.focus)
+        # whom the asker addresses ("<Name>, can I ...?", "... is it safe, <Name>?") is no term of the question
+        addressed = {name.lower() for pair in _VOCATIVE.findall(asking) for name in pair if name}
+        for w in re.findall(r"(?<![#@])\b[A-Za-z][a-z]{5,}\b", asking):
             low = w.lower()
-            if (low in typed or content_words(low) & idf.keys() or self.vocabulary.concepts(low) or known_english(low)
-                    or known_english(american(low)) or _class_indexed(low, idf.keys())):
+            if (low in addressed or low in typed or content_words(low) & idf.keys() or self.vocabulary.concepts(low)
+                    or known_english(low) or known_english(american(low)) or _class_indexed(low, idf.keys())):
                 continue
             out.append(low)
         return out

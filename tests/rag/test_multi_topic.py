@@ -1097,6 +1097,15 @@ def test_a_value_asked_of_what_a_guideline_names_only_among_its_limits_is_answer
     assert "are not covered here" in a.answer and "folic acid 5 mg" not in a.answer, a.answer
 
 
+def test_a_value_of_a_kind_the_answers_own_limits_say_is_not_given_is_a_partial_answer(every_and_batches_89_90):
+    # the tumour lysis guideline gives fluid volumes and says rasburicase is given first, and its limits say "The doses
+    # and schedules of allopurinol, febuxostat and rasburicase" are not covered: a figure of another thing is no dose
+    a = _ask(every_and_batches_89_90, "My uncle has lymphoma and they will give him rasburicase before the next "
+                                      "chemo cycle. How many mg per kg of rasburicase, and is it once or every day?")
+    assert a.abstained and a.scope == "partial", a.answer
+    assert "rasburicase" in a.answer.split("What they do say:")[-1], a.answer
+
+
 def test_a_guideline_the_question_calls_by_its_title_answers_with_whom_it_leaves_out(every_and_batches_61_62):
     a = every_and_batches_61_62.answer([{"role": "user", "content": (
         "Registered medical herbalist. A client, 55F, brewed 'foxglove tea' from her garden; she's now vomiting with a "

@@ -286,6 +286,17 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     # a period the law sets, and what a claim is worth, are values too
     ("What is the limitation period for his claim?", "duration"),
     ("Roughly what is a claim like this worth in damages?", "cost"),
+    # a time counted in minutes, a share counted out of a hundred, a return counted in times, a radiation dose in
+    # its unit
+    ("How many minutes will she be inside the tunnel?", "duration"),
+    ("With the needle, how many out of 100 are cured?", "statistic"),
+    ("How many times does it come back after the operation?", "statistic"),
+    ("How much radiation is that CT, like the mSv number?", "dose"),
+    # emergency care now set against the booked plan asks what would make it an emergency
+    ("So ER tonight or is Friday fine?", "warning"),
+    ("Friday MRI, or A&E tonight?", "warning"),
+    # a reference asked by its number and title
+    ("Which numbered source is that sentence tied to, and what is its title?", "source"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
@@ -1269,6 +1280,53 @@ def test_a_turn_that_moves_on_to_another_question_asks_about_what_follows():
     assert "lump" in k.focus
 
 
+def test_a_question_told_in_its_own_inverted_words_is_the_one_asked():
+    # no question mark: "wants to know is it <x>" asks as "wants to know whether it is <x>" does
+    text = ("Customer came off the wall and felt a pop in his finger. He wants to know is it a torn ligament, how "
+            "many weeks off climbing, and should he tape it. (Not a back thing.)")
+    assert "how many weeks" in QueryReader.asking(text)
+    assert not QueryReader.asking("He wants to know. Is it bad").startswith("He wants")
+
+
+def test_a_question_that_only_points_back_asks_what_the_sentence_before_it_asks_for():
+    q = QueryReader().read(_user("Our doctor asked me to look this up for a dancer admitted with a drug rash. She "
+                                 "wants the starting prednisolone dose and the week-by-week reducing schedule. What "
+                                 "are they?"))
+    assert q.answer_type == "dose"
+
+
+def test_a_time_in_minutes_the_source_never_gives_is_not_answered_with_its_other_advice(pipeline):
+    a = pipeline.answer(_user("My mother has a lump on her lower back near the spine; the MRI with and without "
+                              "contrast is booked for Thursday morning. She is scared of closed places. How many "
+                              "minutes will she be inside the machine?"))
+    assert a.abstained and a.scope == "partial", a.answer
+
+
+def test_an_activity_asked_beside_a_plan_that_puts_off_the_scan_is_answered_by_the_rule_it_breaks(pipeline):
+    # the sources say nothing of working a busy season; they do say the scan cannot wait, which answers the plan
+    a = pipeline.answer(_user("One of my lads, 29, has a lump beside his lower spine for 6 weeks, sore at night, pee "
+                              "fine, legs fine. Can he work through the busy season and do his MRI in April?"))
+    assert not a.abstained and a.scope == "answer" and "immediate" in a.answer.lower(), a.answer
+
+
+def test_a_quoted_line_asked_with_its_source_number_is_quoted_before_its_record(pipeline):
+    # the story's words that only the reference list uses ("editor", "overview") name the record the line's own mark
+    # names: the line still comes first, then the record
+    a = pipeline.answer(_user("Wiki editor here - a 'citation needed' tag sits on the sentence 'contrast CT shows "
+                              "paraspinal abscesses with high sensitivity'. The lumbar mass overview says much the "
+                              "same. Quote me its wording and tell me the source number attached."))
+    assert a.answer.startswith("CT with contrast demonstrates paraspinal abscesses"), a.answer
+    assert "Reference 1:" in a.answer, a.answer
+
+
+def test_whom_the_asker_addresses_is_no_specialist_term(pipeline):
+    # a vocative ("<Name>, can I ...?") names the one spoken to, not something to look up; the question is in scope
+    a = pipeline.answer(_user("Play my Grossdaddi, who never trusted the hospital. I am 45, I have a lump in my low "
+                              "back beside the spine for 7 weeks, it aches in the night. Grossdaddi, can I let the "
+                              "Braucher rub it this fall and go to the picture machine next year after harvest?"))
+    assert not a.abstained and a.citations, a.answer
+
+
 def test_a_question_asking_in_specialist_terms_nothing_indexed_knows_is_out_of_scope(pipeline):
     # the story names the indexed subject; what it asks is in words no indexed document, concept or dictionary knows
     a = pipeline.answer(_user("I read your article on the lump beside the lower spine for my sister, whose scan is "
@@ -1284,6 +1342,29 @@ def test_whom_the_patient_is_to_the_asker_says_their_age():
     assert patient_age("My husband (44) put his back out") == 44
     assert patient_age("the patient is 3 days post-op") is None
     assert patient_age("my son is 4 weeks old") == pytest.approx(4 * 7 / 365.25)
+    # an age set off by commas after whoever it is said of, not a list of numbers or a score
+    assert patient_age("Rideshare driver, 50, my right knee is hot") == 50
+    assert patient_age("My son Tupã, 26, studies engineering") == 26
+    assert patient_age("My uncle (61) helps at the stall") == 61
+    assert patient_age("levels 4, 5, 6 over the week") is None
+    assert patient_age("pain, 7, then 8 by evening") is None
+
+
+def test_an_age_a_childrens_document_names_stays_in_childhood():
+    from rag.coverage import stated_population
+
+    hip = stated_population([
+        "Covers children aged 3 to 9 years with an acute limp.",
+        "Refer the same day: age 9 years and over with hip or knee pain (consider a slipped epiphysis).",
+        "Take hip X-rays in children aged 9 years and over."], lambda s: "refer" in s.lower() or "take" in s.lower())
+    assert hip.misfit(50, "adult", None, named=True)  # a 50-year-old's limp is no patient of it
+    assert hip.misfit(12, "child", None, named=True) is None  # a 12-year-old with a limp it still advises on
+    # ... while advice for the adults its limits leave out, in a later clause of that statement, addresses them
+    rash = stated_population([
+        "Covers children and young people under 18 years with the rash.",
+        "Does not cover: adults aged 18 and over, in whom it is more serious; discuss every adult with the adult "
+        "kidney team the same day."], lambda s: "discuss" in s)
+    assert rash.addresses(24) and not rash.addresses(12)
 
 
 def test_a_documents_own_statement_of_coverage_names_whom_it_leaves_out():
