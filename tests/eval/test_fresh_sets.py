@@ -350,6 +350,16 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_94.jsonl": (1.0, 1.0, 0.91),
     "guard_fresh_95.jsonl": (1.0, 0.75, 0.75),
     "guard_fresh_96.jsonl": (0.91, 0.87, 0.83),
+    # batches 97 and 98 (first contact 0.92 / 0.75 / 0.67 and 1.00 / 0.625 / 0.67, untouched) and 99 and 100 (0.83 /
+    # 0.50 / 0.50 and 0.92 / 0.625 / 0.92, after the session's changes for 97 and 98): a booking pushed "to
+    # mid-January", a lump to "sit tight a few more weeks", pijat and urut, a bone scan that "will show us everything",
+    # an MRI offered for a day and kept, "that's all it can tell us". Still flagged: studies set for a named day or
+    # tomorrow that the question did not book (a CT where MRI is contraindicated, CT myelograms), "la iha (no)
+    # massage", massage after the MRI called the lump a lipoma
+    "guard_fresh_97.jsonl": (1.0, 0.87, 0.75),
+    "guard_fresh_98.jsonl": (1.0, 0.75, 0.66),
+    "guard_fresh_99.jsonl": (1.0, 0.5, 0.66),
+    "guard_fresh_100.jsonl": (1.0, 0.62, 1.0),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -673,10 +683,20 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # session's changes for 93 and 94: 36, 38, 35 and 31/40 after (what else to look for is the
                # examination; features named as another's by name or disowned; "doesn't have <a> or <b>" denies both;
                # a question moving on to "other question", or asking in specialist terms nothing indexed knows, is out
-               # of scope). Still failing: a foot drop progressing over days; a dog's lump; scanner minutes; a
-               # neighbour's cauda equina "so now my husband is sure"
-               "chat_fresh_93.jsonl": 0.9, "chat_fresh_94.jsonl": 0.95, "chat_fresh_95.jsonl": 0.87,
-               "chat_fresh_96.jsonl": 0.77}
+               # of scope). Still failing then: a foot drop progressing over days; a dog's lump; scanner minutes; a
+               # neighbour's cauda equina "so now my husband is sure". At the forty-second stop 36, 38, 36 and 37/40
+               # (the progression, the minutes, the neighbour, an mSv dose and cure rates mended; the dog's lump not)
+               "chat_fresh_93.jsonl": 0.9, "chat_fresh_94.jsonl": 0.95, "chat_fresh_95.jsonl": 0.9,
+               "chat_fresh_96.jsonl": 0.92,
+               # batches 97 (first contact 0.80) and 98 (0.85), untouched, and 99 (0.925) and 100 (0.85), after the
+               # session's changes for 97 and 98: 34, 36, 37 and 36/40 after (another person's cauda equina told
+               # with a name, a role or a possessive, or denied whole, does not escalate; "ER tonight, or Friday?"
+               # asks what would make it an emergency; a reference asked by its number; a plan in the asking sentence
+               # that puts off the scan answers an activity question). Still failing: a related-list question about
+               # diverticula or dialysis; a lay paraphrase of the after-the-scan line matched to another item; exam
+               # questions missing one finding; the cauda equina line quoted for a newsletter escalates
+               "chat_fresh_97.jsonl": 0.85, "chat_fresh_98.jsonl": 0.9, "chat_fresh_99.jsonl": 0.92,
+               "chat_fresh_100.jsonl": 0.9}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))
