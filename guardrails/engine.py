@@ -1338,7 +1338,8 @@ def _told_of_now(rs: ReadSentence, start: int, change: frozenset[str], stops: fr
     """Does the sentence from `start` on speak of the asker, of now, or of anything new or worse (a telling of
     another's past that does is read as any other)? stops: more words that end such a telling; held: token positions
     a finding's phrase holds, where a word of _STILL_NOW ("back") is that phrase's. A time word after someone else's
-    verdict on it ("... - and she says <the patient> has to go tonight") dates that verdict, not a finding."""
+    verdict on it ("... - and she says <the patient> has to go tonight"), or just before it ("so now my <relation> is
+    sure ..."), dates that verdict, not a finding."""
     said = next((i for i, t in enumerate(rs.tokens[start:], start) if t.text in _REPORTING), len(rs.tokens))
     verdicts = [i for i, t in enumerate(rs.tokens[start:], start) if t.text in _VERDICT]
 

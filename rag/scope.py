@@ -494,9 +494,9 @@ class ScopePolicy:
         asked = (content_words(self.answer_types.without_cues(QueryReader.asking(query.focus), kind)) - _ASKING
                  - CHANGE_WORDS)
         for text in limits:
-            said = content_words(text) | classes_named(text)
             if self.answer_types.classify(text) != kind:
                 continue
+            said = content_words(text) | classes_named(text)
             if _names_any(said, owner) if owner else said & asked:
                 missing = self.answer_types.describe[kind]
                 return decision.model_copy(update={"outcome": "partial", "missing": missing, "reasons": (
