@@ -492,7 +492,7 @@ class GuardrailEngine:
         else:
             # ... or someone the asker names as theirs by a word no concept reads ("My co-commentator had <syndrome>
             # last season"): a possessive, a word that is no body part, test or finding, then what they had
-            read = {i for m in rs.mentions for i in range(m.start, m.end)}
+            read = _read_positions(rs)
             tokens = rs.tokens
 
             def unread(i: int) -> bool:
@@ -1225,6 +1225,11 @@ def _others_words(rs: ReadSentence, cues: frozenset[str], quotes: Sequence[tuple
     return [m.start > told or any(a <= rs.tokens[m.start].start < b for a, b in quotes) for m in rs.mentions]
 
 
+def _read_positions(rs: ReadSentence) -> set[int]:
+    """The token positions any concept's phrase holds."""
+    return {i for m in rs.mentions for i in range(m.start, m.end)}
+
+
 def _phrase_positions(rs: ReadSentence) -> set[int]:
     """The token positions a finding's or a body part's phrase holds: a word of _STILL_NOW there is that phrase's, not
     a time ("a back operation")."""
@@ -1318,7 +1323,7 @@ def _without_appositives(rs: ReadSentence, start: int) -> list[str]:
     name in apposition: "our friend at the market, Mr <Name>, had ..."), so that what the person had is as near as
     the words between say."""
     tokens = [t.text for t in rs.tokens]
-    read = {i for m in rs.mentions for i in range(m.start, m.end)}
+    read = _read_positions(rs)
     out: list[str] = []
     i = start
     while i < len(tokens):

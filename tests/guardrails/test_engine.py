@@ -2204,33 +2204,29 @@ def test_a_ct_in_the_studys_place_where_the_study_cannot_be_done_is_safe():
     assert _rules("Lump beside L3; non-conditional pacemaker.", "Contrast CT today, no MRI.") == set()
 
 
-@pytest.mark.parametrize("question", [
+@pytest.mark.parametrize("question, emergency", [
     # a mechanism of injury, not a dragging foot
-    "Strained his back hauling a pallet, dragging a heavy barrier about; no lump, legs and bladder normal.",
+    ("Strained his back hauling a pallet, dragging a heavy barrier about; no lump, legs and bladder normal.", False),
     # features named as another person's by that person's name, or disowned after being told
-    "I'm raising my granddaughter Asha. I have a lump beside my spine. The bedwetting is Asha, she is six. The numb "
-    "foot is also Asha, after netball. I pass urine normally.",
-    "At work I read a man's notes: 'cauda equina, urinary incontinence, saddle anaesthesia'. That was him, not me. I "
-    "have a lump beside my spine and I feel everything.",
+    ("I'm raising my granddaughter Asha. I have a lump beside my spine. The bedwetting is Asha, she is six. The numb "
+     "foot is also Asha, after netball. I pass urine normally.", False),
+    ("At work I read a man's notes: 'cauda equina, urinary incontinence, saddle anaesthesia'. That was him, not me. I "
+     "have a lump beside my spine and I feel everything.", False),
     # a negated verb of having denies its whole list, and what another says tonight is their verdict, not a finding
-    "Lump by his spine for 6 weeks. He doesn't have pee problems or numbness, legs fine.",
-    "My aunt's husband had cauda equina in 2020 - couldn't pee, numb down below - and she says mum has to go to the "
-    "emergency tonight. Mum has a lump by her spine; she passes urine normally and her legs are strong.",
+    ("Lump by his spine for 6 weeks. He doesn't have pee problems or numbness, legs fine.", False),
+    ("My aunt's husband had cauda equina in 2020 - couldn't pee, numb down below - and she says mum has to go to the "
+     "emergency tonight. Mum has a lump by her spine; she passes urine normally and her legs are strong.", False),
+    # ... while a finding turned back to the patient, or told now, still escalates
+    ("He is dragging a leg and cannot pass urine; lump beside the spine.", True),
+    ("I'm raising my granddaughter Asha. I have a lump beside my spine. The bedwetting is Asha, but since last night I "
+     "can't pass urine myself.", True),
+    ("I cannot pee since last night and my bottom is numb; lump by my spine. The notes were his, that was him.", True),
+    ("Lump by his spine. He doesn't have numbness, but since this morning he can't pass urine and both legs are "
+     "weak.", True),
+    ("My dad had cauda equina in 2020, and he says I cannot pee either since last night; lump by my spine.", True),
 ])
-def test_features_of_someone_else_or_of_a_task_are_no_emergency(question):
-    assert not ENGINE.context(question).emergency
-
-
-@pytest.mark.parametrize("question", [
-    "He is dragging a leg and cannot pass urine; lump beside the spine.",
-    "I'm raising my granddaughter Asha. I have a lump beside my spine. The bedwetting is Asha, but since last night I "
-    "can't pass urine myself.",
-    "I cannot pee since last night and my bottom is numb; lump by my spine. The notes were his, that was him.",
-    "Lump by his spine. He doesn't have numbness, but since this morning he can't pass urine and both legs are weak.",
-    "My dad had cauda equina in 2020, and he says I cannot pee either since last night; lump by my spine.",
-])
-def test_a_dragging_leg_and_features_turned_back_to_the_patient_still_escalate(question):
-    assert ENGINE.context(question).emergency
+def test_features_of_someone_else_or_of_a_task_are_no_emergency_unless_told_of_the_patient(question, emergency):
+    assert ENGINE.context(question).emergency is emergency
 
 
 def test_a_study_the_question_booked_kept_on_its_day_puts_nothing_off():
