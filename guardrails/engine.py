@@ -129,7 +129,7 @@ _CONTRACTED = frozenset({"he's", "she's", "it's", "that's", "there's", "here's",
 _TOLD_BETWEEN = 6
 _PLACE_TIME_BREAKS = frozenset({",", ";", ":", ".", "-", "(", "says", "said", "thinks", "thought", "told", "tells",
                                 "reckons", "knows", "and", "but", "who", "which", "that"})
-_HAVING = frozenset({"had", "suffered", "developed", "got", "was", "went"})
+_HAVING = frozenset({"had", "suffered", "developed", "got", "was", "went", "could", "couldn't"})
 _EARLIER = frozenset({"had", "also", "once", "previously", "already"})
 # how a person other than the patient is brought into a story ("we had a different worker", "there was another man")
 _SEEN = frozenset({"had", "saw", "seen", "was", "were", "treated", "knew"})
@@ -213,17 +213,18 @@ class GuardrailEngine:
         for this patient: the first of its `instead_if` one of whose `when` entries a user sentence says in full, with
         none of its `unless` named, else its `instead`."""
         pack = next(p for p in self.packs for r in p.rules if r.id == rule_id)
-        if pack.instead_if and question:
-            ctx = self.context(question, history)
-            # (conditions included: "must he still have it when it is fixed?"; and the study denied, as a reason it
-            # cannot be done says it: "no <study>, too risky")
-            said = [rs.mentioned | {m.concept for m in rs.mentions if m.kind == "object"} for rs in ctx.user]
-            named = frozenset().union(*(rs.mentioned for rs in ctx.user)) - ctx.denied
-            for alternative in pack.instead_if:
-                if any(all(self._set([c]) & s for c in entry) for entry in alternative.when for s in said) \
-                        and not self._set(alternative.unless) & named:
-                    return alternative.text
-        return pack.instead
+        return (self._alternative(pack, self.context(question, history)) if question else "") or pack.instead
+
+    def _alternative(self, pack: Pack, ctx: Context) -> str:
+        """The first of the pack's `instead_if` one of whose `when` entries a user sentence says in full, with none of
+        its `unless` named ("" where none is)."""
+        # (conditions included: "must he still have it when it is fixed?"; and the study denied, as a reason it
+        # cannot be done says it: "no <study>, too risky")
+        said = [rs.mentioned | {m.concept for m in rs.mentions if m.kind == "object"} for rs in ctx.user]
+        named = frozenset().union(*(rs.mentioned for rs in ctx.user)) - ctx.denied
+        return next((alternative.text for alternative in pack.instead_if
+                     if any(all(self._set([c]) & s for c in entry) for entry in alternative.when for s in said)
+                     and not self._set(alternative.unless) & named), "")
 
     # ---- reading ----------------------------------------------------------------------------------
     def read(self, text: str, lists: bool = False) -> list[ReadSentence]:
@@ -426,16 +427,20 @@ class GuardrailEngine:
 
         if not any(the_subject(rs) for rs in user):
             return {}
-        # whose the pack's subject is: the asker, or the relations named with it (none: "a gentleman", "he")
+        # whose the pack's subject is: the asker, or the relations named with it (none: "a gentleman", "he"), not in
+        # a telling dated long past ("her brother last year had a lump like this and then could not pee"), which is
+        # that person's story
         subjects = self._set([c for p in self.packs for c in p.scope.subject])
-        theirs = {rs.tokens[k].text for rs in user if subjects & rs.concepts for k in named(rs)}
+        others, remote = self.vocabulary.role("another_person"), self.vocabulary.role("remote_past")
+        theirs = {rs.tokens[k].text for rs in user if subjects & rs.concepts and not remote & rs.concepts
+                  for k in named(rs)}
         # the names of the other people told of ("raising my <relation> <name>"): a word after their relation that
         # no concept reads
         names = {rs.tokens[k + 1].text for rs in user for k in named(rs) if rs.tokens[k].text not in theirs
                  and k + 1 < len(rs.tokens) and _a_name(rs, k + 1, relations)}
         about: dict[int, int] = {}
-        others, remote = self.vocabulary.role("another_person"), self.vocabulary.role("remote_past")
         for n, rs in enumerate(user):
+            dated = {i for m in rs.mentions if m.concept in remote for i in range(m.start, m.end)}
             if (told := self._other_persons_past(rs, others, remote, change)) is not None:
                 about[n] = told
                 continue
@@ -461,8 +466,9 @@ class GuardrailEngine:
                 after = [t.text for t in rs.tokens[k + 1:k + 3]]
                 had = after and (after[0] in _HAVING or after[0] in _EARLIER and after[1:] and after[1] in _HAVING)
                 if not had:
-                    # ... where and when told between them ("my <relation> in <town> last month had <syndrome>")
-                    near = _without_appositives(rs, k + 1)[:_TOLD_BETWEEN]
+                    # ... where and when told between them ("my <relation> in <town> last month had <syndrome>", "my
+                    # <relation>, last year, could not <function>")
+                    near = _without_appositives(rs, k + 1, dated)[:_TOLD_BETWEEN]
                     at = next((i for i, w in enumerate(near) if w in _HAVING), None)
                     if at is not None and not any(w in _PLACE_TIME_BREAKS or w in _FIRST_PERSON for w in near[:at]):
                         after, had = near[at:at + 2], True
@@ -893,15 +899,22 @@ class GuardrailEngine:
     def subject_answers(self, question: str, history: Sequence[dict] = ()) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """For each pack whose subject the user's turns name (not deny), with no emergency, none of its
         subject_answer's `unless` concepts and none of its `unless_denied` denied: (what a patient with that subject
-        needs, the pack's documents)."""
+        needs, the pack's documents). A patient for whom one of the pack's `instead_if` holds (the study cannot be
+        had) needs that alternative instead, whatever else the subject answer's `unless` names."""
         ctx = self.context(question, history)
         if ctx.emergency:
             return ()
-        return tuple((p.subject_answer.text, tuple(p.documents)) for p in ctx.packs
-                     if p.subject_answer and p.scope.subject
-                     and any(self._set([c]) & ctx.concepts for c in p.scope.subject)
-                     and not self._set(p.subject_answer.unless) & ctx.concepts
-                     and not self._set(p.subject_answer.unless_denied) & ctx.denied)
+        out = []
+        for p in ctx.packs:
+            if not (p.subject_answer and p.scope.subject
+                    and any(self._set([c]) & ctx.concepts for c in p.scope.subject)):
+                continue
+            if alternative := self._alternative(p, ctx):
+                out.append((alternative, tuple(p.documents)))
+            elif not self._set(p.subject_answer.unless) & ctx.concepts \
+                    and not self._set(p.subject_answer.unless_denied) & ctx.denied:
+                out.append((p.subject_answer.text, tuple(p.documents)))
+        return tuple(out)
 
     def _subject_denied(self, pack: Pack, ctx: Context) -> bool:
         """Does the question deny every concept the pack's rules are about ("no <finding> felt"), with none of its
@@ -1318,15 +1331,19 @@ def _possessive(word: str) -> bool:
 _APPOSITIVE_MAX = 3  # how many words a name set off by commas may have ("<relation> at <place>, Mr <Name>, had")
 
 
-def _without_appositives(rs: ReadSentence, start: int) -> list[str]:
+def _without_appositives(rs: ReadSentence, start: int, dated: set[int] = frozenset()) -> list[str]:
     """The sentence's words from `start` on, less each short aside between commas that no concept reads (a person's
-    name in apposition: "our friend at the market, Mr <Name>, had ..."), so that what the person had is as near as
-    the words between say."""
+    name in apposition: "our friend at the market, Mr <Name>, had ..."), and less the words that date it long past
+    (`dated`, token positions) with the commas beside them, so that what the person had is as near as the words
+    between say."""
     tokens = [t.text for t in rs.tokens]
     read = _read_positions(rs)
     out: list[str] = []
     i = start
     while i < len(tokens):
+        if i in dated or tokens[i] == "," and (i + 1 in dated or i - 1 in dated):
+            i += 1
+            continue
         close = next((j for j in range(i + 1, min(len(tokens), i + _APPOSITIVE_MAX + 2)) if tokens[j] == ","), None)
         aside = range(i + 1, close) if close is not None else range(0)
         if tokens[i] == "," and len(aside) and not any(

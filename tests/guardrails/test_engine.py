@@ -1693,6 +1693,13 @@ def test_surveillance_in_the_passive_and_a_self_treatment_plan_are_read():
     # ... and so does a relation named as someone else's ("the dean's husband had ...")
     ("One of my students has a lump beside her low spine. The dean's husband had cauda equina last year - couldn't "
      "pee, numb bum - so now the dean is telling everyone she has the same thing.", False),
+    # ... and a relation whose telling is dated long past before its verb ("my uncle, last year, could not ...")
+    ("My father, 70, has a lump low on his back by the spine. We worry because my uncle, last year, could not pass "
+     "urine and was numb between the legs.", False),
+    ("My father, 70, has a lump low on his back by the spine. Since last night he can't pass urine.", True),
+    # ... and a relation told with a lump of their own, long past, is that person, not the patient
+    ("My father, 61, has a lump low on his back. My aunt is scared because her brother last year had a lump like this "
+     "and then could not pee and his bottom went numb.", False),
 ])
 def test_another_persons_past_findings_are_not_the_askers_own(question, emergency):
     assert ENGINE.context(question).emergency is emergency
@@ -1744,6 +1751,21 @@ def test_relations_are_single_lower_case_words():
     for bad in (["step mother"], ["Husband"], "husband"):
         with pytest.raises(VocabularyError, match="relations"):
             Vocabulary({}).set_relations(bad)
+
+
+@pytest.mark.parametrize("told, emergency", [
+    # retention told with another language's infinitive, or as drops; legs like something limp, or gone soft; the seat
+    # not felt; a numbness told as having climbed the leg
+    ("Two days ago he stopped to pass urine and the nurse drained a litre. His legs are heavy heavy.", True),
+    ("Since Sunday I cannot make pis, only little drops, and I don't feel the chair when I sit.", True),
+    ("Tonight both her legs were like wet rope and she hasn't been able to wee since yesterday.", True),
+    ("His right foot slaps and the numbness has moved from the ankle up past the shin since breakfast.", True),
+    ("On Monday his left leg went weak, and two days later the right leg also.", True),
+    # questions named by the features they ask about, and legs said to be strong, are no features
+    ("I asked him the bladder and numbness questions: no problems with wee, no numb bum, legs strong.", False),
+])
+def test_features_told_in_more_plain_words_are_read(told, emergency):
+    assert ENGINE.context(f"Lump beside his lower spine for six weeks, aching at night. {told}").emergency is emergency
 
 
 def test_what_the_bladder_or_bowel_passes_unnoticed_is_an_emergency_for_a_patient_with_the_subject():
@@ -2242,3 +2264,13 @@ def test_a_study_the_question_booked_kept_on_its_day_puts_nothing_off():
     # ... and a booking kept while the question tells an emergency puts the study off
     assert "RF-MRI-DELAY" in _rules("Lump at L2; MRI booked for next week. Since last night both legs are weaker and "
                                     "he cannot pass urine.", "Keep the MRI slot he has for next week.")
+
+
+def test_a_patient_who_cannot_have_the_study_needs_the_packs_alternative():
+    told = [{"role": "user", "content": "He has a lump beside his lower spine, two months, aching at night."}]
+    cannot = ENGINE.subject_answers("He has a steel piece in his left eye, so the MRI is not allowed. What now?",
+                                    told)
+    assert [text for text, _ in cannot] == ["CT lumbar spine with contrast is a second-line option only if MRI is "
+                                            "contraindicated or unavailable."]
+    can = ENGINE.subject_answers("He walks fine. What now?", told)
+    assert [text for text, _ in can] and "MRI of the lumbar spine" in can[0][0]
