@@ -46,7 +46,7 @@ from rag.llm import LLMClient, Reply
 from rag.llm_answer import LLMSynthesizer, Prompt, build_prompt
 from rag.measures import measure_fit, named_measurements
 from rag.query import QUESTION_STEMS, QUESTION_WORDS, Query, QueryReader
-from rag.ranking import FIT_KINDS, SentenceFit, asked_categories, tests_of
+from rag.ranking import FIT_KINDS, SentenceFit, asked_categories, of_a_test, tests_of
 from rag.retrieve import HybridRetriever
 from rag.scope import RARE_SHARE, ScopeDecision, ScopePolicy, document_first
 from rag.stream_answer import stream_turn
@@ -909,7 +909,10 @@ class Pipeline:
         tests = tests_of(vocabulary)
         named = vocabulary.concepts(query.text) & tests or (vocabulary.concepts(
             " ".join(h["content"] for h in query.history)) & tests if query.follow_up else frozenset())
-        reported_definitive = bool(query.reported) and bool(named & vocabulary.role("definitive_test"))
+        # (a normal the question reports of the patient's functions, "walks fine, pees fine", is no test's result)
+        established = vocabulary.role("established")
+        reported = query.reported - established if not of_a_test(vocabulary, query.text) else query.reported
+        reported_definitive = bool(reported) and bool(named & vocabulary.role("definitive_test"))
         if turn.decision and not reported_definitive:
             needs = tuple(text for text, documents in self.guardrails.subject_answers(query.text, query.history)
                           if turn.decision.document_id in documents)

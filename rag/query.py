@@ -214,6 +214,24 @@ def _wh_before(tokens, start: int) -> bool:
     return False
 
 
+# words that open a second yes-or-no question after "or" ("is it safe, or should I wait?", "is it serious or not?")
+_POLAR_AGAIN = frozenset({"should", "can", "could", "is", "are", "was", "were", "do", "does", "did", "will", "would",
+                          "shall", "must", "may", "might", "have", "has", "had", "am", "not", "no", "what", "anything",
+                          "something", "else", "isn't", "aren't", "don't", "doesn't", "won't", "can't", "shouldn't"})
+
+
+def _offers_alternatives(tokens, start: int) -> bool:
+    """Does the question from this position on offer alternatives joined by "or" ("is it tonight or Thursday?", "is
+    this the emergency tonight, or we keep Tuesday?")? It asks which one, not yes or no; "or" opening another
+    yes-or-no question ("..., or should I wait?", "... or not?") offers none."""
+    for k in range(start, len(tokens) - 1):
+        if tokens[k].text == "?":
+            return False
+        if tokens[k].text == "or" and not tokens[k + 1].is_punct and tokens[k + 1].text not in _POLAR_AGAIN:
+            return True
+    return False
+
+
 class AnswerTypes:
     """Answer types as data: each type has question cues (concept-layer phrases) and, for the types whose
     answer is a specific value, the evidence a passage must hold (regular expressions over its sentences)."""
@@ -451,7 +469,8 @@ class AnswerTypes:
         """The first-listed type whose cue the question contains; 'explanation' when none does."""
         tokens, mentions = self.vocabulary.mentions(text)
         cues = [m for m in mentions
-                if not (m.concept.removeprefix("answer.") in self.polar and _wh_before(tokens, m.start))
+                if not (m.concept.removeprefix("answer.") in self.polar
+                        and (_wh_before(tokens, m.start) or _offers_alternatives(tokens, m.start)))
                 and not (self.evidence.get(m.concept.removeprefix("answer.")) and self.argues(tokens, m.start))
                 and not self._named_in_polar(tokens, mentions, m) and not _declined(tokens, m.start)]
         asked = [k for k, t in enumerate(tokens) if t.text == "?"]

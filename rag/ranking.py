@@ -68,7 +68,7 @@ def tests_of(vocabulary) -> frozenset[str]:
     return vocabulary.role("definitive_test") | vocabulary.role("plain_film") | vocabulary.role("other_test")
 
 
-def _of_a_test(vocabulary, text: str) -> bool:
+def of_a_test(vocabulary, text: str) -> bool:
     """Is some "normal" / "negative" the text says said of a test ("<test> normal"): of the tests and the
     examination's words in its clause, the one nearest it is a test? Not of the examination or a blood test ("<vital
     signs> normal", "his <system> exam is normal" beside a test named, "normal <blood test>")."""
@@ -199,7 +199,7 @@ class SentenceFit:
         conditions -= reported
         if query.affirmed:  # a condition only its pertinent negatives name ("<system> normal") is none the patient has
             conditions -= concepts(query.focus) - concepts(query.affirmed)
-        if not _of_a_test(vocabulary, query.focus):
+        if not of_a_test(vocabulary, query.focus):
             # "<vital signs> normal", "normal <blood test>": the examination's or a blood test's, no test's result;
             # no condition to share with "if <test> is negative"
             conditions -= vocabulary.role("established")
@@ -259,9 +259,10 @@ class SentenceFit:
                       - content_words(" ".join({p.chunk.title for p in passages}))
                       if told and query.answer_type not in answer_types.restated else set())
 
-        def boost(text: str, listed: bool = False, heading: str = "") -> float:
+        def boost(text: str, listed: bool = False, heading: str = "", joined: bool = False) -> float:
             """heading: a list item's own subsection heading; in a categorised list it says what kind of thing the
-            item is ("<abscess name>, <bone infection name>" under "<Infection>")."""
+            item is ("<abscess name>, <bone infection name>" under "<Infection>"); joined: the text is a lead-in and
+            its best item, standing for the whole list."""
             found = concepts(text)
             score = CONDITION_FIT if conditions & found else 0.0
             if told_words:
@@ -306,7 +307,10 @@ class SentenceFit:
                     score -= OTHER_TEST
             if query.ruled_out and self.negated(text) & query.ruled_out:
                 score += CONDITION_FIT  # "even when there are no <findings>" for a patient who has none
-            elif denied & found and query.answer_type not in answer_types.keeps_negatives:
+            elif denied & found and query.answer_type not in answer_types.keeps_negatives and not (
+                    joined and query.answer_type in answer_types.restated):
+                # (a whole list of findings of the kind asked for, "what to look for", still answers when the item it
+                # is judged by is one the patient does not have: its other items are still to look for)
                 score -= DENIED
             if states_coverage(text) and not asks_coverage or any(text.strip() in line for line in bibliographic):
                 return score - ABOUT_ITSELF

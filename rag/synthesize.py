@@ -114,7 +114,7 @@ class ExtractiveComposer:
 
     def compose(self, question: str, query_vector: np.ndarray, passages: list[ScoredChunk],
                 idf: dict[str, float] | None = None, generic: frozenset[str] = frozenset(),
-                boost: Callable[[str, bool], float] | None = None,
+                boost: Callable[[str, bool, str, bool], float] | None = None,
                 section_bonus: Callable[[tuple[str, ...]], float] | None = None,
                 hubness: Callable[[str], dict[str, np.ndarray]] | None = None,
                 parts: np.ndarray | None = None, leads: Sequence[str] = (),
@@ -165,7 +165,8 @@ class ExtractiveComposer:
                                                 hubs.get(sc.chunk.document_id, {}).get(sc.chunk.id), leads)]
         if boost is not None:
             # a list is boosted for its lead-in and best item, as it is scored: its length earns it nothing
-            candidates = [_Candidate(c.score + boost(c.judged or c.text, c.listed, _subheading(passages[c.passage])),
+            candidates = [_Candidate(c.score + boost(c.judged or c.text, c.listed, _subheading(passages[c.passage]),
+                                                       c.judged is not None),
                                      c.passage, c.first, c.text, c.words, c.listed, c.vector, c.judged)
                           for c in candidates]
         candidates.sort(key=lambda c: (-c.score, c.passage, c.first))

@@ -234,3 +234,14 @@ def test_krio_open_vowels_are_read_as_english_and_a_person_confirming_is_no_test
         "cardiologist in Saskatoon confirmed that. Is a CT any good for this, and what kind? Also the fella at the "
         "Co-op says a bone scan does the whole body so maybe that's better?")}]).answer
     assert "second-line option" in b and "Bone scan with SPECT will not adequately evaluate" in b, b
+
+
+def test_a_patient_who_cannot_have_the_mri_is_answered_with_the_second_line_study(pipeline):
+    # the patient's functions told normal ("walks fine, pees fine") are no test's result that would settle the question
+    a = pipeline.answer([
+        {"role": "user", "content": "My husband, 50, has a lump beside the lower spine, 2 months. Does he need an "
+                                    "MRI?"},
+        {"role": "assistant", "content": "Order MRI lumbar spine without and with IV contrast immediately [1]."},
+        {"role": "user", "content": "The radiographer found a tiny steel piece in his left eye, it can move in the "
+                                    "magnet, so no MRI. What now for him? He walks fine, pees fine."}])
+    assert "CT lumbar spine with contrast is a second-line option" in a.answer, a.answer

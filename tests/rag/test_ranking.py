@@ -44,6 +44,17 @@ def test_a_sentence_about_a_finding_the_patient_does_not_have_yields():
     assert boost("Saddle anaesthesia requires emergency MRI.") < boost("MRI is the imaging of choice.")
 
 
+def test_a_whole_list_of_what_to_look_for_keeps_its_place_though_the_item_it_is_judged_by_is_denied():
+    boost = _boost("Lump beside his lower spine; no fever, walks fine. What should the doctor examine on him?")
+    item = "Fever or tachycardia suggesting infection."
+    whole = f"Perform a focused physical examination looking for: {item}"
+    # the item alone is about a finding he does not have; the list it stands for still says what to examine
+    assert boost(item, True) < boost(whole, True, "", True)
+    # ... and for a question that does not ask what to look for, the list yields with its item
+    other = _boost("Lump beside his lower spine; no fever, walks fine. Which scan?")
+    assert other(whole, True, "", True) < boost(whole, True, "", True)
+
+
 def test_a_sentence_for_another_age_group_yields_and_one_for_this_age_fits():
     boost = _boost("26-year-old with a lumbar lump. What is most likely?")
     assert boost("Patients under 30: benign tumours are more common.") > 0

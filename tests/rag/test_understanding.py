@@ -295,8 +295,23 @@ def test_a_reported_test_is_done_so_its_order_does_not_lead_the_answer(pipeline)
     # emergency care now set against the booked plan asks what would make it an emergency
     ("So ER tonight or is Friday fine?", "warning"),
     ("Friday MRI, or A&E tonight?", "warning"),
+    ("Is it tonight or Thursday?", "warning"),
+    ("So is this the emergency tonight, or we keep the Monday booking?", "warning"),
+    # ... where "or" offers alternatives; one opening another yes-or-no question offers none
+    ("Is it serious or not?", "yes_no"),
+    ("Is it all right to drive, or should he wait?", "yes_no"),
+    # what kind of thing it may be is its differential
+    ("What kind of things can this be?", "list"),
     # a reference asked by its number and title
     ("Which numbered source is that sentence tied to, and what is its title?", "source"),
+    # what an examiner will examine, check or look for, with only the examiner and the verb's helpers between
+    ("What is the nurse actually going to examine on him?", "examination"),
+    ("What she need to look for on my mother?", "examination"),
+    ("What else should the doctor look at?", "examination"),
+    ("And what should the surgeon be checking on her tomorrow?", "examination"),
+    # ... not a test named between them, nor how something looks
+    ("What scan should the doctor check first?", "recommendation"),
+    ("What do they look like on the scan?", "explanation"),
 ])
 def test_answer_types_are_read_from_data(question, kind):
     assert default_answer_types().classify(question) == kind
