@@ -141,6 +141,10 @@ KEPT_APART_93 = TOPICS / "kept_apart_93"
 # pituitary apoplexy; suspected ovarian torsion, umbilical cord prolapse; pressure ulcers, terminal agitation), from the
 # forty-second session
 KEPT_APART_97 = TOPICS / "kept_apart_97"
+# Batches 101 to 104's pairs (Fournier's gangrene, acute attacks of hereditary angioedema; neuroleptic malignant
+# syndrome, drowning; oesophageal food bolus obstruction, acute severe ulcerative colitis; thrombotic thrombocytopenic
+# purpura, fever and overwhelming infection after splenectomy), from the forty-third session
+KEPT_APART_101 = TOPICS / "kept_apart_101"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -229,6 +233,7 @@ every_and_batches_89_90 = _batches_fixture("every_and_batches_89_90", KEPT_APART
 every_and_batches_91_92 = _batches_fixture("every_and_batches_91_92", KEPT_APART_91)
 every_and_batches_93_96 = _batches_fixture("every_and_batches_93_96", KEPT_APART_93)
 every_and_batches_97_100 = _batches_fixture("every_and_batches_97_100", KEPT_APART_97)
+every_and_batches_101_104 = _batches_fixture("every_and_batches_101_104", KEPT_APART_101)
 
 
 @pytest.fixture(scope="module")
@@ -609,6 +614,12 @@ BATCH_93_FLOORS = {"chat_topics_93.jsonl": 0.41, "chat_topics_94.jsonl": 0.33, "
 # fixture every_and_batches_97_100 (sixty-five) 7, 12, 10 and 10/24 at the forty-second stop
 BATCH_97_FLOORS = {"chat_topics_97.jsonl": 0.29, "chat_topics_98.jsonl": 0.5, "chat_topics_99.jsonl": 0.41,
                    "chat_topics_100.jsonl": 0.41}
+# batches 101 and 102 (first contact 8/24 and 7/24, on the forty-second stop's code untouched, with one hundred and
+# seventy-three documents) and 103 and 104 (11/24 and 8/24, after the forty-third session's changes for 101 and 102,
+# with one hundred and seventy-seven); on the fixture every_and_batches_101_104 (sixty-five) 9, 11, 12 and 9/24 at
+# the forty-third stop
+BATCH_101_FLOORS = {"chat_topics_101.jsonl": 0.37, "chat_topics_102.jsonl": 0.45, "chat_topics_103.jsonl": 0.5,
+                    "chat_topics_104.jsonl": 0.37}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -657,14 +668,16 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_89_90") for n in sorted(BATCH_89_FLOORS)),
                                            *((n, "every_and_batches_91_92") for n in sorted(BATCH_91_FLOORS)),
                                            *((n, "every_and_batches_93_96") for n in sorted(BATCH_93_FLOORS)),
-                                           *((n, "every_and_batches_97_100") for n in sorted(BATCH_97_FLOORS))])
+                                           *((n, "every_and_batches_97_100") for n in sorted(BATCH_97_FLOORS)),
+                                           *((n, "every_and_batches_101_104") for n in sorted(BATCH_101_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
              **BATCH_55_FLOORS, **BATCH_59_FLOORS, **BATCH_61_FLOORS, **BATCH_63_FLOORS, **BATCH_65_FLOORS,
              **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS, **BATCH_73_FLOORS, **BATCH_75_FLOORS,
              **BATCH_77_FLOORS, **BATCH_79_FLOORS, **BATCH_81_FLOORS, **BATCH_83_FLOORS, **BATCH_85_FLOORS,
-             **BATCH_87_FLOORS, **BATCH_89_FLOORS, **BATCH_91_FLOORS, **BATCH_93_FLOORS, **BATCH_97_FLOORS}[name]
+             **BATCH_87_FLOORS, **BATCH_89_FLOORS, **BATCH_91_FLOORS, **BATCH_93_FLOORS, **BATCH_97_FLOORS,
+             **BATCH_101_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
