@@ -263,6 +263,7 @@ class AnswerTypes:
         self._measures: dict[str, list[tuple[frozenset[str], re.Pattern]]] = {}
         keeps: set[str] = set()
         restated: set[str] = set()
+        examined: set[str] = set()
         settled: set[str] = set()
         doing: set[str] = set()
         self.polar: set[str] = set()
@@ -277,10 +278,10 @@ class AnswerTypes:
             concepts["exclusion_after"] = {"kind": "cue", "phrases": data["exclusions_after"]}
         for name, spec in data["types"].items():
             if set(spec) - {"cues", "evidence", "describe", "prefer", "polar", "searched", "keeps_negatives",
-                            "restated", "settled_by_emergency", "qualifies", "asks_what_to_do", "measures", "bare",
-                            "displaces"}:
+                            "restated", "examined", "settled_by_emergency", "qualifies", "asks_what_to_do", "measures",
+                            "bare", "displaces"}:
                 raise ValueError(f"{path.name}: type {name}: allowed keys are cues, evidence, describe, prefer, polar, "
-                                 "searched, keeps_negatives, restated, settled_by_emergency, qualifies, "
+                                 "searched, keeps_negatives, restated, examined, settled_by_emergency, qualifies, "
                                  "asks_what_to_do, measures, bare, displaces")
             displaces = spec.get("displaces") or []
             if not isinstance(displaces, list) or not all(isinstance(x, str) for x in displaces):
@@ -295,13 +296,15 @@ class AnswerTypes:
                 raise ValueError(f"{path.name}: type {name}: measures must be a list of words naming a measure")
             self._measures[name] = [(content_words(x), re.compile(rf"\b{re.escape(x)}", re.IGNORECASE))
                                     for x in measures]
-            for flag in ("keeps_negatives", "restated", "polar", "settled_by_emergency", "asks_what_to_do"):
+            for flag in ("keeps_negatives", "restated", "examined", "polar", "settled_by_emergency", "asks_what_to_do"):
                 if flag in spec and not isinstance(spec[flag], bool):
                     raise ValueError(f"{path.name}: type {name}: {flag} must be true or false")
             if spec.get("keeps_negatives"):
                 keeps.add(name)
             if spec.get("restated"):
                 restated.add(name)
+            if spec.get("examined"):
+                examined.add(name)
             if spec.get("settled_by_emergency"):
                 settled.add(name)
             if spec.get("asks_what_to_do"):
@@ -324,6 +327,9 @@ class AnswerTypes:
                 self.qualifiers.setdefault(other, []).append(name)
         self.keeps_negatives = frozenset(keeps)  # types asking about what the patient does not have (yet)
         self.restated = frozenset(restated)  # types a restatement of the asker's own findings answers
+        # types asking what to examine: every item of a list of findings to look for answers, those the patient is
+        # said not to have included
+        self.examined = frozenset(examined)
         self.settled_by_emergency = frozenset(settled)  # types a patient's emergency answers by itself
         self.asks_what_to_do = frozenset(doing)  # types asking what to do for the patient (or whether to)
         self.vocabulary = Vocabulary(concepts, {}, path.name)

@@ -308,8 +308,8 @@ class SentenceFit:
             if query.ruled_out and self.negated(text) & query.ruled_out:
                 score += CONDITION_FIT  # "even when there are no <findings>" for a patient who has none
             elif denied & found and query.answer_type not in answer_types.keeps_negatives and not (
-                    joined and query.answer_type in answer_types.restated):
-                # (a whole list of findings of the kind asked for, "what to look for", still answers when the item it
+                    joined and query.answer_type in answer_types.examined):
+                # (a whole list of what to look for still answers "what should the doctor examine?" when the item it
                 # is judged by is one the patient does not have: its other items are still to look for)
                 score -= DENIED
             if states_coverage(text) and not asks_coverage or any(text.strip() in line for line in bibliographic):
