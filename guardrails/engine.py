@@ -1222,7 +1222,8 @@ _REPORTING = frozenset({"says", "said", "insists", "insisted", "reckons", "think
                         "telling"})
 # ... and a verdict told as someone's certainty or fear ("so now my <relation> is sure <the patient> has it too")
 _VERDICT = _REPORTING | frozenset({"sure", "convinced", "certain", "worried", "afraid", "scared", "fears", "feared",
-                                   "thought", "suspects", "suspected"})
+                                   "thought", "suspects", "suspected", "panicking", "panicked", "frightened",
+                                   "terrified", "anxious", "worrying", "fretting"})
 _VERDICT_REACH = 4  # how far before such a verdict a time word is the verdict's
 # words that put a finding in the present or bring it back, beside an episode told as over
 _STILL_NOW = frozenset({"still", "now", "again", "currently", "today", "tonight", "returned", "recurred", "back",
@@ -1456,7 +1457,7 @@ def _sentence_windows(text: str, lines: bool = False):
     """(normalised window, the same window in its own case) for each sentence of a text, less its citation markers,
     cut into windows: what the reader reads, and where in the asker's own text it is (offsets aligned). lines: the
     text is a user's account, whose list lines are sentences of their own."""
-    for sentence in split_sentences(clean(text), lines=lines):
+    for sentence in split_sentences(clean(text), lines=lines, rhetorical=not lines):
         body, _ = split_citations(sentence)
         norm = normalize(body)
         cased = body if len(body) == len(norm) else norm  # a letter whose lower case is longer: no alignment
@@ -1485,7 +1486,7 @@ def with_marks(text: str, cites: tuple[int, ...]) -> str:
 def _as_sentences(draft: str | Sequence[DraftSentence]) -> list[DraftSentence]:
     if isinstance(draft, str):
         out = []
-        for raw in split_sentences(draft):
+        for raw in split_sentences(draft, rhetorical=True):
             text, cites = split_citations(raw)
             out.append(DraftSentence(text=text, cites=cites))
         return out

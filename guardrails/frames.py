@@ -161,8 +161,7 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                 if not lists and cue.text == "no" and m.kind == "assessment" \
                         and any(t.text in _CLAUSE_VERBS for t in tokens[cue.end + 1:m.start]):
                     break  # "<test> showing no <finding> is enough": "no" denies its noun phrase, not the verdict
-                if m.kind != "cue" and tokens[m.start].text in _SELF_NEGATING and m.start > 0 \
-                        and tokens[m.start - 1].text in ("and", "or", ","):
+                if m.kind != "cue" and tokens[m.start].text in _SELF_NEGATING and _joined_on(tokens, m.start):
                     break  # "it is not serious and no other test is needed": a phrase that carries its own "no"
                 if m.kind == "object" and m.start > cue.end and tokens[m.start - 1].text in ("and", "but") \
                         and m.end < len(tokens) and tokens[m.end].text in _CLAUSE_VERBS:
@@ -215,6 +214,19 @@ def negation_flags(tokens: list[Token], mentions: list[Mention], clauses: list[i
                 and mentions[j].start == mentions[j - 1].end:
             flags[j] = True
     return flags
+
+
+# a subject and its verb restating what a joined clause is about ("not <a> and it's nothing <b>")
+_RESTATED_SUBJECT = frozenset({"it's", "its", "it", "that's", "thats", "that", "is", "was", "it'll", "will", "be"})
+
+
+def _joined_on(tokens: list[Token], at: int) -> bool:
+    """Is the token at `at` the first of a clause joined on by "and", "or" or a comma, with at most a restated subject
+    and its verb between ("..., and it's <phrase>")?"""
+    k = at - 1
+    while k >= 0 and at - k <= 3 and tokens[k].text in _RESTATED_SUBJECT:
+        k -= 1
+    return k >= 0 and tokens[k].text in ("and", "or", ",")
 
 
 def _sequence_in_subject(tokens: list[Token], mentions: list[Mention], j: int, clause: int, clauses: list[int]) -> bool:
@@ -424,6 +436,7 @@ def _joined_by_or(tokens: list[Token], start: int) -> bool:
     return False
 
 
+STRUCK_REACH = 2  # characters between an instruction to strike a quotation and its opening mark ("delete '")
 _QUOTED = re.compile(r"""(?:^|(?<=[\s(\[:,]))(["'])(.+?)\1(?=[\s.,;:!?)\]]|$)""")
 
 
@@ -446,12 +459,15 @@ def _outside_rejected_quotes(text: str, tokens: list[Token], mentions: list[Ment
     rejects = [tokens[m.start].start for m in mentions if m.concept == "cue.reject"]
     # ... and a judgement right after the quotation ("the note's reasoning - '<X>' - is wrong")
     judged = [tokens[m.start].start for m in mentions if m.concept == "cue.post_negation"]
-    if not rejects and not judged and not rejected_next:
+    # ... or an instruction to strike it, right before it ("please delete '<X>'")
+    struck = [tokens[m.end - 1].end for m in mentions if m.concept == "cue.strike"]
+    if not rejects and not judged and not struck and not rejected_next:
         return mentions
     # a rejection opening the sentence governs the quotation after it ("Disregard the earlier note to '...'")
     opening = any(m.concept == "cue.reject" and m.start <= 1 for m in mentions)
     spans = [(q.start(2), q.end(2)) for q in _QUOTED.finditer(text)
              if rejected_next or opening or any(r >= q.end() for r in rejects)
+             or any(0 <= q.start() - e <= STRUCK_REACH for e in struck)
              or any(j >= q.end() and _POINTS_BACK.fullmatch(text[q.end():j].strip(" -\u2013\u2014,")) for j in judged)]
     if rejected_next and not spans and (open_quote := OPEN_QUOTE.search(text)):
         spans = [(open_quote.start(1), len(text))]  # the sentence split took the closing mark with the full stop
@@ -540,6 +556,9 @@ _TIME_PREPOSITIONS = frozenset({"after", "until", "till", "for", "on", "at", "in
                                 "past", "from"})
 
 
+_JUDGED_HARMLESS = frozenset({"won't", "wont", "not", "never"})
+
+
 def _deferral_of_another_thing(tokens: list[Token], mentions: list[Mention]) -> list[Mention]:
     """"Defer the <operation> for now and order <the test> today": a deferral said as a verb whose own noun phrase
     names something no concept reads (an operation, a holiday) puts off that thing, not a test the sentence names
@@ -553,6 +572,8 @@ def _deferral_of_another_thing(tokens: list[Token], mentions: list[Mention]) -> 
     for k, m in enumerate(mentions):
         if m.concept != "timing.defer" or m.end >= len(tokens) or tokens[m.end].text not in _NAMED_THING_DETERMINERS:
             continue
+        if any(t.text in _JUDGED_HARMLESS for t in tokens[m.start:m.end]):
+            continue  # "another month won't change a thing": a wait judged harmless, not a verb putting off its object
         if tokens[m.end - 1].text in _TIME_PREPOSITIONS or any(
                 x.kind == "timing" and m.end <= x.start <= m.end + 1 for x in mentions):
             continue  # "in for the week after the <event>", "postponed a few weeks": what follows is when

@@ -18,9 +18,14 @@ _ITEM_LINE = re.compile(r"[ \t]*(?:[-*\u2022\u25aa]|\d{1,2}[.)]|\[?(?:\d{1,4}[/.
 _CITE = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 
 
-def split_sentences(text: str, lines: bool = False) -> list[str]:
+_RUN_ON_QUESTION = re.compile(r"\s+[-\u2013\u2014]+\s+(?=(?:why|what|how|who)\b[^-\u2013\u2014]*\?$)",
+                              re.IGNORECASE)
+
+
+def split_sentences(text: str, lines: bool = False, rhetorical: bool = False) -> list[str]:
     """Sentences of a draft; leading citation markers ("... text. [2] Next") stay with the previous one. lines: a
-    user's account, where a line break ends a sentence at a blank line and around each list item's line (_blocks)."""
+    user's account, where a line break ends a sentence at a blank line and around each list item's line (_blocks).
+    rhetorical: a draft read for what it advises, where a question run on after a dash is a sentence of its own."""
     pieces: list[str] = []
     for block in (_blocks(text) if lines else [text]):
         start = 0
@@ -32,6 +37,11 @@ def split_sentences(text: str, lines: bool = False) -> list[str]:
             pieces.append(candidate)
             start = m.end()
         pieces.append(block[start:].strip())
+    # "<a verdict> - why <go to the trouble of a test>?": a rhetorical question run on after a dash is a sentence of its
+    # own, and the verdict before it is said, not asked
+    if rhetorical:
+        pieces = [part for x in pieces
+                  for part in (_RUN_ON_QUESTION.split(x, maxsplit=1) if x.endswith("?") else [x])]
     out: list[str] = []
     for p in (x for x in pieces if x):
         lead = re.match(r"^((?:\[\d{1,3}(?:\s*,\s*\d{1,3})*\]\s*)+)(.*)$", p, re.DOTALL)

@@ -1763,6 +1763,13 @@ def test_relations_are_single_lower_case_words():
     ("On Monday his left leg went weak, and two days later the right leg also.", True),
     # questions named by the features they ask about, and legs said to be strong, are no features
     ("I asked him the bladder and numbness questions: no problems with wee, no numb bum, legs strong.", False),
+    # urine by the drop, or none for all the urge; a stool not felt when sat on; a deficit worse by the afternoon
+    ("She sits on the bench and does not feel the bench, and her wee comes drop by drop.", True),
+    ("He keeps going to the toilet and comes back saying nothing comes out.", True),
+    ("This morning his right foot dragged; by teatime he couldn't stand on his right tiptoe at all.", True),
+    # ... not another's story, whose time words date someone's fear of it now
+    ("Our neighbour had an operation last year for cauda equina - he could not pee, both legs weak - and now my "
+     "sister is frightened he has the same. He pees fine and his legs are strong.", False),
 ])
 def test_features_told_in_more_plain_words_are_read(told, emergency):
     assert ENGINE.context(f"Lump beside his lower spine for six weeks, aching at night. {told}").emergency is emergency
