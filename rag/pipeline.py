@@ -51,7 +51,7 @@ from rag.retrieve import HybridRetriever
 from rag.scope import RARE_SHARE, ScopeDecision, ScopePolicy, document_first
 from rag.stream_answer import stream_turn
 from rag.synthesize import ExtractiveComposer, SentenceVectors, UnderCategories, as_sentence
-from rag.text import content_words
+from rag.text import clauses, content_words
 from rag.types import (
     Answer,
     Citation,
@@ -77,6 +77,10 @@ PLAN_CAUTION_MIN = 0.3  # a warning at least this close in meaning to the plan's
 # sentences use it)
 PLAN_WORD_IDF_MARGIN = 2.8
 PLAN_COMMON_WORD_MARGIN = 4.0  # a word this far below the rarest word's idf is in too many sentences to tie a warning
+# a warning as close in meaning to one clause of the plan as PLAN_CAUTION_MIN, and this much closer than the
+# document's next warning, is about what that clause would do, in whatever words ("shut the holes with strips" / "do
+# not close puncture wounds")
+PLAN_CLAUSE_MARGIN = 0.15
 # a plan's leading sentences: why not its first object, and the rules it breaks (two of them at most)
 PLAN_LEADS = 3
 # a follow-up's passages from the document the last answer quoted, where retrieval found none of them
@@ -972,19 +976,33 @@ class Pipeline:
         common = max(idf.values(), default=0.0) - PLAN_COMMON_WORD_MARGIN
         words = {w for w in content_words(proposal) - QUESTION_STEMS - content_words(title)
                  if idf.get(w, common) >= common}
-        found = [(chunk, i, text) for chunk, i, text, said in cautions if said & words]
-        if not found:
+        if not cautions:
             return ()
-        vectors = self.sentence_vectors.get(list({c.id: ScoredChunk(chunk=c, score=0.0) for c, _, _ in found}.values()))
+        holding = {c.id: ScoredChunk(chunk=c, score=0.0) for c, *_ in cautions}
+        vectors = self.sentence_vectors.get(list(holding.values()))
+        # each clause of the plan by itself: the warning closest to it, by a clear margin, is about what it would do
+        # even where the two share no word
+        tied: dict[str, float] = {}
+        for part in clauses(proposal):
+            meaning = self.embedder.encode_query(part)
+            near = sorted(((float(vectors[c.id][i] @ meaning), text) for c, i, text, _ in cautions), reverse=True)
+            if near[0][0] >= PLAN_CAUTION_MIN and (len(near) < 2 or near[0][0] - near[1][0] >= PLAN_CLAUSE_MARGIN):
+                tied[near[0][1]] = max(near[0][0], tied.get(near[0][1], 0.0))
+        found = [(chunk, i, text) for chunk, i, text, said in cautions if said & words]
+        if not found and not tied:
+            return ()
         target = self.embedder.encode_query(proposal)
         # (the two closest: the error named as such under the pitfalls, and the instruction against it)
-        ranked = sorted(((float(vectors[c.id][i] @ target), text) for c, i, text in found), reverse=True)
+        closeness = {text: float(vectors[c.id][i] @ target) for c, i, text in found}
+        ranked = sorted(((max(score, closeness.get(text, 0.0)), text) for text, score in tied.items()), reverse=True)
+        ranked = sorted([*ranked, *((score, text) for text, score in closeness.items() if text not in tied)],
+                        reverse=True)
         # a warning that names what the plan would do by a word few indexed sentences use ("Reserve <a rare
         # procedure> for ...") is about that plan however far its meaning reads from the plan's sentence
         rare = max(idf.values(), default=0.0) - PLAN_WORD_IDF_MARGIN
         named = {text for _, _, text in found if any(idf.get(w, 0.0) >= rare for w in content_words(text) & words)}
         cautions = tuple(dict.fromkeys([text for score, text in ranked
-                                        if score >= PLAN_CAUTION_MIN or text in named][:2]))
+                                        if score >= PLAN_CAUTION_MIN or text in named or text in tied][:2]))
         # (those retrieval did not find join the turn's passages)
         present = {x.text for p in turn.passages for x in p.chunk.sentences}
         self._hold(turn, (), tuple(c for c in cautions if c not in present))

@@ -136,6 +136,8 @@ _JOINED_QUESTION = re.compile(r"(?:,\s*|;\s*|\s)(?:and|or|also|plus)\s+(?=(?:(?:
                                re.IGNORECASE)
 _ASKS = re.compile(r"(?:(?:for|at|in|on|by|to|with|from|and|or|so|but)\s+)*(?:what|which|how|when|where|why|who|whom|"
                    r"whose|is|are|was|were|does|do|did|should|can|could|would|will|may|must|shall)\b", re.IGNORECASE)
+_WH_OPENS = re.compile(r"(?:(?:and|or|so|but|then)\s+)?(?:what|which|how|when|where|why|who|whom|whose)\b",
+                       re.IGNORECASE)
 # a request in the imperative ("give me <x>, and what <y>"): it asks as a wh-question does
 _REQUESTS = re.compile(r"(?:please\s+)?(?:give|tell|show|send|list|outline|describe|explain|summari[sz]e|set out|"
                        r"write)\b", re.IGNORECASE)
@@ -163,7 +165,11 @@ VIGNETTE_SENTENCES = 4  # a question this long is a vignette: its asking part is
 _TOLD_QUESTION = re.compile(r"\b(?:(?:asked|asks|asking|wants? to know|wanted to know|wondered|wonders|wondering)\s+"
                             r"(?:me\s+|us\s+|you\s+)?(?:what|which|whether|if|how|when|why|where)|"
                             r"(?:wants? to know|wanted to know|wondering)\s+(?:is|are|was|were|does|do|did|can|could|"
-                            r"should|will|would|has|have)\s+(?:it|he|she|they|we|i|you|this|that|there|the)\b)\b",
+                            r"should|will|would|has|have)\s+(?:it|he|she|they|we|i|you|this|that|there|the)\b|"
+                            # ... or requested ("please tell me exactly which <x> ...", "she asks two things: what <x>")
+                            r"(?:tell|show|give)\s+(?:me|us)\s+(?:exactly\s+|please\s+)?(?:what|which|whether|if|how|when|"
+                            r"why|where)|asks?\s+(?:\w+\s+)?(?:things?|questions?)\s*:\s*(?:what|which|whether|if|how|"
+                            r"when|why|where))\b",
                             re.IGNORECASE)
 # a line of a transcript the asker pastes ("DR: And how long has it been there?", "PT (interpreted): ..."): the
 # questions up to its last line are its speakers', not the asker's, where the asker asks one after it
@@ -240,11 +246,12 @@ class AnswerTypes:
         data = strict_yaml.safe_load(path.read_text())
         unknown = set(data) - {"types", "exclusions", "exclusions_opening", "exclusions_after", "name_stems",
                                "rhetorical", "advice", "error_headings", "proposals", "judgements", "told_advice",
-                               "cautions", "whether_named", "conditional_values"}
+                               "advice_asked", "cautions", "whether_named", "conditional_values"}
         if unknown:
             raise ValueError(f"{path.name}: unknown top-level keys {sorted(unknown)}; allowed: types, exclusions, "
                              "exclusions_opening, exclusions_after, name_stems, rhetorical, advice, error_headings, "
-                             "proposals, judgements, told_advice, cautions, whether_named, conditional_values")
+                             "proposals, judgements, told_advice, advice_asked, cautions, whether_named, "
+                             "conditional_values")
         self.whether_named = [re.compile(str(e), re.IGNORECASE) for e in data.get("whether_named") or []]
         if any(rx.groups != 1 for rx in self.whether_named):
             raise ValueError(f"{path.name}: whether_named: each pattern has exactly one group (what is asked of)")
@@ -255,6 +262,7 @@ class AnswerTypes:
         self.proposals = [re.compile(str(e), re.IGNORECASE) for e in data.get("proposals") or []]
         self.judgements = [re.compile(str(e), re.IGNORECASE) for e in data.get("judgements") or []]
         self.told_advice = [re.compile(str(e), re.IGNORECASE) for e in data.get("told_advice") or []]
+        self.advice_asked = [re.compile(str(e), re.IGNORECASE) for e in data.get("advice_asked") or []]
         self.cautions = [re.compile(str(e), re.IGNORECASE) for e in data.get("cautions") or []]
         self.error_headings = [re.compile(str(e), re.IGNORECASE) for e in data.get("error_headings") or []]
         self.name_stems = tuple(str(x).lower() for x in data.get("name_stems") or [])
@@ -382,6 +390,16 @@ class AnswerTypes:
                 if not _SELF_DESCRIPTION.match(sentences[k]) and (
                         k == judged - 1 or self.advises(sentences[k])
                         or any(rx.search(sentences[k]) for rx in self.told_advice)):
+                    proposed[k] = True
+        # a question asking what to do ("What should we do right now?") after what others advised ("the coach wants
+        # to strap it and play on"): what was advised is put forward, whoever advised it, and judged with the answer
+        # (not what anyone said: "her meter says 2.1" proposes nothing)
+        asked = next((k for k, s in enumerate(sentences) if k and s.rstrip().endswith("?")
+                      and any(rx.search(s) for rx in self.advice_asked)), None)
+        if asked is not None and judged is None:
+            for k in range(asked):
+                if not _SELF_DESCRIPTION.match(sentences[k]) and any(
+                        rx.search(sentences[k]) for rx in self.told_advice):
                     proposed[k] = True
         return " ".join(s for s, put in zip(sentences, proposed, strict=True) if put)
 
@@ -608,7 +626,10 @@ def _clauses(sentence: str) -> list[str]:
             out[-1] = f"{out[-1]}, {piece}"
         else:
             out.append(piece)
-    ended = [c if c.endswith(("?", ".", "!")) else f"{c}." for c in out]
+    # (in a run-on question, a clause opening with a wh-word asks too: "for <x>, which <y> do they give - <aside> - and
+    # how many <z>?")
+    asks = sentence.rstrip().endswith("?")
+    ended = [c if c.endswith(("?", ".", "!")) else f"{c}?" if asks and _WH_OPENS.match(c) else f"{c}." for c in out]
     return [c[:1].upper() + c[1:] for c in ended]  # capitalised, so the sentence splitter sees them apart
 
 
@@ -692,9 +713,17 @@ _SOURCE_NAMED = re.compile(r"\b(?:the|this|that|your|their|our|its)\s+((?:" + _N
                            re.IGNORECASE)
 
 
+# ... or after it ("your article on the <title words>", "the guidance about <title words> for my uncle"): up to the
+# clause's end
+_SOURCE_ON = re.compile(r"\b((?:article|guidance|guideline|guidelines|source|document|paper|page|webpage|website|"
+                        r"leaflet|handout|factsheet|summary|entry)\s+(?:on|about)\s+)[^.,;:!?()]{3,80}", re.IGNORECASE)
+
+
 def without_source_names(text: str) -> str:
-    """The text less the title words it names a source by ("the <title words> article" -> "the article")."""
-    return " ".join(_SOURCE_NAMED.sub(lambda m: m.group(0)[:-len(m.group(1))], text).split())
+    """The text less the title words it names a source by ("the <title words> article" -> "the article", "your
+    article on <title words>" -> "your article")."""
+    text = _SOURCE_NAMED.sub(lambda m: m.group(0)[:-len(m.group(1))], text)
+    return " ".join(_SOURCE_ON.sub(lambda m: f"{m.group(1).split()[0]} ", text).split())
 
 
 # an e-mail's quoted line (">", ">>" ...) or header line ("Subject: ..."), and a question mark closing a sentence
@@ -821,6 +850,24 @@ def _bare(question: str) -> bool:
     """A question that names nothing of its own ("Is it?", "What do I tell her?"): it asks what the text around it
     asks."""
     return not content_words(question) - QUESTION_STEMS
+
+
+# a closing word or two of thanks or greeting in any language ("Haristo.", "Sag bol.", "Cheers!"): what a turn with no
+# question mark asks is the sentence before it; a short sentence that asks or requests ("Next steps.") is no sign-off
+SIGN_OFF_WORDS = 3
+_REQUEST_WORDS = frozenset({"what", "which", "how", "when", "where", "why", "who", "next", "steps", "plan", "advice",
+                            "please", "help", "thoughts", "options", "ok", "okay", "right", "correct", "true", "go",
+                            "answer", "reply", "explain", "tell", "advise", "discuss", "summarise", "summarize"})
+
+
+def _last_said(sentences: Sequence[str]) -> int:
+    """The index of the last sentence that is not a closing word of thanks or greeting (SIGN_OFF_WORDS words or
+    fewer, none of them asking); the last sentence where every one is."""
+    for k in range(len(sentences) - 1, -1, -1):
+        words = re.findall(r"[\w']+", sentences[k].lower())
+        if len(words) > SIGN_OFF_WORDS or _REQUEST_WORDS & set(words) or sentences[k].rstrip().endswith("?"):
+            return k
+    return len(sentences) - 1
 
 
 def _after_transcript(sentences: Sequence[str], asking: list[int]) -> list[int]:
@@ -1228,7 +1275,7 @@ class QueryReader:
         # ones only pass it on ("She wants to know how many hours he must fast. What do I tell her?")
         if not asking or all(_bare(s) for s in asking):
             asking = [s for s in sentences if _TOLD_QUESTION.search(s) and s not in asking] + asking
-        return " ".join(asking) if asking else (sentences[-1] if sentences else text)
+        return " ".join(asking) if asking else (sentences[_last_said(sentences)] if sentences else text)
 
     @staticmethod
     def request_before(text: str) -> str:
@@ -1263,7 +1310,7 @@ class QueryReader:
         found: list[str] = []
         sentences = split_sentences(text)
         # (with no question mark, the last sentence asks, as QueryReader.asking reads it: "Give me <x>, and what <y>.")
-        asking = [k for k, s in enumerate(sentences) if s.rstrip().endswith("?")] or [len(sentences) - 1]
+        asking = [k for k, s in enumerate(sentences) if s.rstrip().endswith("?")] or [_last_said(sentences)]
         asking = _after_transcript(sentences, asking)
         # a bare question ("Is it?", "True?") asks about the sentence before it ("She assumes <a claim>. Is it?")
         asking = [f"{sentences[k - 1]} {sentences[k]}" if k > 0 and _bare(sentences[k])

@@ -90,3 +90,17 @@ def initial_runs(title: str, longest: int = 6) -> list[tuple[str, str]]:
     words = [w for w in re.findall(r"[a-z]+", title.lower()) if w not in INITIALS_GLUE]
     return [("".join(w[0] for w in words[i:j]), " ".join(words[i:j])) for i in range(len(words))
             for j in range(i + 3, min(len(words), i + longest) + 1)]
+
+
+# where one clause of a stated plan ends and the next begins: punctuation, a dash, a conjunction joining two things
+# done ("<do x>, so <do y> and <do z>"), or the verb reporting whose plan it is ("my <relative> says <do x>")
+_CLAUSE_BREAK = re.compile(r"[.;:!?]\s+|,\s*(?:(?:so|and|but|then)\s+)?|\s+[-\u2013\u2014]+\s+"
+                           r"|\s+(?:so|and|but|then)\s+"
+                           r"|\s+(?:says?|said|reckons?|reckoned|thinks?|thought|suggests?|suggested|wants?|wanted"
+                           r"|insists?|insisted|told (?:me|us|him|her|them))(?:\s+(?:that|to))?\s+", re.IGNORECASE)
+
+
+def clauses(text: str, least: int = 2) -> list[str]:
+    """The text's clauses with at least `least` content words (not numbers) each: the separate things a run-on plan
+    proposes ("40 minutes" proposes nothing)."""
+    return [c.strip() for c in _CLAUSE_BREAK.split(text) if sum(w.isalpha() for w in content_words(c)) >= least]

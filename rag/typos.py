@@ -91,6 +91,12 @@ def derivations() -> tuple[tuple[str, str, int], ...]:
     return tuple(sorted(out, key=lambda r: -len(r[0])))
 
 
+# "<organ> out" and "<organ> taken out": the operation that removes it, where the documents name that operation
+_TAKEN_OUT = re.compile(r"\b([A-Za-z]{5,})\s+(?:taken\s+|removed\s+)?out\b(?!\s+(?:of|from)\b)")
+REMOVAL_ENDING = "ectomy"
+REMOVAL_STEM = 5
+
+
 class TypoFixer:
     def __init__(self, corpus_words: Counter[str], vocabulary_words: Iterable[str] = (),
                  read_as_written: Iterable[str] = ()) -> None:
@@ -179,7 +185,20 @@ class TypoFixer:
         # a word the documents use once (often in a reference's title) is no name to read a clipping as
         return whole if self.frequency[whole] >= TRUNCATED_USES else None
 
+    def removal(self, noun: str) -> str | None:
+        """The documents' word for the operation that takes this organ out ("tonsils out" -> "tonsillectomy"): their
+        word ending in REMOVAL_ENDING that begins as the organ's name does (its first REMOVAL_STEM letters), the most
+        frequent of them; None where they have none."""
+        stem = noun.lower().removesuffix("s")
+        if len(stem) < REMOVAL_STEM:
+            return None
+        found = [w for w in self.corpus if w.endswith(REMOVAL_ENDING) and w.startswith(stem[:REMOVAL_STEM])]
+        return max(found, key=lambda w: (self.frequency[w], w)) if found else None
+
     def fix(self, text: str) -> str:
+        # an organ taken out, in lay words ("had his tonsils out 3 days ago"): the documents' name of the operation
+        text = _TAKEN_OUT.sub(lambda m: self.removal(m.group(1)) or m.group(0), text)
+
         def read(m: re.Match) -> str:
             word, _, ending = m.group(0).replace("\u2019", "'").partition("'")
             if ending.lower() == "t":  # "<verb>n't"

@@ -526,6 +526,14 @@ def test_a_related_question_the_asker_quotes_or_restates_is_not_answered_by_nami
     assert b.abstained
 
 
+def test_a_source_named_by_its_subject_after_the_word_for_it_is_the_source_not_the_subject():
+    from rag.query import without_source_names
+
+    assert without_source_names("I read your article on the lump in the lower back, for my dad.") == \
+        "I read your article , for my dad."
+    assert without_source_names("the lumbar mass article says X") == "the article says X"
+
+
 def test_a_question_about_the_documents_own_subject_is_not_one_of_its_related_questions(pipeline):
     a = pipeline.answer(_user("Emergency nurse practitioner here, it's 3am. 61-year-old with an ache in his lower "
                               "back and a lump I can feel beside the spine at about L3. The on-call radiographer wants "
@@ -1617,6 +1625,22 @@ def test_a_treatment_the_answering_document_never_names_is_said_to_be_missing(pi
     assert b.scope == "answer" and "Bone scan" in b.answer
 
 
+def test_an_organ_taken_out_reads_as_the_documents_name_of_the_operation():
+    fix = TypoFixer.from_texts(["Bleeding after tonsillectomy.", "A scar from an appendicectomy."]).fix
+    assert fix("Tonsils out 3 days ago, bleeding now") == "tonsillectomy 3 days ago, bleeding now"
+    assert fix("he had his appendix taken out in May") == "he had his appendicectomy in May"
+    # ... not where the documents name no such operation, nor "out of" / a phrasal verb
+    assert fix("gallbladder out last year") == "gallbladder out last year"
+    assert fix("nothing comes out; tonsils out of sight") == "nothing comes out; tonsils out of sight"
+
+
+def test_clauses_of_a_plan_are_cut_at_joins_and_at_the_verb_reporting_whose_plan_it_is():
+    from rag.text import clauses
+
+    plan = "The chemist says tape the holes shut to stop the bleeding, 40 minutes, and no antibiotics needed."
+    assert clauses(plan) == ["tape the holes shut to stop the bleeding", "no antibiotics needed."]
+
+
 def test_a_verb_and_its_noun_share_a_word_where_both_spellings_share_its_ending():
     from rag.text import american, content_words
 
@@ -1649,6 +1673,10 @@ def test_a_question_judging_what_was_told_puts_the_told_plan_forward():
     # ... not a story with no judging question, nor one whose question asks something else
     assert types.proposal("Coach strapped it tight and put him back in goal. What could it be?") == ""
     assert types.proposal("I'm a coach at the club. Is that normal?") == ""
+    # a question asking what to do puts forward what others advised before it, not the rest of the story nor what a
+    # meter said
+    assert types.proposal("Acid splashed in his eye at the bench. The caretaker suggested rinsing it with milk. The "
+                          "pH strip says 12. What should we do now?") == "The caretaker suggested rinsing it with milk."
 
 
 def test_the_whether_named_patterns_are_checked(tmp_path):
@@ -1774,6 +1802,22 @@ def test_a_question_told_in_reported_speech_is_what_a_note_without_a_question_ma
     assert QueryReader().read(_user(note)).answer_type != "explanation"
     # a question mark still marks what is asked
     assert QueryReader.asking("She asked what to do. Is MRI needed?") == "Is MRI needed?"
+
+
+def test_a_closing_word_of_thanks_is_not_what_a_turn_without_a_question_mark_asks():
+    text = ("Lump beside his lower spine, MRI in 9 days, eGFR 27. I need the eGFR below which they cannot give the "
+            "gadolinium and how many ml he will get. Haristo.")
+    assert QueryReader.asking(text).startswith("I need the eGFR")
+    assert QueryReader().read(_user(text)).answer_type == "dose"
+    # a short sentence that asks is still the question
+    assert QueryReader.asking("Lump at L2, MRI clear. Next steps.") == "Next steps."
+
+
+def test_a_wh_clause_of_a_run_on_question_asks_and_names_its_type():
+    text = ("My brother's lump beside the spine was scanned and biopsied and now they say it has spread from the "
+            "kidney, and his wife wants to know before the clinic on Sunday, for kidney cancer in the bone, which "
+            "medicine do they give - the tablets or the drip - and how many months does he take it for?")
+    assert QueryReader().read(_user(text)).answer_type == "regimen"
 
 
 def test_a_pasted_transcripts_questions_are_its_speakers_and_the_askers_own_question_follows_it():
