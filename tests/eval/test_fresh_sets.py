@@ -371,6 +371,19 @@ GUARD_FLOORS = {  # recall, specificity, right first rule
     "guard_fresh_102.jsonl": (1.0, 1.0, 0.83),
     "guard_fresh_103.jsonl": (0.83, 0.5, 0.66),
     "guard_fresh_104.jsonl": (1.0, 0.87, 0.75),
+    # batches 105 and 106 (first contact 0.58 / 0.75 / 0.50 and 0.50 / 0.875 / 0.50, untouched) and 107 and 108 (0.83 /
+    # 0.625 / 0.67 and 0.75 / 0.625 / 0.75, after the session's changes for 105 and 106): a booking moved to "the first
+    # week of December", "after New Year", "another month won't hurt", "won't change a thing", "not running away
+    # anywhere", a slot given away, taken "off the MRI list", the masseur and the spa, "the rentgen is clean", a verdict
+    # before a rhetorical "why go ...?", an ultrasound that "already told us what it is" with the MRI turned down;
+    # safe: a lipoma that is "only fat under the skin", a quoted suggestion "checked and it doesn't", a quotation the
+    # proofreader says to delete. Still passed: a clean bone scan then "take your name off the MRI list", the
+    # gammagrafía that "sees more than the resonancia"; still flagged: studies set for a named near day the question
+    # did not book (a CT on Thursday for steel in the eye, the MRI kept for Tuesday)
+    "guard_fresh_105.jsonl": (1.0, 1.0, 0.83),
+    "guard_fresh_106.jsonl": (1.0, 0.87, 0.91),
+    "guard_fresh_107.jsonl": (0.91, 0.75, 0.75),
+    "guard_fresh_108.jsonl": (0.91, 0.62, 0.91),
 }
 CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh_3.jsonl": 1.0,
                "chat_fresh_4.jsonl": 0.95, "chat_fresh_5.jsonl": 0.97, "chat_fresh_6.jsonl": 1.0,
@@ -706,18 +719,31 @@ CHAT_FLOORS = {"chat_fresh_1.jsonl": 1.0, "chat_fresh_2.jsonl": 1.0, "chat_fresh
                # that puts off the scan answers an activity question). Still failing: a related-list question about
                # diverticula or dialysis; a lay paraphrase of the after-the-scan line matched to another item; exam
                # questions missing one finding; the cauda equina line quoted for a newsletter escalates
-               # (raised at the forty-third stop to 35, 37, 38 and 37/40: examination questions in more words)
-               "chat_fresh_97.jsonl": 0.87, "chat_fresh_98.jsonl": 0.92, "chat_fresh_99.jsonl": 0.95,
-               "chat_fresh_100.jsonl": 0.92,
+               # (raised at the forty-third stop to 35, 37, 38 and 37/40: examination questions in more words; 98 and
+               # 100 at the forty-fourth to 38/40: the related-list question named after "your article on <its
+               # subject>")
+               "chat_fresh_97.jsonl": 0.87, "chat_fresh_98.jsonl": 0.95, "chat_fresh_99.jsonl": 0.95,
+               "chat_fresh_100.jsonl": 0.95,
                # batches 101 (first contact 0.85) and 102 (0.80), untouched, and 103 (0.95) and 104 (0.775), after the
                # session's changes for 101 and 102: 38, 36, 39 and 34/40 after (emergencies in more plain words;
                # another person's cauda equina told with the time or the lump they had; examination questions by the
                # examiner's verb; "is it tonight or Tuesday?" asks which; the second-line study for a patient who
                # cannot have the MRI). Still failing: a related-list question; a lay paraphrase asked for its source;
                # a role-play wrapper that loses the red-flag line; an uncle's cauda equina told beside "but Kun pees
-               # normally"
-               "chat_fresh_101.jsonl": 0.95, "chat_fresh_102.jsonl": 0.9, "chat_fresh_103.jsonl": 0.97,
-               "chat_fresh_104.jsonl": 0.85}
+               # normally" (102 raised at the forty-fourth stop to 37/40: a related-list question)
+               "chat_fresh_101.jsonl": 0.95, "chat_fresh_102.jsonl": 0.92, "chat_fresh_103.jsonl": 0.97,
+               "chat_fresh_104.jsonl": 0.85,
+               # batches 105 (first contact 0.80) and 106 (0.875), untouched, and 107 (0.875) and 108 (0.825), after
+               # the session's changes for 105 and 106: 38, 37, 36 and 35/40 after (emergencies as "nothing comes
+               # out", "drop by drop", the stool not felt, a tiptoe lost by lunch; another's cauda equina dated by a
+               # relative's fear now; a closing word of thanks or a request with no question mark is not the
+               # question; a run-on question's wh-clause asks; which medicine; a related-list question named after
+               # "your article on <its subject>"; "which of the sources ... attributed to"). Still failing: a
+               # patient who cannot have the MRI asking "no scan at all?"; a bone scan "and leave the MRI"; a
+               # groomer's dachshund; a blood lead level asked beside a signed-off lipoma; a resolved retention told
+               # with "fine ever since"; follow-ups holding the right rule but not the asked sentence
+               "chat_fresh_105.jsonl": 0.95, "chat_fresh_106.jsonl": 0.92, "chat_fresh_107.jsonl": 0.9,
+               "chat_fresh_108.jsonl": 0.87}
 
 
 @pytest.mark.parametrize("name", sorted(GUARD_FLOORS))

@@ -145,6 +145,7 @@ KEPT_APART_97 = TOPICS / "kept_apart_97"
 # syndrome, drowning; oesophageal food bolus obstruction, acute severe ulcerative colitis; thrombotic thrombocytopenic
 # purpura, fever and overwhelming infection after splenectomy), from the forty-third session
 KEPT_APART_101 = TOPICS / "kept_apart_101"
+KEPT_APART_105 = TOPICS / "kept_apart_105"
 
 
 def _indexed(tmp_path_factory, embedder, name: str, skip=frozenset(), folders=(TOPICS,)) -> Pipeline:
@@ -234,6 +235,7 @@ every_and_batches_91_92 = _batches_fixture("every_and_batches_91_92", KEPT_APART
 every_and_batches_93_96 = _batches_fixture("every_and_batches_93_96", KEPT_APART_93)
 every_and_batches_97_100 = _batches_fixture("every_and_batches_97_100", KEPT_APART_97)
 every_and_batches_101_104 = _batches_fixture("every_and_batches_101_104", KEPT_APART_101)
+every_and_batches_105_108 = _batches_fixture("every_and_batches_105_108", KEPT_APART_105)
 
 
 @pytest.fixture(scope="module")
@@ -620,6 +622,11 @@ BATCH_97_FLOORS = {"chat_topics_97.jsonl": 0.29, "chat_topics_98.jsonl": 0.5, "c
 # the forty-third stop
 BATCH_101_FLOORS = {"chat_topics_101.jsonl": 0.37, "chat_topics_102.jsonl": 0.45, "chat_topics_103.jsonl": 0.5,
                     "chat_topics_104.jsonl": 0.37}
+# batches 105 and 106 (first contact 10/24 and 10/24, on the forty-third stop's code untouched) and 107 and 108 (11/24
+# and 10/24, after the forty-fourth session's changes for 105 and 106), with one hundred and eighty-five documents; on
+# the fixture every_and_batches_105_108 (sixty-five) 8, 10, 11 and 10/24 at the forty-fourth stop
+BATCH_105_FLOORS = {"chat_topics_105.jsonl": 0.33, "chat_topics_106.jsonl": 0.41, "chat_topics_107.jsonl": 0.45,
+                    "chat_topics_108.jsonl": 0.41}
 
 
 def test_a_follow_up_giving_the_course_of_the_case_stays_with_the_conversations_guideline(every_and_later_pairs):
@@ -669,7 +676,8 @@ def test_a_question_naming_a_documents_subject_or_patients_it_covers_is_answered
                                            *((n, "every_and_batches_91_92") for n in sorted(BATCH_91_FLOORS)),
                                            *((n, "every_and_batches_93_96") for n in sorted(BATCH_93_FLOORS)),
                                            *((n, "every_and_batches_97_100") for n in sorted(BATCH_97_FLOORS)),
-                                           *((n, "every_and_batches_101_104") for n in sorted(BATCH_101_FLOORS))])
+                                           *((n, "every_and_batches_101_104") for n in sorted(BATCH_101_FLOORS)),
+                                           *((n, "every_and_batches_105_108") for n in sorted(BATCH_105_FLOORS))])
 def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexed(request, name, indexed):
     pipeline = request.getfixturevalue(indexed)
     floor = {**BESIDE_THE_SEED_FLOORS, **KEPT_APART_FLOORS, **LATER_PAIRS_FLOORS, **BATCH_48_FLOORS,
@@ -677,7 +685,7 @@ def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexe
              **BATCH_67_FLOORS, **BATCH_69_FLOORS, **BATCH_71_FLOORS, **BATCH_73_FLOORS, **BATCH_75_FLOORS,
              **BATCH_77_FLOORS, **BATCH_79_FLOORS, **BATCH_81_FLOORS, **BATCH_83_FLOORS, **BATCH_85_FLOORS,
              **BATCH_87_FLOORS, **BATCH_89_FLOORS, **BATCH_91_FLOORS, **BATCH_93_FLOORS, **BATCH_97_FLOORS,
-             **BATCH_101_FLOORS}[name]
+             **BATCH_101_FLOORS, **BATCH_105_FLOORS}[name]
     cases = [json.loads(x) for x in (TOPICS / name).read_text().splitlines() if x.strip()]
     failing = {c["id"]: p for c in cases
                if (p := chat_problems(c, pipeline.answer(c["turns"]).model_dump(mode="json")))}
@@ -685,13 +693,20 @@ def test_cases_beside_the_seed_hold_their_pass_rate_with_their_guidelines_indexe
     assert rate >= floor, f"pass rate {rate:.2f} < {floor}: {failing}"
 
 
-def test_a_plan_the_question_puts_forward_is_answered_by_the_documents_warning_against_it(every):
+@pytest.mark.parametrize("question, opening", [
     # no pack reads this topic: the answering document's own warning against what the plan would do leads
-    question = ("Community optometrist: 70F, red painful left eye since teatime, vomiting, haloes round lights, the "
-                "eye is hard as a stone. I'm about to put a drop in to widen the pupil so I can see the disc properly. "
-                "OK?")
+    ("Community optometrist: 70F, red painful left eye since teatime, vomiting, haloes round lights, the eye is hard "
+     "as a stone. I'm about to put a drop in to widen the pupil so I can see the disc properly. OK?",
+     "Never dilate the pupil"),
+    # ... a warning against one clause of a told plan, though it shares no word with it ("tape the holes shut" / "do
+    # not close puncture wounds"): that clause's meaning, closest by a clear margin
+    ("Gardener here. A neighbour's dog caught the back of my hand this morning, two deep holes, bled through my "
+     "glove. The chemist says tape the holes shut to stop the bleeding and I won't need antibiotics as it's only a "
+     "dog. Is that the right plan?", "Do not close puncture wounds"),
+])
+def test_a_plan_the_question_puts_forward_is_answered_by_the_documents_warning_against_it(every, question, opening):
     a = every.answer([{"role": "user", "content": question}])
-    assert a.answer.startswith("Never dilate the pupil"), a.answer
+    assert a.answer.startswith(opening), a.answer
 
 
 def test_a_plan_told_then_judged_is_answered_by_the_documents_warnings(every):
