@@ -865,7 +865,8 @@ def _last_said(sentences: Sequence[str]) -> int:
     fewer, none of them asking); the last sentence where every one is."""
     for k in range(len(sentences) - 1, -1, -1):
         words = re.findall(r"[\w']+", sentences[k].lower())
-        if len(words) > SIGN_OFF_WORDS or _REQUEST_WORDS & set(words) or sentences[k].rstrip().endswith("?"):
+        if (len(words) > SIGN_OFF_WORDS or _REQUEST_WORDS & set(words) or sentences[k].rstrip().endswith("?")
+                or _ASKS.match(sentences[k].strip())):  # ("Is it bad": a question without its mark)
             return k
     return len(sentences) - 1
 
