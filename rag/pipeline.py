@@ -978,7 +978,7 @@ class Pipeline:
                  if idf.get(w, common) >= common}
         if not cautions:
             return ()
-        holding = {c.id: ScoredChunk(chunk=c, score=0.0) for c, *_ in cautions}
+        holding = {c.id: ScoredChunk(chunk=c, score=0.0) for c, *_ in cautions}  # each chunk once
         vectors = self.sentence_vectors.get(list(holding.values()))
         # each clause of the plan by itself: the warning closest to it, by a clear margin, is about what it would do
         # even where the two share no word
@@ -993,10 +993,11 @@ class Pipeline:
             return ()
         target = self.embedder.encode_query(proposal)
         # (the two closest: the error named as such under the pitfalls, and the instruction against it)
+        # (a warning tied to a clause scores the closer of that clause and the whole plan)
         closeness = {text: float(vectors[c.id][i] @ target) for c, i, text in found}
-        ranked = sorted(((max(score, closeness.get(text, 0.0)), text) for text, score in tied.items()), reverse=True)
-        ranked = sorted([*ranked, *((score, text) for text, score in closeness.items() if text not in tied)],
-                        reverse=True)
+        for text, score in tied.items():
+            closeness[text] = max(score, closeness.get(text, 0.0))
+        ranked = sorted(((score, text) for text, score in closeness.items()), reverse=True)
         # a warning that names what the plan would do by a word few indexed sentences use ("Reserve <a rare
         # procedure> for ...") is about that plan however far its meaning reads from the plan's sentence
         rare = max(idf.values(), default=0.0) - PLAN_WORD_IDF_MARGIN
